@@ -1,0 +1,106 @@
+# tlsalert: `make` builds build/tlsalert; `make check` runs every test, in a
+# normal build and again under AddressSanitizer + UndefinedBehaviorSanitizer.
+#
+# Sources are found by wildcard: a new src/lib/*.c joins the library, a new
+# src/cli/*.c the command, tests/unit/test_*.c becomes a test program,
+# fuzz/fuzz_*.c a fuzz target, tools/gen_NAME.py generates build/gen/NAME_data.h
+# from data/.  BUILD=dir puts everything in another directory (used for the
+# sanitizer build and by developers working side by side).
+
+BUILD    ?= build
+CC       ?= cc
+PYTHON   ?= python3
+SAN      ?=
+OPT      ?= -O2 -g
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wvla -Wformat=2 -Wundef -Wcast-align -Wwrite-strings \
+           -Wimplicit-fallthrough
+CPPFLAGS += -Iinclude -Isrc/lib -I$(BUILD)/gen -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(SAN) -MMD -MP
+LDFLAGS  += $(SAN)
+LDLIBS   += -lpcap -lcrypto -lz
+
+LIB_SRC  := $(sort $(wildcard src/lib/*.c src/lib/*/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+GEN_PY   := $(sort $(wildcard tools/gen_*.py))
+GEN_H    := $(patsubst tools/gen_%.py,$(BUILD)/gen/%_data.h,$(GEN_PY))
+DATA     := $(sort $(wildcard data/*))
+
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+CLI_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))
+TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+REPLAY_BIN := $(patsubst fuzz/%.c,$(BUILD)/replay/%,$(FUZZ_SRC))
+FUZZ_BIN := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+
+.SECONDARY: $(GEN_H)
+.PHONY: all check test asan fuzz fuzz-replay format format-check bench clean
+all: $(BUILD)/tlsalert
+
+$(BUILD)/gen/%_data.h: tools/gen_%.py tools/registry_data.py $(DATA)
+	@mkdir -p $(@D)
+	$(PYTHON) $< data $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c | $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libtlsalert.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tlsalert: $(CLI_OBJ) $(BUILD)/libtlsalert.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libtlsalert.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Fuzz targets linked to a plain main() that replays files: runs under any
+# compiler, so `make check` replays every corpus with the sanitizers.
+$(BUILD)/replay/%: $(BUILD)/obj/fuzz/%.o $(BUILD)/obj/fuzz/replay_main.o $(BUILD)/libtlsalert.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/fuzz/replay_main.o: fuzz/replay_main.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+test: $(BUILD)/tlsalert $(TEST_BIN) $(REPLAY_BIN)
+	BUILD=$(BUILD) tests/run.sh
+
+asan:
+	$(MAKE) BUILD=build/asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT="-O1 -g" test
+
+# Every test, twice: the normal build, then the sanitizer build.
+check:
+	$(MAKE) test
+	$(MAKE) asan
+
+# libFuzzer builds (clang): make fuzz; then e.g.
+#   build/fuzz/fuzz_decode -max_total_time=600 fuzz/corpus/fuzz_decode
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
+fuzz:
+	$(MAKE) BUILD=build/fuzzlib CC=clang SAN="-fsanitize=fuzzer-no-link,address,undefined" OPT="-O1 -g" build/fuzzlib/libtlsalert.a
+	@mkdir -p $(BUILD)/fuzz
+	for f in $(FUZZ_SRC); do \
+		n=$$(basename $$f .c); \
+		clang $(CPPFLAGS:$(BUILD)/gen=build/fuzzlib/gen) -Ibuild/fuzzlib/gen -std=c11 $(FUZZ_FLAGS) \
+			-o $(BUILD)/fuzz/$$n $$f build/fuzzlib/libtlsalert.a $(LDLIBS) || exit 1; \
+	done
+
+bench: $(BUILD)/tlsalert
+	bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,28 @@
+/*
+ * libtlsalert: find, decode and explain TLS and DTLS alerts.
+ *
+ * This umbrella header pulls in every public part of the library:
+ *
+ *   tlsalert/registry.h  the IANA alert registry, names in every spelling,
+ *                        protocol versions and per-version level rules
+ *   tlsalert/decode.h    hex parsing and alert-record decoding
+ *
+ * Contracts that hold across the library:
+ *   - It never prints, never exits and keeps no mutable global state; every
+ *     function is safe to call from several threads on distinct objects.
+ *   - Strings returned as `const char *` from the registry point to static
+ *     storage and live as long as the program.  Anything the library
+ *     allocates is released by the matching *_free() function, documented
+ *     next to the function that allocates it.  Callers own the buffers they
+ *     pass in.
+ *   - Functions that can fail on untrusted input return 0 on success and a
+ *     negative TLSA_E* code on failure, and fill a caller-provided
+ *     struct tlsa_error with the byte offset and a readable message.
+ */
+#ifndef TLSALERT_H
+#define TLSALERT_H
+
+#include "tlsalert/registry.h"
+#include "tlsalert/decode.h"
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * The tlsalert command: shared pieces of every subcommand.  The CLI owns all
+ * I/O, colours, progress and exit codes; the library does none of that.
+ */
+#ifndef TLSA_CLI_H
+#define TLSA_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tlsalert.h"
+
+#define TLSALERT_VERSION "0.1.0"
+
+/* Exit statuses, documented in docs/tlsalert.1 and README.md. */
+enum {
+	EXIT_OK = 0,     /* success; for scan/logs/decode: alerts were found */
+	EXIT_NONE = 1,   /* scan/logs/decode: input read fine, no alert in it */
+	EXIT_ERROR = 2,  /* bad usage, unreadable or malformed input */
+};
+
+enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV };
+
+struct cli {
+	FILE *out;
+	FILE *err;
+	const char *prog;     /* "tlsalert" */
+	const char *cmd;      /* "explain", ... */
+	enum out_format fmt;
+	bool color;           /* ANSI colours on stdout */
+};
+
+/* Subcommands: each returns an exit status. */
+int cmd_explain(struct cli *c, int argc, char **argv);
+int cmd_list(struct cli *c, int argc, char **argv);
+int cmd_decode(struct cli *c, int argc, char **argv);
+int cmd_scan(struct cli *c, int argc, char **argv);
+int cmd_logs(struct cli *c, int argc, char **argv);
+
+/* "tlsalert CMD: message" on stderr; returns EXIT_ERROR. */
+int cli_fail(struct cli *c, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* Decides colour from the stream, NO_COLOR and --color=WHEN. */
+bool cli_want_color(FILE *f, const char *when);
+
+/* ANSI sequences, or "" when colour is off. */
+enum cli_color { C_RESET, C_BOLD, C_DIM, C_RED, C_GREEN, C_YELLOW, C_BLUE, C_MAGENTA, C_CYAN };
+const char *cli_c(const struct cli *c, enum cli_color col);
+
+/* Reads a whole file ("-" = stdin), transparently gunzipping gzip data.
+ * Returns 0 and a malloc'd buffer (NUL-terminated) or EXIT_ERROR after
+ * printing why. */
+int cli_read_file(struct cli *c, const char *path, char **buf, size_t *len);
+
+/* Prints `text` wrapped to `width` columns, every line after the first
+ * indented by `indent` spaces; the first line continues from column `col`. */
+void cli_wrap(FILE *f, const char *text, int col, int indent, int width);
+
+/* JSON Lines writer: objects and arrays with automatic commas. */
+struct jw {
+	FILE *f;
+	int depth;
+	bool first[16];
+};
+void jw_begin(struct jw *w, FILE *f);         /* opens the top-level object */
+void jw_end(struct jw *w);                    /* closes it and writes "\n" */
+void jw_obj_open(struct jw *w, const char *key); /* nested object; key NULL in arrays */
+void jw_obj_close(struct jw *w);
+void jw_arr_open(struct jw *w, const char *key);
+void jw_arr_close(struct jw *w);
+void jw_str(struct jw *w, const char *key, const char *val); /* NULL val -> null */
+void jw_strn(struct jw *w, const char *key, const char *val, size_t len);
+void jw_int(struct jw *w, const char *key, long long val);
+void jw_uint(struct jw *w, const char *key, unsigned long long val);
+void jw_bool(struct jw *w, const char *key, bool val);
+void jw_null(struct jw *w, const char *key);
+void jw_raw(struct jw *w, const char *key, const char *raw);   /* pre-formatted value */
+/* In arrays pass key = NULL. */
+
+/* Writes `s` as one JSON string (quotes included), escaping as needed. */
+void json_write_string(FILE *f, const char *s, size_t len);
+
+/* CSV: one field, quoted when needed; `first` suppresses the comma. */
+void csv_field(FILE *f, const char *s, bool first);
+void csv_int(FILE *f, long long v, bool first);
+void csv_end(FILE *f);
+
+#endif

@@ -1,0 +1,211 @@
+/* tlsalert explain: what an alert means, under every version or one. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alertout.h"
+
+static void explain_usage(FILE *f)
+{
+	fputs("usage: tlsalert explain [options] ALERT...\n"
+	      "\n"
+	      "Explains alerts given by code (48, 0x30) or by name in any spelling:\n"
+	      "unknown_ca, UNKNOWN_CA, UnknownCA, \"unknown ca\", TLS1_AD_UNKNOWN_CA,\n"
+	      "SSL_ERROR_UNKNOWN_CA_ALERT, \"tlsv1 alert unknown ca\", errSSLPeerUnknownCA ...\n"
+	      "'-' reads one alert per line from standard input.\n"
+	      "\n"
+	      "Options:\n"
+	      "  --version V       the rules of protocol version V (tls1.0 ... tls1.3, dtls1.2)\n"
+	      "  --json            JSON Lines, one object per alert (fields: docs/json.md)\n"
+	      "  --csv             CSV with a header line\n"
+	      "  --color WHEN      auto (default), always or never; NO_COLOR is respected\n"
+	      "  -h, --help        this help\n"
+	      "\n"
+	      "Exit status: 0 every input explained, 2 an input was not an alert.\n",
+	      f);
+}
+
+struct explain_opts {
+	tlsa_version ver;
+};
+
+static void explain_text(struct cli *c, const struct explain_opts *o, const struct tlsa_alert *a)
+{
+	FILE *f = c->out;
+	const char *b = cli_c(c, C_BOLD), *r = cli_c(c, C_RESET), *d = cli_c(c, C_DIM);
+
+	fprintf(f, "%s%d %s%s  (%s", b, a->code, a->name, r, tlsa_status_name(a->status));
+	for (size_t i = 0; i < a->n_rfcs; i++)
+		fprintf(f, "%s%s", i ? ", " : "; ", a->rfcs[i]);
+	fputs(")\n", f);
+	fputs("  ", f);
+	cli_wrap(f, a->summary, 2, 2, 100);
+	fprintf(f, "%s  sender says:%s  ", d, r);
+	cli_wrap(f, a->says, 16, 16, 100);
+	fprintf(f, "%s  check:%s        ", d, r);
+	cli_wrap(f, a->check, 16, 16, 100);
+	if (a->stage[0] != '\0') {
+		char who[256];
+		snprintf(who, sizeof(who), "%s%s, at %s",
+			 strcmp(a->sender, "either") == 0 ? "either side" : "the ",
+			 strcmp(a->sender, "either") == 0 ? "" : a->sender, a->stage);
+		fprintf(f, "%s  sent by:%s      ", d, r);
+		cli_wrap(f, who, 16, 16, 100);
+	}
+	if (o->ver != TLSA_VER_UNKNOWN) {
+		char rule[512];
+		tlsa_rule ru = tlsa_alert_rule(a, o->ver);
+		bool v13 = o->ver == TLSA_VER_TLS13 || o->ver == TLSA_VER_DTLS13;
+		snprintf(rule, sizeof(rule), "%s.%s%s", tlsa_rule_text(ru), v13 ? " " : "",
+			 v13 ? a->tls13note : "");
+		fprintf(f, "%s  in %-9s%s ", d, tlsa_version_name(o->ver), r);
+		cli_wrap(f, rule, 16, 16, 100);
+	} else {
+		fprintf(f, "%s  levels:%s       ", d, r);
+		alert_levels_text(f, a, 16, 16);
+		fprintf(f, "%s  TLS 1.3:%s      ", d, r);
+		cli_wrap(f, a->tls13note, 16, 16, 100);
+	}
+	if (a->n_causes > 0) {
+		fprintf(f, "%s  common causes:%s\n", d, r);
+		for (size_t i = 0; i < a->n_causes; i++) {
+			fputs("    - ", f);
+			cli_wrap(f, a->causes[i], 6, 6, 100);
+		}
+	}
+}
+
+static void explain_one(struct cli *c, const struct explain_opts *o, const char *input,
+			const struct tlsa_alert *a, bool *first)
+{
+	if (c->fmt == OUT_JSON) {
+		struct jw w;
+		jw_begin(&w, c->out);
+		jw_str(&w, "input", input);
+		alert_json_fields(&w, a);
+		if (o->ver != TLSA_VER_UNKNOWN) {
+			tlsa_rule ru = tlsa_alert_rule(a, o->ver);
+			jw_str(&w, "version", tlsa_version_name(o->ver));
+			jw_str(&w, "rule", tlsa_rule_name(ru));
+			jw_str(&w, "rule_text", tlsa_rule_text(ru));
+		}
+		jw_end(&w);
+	} else if (c->fmt == OUT_CSV) {
+		alert_csv_row(c->out, a);
+	} else {
+		if (!*first)
+			fputc('\n', c->out);
+		explain_text(c, o, a);
+	}
+	*first = false;
+}
+
+/* Explains one input; returns 0, or EXIT_ERROR after saying why. */
+static int explain_input(struct cli *c, const struct explain_opts *o, const char *input,
+			 bool *first)
+{
+	uint8_t code;
+
+	if (tlsa_alert_parse(input, strlen(input), &code) == 0) {
+		explain_one(c, o, input, tlsa_alert_get(code), first);
+		return 0;
+	}
+	return cli_fail(c, "'%s' is not an alert code (0-255) or a known alert name", input);
+}
+
+int cmd_explain(struct cli *c, int argc, char **argv)
+{
+	enum { OPT_JSON = 256, OPT_CSV, OPT_VERSION, OPT_COLOR };
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, OPT_JSON},
+		{"csv", no_argument, NULL, OPT_CSV},
+		{"version", required_argument, NULL, OPT_VERSION},
+		{"tls-version", required_argument, NULL, OPT_VERSION},
+		{"color", required_argument, NULL, OPT_COLOR},
+		{"colour", required_argument, NULL, OPT_COLOR},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct explain_opts o = {TLSA_VER_UNKNOWN};
+	const char *color = NULL;
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_JSON: c->fmt = OUT_JSON; break;
+		case OPT_CSV: c->fmt = OUT_CSV; break;
+		case OPT_VERSION:
+			if (tlsa_version_parse(optarg, &o.ver) != 0)
+				return cli_fail(c, "unknown protocol version '%s' (try tls1.2, tls1.3, "
+						   "dtls1.2)", optarg);
+			break;
+		case OPT_COLOR: color = optarg; break;
+		case 'h': explain_usage(c->out); return EXIT_OK;
+		default:
+			cli_fail(c, "unknown option '%s'", argv[optind - 1]);
+			explain_usage(c->err);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind >= argc) {
+		cli_fail(c, "no alert given");
+		explain_usage(c->err);
+		return EXIT_ERROR;
+	}
+	c->color = c->fmt == OUT_TEXT && cli_want_color(c->out, color);
+
+	/* "explain handshake failure" means one alert, not two. */
+	if (argc - optind > 1) {
+		size_t total = 0;
+		uint8_t code;
+		for (int i = optind; i < argc; i++)
+			total += strlen(argv[i]) + 1;
+		char *joined = malloc(total);
+		if (joined == NULL)
+			return cli_fail(c, "out of memory");
+		joined[0] = '\0';
+		for (int i = optind; i < argc; i++) {
+			if (i > optind)
+				strcat(joined, " ");
+			strcat(joined, argv[i]);
+		}
+		bool whole = true;
+		for (int i = optind; i < argc && whole; i++)
+			whole = tlsa_alert_parse(argv[i], strlen(argv[i]), &code) != 0;
+		if (whole && tlsa_alert_parse(joined, strlen(joined), &code) == 0) {
+			bool first = true;
+			if (c->fmt == OUT_CSV)
+				alert_csv_header(c->out);
+			explain_one(c, &o, joined, tlsa_alert_get(code), &first);
+			free(joined);
+			return EXIT_OK;
+		}
+		free(joined);
+	}
+
+	int rc = EXIT_OK;
+	bool first = true;
+	if (c->fmt == OUT_CSV)
+		alert_csv_header(c->out);
+	for (int i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "-") != 0) {
+			if (explain_input(c, &o, argv[i], &first) != 0)
+				rc = EXIT_ERROR;
+			continue;
+		}
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+		while ((n = getline(&line, &cap, stdin)) > 0) {
+			while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+				line[--n] = '\0';
+			if (n == 0)
+				continue;
+			if (explain_input(c, &o, line, &first) != 0)
+				rc = EXIT_ERROR;
+		}
+		free(line);
+	}
+	return rc;
+}

@@ -1,0 +1,260 @@
+/* Output helpers shared by the subcommands: errors, colour, wrapping, JSON, CSV, files. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "cli.h"
+
+int cli_fail(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(c->out);
+	fprintf(c->err, "%s %s: ", c->prog, c->cmd ? c->cmd : "");
+	va_start(ap, fmt);
+	vfprintf(c->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', c->err);
+	return EXIT_ERROR;
+}
+
+bool cli_want_color(FILE *f, const char *when)
+{
+	if (when != NULL && strcmp(when, "always") == 0)
+		return true;
+	if (when != NULL && strcmp(when, "never") == 0)
+		return false;
+	const char *nc = getenv("NO_COLOR");
+	if (nc != NULL && nc[0] != '\0')
+		return false;
+	const char *term = getenv("TERM");
+	if (term != NULL && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fileno(f));
+}
+
+const char *cli_c(const struct cli *c, enum cli_color col)
+{
+	static const char *const seq[] = {
+		"\033[0m", "\033[1m", "\033[2m", "\033[31m", "\033[32m",
+		"\033[33m", "\033[34m", "\033[35m", "\033[36m",
+	};
+	return c->color ? seq[col] : "";
+}
+
+int cli_read_file(struct cli *c, const char *path, char **buf, size_t *len)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	int fd = is_stdin ? dup(0) : -1;
+	gzFile gz = is_stdin ? gzdopen(fd, "rb") : gzopen(path, "rb");
+
+	if (gz == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return cli_fail(c, "%s: %s", path, strerror(errno ? errno : ENOMEM));
+	}
+	size_t cap = 1 << 16, n = 0;
+	char *b = malloc(cap + 1);
+	for (;;) {
+		if (b == NULL) {
+			gzclose(gz);
+			return cli_fail(c, "%s: out of memory", path);
+		}
+		int got = gzread(gz, b + n, (unsigned)(cap - n));
+		if (got < 0) {
+			int e;
+			const char *msg = gzerror(gz, &e);
+			free(b);
+			gzclose(gz);
+			return cli_fail(c, "%s: read error: %s", path,
+					e == Z_ERRNO ? strerror(errno) : msg);
+		}
+		n += (size_t)got;
+		if (got == 0)
+			break;
+		if (n == cap) {
+			cap *= 2;
+			char *nb = realloc(b, cap + 1);
+			if (nb == NULL)
+				free(b);
+			b = nb;
+		}
+	}
+	gzclose(gz);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+void cli_wrap(FILE *f, const char *text, int col, int indent, int width)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		size_t wl = strcspn(p, " ");
+		if (wl == 0)
+			break;
+		if (col > indent && col + 1 + (int)wl > width) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, wl, f);
+		col += (int)wl;
+		p += wl;
+	}
+	fputc('\n', f);
+}
+
+void json_write_string(FILE *f, const char *s, size_t len)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		switch (ch) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (ch < 0x20 || ch == 0x7f)
+				fprintf(f, "\\u%04x", ch);
+			else if (ch >= 0x80)
+				/* Untrusted text may be invalid UTF-8: keep JSON valid. */
+				fprintf(f, "\\u%04x", ch);
+			else
+				fputc(ch, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static void jw_sep(struct jw *w, const char *key)
+{
+	if (!w->first[w->depth])
+		fputc(',', w->f);
+	w->first[w->depth] = false;
+	if (key != NULL) {
+		json_write_string(w->f, key, strlen(key));
+		fputc(':', w->f);
+	}
+}
+
+void jw_begin(struct jw *w, FILE *f)
+{
+	w->f = f;
+	w->depth = 0;
+	w->first[0] = true;
+	fputc('{', f);
+}
+
+void jw_end(struct jw *w)
+{
+	fputs("}\n", w->f);
+}
+
+static void jw_open(struct jw *w, const char *key, char ch)
+{
+	jw_sep(w, key);
+	fputc(ch, w->f);
+	if (w->depth + 1 < (int)(sizeof(w->first) / sizeof(w->first[0])))
+		w->depth++;
+	w->first[w->depth] = true;
+}
+
+static void jw_close(struct jw *w, char ch)
+{
+	fputc(ch, w->f);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void jw_obj_open(struct jw *w, const char *key) { jw_open(w, key, '{'); }
+void jw_obj_close(struct jw *w) { jw_close(w, '}'); }
+void jw_arr_open(struct jw *w, const char *key) { jw_open(w, key, '['); }
+void jw_arr_close(struct jw *w) { jw_close(w, ']'); }
+
+void jw_str(struct jw *w, const char *key, const char *val)
+{
+	if (val == NULL) {
+		jw_null(w, key);
+		return;
+	}
+	jw_strn(w, key, val, strlen(val));
+}
+
+void jw_strn(struct jw *w, const char *key, const char *val, size_t len)
+{
+	jw_sep(w, key);
+	json_write_string(w->f, val, len);
+}
+
+void jw_int(struct jw *w, const char *key, long long val)
+{
+	jw_sep(w, key);
+	fprintf(w->f, "%lld", val);
+}
+
+void jw_uint(struct jw *w, const char *key, unsigned long long val)
+{
+	jw_sep(w, key);
+	fprintf(w->f, "%llu", val);
+}
+
+void jw_bool(struct jw *w, const char *key, bool val)
+{
+	jw_sep(w, key);
+	fputs(val ? "true" : "false", w->f);
+}
+
+void jw_null(struct jw *w, const char *key)
+{
+	jw_sep(w, key);
+	fputs("null", w->f);
+}
+
+void jw_raw(struct jw *w, const char *key, const char *raw)
+{
+	jw_sep(w, key);
+	fputs(raw, w->f);
+}
+
+void csv_field(FILE *f, const char *s, bool first)
+{
+	if (!first)
+		fputc(',', f);
+	if (s == NULL)
+		return;
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void csv_int(FILE *f, long long v, bool first)
+{
+	if (!first)
+		fputc(',', f);
+	fprintf(f, "%lld", v);
+}
+
+void csv_end(FILE *f)
+{
+	fputc('\n', f);
+}
