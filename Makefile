@@ -72,7 +72,7 @@ test: $(BUILD)/tlsalert $(TEST_BIN) $(REPLAY_BIN)
 	BUILD=$(BUILD) tests/run.sh
 
 asan:
-	$(MAKE) BUILD=build/asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT="-O1 -g" test
+	$(MAKE) BUILD=$(BUILD)/asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT="-O1 -g" test
 
 # Every test, twice: the normal build, then the sanitizer build.
 check:
