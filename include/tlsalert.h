@@ -6,6 +6,7 @@
  *   tlsalert/registry.h  the IANA alert registry, names in every spelling,
  *                        protocol versions and per-version level rules
  *   tlsalert/decode.h    hex parsing and alert-record decoding
+ *   tlsalert/capture.h   pcap/pcapng/live capture, TCP reassembly, flows
  *
  * Contracts that hold across the library:
  *   - It never prints, never exits and keeps no mutable global state; every
@@ -24,5 +25,6 @@
 
 #include "tlsalert/registry.h"
 #include "tlsalert/decode.h"
+#include "tlsalert/capture.h"
 
 #endif
