@@ -12,6 +12,8 @@ CC       ?= cc
 PYTHON   ?= python3
 SAN      ?=
 OPT      ?= -O2 -g
+# `make V=1` shows the full compiler command lines.
+Q        := $(if $(V),,@)
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wvla -Wformat=2 -Wundef -Wcast-align -Wwrite-strings \
@@ -41,28 +43,29 @@ all: $(BUILD)/tlsalert
 
 $(BUILD)/gen/%_data.h: tools/gen_%.py tools/registry_data.py $(DATA)
 	@mkdir -p $(@D)
-	$(PYTHON) $< data $@.tmp && mv $@.tmp $@
+	$(Q)$(PYTHON) $< data $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c | $(GEN_H)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@$(if $(V),true,echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libtlsalert.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/tlsalert: $(CLI_OBJ) $(BUILD)/libtlsalert.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libtlsalert.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Fuzz targets linked to a plain main() that replays files: runs under any
 # compiler, so `make check` replays every corpus with the sanitizers.
 $(BUILD)/replay/%: $(BUILD)/obj/fuzz/%.o $(BUILD)/obj/fuzz/replay_main.o $(BUILD)/libtlsalert.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj/fuzz/replay_main.o: fuzz/replay_main.c
 	@mkdir -p $(@D)
