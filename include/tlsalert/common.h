@@ -17,6 +17,7 @@ enum tlsa_errcode {
 	TLSA_ELIMIT = -4,    /* a configured limit was reached */
 	TLSA_EIO = -5,       /* reading a file or device failed */
 	TLSA_EUNSUPP = -6,   /* valid input this version does not handle */
+	TLSA_EAUTH = -7,     /* a protected record failed authentication (wrong key or tampered) */
 };
 
 /*

@@ -1,0 +1,168 @@
+/*
+ * libtlsalert: removing record protection with known secrets.
+ *
+ *   tlsa_suite_find()          IANA cipher suite number -> how it protects
+ *   tlsa_hkdf_expand_label()   TLS 1.3 HKDF-Expand-Label (RFC 8446 7.1)
+ *   tlsa_tls_prf()             TLS 1.0-1.2 PRF (RFC 2246 5, RFC 5246 5)
+ *   struct tlsa_cipher_dir     one direction's protection state
+ *   tlsa_dir_init_tls13()      ... from a TLS 1.3 traffic secret
+ *   tlsa_dir_init_tls12()      ... both directions from a master secret
+ *   tlsa_dir_decrypt()         one protected record -> plaintext
+ *   tlsa_dir_key_update()      TLS 1.3 KeyUpdate: next traffic secret
+ *
+ * All cryptography goes through OpenSSL libcrypto (EVP_CIPHER, EVP_MAC,
+ * EVP_KDF).  A record whose authentication fails returns TLSA_EAUTH: the
+ * key log is wrong or the record was changed in transit; the caller must
+ * not report any alert from it.  docs/decrypt.md says how a capture
+ * reader drives these functions.
+ */
+#ifndef TLSALERT_DECRYPT_H
+#define TLSALERT_DECRYPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsalert/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How a suite protects records. */
+typedef enum tlsa_protect {
+	TLSA_PROT_GCM,     /* AES-GCM, 16-byte tag */
+	TLSA_PROT_CCM,     /* AES-CCM, 16-byte tag */
+	TLSA_PROT_CCM8,    /* AES-CCM, 8-byte tag */
+	TLSA_PROT_CHACHA,  /* ChaCha20-Poly1305, 16-byte tag */
+	TLSA_PROT_CBC      /* a block cipher in CBC mode plus HMAC */
+} tlsa_protect;
+
+/* Hash functions used for MACs and key derivation. */
+typedef enum tlsa_hash {
+	TLSA_HASH_NONE = 0,
+	TLSA_HASH_MD5_SHA1, /* the TLS 1.0/1.1 PRF */
+	TLSA_HASH_SHA1,
+	TLSA_HASH_SHA256,
+	TLSA_HASH_SHA384
+} tlsa_hash;
+
+/* Output length of a hash in bytes (36 for MD5_SHA1, 0 for NONE). */
+size_t tlsa_hash_len(tlsa_hash h);
+
+/* What a cipher suite number means for record protection. */
+struct tlsa_suite {
+	uint16_t id;          /* IANA number */
+	const char *name;     /* IANA name */
+	tlsa_protect prot;
+	uint8_t key_len;      /* encryption key */
+	uint8_t fixed_iv_len; /* from the key block / key schedule: 4 (GCM, CCM), 12, or
+				 the block size for CBC (TLS 1.0 only uses it) */
+	uint8_t block_len;    /* CBC block size; 0 for AEADs */
+	uint8_t des3;         /* CBC with 3DES instead of AES */
+	tlsa_hash mac;        /* CBC: HMAC hash; NONE for AEADs */
+	tlsa_hash prf;        /* TLS 1.2 PRF hash / TLS 1.3 HKDF hash */
+	bool tls13;           /* a TLS 1.3 suite (0x13xx) */
+};
+
+/* The suite with this IANA number, or NULL when it cannot be decrypted here. */
+const struct tlsa_suite *tlsa_suite_find(uint16_t id);
+
+/* The whole table, for listing and tests: *n receives its size. */
+const struct tlsa_suite *tlsa_suite_table(size_t *n);
+
+/*
+ * HKDF-Expand-Label(secret, label, context, out_len) with hash `h` (SHA256 or
+ * SHA384); `label` without the "tls13 " prefix.  0 or TLSA_EINVAL.
+ */
+int tlsa_hkdf_expand_label(tlsa_hash h, const uint8_t *secret, size_t secret_len,
+			   const char *label, const uint8_t *context, size_t context_len,
+			   uint8_t *out, size_t out_len);
+
+/*
+ * The TLS PRF: PRF(secret, label, seed1 + seed2) with hash `h` (MD5_SHA1 for
+ * TLS 1.0/1.1 and DTLS 1.0, SHA256 or SHA384 for TLS 1.2).  0 or TLSA_EINVAL.
+ */
+int tlsa_tls_prf(tlsa_hash h, const uint8_t *secret, size_t secret_len, const char *label,
+		 const uint8_t *seed1, size_t seed1_len, const uint8_t *seed2, size_t seed2_len,
+		 uint8_t *out, size_t out_len);
+
+/*
+ * One direction's record protection.  Fixed size; the only resources it owns
+ * are two libcrypto contexts, released by tlsa_dir_free().  Zero it (or call
+ * tlsa_dir_free()) before the first init; an init on a used one frees first.
+ * Do not copy a live one (the copy would share the contexts).
+ */
+struct tlsa_cipher_dir {
+	const struct tlsa_suite *suite;
+	uint16_t version;          /* wire version: 0x0301..0x0304, 0xfeff, 0xfefd */
+	bool dtls, etm, ready;
+	uint8_t key[32];
+	uint8_t iv[16];            /* TLS 1.3 / AEAD static IV; TLS 1.0 CBC chained IV */
+	uint8_t mac_key[48];
+	uint8_t secret[48];        /* TLS 1.3 traffic secret, for KeyUpdate */
+	uint8_t secret_len;
+	uint64_t seq;              /* next TLS record sequence number */
+	uint64_t last_seq;         /* sequence number the last record was checked with */
+	void *cipher_ctx;          /* EVP_CIPHER_CTX * */
+	void *mac_ctx;             /* EVP_MAC_CTX * (CBC suites) */
+};
+
+/*
+ * Sets up one TLS 1.3 direction from a traffic secret (handshake, application
+ * or early traffic secret from the key log; its length must be the suite's
+ * hash length).  Sequence number 0.  TLSA_EINVAL for a non-TLS 1.3 suite or a
+ * secret of the wrong length, TLSA_ENOMEM.
+ */
+int tlsa_dir_init_tls13(struct tlsa_cipher_dir *d, uint16_t suite, const uint8_t *secret,
+			size_t secret_len);
+
+/*
+ * Sets up both directions of a TLS 1.0-1.2 or DTLS 1.0/1.2 connection from its
+ * 48-byte master secret: the key block ("key expansion", server random +
+ * client random).  `version` is the wire version the ServerHello chose; `etm`
+ * says Encrypt-then-MAC (RFC 7366) was negotiated (CBC suites only).  An
+ * extended master secret (RFC 7627) changes only how the master secret was
+ * made, so nothing here depends on it.  Sequence numbers start at 0; for
+ * DTLS the sequence number comes from each record's header instead.
+ */
+int tlsa_dir_init_tls12(struct tlsa_cipher_dir *client, struct tlsa_cipher_dir *server,
+			uint16_t version, uint16_t suite, const uint8_t master[48],
+			const uint8_t client_random[32], const uint8_t server_random[32], bool etm);
+
+/*
+ * Removes the protection of one whole record, header included (5 bytes, or
+ * 13 for DTLS).  Writes the plaintext (TLS 1.3: without padding and inner
+ * type) to `out` (at most `cap` bytes; cap >= len is always enough), its
+ * length to *out_len and its content type to *inner_type (TLS 1.3: the inner
+ * type; otherwise the header's type).
+ *
+ * Returns 0; TLSA_EAUTH when authentication (tag, MAC or padding) fails;
+ * TLSA_EINVAL for a record this direction cannot hold (too short for the
+ * suite, a TLS 1.3 record whose outer type is not 23, no inner type);
+ * TLSA_ETRUNC when `len` is shorter than the header's length field says;
+ * TLSA_ELIMIT when `cap` is too small.  `err` (may be NULL) says why.
+ *
+ * Sequence numbers: a TLS record is checked with d->seq, which then moves on
+ * for every record examined (success, TLSA_EAUTH and TLSA_EINVAL alike: the
+ * sender counted it), but not for TLSA_ETRUNC or TLSA_ELIMIT.  DTLS records
+ * use the epoch and sequence number of their own header.
+ */
+int tlsa_dir_decrypt(struct tlsa_cipher_dir *d, const uint8_t *record, size_t len, uint8_t *out,
+		     size_t cap, size_t *out_len, uint8_t *inner_type, struct tlsa_error *err);
+
+/*
+ * TLS 1.3 KeyUpdate: secret = HKDF-Expand-Label(secret, "traffic upd", "",
+ * Hash.length), new key and IV, sequence number 0.  TLSA_EINVAL when the
+ * direction is not TLS 1.3.
+ */
+int tlsa_dir_key_update(struct tlsa_cipher_dir *d);
+
+/* Releases the contexts and wipes the keys; the direction can be reused. */
+void tlsa_dir_free(struct tlsa_cipher_dir *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
