@@ -31,11 +31,11 @@ extern "C" {
 
 /* How a suite protects records. */
 typedef enum tlsa_protect {
-	TLSA_PROT_GCM,     /* AES-GCM, 16-byte tag */
-	TLSA_PROT_CCM,     /* AES-CCM, 16-byte tag */
-	TLSA_PROT_CCM8,    /* AES-CCM, 8-byte tag */
-	TLSA_PROT_CHACHA,  /* ChaCha20-Poly1305, 16-byte tag */
-	TLSA_PROT_CBC      /* a block cipher in CBC mode plus HMAC */
+	TLSA_PROT_GCM,	  /* AES-GCM, 16-byte tag */
+	TLSA_PROT_CCM,	  /* AES-CCM, 16-byte tag */
+	TLSA_PROT_CCM8,	  /* AES-CCM, 8-byte tag */
+	TLSA_PROT_CHACHA, /* ChaCha20-Poly1305, 16-byte tag */
+	TLSA_PROT_CBC	  /* a block cipher in CBC mode plus HMAC */
 } tlsa_protect;
 
 /* Hash functions used for MACs and key derivation. */
@@ -52,17 +52,17 @@ size_t tlsa_hash_len(tlsa_hash h);
 
 /* What a cipher suite number means for record protection. */
 struct tlsa_suite {
-	uint16_t id;          /* IANA number */
-	const char *name;     /* IANA name */
+	uint16_t id;	  /* IANA number */
+	const char *name; /* IANA name */
 	tlsa_protect prot;
 	uint8_t key_len;      /* encryption key */
 	uint8_t fixed_iv_len; /* from the key block / key schedule: 4 (GCM, CCM), 12, or
 				 the block size for CBC (TLS 1.0 only uses it) */
 	uint8_t block_len;    /* CBC block size; 0 for AEADs */
-	uint8_t des3;         /* CBC with 3DES instead of AES */
-	tlsa_hash mac;        /* CBC: HMAC hash; NONE for AEADs */
-	tlsa_hash prf;        /* TLS 1.2 PRF hash / TLS 1.3 HKDF hash */
-	bool tls13;           /* a TLS 1.3 suite (0x13xx) */
+	uint8_t des3;	      /* CBC with 3DES instead of AES */
+	tlsa_hash mac;	      /* CBC: HMAC hash; NONE for AEADs */
+	tlsa_hash prf;	      /* TLS 1.2 PRF hash / TLS 1.3 HKDF hash */
+	bool tls13;	      /* a TLS 1.3 suite (0x13xx) */
 };
 
 /* The suite with this IANA number, or NULL when it cannot be decrypted here. */
@@ -75,9 +75,9 @@ const struct tlsa_suite *tlsa_suite_table(size_t *n);
  * HKDF-Expand-Label(secret, label, context, out_len) with hash `h` (SHA256 or
  * SHA384); `label` without the "tls13 " prefix.  0 or TLSA_EINVAL.
  */
-int tlsa_hkdf_expand_label(tlsa_hash h, const uint8_t *secret, size_t secret_len,
-			   const char *label, const uint8_t *context, size_t context_len,
-			   uint8_t *out, size_t out_len);
+int tlsa_hkdf_expand_label(tlsa_hash h, const uint8_t *secret, size_t secret_len, const char *label,
+			   const uint8_t *context, size_t context_len, uint8_t *out,
+			   size_t out_len);
 
 /*
  * The TLS PRF: PRF(secret, label, seed1 + seed2) with hash `h` (MD5_SHA1 for
@@ -95,17 +95,17 @@ int tlsa_tls_prf(tlsa_hash h, const uint8_t *secret, size_t secret_len, const ch
  */
 struct tlsa_cipher_dir {
 	const struct tlsa_suite *suite;
-	uint16_t version;          /* wire version: 0x0301..0x0304, 0xfeff, 0xfefd */
+	uint16_t version; /* wire version: 0x0301..0x0304, 0xfeff, 0xfefd */
 	bool dtls, etm, ready;
 	uint8_t key[32];
-	uint8_t iv[16];            /* TLS 1.3 / AEAD static IV; TLS 1.0 CBC chained IV */
+	uint8_t iv[16]; /* TLS 1.3 / AEAD static IV; TLS 1.0 CBC chained IV */
 	uint8_t mac_key[48];
-	uint8_t secret[48];        /* TLS 1.3 traffic secret, for KeyUpdate */
+	uint8_t secret[48]; /* TLS 1.3 traffic secret, for KeyUpdate */
 	uint8_t secret_len;
-	uint64_t seq;              /* next TLS record sequence number */
-	uint64_t last_seq;         /* sequence number the last record was checked with */
-	void *cipher_ctx;          /* EVP_CIPHER_CTX * */
-	void *mac_ctx;             /* EVP_MAC_CTX * (CBC suites) */
+	uint64_t seq;	   /* next TLS record sequence number */
+	uint64_t last_seq; /* sequence number the last record was checked with */
+	void *cipher_ctx;  /* EVP_CIPHER_CTX * */
+	void *mac_ctx;	   /* EVP_MAC_CTX * (CBC suites) */
 };
 
 /*

@@ -1,0 +1,456 @@
+/*
+ * Record decryption with known secrets: TLS 1.3 (RFC 8446 section 5.2),
+ * TLS 1.0-1.2 AEAD (RFC 5288, 6655, 7905), CBC with HMAC, MAC-then-encrypt
+ * (RFC 5246 section 6.2.3.2) and encrypt-then-MAC (RFC 7366), and DTLS
+ * 1.0/1.2 (RFC 6347 section 4.1.2.1: epoch || sequence number).
+ *
+ * Every cipher and MAC runs in libcrypto through EVP.  Records are read with
+ * the bounds-checked reader; no length field is trusted before it has been
+ * checked against the bytes actually given.
+ */
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include "rd.h"
+#include "tlsalert/decrypt.h"
+
+static bool is_tls13_suite(const struct tlsa_suite *s)
+{
+	return s != NULL && s->tls13;
+}
+
+static size_t tag_len(const struct tlsa_suite *s)
+{
+	switch (s->prot) {
+	case TLSA_PROT_CCM8: return 8;
+	case TLSA_PROT_CBC: return 0;
+	case TLSA_PROT_GCM:
+	case TLSA_PROT_CCM:
+	case TLSA_PROT_CHACHA: break;
+	}
+	return 16;
+}
+
+static const EVP_CIPHER *suite_cipher(const struct tlsa_suite *s)
+{
+	switch (s->prot) {
+	case TLSA_PROT_GCM: return s->key_len == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
+	case TLSA_PROT_CCM:
+	case TLSA_PROT_CCM8: return s->key_len == 16 ? EVP_aes_128_ccm() : EVP_aes_256_ccm();
+	case TLSA_PROT_CHACHA: return EVP_chacha20_poly1305();
+	case TLSA_PROT_CBC:
+		if (s->des3)
+			return EVP_des_ede3_cbc();
+		return s->key_len == 16 ? EVP_aes_128_cbc() : EVP_aes_256_cbc();
+	}
+	return NULL;
+}
+
+static const char *mac_digest_name(tlsa_hash h)
+{
+	switch (h) {
+	case TLSA_HASH_SHA1: return "SHA1";
+	case TLSA_HASH_SHA256: return "SHA256";
+	case TLSA_HASH_SHA384: return "SHA384";
+	case TLSA_HASH_NONE:
+	case TLSA_HASH_MD5_SHA1: break;
+	}
+	return NULL;
+}
+
+void tlsa_dir_free(struct tlsa_cipher_dir *d)
+{
+	if (d == NULL)
+		return;
+	EVP_CIPHER_CTX_free(d->cipher_ctx);
+	EVP_MAC_CTX_free(d->mac_ctx);
+	OPENSSL_cleanse(d, sizeof(*d));
+	memset(d, 0, sizeof(*d));
+}
+
+/* The libcrypto contexts a direction needs; 0 or TLSA_ENOMEM. */
+static int alloc_ctx(struct tlsa_cipher_dir *d)
+{
+	d->cipher_ctx = EVP_CIPHER_CTX_new();
+	if (d->cipher_ctx == NULL)
+		return TLSA_ENOMEM;
+	if (d->suite->prot == TLSA_PROT_CBC) {
+		EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+		if (mac == NULL)
+			return TLSA_ENOMEM;
+		d->mac_ctx = EVP_MAC_CTX_new(mac);
+		EVP_MAC_free(mac);
+		if (d->mac_ctx == NULL)
+			return TLSA_ENOMEM;
+	}
+	return 0;
+}
+
+/* TLS 1.3 key and IV from d->secret (RFC 8446 section 7.3). */
+static int derive13(struct tlsa_cipher_dir *d)
+{
+	const struct tlsa_suite *s = d->suite;
+	if (tlsa_hkdf_expand_label(s->prf, d->secret, d->secret_len, "key", NULL, 0, d->key,
+				   s->key_len) != 0 ||
+	    tlsa_hkdf_expand_label(s->prf, d->secret, d->secret_len, "iv", NULL, 0, d->iv, 12) != 0)
+		return TLSA_EINVAL;
+	return 0;
+}
+
+int tlsa_dir_init_tls13(struct tlsa_cipher_dir *d, uint16_t suite, const uint8_t *secret,
+			size_t secret_len)
+{
+	if (d == NULL)
+		return TLSA_EINVAL;
+	tlsa_dir_free(d);
+	const struct tlsa_suite *s = tlsa_suite_find(suite);
+	if (!is_tls13_suite(s) || secret == NULL || secret_len != tlsa_hash_len(s->prf))
+		return TLSA_EINVAL;
+	d->suite = s;
+	d->version = 0x0304;
+	memcpy(d->secret, secret, secret_len);
+	d->secret_len = (uint8_t)secret_len;
+	int rc = derive13(d);
+	if (rc == 0)
+		rc = alloc_ctx(d);
+	if (rc != 0) {
+		tlsa_dir_free(d);
+		return rc;
+	}
+	d->ready = true;
+	return 0;
+}
+
+int tlsa_dir_key_update(struct tlsa_cipher_dir *d)
+{
+	if (d == NULL || !d->ready || !is_tls13_suite(d->suite))
+		return TLSA_EINVAL;
+	uint8_t next[48];
+	if (tlsa_hkdf_expand_label(d->suite->prf, d->secret, d->secret_len, "traffic upd", NULL, 0,
+				   next, d->secret_len) != 0)
+		return TLSA_EINVAL;
+	memcpy(d->secret, next, d->secret_len);
+	OPENSSL_cleanse(next, sizeof(next));
+	d->seq = 0;
+	return derive13(d);
+}
+
+static bool version_ok(uint16_t v)
+{
+	return v == 0x0301 || v == 0x0302 || v == 0x0303 || v == 0xfeff || v == 0xfefd;
+}
+
+int tlsa_dir_init_tls12(struct tlsa_cipher_dir *client, struct tlsa_cipher_dir *server,
+			uint16_t version, uint16_t suite, const uint8_t master[48],
+			const uint8_t client_random[32], const uint8_t server_random[32], bool etm)
+{
+	if (client == NULL || server == NULL || client == server)
+		return TLSA_EINVAL;
+	tlsa_dir_free(client);
+	tlsa_dir_free(server);
+	const struct tlsa_suite *s = tlsa_suite_find(suite);
+	if (s == NULL || s->tls13 || !version_ok(version) || master == NULL ||
+	    client_random == NULL || server_random == NULL)
+		return TLSA_EINVAL;
+	bool v12 = version == 0x0303 || version == 0xfefd;
+	if (s->prot != TLSA_PROT_CBC && !v12)
+		return TLSA_EINVAL; /* AEAD suites exist from TLS 1.2 on */
+	tlsa_hash prf = v12 ? s->prf : TLSA_HASH_MD5_SHA1;
+	size_t mac = tlsa_hash_len(s->mac), key = s->key_len;
+	size_t iv =
+		s->prot == TLSA_PROT_CBC ? (version == 0x0301 ? s->block_len : 0) : s->fixed_iv_len;
+	uint8_t kb[2 * 48 + 2 * 32 + 2 * 16];
+	size_t need = 2 * (mac + key + iv);
+	if (tlsa_tls_prf(prf, master, 48, "key expansion", server_random, 32, client_random, 32, kb,
+			 need) != 0)
+		return TLSA_EINVAL;
+	struct tlsa_cipher_dir *dirs[2] = {client, server};
+	for (int i = 0; i < 2; i++) {
+		struct tlsa_cipher_dir *d = dirs[i];
+		d->suite = s;
+		d->version = version;
+		d->dtls = version >= 0xfe00;
+		d->etm = etm && s->prot == TLSA_PROT_CBC;
+		memcpy(d->mac_key, kb + i * mac, mac);
+		memcpy(d->key, kb + 2 * mac + i * key, key);
+		memcpy(d->iv, kb + 2 * mac + 2 * key + i * iv, iv);
+		int rc = alloc_ctx(d);
+		if (rc != 0) {
+			OPENSSL_cleanse(kb, sizeof(kb));
+			tlsa_dir_free(client);
+			tlsa_dir_free(server);
+			return rc;
+		}
+		d->ready = true;
+	}
+	OPENSSL_cleanse(kb, sizeof(kb));
+	return 0;
+}
+
+/*
+ * AEAD open: `ct` of `ct_len` bytes followed by nothing; `tag` separate.
+ * Writes ct_len bytes to out.  0 or TLSA_EAUTH.
+ */
+static int aead_open(struct tlsa_cipher_dir *d, const uint8_t nonce[12], const uint8_t *aad,
+		     size_t aad_len, const uint8_t *ct, size_t ct_len, const uint8_t *tag,
+		     uint8_t *out)
+{
+	EVP_CIPHER_CTX *c = d->cipher_ctx;
+	const struct tlsa_suite *s = d->suite;
+	bool ccm = s->prot == TLSA_PROT_CCM || s->prot == TLSA_PROT_CCM8;
+	int tl = (int)tag_len(s), n = 0;
+	uint8_t tagbuf[16];
+
+	memcpy(tagbuf, tag, (size_t)tl);
+	if (EVP_DecryptInit_ex(c, suite_cipher(s), NULL, NULL, NULL) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) != 1)
+		return TLSA_EAUTH;
+	if (ccm && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, tl, tagbuf) != 1)
+		return TLSA_EAUTH;
+	if (EVP_DecryptInit_ex(c, NULL, NULL, d->key, nonce) != 1)
+		return TLSA_EAUTH;
+	if (ccm && EVP_DecryptUpdate(c, NULL, &n, NULL, (int)ct_len) != 1)
+		return TLSA_EAUTH;
+	if (EVP_DecryptUpdate(c, NULL, &n, aad, (int)aad_len) != 1)
+		return TLSA_EAUTH;
+	if (EVP_DecryptUpdate(c, out, &n, ct, (int)ct_len) != 1)
+		return TLSA_EAUTH;
+	if (ccm)
+		return 0;
+	if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, tl, tagbuf) != 1)
+		return TLSA_EAUTH;
+	int fl = 0;
+	if (EVP_DecryptFinal_ex(c, out + n, &fl) != 1)
+		return TLSA_EAUTH;
+	return 0;
+}
+
+/* CBC decryption without padding removal; 0 or TLSA_EAUTH (libcrypto failure). */
+static int cbc_decrypt(struct tlsa_cipher_dir *d, const uint8_t *iv, const uint8_t *ct,
+		       size_t ct_len, uint8_t *out)
+{
+	EVP_CIPHER_CTX *c = d->cipher_ctx;
+	int n = 0, fl = 0;
+	if (EVP_DecryptInit_ex(c, suite_cipher(d->suite), NULL, d->key, iv) != 1 ||
+	    EVP_CIPHER_CTX_set_padding(c, 0) != 1 ||
+	    EVP_DecryptUpdate(c, out, &n, ct, (int)ct_len) != 1 ||
+	    EVP_DecryptFinal_ex(c, out + n, &fl) != 1)
+		return TLSA_EAUTH;
+	return 0;
+}
+
+/* HMAC(mac_key, seq || type || version || length || data) into mac[]. */
+static int cbc_mac(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, uint16_t version,
+		   const uint8_t *data, size_t len, uint8_t *mac)
+{
+	uint8_t hdr[13];
+	for (int i = 0; i < 8; i++)
+		hdr[i] = (uint8_t)(seq >> (56 - 8 * i));
+	hdr[8] = type;
+	hdr[9] = (uint8_t)(version >> 8);
+	hdr[10] = (uint8_t)version;
+	hdr[11] = (uint8_t)(len >> 8);
+	hdr[12] = (uint8_t)len;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						 (char *)mac_digest_name(d->suite->mac), 0),
+		OSSL_PARAM_construct_end(),
+	};
+	size_t ml = tlsa_hash_len(d->suite->mac), outl = 0;
+	if (EVP_MAC_init(d->mac_ctx, d->mac_key, ml, params) != 1 ||
+	    EVP_MAC_update(d->mac_ctx, hdr, sizeof(hdr)) != 1 ||
+	    (len > 0 && EVP_MAC_update(d->mac_ctx, data, len) != 1) ||
+	    EVP_MAC_final(d->mac_ctx, mac, &outl, 48) != 1 || outl != ml)
+		return TLSA_EAUTH;
+	return 0;
+}
+
+/*
+ * Checks TLS CBC padding of a decrypted fragment of n >= 1 bytes, looking
+ * at the same number of bytes whatever the padding length ("constant-ish":
+ * the work does not depend on where the padding check fails).  Returns the
+ * padding length + 1 when valid, 0 otherwise.
+ */
+static size_t cbc_pad_check(const uint8_t *p, size_t n, size_t mac_len)
+{
+	size_t pad = p[n - 1];
+	unsigned bad = 0;
+	bad |= (unsigned)(pad + 1 + mac_len > n);
+	size_t scan = n < 256 ? n : 256;
+	for (size_t i = 1; i <= scan; i++) {
+		unsigned in_pad = (unsigned)(i <= pad + 1);
+		bad |= in_pad & (unsigned)(p[n - i] != pad);
+	}
+	return bad ? 0 : pad + 1;
+}
+
+static int decrypt_cbc(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, uint16_t rver,
+		       const uint8_t *body, size_t blen, uint8_t *out, size_t *out_len,
+		       struct tlsa_error *err, size_t hdr)
+{
+	const struct tlsa_suite *s = d->suite;
+	size_t bl = s->block_len, ml = tlsa_hash_len(s->mac);
+	bool explicit_iv = d->dtls || d->version >= 0x0302;
+	size_t ivl = explicit_iv ? bl : 0;
+	uint8_t mac[48];
+	const uint8_t *iv = explicit_iv ? body : d->iv;
+
+	if (d->etm) {
+		if (blen < ivl + bl + ml || (blen - ivl - ml) % bl != 0)
+			return tlsa_error_set(err, TLSA_EINVAL, hdr,
+					      "%zu-byte record cannot be %s CBC with "
+					      "encrypt-then-MAC (IV, whole blocks, %zu-byte MAC)",
+					      blen, s->name, ml);
+		size_t ctl = blen - ivl - ml;
+		int rc = cbc_mac(d, seq, type, rver, body, blen - ml, mac);
+		bool ok = rc == 0 && CRYPTO_memcmp(mac, body + blen - ml, ml) == 0;
+		uint8_t next_iv[16];
+		memcpy(next_iv, body + ivl + ctl - bl, bl);
+		if (ok)
+			ok = cbc_decrypt(d, iv, body + ivl, ctl, out) == 0;
+		if (!explicit_iv)
+			memcpy(d->iv, next_iv, bl);
+		if (!ok)
+			return tlsa_error_set(err, TLSA_EAUTH, hdr,
+					      "record MAC does not verify (%s, encrypt-then-MAC)",
+					      s->name);
+		size_t p = cbc_pad_check(out, ctl, 0);
+		if (p == 0)
+			return tlsa_error_set(err, TLSA_EAUTH, hdr, "bad CBC padding (%s)",
+					      s->name);
+		*out_len = ctl - p;
+		return 0;
+	}
+
+	size_t minct = ((ml + 1 + bl - 1) / bl) * bl;
+	if (blen < ivl + minct || (blen - ivl) % bl != 0)
+		return tlsa_error_set(
+			err, TLSA_EINVAL, hdr,
+			"%zu-byte record cannot be %s CBC (IV, whole blocks, %zu-byte "
+			"MAC)",
+			blen, s->name, ml);
+	size_t ctl = blen - ivl;
+	uint8_t next_iv[16];
+	memcpy(next_iv, body + ivl + ctl - bl, bl);
+	int rc = cbc_decrypt(d, iv, body + ivl, ctl, out);
+	if (!explicit_iv)
+		memcpy(d->iv, next_iv, bl);
+	if (rc != 0)
+		return tlsa_error_set(err, TLSA_EAUTH, hdr, "CBC decryption failed (%s)", s->name);
+	size_t p = cbc_pad_check(out, ctl, ml);
+	size_t plen = ctl - (p ? p : 1) - ml; /* with bad padding, still compute a MAC */
+	rc = cbc_mac(d, seq, type, rver, out, plen, mac);
+	bool ok = rc == 0 && CRYPTO_memcmp(mac, out + plen, ml) == 0 && p != 0;
+	if (!ok)
+		return tlsa_error_set(err, TLSA_EAUTH, hdr,
+				      "record MAC or padding does not verify (%s)", s->name);
+	*out_len = plen;
+	return 0;
+}
+
+int tlsa_dir_decrypt(struct tlsa_cipher_dir *d, const uint8_t *record, size_t len, uint8_t *out,
+		     size_t cap, size_t *out_len, uint8_t *inner_type, struct tlsa_error *err)
+{
+	if (d == NULL || !d->ready || record == NULL || out == NULL || out_len == NULL ||
+	    inner_type == NULL)
+		return tlsa_error_set(err, TLSA_EINVAL, 0, "decryption state not set up");
+	*out_len = 0;
+	*inner_type = 0;
+
+	struct rd r = rd_init(record, len);
+	uint8_t type = rd_u8(&r);
+	uint16_t rver = rd_u16(&r);
+	uint64_t seq = 0;
+	if (d->dtls)
+		seq = (uint64_t)rd_u16(&r) << 48 | rd_u48(&r);
+	size_t hdr = d->dtls ? 13 : 5;
+	size_t blen = rd_u16(&r);
+	if (!rd_ok(&r))
+		return tlsa_error_set(err, TLSA_ETRUNC, len,
+				      "record header needs %zu bytes, only %zu given", hdr, len);
+	const uint8_t *body = rd_bytes(&r, blen);
+	if (body == NULL)
+		return tlsa_error_set(err, TLSA_ETRUNC, hdr,
+				      "record length field says %zu bytes, only %zu follow the "
+				      "header",
+				      blen, len - hdr);
+	if (cap < blen)
+		return tlsa_error_set(err, TLSA_ELIMIT, 0,
+				      "output buffer of %zu bytes is smaller than the %zu-byte "
+				      "record body",
+				      cap, blen);
+	const struct tlsa_suite *s = d->suite;
+	bool tls13 = s->tls13;
+	if (tls13 && type != 23)
+		return tlsa_error_set(err, TLSA_EINVAL, 0,
+				      "TLS 1.3 protected records have outer type 23, found %u",
+				      (unsigned)type);
+	if (!d->dtls)
+		seq = d->seq++;
+	d->last_seq = seq;
+
+	if (s->prot == TLSA_PROT_CBC) {
+		int rc = decrypt_cbc(d, seq, type, rver, body, blen, out, out_len, err, hdr);
+		if (rc == 0)
+			*inner_type = type;
+		return rc;
+	}
+
+	size_t tl = tag_len(s);
+	size_t explicit_len = (!tls13 && s->prot != TLSA_PROT_CHACHA) ? 8 : 0;
+	if (blen < explicit_len + tl + (tls13 ? 1 : 0))
+		return tlsa_error_set(err, TLSA_EINVAL, hdr,
+				      "%zu-byte record is too short for %s (%zu-byte nonce, "
+				      "%zu-byte tag)",
+				      blen, s->name, explicit_len, tl);
+	size_t ctl = blen - explicit_len - tl;
+	uint8_t nonce[12];
+	if (explicit_len) {
+		memcpy(nonce, d->iv, 4);
+		memcpy(nonce + 4, body, 8);
+	} else {
+		memcpy(nonce, d->iv, 12);
+		for (int i = 0; i < 8; i++)
+			nonce[4 + i] ^= (uint8_t)(seq >> (56 - 8 * i));
+	}
+	uint8_t aad[13];
+	size_t aad_len;
+	if (tls13) {
+		memcpy(aad, record, 5);
+		aad_len = 5;
+	} else {
+		for (int i = 0; i < 8; i++)
+			aad[i] = (uint8_t)(seq >> (56 - 8 * i));
+		aad[8] = type;
+		aad[9] = (uint8_t)(rver >> 8);
+		aad[10] = (uint8_t)rver;
+		aad[11] = (uint8_t)(ctl >> 8);
+		aad[12] = (uint8_t)ctl;
+		aad_len = 13;
+	}
+	if (aead_open(d, nonce, aad, aad_len, body + explicit_len, ctl, body + explicit_len + ctl,
+		      out) != 0)
+		return tlsa_error_set(err, TLSA_EAUTH, hdr,
+				      "record does not authenticate (%s, sequence number %llu): "
+				      "wrong key log or tampered record",
+				      s->name, (unsigned long long)seq);
+	if (!tls13) {
+		*out_len = ctl;
+		*inner_type = type;
+		return 0;
+	}
+	size_t n = ctl;
+	while (n > 0 && out[n - 1] == 0)
+		n--;
+	if (n == 0)
+		return tlsa_error_set(err, TLSA_EINVAL, hdr,
+				      "decrypted TLS 1.3 record holds only padding, no content "
+				      "type");
+	*inner_type = out[n - 1];
+	*out_len = n - 1;
+	return 0;
+}

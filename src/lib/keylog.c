@@ -1,0 +1,374 @@
+/*
+ * NSS key log parser: lines of "LABEL client_random secret" merged into a
+ * table keyed by the 32-byte client random (open addressing, power-of-two
+ * size, grown at 50% load).
+ *
+ * The text is untrusted: each line is examined within its own bounds,
+ * nothing is NUL-terminated, and nothing of a secret reaches a message.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsalert/keylog.h"
+
+struct tlsa_keylog {
+	struct tlsa_keylog_entry *entries; /* dense, in order of first appearance */
+	size_t n, cap;
+	uint32_t *slots; /* index + 1 into entries; 0 = empty */
+	size_t nslots;	 /* power of two */
+};
+
+static const char *const label_names[TLSA_KL_COUNT] = {
+	[TLSA_KL_MASTER_SECRET] = "CLIENT_RANDOM",
+	[TLSA_KL_CLIENT_EARLY] = "CLIENT_EARLY_TRAFFIC_SECRET",
+	[TLSA_KL_CLIENT_HANDSHAKE] = "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+	[TLSA_KL_SERVER_HANDSHAKE] = "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+	[TLSA_KL_CLIENT_TRAFFIC_0] = "CLIENT_TRAFFIC_SECRET_0",
+	[TLSA_KL_SERVER_TRAFFIC_0] = "SERVER_TRAFFIC_SECRET_0",
+	[TLSA_KL_EXPORTER] = "EXPORTER_SECRET",
+};
+
+/* Labels written by other tools that carry nothing usable here. */
+static const char *const ignored_labels[] = {"RSA", "PMS_CLIENT_RANDOM", "ECH_SECRET",
+					     "ECH_CONFIG"};
+
+const char *tlsa_keylog_label_name(tlsa_keylog_label l)
+{
+	if ((unsigned)l >= TLSA_KL_COUNT)
+		return "?";
+	return label_names[l];
+}
+
+struct tlsa_keylog *tlsa_keylog_new(void)
+{
+	struct tlsa_keylog *kl = calloc(1, sizeof(*kl));
+	return kl;
+}
+
+void tlsa_keylog_free(struct tlsa_keylog *kl)
+{
+	if (kl == NULL)
+		return;
+	if (kl->entries != NULL) {
+		/* secrets should not linger in freed memory */
+		memset(kl->entries, 0, kl->cap * sizeof(*kl->entries));
+		free(kl->entries);
+	}
+	free(kl->slots);
+	free(kl);
+}
+
+size_t tlsa_keylog_count(const struct tlsa_keylog *kl)
+{
+	return kl ? kl->n : 0;
+}
+
+/* FNV-1a over the whole random: a client random is random, but a key log
+ * is untrusted input and may hold crafted ones. */
+static size_t hash_random(const uint8_t r[32])
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	for (int i = 0; i < 32; i++) {
+		h ^= r[i];
+		h *= 0x100000001b3u;
+	}
+	return (size_t)(h ^ (h >> 29));
+}
+
+static size_t slot_of(const struct tlsa_keylog *kl, const uint8_t r[32], bool *found)
+{
+	size_t mask = kl->nslots - 1, i = hash_random(r) & mask;
+	for (;;) {
+		uint32_t s = kl->slots[i];
+		if (s == 0) {
+			*found = false;
+			return i;
+		}
+		if (memcmp(kl->entries[s - 1].client_random, r, 32) == 0) {
+			*found = true;
+			return i;
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+const struct tlsa_keylog_entry *tlsa_keylog_find(const struct tlsa_keylog *kl,
+						 const uint8_t client_random[32])
+{
+	if (kl == NULL || kl->nslots == 0 || client_random == NULL)
+		return NULL;
+	bool found;
+	size_t i = slot_of(kl, client_random, &found);
+	return found ? &kl->entries[kl->slots[i] - 1] : NULL;
+}
+
+const struct tlsa_keylog_secret *tlsa_keylog_secret(const struct tlsa_keylog_entry *e,
+						    tlsa_keylog_label l)
+{
+	if (e == NULL || (unsigned)l >= TLSA_KL_COUNT || e->secret[l].len == 0)
+		return NULL;
+	return &e->secret[l];
+}
+
+static int grow_slots(struct tlsa_keylog *kl)
+{
+	size_t n = kl->nslots ? kl->nslots * 2 : 64;
+	uint32_t *s = calloc(n, sizeof(*s));
+	if (s == NULL)
+		return TLSA_ENOMEM;
+	free(kl->slots);
+	kl->slots = s;
+	kl->nslots = n;
+	for (size_t e = 0; e < kl->n; e++) {
+		bool found;
+		size_t i = slot_of(kl, kl->entries[e].client_random, &found);
+		kl->slots[i] = (uint32_t)(e + 1);
+	}
+	return 0;
+}
+
+/* The entry for this random, created when new; NULL with *rc set on failure. */
+static struct tlsa_keylog_entry *entry_for(struct tlsa_keylog *kl, const uint8_t r[32], int *rc)
+{
+	bool found = false;
+	size_t i = 0;
+	if (kl->nslots > 0) {
+		i = slot_of(kl, r, &found);
+		if (found)
+			return &kl->entries[kl->slots[i] - 1];
+	}
+	if (kl->n >= TLSA_KEYLOG_MAX_ENTRIES) {
+		*rc = TLSA_ELIMIT;
+		return NULL;
+	}
+	if ((kl->n + 1) * 2 > kl->nslots) {
+		if ((*rc = grow_slots(kl)) != 0)
+			return NULL;
+		i = slot_of(kl, r, &found);
+	}
+	if (kl->n == kl->cap) {
+		size_t nc = kl->cap ? kl->cap * 2 : 16;
+		struct tlsa_keylog_entry *ne = malloc(nc * sizeof(*ne));
+		if (ne == NULL) {
+			*rc = TLSA_ENOMEM;
+			return NULL;
+		}
+		if (kl->n > 0)
+			memcpy(ne, kl->entries, kl->n * sizeof(*ne));
+		if (kl->entries != NULL) {
+			memset(kl->entries, 0, kl->cap * sizeof(*kl->entries));
+			free(kl->entries);
+		}
+		kl->entries = ne;
+		kl->cap = nc;
+	}
+	struct tlsa_keylog_entry *e = &kl->entries[kl->n];
+	memset(e, 0, sizeof(*e));
+	memcpy(e->client_random, r, 32);
+	kl->slots[i] = (uint32_t)(++kl->n);
+	return e;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Hex field -> bytes; false unless it is an even number of hex digits
+ * decoding to at most `cap` bytes. */
+static bool unhex(const char *s, size_t n, uint8_t *out, size_t cap, size_t *out_len)
+{
+	if (n % 2 != 0 || n / 2 > cap)
+		return false;
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	*out_len = n / 2;
+	return true;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Splits a line into up to 4 white-space separated fields; returns the count. */
+static int split(const char *p, const char *end, const char *f[4], size_t flen[4])
+{
+	int n = 0;
+	while (p < end) {
+		while (p < end && is_space(*p))
+			p++;
+		if (p == end)
+			break;
+		const char *s = p;
+		while (p < end && !is_space(*p))
+			p++;
+		if (n == 4)
+			return 5;
+		f[n] = s;
+		flen[n] = (size_t)(p - s);
+		n++;
+	}
+	return n;
+}
+
+static bool field_is(const char *f, size_t n, const char *word)
+{
+	return strlen(word) == n && memcmp(f, word, n) == 0;
+}
+
+struct warner {
+	tlsa_keylog_warn_fn fn;
+	void *ctx;
+	const char *origin;
+};
+
+static void warn(const struct warner *w, unsigned long line, const char *msg)
+{
+	if (w->fn != NULL)
+		w->fn(w->ctx, w->origin, line, msg);
+}
+
+/* One line; returns 1 if it set a secret, 0 if not, or a negative error. */
+static int parse_line(struct tlsa_keylog *kl, const char *p, const char *end, unsigned long line,
+		      const struct warner *w)
+{
+	const char *f[4];
+	size_t fl[4];
+	char msg[160];
+
+	while (p < end && is_space(*p))
+		p++;
+	if (p == end || *p == '#')
+		return 0;
+	int nf = split(p, end, f, fl);
+	int label = -1;
+	for (int i = 0; i < TLSA_KL_COUNT; i++)
+		if (field_is(f[0], fl[0], label_names[i]))
+			label = i;
+	if (field_is(f[0], fl[0], "EARLY_TRAFFIC_SECRET"))
+		label = TLSA_KL_CLIENT_EARLY;
+	if (label < 0) {
+		for (size_t i = 0; i < sizeof(ignored_labels) / sizeof(ignored_labels[0]); i++)
+			if (field_is(f[0], fl[0], ignored_labels[i]))
+				return 0;
+		snprintf(msg, sizeof(msg), "unknown label \"%.*s\"; line skipped",
+			 fl[0] > 40 ? 40 : (int)fl[0], f[0]);
+		for (char *c = msg; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+				*c = '?';
+		warn(w, line, msg);
+		return 0;
+	}
+	if (nf != 3) {
+		snprintf(msg, sizeof(msg),
+			 "%s line has %s fields, expected 3 (label, client random, "
+			 "secret); line skipped",
+			 label_names[label],
+			 nf > 3	   ? "more than 3"
+			 : nf == 2 ? "2"
+				   : "1");
+		warn(w, line, msg);
+		return 0;
+	}
+	uint8_t cr[32], sec[TLSA_KEYLOG_SECRET_MAX];
+	size_t crlen, seclen;
+	if (!unhex(f[1], fl[1], cr, sizeof(cr), &crlen) || crlen != 32) {
+		snprintf(msg, sizeof(msg),
+			 "%s line: client random is not 64 hex digits (found %zu characters); "
+			 "line skipped",
+			 label_names[label], fl[1]);
+		warn(w, line, msg);
+		return 0;
+	}
+	bool ok = unhex(f[2], fl[2], sec, sizeof(sec), &seclen);
+	size_t want = label == TLSA_KL_MASTER_SECRET ? 48 : 0;
+	if (!ok || (want && seclen != want) || (!want && seclen != 32 && seclen != 48)) {
+		snprintf(
+			msg, sizeof(msg),
+			"%s line: secret is not %s hex digits (found %zu characters); line skipped",
+			label_names[label], want ? "96" : "64 or 96", fl[2]);
+		warn(w, line, msg);
+		return 0;
+	}
+	int rc = 0;
+	struct tlsa_keylog_entry *e = entry_for(kl, cr, &rc);
+	if (e == NULL)
+		return rc;
+	struct tlsa_keylog_secret *s = &e->secret[label];
+	if (s->len != 0) {
+		if (s->len != seclen || memcmp(s->v, sec, seclen) != 0) {
+			snprintf(msg, sizeof(msg),
+				 "%s line: a different secret for this client random was read "
+				 "before; the first one is kept",
+				 label_names[label]);
+			warn(w, line, msg);
+		}
+		memset(sec, 0, sizeof(sec));
+		return 0;
+	}
+	s->len = (uint8_t)seclen;
+	memcpy(s->v, sec, seclen);
+	memset(sec, 0, sizeof(sec));
+	return 1;
+}
+
+int tlsa_keylog_add_text(struct tlsa_keylog *kl, const char *text, size_t len, const char *origin,
+			 tlsa_keylog_warn_fn warn_fn, void *ctx, struct tlsa_error *err)
+{
+	if (kl == NULL || (text == NULL && len > 0))
+		return tlsa_error_set(err, TLSA_EINVAL, 0, "no key log or no text given");
+	struct warner w = {warn_fn, ctx, origin ? origin : "key log"};
+	const char *p = text, *end = text + len;
+	unsigned long line = 0;
+	int added = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		line++;
+		int rc = parse_line(kl, p, le, line, &w);
+		if (rc < 0) {
+			size_t off = (size_t)(p - text);
+			if (rc == TLSA_ENOMEM)
+				return tlsa_error_set(err, rc, off,
+						      "out of memory reading key log line %lu",
+						      line);
+			return tlsa_error_set(err, rc, off,
+					      "key log line %lu: more than %u connections", line,
+					      TLSA_KEYLOG_MAX_ENTRIES);
+		}
+		if (added < 0x7fffffff)
+			added += rc;
+		p = nl ? nl + 1 : end;
+	}
+	return added;
+}
+
+int tlsa_keylog_add_dsb(struct tlsa_keylog *kl, uint32_t secrets_type, const uint8_t *data,
+			size_t len, const char *origin, tlsa_keylog_warn_fn warn_fn, void *ctx,
+			struct tlsa_error *err)
+{
+	if (secrets_type != TLSA_DSB_TLS_KEYLOG)
+		return tlsa_error_set(
+			err, TLSA_EUNSUPP, 0,
+			"decryption secrets type 0x%08x is not a TLS key log (0x%08x)",
+			(unsigned)secrets_type, (unsigned)TLSA_DSB_TLS_KEYLOG);
+	/* The block is padded to 32 bits with NULs: stop at the first NUL. */
+	const uint8_t *nul = len ? memchr(data, 0, len) : NULL;
+	if (nul != NULL)
+		len = (size_t)(nul - data);
+	return tlsa_keylog_add_text(kl, (const char *)data, len, origin ? origin : "pcapng DSB",
+				    warn_fn, ctx, err);
+}
