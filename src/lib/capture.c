@@ -1,0 +1,288 @@
+/*
+ * The capture object: reads pcap/pcapng files (plain, gzip, stdin) and live
+ * interfaces through libpcap and feeds every frame to the packet decoder.
+ *
+ * Files are opened with nanosecond precision, so microsecond files are
+ * scaled by libpcap.  A BPF filter on a file is run by us per packet
+ * (pcap_offline_filter) so frame numbers keep counting every packet, as
+ * Wireshark does; on a live interface it is installed in the kernel.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <fcntl.h>
+#include <pcap/pcap.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture_gz.h"
+#include "capture_int.h"
+
+#define DEFAULT_MAX_FLOWS   65536
+#define DEFAULT_FLOW_BUFFER (256 * 1024)
+#define DEFAULT_IDLE	    300
+
+void cap_notice(struct tlsa_capture *c, enum notice_kind k, const struct tlsa_pktinfo *pkt,
+		const char *fmt, ...)
+{
+	if (c->h.notice == NULL)
+		return;
+	unsigned n = ++c->notices[k];
+	if (n > NOTICE_LIMIT + 1)
+		return;
+	char msg[256];
+	if (n == NOTICE_LIMIT + 1) {
+		snprintf(msg, sizeof(msg), "further notices of this kind are not shown");
+	} else {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+	}
+	c->h.notice(c->h.ctx, pkt, msg);
+}
+
+struct tlsa_capture *tlsa_capture_new(const struct tlsa_capture_opts *o,
+				      const struct tlsa_capture_handler *h)
+{
+	struct tlsa_capture *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	if (o != NULL)
+		c->o = *o;
+	if (h != NULL)
+		c->h = *h;
+	if (c->o.max_flows == 0)
+		c->o.max_flows = DEFAULT_MAX_FLOWS;
+	if (c->o.max_flow_buffer == 0)
+		c->o.max_flow_buffer = DEFAULT_FLOW_BUFFER;
+	if (c->o.idle_timeout == 0)
+		c->o.idle_timeout = DEFAULT_IDLE;
+	if (flow_table_init(c) != 0) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void tlsa_capture_finish(struct tlsa_capture *c)
+{
+	if (c == NULL)
+		return;
+	flow_close_all(c);
+	ip_frag_free_all(c);
+}
+
+void tlsa_capture_free(struct tlsa_capture *c)
+{
+	if (c == NULL)
+		return;
+	flow_table_free(c);
+	ip_frag_free_all(c);
+	free(c);
+}
+
+void tlsa_capture_get_stats(const struct tlsa_capture *c, struct tlsa_capture_stats *out)
+{
+	if (c != NULL && out != NULL)
+		*out = c->st;
+}
+
+static const char *linktype_label(int dlt)
+{
+	const char *n = pcap_datalink_val_to_name(dlt);
+	return n != NULL ? n : "unknown";
+}
+
+/* Opens a capture file for libpcap: gzip through zlib, stdin through zlib too. */
+static pcap_t *open_file(const char *path, char *ebuf, int *err_is_io)
+{
+	*err_is_io = 0;
+	if (strcmp(path, "-") == 0) {
+		int fd = dup(0);
+		FILE *f = fd >= 0 ? capture_gz_fdopen(fd) : NULL;
+		if (f == NULL) {
+			*err_is_io = 1;
+			snprintf(ebuf, PCAP_ERRBUF_SIZE, "cannot read standard input: %s",
+				 strerror(errno));
+			return NULL;
+		}
+		return pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO,
+								ebuf);
+	}
+	int fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		*err_is_io = 1;
+		snprintf(ebuf, PCAP_ERRBUF_SIZE, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	unsigned char magic[2] = {0, 0};
+	ssize_t n = read(fd, magic, 2);
+	if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			close(fd);
+			*err_is_io = 1;
+			snprintf(ebuf, PCAP_ERRBUF_SIZE, "cannot rewind: %s", strerror(errno));
+			return NULL;
+		}
+		FILE *f = capture_gz_fdopen(fd);
+		if (f == NULL) {
+			*err_is_io = 1;
+			snprintf(ebuf, PCAP_ERRBUF_SIZE, "cannot open gzip stream");
+			return NULL;
+		}
+		return pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO,
+								ebuf);
+	}
+	close(fd);
+	return pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+}
+
+static int compile_filter(struct tlsa_capture *c, pcap_t *p, struct bpf_program *prog,
+			  const char *path, struct tlsa_error *err)
+{
+	if (pcap_compile(p, prog, c->o.bpf, 1, PCAP_NETMASK_UNKNOWN) != 0)
+		return tlsa_error_set(err, TLSA_EINVAL, 0, "%s: BPF filter \"%s\": %s", path,
+				      c->o.bpf, pcap_geterr(p));
+	return 0;
+}
+
+static void one_packet(struct tlsa_capture *c, int dlt, const struct pcap_pkthdr *hdr,
+		       const uint8_t *data, uint32_t nsec_mult)
+{
+	c->cur.ts_sec = (int64_t)hdr->ts.tv_sec;
+	c->cur.ts_nsec = (uint32_t)hdr->ts.tv_usec * nsec_mult;
+	c->st.packets++;
+	c->st.bytes += hdr->caplen;
+	pkt_decode(c, dlt, data, hdr->caplen);
+}
+
+int tlsa_capture_file(struct tlsa_capture *c, const char *path, uint32_t file_index,
+		      struct tlsa_error *err)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	int is_io;
+	ebuf[0] = '\0';
+	pcap_t *p = open_file(path, ebuf, &is_io);
+	if (p == NULL) {
+		int code = is_io			       ? TLSA_EIO
+			   : strstr(ebuf, "truncated") != NULL ? TLSA_ETRUNC
+							       : TLSA_EINVAL;
+		return tlsa_error_set(err, code, 0, "%s: %s", path, ebuf);
+	}
+	int dlt = pcap_datalink(p);
+	if (!pkt_linktype_supported(dlt)) {
+		int rc = tlsa_error_set(err, TLSA_EUNSUPP, 0,
+					"%s: link-layer type %d (%s) is not supported", path, dlt,
+					linktype_label(dlt));
+		pcap_close(p);
+		return rc;
+	}
+	struct bpf_program prog;
+	bool filter = c->o.bpf != NULL && c->o.bpf[0] != '\0';
+	if (filter) {
+		int rc = compile_filter(c, p, &prog, path, err);
+		if (rc != 0) {
+			pcap_close(p);
+			return rc;
+		}
+	}
+	c->cur.file_index = file_index;
+	c->cur.frame = 0;
+	int rc = 0;
+	for (;;) {
+		struct pcap_pkthdr *hdr;
+		const u_char *data;
+		int r = pcap_next_ex(p, &hdr, &data);
+		if (r == 1) {
+			c->cur.frame++;
+			if (filter && pcap_offline_filter(&prog, hdr, data) == 0)
+				continue;
+			one_packet(c, dlt, hdr, data, 1);
+			continue;
+		}
+		if (r == PCAP_ERROR_BREAK)
+			break; /* end of file */
+		const char *m = pcap_geterr(p);
+		rc = tlsa_error_set(err, strstr(m, "truncated") != NULL ? TLSA_ETRUNC : TLSA_EINVAL,
+				    0, "%s: frame %" PRIu64 ": %s", path, c->cur.frame + 1, m);
+		break;
+	}
+	if (filter)
+		pcap_freecode(&prog);
+	pcap_close(p);
+	return rc;
+}
+
+struct live_ctx {
+	struct tlsa_capture *c;
+	int dlt;
+	uint32_t mult;
+};
+
+static void live_cb(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
+{
+	struct live_ctx *l = (struct live_ctx *)user;
+	l->c->cur.frame++;
+	one_packet(l->c, l->dlt, hdr, data, l->mult);
+}
+
+int tlsa_capture_live(struct tlsa_capture *c, const char *iface, volatile int *stop,
+		      struct tlsa_error *err)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	ebuf[0] = '\0';
+	pcap_t *p = pcap_create(iface, ebuf);
+	if (p == NULL)
+		return tlsa_error_set(err, TLSA_EIO, 0, "%s: %s", iface, ebuf);
+	pcap_set_snaplen(p, 262144);
+	pcap_set_timeout(p, 100);
+	pcap_set_immediate_mode(p, 1);
+	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+	int a = pcap_activate(p);
+	if (a < 0) {
+		int rc = tlsa_error_set(err, TLSA_EIO, 0, "%s: cannot capture: %s", iface,
+					a == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(a));
+		pcap_close(p);
+		return rc;
+	}
+	int dlt = pcap_datalink(p);
+	if (!pkt_linktype_supported(dlt)) {
+		int rc = tlsa_error_set(err, TLSA_EUNSUPP, 0,
+					"%s: link-layer type %d (%s) is not supported", iface, dlt,
+					linktype_label(dlt));
+		pcap_close(p);
+		return rc;
+	}
+	if (c->o.bpf != NULL && c->o.bpf[0] != '\0') {
+		struct bpf_program prog;
+		int rc = compile_filter(c, p, &prog, iface, err);
+		if (rc == 0 && pcap_setfilter(p, &prog) != 0)
+			rc = tlsa_error_set(err, TLSA_EINVAL, 0, "%s: cannot install filter: %s",
+					    iface, pcap_geterr(p));
+		if (rc == 0)
+			pcap_freecode(&prog);
+		if (rc != 0) {
+			pcap_close(p);
+			return rc;
+		}
+	}
+	struct live_ctx l = {c, dlt,
+			     pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000};
+	c->cur.file_index = 0;
+	c->cur.frame = 0;
+	int rc = 0;
+	while (stop == NULL || !*stop) {
+		int n = pcap_dispatch(p, -1, live_cb, (u_char *)&l);
+		if (n == PCAP_ERROR) {
+			rc = tlsa_error_set(err, TLSA_EIO, 0, "%s: %s", iface, pcap_geterr(p));
+			break;
+		}
+		if (n == PCAP_ERROR_BREAK)
+			break;
+	}
+	pcap_close(p);
+	return rc;
+}

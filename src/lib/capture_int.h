@@ -1,0 +1,135 @@
+/*
+ * Internals of the capture layer, shared by capture.c (files, live, the
+ * capture object), pkt_decode.c (link layers, IP, tunnels), ip_frag.c (IP
+ * fragment reassembly), flow.c (flow table) and tcp_reasm.c (TCP streams).
+ * Not a public header.
+ */
+#ifndef TLSA_CAPTURE_INT_H
+#define TLSA_CAPTURE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsalert/capture.h"
+
+/* TCP flag bits as on the wire. */
+enum { TCPF_FIN = 0x01, TCPF_SYN = 0x02, TCPF_RST = 0x04, TCPF_ACK = 0x10 };
+
+/* One transport-layer packet, as the decoder hands it to the flow table. */
+struct pkt_l4 {
+	uint8_t family;	    /* 4 or 6 */
+	uint8_t proto;	    /* 6 TCP, 17 UDP */
+	uint8_t flags;	    /* TCP flags */
+	const uint8_t *src; /* 4 or 16 bytes */
+	const uint8_t *dst;
+	uint16_t sport, dport;
+	uint32_t seq, ack;   /* TCP */
+	const uint8_t *data; /* payload as captured */
+	size_t len;	     /* captured payload bytes */
+	size_t wire_len;     /* payload bytes on the wire (>= len when the capture was cut) */
+};
+
+/* An out-of-order TCP segment waiting for the bytes before it. */
+struct tcp_seg {
+	struct tcp_seg *next;
+	uint32_t seq;
+	uint32_t len;
+	uint8_t data[];
+};
+
+/* One direction of a TCP connection. */
+struct tcp_dir {
+	uint32_t next_seq; /* next byte to deliver */
+	uint32_t isn;	   /* sequence number of the SYN, if seen */
+	uint32_t fin_seq;  /* sequence number just after the last byte, once a FIN is seen */
+	uint32_t acked;	   /* highest ACK the other side sent for this direction */
+	bool started, syn_seen, fin_seen, has_ack, ended;
+	struct tcp_seg *ooo; /* sorted by seq */
+	size_t ooo_bytes;
+};
+
+/* Canonical 5-tuple: the lower (address, port) first, so both directions match. */
+struct flow_key {
+	uint8_t a[16], b[16];
+	uint16_t pa, pb;
+	uint8_t family, transport;
+	uint8_t pad[2];
+};
+
+struct cap_flow {
+	struct tlsa_flow pub;
+	struct flow_key key;
+	uint64_t hash;
+	struct cap_flow *lru_prev, *lru_next; /* least recently seen first */
+	struct tlsa_pktinfo last;	      /* the latest packet of this flow */
+	bool closed; /* flow_close was called; kept to swallow stragglers */
+	struct tcp_dir dir[2];
+};
+
+/* IP fragment reassembly (ip_frag.c). */
+struct ip_frag;
+struct ip_frag_table {
+	struct ip_frag *slot[64];
+	size_t used;
+};
+
+enum notice_kind { NK_DECODE, NK_LINK, NK_FRAG, NK_FLOWS, NK_GAP, NK__COUNT };
+
+struct tlsa_capture {
+	struct tlsa_capture_opts o;
+	struct tlsa_capture_handler h;
+	struct tlsa_capture_stats st;
+	/* flow table: open addressing, linear probing, power-of-two size */
+	struct cap_flow **slots;
+	size_t nslots, nflows, max_slots;
+	struct cap_flow *lru_head, *lru_tail;
+	uint64_t next_id;
+	struct ip_frag_table frags;
+	unsigned notices[NK__COUNT];
+	struct tlsa_pktinfo cur; /* the packet being decoded */
+};
+
+#define NOTICE_LIMIT 20
+
+/* capture.c */
+void cap_notice(struct tlsa_capture *c, enum notice_kind k, const struct tlsa_pktinfo *pkt,
+		const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+
+/* pkt_decode.c: true when the link type is one the decoder handles. */
+bool pkt_linktype_supported(int linktype);
+/* Decodes one captured frame of the given link type and feeds the flow table. */
+void pkt_decode(struct tlsa_capture *c, int linktype, const uint8_t *p, size_t len);
+/* Decodes a bare IPv4/IPv6 packet (used after fragment reassembly and by tunnels). */
+void pkt_decode_ip(struct tlsa_capture *c, const uint8_t *p, size_t len, int depth);
+/* Transport payload of a (reassembled) IP datagram. */
+void pkt_decode_l4(struct tlsa_capture *c, uint8_t family, const uint8_t *src, const uint8_t *dst,
+		   uint8_t proto, const uint8_t *p, size_t len, size_t wire_len, int depth);
+
+/* ip_frag.c: adds one fragment; when the datagram is complete calls pkt_decode_l4. */
+void ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_t *src, const uint8_t *dst,
+		 uint32_t id, uint8_t proto, uint32_t offset, bool more, const uint8_t *p,
+		 size_t len, int depth);
+void ip_frag_free_all(struct tlsa_capture *c);
+
+/* flow.c */
+int flow_table_init(struct tlsa_capture *c);
+void flow_input(struct tlsa_capture *c, const struct pkt_l4 *l4);
+/* Closes every flow (how = TLSA_END_EOF), freeing all flow memory. */
+void flow_close_all(struct tlsa_capture *c);
+/* Ends the flow: tcp_end for directions still open, then flow_close; keeps the entry. */
+void flow_end(struct tlsa_capture *c, struct cap_flow *f, enum tlsa_stream_end how);
+void flow_table_free(struct tlsa_capture *c);
+
+/* tcp_reasm.c */
+void tcp_input(struct tlsa_capture *c, struct cap_flow *f, int dir, const struct pkt_l4 *l4);
+/* Ends direction dir: flushes buffered bytes (reporting gaps), calls tcp_end. */
+void tcp_dir_end(struct tlsa_capture *c, struct cap_flow *f, int dir, enum tlsa_stream_end how,
+		 const struct tlsa_pktinfo *pkt);
+void tcp_dir_free(struct tcp_dir *d);
+
+#endif
