@@ -9,6 +9,7 @@
  *   tlsalert/keylog.h    NSS key logs (SSLKEYLOGFILE) keyed by client random
  *   tlsalert/decrypt.h   TLS 1.0-1.3 / DTLS record decryption with known secrets
  *   tlsalert/capture.h   pcap/pcapng/live capture, TCP reassembly, flows
+ *   tlsalert/session.h   TLS/DTLS session tracking and alert events from captures
  *
  * Contracts that hold across the library:
  *   - It never prints, never exits and keeps no mutable global state; every
@@ -30,5 +31,6 @@
 #include "tlsalert/keylog.h"
 #include "tlsalert/decrypt.h"
 #include "tlsalert/capture.h"
+#include "tlsalert/session.h"
 
 #endif

@@ -1,9 +1,851 @@
-/* tlsalert scan: not built yet. */
+/* tlsalert scan: every TLS/DTLS alert in packet captures or on an interface. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "tlsalert/capture.h"
+#include "tlsalert/session.h"
+
+static void scan_usage(FILE *f)
+{
+	fputs("usage: tlsalert scan [options] FILE...\n"
+	      "       tlsalert scan [options] -i IFACE\n"
+	      "\n"
+	      "Finds every TLS and DTLS alert in pcap/pcapng files (gzip accepted, '-' = stdin)\n"
+	      "or on a live interface, on any port, after STARTTLS, and in UDP (DTLS).  TLS 1.3\n"
+	      "alerts hidden in encrypted records are inferred from their size and position.\n"
+	      "\n"
+	      "Input:\n"
+	      "  -i, --interface IFACE  capture live until interrupted (Ctrl-C)\n"
+	      "  -f, --filter EXPR      BPF filter (libpcap syntax)\n"
+	      "  --max-flows N          flows kept at once (default 65536)\n"
+	      "  --flow-buffer BYTES    out-of-order bytes kept per direction (default 262144)\n"
+	      "  --idle-timeout SEC     close a flow after SEC seconds of silence (default 300)\n"
+	      "  --no-infer             do not infer TLS 1.3 alerts from record sizes\n"
+	      "Output:\n"
+	      "  --summary              one line per TLS connection and totals, not per alert\n"
+	      "  --json                 JSON Lines (fields: docs/scan.md)\n"
+	      "  --csv                  CSV with a header line\n"
+	      "  -v, --verbose          also report capture and parsing notices on stderr\n"
+	      "  --color WHEN           auto (default), always or never; NO_COLOR is respected\n"
+	      "  -h, --help             this help\n"
+	      "\n"
+	      "Exit status: 0 alerts found, 1 no alert, 2 error (results found before it are\n"
+	      "still written).\n",
+	      f);
+}
+
+struct count {
+	char *key;
+	size_t n;
+};
+
+struct counts {
+	struct count *v;
+	size_t n, cap;
+};
+
+struct scan {
+	struct cli *c;
+	char **files;
+	size_t nfiles;
+	bool summary, verbose, progress;
+	int width; /* of the file:frame column */
+	size_t nalerts, nconns;
+	unsigned long long bytes, next_progress;
+	off_t cur_size;
+	uint32_t cur_file;
+	struct counts by_alert, by_sender, by_server, by_outcome;
+	struct tlsa_capture_handler inner;
+};
+
+static void counts_add(struct counts *cs, const char *key)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		if (strcmp(cs->v[i].key, key) == 0) {
+			cs->v[i].n++;
+			return;
+		}
+	}
+	if (cs->n == cs->cap) {
+		size_t cap = cs->cap ? cs->cap * 2 : 16;
+		struct count *v = realloc(cs->v, cap * sizeof(*v));
+		if (v == NULL)
+			return;
+		cs->v = v;
+		cs->cap = cap;
+	}
+	char *k = strdup(key);
+	if (k == NULL)
+		return;
+	cs->v[cs->n].key = k;
+	cs->v[cs->n].n = 1;
+	cs->n++;
+}
+
+static int count_cmp(const void *a, const void *b)
+{
+	const struct count *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static void counts_free(struct counts *cs)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		free(cs->v[i].key);
+	free(cs->v);
+}
+
+/* ------------------------------------------------------------ formatting */
+
+static void fmt_addr(const struct tlsa_addr *a, char *buf, size_t cap)
+{
+	if (a->family == 6)
+		inet_ntop(AF_INET6, a->bytes, buf, (socklen_t)cap);
+	else
+		inet_ntop(AF_INET, a->bytes, buf, (socklen_t)cap);
+}
+
+static void fmt_time(int64_t sec, uint32_t nsec, char *buf, size_t cap)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	if (gmtime_r(&t, &tm) == NULL) {
+		snprintf(buf, cap, "%" PRId64, sec);
+		return;
+	}
+	size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (nsec % 1000 == 0)
+		snprintf(buf + n, cap - n, ".%06" PRIu32 "Z", nsec / 1000);
+	else
+		snprintf(buf + n, cap - n, ".%09" PRIu32 "Z", nsec);
+}
+
+static const char *wire_version_name(uint16_t v, char *buf, size_t cap)
+{
+	tlsa_version tv = tlsa_version_from_wire(v);
+	if (tv != TLSA_VER_UNKNOWN)
+		return tlsa_version_name(tv);
+	if (v >= 0x7f00 && v <= 0x7fff)
+		snprintf(buf, cap, "TLS 1.3 draft %u", v & 0xff);
+	else
+		snprintf(buf, cap, "0x%04x", v);
+	return buf;
+}
+
+static const char *alert_name(int code)
+{
+	return code >= 0 && code <= 255 ? tlsa_alert_get((uint8_t)code)->name : NULL;
+}
+
+/* Sender and receiver of an alert. */
+struct ends {
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	unsigned sport, dport;
+};
+
+static void ends_of(const struct tlsa_flow *f, int dir, struct ends *e)
+{
+	fmt_addr(&f->addr[dir], e->src, sizeof(e->src));
+	fmt_addr(&f->addr[1 - dir], e->dst, sizeof(e->dst));
+	e->sport = f->port[dir];
+	e->dport = f->port[1 - dir];
+}
+
+static void json_hex16_list(struct jw *w, const char *key, const uint16_t *v, size_t n)
+{
+	char buf[8];
+	jw_arr_open(w, key);
+	for (size_t i = 0; i < n && i < TLSA_HS_MAX_LIST; i++) {
+		snprintf(buf, sizeof(buf), "0x%04x", v[i]);
+		jw_str(w, NULL, buf);
+	}
+	jw_arr_close(w);
+}
+
+static void json_name_list(struct jw *w, const char *key, const char *list)
+{
+	jw_arr_open(w, key);
+	while (list && *list) {
+		const char *e = strchr(list, ',');
+		size_t n = e ? (size_t)(e - list) : strlen(list);
+		jw_strn(w, NULL, list, n);
+		list = e ? e + 1 : NULL;
+	}
+	jw_arr_close(w);
+}
+
+static void json_hs(struct jw *w, const struct tlsa_hs_facts *hs)
+{
+	char buf[80];
+	jw_str(w, "sni", hs->sni[0] ? hs->sni : NULL);
+	json_name_list(w, "alpn_offered", hs->alpn_offered);
+	jw_str(w, "alpn_selected", hs->alpn_selected[0] ? hs->alpn_selected : NULL);
+	jw_arr_open(w, "versions_offered");
+	if (hs->client_hello)
+		for (size_t i = 0; i < hs->n_versions_offered && i < 16; i++)
+			jw_str(w, NULL,
+			       wire_version_name(hs->versions_offered[i], buf, sizeof(buf)));
+	jw_arr_close(w);
+	jw_str(w, "version_selected",
+	       hs->server_hello ? wire_version_name(hs->version_selected, buf, sizeof(buf)) : NULL);
+	if (hs->client_hello)
+		jw_uint(w, "cipher_suites_offered", hs->n_suites);
+	else
+		jw_null(w, "cipher_suites_offered");
+	json_hex16_list(w, "cipher_suites", hs->suites, hs->client_hello ? hs->n_suites : 0);
+	if (hs->suite_selected_set) {
+		snprintf(buf, sizeof(buf), "0x%04x", hs->suite_selected);
+		jw_str(w, "cipher_suite_selected", buf);
+	} else {
+		jw_null(w, "cipher_suite_selected");
+	}
+	json_hex16_list(w, "groups", hs->groups, hs->n_groups);
+	if (hs->key_share_group) {
+		snprintf(buf, sizeof(buf), "0x%04x", hs->key_share_group);
+		jw_str(w, "key_share_group", buf);
+	} else {
+		jw_null(w, "key_share_group");
+	}
+	json_hex16_list(w, "signature_algorithms", hs->sigalgs, hs->n_sigalgs);
+	jw_bool(w, "fallback_scsv", hs->fallback_scsv);
+	jw_bool(w, "client_cert_requested", hs->client_cert_requested);
+	if (hs->client_cert_sent < 0)
+		jw_null(w, "client_cert_sent");
+	else
+		jw_bool(w, "client_cert_sent", hs->client_cert_sent > 0);
+	if (hs->client_hello) {
+		char hex[65];
+		for (int i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", hs->client_random[i]);
+		jw_str(w, "client_random", hex);
+	} else {
+		jw_null(w, "client_random");
+	}
+}
+
+/* ---------------------------------------------------------------- alerts */
+
+static void print_alert_json(struct scan *s, const struct tlsa_alert_event *ev)
+{
+	struct jw w;
+	struct ends e;
+	char tbuf[64], vbuf[16];
+	ends_of(ev->flow, ev->dir, &e);
+	fmt_time(ev->pkt->ts_sec, ev->pkt->ts_nsec, tbuf, sizeof(tbuf));
+
+	jw_begin(&w, s->c->out);
+	jw_str(&w, "file", s->files[ev->pkt->file_index]);
+	jw_uint(&w, "frame", ev->pkt->frame);
+	jw_str(&w, "time", tbuf);
+	jw_str(&w, "src", e.src);
+	jw_uint(&w, "src_port", e.sport);
+	jw_str(&w, "dst", e.dst);
+	jw_uint(&w, "dst_port", e.dport);
+	jw_str(&w, "transport", ev->flow->transport == 17 ? "udp" : "tcp");
+	jw_uint(&w, "flow_id", ev->flow->id);
+	jw_str(&w, "sender", tlsa_role_name(ev->sender));
+	jw_str(&w, "role_source", tlsa_role_source_name(ev->role_source));
+	jw_str(&w, "starttls", ev->starttls);
+	jw_str(&w, "version", tlsa_version_name(ev->version));
+	jw_bool(&w, "version_negotiated", ev->version_negotiated);
+	snprintf(vbuf, sizeof(vbuf), "0x%04x", ev->record_version);
+	jw_str(&w, "record_version", vbuf);
+	jw_uint(&w, "record_type", ev->content_type);
+	jw_uint(&w, "record_length", ev->record_length);
+	jw_uint(&w, "record_seq", ev->record_seq);
+	if (ev->dtls)
+		jw_uint(&w, "epoch", ev->epoch);
+	jw_bool(&w, "encrypted", ev->encrypted);
+	jw_bool(&w, "inferred", ev->inferred);
+	if (ev->level >= 0) {
+		jw_int(&w, "level", ev->level);
+		jw_str(&w, "level_name", tlsa_level_name(ev->level));
+	} else {
+		jw_null(&w, "level");
+		jw_null(&w, "level_name");
+	}
+	if (ev->description >= 0) {
+		jw_int(&w, "description", ev->description);
+		jw_str(&w, "name", alert_name(ev->description));
+		tlsa_severity sev =
+			tlsa_effective_severity((uint8_t)ev->description, ev->level, ev->version);
+		jw_str(&w, "severity", tlsa_severity_name(sev));
+	} else {
+		jw_null(&w, "description");
+		jw_null(&w, "name");
+		jw_null(&w, "severity");
+	}
+	if (ev->likely >= 0) {
+		jw_int(&w, "likely", ev->likely);
+		jw_str(&w, "likely_name", alert_name(ev->likely));
+	} else {
+		jw_null(&w, "likely");
+		jw_null(&w, "likely_name");
+	}
+	jw_str(&w, "evidence", ev->evidence);
+	jw_str(&w, "cipher_shapes", ev->cipher_shapes);
+	jw_str(&w, "stage", ev->stage);
+	jw_str(&w, "history", ev->history);
+	json_hs(&w, ev->hs);
+	jw_end(&w);
+}
+
+static const char csv_alert_header[] =
+	"file,frame,time,src,src_port,dst,dst_port,transport,sender,role_source,version,"
+	"record_version,record_length,encrypted,inferred,level,description,name,likely,stage,"
+	"history,sni,alpn_selected,cipher_suite_selected,evidence";
+
+static void print_alert_csv(struct scan *s, const struct tlsa_alert_event *ev)
+{
+	FILE *f = s->c->out;
+	struct ends e;
+	char tbuf[64], buf[16];
+	ends_of(ev->flow, ev->dir, &e);
+	fmt_time(ev->pkt->ts_sec, ev->pkt->ts_nsec, tbuf, sizeof(tbuf));
+	csv_field(f, s->files[ev->pkt->file_index], true);
+	csv_int(f, (long long)ev->pkt->frame, false);
+	csv_field(f, tbuf, false);
+	csv_field(f, e.src, false);
+	csv_int(f, e.sport, false);
+	csv_field(f, e.dst, false);
+	csv_int(f, e.dport, false);
+	csv_field(f, ev->flow->transport == 17 ? "udp" : "tcp", false);
+	csv_field(f, tlsa_role_name(ev->sender), false);
+	csv_field(f, tlsa_role_source_name(ev->role_source), false);
+	csv_field(f, tlsa_version_name(ev->version), false);
+	snprintf(buf, sizeof(buf), "0x%04x", ev->record_version);
+	csv_field(f, buf, false);
+	csv_int(f, (long long)ev->record_length, false);
+	csv_field(f, ev->encrypted ? "true" : "false", false);
+	csv_field(f, ev->inferred ? "true" : "false", false);
+	if (ev->level >= 0)
+		csv_int(f, ev->level, false);
+	else
+		csv_field(f, "", false);
+	if (ev->description >= 0) {
+		csv_int(f, ev->description, false);
+		csv_field(f, alert_name(ev->description), false);
+	} else {
+		csv_field(f, "", false);
+		csv_field(f, "", false);
+	}
+	csv_field(f, ev->likely >= 0 ? alert_name(ev->likely) : "", false);
+	csv_field(f, ev->stage, false);
+	csv_field(f, ev->history, false);
+	csv_field(f, ev->hs->sni, false);
+	csv_field(f, ev->hs->alpn_selected, false);
+	if (ev->hs->suite_selected_set)
+		snprintf(buf, sizeof(buf), "0x%04x", ev->hs->suite_selected);
+	else
+		buf[0] = '\0';
+	csv_field(f, buf, false);
+	csv_field(f, ev->evidence ? ev->evidence : "", false);
+	csv_end(f);
+}
+
+static void print_alert_text(struct scan *s, const struct tlsa_alert_event *ev)
+{
+	struct cli *c = s->c;
+	struct ends e;
+	char tbuf[64], from[80], to[80], what[96];
+	ends_of(ev->flow, ev->dir, &e);
+	fmt_time(ev->pkt->ts_sec, ev->pkt->ts_nsec, tbuf, sizeof(tbuf));
+	snprintf(from, sizeof(from), "%s%s%s:%u", strchr(e.src, ':') ? "[" : "", e.src,
+		 strchr(e.src, ':') ? "]" : "", e.sport);
+	snprintf(to, sizeof(to), "%s%s%s:%u", strchr(e.dst, ':') ? "[" : "", e.dst,
+		 strchr(e.dst, ':') ? "]" : "", e.dport);
+	enum cli_color col = C_YELLOW;
+	if (ev->description >= 0) {
+		const char *lv = tlsa_level_name(ev->level);
+		snprintf(what, sizeof(what), "%s %s (%d)", lv ? lv : "level?",
+			 alert_name(ev->description), ev->description);
+		col = ev->level == 2 ? C_RED : ev->description == 0 ? C_GREEN : C_YELLOW;
+	} else if (ev->inferred) {
+		snprintf(what, sizeof(what), "inferred alert, %zu bytes%s%s", ev->record_length,
+			 ev->likely >= 0 ? ", likely " : "",
+			 ev->likely >= 0 ? alert_name(ev->likely) : "");
+		col = C_MAGENTA;
+	} else {
+		snprintf(what, sizeof(what), "encrypted alert, %zu bytes", ev->record_length);
+		col = C_CYAN;
+	}
+	char where[512];
+	snprintf(where, sizeof(where), "%s:%" PRIu64, s->files[ev->pkt->file_index],
+		 ev->pkt->frame);
+	fprintf(c->out, "%-*s %-30s %-21s -> %-21s %-4s %-7s %-8s %s%-48s%s %s\n", s->width, where,
+		tbuf, from, to, ev->flow->transport == 17 ? "udp" : "tcp",
+		tlsa_role_name(ev->sender), tlsa_version_name(ev->version), cli_c(c, col), what,
+		cli_c(c, C_RESET), ev->stage);
+}
+
+static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
+{
+	struct scan *s = ctx;
+	s->nalerts++;
+	if (s->summary) {
+		const char *k;
+		char buf[96];
+		if (ev->description >= 0)
+			k = alert_name(ev->description);
+		else if (ev->inferred && ev->likely >= 0) {
+			snprintf(buf, sizeof(buf), "inferred (likely %s)", alert_name(ev->likely));
+			k = buf;
+		} else
+			k = ev->inferred ? "inferred" : "encrypted";
+		counts_add(&s->by_alert, k);
+		counts_add(&s->by_sender, tlsa_role_name(ev->sender));
+		return;
+	}
+	if (s->c->fmt == OUT_JSON)
+		print_alert_json(s, ev);
+	else if (s->c->fmt == OUT_CSV)
+		print_alert_csv(s, ev);
+	else
+		print_alert_text(s, ev);
+}
+
+/* ----------------------------------------------------------- connections */
+
+static void conn_alert_text(const struct tlsa_conn_event *ev, char *buf, size_t cap)
+{
+	if (!ev->have_alert) {
+		snprintf(buf, cap, "no alert");
+		return;
+	}
+	const char *sender = tlsa_role_name(ev->alert_sender);
+	if (ev->alert_description >= 0)
+		snprintf(buf, cap, "%s %s (%d) by %s at %s",
+			 tlsa_level_name(ev->alert_level) ? tlsa_level_name(ev->alert_level)
+							  : "level?",
+			 alert_name(ev->alert_description), ev->alert_description, sender,
+			 ev->alert_stage);
+	else if (ev->alert_inferred && ev->alert_likely >= 0)
+		snprintf(buf, cap, "inferred alert (likely %s) by %s at %s",
+			 alert_name(ev->alert_likely), sender, ev->alert_stage);
+	else if (ev->alert_inferred)
+		snprintf(buf, cap, "inferred alert by %s at %s", sender, ev->alert_stage);
+	else
+		snprintf(buf, cap, "encrypted alert by %s at %s", sender, ev->alert_stage);
+}
+
+static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
+{
+	struct scan *s = ctx;
+	s->nconns++;
+	if (!s->summary)
+		return;
+	const struct tlsa_flow *f = ev->flow;
+	int cd = ev->client_dir >= 0 ? ev->client_dir : 0;
+	struct ends e;
+	char tbuf[64], from[80], to[80], what[160];
+	ends_of(f, cd, &e);
+	fmt_time(ev->ts_sec, ev->ts_nsec, tbuf, sizeof(tbuf));
+	snprintf(from, sizeof(from), "%s%s%s:%u", strchr(e.src, ':') ? "[" : "", e.src,
+		 strchr(e.src, ':') ? "]" : "", e.sport);
+	snprintf(to, sizeof(to), "%s%s%s:%u", strchr(e.dst, ':') ? "[" : "", e.dst,
+		 strchr(e.dst, ':') ? "]" : "", e.dport);
+	conn_alert_text(ev, what, sizeof(what));
+	counts_add(&s->by_outcome, tlsa_outcome_name(ev->outcome));
+	if (ev->outcome == TLSA_OUT_FAILED)
+		counts_add(&s->by_server, to);
+
+	struct cli *c = s->c;
+	const char *file = s->files[ev->file_index];
+	if (c->fmt == OUT_JSON) {
+		struct jw w;
+		jw_begin(&w, c->out);
+		jw_str(&w, "type", "connection");
+		jw_str(&w, "file", file);
+		jw_uint(&w, "first_frame", ev->first_frame);
+		jw_uint(&w, "last_frame", ev->last_frame);
+		jw_str(&w, "time", tbuf);
+		jw_str(&w, "client", e.src);
+		jw_uint(&w, "client_port", e.sport);
+		jw_str(&w, "server", e.dst);
+		jw_uint(&w, "server_port", e.dport);
+		jw_str(&w, "transport", f->transport == 17 ? "udp" : "tcp");
+		jw_str(&w, "role_source", tlsa_role_source_name(ev->role_source));
+		jw_str(&w, "starttls", ev->starttls);
+		jw_str(&w, "version", tlsa_version_name(ev->version));
+		jw_bool(&w, "version_negotiated", ev->version_negotiated);
+		jw_str(&w, "outcome", tlsa_outcome_name(ev->outcome));
+		jw_uint(&w, "alerts", ev->n_alerts);
+		if (ev->have_alert) {
+			jw_obj_open(&w, "alert");
+			jw_uint(&w, "frame", ev->alert_frame);
+			jw_str(&w, "sender", tlsa_role_name(ev->alert_sender));
+			jw_bool(&w, "encrypted", ev->alert_encrypted);
+			jw_bool(&w, "inferred", ev->alert_inferred);
+			if (ev->alert_level >= 0)
+				jw_int(&w, "level", ev->alert_level);
+			else
+				jw_null(&w, "level");
+			if (ev->alert_description >= 0) {
+				jw_int(&w, "description", ev->alert_description);
+				jw_str(&w, "name", alert_name(ev->alert_description));
+			} else {
+				jw_null(&w, "description");
+				jw_null(&w, "name");
+			}
+			if (ev->alert_likely >= 0)
+				jw_str(&w, "likely_name", alert_name(ev->alert_likely));
+			else
+				jw_null(&w, "likely_name");
+			jw_str(&w, "stage", ev->alert_stage);
+			jw_obj_close(&w);
+		} else {
+			jw_null(&w, "alert");
+		}
+		jw_str(&w, "history", ev->history);
+		json_hs(&w, ev->hs);
+		jw_end(&w);
+	} else if (c->fmt == OUT_CSV) {
+		FILE *o = c->out;
+		csv_field(o, file, true);
+		csv_int(o, (long long)ev->first_frame, false);
+		csv_field(o, tbuf, false);
+		csv_field(o, e.src, false);
+		csv_int(o, e.sport, false);
+		csv_field(o, e.dst, false);
+		csv_int(o, e.dport, false);
+		csv_field(o, f->transport == 17 ? "udp" : "tcp", false);
+		csv_field(o, tlsa_version_name(ev->version), false);
+		csv_field(o, ev->hs->sni, false);
+		csv_field(o, tlsa_outcome_name(ev->outcome), false);
+		csv_field(o, ev->have_alert ? what : "", false);
+		csv_field(o, ev->history, false);
+		csv_end(o);
+	} else {
+		enum cli_color col = ev->outcome == TLSA_OUT_ESTABLISHED ? C_GREEN
+				     : ev->outcome == TLSA_OUT_FAILED	 ? C_RED
+									 : C_YELLOW;
+		char where[512];
+		snprintf(where, sizeof(where), "%s:%" PRIu64, file, ev->first_frame);
+		fprintf(c->out, "%-*s %-21s -> %-21s %-4s %-8s %s%-11s%s %s%s%s\n", s->width, where,
+			from, to, f->transport == 17 ? "udp" : "tcp",
+			tlsa_version_name(ev->version), cli_c(c, col),
+			tlsa_outcome_name(ev->outcome), cli_c(c, C_RESET), what,
+			ev->hs->sni[0] ? "  sni=" : "", ev->hs->sni);
+	}
+}
+
+static void print_counts_text(FILE *f, const char *title, struct counts *cs)
+{
+	qsort(cs->v, cs->n, sizeof(cs->v[0]), count_cmp);
+	fprintf(f, "%s:\n", title);
+	if (cs->n == 0)
+		fprintf(f, "  (none)\n");
+	for (size_t i = 0; i < cs->n; i++)
+		fprintf(f, "  %6zu  %s\n", cs->v[i].n, cs->v[i].key);
+}
+
+static void json_counts(struct jw *w, const char *key, struct counts *cs)
+{
+	qsort(cs->v, cs->n, sizeof(cs->v[0]), count_cmp);
+	jw_obj_open(w, key);
+	for (size_t i = 0; i < cs->n; i++)
+		jw_uint(w, cs->v[i].key, cs->v[i].n);
+	jw_obj_close(w);
+}
+
+static void print_aggregate(struct scan *s)
+{
+	struct cli *c = s->c;
+	if (c->fmt == OUT_JSON) {
+		struct jw w;
+		jw_begin(&w, c->out);
+		jw_str(&w, "type", "summary");
+		jw_uint(&w, "connections", s->nconns);
+		jw_uint(&w, "alerts", s->nalerts);
+		json_counts(&w, "by_outcome", &s->by_outcome);
+		json_counts(&w, "by_alert", &s->by_alert);
+		json_counts(&w, "by_sender", &s->by_sender);
+		json_counts(&w, "failed_by_server", &s->by_server);
+		jw_end(&w);
+	} else if (c->fmt == OUT_TEXT) {
+		fprintf(c->out, "\n%zu TLS connection%s, %zu alert%s\n", s->nconns,
+			s->nconns == 1 ? "" : "s", s->nalerts, s->nalerts == 1 ? "" : "s");
+		print_counts_text(c->out, "by outcome", &s->by_outcome);
+		print_counts_text(c->out, "by alert", &s->by_alert);
+		print_counts_text(c->out, "by sender", &s->by_sender);
+		print_counts_text(c->out, "failed connections by server", &s->by_server);
+	}
+}
+
+/* ------------------------------------------------------------- plumbing */
+
+static void on_notice(void *ctx, const struct tlsa_pktinfo *pkt, const char *msg)
+{
+	struct scan *s = ctx;
+	if (!s->verbose)
+		return;
+	if (pkt != NULL)
+		fprintf(s->c->err, "tlsalert scan: %s: frame %" PRIu64 ": %s\n",
+			s->files[pkt->file_index], pkt->frame, msg);
+	else
+		fprintf(s->c->err, "tlsalert scan: %s\n", msg);
+}
+
+static void progress(struct scan *s, size_t len)
+{
+	s->bytes += len;
+	if (s->bytes < s->next_progress)
+		return;
+	s->next_progress = s->bytes + (64u << 20);
+	if (s->cur_size > 0)
+		fprintf(s->c->err, "\rscanning %s: %llu MB of payload, %zu alerts  ",
+			s->files[s->cur_file], s->bytes >> 20, s->nalerts);
+	else
+		fprintf(s->c->err, "\rscanning: %llu MB of payload, %zu alerts  ", s->bytes >> 20,
+			s->nalerts);
+}
+
+/* With --progress the data callbacks pass through here first. */
+static void wrap_tcp_data(void *ctx, struct tlsa_flow *f, int dir, const uint8_t *data, size_t len,
+			  const struct tlsa_pktinfo *pkt)
+{
+	struct scan *s = ctx;
+	progress(s, len);
+	s->inner.tcp_data(s->inner.ctx, f, dir, data, len, pkt);
+}
+
+static void wrap_udp_data(void *ctx, struct tlsa_flow *f, int dir, const uint8_t *data, size_t len,
+			  const struct tlsa_pktinfo *pkt)
+{
+	struct scan *s = ctx;
+	progress(s, len);
+	s->inner.udp_data(s->inner.ctx, f, dir, data, len, pkt);
+}
+
+#define FWD(name, params, args)                                                                    \
+	static void wrap_##name params                                                             \
+	{                                                                                          \
+		struct scan *s = ctx;                                                              \
+		s->inner.name args;                                                                \
+	}
+FWD(flow_open, (void *ctx, struct tlsa_flow *f, const struct tlsa_pktinfo *pkt),
+    (s->inner.ctx, f, pkt))
+FWD(tcp_gap, (void *ctx, struct tlsa_flow *f, int dir, uint64_t m, const struct tlsa_pktinfo *pkt),
+    (s->inner.ctx, f, dir, m, pkt))
+FWD(tcp_end,
+    (void *ctx, struct tlsa_flow *f, int dir, enum tlsa_stream_end how,
+     const struct tlsa_pktinfo *pkt),
+    (s->inner.ctx, f, dir, how, pkt))
+FWD(flow_close, (void *ctx, struct tlsa_flow *f), (s->inner.ctx, f))
+FWD(notice, (void *ctx, const struct tlsa_pktinfo *pkt, const char *msg), (s->inner.ctx, pkt, msg))
+
+static volatile int stop_live;
+static void on_sigint(int sig)
+{
+	(void)sig;
+	stop_live = 1;
+}
+
+static int parse_num(struct cli *c, const char *opt, const char *arg, unsigned long long max,
+		     unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' || v > max)
+		return cli_fail(c, "%s needs a number up to %llu, got '%s'", opt, max, arg);
+	*out = v;
+	return 0;
+}
 
 int cmd_scan(struct cli *c, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_fail(c, "not implemented yet");
+	enum {
+		OPT_JSON = 256,
+		OPT_CSV,
+		OPT_SUMMARY,
+		OPT_MAXFLOWS,
+		OPT_FLOWBUF,
+		OPT_IDLE,
+		OPT_NOINFER,
+		OPT_COLOR,
+		OPT_PROGRESS,
+		OPT_NOPROGRESS
+	};
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, OPT_JSON},
+		{"csv", no_argument, NULL, OPT_CSV},
+		{"summary", no_argument, NULL, OPT_SUMMARY},
+		{"interface", required_argument, NULL, 'i'},
+		{"filter", required_argument, NULL, 'f'},
+		{"max-flows", required_argument, NULL, OPT_MAXFLOWS},
+		{"flow-buffer", required_argument, NULL, OPT_FLOWBUF},
+		{"idle-timeout", required_argument, NULL, OPT_IDLE},
+		{"no-infer", no_argument, NULL, OPT_NOINFER},
+		{"verbose", no_argument, NULL, 'v'},
+		{"progress", no_argument, NULL, OPT_PROGRESS},
+		{"no-progress", no_argument, NULL, OPT_NOPROGRESS},
+		{"color", required_argument, NULL, OPT_COLOR},
+		{"colour", required_argument, NULL, OPT_COLOR},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct tlsa_capture_opts copts = {0};
+	struct tlsa_tracker_opts topts = {0};
+	struct scan s = {.c = c};
+	const char *iface = NULL, *color = NULL;
+	int want_progress = -1;
+	unsigned long long v;
+	int o;
+
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+hi:f:v", opts, NULL)) != -1) {
+		switch (o) {
+		case OPT_JSON: c->fmt = OUT_JSON; break;
+		case OPT_CSV: c->fmt = OUT_CSV; break;
+		case OPT_SUMMARY: s.summary = true; break;
+		case 'i': iface = optarg; break;
+		case 'f': copts.bpf = optarg; break;
+		case OPT_MAXFLOWS:
+			if (parse_num(c, "--max-flows", optarg, 100000000, &v) != 0)
+				return EXIT_ERROR;
+			copts.max_flows = (size_t)v;
+			break;
+		case OPT_FLOWBUF:
+			if (parse_num(c, "--flow-buffer", optarg, 1ull << 32, &v) != 0)
+				return EXIT_ERROR;
+			copts.max_flow_buffer = (size_t)v;
+			break;
+		case OPT_IDLE:
+			if (parse_num(c, "--idle-timeout", optarg, 1u << 30, &v) != 0)
+				return EXIT_ERROR;
+			copts.idle_timeout = (uint32_t)v;
+			break;
+		case OPT_NOINFER: topts.no_infer = true; break;
+		case 'v': s.verbose = true; break;
+		case OPT_PROGRESS: want_progress = 1; break;
+		case OPT_NOPROGRESS: want_progress = 0; break;
+		case OPT_COLOR: color = optarg; break;
+		case 'h': scan_usage(c->out); return EXIT_OK;
+		default:
+			if (optopt == 'i' || optopt == 'f' ||
+			    (optopt >= OPT_MAXFLOWS && optopt <= OPT_COLOR))
+				cli_fail(c, "option '%s' needs an argument", argv[optind - 1]);
+			else
+				cli_fail(c, "unknown option '%s'", argv[optind - 1]);
+			scan_usage(c->err);
+			return EXIT_ERROR;
+		}
+	}
+	if (iface == NULL && optind >= argc) {
+		cli_fail(c, "no capture file given (use '-' for stdin, or -i IFACE)");
+		scan_usage(c->err);
+		return EXIT_ERROR;
+	}
+	if (iface != NULL && optind < argc)
+		return cli_fail(c, "give either capture files or -i IFACE, not both");
+	c->color = c->fmt == OUT_TEXT && cli_want_color(c->out, color);
+	s.progress = want_progress >= 0 ? want_progress == 1 : isatty(fileno(c->err)) != 0;
+	s.next_progress = 64u << 20;
+
+	static char *live_name[1];
+	if (iface != NULL) {
+		live_name[0] = (char *)iface;
+		s.files = live_name;
+		s.nfiles = 1;
+	} else {
+		s.files = argv + optind;
+		s.nfiles = (size_t)(argc - optind);
+	}
+
+	for (size_t i = 0; i < s.nfiles; i++) {
+		size_t n = strlen(s.files[i]) + 6;
+		if (n > (size_t)s.width)
+			s.width = n > 200 ? 200 : (int)n;
+	}
+	topts.ctx = &s;
+	topts.on_alert = on_alert;
+	topts.on_conn = on_conn;
+	topts.on_notice = on_notice;
+	struct tlsa_tracker *t = tlsa_tracker_new(&topts);
+	if (t == NULL)
+		return cli_fail(c, "out of memory");
+	struct tlsa_capture_handler h;
+	tlsa_tracker_handler(t, &h);
+	if (s.progress) {
+		s.inner = h;
+		h.ctx = &s;
+		h.flow_open = wrap_flow_open;
+		h.tcp_data = wrap_tcp_data;
+		h.tcp_gap = wrap_tcp_gap;
+		h.tcp_end = wrap_tcp_end;
+		h.udp_data = wrap_udp_data;
+		h.flow_close = wrap_flow_close;
+		h.notice = wrap_notice;
+	}
+	struct tlsa_capture *cap = tlsa_capture_new(&copts, &h);
+	if (cap == NULL) {
+		tlsa_tracker_free(t);
+		return cli_fail(c, "out of memory");
+	}
+	if (c->fmt == OUT_CSV)
+		fprintf(c->out, "%s\n",
+			s.summary ? "file,first_frame,time,client,client_port,server,server_port,"
+				    "transport,version,sni,outcome,alert,history"
+				  : csv_alert_header);
+
+	int rc = EXIT_OK;
+	bool failed = false;
+	struct tlsa_error err = {0};
+	if (iface != NULL) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigint;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		if (tlsa_capture_live(cap, iface, &stop_live, &err) != 0) {
+			cli_fail(c, "%s: %s", iface, err.msg);
+			failed = true;
+		}
+		tlsa_capture_finish(cap);
+	} else {
+		for (size_t i = 0; i < s.nfiles; i++) {
+			struct stat sb;
+			s.cur_file = (uint32_t)i;
+			s.cur_size = stat(s.files[i], &sb) == 0 ? sb.st_size : 0;
+			memset(&err, 0, sizeof(err));
+			if (tlsa_capture_file(cap, s.files[i], (uint32_t)i, &err) != 0) {
+				/* flows of the file end here: their alerts are still reported */
+				tlsa_capture_finish(cap);
+				if (s.progress)
+					fputs("\r\033[K", c->err);
+				cli_fail(c, "%s: %s", s.files[i], err.msg);
+				failed = true;
+				continue;
+			}
+			tlsa_capture_finish(cap);
+		}
+	}
+	if (s.progress && s.bytes >= (64u << 20))
+		fputs("\r\033[K", c->err);
+	if (s.summary)
+		print_aggregate(&s);
+	tlsa_capture_free(cap);
+	tlsa_tracker_free(t);
+	counts_free(&s.by_alert);
+	counts_free(&s.by_sender);
+	counts_free(&s.by_server);
+	counts_free(&s.by_outcome);
+	if (failed)
+		rc = EXIT_ERROR;
+	else if (s.nalerts == 0)
+		rc = EXIT_NONE;
+	fflush(c->out);
+	return rc;
 }

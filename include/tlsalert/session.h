@@ -1,0 +1,220 @@
+/*
+ * libtlsalert: the session tracker.
+ *
+ * Plugs into the capture layer (tlsalert/capture.h) as its handler: finds
+ * where TLS starts in every TCP stream (any port, after STARTTLS-style
+ * upgrades, or in the middle of a capture), frames TLS records in both
+ * directions and DTLS records in UDP datagrams, follows the handshake
+ * (hellos, certificates, key exchange, ChangeCipherSpec, Finished) and emits
+ * one struct tlsa_alert_event per alert record, plus alerts inferred without
+ * keys from the size and position of TLS 1.3 records.  At the end of every
+ * connection in which TLS was seen it emits a struct tlsa_conn_event
+ * (outcome of the handshake, for summaries).
+ *
+ * Application-data records are framed by their header only: their bodies
+ * are skipped, never copied.  docs/scan.md documents every field and the
+ * stage vocabulary.
+ */
+#ifndef TLSALERT_SESSION_H
+#define TLSALERT_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsalert/capture.h"
+#include "tlsalert/common.h"
+#include "tlsalert/registry.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Who sent something. */
+typedef enum tlsa_role { TLSA_ROLE_UNKNOWN, TLSA_ROLE_CLIENT, TLSA_ROLE_SERVER } tlsa_role;
+
+/* "unknown", "client", "server". */
+const char *tlsa_role_name(tlsa_role r);
+
+/* How the client/server roles of a connection were decided. */
+typedef enum tlsa_role_source {
+	TLSA_ROLES_NONE,	 /* not decided: sender "unknown" */
+	TLSA_ROLES_SYN,		 /* the side that sent the TCP SYN is the client */
+	TLSA_ROLES_CLIENT_HELLO, /* the side that sent a ClientHello */
+	TLSA_ROLES_SERVER_HELLO, /* the peer of the side that sent a ServerHello */
+	TLSA_ROLES_PORT		 /* the lower port is the server */
+} tlsa_role_source;
+
+/* "none", "syn", "client_hello", "server_hello", "port". */
+const char *tlsa_role_source_name(tlsa_role_source s);
+
+#define TLSA_HS_MAX_LIST 64 /* list entries kept; counts go on */
+
+/* What the handshake told about a connection, as far as it was visible. */
+struct tlsa_hs_facts {
+	bool client_hello;	       /* a ClientHello was parsed */
+	bool server_hello;	       /* a ServerHello was parsed */
+	bool hello_retry;	       /* the server sent a HelloRetryRequest */
+	uint16_t client_version;       /* ClientHello legacy_version */
+	uint16_t versions_offered[16]; /* supported_versions, or {client_version} */
+	size_t n_versions_offered;
+	uint16_t version_selected;	   /* ServerHello (supported_versions wins); 0 = none */
+	uint16_t suites[TLSA_HS_MAX_LIST]; /* offered cipher suites */
+	size_t n_suites;		   /* how many were offered (may exceed the list) */
+	uint16_t suite_selected;
+	bool suite_selected_set;
+	uint16_t groups[TLSA_HS_MAX_LIST]; /* supported_groups */
+	size_t n_groups;
+	uint16_t key_share_group;	    /* group of the server's key share (or HRR request) */
+	uint16_t sigalgs[TLSA_HS_MAX_LIST]; /* signature_algorithms offered */
+	size_t n_sigalgs;
+	char sni[256];		/* server_name (host_name), printable ASCII only */
+	char alpn_offered[256]; /* comma-separated ALPN protocols offered */
+	char alpn_selected[64];
+	bool fallback_scsv;	    /* TLS_FALLBACK_SCSV offered */
+	bool client_cert_requested; /* CertificateRequest seen (TLS <= 1.2, or DTLS) */
+	int client_cert_sent;	    /* -1 unknown, 0 empty Certificate, 1 with certificates */
+	int server_certs;	    /* certificates in the server's chain, -1 unseen */
+	uint8_t client_random[32];  /* for decryption: key logs are keyed by it */
+	uint8_t server_random[32];
+	uint8_t session_id_len;
+};
+
+/* One alert, decoded from a record or inferred from record sizes. */
+struct tlsa_alert_event {
+	const struct tlsa_pktinfo *pkt; /* packet that completed the record */
+	const struct tlsa_flow *flow;
+	int dir; /* direction that sent it (index into flow->addr) */
+	tlsa_role sender;
+	tlsa_role_source role_source;
+	const char *starttls; /* "smtp", "postgresql", ... or NULL */
+	bool dtls;
+	uint8_t content_type; /* outer record type: 21, or 23 for inferred TLS 1.3 */
+	uint16_t record_version;
+	size_t record_length;
+	uint64_t record_seq;	   /* 0-based record number in its direction (DTLS: wire seq) */
+	uint16_t epoch;		   /* DTLS only */
+	tlsa_version version;	   /* negotiated, else attempted, else record version */
+	bool version_negotiated;   /* `version` comes from a ServerHello */
+	bool encrypted;		   /* the alert body is protected */
+	bool inferred;		   /* not seen as an alert record: inferred from evidence */
+	int level;		   /* 1, 2, other level bytes; -1 unknown */
+	int description;	   /* -1 unknown */
+	int likely;		   /* inferred/encrypted: likely description, -1 none */
+	const char *evidence;	   /* why it is believed to be an alert (static) */
+	const char *cipher_shapes; /* encrypted: protections whose size fits, or NULL */
+	const char *stage;	   /* stage vocabulary (docs/scan.md) */
+	const char *history;	   /* handshake history string, see docs/scan.md */
+	const struct tlsa_hs_facts *hs;
+};
+
+/* Outcome of one connection in which TLS was seen. */
+typedef enum tlsa_outcome {
+	TLSA_OUT_ESTABLISHED, /* handshake completed (and maybe closed later) */
+	TLSA_OUT_FAILED,      /* an alert or close ended the handshake */
+	TLSA_OUT_INCOMPLETE   /* the capture did not show the end of the handshake */
+} tlsa_outcome;
+
+/* "established", "failed", "incomplete". */
+const char *tlsa_outcome_name(tlsa_outcome o);
+
+struct tlsa_conn_event {
+	const struct tlsa_flow *flow;
+	uint32_t file_index;
+	uint64_t first_frame, last_frame;
+	int64_t ts_sec;
+	uint32_t ts_nsec; /* time of the first packet */
+	int client_dir;	  /* -1 unknown */
+	tlsa_role_source role_source;
+	const char *starttls;
+	bool dtls;
+	tlsa_version version;
+	bool version_negotiated;
+	tlsa_outcome outcome;
+	size_t n_alerts;       /* alert events of this connection (inferred included) */
+	bool have_alert;       /* `alert` holds the first fatal, or else first, alert */
+	int alert_description; /* -1 encrypted/unknown */
+	int alert_level;
+	bool alert_encrypted, alert_inferred;
+	int alert_likely;
+	tlsa_role alert_sender;
+	const char *alert_stage;
+	uint64_t alert_frame;
+	const char *history;
+	const struct tlsa_hs_facts *hs;
+};
+
+typedef void (*tlsa_alert_fn)(void *ctx, const struct tlsa_alert_event *ev);
+typedef void (*tlsa_conn_fn)(void *ctx, const struct tlsa_conn_event *ev);
+typedef void (*tlsa_notice_fn)(void *ctx, const struct tlsa_pktinfo *pkt, const char *msg);
+
+struct tlsa_tracker_opts {
+	void *ctx;		  /* passed to every callback */
+	tlsa_alert_fn on_alert;	  /* each alert event (may be NULL) */
+	tlsa_conn_fn on_conn;	  /* each finished TLS connection (may be NULL) */
+	tlsa_notice_fn on_notice; /* non-fatal remarks, capture notices forwarded (may be NULL) */
+	bool no_infer;		  /* do not infer TLS 1.3 alerts from record sizes */
+};
+
+/* Counters for statistics and tests. */
+struct tlsa_tracker_stats {
+	uint64_t flows;	    /* flows seen */
+	uint64_t tls_flows; /* flows in which TLS or DTLS was found */
+	uint64_t records;   /* records framed */
+	uint64_t alerts;    /* alert events emitted (inferred included) */
+	uint64_t inferred;  /* of which inferred */
+	uint64_t resyncs;   /* times framing was recovered after a gap or mid-stream start */
+	uint64_t bytes;	    /* TCP payload and UDP bytes seen */
+};
+
+struct tlsa_tracker;
+
+/* NULL on allocation failure.  `o` is copied. */
+struct tlsa_tracker *tlsa_tracker_new(const struct tlsa_tracker_opts *o);
+
+/* Fills `h` with callbacks that feed `t`; pass it to tlsa_capture_new(). */
+void tlsa_tracker_handler(struct tlsa_tracker *t, struct tlsa_capture_handler *h);
+
+void tlsa_tracker_get_stats(const struct tlsa_tracker *t, struct tlsa_tracker_stats *out);
+
+/* Frees the tracker; every flow must have been closed (tlsa_capture_finish). */
+void tlsa_tracker_free(struct tlsa_tracker *t);
+
+/*
+ * Hello parsing (also used by the tracker).  `body` is one handshake
+ * message body (after the 4-byte header; for DTLS after the 12-byte one).
+ * Fills the matching fields of `hs`; returns 0 or TLSA_EINVAL/TLSA_ETRUNC
+ * with `err` naming the offset within `body`.
+ */
+int tlsa_parse_client_hello(const uint8_t *body, size_t len, bool dtls, struct tlsa_hs_facts *hs,
+			    struct tlsa_error *err);
+int tlsa_parse_server_hello(const uint8_t *body, size_t len, bool dtls, struct tlsa_hs_facts *hs,
+			    struct tlsa_error *err);
+
+/* True when the random of a ServerHello marks it as a HelloRetryRequest. */
+bool tlsa_is_hello_retry_random(const uint8_t random[32]);
+
+/* Initial values: everything unseen. */
+void tlsa_hs_facts_init(struct tlsa_hs_facts *hs);
+
+/*
+ * Record-header plausibility: type 20-26, version 0x0300-0x0304,
+ * length <= 2^14 + 2048.  `p` holds at least 5 bytes.
+ */
+bool tlsa_tls_header_plausible(const uint8_t *p);
+
+/*
+ * STARTTLS detection: `data` is one segment sent by the client while the
+ * stream is still plaintext.  Returns the protocol name ("smtp", "imap",
+ * "pop3", "ftp", "xmpp", "ldap", "postgresql", "mysql", "nntp/irc/sieve"
+ * spellings of STARTTLS give "starttls") when the segment asks to upgrade the
+ * connection to TLS, else NULL.  The tracker then expects TLS at the start of
+ * the next segments of both directions.
+ */
+const char *tlsa_starttls_request(const uint8_t *data, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

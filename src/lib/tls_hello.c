@@ -1,0 +1,215 @@
+/*
+ * ClientHello / ServerHello / HelloRetryRequest parsing into the handshake
+ * facts of a connection.  Every read goes through the checked reader; a
+ * malformed hello keeps the fields read before the fault.
+ */
+#include <string.h>
+
+#include "rd.h"
+#include "tlsalert/session.h"
+
+enum {
+	EXT_SERVER_NAME = 0,
+	EXT_SUPPORTED_GROUPS = 10,
+	EXT_SIGNATURE_ALGORITHMS = 13,
+	EXT_ALPN = 16,
+	EXT_SUPPORTED_VERSIONS = 43,
+	EXT_KEY_SHARE = 51,
+};
+
+/* SHA-256("HelloRetryRequest"), RFC 8446 section 4.1.3. */
+static const uint8_t hrr_random[32] = {
+	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
+	0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
+	0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+};
+
+bool tlsa_is_hello_retry_random(const uint8_t random[32])
+{
+	return memcmp(random, hrr_random, sizeof(hrr_random)) == 0;
+}
+
+void tlsa_hs_facts_init(struct tlsa_hs_facts *hs)
+{
+	memset(hs, 0, sizeof(*hs));
+	hs->client_cert_sent = -1;
+	hs->server_certs = -1;
+}
+
+static int hello_fail(struct tlsa_error *err, const struct rd *r, const char *what)
+{
+	return tlsa_error_set(err, TLSA_ETRUNC, rd_offset(r), "%s runs past the end of the message",
+			      what);
+}
+
+/* A list of 16-bit values into `out` (up to cap), counting all of them. */
+static void read_u16_list(struct rd *r, uint16_t *out, size_t cap, size_t *n)
+{
+	*n = 0;
+	while (rd_left(r) >= 2) {
+		uint16_t v = rd_u16(r);
+		if (*n < cap)
+			out[*n] = v;
+		(*n)++;
+	}
+}
+
+/* Appends `len` bytes as printable ASCII (others become '?') to a
+ * NUL-terminated string of capacity cap, with a comma before it unless first. */
+static void append_name(char *dst, size_t cap, const uint8_t *src, size_t len)
+{
+	size_t at = strlen(dst);
+	if (at > 0 && at + 1 < cap)
+		dst[at++] = ',';
+	for (size_t i = 0; i < len && at + 1 < cap; i++)
+		dst[at++] = (src[i] >= 0x20 && src[i] < 0x7f && src[i] != ',') ? (char)src[i] : '?';
+	dst[at] = '\0';
+}
+
+static void client_ext(struct tlsa_hs_facts *hs, uint16_t type, struct rd *e)
+{
+	switch (type) {
+	case EXT_SERVER_NAME: {
+		struct rd list = rd_block(e, 2);
+		while (rd_left(&list) > 0 && rd_ok(&list)) {
+			uint8_t nt = rd_u8(&list);
+			struct rd name = rd_block(&list, 2);
+			if (!rd_ok(&list))
+				break;
+			if (nt == 0 && hs->sni[0] == '\0')
+				append_name(hs->sni, sizeof(hs->sni), name.p, rd_left(&name));
+		}
+		break;
+	}
+	case EXT_SUPPORTED_GROUPS: {
+		struct rd list = rd_block(e, 2);
+		read_u16_list(&list, hs->groups, TLSA_HS_MAX_LIST, &hs->n_groups);
+		break;
+	}
+	case EXT_SIGNATURE_ALGORITHMS: {
+		struct rd list = rd_block(e, 2);
+		read_u16_list(&list, hs->sigalgs, TLSA_HS_MAX_LIST, &hs->n_sigalgs);
+		break;
+	}
+	case EXT_ALPN: {
+		struct rd list = rd_block(e, 2);
+		while (rd_left(&list) > 0) {
+			struct rd p = rd_block(&list, 1);
+			if (!rd_ok(&list))
+				break;
+			append_name(hs->alpn_offered, sizeof(hs->alpn_offered), p.p, rd_left(&p));
+		}
+		break;
+	}
+	case EXT_SUPPORTED_VERSIONS: {
+		struct rd list = rd_block(e, 1);
+		if (!rd_ok(e))
+			break;
+		size_t n = 0;
+		uint16_t tmp[16];
+		read_u16_list(&list, tmp, 16, &n);
+		if (n > 16)
+			n = 16;
+		memcpy(hs->versions_offered, tmp, n * sizeof(tmp[0]));
+		hs->n_versions_offered = n;
+		break;
+	}
+	default: break;
+	}
+}
+
+int tlsa_parse_client_hello(const uint8_t *body, size_t len, bool dtls, struct tlsa_hs_facts *hs,
+			    struct tlsa_error *err)
+{
+	struct rd r = rd_init(body, len);
+
+	hs->client_hello = true;
+	hs->client_version = rd_u16(&r);
+	const uint8_t *random = rd_bytes(&r, 32);
+	if (random == NULL)
+		return hello_fail(err, &r, "ClientHello random");
+	memcpy(hs->client_random, random, 32);
+	hs->versions_offered[0] = hs->client_version;
+	hs->n_versions_offered = 1;
+	struct rd sid = rd_block(&r, 1);
+	hs->session_id_len = (uint8_t)rd_left(&sid);
+	if (dtls)
+		(void)rd_block(&r, 1); /* cookie */
+	struct rd suites = rd_block(&r, 2);
+	if (!rd_ok(&r))
+		return hello_fail(err, &r, "ClientHello cipher suites");
+	read_u16_list(&suites, hs->suites, TLSA_HS_MAX_LIST, &hs->n_suites);
+	for (size_t i = 0; i < hs->n_suites && i < TLSA_HS_MAX_LIST; i++)
+		if (hs->suites[i] == 0x5600)
+			hs->fallback_scsv = true;
+	(void)rd_block(&r, 1); /* compression methods */
+	if (!rd_ok(&r))
+		return hello_fail(err, &r, "ClientHello compression methods");
+	if (rd_left(&r) == 0)
+		return 0; /* no extensions */
+	struct rd exts = rd_block(&r, 2);
+	if (!rd_ok(&r))
+		return hello_fail(err, &r, "ClientHello extensions");
+	while (rd_left(&exts) > 0) {
+		uint16_t type = rd_u16(&exts);
+		struct rd e = rd_block(&exts, 2);
+		if (!rd_ok(&exts))
+			return hello_fail(err, &exts, "ClientHello extension");
+		client_ext(hs, type, &e);
+	}
+	return 0;
+}
+
+int tlsa_parse_server_hello(const uint8_t *body, size_t len, bool dtls, struct tlsa_hs_facts *hs,
+			    struct tlsa_error *err)
+{
+	struct rd r = rd_init(body, len);
+	(void)dtls;
+
+	uint16_t legacy = rd_u16(&r);
+	const uint8_t *random = rd_bytes(&r, 32);
+	if (random == NULL)
+		return hello_fail(err, &r, "ServerHello random");
+	bool hrr = tlsa_is_hello_retry_random(random);
+	if (hrr) {
+		hs->hello_retry = true;
+	} else {
+		hs->server_hello = true;
+		memcpy(hs->server_random, random, 32);
+		hs->version_selected = legacy;
+	}
+	(void)rd_block(&r, 1); /* session id */
+	uint16_t suite = rd_u16(&r);
+	(void)rd_u8(&r); /* compression */
+	if (!rd_ok(&r))
+		return hello_fail(err, &r, "ServerHello cipher suite");
+	hs->suite_selected = suite;
+	hs->suite_selected_set = true;
+	if (rd_left(&r) == 0)
+		return 0;
+	struct rd exts = rd_block(&r, 2);
+	if (!rd_ok(&r))
+		return hello_fail(err, &r, "ServerHello extensions");
+	while (rd_left(&exts) > 0) {
+		uint16_t type = rd_u16(&exts);
+		struct rd e = rd_block(&exts, 2);
+		if (!rd_ok(&exts))
+			return hello_fail(err, &exts, "ServerHello extension");
+		if (type == EXT_SUPPORTED_VERSIONS && rd_left(&e) >= 2) {
+			uint16_t v = rd_u16(&e);
+			if (!hrr)
+				hs->version_selected = v;
+		} else if (type == EXT_KEY_SHARE && rd_left(&e) >= 2) {
+			hs->key_share_group = rd_u16(&e);
+		} else if (type == EXT_ALPN && !hrr) {
+			struct rd list = rd_block(&e, 2);
+			struct rd p = rd_block(&list, 1);
+			if (rd_ok(&list)) {
+				hs->alpn_selected[0] = '\0';
+				append_name(hs->alpn_selected, sizeof(hs->alpn_selected), p.p,
+					    rd_left(&p));
+			}
+		}
+	}
+	return 0;
+}
