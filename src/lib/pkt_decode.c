@@ -24,6 +24,7 @@
 #define ETH_MPLS    0x8847
 #define ETH_MPLSM   0x8848
 #define ETH_TEB	    0x6558
+#define ETH_CMD	    0x8909 /* Cisco MetaData (security group tag) */
 #define ETH_ERSPAN2 0x88be
 #define ETH_ERSPAN3 0x22eb
 
@@ -276,6 +277,19 @@ static void decode_ethertype(struct tlsa_capture *c, uint16_t type, struct rd *r
 			struct rd body = rd_sub(r, plen <= rd_left(r) ? plen : rd_left(r));
 			decode_ppp(c, &body, depth);
 			return;
+		}
+		case ETH_CMD: {
+			uint8_t ver = rd_u8(r), len8 = rd_u8(r);
+			if (ver != 1 || len8 == 0 || !rd_skip(r, (size_t)len8 * 8 - 4)) {
+				corrupt(c, "Cisco MetaData header cut short or invalid");
+				return;
+			}
+			type = rd_u16(r);
+			if (!rd_ok(r)) {
+				corrupt(c, "Cisco MetaData header cut short");
+				return;
+			}
+			continue;
 		}
 		case ETH_MPLS:
 		case ETH_MPLSM: decode_mpls(c, r, depth); return;

@@ -69,12 +69,12 @@ static void test_framings(void)
 		{"eth-ipv4.pcap", 4},	   {"eth-ipv6-nsec.pcap", 6}, {"raw-ipv4.pcap", 4},
 		{"linktype-ipv6.pcap", 6}, {"null-ipv4.pcap", 4},     {"loop-ipv6.pcap", 6},
 		{"vlan.pcap", 4},	   {"qinq.pcap", 4},	      {"pppoe.pcap", 4},
-		{"mpls.pcap", 4},	   {"sll.pcap", 4},	      {"sll2.pcap", 6},
-		{"gre.pcap", 4},	   {"erspan2.pcap", 4},	      {"vxlan.pcap", 4},
-		{"geneve.pcap", 4},	   {"gtpu.pcap", 4},	      {"capwap.pcap", 4},
-		{"ipip.pcap", 4},	   {"6in4.pcap", 6},	      {"ipv6-ext.pcap", 6},
-		{"frag-ipv4.pcap", 4},	   {"frag-ipv6.pcap", 6},     {"multi.pcapng", 4},
-		{"eth-ipv4.pcap.gz", 4},
+		{"mpls.pcap", 4},	   {"cisco-sgt.pcap", 4},     {"sll.pcap", 4},
+		{"sll2.pcap", 6},	   {"gre.pcap", 4},	      {"erspan2.pcap", 4},
+		{"vxlan.pcap", 4},	   {"geneve.pcap", 4},	      {"gtpu.pcap", 4},
+		{"capwap.pcap", 4},	   {"ipip.pcap", 4},	      {"6in4.pcap", 6},
+		{"ipv6-ext.pcap", 6},	   {"frag-ipv4.pcap", 4},     {"frag-ipv6.pcap", 6},
+		{"multi.pcapng", 4},	   {"eth-ipv4.pcap.gz", 4},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		check_conversation(t[i].file, t[i].family);

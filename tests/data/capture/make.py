@@ -135,6 +135,8 @@ def main():
     write_pcap("qinq.pcap", 1, ip_frames_eth(conv4, qinq))
     pppoe = lambda p, et: eth(struct.pack("!BBHHH", 0x11, 0, 7, len(p) + 2, 0x21 if et == 0x0800 else 0x57) + p, 0x8864)
     write_pcap("pppoe.pcap", 1, ip_frames_eth(conv4, pppoe))
+    cmd = lambda p, et: eth(struct.pack("!BBHHH", 1, 1, 1, 2, et) + p, 0x8909)
+    write_pcap("cisco-sgt.pcap", 1, ip_frames_eth(conv4, cmd))
     mpls = lambda p, et: eth(struct.pack("!II", (16 << 12) | 64, (17 << 12) | 0x100 | 64) + p, 0x8847)
     write_pcap("mpls.pcap", 1, ip_frames_eth(conv4, mpls))
     sll = lambda p, et: struct.pack("!HHH8sH", 0, 1, 6, b"\x02\0\0\0\0\x01\0\0", et) + p
