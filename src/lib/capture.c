@@ -159,35 +159,20 @@ static void one_packet(struct tlsa_capture *c, int dlt, const struct pcap_pkthdr
 	pkt_decode(c, dlt, data, hdr->caplen);
 }
 
-int tlsa_capture_file(struct tlsa_capture *c, const char *path, uint32_t file_index,
+int capture_read_pcap(struct tlsa_capture *c, pcap_t *p, const char *name, uint32_t file_index,
 		      struct tlsa_error *err)
 {
-	char ebuf[PCAP_ERRBUF_SIZE];
-	int is_io;
-	ebuf[0] = '\0';
-	pcap_t *p = open_file(path, ebuf, &is_io);
-	if (p == NULL) {
-		int code = is_io			       ? TLSA_EIO
-			   : strstr(ebuf, "truncated") != NULL ? TLSA_ETRUNC
-							       : TLSA_EINVAL;
-		return tlsa_error_set(err, code, 0, "%s: %s", path, ebuf);
-	}
 	int dlt = pcap_datalink(p);
-	if (!pkt_linktype_supported(dlt)) {
-		int rc = tlsa_error_set(err, TLSA_EUNSUPP, 0,
-					"%s: link-layer type %d (%s) is not supported", path, dlt,
-					linktype_label(dlt));
-		pcap_close(p);
-		return rc;
-	}
+	if (!pkt_linktype_supported(dlt))
+		return tlsa_error_set(err, TLSA_EUNSUPP, 0,
+				      "%s: link-layer type %d (%s) is not supported", name, dlt,
+				      linktype_label(dlt));
 	struct bpf_program prog;
 	bool filter = c->o.bpf != NULL && c->o.bpf[0] != '\0';
 	if (filter) {
-		int rc = compile_filter(c, p, &prog, path, err);
-		if (rc != 0) {
-			pcap_close(p);
+		int rc = compile_filter(c, p, &prog, name, err);
+		if (rc != 0)
 			return rc;
-		}
 	}
 	c->cur.file_index = file_index;
 	c->cur.frame = 0;
@@ -207,11 +192,28 @@ int tlsa_capture_file(struct tlsa_capture *c, const char *path, uint32_t file_in
 			break; /* end of file */
 		const char *m = pcap_geterr(p);
 		rc = tlsa_error_set(err, strstr(m, "truncated") != NULL ? TLSA_ETRUNC : TLSA_EINVAL,
-				    0, "%s: frame %" PRIu64 ": %s", path, c->cur.frame + 1, m);
+				    0, "%s: frame %" PRIu64 ": %s", name, c->cur.frame + 1, m);
 		break;
 	}
 	if (filter)
 		pcap_freecode(&prog);
+	return rc;
+}
+
+int tlsa_capture_file(struct tlsa_capture *c, const char *path, uint32_t file_index,
+		      struct tlsa_error *err)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	int is_io;
+	ebuf[0] = '\0';
+	pcap_t *p = open_file(path, ebuf, &is_io);
+	if (p == NULL) {
+		int code = is_io			       ? TLSA_EIO
+			   : strstr(ebuf, "truncated") != NULL ? TLSA_ETRUNC
+							       : TLSA_EINVAL;
+		return tlsa_error_set(err, code, 0, "%s: %s", path, ebuf);
+	}
+	int rc = capture_read_pcap(c, p, path, file_index, err);
 	pcap_close(p);
 	return rc;
 }

@@ -93,6 +93,10 @@ struct tlsa_capture {
 #define NOTICE_LIMIT 20
 
 /* capture.c */
+struct pcap;
+/* Reads every packet of an opened libpcap handle (used by tlsa_capture_file and the fuzzer). */
+int capture_read_pcap(struct tlsa_capture *c, struct pcap *p, const char *name, uint32_t file_index,
+		      struct tlsa_error *err);
 void cap_notice(struct tlsa_capture *c, enum notice_kind k, const struct tlsa_pktinfo *pkt,
 		const char *fmt, ...)
 #if defined(__GNUC__)

@@ -1,0 +1,82 @@
+/*
+ * Fuzz target: the bytes are a pcap or pcapng file, read through libpcap
+ * (fmemopen + pcap_fopen_offline) by the capture layer with small limits,
+ * with a handler that touches every byte it is given.
+ */
+#define _GNU_SOURCE /* fmemopen */
+#include <pcap/pcap.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capture_int.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct sink {
+	unsigned sum;
+};
+
+static void touch(struct sink *s, const uint8_t *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		s->sum += d[i];
+}
+
+static void on_tcp(void *ctx, struct tlsa_flow *f, int dir, const uint8_t *d, size_t n,
+		   const struct tlsa_pktinfo *pkt)
+{
+	(void)f;
+	(void)dir;
+	(void)pkt;
+	touch(ctx, d, n);
+}
+
+static void on_udp(void *ctx, struct tlsa_flow *f, int dir, const uint8_t *d, size_t n,
+		   const struct tlsa_pktinfo *pkt)
+{
+	(void)f;
+	(void)dir;
+	(void)pkt;
+	touch(ctx, d, n);
+}
+
+static void on_notice(void *ctx, const struct tlsa_pktinfo *pkt, const char *msg)
+{
+	(void)pkt;
+	touch(ctx, (const uint8_t *)msg, strlen(msg));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size == 0)
+		return 0;
+	FILE *f = fmemopen((void *)data, size, "rb");
+	if (f == NULL)
+		return 0;
+	char ebuf[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (p == NULL) {
+		fclose(f);
+		return 0;
+	}
+	struct sink s = {0};
+	struct tlsa_capture_handler h = {0};
+	h.ctx = &s;
+	h.tcp_data = on_tcp;
+	h.udp_data = on_udp;
+	h.notice = on_notice;
+	struct tlsa_capture_opts o = {0};
+	o.max_flows = 8;
+	o.max_flow_buffer = 4096;
+	o.idle_timeout = 5;
+	struct tlsa_capture *c = tlsa_capture_new(&o, &h);
+	if (c != NULL) {
+		struct tlsa_error err;
+		capture_read_pcap(c, p, "fuzz", 0, &err);
+		tlsa_capture_finish(c);
+		tlsa_capture_free(c);
+	}
+	pcap_close(p);
+	return 0;
+}
