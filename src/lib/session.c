@@ -922,12 +922,17 @@ static void dtls_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 
 /* ------------------------------------------------------ TLS 1.3 inference */
 
+/* The direction ended with FIN or RST (not idle or end of capture). */
+static bool closed(const struct dirstate *d)
+{
+	return d->ended == TLSA_END_FIN || d->ended == TLSA_END_RST;
+}
+
 static void infer13(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir)
 {
 	struct dirstate *d = &c->d[dir];
 	struct dirstate *peer = &c->d[1 - dir];
-	if (d->last_type != 23 || !alert_sized13(d->last_len) ||
-	    (d->ended != TLSA_END_FIN && d->ended != TLSA_END_RST))
+	if (d->last_type != 23 || !alert_sized13(d->last_len) || (!closed(d) && !closed(peer)))
 		return;
 
 	struct tlsa_alert_event ev;
@@ -967,12 +972,10 @@ static void infer13(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f,
 		}
 		ev.stage = step_names[S_FINISHED];
 		c->rejected = true;
-	} else if (peer->last_type == 23 && alert_sized13(peer->last_len) &&
-		   (peer->ended == TLSA_END_FIN || peer->ended == TLSA_END_RST)) {
+	} else if (peer->last_type == 23 && alert_sized13(peer->last_len)) {
 		ev.likely = 0;
 		ev.evidence = "TLS 1.3: the last record of each side has the size of an encrypted "
-			      "alert and both sides then closed the connection: a close_notify "
-			      "exchange";
+			      "alert and the connection then closed: a close_notify exchange";
 		bool second = peer->last_pkt.frame < d->last_pkt.frame;
 		ev.stage = second ? "closing" : step_names[S_APPDATA];
 	} else {
