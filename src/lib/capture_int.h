@@ -61,7 +61,8 @@ struct cap_flow {
 	struct tlsa_flow pub;
 	struct flow_key key;
 	uint64_t hash;
-	struct cap_flow *lru_prev, *lru_next; /* least recently seen first */
+	struct cap_flow *lru_prev, *lru_next; /* least recently seen first (to the second) */
+	int64_t lru_ts;			      /* capture second when last moved to the tail */
 	struct tlsa_pktinfo last;	      /* the latest packet of this flow */
 	bool closed; /* flow_close was called; kept to swallow stragglers */
 	struct tcp_dir dir[2];

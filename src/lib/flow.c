@@ -135,17 +135,38 @@ static void flow_destroy(struct tlsa_capture *c, struct cap_flow *f, enum tlsa_s
 	free(f);
 }
 
+/*
+ * The list is ordered by lru_ts, which a flow refreshes at most once per
+ * capture second; a head flow whose latest packet is newer than its place
+ * says is moved to the tail instead of expiring.
+ */
 static void expire_idle(struct tlsa_capture *c, int64_t now)
 {
 	int64_t idle = c->o.idle_timeout;
 	int64_t linger = idle < CLOSED_LINGER ? idle : CLOSED_LINGER;
-	while (c->lru_head != NULL) {
+	for (size_t n = c->nflows; n > 0 && c->lru_head != NULL; n--) {
 		struct cap_flow *f = c->lru_head;
-		int64_t limit = f->closed ? linger : idle;
-		if (now - f->last.ts_sec <= limit)
+		if (now - f->lru_ts <= linger)
 			break;
+		int64_t limit = f->closed ? linger : idle;
+		if (now - f->last.ts_sec <= limit) {
+			if (f->last.ts_sec == f->lru_ts)
+				break; /* in place and not idle: nothing behind it is either */
+			lru_unlink(c, f);
+			lru_append(c, f);
+			f->lru_ts = f->last.ts_sec;
+			continue;
+		}
 		flow_destroy(c, f, TLSA_END_IDLE);
 	}
+}
+
+static inline bool key_eq(const struct flow_key *x, const struct flow_key *y)
+{
+	uint64_t a[5], b[5];
+	memcpy(a, x, sizeof(a));
+	memcpy(b, y, sizeof(b));
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4])) == 0;
 }
 
 static void make_key(const struct pkt_l4 *l4, struct flow_key *k, bool *swapped)
@@ -170,7 +191,7 @@ static struct cap_flow *lookup(struct tlsa_capture *c, const struct flow_key *k,
 		struct cap_flow *f = c->slots[i];
 		if (f == NULL)
 			return NULL;
-		if (f->hash == h && memcmp(&f->key, k, sizeof(*k)) == 0)
+		if (f->hash == h && key_eq(&f->key, k))
 			return f;
 		i = (i + 1) & mask;
 	}
@@ -209,6 +230,7 @@ static struct cap_flow *flow_new(struct tlsa_capture *c, const struct pkt_l4 *l4
 	f->pub.transport = l4->proto;
 	f->pub.syn_dir = -1;
 	f->pub.id = ++c->next_id;
+	f->lru_ts = c->cur.ts_sec;
 	table_insert(c->slots, c->nslots, f);
 	lru_append(c, f);
 	c->nflows++;
@@ -228,6 +250,7 @@ static void flow_restart(struct tlsa_capture *c, struct cap_flow *f, const struc
 	f->hash = h;
 	f->lru_prev = p;
 	f->lru_next = n;
+	f->lru_ts = c->cur.ts_sec - 1; /* moved to the tail by the caller */
 	size_t alen = l4->family == 4 ? 4 : 16;
 	for (int i = 0; i < 2; i++)
 		f->pub.addr[i].family = l4->family;
@@ -249,7 +272,7 @@ void flow_input(struct tlsa_capture *c, const struct pkt_l4 *l4)
 	uint64_t h = key_hash(&k);
 
 	int64_t linger = c->o.idle_timeout < CLOSED_LINGER ? c->o.idle_timeout : CLOSED_LINGER;
-	if (c->lru_head != NULL && c->cur.ts_sec - c->lru_head->last.ts_sec > linger)
+	if (c->lru_head != NULL && c->cur.ts_sec - c->lru_head->lru_ts > linger)
 		expire_idle(c, c->cur.ts_sec);
 
 	struct cap_flow *f = lookup(c, &k, h);
@@ -263,8 +286,6 @@ void flow_input(struct tlsa_capture *c, const struct pkt_l4 *l4)
 	} else if (f->closed) {
 		if (!syn) {
 			f->last = c->cur;
-			lru_unlink(c, f);
-			lru_append(c, f);
 			return; /* a straggler of a finished connection */
 		}
 		flow_restart(c, f, l4);
@@ -284,9 +305,12 @@ void flow_input(struct tlsa_capture *c, const struct pkt_l4 *l4)
 		}
 	}
 	f->last = c->cur;
-	if (c->lru_tail != f) {
-		lru_unlink(c, f);
-		lru_append(c, f);
+	if (f->lru_ts != c->cur.ts_sec) {
+		f->lru_ts = c->cur.ts_sec;
+		if (c->lru_tail != f) {
+			lru_unlink(c, f);
+			lru_append(c, f);
+		}
 	}
 	if (fresh && c->h.flow_open != NULL)
 		c->h.flow_open(c->h.ctx, &f->pub, &c->cur);
