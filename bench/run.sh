@@ -1,27 +1,30 @@
 #!/usr/bin/env bash
-# Runs every benchmark: each bench/*/run.sh in name order (make bench).
-# Arguments are passed to every one of them; the status is the worst one.
-#   bench/run.sh             all benchmarks
-#   ONLY=scan bench/run.sh   only the benchmarks whose directory name contains "scan"
+# Runs the benchmarks (make bench): every bench/*/run.sh in name order, with no
+# arguments; the exit status is the worst one.
+#   bench/run.sh                     all benchmarks, their default modes
+#   bench/run.sh NAME [ARGS...]      only bench/NAME/run.sh, with ARGS
+#                                    (e.g. bench/run.sh scan plain keylog)
 set -u
 cd "$(dirname "$0")/.."
+if [ $# -gt 0 ]; then
+	s=bench/$1/run.sh
+	if [ ! -f "$s" ]; then
+		echo "bench/run.sh: no benchmark '$1' (have: $(ls -d bench/*/run.sh 2>/dev/null |
+			cut -d/ -f2 | tr '\n' ' '))" >&2
+		exit 2
+	fi
+	shift
+	exec bash "$s" "$@"
+fi
 rc=0
-found=0
 for s in bench/*/run.sh; do
 	[ -f "$s" ] || continue
-	name=$(basename "$(dirname "$s")")
-	case "$name" in *"${ONLY:-}"*) ;; *) continue ;; esac
-	found=1
-	echo "=== bench/$name"
-	bash "$s" "$@"
+	echo "=== ${s%/run.sh}"
+	bash "$s"
 	r=$?
 	if [ "$r" -ne 0 ]; then
-		echo "bench/$name: exit status $r" >&2
+		echo "${s%/run.sh}: exit status $r" >&2
 		[ "$r" -gt "$rc" ] && rc=$r
 	fi
 done
-if [ "$found" -eq 0 ]; then
-	echo "bench/run.sh: no bench/*/run.sh matches ONLY='${ONLY:-}'" >&2
-	exit 2
-fi
 exit "$rc"

@@ -29,6 +29,7 @@ RES=$OUT/scan-results.tsv
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$OUT" "$LOGS"
+rm -f "$LOGS"/*.stderr
 export LC_ALL=C
 
 modes=("$@")
@@ -213,6 +214,11 @@ if want parts && [ "$PARTS" -gt 1 ]; then
 	warm "${parts_files[@]}"
 	measure cat-parts "$REPS" /dev/null "$PBYTES" cat "${parts_files[@]}"
 	if [ "$SCAN_OK" = 1 ]; then
+		if ! want plain; then
+			warm "$F"
+			measure tlsalert-json "$REPS" /dev/null "$BYTES" "$T" scan --json "$F"
+			warm "${parts_files[@]}"
+		fi
 		measure tlsalert-json-parts "$REPS" /dev/null "$PBYTES" "$T" scan --json "${parts_files[@]}"
 		# What all cores give when the caller runs one process per file.
 		measure tlsalert-json-xargs "$REPS" /dev/null "$PBYTES" \
@@ -245,8 +251,8 @@ mv "$RES.tmp" "$RES"
 
 # ---- report --------------------------------------------------------------
 note ""
-note "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/{printf "%.0f GB RAM", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
-note "versions: $(have tshark && tshark -v 2>/dev/null | head -1), ssldump $(dpkg-query -W -f='${Version}' ssldump 2>/dev/null), tlsalert $("$T" --version 2>/dev/null | cut -d' ' -f2)"
+note "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/{printf "%.0f GB RAM", $2/1048576}' /proc/meminfo), kernel $(uname -r), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+note "versions: $(have tshark && tshark -v 2>/dev/null | head -1), $(have ssldump && ssldump -v 2>/dev/null | head -1) (Debian package $(dpkg-query -W -f='${Version}' ssldump 2>/dev/null)), tlsalert $("$T" --version 2>/dev/null | cut -d' ' -f2)"
 note "capture: $F, $BYTES bytes, expected $E_CONN connections, $E_PKTS packets, $E_VIS visible type-21 records, $E_ALERTS alert records (all, with keys)"
 [ "$SCAN_OK" = 1 ] || note "tlsalert: $SCAN_WHY"
 if want keylog; then [ "$KEY_OK" = 1 ] || note "tlsalert --keylog: $KEY_WHY"; fi
@@ -256,16 +262,21 @@ awk -F'\t' '
 	NR == 1 { next }
 	{ lab[NR] = $1; w[NR] = $2; u[NR] = $3; s[NR] = $4; r[NR] = $5; ex[NR] = $6; b[NR] = $7; n = NR
 	  if ($1 == "tlsalert-json") tj = $2
+	  if ($1 == "tlsalert-text") tt = $2
 	  if ($1 == "tlsalert-keylog-json") tk = $2 }
+	function ratio(i, ref) {
+		return (ref > 0 && lab[i] !~ /^tlsalert/) ? sprintf("%.1f", w[i] / ref) : "-"
+	}
 	END {
-		printf "| run | wall s | GB/s | user s | sys s | CPU %% | peak RSS MB | exit | peer time / tlsalert time |\n"
-		printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+		printf "| run | wall s | GB/s | user s | sys s | CPU %% | peak RSS MB | exit |"
+		printf " wall / tlsalert JSON wall | wall / tlsalert text wall |\n"
+		printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
 		for (i = 2; i <= n; i++) {
-			ref = (lab[i] ~ /keylog/) ? tk : tj
-			ratio = (ref > 0 && lab[i] !~ /^tlsalert/) ? sprintf("%.1f", w[i] / ref) : "-"
-			printf "| %s | %.3f | %.2f | %.2f | %.2f | %.0f | %.1f | %s | %s |\n", lab[i], w[i],
-				(w[i] > 0 ? b[i] / 1e9 / w[i] : 0), u[i], s[i],
-				(w[i] > 0 ? 100 * (u[i] + s[i]) / w[i] : 0), r[i] / 1024, ex[i], ratio
+			keyed = lab[i] ~ /keylog/
+			printf "| %s | %.3f | %.2f | %.2f | %.2f | %.0f | %.1f | %s | %s | %s |\n", lab[i],
+				w[i], (w[i] > 0 ? b[i] / 1e9 / w[i] : 0), u[i], s[i],
+				(w[i] > 0 ? 100 * (u[i] + s[i]) / w[i] : 0), r[i] / 1024, ex[i],
+				ratio(i, keyed ? tk : tj), keyed ? "-" : ratio(i, tt)
 		}
 	}' "$RES"
 note ""
