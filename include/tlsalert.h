@@ -6,6 +6,7 @@
  *   tlsalert/registry.h  the IANA alert registry, names in every spelling,
  *                        protocol versions and per-version level rules
  *   tlsalert/decode.h    hex parsing and alert-record decoding
+ *   tlsalert/text.h      alerts in logs and error messages of TLS stacks
  *   tlsalert/keylog.h    NSS key logs (SSLKEYLOGFILE) keyed by client random
  *   tlsalert/decrypt.h   TLS 1.0-1.3 / DTLS record decryption with known secrets
  *   tlsalert/capture.h   pcap/pcapng/live capture, TCP reassembly, flows
@@ -28,6 +29,7 @@
 
 #include "tlsalert/registry.h"
 #include "tlsalert/decode.h"
+#include "tlsalert/text.h"
 #include "tlsalert/keylog.h"
 #include "tlsalert/decrypt.h"
 #include "tlsalert/capture.h"

@@ -1,9 +1,564 @@
-/* tlsalert logs: not built yet. */
+/*
+ * tlsalert logs: find alert mentions in logs and pasted error messages.
+ *
+ * Input is read in large blocks (plain or gzip, detected by its magic bytes),
+ * cut after the last complete line of each block, and handed to the library's
+ * recogniser.  Memory stays bounded whatever the file size; a line longer than
+ * the largest buffer is scanned in pieces.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
 #include "cli.h"
+#include "tlsalert/text.h"
+
+#define BLOCK	    (1u << 20)	/* bytes read per call */
+#define MAX_BUF	    (64u << 20) /* longest line kept whole */
+#define MATCH_SHOWN 120		/* text output: matched text shown up to this */
+
+static void logs_usage(FILE *f)
+{
+	fputs("usage: tlsalert logs [options] [FILE...|-]\n"
+	      "\n"
+	      "Finds TLS alerts in logs and error messages (plain text or gzip): OpenSSL,\n"
+	      "BoringSSL, LibreSSL, GnuTLS, NSS, Java, Go, rustls, .NET, SChannel, mbedTLS,\n"
+	      "wolfSSL, Apple, Python, Node.js, curl, nginx, Apache, HAProxy, Envoy, Erlang,\n"
+	      "Wireshark, QUIC.  Each mention: where, which alert, and who sent it.\n"
+	      "Without FILE, or with '-', reads standard input.\n"
+	      "\n"
+	      "Options:\n"
+	      "  --summary         one row per alert, direction and implementation, with\n"
+	      "                    counts and the first and last line\n"
+	      "  --json            JSON Lines (fields: docs/logs.md)\n"
+	      "  --csv             CSV with a header line\n"
+	      "  --all             every matching pattern, not one mention per alert and line\n"
+	      "  --color WHEN      auto (default), always or never; NO_COLOR is respected\n"
+	      "  -h, --help        this help\n"
+	      "\n"
+	      "Exit status: 0 an alert was found, 1 none, 2 an input could not be read.\n",
+	      f);
+}
+
+struct sum_row {
+	int code;
+	tlsa_text_dir dir;
+	const char *impl;
+	unsigned long long count;
+	const char *first_file, *last_file;
+	unsigned long long first_line, last_line;
+	int next; /* chain in the bucket, -1 ends */
+};
+
+struct logs {
+	struct cli *c;
+	struct tlsa_text *rec;
+	unsigned flags;
+	bool summary;
+	unsigned long long found;
+	/* Per input. */
+	const char *name;	 /* as printed */
+	unsigned long long line; /* 1-based number of the line at `counted` */
+	size_t counted;		 /* offset in the current block up to which lines are counted */
+	unsigned long long base; /* stream offset of the current block */
+	size_t carry_col;	 /* bytes of the current line already scanned in earlier pieces */
+	/* Summary. */
+	struct sum_row *rows;
+	size_t n_rows, cap_rows;
+	int bucket[257 * 3];
+};
+
+/* Matched text for text and CSV output: printable ASCII, the rest as \xNN. */
+static void printable(const char *s, size_t len, size_t max, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < len && o + 5 < cap; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (i == max) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (ch >= 0x20 && ch < 0x7f) {
+			out[o++] = (char)ch;
+		} else {
+			snprintf(out + o, cap - o, "\\x%02x", ch);
+			o += 4;
+		}
+	}
+	out[o] = '\0';
+}
+
+static const char *dir_color(const struct cli *c, tlsa_text_dir d)
+{
+	switch (d) {
+	case TLSA_TEXT_RECEIVED: return cli_c(c, C_YELLOW);
+	case TLSA_TEXT_SENT: return cli_c(c, C_MAGENTA);
+	default: return cli_c(c, C_DIM);
+	}
+}
+
+static int add_summary(struct logs *L, const struct tlsa_text_mention *m, unsigned long long line)
+{
+	int b = (m->code + 1) * 3 + (int)m->dir;
+	for (int i = L->bucket[b]; i >= 0; i = L->rows[i].next) {
+		struct sum_row *r = &L->rows[i];
+		if (r->impl == m->implementation || strcmp(r->impl, m->implementation) == 0) {
+			r->count++;
+			r->last_file = L->name;
+			r->last_line = line;
+			return 0;
+		}
+	}
+	if (L->n_rows == L->cap_rows) {
+		size_t cap = L->cap_rows ? L->cap_rows * 2 : 64;
+		struct sum_row *nr = realloc(L->rows, cap * sizeof(*nr));
+		if (nr == NULL)
+			return -1;
+		L->rows = nr;
+		L->cap_rows = cap;
+	}
+	struct sum_row *r = &L->rows[L->n_rows];
+	*r = (struct sum_row){m->code, m->dir, m->implementation, 1, L->name, L->name,
+			      line,    line,   L->bucket[b]};
+	L->bucket[b] = (int)L->n_rows++;
+	return 0;
+}
+
+static void print_mention(struct logs *L, const char *block, const struct tlsa_text_mention *m,
+			  unsigned long long line)
+{
+	struct cli *c = L->c;
+	FILE *f = c->out;
+	size_t col = m->start - m->line_start + 1 + L->carry_col;
+	size_t end_col = m->end > m->start ? col + (m->end - m->start) - 1 : col;
+	const char *name = m->code >= 0 ? tlsa_alert_get((uint8_t)m->code)->name : NULL;
+	const char *matched = block + m->start;
+	size_t mlen = m->end - m->start;
+
+	if (c->fmt == OUT_JSON) {
+		struct jw w;
+		jw_begin(&w, f);
+		jw_str(&w, "file", L->name);
+		jw_uint(&w, "line", line);
+		jw_uint(&w, "column", col);
+		jw_uint(&w, "end_column", end_col);
+		jw_uint(&w, "offset", L->base + m->start);
+		if (m->code >= 0)
+			jw_int(&w, "code", m->code);
+		else
+			jw_null(&w, "code");
+		jw_str(&w, "name", name);
+		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
+		jw_str(&w, "implementation", m->implementation);
+		jw_str(&w, "pattern", m->pattern_id);
+		jw_strn(&w, "matched", matched, mlen);
+		jw_end(&w);
+		return;
+	}
+	char shown[MATCH_SHOWN * 4 + 8];
+	if (c->fmt == OUT_CSV) {
+		printable(matched, mlen, 4096, shown, sizeof(shown));
+		csv_field(f, L->name, true);
+		csv_int(f, (long long)line, false);
+		csv_int(f, (long long)col, false);
+		csv_int(f, (long long)end_col, false);
+		if (m->code >= 0)
+			csv_int(f, m->code, false);
+		else
+			csv_field(f, "", false);
+		csv_field(f, name ? name : "", false);
+		csv_field(f, tlsa_text_dir_name(m->dir), false);
+		csv_field(f, m->implementation, false);
+		csv_field(f, m->pattern_id, false);
+		csv_field(f, shown, false);
+		csv_end(f);
+		return;
+	}
+	char loc[512], codebuf[16];
+	printable(matched, mlen, MATCH_SHOWN, shown, sizeof(shown));
+	snprintf(loc, sizeof(loc), "%s:%llu:%zu", L->name, line, col);
+	if (m->code >= 0)
+		snprintf(codebuf, sizeof(codebuf), "%3d", m->code);
+	else
+		snprintf(codebuf, sizeof(codebuf), "  -");
+	fprintf(f, "%s%-28s%s %s%s %-31s%s %s%-8s%s  %-15s %s\n", cli_c(c, C_DIM), loc,
+		cli_c(c, C_RESET), cli_c(c, C_BOLD), codebuf, name ? name : "(alert not named)",
+		cli_c(c, C_RESET), dir_color(c, m->dir), tlsa_text_dir_name(m->dir),
+		cli_c(c, C_RESET), m->implementation, shown);
+}
+
+struct block_ctx {
+	struct logs *L;
+	const char *block;
+	bool oom;
+};
+
+static int on_mention(void *ctx, const struct tlsa_text_mention *m)
+{
+	struct block_ctx *bc = ctx;
+	struct logs *L = bc->L;
+
+	L->line += tlsa_text_count_lines(bc->block + L->counted, m->line_start - L->counted);
+	L->counted = m->line_start;
+	L->found++;
+	if (L->summary) {
+		if (add_summary(L, m, L->line) != 0) {
+			bc->oom = true;
+			return 1;
+		}
+		return 0;
+	}
+	print_mention(L, bc->block, m, L->line);
+	return 0;
+}
+
+/* Scans buf[0, len): complete lines, or one piece of an over-long line. */
+static int scan_block(struct logs *L, const char *buf, size_t len)
+{
+	struct block_ctx bc = {L, buf, false};
+	L->counted = 0;
+	tlsa_text_scan(L->rec, buf, len, L->flags, on_mention, &bc);
+	if (bc.oom)
+		return cli_fail(L->c, "out of memory");
+	L->line += tlsa_text_count_lines(buf + L->counted, len - L->counted);
+	L->base += len;
+	return 0;
+}
+
+/* The input as a stream of decompressed bytes. */
+struct source {
+	int fd;
+	bool gz;
+	z_stream z;
+	unsigned char *in;
+	size_t in_len;
+	bool in_eof;
+	bool mid_member; /* inside a gzip member: the end of input would cut it */
+	unsigned long long in_total;
+};
+
+/* Reads up to `cap` bytes; returns the count, 0 at the end, -1 on error (message printed). */
+static long src_read(struct logs *L, struct source *s, char *out, size_t cap)
+{
+	if (!s->gz) {
+		size_t got = 0;
+		if (s->in_len > 0) { /* the bytes read to sniff the format */
+			got = s->in_len < cap ? s->in_len : cap;
+			memcpy(out, s->in, got);
+			memmove(s->in, s->in + got, s->in_len - got);
+			s->in_len -= got;
+			return (long)got;
+		}
+		for (;;) {
+			ssize_t n = read(s->fd, out, cap);
+			if (n >= 0)
+				return (long)n;
+			if (errno != EINTR) {
+				cli_fail(L->c, "%s: read error after byte %llu: %s", L->name,
+					 L->base, strerror(errno));
+				return -1;
+			}
+		}
+	}
+	s->z.next_out = (unsigned char *)out;
+	s->z.avail_out = (uInt)cap;
+	while (s->z.avail_out > 0) {
+		if (s->z.avail_in == 0) {
+			if (s->in_eof)
+				break;
+			ssize_t n = read(s->fd, s->in, BLOCK);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				cli_fail(L->c, "%s: read error after compressed byte %llu: %s",
+					 L->name, s->in_total, strerror(errno));
+				return -1;
+			}
+			if (n == 0) {
+				s->in_eof = true;
+				break;
+			}
+			s->z.next_in = s->in;
+			s->z.avail_in = (uInt)n;
+		}
+		uInt before = s->z.avail_in;
+		int rc = inflate(&s->z, Z_NO_FLUSH);
+		s->in_total += before - s->z.avail_in;
+		if (rc == Z_STREAM_END) {
+			/* Another gzip member may follow (concatenated .gz files). */
+			s->mid_member = false;
+			inflateReset(&s->z);
+			continue;
+		}
+		if (rc != Z_OK && rc != Z_BUF_ERROR) {
+			cli_fail(L->c, "%s: corrupt gzip data at compressed byte %llu: %s", L->name,
+				 s->in_total, s->z.msg ? s->z.msg : "inflate failed");
+			return -1;
+		}
+		s->mid_member = true;
+	}
+	if (s->z.avail_out == cap && s->in_eof && s->mid_member) {
+		cli_fail(L->c,
+			 "%s: gzip data ends early, at compressed byte %llu (file truncated?)",
+			 L->name, s->in_total);
+		return -1;
+	}
+	return (long)(cap - s->z.avail_out);
+}
+
+static int scan_input(struct logs *L, const char *path)
+{
+	struct source s;
+	int rc = EXIT_OK;
+
+	memset(&s, 0, sizeof(s));
+	if (strcmp(path, "-") == 0) {
+		s.fd = STDIN_FILENO;
+		L->name = "-";
+	} else {
+		s.fd = open(path, O_RDONLY);
+		L->name = path;
+		if (s.fd < 0)
+			return cli_fail(L->c, "%s: cannot open: %s", path, strerror(errno));
+	}
+	L->line = 1;
+	L->base = 0;
+	L->carry_col = 0;
+	s.in = malloc(BLOCK);
+	size_t cap = 4 * BLOCK, have = 0;
+	char *buf = malloc(cap);
+	if (s.in == NULL || buf == NULL) {
+		rc = cli_fail(L->c, "out of memory");
+		goto out;
+	}
+	/* Sniff gzip by its magic bytes. */
+	while (s.in_len < 2) {
+		ssize_t n = read(s.fd, s.in + s.in_len, BLOCK - s.in_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = cli_fail(L->c, "%s: cannot read: %s", L->name, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		s.in_len += (size_t)n;
+	}
+	if (s.in_len >= 2 && s.in[0] == 0x1f && s.in[1] == 0x8b) {
+		s.gz = true;
+		if (inflateInit2(&s.z, 15 + 32) != Z_OK) {
+			rc = cli_fail(L->c, "%s: cannot start gzip decoding", L->name);
+			goto out;
+		}
+		s.z.next_in = s.in;
+		s.z.avail_in = (uInt)s.in_len;
+		s.in_total = 0;
+		s.in_len = 0;
+	}
+	for (;;) {
+		if (have == cap) {
+			/* No newline in a full buffer: grow, or scan the piece as it is. */
+			if (cap < MAX_BUF) {
+				char *nb = realloc(buf, cap * 2);
+				if (nb == NULL) {
+					rc = cli_fail(L->c, "out of memory");
+					goto out_gz;
+				}
+				buf = nb;
+				cap *= 2;
+			} else {
+				if (scan_block(L, buf, have) != 0) {
+					rc = EXIT_ERROR;
+					goto out_gz;
+				}
+				L->carry_col += have;
+				have = 0;
+			}
+		}
+		long n = src_read(L, &s, buf + have,
+				  cap - have < BLOCK * 4 ? cap - have : BLOCK * 4);
+		if (n < 0) {
+			/* Report what the complete lines so far hold, then fail. */
+			rc = EXIT_ERROR;
+			break;
+		}
+		if (n == 0)
+			break;
+		size_t old = have;
+		have += (size_t)n;
+		const char *nl = buf + have;
+		while (nl > buf + old && nl[-1] != '\n')
+			nl--;
+		if (nl == buf + old)
+			continue;
+		nl--;
+		size_t take = (size_t)(nl - buf) + 1;
+		if (scan_block(L, buf, take) != 0) {
+			rc = EXIT_ERROR;
+			goto out_gz;
+		}
+		L->carry_col = 0;
+		memmove(buf, buf + take, have - take);
+		have -= take;
+	}
+	if (have > 0 && scan_block(L, buf, have) != 0)
+		rc = EXIT_ERROR;
+out_gz:
+	if (s.gz)
+		inflateEnd(&s.z);
+out:
+	free(buf);
+	free(s.in);
+	if (s.fd > STDIN_FILENO)
+		close(s.fd);
+	return rc;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct sum_row *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->code != y->code)
+		return x->code < y->code ? -1 : 1;
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;
+	return strcmp(x->impl, y->impl);
+}
+
+static void print_summary(struct logs *L)
+{
+	struct cli *c = L->c;
+	FILE *f = c->out;
+
+	qsort(L->rows, L->n_rows, sizeof(L->rows[0]), cmp_rows);
+	if (c->fmt == OUT_CSV) {
+		fputs("count,code,name,direction,implementation,first_file,first_line,last_file,"
+		      "last_line\n",
+		      f);
+	} else if (c->fmt == OUT_TEXT && L->n_rows > 0) {
+		fprintf(f, "%s%7s %4s %-31s %-8s  %-15s %s%s\n", cli_c(c, C_DIM), "count", "code",
+			"alert", "from", "implementation", "first .. last line", cli_c(c, C_RESET));
+	}
+	for (size_t i = 0; i < L->n_rows; i++) {
+		const struct sum_row *r = &L->rows[i];
+		const char *name = r->code >= 0 ? tlsa_alert_get((uint8_t)r->code)->name : NULL;
+		if (c->fmt == OUT_JSON) {
+			struct jw w;
+			jw_begin(&w, f);
+			jw_uint(&w, "count", r->count);
+			if (r->code >= 0)
+				jw_int(&w, "code", r->code);
+			else
+				jw_null(&w, "code");
+			jw_str(&w, "name", name);
+			jw_str(&w, "direction", tlsa_text_dir_name(r->dir));
+			jw_str(&w, "implementation", r->impl);
+			jw_str(&w, "first_file", r->first_file);
+			jw_uint(&w, "first_line", r->first_line);
+			jw_str(&w, "last_file", r->last_file);
+			jw_uint(&w, "last_line", r->last_line);
+			jw_end(&w);
+		} else if (c->fmt == OUT_CSV) {
+			csv_int(f, (long long)r->count, true);
+			if (r->code >= 0)
+				csv_int(f, r->code, false);
+			else
+				csv_field(f, "", false);
+			csv_field(f, name ? name : "", false);
+			csv_field(f, tlsa_text_dir_name(r->dir), false);
+			csv_field(f, r->impl, false);
+			csv_field(f, r->first_file, false);
+			csv_int(f, (long long)r->first_line, false);
+			csv_field(f, r->last_file, false);
+			csv_int(f, (long long)r->last_line, false);
+			csv_end(f);
+		} else {
+			char codebuf[16], span[1100];
+			if (r->code >= 0)
+				snprintf(codebuf, sizeof(codebuf), "%4d", r->code);
+			else
+				snprintf(codebuf, sizeof(codebuf), "   -");
+			if (strcmp(r->first_file, r->last_file) == 0)
+				snprintf(span, sizeof(span), "%s:%llu .. %llu", r->first_file,
+					 r->first_line, r->last_line);
+			else
+				snprintf(span, sizeof(span), "%s:%llu .. %s:%llu", r->first_file,
+					 r->first_line, r->last_file, r->last_line);
+			fprintf(f, "%7llu %s%s %-31s%s %s%-8s%s  %-15s %s\n", r->count,
+				cli_c(c, C_BOLD), codebuf, name ? name : "(alert not named)",
+				cli_c(c, C_RESET), dir_color(c, r->dir), tlsa_text_dir_name(r->dir),
+				cli_c(c, C_RESET), r->impl, span);
+		}
+	}
+}
 
 int cmd_logs(struct cli *c, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_fail(c, "not implemented yet");
+	enum { OPT_JSON = 256, OPT_CSV, OPT_SUMMARY, OPT_ALL, OPT_COLOR };
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, OPT_JSON},
+		{"csv", no_argument, NULL, OPT_CSV},
+		{"summary", no_argument, NULL, OPT_SUMMARY},
+		{"all", no_argument, NULL, OPT_ALL},
+		{"color", required_argument, NULL, OPT_COLOR},
+		{"colour", required_argument, NULL, OPT_COLOR},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct logs L;
+	const char *color = NULL;
+	struct tlsa_error err;
+	int opt;
+
+	memset(&L, 0, sizeof(L));
+	L.c = c;
+	for (size_t i = 0; i < sizeof(L.bucket) / sizeof(L.bucket[0]); i++)
+		L.bucket[i] = -1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_JSON: c->fmt = OUT_JSON; break;
+		case OPT_CSV: c->fmt = OUT_CSV; break;
+		case OPT_SUMMARY: L.summary = true; break;
+		case OPT_ALL: L.flags |= TLSA_TEXT_ALL; break;
+		case OPT_COLOR: color = optarg; break;
+		case 'h': logs_usage(c->out); return EXIT_OK;
+		default:
+			cli_fail(c, "unknown option '%s'", argv[optind - 1]);
+			logs_usage(c->err);
+			return EXIT_ERROR;
+		}
+	}
+	c->color = c->fmt == OUT_TEXT && cli_want_color(c->out, color);
+	if (tlsa_text_new(&L.rec, &err) != 0)
+		return cli_fail(c, "%s", err.msg);
+	static char obuf[1 << 16];
+	setvbuf(c->out, obuf, _IOFBF, sizeof(obuf));
+	if (c->fmt == OUT_CSV && !L.summary)
+		fputs("file,line,column,end_column,code,name,direction,implementation,pattern,"
+		      "matched\n",
+		      c->out);
+
+	int rc = EXIT_OK;
+	if (optind >= argc) {
+		if (scan_input(&L, "-") != EXIT_OK)
+			rc = EXIT_ERROR;
+	}
+	for (int i = optind; i < argc; i++)
+		if (scan_input(&L, argv[i]) != EXIT_OK)
+			rc = EXIT_ERROR;
+	if (L.summary)
+		print_summary(&L);
+	fflush(c->out);
+	tlsa_text_free(L.rec);
+	free(L.rows);
+	if (rc != EXIT_OK)
+		return rc;
+	return L.found > 0 ? EXIT_OK : EXIT_NONE;
 }

@@ -1,0 +1,113 @@
+/*
+ * libtlsalert: finding alerts in the logs and error messages of TLS stacks.
+ *
+ *   tlsa_text_new()    compiles the recogniser (patterns from data/log-patterns.txt)
+ *   tlsa_text_scan()   finds every alert mention in a buffer of text
+ *   tlsa_text_free()   releases the recogniser
+ *
+ * The recogniser knows how OpenSSL (1.0.2 ... 4.0), BoringSSL, LibreSSL, GnuTLS,
+ * NSS, Java, Go, rustls, .NET, SChannel, mbedTLS, wolfSSL, Apple, Erlang, curl,
+ * Wireshark and others print alerts they received or sent, and tells them apart
+ * from look-alike local errors ("certificate verify failed", "no shared cipher",
+ * "wrong version number", ...), which it does not report.
+ *
+ * Input is any bytes: lines end at '\n' (a '\r' before it is ignored), invalid
+ * UTF-8 and NUL bytes are ordinary characters, and lines may be of any length.
+ * A compiled recogniser is read-only: several threads may scan with one
+ * recogniser at the same time.
+ */
+#ifndef TLSALERT_TEXT_H
+#define TLSALERT_TEXT_H
+
+#include <stddef.h>
+
+#include "tlsalert/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Who sent the alert, from the point of view of the program that wrote the log. */
+typedef enum tlsa_text_dir {
+	TLSA_TEXT_UNKNOWN = 0, /* the wording does not say */
+	TLSA_TEXT_RECEIVED,    /* the peer sent it; the logging side received it */
+	TLSA_TEXT_SENT	       /* the logging side sent it to its peer */
+} tlsa_text_dir;
+
+/* "unknown", "received", "sent". */
+const char *tlsa_text_dir_name(tlsa_text_dir d);
+
+/* One alert mention.  Offsets count bytes from the start of the scanned buffer. */
+struct tlsa_text_mention {
+	size_t start, end;	     /* the matched text: buf[start, end) */
+	size_t line_start, line_end; /* the line holding it, without its '\n' (or "\r\n") */
+	int code;		     /* alert description 0-255, or -1 when not named */
+	tlsa_text_dir dir;
+	const char *implementation; /* stack whose wording matched, e.g. "openssl-3", "go" */
+	unsigned pattern;	    /* index of the pattern, see tlsa_text_pattern_info() */
+	const char *pattern_id;	    /* its stable name, e.g. "go.remote" */
+};
+
+/* Flags for tlsa_text_scan(). */
+enum {
+	/*
+	 * Report every pattern that matched.  By default one line gives one
+	 * mention per alert code: when several patterns find the same code in a
+	 * line (an OpenSSL error carries its packed code, its reason string and
+	 * "SSL alert number N"), the earliest pattern in data/log-patterns.txt with
+	 * a known direction wins, and a line that names an alert does not also
+	 * report an unnamed one (code -1).
+	 */
+	TLSA_TEXT_ALL = 1u << 0,
+};
+
+struct tlsa_text;
+
+/* Compiles the recogniser into *out.  Returns 0, TLSA_ENOMEM, or TLSA_EINVAL
+ * when a built-in pattern does not compile (err says which). */
+int tlsa_text_new(struct tlsa_text **out, struct tlsa_error *err);
+
+/* Releases `t`; NULL is allowed. */
+void tlsa_text_free(struct tlsa_text *t);
+
+typedef int (*tlsa_text_fn)(void *ctx, const struct tlsa_text_mention *m);
+
+/*
+ * Scans `buf` (one line or many; the last line need not end in '\n') and calls
+ * `fn` for each mention, in buffer order.  If `fn` returns non-zero, scanning
+ * stops and that value is returned; otherwise returns 0.  Lines are
+ * independent: a caller reading a stream may pass it in pieces cut after any
+ * '\n'.  Allocates nothing.
+ */
+int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsigned flags,
+		   tlsa_text_fn fn, void *ctx);
+
+/* The number of '\n' bytes in buf[0, len) (fast; for line numbers). */
+size_t tlsa_text_count_lines(const char *buf, size_t len);
+
+/* The patterns compiled into the library. */
+size_t tlsa_text_pattern_count(void);
+
+struct tlsa_text_pattern_info {
+	const char *id;		    /* "openssl.reason" */
+	const char *implementation; /* "openssl" */
+	tlsa_text_dir dir;	    /* the direction the wording implies */
+	const char *regex;	    /* POSIX ERE */
+	const char *sample;	    /* a line it must match (the first of its samples) */
+};
+
+/* Fills *info for pattern `i`; returns 0 or TLSA_EINVAL when i is out of range. */
+int tlsa_text_pattern_info(size_t i, struct tlsa_text_pattern_info *info);
+
+/* Built-in samples: every pattern has at least one line it must recognise. */
+size_t tlsa_text_sample_count(void);
+
+/* Sample `i`: its text, the pattern it belongs to and the code it must give (-1
+ * for none).  Returns 0 or TLSA_EINVAL. */
+int tlsa_text_sample(size_t i, const char **text, unsigned *pattern, int *code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,689 @@
+/*
+ * The text recogniser: finds alert mentions in logs and error messages.
+ *
+ * Two stages.  A fast scanner looks for a few case-folded needles ("alert",
+ * "error", "tlsv1 ", ...) with SIMD compares of two bytes per needle, then checks
+ * the anchors that hold the needle at that spot (plain comparisons).  Only a line
+ * with an anchor goes to the second stage: the POSIX regular expressions of the
+ * anchored patterns (libc regexec), and the conversion of what they captured into
+ * an alert code.  Ordinary log lines never reach a regex.  The patterns are data:
+ * data/log-patterns.txt, compiled by tools/gen_logpatterns.py.
+ */
+#include <regex.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsalert/registry.h"
+#include "tlsalert/text.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define TEXT_X86 1
+#else
+#define TEXT_X86 0
+#endif
+
+enum lp_kind {
+	LP_NAME,
+	LP_NAMEX,
+	LP_NAMEOPT,
+	LP_NUM,
+	LP_REASON,
+	LP_HEXREASON,
+	LP_DECREASON,
+	LP_CURL,
+	LP_QUIC,
+	LP_MAP,
+	LP_FIXED,
+	LP_NONE
+};
+
+struct lp_map_entry {
+	const char *key;
+	int code;
+};
+
+struct lp_map {
+	const char *name;
+	const struct lp_map_entry *entries;
+	size_t n;
+};
+
+struct lp_pattern {
+	const char *id;
+	const char *stack;
+	tlsa_text_dir dir;
+	enum lp_kind kind;
+	int group;
+	int arg;
+	int map;
+	int icase;
+	const char *regex;
+};
+
+struct lp_anchor {
+	const char *text; /* lower case */
+	unsigned len;
+	unsigned needle;
+	unsigned at; /* offset of the needle inside the anchor */
+	unsigned pattern;
+};
+
+struct lp_sample {
+	unsigned pattern;
+	int code;
+	const char *text;
+};
+
+#include "logpatterns_data.h"
+
+#define N_ELEMS(a)    (sizeof(a) / sizeof((a)[0]))
+#define MAX_GROUPS    10
+#define LINE_MENTIONS 32
+#define PATTERN_WORDS ((LP_N_PATTERNS + 63) / 64)
+
+struct tlsa_text {
+	regex_t re[LP_N_PATTERNS];
+	bool lead_boundary[LP_N_PATTERNS];  /* regex starts "(^|": group 1 is not the alert */
+	bool trail_boundary[LP_N_PATTERNS]; /* regex ends "|$)": the last group is not either */
+	size_t n_compiled;
+	/* The scanner: each needle is found by its first and last byte. */
+	unsigned char first[LP_N_NEEDLES], last[LP_N_NEEDLES];
+	unsigned last_at[LP_N_NEEDLES];
+	size_t needle_len[LP_N_NEEDLES];
+	size_t max_last_at;
+	int simd; /* 0 scalar, 1 SSE2, 2 AVX2 */
+};
+
+static unsigned char lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* Case-folded compare of `n` lower-case bytes. */
+static bool same_ci(const unsigned char *s, const char *lc, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lower(s[i]) != (unsigned char)lc[i])
+			return false;
+	return true;
+}
+
+const char *tlsa_text_dir_name(tlsa_text_dir d)
+{
+	switch (d) {
+	case TLSA_TEXT_RECEIVED: return "received";
+	case TLSA_TEXT_SENT: return "sent";
+	default: return "unknown";
+	}
+}
+
+size_t tlsa_text_pattern_count(void)
+{
+	return LP_N_PATTERNS;
+}
+
+int tlsa_text_pattern_info(size_t i, struct tlsa_text_pattern_info *info)
+{
+	if (i >= LP_N_PATTERNS)
+		return TLSA_EINVAL;
+	info->id = lp_patterns[i].id;
+	info->implementation = lp_patterns[i].stack;
+	info->dir = lp_patterns[i].dir;
+	info->regex = lp_patterns[i].regex;
+	info->sample = NULL;
+	for (size_t s = 0; s < N_ELEMS(lp_samples); s++) {
+		if (lp_samples[s].pattern == i) {
+			info->sample = lp_samples[s].text;
+			break;
+		}
+	}
+	return 0;
+}
+
+size_t tlsa_text_sample_count(void)
+{
+	return N_ELEMS(lp_samples);
+}
+
+int tlsa_text_sample(size_t i, const char **text, unsigned *pattern, int *code)
+{
+	if (i >= N_ELEMS(lp_samples))
+		return TLSA_EINVAL;
+	*text = lp_samples[i].text;
+	*pattern = lp_samples[i].pattern;
+	*code = lp_samples[i].code;
+	return 0;
+}
+
+void tlsa_text_free(struct tlsa_text *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->n_compiled; i++)
+		regfree(&t->re[i]);
+	free(t);
+}
+
+int tlsa_text_new(struct tlsa_text **out, struct tlsa_error *err)
+{
+	struct tlsa_text *t = calloc(1, sizeof(*t));
+
+	*out = NULL;
+	if (t == NULL)
+		return tlsa_error_set(err, TLSA_ENOMEM, 0, "out of memory compiling log patterns");
+	for (size_t i = 0; i < LP_N_PATTERNS; i++) {
+		const struct lp_pattern *p = &lp_patterns[i];
+		int flags = REG_EXTENDED | (p->icase ? REG_ICASE : 0);
+		int rc = regcomp(&t->re[i], p->regex, flags);
+		if (rc != 0) {
+			char why[96];
+			regerror(rc, &t->re[i], why, sizeof(why));
+			tlsa_text_free(t);
+			return tlsa_error_set(err, TLSA_EINVAL, i,
+					      "log pattern %s does not compile: %s", p->id, why);
+		}
+		t->n_compiled++;
+		size_t rl = strlen(p->regex);
+		t->lead_boundary[i] = strncmp(p->regex, "(^|", 3) == 0;
+		t->trail_boundary[i] = rl >= 3 && strcmp(p->regex + rl - 3, "|$)") == 0;
+		size_t nsub = t->re[i].re_nsub;
+		if (nsub + 1 > MAX_GROUPS || (size_t)p->group > nsub) {
+			tlsa_text_free(t);
+			return tlsa_error_set(err, TLSA_EINVAL, i,
+					      "log pattern %s: group %d of %zu, at most %d", p->id,
+					      p->group, nsub, MAX_GROUPS - 1);
+		}
+	}
+	for (size_t n = 0; n < LP_N_NEEDLES; n++) {
+		size_t len = strlen(lp_needles[n]);
+		t->needle_len[n] = len;
+		t->first[n] = (unsigned char)lp_needles[n][0];
+		t->last[n] = (unsigned char)lp_needles[n][len - 1];
+		t->last_at[n] = (unsigned)(len - 1);
+		if (len - 1 > t->max_last_at)
+			t->max_last_at = len - 1;
+	}
+#if TEXT_X86
+	t->simd = 1;
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2"))
+		t->simd = 2;
+#endif
+	*out = t;
+	return 0;
+}
+
+/* ---- stage 1: needles ---------------------------------------------------------------- */
+
+/* Is needle `n` at p (p + needle_len <= end)? */
+static bool needle_at(const struct tlsa_text *t, const unsigned char *p, size_t n)
+{
+	return same_ci(p, lp_needles[n], t->needle_len[n]);
+}
+
+/* The first needle starting at or after p; returns its position or `end`, sets *which. */
+static const unsigned char *next_needle_scalar(const struct tlsa_text *t, const unsigned char *p,
+					       const unsigned char *end, unsigned *which)
+{
+	for (; p < end; p++) {
+		unsigned char c = lower(*p);
+		for (unsigned n = 0; n < LP_N_NEEDLES; n++) {
+			if (c == t->first[n] && (size_t)(end - p) >= t->needle_len[n] &&
+			    needle_at(t, p, n)) {
+				*which = n;
+				return p;
+			}
+		}
+	}
+	return end;
+}
+
+/* Checks the candidate bits of one block: returns the first true needle. */
+static const unsigned char *check_bits(const struct tlsa_text *t, const unsigned char *base,
+				       uint32_t mask, const unsigned char *end, unsigned *which)
+{
+	while (mask != 0) {
+		const unsigned char *p = base + __builtin_ctz(mask);
+		mask &= mask - 1;
+		unsigned char c = lower(*p);
+		for (unsigned n = 0; n < LP_N_NEEDLES; n++) {
+			if (c == t->first[n] && (size_t)(end - p) >= t->needle_len[n] &&
+			    needle_at(t, p, n)) {
+				*which = n;
+				return p;
+			}
+		}
+	}
+	return NULL;
+}
+
+#if TEXT_X86
+static const unsigned char *next_needle_sse2(const struct tlsa_text *t, const unsigned char *p,
+					     const unsigned char *end, unsigned *which)
+{
+	const __m128i fold = _mm_set1_epi8(0x20);
+	__m128i f[LP_N_NEEDLES], l[LP_N_NEEDLES];
+
+	for (unsigned n = 0; n < LP_N_NEEDLES; n++) {
+		f[n] = _mm_set1_epi8((char)(t->first[n] | 0x20));
+		l[n] = _mm_set1_epi8((char)(t->last[n] | 0x20));
+	}
+	while ((size_t)(end - p) >= 16 + t->max_last_at) {
+		__m128i b0 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)p), fold);
+		__m128i any = _mm_setzero_si128();
+		for (unsigned n = 0; n < LP_N_NEEDLES; n++) {
+			__m128i bl = _mm_or_si128(
+				_mm_loadu_si128((const __m128i *)(const void *)(p + t->last_at[n])),
+				fold);
+			any = _mm_or_si128(any, _mm_and_si128(_mm_cmpeq_epi8(b0, f[n]),
+							      _mm_cmpeq_epi8(bl, l[n])));
+		}
+		uint32_t mask = (uint32_t)_mm_movemask_epi8(any);
+		if (mask != 0) {
+			const unsigned char *hit = check_bits(t, p, mask, end, which);
+			if (hit != NULL)
+				return hit;
+		}
+		p += 16;
+	}
+	return next_needle_scalar(t, p, end, which);
+}
+
+__attribute__((target("avx2"))) static const unsigned char *
+next_needle_avx2(const struct tlsa_text *t, const unsigned char *p, const unsigned char *end,
+		 unsigned *which)
+{
+	const __m256i fold = _mm256_set1_epi8(0x20);
+	__m256i f[LP_N_NEEDLES], l[LP_N_NEEDLES];
+
+	for (unsigned n = 0; n < LP_N_NEEDLES; n++) {
+		f[n] = _mm256_set1_epi8((char)(t->first[n] | 0x20));
+		l[n] = _mm256_set1_epi8((char)(t->last[n] | 0x20));
+	}
+	while ((size_t)(end - p) >= 32 + t->max_last_at) {
+		__m256i b0 =
+			_mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)p), fold);
+		__m256i any = _mm256_setzero_si256();
+		for (unsigned n = 0; n < LP_N_NEEDLES; n++) {
+			__m256i bl = _mm256_or_si256(
+				_mm256_loadu_si256(
+					(const __m256i *)(const void *)(p + t->last_at[n])),
+				fold);
+			any = _mm256_or_si256(any, _mm256_and_si256(_mm256_cmpeq_epi8(b0, f[n]),
+								    _mm256_cmpeq_epi8(bl, l[n])));
+		}
+		uint32_t mask = (uint32_t)_mm256_movemask_epi8(any);
+		if (mask != 0) {
+			const unsigned char *hit = check_bits(t, p, mask, end, which);
+			if (hit != NULL)
+				return hit;
+		}
+		p += 32;
+	}
+	return next_needle_sse2(t, p, end, which);
+}
+#endif
+
+static const unsigned char *next_needle(const struct tlsa_text *t, const unsigned char *p,
+					const unsigned char *end, unsigned *which)
+{
+#if TEXT_X86
+	if (t->simd == 2)
+		return next_needle_avx2(t, p, end, which);
+	if (t->simd == 1)
+		return next_needle_sse2(t, p, end, which);
+#endif
+	return next_needle_scalar(t, p, end, which);
+}
+
+/*
+ * Marks in `set` the patterns whose anchor holds needle `n` found at p; the
+ * anchor must lie inside [lo, hi).  Returns whether any did.
+ */
+static bool mark_anchors(const unsigned char *lo, const unsigned char *hi, const unsigned char *p,
+			 unsigned n, uint64_t *set)
+{
+	bool any = false;
+	for (unsigned a = lp_needle_first[n]; a < lp_needle_first[n + 1]; a++) {
+		const struct lp_anchor *an = &lp_anchors[a];
+		if ((size_t)(p - lo) < an->at)
+			continue;
+		const unsigned char *s = p - an->at;
+		if ((size_t)(hi - s) < an->len || !same_ci(s, an->text, an->len))
+			continue;
+		if (set == NULL)
+			return true;
+		set[an->pattern / 64] |= 1ull << (an->pattern % 64);
+		any = true;
+	}
+	return any;
+}
+
+/* ---- stage 2: patterns on one line --------------------------------------------------- */
+
+static int parse_dec(const char *s, size_t len, unsigned long *v)
+{
+	unsigned long x = 0;
+	if (len == 0 || len > 10)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		x = x * 10 + (unsigned long)(s[i] - '0');
+	}
+	*v = x;
+	return 0;
+}
+
+static int parse_hex(const char *s, size_t len, unsigned long *v)
+{
+	unsigned long x = 0;
+	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		len -= 2;
+	}
+	if (len == 0 || len > 8)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = lower((unsigned char)s[i]);
+		unsigned d;
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else
+			return -1;
+		x = x * 16 + d;
+	}
+	*v = x;
+	return 0;
+}
+
+/* The alert in an OpenSSL/BoringSSL packed error code, or -1 for a local error. */
+static int packed_reason(unsigned long v)
+{
+	unsigned long reason;
+	if ((v >> 24) == 0x14) /* OpenSSL 1.x, LibreSSL: lib 20 << 24 | func << 12 | reason */
+		reason = v & 0xfff;
+	else if ((v >> 23) == 0x14) /* OpenSSL 3.x: lib 20 << 23 | reason */
+		reason = v & 0x7fffff;
+	else if ((v >> 24) == 0x10 && ((v >> 12) & 0xfff) == 0) /* BoringSSL: lib 16 << 24 */
+		reason = v & 0xfff;
+	else
+		return -1;
+	return reason >= 1000 && reason <= 1255 ? (int)(reason - 1000) : -1;
+}
+
+static bool name_sep(char c)
+{
+	return c == ' ' || c == '_' || c == '-' || c == '/' || c == '\t';
+}
+
+/*
+ * An alert name at s: the longest run of leading words tlsa_alert_parse()
+ * knows, or the whole text only when `exact`.  Numbers are not names.
+ */
+static int name_code(const char *s, size_t len, bool exact)
+{
+	uint8_t code;
+	if (len > 80)
+		len = 80;
+	while (len > 0) {
+		if (!(s[0] >= '0' && s[0] <= '9') && tlsa_alert_parse(s, len, &code) == 0)
+			return code;
+		if (exact)
+			return -1;
+		while (len > 0 && !name_sep(s[len - 1]))
+			len--;
+		while (len > 0 && name_sep(s[len - 1]))
+			len--;
+	}
+	return -1;
+}
+
+static int map_code(int map, const char *s, size_t len)
+{
+	if (map < 0 || (size_t)map >= N_ELEMS(lp_maps))
+		return -1;
+	const struct lp_map *m = &lp_maps[map];
+	for (size_t i = 0; i < m->n; i++) {
+		const char *k = m->entries[i].key;
+		if (strlen(k) == len && same_ci((const unsigned char *)s, k, len))
+			return m->entries[i].code;
+	}
+	return -1;
+}
+
+/* Reads the code of a match; false when the match is not an alert after all. */
+static bool match_code(const struct lp_pattern *p, const char *line, const regmatch_t *pm,
+		       int *code)
+{
+	const char *g = NULL;
+	size_t glen = 0;
+	unsigned long v;
+
+	if (p->group > 0) {
+		if (pm[p->group].rm_so < 0)
+			return false;
+		g = line + pm[p->group].rm_so;
+		glen = (size_t)(pm[p->group].rm_eo - pm[p->group].rm_so);
+	}
+	*code = -1;
+	switch (p->kind) {
+	case LP_NAME: *code = name_code(g, glen, false); return *code >= 0;
+	case LP_NAMEX: *code = name_code(g, glen, true); return *code >= 0;
+	case LP_NAMEOPT: *code = name_code(g, glen, false); return true;
+	case LP_NUM:
+		if (parse_dec(g, glen, &v) != 0 || v > 255)
+			return false;
+		*code = (int)v;
+		return true;
+	case LP_REASON:
+		if (parse_dec(g, glen, &v) != 0 || v < 1000 || v > 1255)
+			return false;
+		*code = (int)(v - 1000);
+		return true;
+	case LP_HEXREASON:
+		if (parse_hex(g, glen, &v) != 0)
+			return false;
+		*code = packed_reason(v);
+		return *code >= 0;
+	case LP_DECREASON:
+		if (parse_dec(g, glen, &v) != 0)
+			return false;
+		*code = packed_reason(v);
+		return *code >= 0;
+	case LP_CURL:
+		if (parse_dec(g, glen, &v) != 0 || v < 256 || v > 767)
+			return false;
+		*code = (int)(v & 0xff);
+		return true;
+	case LP_QUIC:
+		if (parse_hex(g, glen, &v) != 0 || v < 0x100 || v > 0x1ff)
+			return false;
+		*code = (int)(v & 0xff);
+		return true;
+	case LP_MAP: *code = map_code(p->map, g, glen); return *code >= 0;
+	case LP_FIXED: *code = p->arg; return true;
+	case LP_NONE: return true;
+	}
+	return false;
+}
+
+struct line_state {
+	struct tlsa_text_mention m[LINE_MENTIONS];
+	size_t n;
+};
+
+/* Is mention a a better report of its alert than b? */
+static bool better(const struct tlsa_text_mention *a, const struct tlsa_text_mention *b)
+{
+	bool ak = a->dir != TLSA_TEXT_UNKNOWN, bk = b->dir != TLSA_TEXT_UNKNOWN;
+	if (ak != bk)
+		return ak;
+	return a->pattern < b->pattern;
+}
+
+/* "openssl-3" refines "openssl": the packed code tells the version the words do not. */
+static const char *refine(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (lb > la && memcmp(a, b, la) == 0 && b[la] == '-')
+		return b;
+	return a;
+}
+
+static void keep(struct line_state *ls, const struct tlsa_text_mention *m, bool all)
+{
+	if (!all) {
+		for (size_t i = 0; i < ls->n; i++) {
+			if (ls->m[i].code != m->code)
+				continue;
+			const char *impl = refine(ls->m[i].implementation, m->implementation);
+			impl = refine(impl, ls->m[i].implementation);
+			if (better(m, &ls->m[i]))
+				ls->m[i] = *m;
+			ls->m[i].implementation = refine(ls->m[i].implementation, impl);
+			return;
+		}
+	}
+	if (ls->n < LINE_MENTIONS)
+		ls->m[ls->n++] = *m;
+}
+
+static int cmp_mention(const void *a, const void *b)
+{
+	const struct tlsa_text_mention *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	return x->pattern < y->pattern ? -1 : x->pattern > y->pattern;
+}
+
+/* Runs the patterns in `set` over the line buf[ls, le) and reports what they find. */
+static int scan_line(const struct tlsa_text *t, const char *buf, size_t ls, size_t le,
+		     const uint64_t *set, unsigned flags, tlsa_text_fn fn, void *ctx)
+{
+	struct line_state st;
+	const char *line = buf + ls;
+	size_t len = le - ls;
+	bool all = (flags & TLSA_TEXT_ALL) != 0;
+
+	st.n = 0;
+	while (len > 0 && line[len - 1] == '\r')
+		len--;
+	for (unsigned pi = 0; pi < LP_N_PATTERNS; pi++) {
+		if (!(set[pi / 64] & (1ull << (pi % 64))))
+			continue;
+		const struct lp_pattern *p = &lp_patterns[pi];
+		size_t from = 0;
+		while (from < len) {
+			regmatch_t pm[MAX_GROUPS];
+			pm[0].rm_so = (regoff_t)from;
+			pm[0].rm_eo = (regoff_t)len;
+			if (regexec(&t->re[pi], line, MAX_GROUPS, pm, REG_STARTEND) != 0)
+				break;
+			size_t s = (size_t)pm[0].rm_so, e = (size_t)pm[0].rm_eo;
+			int code;
+			if (match_code(p, line, pm, &code)) {
+				struct tlsa_text_mention m;
+				size_t last = t->re[pi].re_nsub;
+				if (t->lead_boundary[pi] && pm[1].rm_eo >= 0)
+					s = (size_t)pm[1].rm_eo;
+				if (t->trail_boundary[pi] && last > 0 && pm[last].rm_so >= 0)
+					e = (size_t)pm[last].rm_so;
+				if (e < s)
+					e = s;
+				m.start = ls + s;
+				m.end = ls + e;
+				m.line_start = ls;
+				m.line_end = ls + len;
+				m.code = code;
+				m.dir = p->dir;
+				m.implementation = p->stack;
+				m.pattern = pi;
+				m.pattern_id = p->id;
+				keep(&st, &m, all);
+			}
+			from = (size_t)pm[0].rm_eo > from ? (size_t)pm[0].rm_eo : from + 1;
+		}
+	}
+	if (!all) {
+		/* A line that names its alert does not also report an unnamed one. */
+		bool named = false;
+		for (size_t i = 0; i < st.n; i++)
+			named |= st.m[i].code >= 0;
+		if (named) {
+			size_t w = 0;
+			for (size_t i = 0; i < st.n; i++)
+				if (st.m[i].code >= 0)
+					st.m[w++] = st.m[i];
+			st.n = w;
+		}
+	}
+	qsort(st.m, st.n, sizeof(st.m[0]), cmp_mention);
+	for (size_t i = 0; i < st.n; i++) {
+		int rc = fn(ctx, &st.m[i]);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsigned flags,
+		   tlsa_text_fn fn, void *ctx)
+{
+	const unsigned char *b = (const unsigned char *)buf, *end = b + len, *p = b;
+
+	while (p < end) {
+		unsigned n;
+		const unsigned char *q = next_needle(t, p, end, &n);
+		if (q >= end)
+			break;
+		if (!mark_anchors(b, end, q, n, NULL)) {
+			p = q + 1;
+			continue;
+		}
+		/* An anchored line: collect every anchored pattern in it, then match. */
+		const unsigned char *lo = q;
+		while (lo > b && lo[-1] != '\n')
+			lo--;
+		const unsigned char *hi = memchr(q, '\n', (size_t)(end - q));
+		if (hi == NULL)
+			hi = end;
+		uint64_t set[PATTERN_WORDS] = {0};
+		const unsigned char *r = lo;
+		while (r < hi) {
+			unsigned n2;
+			const unsigned char *q2 = next_needle(t, r, hi, &n2);
+			if (q2 >= hi)
+				break;
+			mark_anchors(lo, hi, q2, n2, set);
+			r = q2 + 1;
+		}
+		int rc = scan_line(t, buf, (size_t)(lo - b), (size_t)(hi - b), set, flags, fn, ctx);
+		if (rc != 0)
+			return rc;
+		p = hi < end ? hi + 1 : end;
+	}
+	return 0;
+}
+
+size_t tlsa_text_count_lines(const char *buf, size_t len)
+{
+	size_t n = 0, i = 0;
+#if TEXT_X86
+	const __m128i nl = _mm_set1_epi8('\n');
+	for (; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
+		n += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
+	}
+#endif
+	for (; i < len; i++)
+		n += buf[i] == '\n';
+	return n;
+}

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Turn data/log-patterns.txt into the tables of the text recogniser.
+
+usage: gen_logpatterns.py DATA_DIR OUT_HEADER
+
+Checks what can be checked without C: unique ids, known directions and kinds,
+every anchor holds a needle, every pattern has a sample that holds one of its
+anchors, map codes exist in data/alerts.txt.  That each regex compiles and each
+sample gives its code is checked by tests/unit/test_text_patterns.c.
+"""
+import sys
+
+from registry_data import load_alerts
+
+DIRS = {"received": "TLSA_TEXT_RECEIVED", "sent": "TLSA_TEXT_SENT", "unknown": "TLSA_TEXT_UNKNOWN"}
+KINDS = {"name": "LP_NAME", "namex": "LP_NAMEX", "name?": "LP_NAMEOPT", "num": "LP_NUM",
+         "reason": "LP_REASON", "hexreason": "LP_HEXREASON", "decreason": "LP_DECREASON",
+         "curl": "LP_CURL", "quic": "LP_QUIC", "map": "LP_MAP", "fixed": "LP_FIXED",
+         "none": "LP_NONE"}
+
+
+def cstr(s):
+    out = []
+    for ch in s:
+        o = ord(ch)
+        if ch in '\\"?':
+            out.append("\\" + ch)
+        elif 0x20 <= o < 0x7f:
+            out.append(ch)
+        else:
+            out.extend("\\%03o" % b for b in ch.encode("utf-8"))
+    return '"' + "".join(out) + '"'
+
+
+def unquote(s):
+    if len(s) >= 2 and s[0] == '"' and s[-1] == '"':
+        return s[1:-1]
+    return s
+
+
+def main():
+    data_dir, out_path = sys.argv[1], sys.argv[2]
+    path = data_dir + "/log-patterns.txt"
+    alerts = load_alerts(data_dir + "/alerts.txt")
+    needles, maps, patterns, samples = [], {}, [], []
+    ids = set()
+
+    def fail(n, msg):
+        raise SystemExit("%s:%d: %s" % (path, n, msg))
+
+    with open(path, encoding="utf-8") as f:
+        for n, raw in enumerate(f, 1):
+            line = raw.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            kind = line.split("\t", 1)[0]
+            if kind == "needle":
+                text = unquote(line.split("\t", 1)[1]).lower()
+                if len(text) < 2 or len(text) > 16:
+                    fail(n, "needles are 2-16 characters")
+                needles.append(text)
+            elif kind == "map":
+                f_ = line.split("\t")
+                if len(f_) != 4:
+                    fail(n, "expected: map NAME KEY CODE")
+                code = int(f_[3])
+                if code not in alerts:
+                    fail(n, "code %d is not in data/alerts.txt" % code)
+                m = maps.setdefault(f_[1], {})
+                key = f_[2].lower()
+                if key in m:
+                    fail(n, "duplicate key %r" % key)
+                m[key] = code
+            elif kind == "pattern":
+                f_ = line.split("\t", 6)
+                if len(f_) != 7:
+                    fail(n, "expected: pattern ID STACK DIRECTION KIND ANCHORS REGEX")
+                _, pid, stack, direction, kspec, anchors, regex = f_
+                if pid in ids:
+                    fail(n, "duplicate id %r" % pid)
+                ids.add(pid)
+                if direction not in DIRS:
+                    fail(n, "direction must be received, sent or unknown")
+                icase = True
+                if kspec.endswith(",case"):
+                    icase, kspec = False, kspec[:-5]
+                parts = kspec.split(":")
+                k = parts[0]
+                if k not in KINDS:
+                    fail(n, "unknown kind %r" % k)
+                group, arg, mapname = 0, 0, None
+                if k == "map":
+                    if len(parts) != 3:
+                        fail(n, "map kind is map:NAME:GROUP")
+                    mapname, group = parts[1], int(parts[2])
+                elif k == "fixed":
+                    arg = int(parts[1])
+                    if arg not in alerts:
+                        fail(n, "fixed code %d is not in data/alerts.txt" % arg)
+                elif k != "none":
+                    if len(parts) != 2:
+                        fail(n, "kind %s needs :GROUP" % k)
+                    group = int(parts[1])
+                if group > 9:
+                    fail(n, "group numbers are 1-9")
+                alist = [unquote(a.strip()).lower() for a in anchors.split(" | ")]
+                for a in alist:
+                    if not a:
+                        fail(n, "empty anchor")
+                patterns.append(dict(id=pid, stack=stack, dir=direction, kind=k, group=group,
+                                     arg=arg, map=mapname, icase=icase, anchors=alist,
+                                     regex=regex, line=n))
+            elif kind == "sample":
+                f_ = line.split("\t", 2)
+                if len(f_) != 3 or not patterns:
+                    fail(n, "expected: sample CODE TEXT after a pattern")
+                code = -1 if f_[1] == "null" else int(f_[1])
+                if code != -1 and code not in alerts:
+                    fail(n, "code %d is not in data/alerts.txt" % code)
+                p = patterns[-1]
+                if not any(a in f_[2].lower() for a in p["anchors"]):
+                    fail(n, "sample holds none of the anchors of %s" % p["id"])
+                samples.append((len(patterns) - 1, code, f_[2]))
+            else:
+                fail(n, "unknown line type %r" % kind)
+
+    if not needles or len(needles) > 16:
+        raise SystemExit("%s: 1-16 needles" % path)
+    map_names = sorted(maps)
+    anchors = []  # (needle index, offset of the needle in the anchor, anchor, pattern index)
+    for pi, p in enumerate(patterns):
+        if p["map"] is not None and p["map"] not in maps:
+            fail(p["line"], "no map named %r" % p["map"])
+        if not any(s[0] == pi for s in samples):
+            fail(p["line"], "pattern %s has no sample" % p["id"])
+        for a in p["anchors"]:
+            best = None
+            for ni, nd in enumerate(needles):
+                at = a.find(nd)
+                if at >= 0 and (best is None or len(nd) > len(needles[best[0]])):
+                    best = (ni, at)
+            if best is None:
+                fail(p["line"], "anchor %r holds no needle" % a)
+            if len(a) > 64:
+                fail(p["line"], "anchor %r is longer than 64 characters" % a)
+            anchors.append((best[0], best[1], a, pi))
+    anchors.sort(key=lambda x: (x[0], x[3]))
+
+    out = ["/* Generated by tools/gen_logpatterns.py from data/log-patterns.txt. Do not edit. */",
+           "", "#define LP_N_NEEDLES %d" % len(needles),
+           "#define LP_N_PATTERNS %d" % len(patterns),
+           "#define LP_N_MAPS %d" % len(map_names), "",
+           "static const char *const lp_needles[LP_N_NEEDLES] = {%s};" %
+           ", ".join(cstr(x) for x in needles), ""]
+    for mi, name in enumerate(map_names):
+        out.append("static const struct lp_map_entry lp_map_%d[] = { /* %s */" % (mi, name))
+        for key in sorted(maps[name]):
+            out.append("\t{%s, %d}," % (cstr(key), maps[name][key]))
+        out.append("};")
+    out.append("static const struct lp_map lp_maps[%d] = {" % max(1, len(map_names)))
+    for mi, name in enumerate(map_names):
+        out.append("\t{%s, lp_map_%d, %d}," % (cstr(name), mi, len(maps[name])))
+    if not map_names:
+        out.append("\t{\"\", NULL, 0},")
+    out.append("};")
+    out.append("")
+    out.append("static const struct lp_pattern lp_patterns[LP_N_PATTERNS] = {")
+    for p in patterns:
+        out.append("\t{%s, %s, %s, %s, %d, %d, %d, %d, %s}," % (
+            cstr(p["id"]), cstr(p["stack"]), DIRS[p["dir"]], KINDS[p["kind"]], p["group"],
+            p["arg"], map_names.index(p["map"]) if p["map"] else -1, 1 if p["icase"] else 0,
+            cstr(p["regex"])))
+    out.append("};")
+    out.append("")
+    out.append("/* Sorted by needle: lp_needle_first[i] is the first anchor of needle i. */")
+    out.append("static const struct lp_anchor lp_anchors[%d] = {" % len(anchors))
+    for ni, at, a, pi in anchors:
+        out.append("\t{%s, %d, %d, %d, %d}," % (cstr(a), len(a), ni, at, pi))
+    out.append("};")
+    first = []
+    for ni in range(len(needles) + 1):
+        first.append(next((i for i, x in enumerate(anchors) if x[0] >= ni), len(anchors)))
+    out.append("static const unsigned short lp_needle_first[LP_N_NEEDLES + 1] = {%s};" %
+               ", ".join(str(x) for x in first))
+    out.append("")
+    out.append("static const struct lp_sample lp_samples[%d] = {" % len(samples))
+    for pi, code, text in samples:
+        out.append("\t{%d, %d, %s}," % (pi, code, cstr(text)))
+    out.append("};")
+    with open(out_path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()
