@@ -107,9 +107,10 @@ static pcap_t *pcap_from_stream(FILE *f, char *ebuf)
 }
 
 /* Opens a capture file for libpcap: gzip through zlib, stdin through zlib too. */
-static pcap_t *open_file(const char *path, char *ebuf, int *err_is_io)
+static pcap_t *open_file(const char *path, char *ebuf, int *err_is_io, bool *gz)
 {
 	*err_is_io = 0;
+	*gz = true;
 	if (strcmp(path, "-") == 0) {
 		int fd = dup(0);
 		FILE *f = fd >= 0 ? capture_gz_fdopen(fd) : NULL;
@@ -144,6 +145,7 @@ static pcap_t *open_file(const char *path, char *ebuf, int *err_is_io)
 		}
 		return pcap_from_stream(f, ebuf);
 	}
+	*gz = false;
 	/* our own stream with a large buffer: far fewer read() calls than stdio's default */
 	if (lseek(fd, 0, SEEK_SET) != 0) {
 		close(fd);
@@ -227,15 +229,24 @@ int tlsa_capture_file(struct tlsa_capture *c, const char *path, uint32_t file_in
 	char ebuf[PCAP_ERRBUF_SIZE];
 	int is_io;
 	ebuf[0] = '\0';
-	pcap_t *p = open_file(path, ebuf, &is_io);
+	bool gz;
+	pcap_t *p = open_file(path, ebuf, &is_io, &gz);
 	if (p == NULL) {
 		int code = is_io			       ? TLSA_EIO
 			   : strstr(ebuf, "truncated") != NULL ? TLSA_ETRUNC
 							       : TLSA_EINVAL;
-		return tlsa_error_set(err, code, 0, "%s: %s", path, ebuf);
+		return tlsa_error_set(err, code, 0, "%s: %s%s", path, ebuf,
+				      gz && strstr(ebuf, "error reading") != NULL
+					      ? " (in the gzip-compressed data)"
+					      : "");
 	}
 	int rc = capture_read_pcap(c, p, path, file_index, err);
 	pcap_close(p);
+	if (rc != 0 && gz && err != NULL && strstr(err->msg, "error reading dump file") != NULL) {
+		char m[sizeof(err->msg)];
+		snprintf(m, sizeof(m), "%s", err->msg);
+		tlsa_error_set(err, rc, 0, "%s (in the gzip-compressed data)", m);
+	}
 	return rc;
 }
 

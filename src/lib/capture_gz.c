@@ -4,6 +4,7 @@
  * fopencookie() is a GNU extension, hence _GNU_SOURCE in this file only.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -16,7 +17,13 @@ static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
 {
 	unsigned n = size > (size_t)INT_MAX ? (unsigned)INT_MAX : (unsigned)size;
 	int got = gzread((gzFile)cookie, buf, n);
-	return got < 0 ? -1 : (ssize_t)got;
+	if (got < 0) {
+		int zerr;
+		gzerror((gzFile)cookie, &zerr);
+		errno = zerr == Z_ERRNO ? errno : EBADMSG; /* corrupt compressed data */
+		return -1;
+	}
+	return (ssize_t)got;
 }
 
 static int gz_cookie_close(void *cookie)

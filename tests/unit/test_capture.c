@@ -112,6 +112,22 @@ static void test_bpf(void)
 	CHECK(strstr(err.msg, "BPF filter") != NULL);
 }
 
+static void test_stdin(void)
+{
+	struct rec r;
+	struct tlsa_error err;
+	/* "-" reads standard input, gzip-compressed or plain */
+	CHECK(freopen(DIR "eth-ipv4.pcap.gz", "rb", stdin) != NULL);
+	CHECK_INT(run("-", &r, NULL, &err, NULL), 0);
+	CHECK_STR(r.log, want_log);
+	CHECK(freopen(DIR "sll2.pcap", "rb", stdin) != NULL);
+	CHECK_INT(run("-", &r, NULL, &err, NULL), 0);
+	CHECK_STR(r.log, want_log);
+	CHECK(freopen(DIR "cut-last.pcap", "rb", stdin) != NULL);
+	CHECK_INT(run("-", &r, NULL, &err, NULL), TLSA_ETRUNC);
+	CHECK(strstr(err.msg, "-: frame 9:") != NULL);
+}
+
 static void test_damaged(void)
 {
 	struct rec r;
@@ -129,6 +145,8 @@ static void test_damaged(void)
 	/* libpcap reads pcapng only when all interfaces share one link type */
 	CHECK_INT(run(DIR "mixed-link.pcapng", &r, NULL, &err, NULL), TLSA_EINVAL);
 	CHECK(strstr(err.msg, "mixed-link.pcapng: frame 1:") != NULL);
+	CHECK_INT(run(DIR "corrupt.pcap.gz", &r, NULL, &err, NULL), TLSA_EINVAL);
+	CHECK(strstr(err.msg, "(in the gzip-compressed data)") != NULL);
 	CHECK_INT(run(DIR "does-not-exist.pcap", &r, NULL, &err, NULL), TLSA_EIO);
 	CHECK(strstr(err.msg, "does-not-exist.pcap: cannot open") != NULL);
 	CHECK(run("tests/unit/check.h", &r, NULL, &err, NULL) < 0);
@@ -145,6 +163,7 @@ int main(void)
 	test_framings();
 	test_frames_and_time();
 	test_bpf();
+	test_stdin();
 	test_damaged();
 	return CHECK_DONE();
 }

@@ -213,6 +213,10 @@ def main():
     data = write_pcap("eth-ipv4.pcap", 1, ip_frames_eth(conv4))
     with open(os.path.join(HERE, "eth-ipv4.pcap.gz"), "wb") as fh:
         fh.write(gzip.compress(data, mtime=0))
+    bad = bytearray(gzip.compress(data, mtime=0))
+    bad[100] ^= 0xFF  # corrupt deflate data
+    with open(os.path.join(HERE, "corrupt.pcap.gz"), "wb") as fh:
+        fh.write(bytes(bad))
     # damaged files: last packet cut, absurd length, unknown link type
     write_pcap("cut-last.pcap", 1, ip_frames_eth(conv4), cut=5)
     d = bytearray(write_pcap("absurd-len.pcap", 1, ip_frames_eth(conv4)))
