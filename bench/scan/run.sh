@@ -261,22 +261,25 @@ note ""
 awk -F'\t' '
 	NR == 1 { next }
 	{ lab[NR] = $1; w[NR] = $2; u[NR] = $3; s[NR] = $4; r[NR] = $5; ex[NR] = $6; b[NR] = $7; n = NR
-	  if ($1 == "tlsalert-json") tj = $2
+	  if ($1 == "tlsalert-json") { tj = $2; cj = $3 + $4 }
 	  if ($1 == "tlsalert-text") tt = $2
-	  if ($1 == "tlsalert-keylog-json") tk = $2 }
+	  if ($1 == "tlsalert-keylog-json") { tk = $2; ck = $3 + $4 } }
 	function ratio(i, ref) {
 		return (ref > 0 && lab[i] !~ /^tlsalert/) ? sprintf("%.1f", w[i] / ref) : "-"
 	}
+	function cratio(i, ref) {
+		return (ref > 0 && lab[i] !~ /^tlsalert/) ? sprintf("%.1f", (u[i] + s[i]) / ref) : "-"
+	}
 	END {
 		printf "| run | wall s | GB/s | user s | sys s | CPU %% | peak RSS MB | exit |"
-		printf " wall / tlsalert JSON wall | wall / tlsalert text wall |\n"
-		printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+		printf " wall / tlsalert JSON wall | wall / tlsalert text wall | CPU / tlsalert JSON CPU |\n"
+		printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
 		for (i = 2; i <= n; i++) {
 			keyed = lab[i] ~ /keylog/
-			printf "| %s | %.3f | %.2f | %.2f | %.2f | %.0f | %.1f | %s | %s | %s |\n", lab[i],
+			printf "| %s | %.3f | %.2f | %.2f | %.2f | %.0f | %.1f | %s | %s | %s | %s |\n", lab[i],
 				w[i], (w[i] > 0 ? b[i] / 1e9 / w[i] : 0), u[i], s[i],
 				(w[i] > 0 ? 100 * (u[i] + s[i]) / w[i] : 0), r[i] / 1024, ex[i],
-				ratio(i, keyed ? tk : tj), keyed ? "-" : ratio(i, tt)
+				ratio(i, keyed ? tk : tj), keyed ? "-" : ratio(i, tt), cratio(i, keyed ? ck : cj)
 		}
 	}' "$RES"
 note ""
