@@ -10,6 +10,7 @@
  *   tlsalert/keylog.h    NSS key logs (SSLKEYLOGFILE) keyed by client random
  *   tlsalert/decrypt.h   TLS 1.0-1.3 / DTLS record decryption with known secrets
  *   tlsalert/capture.h   pcap/pcapng/live capture, TCP reassembly, flows
+ *   tlsalert/diagnose.h  why a stack sends an alert: cause tables, ranked diagnosis
  *   tlsalert/session.h   TLS/DTLS session tracking and alert events from captures
  *
  * Contracts that hold across the library:
@@ -33,6 +34,7 @@
 #include "tlsalert/keylog.h"
 #include "tlsalert/decrypt.h"
 #include "tlsalert/capture.h"
+#include "tlsalert/diagnose.h"
 #include "tlsalert/session.h"
 
 #endif

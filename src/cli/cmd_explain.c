@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "alertout.h"
+#include "causes_out.h"
 
 static void explain_usage(FILE *f)
 {
@@ -16,6 +17,9 @@ static void explain_usage(FILE *f)
 	      "\n"
 	      "Options:\n"
 	      "  --version V       the rules of protocol version V (tls1.0 ... tls1.3, dtls1.2)\n"
+	      "  --stack NAME      why stack NAME sends it: openssl, openssl-1.1.1,\n"
+	      "                    boringssl, libressl, go, rustls, java, gnutls, nss,\n"
+	      "                    schannel (docs/causes.md)\n"
 	      "  --json            JSON Lines, one object per alert (fields: docs/json.md)\n"
 	      "  --csv             CSV with a header line\n"
 	      "  --color WHEN      auto (default), always or never; NO_COLOR is respected\n"
@@ -27,6 +31,7 @@ static void explain_usage(FILE *f)
 
 struct explain_opts {
 	tlsa_version ver;
+	const struct tlsa_stack_def *stack; /* --stack, or NULL */
 };
 
 static void explain_text(struct cli *c, const struct explain_opts *o, const struct tlsa_alert *a)
@@ -75,6 +80,43 @@ static void explain_text(struct cli *c, const struct explain_opts *o, const stru
 	}
 }
 
+/* The ranked causes of an alert with no context but --version and --stack. */
+static size_t explain_rank(const struct explain_opts *o, const struct tlsa_alert *a,
+			   struct tlsa_cause *cs)
+{
+	struct tlsa_diag_ctx ctx = {0};
+	struct tlsa_error err;
+	size_t n = 0;
+
+	ctx.alert = a->code;
+	ctx.version = o->ver;
+	ctx.stack = o->stack != NULL ? o->stack->token : NULL;
+	if (tlsa_diagnose(&ctx, cs, CAUSES_MAX, &n, &err) != 0)
+		return 0;
+	return n;
+}
+
+static void explain_causes_text(struct cli *c, const struct explain_opts *o,
+				const struct tlsa_alert *a)
+{
+	struct tlsa_cause cs[CAUSES_MAX];
+
+	if (o->stack != NULL)
+		causes_stack_text(c, a->code, o->stack);
+	else
+		causes_text_brief(c, cs, explain_rank(o, a, cs), 5);
+}
+
+static void explain_causes_json(struct jw *w, const struct explain_opts *o,
+				const struct tlsa_alert *a)
+{
+	struct tlsa_cause cs[CAUSES_MAX];
+
+	causes_json(w, "causes", cs, explain_rank(o, a, cs));
+	if (o->stack != NULL)
+		causes_stack_json(w, a->code, o->stack);
+}
+
 static void explain_one(struct cli *c, const struct explain_opts *o, const char *input,
 			const struct tlsa_alert *a, bool *first)
 {
@@ -89,6 +131,7 @@ static void explain_one(struct cli *c, const struct explain_opts *o, const char 
 			jw_str(&w, "rule", tlsa_rule_name(ru));
 			jw_str(&w, "rule_text", tlsa_rule_text(ru));
 		}
+		explain_causes_json(&w, o, a);
 		jw_end(&w);
 	} else if (c->fmt == OUT_CSV) {
 		alert_csv_row(c->out, a);
@@ -96,6 +139,7 @@ static void explain_one(struct cli *c, const struct explain_opts *o, const char 
 		if (!*first)
 			fputc('\n', c->out);
 		explain_text(c, o, a);
+		explain_causes_text(c, o, a);
 	}
 	*first = false;
 }
@@ -115,13 +159,14 @@ static int explain_input(struct cli *c, const struct explain_opts *o, const char
 
 int cmd_explain(struct cli *c, int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_CSV, OPT_VERSION, OPT_COLOR };
+	enum { OPT_JSON = 256, OPT_CSV, OPT_VERSION, OPT_COLOR, OPT_STACK };
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, OPT_JSON},
 		{"csv", no_argument, NULL, OPT_CSV},
 		{"version", required_argument, NULL, OPT_VERSION},
 		{"tls-version", required_argument, NULL, OPT_VERSION},
 		{"color", required_argument, NULL, OPT_COLOR},
+		{"stack", required_argument, NULL, OPT_STACK},
 		{"colour", required_argument, NULL, OPT_COLOR},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -141,6 +186,13 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 						   "dtls1.2)", optarg);
 			break;
 		case OPT_COLOR: color = optarg; break;
+		case OPT_STACK:
+			if ((o.stack = tlsa_stack_parse(optarg)) == NULL) {
+				char known[256];
+				causes_stack_list(known, sizeof(known));
+				return cli_fail(c, "unknown stack '%s' (known: %s)", optarg, known);
+			}
+			break;
 		case 'h': explain_usage(c->out); return EXIT_OK;
 		default:
 			cli_fail(c, "unknown option '%s'", argv[optind - 1]);

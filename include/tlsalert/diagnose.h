@@ -1,0 +1,218 @@
+/*
+ * libtlsalert: why was this alert sent?  Per-stack cause tables and a ranked
+ * diagnosis.
+ *
+ * The tables (generated at build time from data/causes.txt and
+ * data/causes-*.txt) record, for each TLS implementation and each alert it
+ * sends, the situations in which it sends it, the error its own log shows,
+ * the cause id and the fix; and which alerts a stack never sends for a
+ * situation, with what it sends instead.
+ *
+ * tlsa_diagnose() takes what is known about one alert (code, sender, step,
+ * version, what the hellos offered and chose, the sending stack) and ranks
+ * the causes.  Every rule is data; docs/causes.md documents the cause ids,
+ * the step vocabulary, the facts and how the score is computed.
+ */
+#ifndef TLSALERT_DIAGNOSE_H
+#define TLSALERT_DIAGNOSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsalert/common.h"
+#include "tlsalert/registry.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A fact that may be unknown.  Zero-initialising a context leaves every fact
+ * unknown. */
+typedef enum tlsa_tri { TLSA_TRI_UNKNOWN = 0, TLSA_TRI_NO, TLSA_TRI_YES } tlsa_tri;
+
+/* Which side sent the alert.  Same order as tlsa_role in tlsalert/session.h. */
+typedef enum tlsa_party { TLSA_PARTY_UNKNOWN = 0, TLSA_PARTY_CLIENT, TLSA_PARTY_SERVER } tlsa_party;
+
+/* How the reader of a log saw the alert: it received it, or sent it itself. */
+typedef enum tlsa_seen { TLSA_SEEN_UNKNOWN = 0, TLSA_SEEN_RECEIVED, TLSA_SEEN_SENT } tlsa_seen;
+
+/*
+ * What is known about one alert.  Start from `struct tlsa_diag_ctx c = {0};`,
+ * set the alert and whatever else is known; everything left zero is unknown.
+ */
+struct tlsa_diag_ctx {
+	uint8_t alert;	      /* the alert description */
+	int level;	      /* 1 warning, 2 fatal, 0 or -1 unknown */
+	tlsa_party sender;    /* who sent it */
+	tlsa_seen seen;	      /* received / sent by the reader (logs) */
+	const char *step;     /* step token or alias (docs/causes.md); NULL unknown */
+	const char *stack;    /* the SENDER's stack: token or alias; NULL unknown */
+	tlsa_version version; /* negotiated, else attempted */
+	/* From the hellos, as far as visible. */
+	tlsa_version offered_max;    /* highest version the client offered */
+	tlsa_version offered_min;    /* lowest version the client offered */
+	tlsa_version selected;	     /* version of the ServerHello; UNKNOWN if none */
+	tlsa_tri cipher_overlap;     /* the server could use an offered suite */
+	tlsa_tri group_overlap;	     /* an offered group is one the server uses */
+	tlsa_tri alpn_offered;	     /* the ClientHello carries ALPN */
+	tlsa_tri alpn_selected;	     /* the server selected a protocol */
+	tlsa_tri sni_sent;	     /* the ClientHello carries server_name */
+	tlsa_tri fallback_scsv;	     /* TLS_FALLBACK_SCSV offered */
+	tlsa_tri ems_offered;	     /* the hello the sender received has extended_master_secret */
+	tlsa_tri reneg_info_offered; /* ... has renegotiation_info (or, a ClientHello, its SCSV) */
+	tlsa_tri cert_requested;     /* the server sent a CertificateRequest */
+	tlsa_tri client_cert_sent;   /* NO: empty or no client Certificate */
+	tlsa_tri hello_malformed;    /* the hello the sender received does not parse */
+	tlsa_tri keyshare_invalid;   /* a key share does not fit its group */
+	tlsa_tri app_data_seen;	     /* application data flowed before the alert */
+	tlsa_tri renegotiating;	     /* a second handshake was under way */
+	tlsa_tri handshake_done;     /* both Finished messages were exchanged */
+	tlsa_tri cert_expired;	     /* the verified certificate was past notAfter */
+	tlsa_tri cert_name_mismatch; /* SNI / host not in the certificate */
+	tlsa_tri cert_self_signed;   /* the verified certificate is self-signed */
+	/* The alert record itself. */
+	tlsa_tri encrypted;  /* the alert was protected */
+	tlsa_tri inferred;   /* inferred from record sizes, not read */
+	uint32_t record_len; /* longest record the sender received; 0 unknown */
+	uint32_t dh_bits;    /* server's (EC)DH / DHE size in bits; 0 unknown */
+};
+
+/* Largest sizes of the text a cause carries. */
+#define TLSA_CAUSE_STACKS_MAX	96
+#define TLSA_CAUSE_EVIDENCE_MAX 400
+
+/*
+ * One ranked cause.  Strings are static table text, except `stacks` and
+ * `evidence`, which are built for this diagnosis and live in the struct.
+ */
+struct tlsa_cause {
+	const char *id;			    /* cause id, e.g. "untrusted-ca" */
+	const char *title;		    /* a few words */
+	const char *rule_id;		    /* the table rule that ranked highest for this cause */
+	const char *sender;		    /* that rule's sender: "client", "server", "either" */
+	const char *reason;		    /* the situation, in a sentence */
+	const char *error;		    /* what the sender's own log shows */
+	const char *fix;		    /* concrete checks and fixes */
+	int score;			    /* 1-100, higher is likelier */
+	char stacks[TLSA_CAUSE_STACKS_MAX]; /* "openssl" or "go, java, nss" */
+	char evidence[TLSA_CAUSE_EVIDENCE_MAX]; /* the facts that set the score */
+};
+
+/*
+ * Ranks the causes of the alert in `ctx` into out[0..max), best first, one
+ * entry per cause id, and sets *n.  Returns 0, or TLSA_EINVAL when `step` is
+ * not in the step vocabulary (err says so).  An unknown stack name is not an
+ * error: it is ignored and the evidence says so.  An alert no table covers
+ * gives *n == 0.
+ */
+int tlsa_diagnose(const struct tlsa_diag_ctx *ctx, struct tlsa_cause *out, size_t max, size_t *n,
+		  struct tlsa_error *err);
+
+/* ---- the tables ---- */
+
+/* A condition of a rule: fact `op` value, op '=', '<' or '>'. */
+struct tlsa_cause_cond {
+	const char *fact;
+	char op;
+	int value;
+};
+
+/* One situation in which a stack sends an alert. */
+struct tlsa_cause_rule {
+	const char *id;
+	uint8_t alert;
+	const char *stacks;    /* space-separated stack tokens, or "*" for every stack */
+	const char *sender;    /* "client", "server" or "either" */
+	const char *versions;  /* space-separated version tokens; "" every version */
+	uint32_t version_mask; /* internal: the versions as a bit set */
+	const char *steps;     /* space-separated step tokens; "" any step */
+	const char *when;      /* the conditions as written in the data; "" none */
+	const char *cause;     /* cause id */
+	int weight;	       /* 1-60: how often this is the reason before any context */
+	const char *situation;
+	const char *error; /* what the sender's log shows */
+	const char *fix;   /* stack-specific fix, or NULL: the cause's fix applies */
+	const struct tlsa_cause_cond *conds;
+	size_t n_conds;
+};
+
+/* What a stack does NOT send for a situation, and what it sends instead. */
+struct tlsa_cause_never {
+	const char *stack;
+	uint8_t alert;
+	const char *sender;
+	const char *versions;
+	uint32_t version_mask;
+	const uint8_t *instead; /* codes sent instead; 0 alone means "nothing" */
+	size_t n_instead;
+	const char *text;
+};
+
+/* One cause id of the vocabulary. */
+struct tlsa_cause_def {
+	const char *id;
+	const char *title;
+	const char *summary;
+	const char *fix;
+};
+
+/* One step of the step vocabulary. */
+struct tlsa_step_def {
+	const char *token;
+	const char *aliases; /* space-separated */
+	const char *text;
+};
+
+/* One stack. */
+struct tlsa_stack_def {
+	const char *token;   /* "openssl", "go", ... */
+	const char *name;    /* "OpenSSL 3.x", "Go crypto/tls", ... */
+	const char *aliases; /* space-separated, lower case */
+	const char *const *wording;
+	size_t n_wording;
+};
+
+size_t tlsa_cause_rule_count(void);
+const struct tlsa_cause_rule *tlsa_cause_rule_at(size_t i); /* NULL past the end */
+size_t tlsa_cause_never_count(void);
+const struct tlsa_cause_never *tlsa_cause_never_at(size_t i);
+size_t tlsa_cause_def_count(void);
+const struct tlsa_cause_def *tlsa_cause_def_at(size_t i);
+const struct tlsa_cause_def *tlsa_cause_def_get(const char *id); /* NULL if unknown */
+size_t tlsa_step_count(void);
+const struct tlsa_step_def *tlsa_step_at(size_t i);
+size_t tlsa_stack_count(void);
+const struct tlsa_stack_def *tlsa_stack_at(size_t i);
+
+/* True when the rule applies to `stack` (a token; "*" rules apply to all). */
+bool tlsa_cause_rule_has_stack(const struct tlsa_cause_rule *r, const char *stack);
+
+/* The step token for a token or alias (case-insensitive; '-' and ' ' count
+ * as '_'), or NULL. */
+const char *tlsa_step_parse(const char *s);
+
+/*
+ * The stack for a token or alias, case-insensitive: "OpenSSL", "go-crypto/tls",
+ * "python-ssl(openssl)" (a parenthesised stack wins), "JSSE" ...; NULL if not
+ * known.
+ */
+const struct tlsa_stack_def *tlsa_stack_parse(const char *s);
+
+/*
+ * Guesses the stack that wrote `text` (an error message or log line) from
+ * wording only that stack uses ("OPENSSL_internal", "remote error: tls:",
+ * "javax.net.ssl", "GNUTLS_E_", "SSL_ERROR_" ...); NULL when nothing matches.
+ * Note that a log line names the stack of the program that WROTE it; the
+ * stack that sent a received alert is the peer's.
+ */
+const struct tlsa_stack_def *tlsa_stack_from_text(const char *text, size_t len);
+
+/* The names of every fact rules may test, space-separated (for tests). */
+const char *tlsa_cause_fact_names(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * Writers for ranked causes (tlsa_diagnose) and for one stack's cause tables,
+ * shared by explain and, later, scan and logs.  Field names: docs/causes.md.
+ */
+#ifndef TLSA_CAUSES_OUT_H
+#define TLSA_CAUSES_OUT_H
+
+#include <stdio.h>
+
+#include "cli.h"
+#include "tlsalert/diagnose.h"
+
+/* Room for every cause of one diagnosis. */
+#define CAUSES_MAX 48
+
+/*
+ * Runs tlsa_diagnose for ctx into cs[CAUSES_MAX]; returns how many.  A bad
+ * step is reported through cli_fail and gives 0 with *rc = EXIT_ERROR.
+ */
+size_t causes_rank(struct cli *c, const struct tlsa_diag_ctx *ctx, struct tlsa_cause *cs, int *rc);
+
+/* Writes `key` (normally "causes") as a JSON array of cause objects. */
+void causes_json(struct jw *w, const char *key, const struct tlsa_cause *cs, size_t n);
+
+/* Prints at most `limit` causes, one short entry each, under a heading. */
+void causes_text_brief(struct cli *c, const struct tlsa_cause *cs, size_t n, size_t limit);
+
+/* Prints one stack's situations for `code` and what it does not send. */
+void causes_stack_text(struct cli *c, uint8_t code, const struct tlsa_stack_def *st);
+
+/* Writes "stack", "stack_name", "stack_situations" and "stack_never". */
+void causes_stack_json(struct jw *w, uint8_t code, const struct tlsa_stack_def *st);
+
+/* The stack tokens, space-separated, for error messages. */
+void causes_stack_list(char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,554 @@
+/*
+ * The diagnosis engine: ranks the per-stack cause rules (data/causes*.txt,
+ * generated into causes_data.h) against what is known about one alert.
+ * docs/causes.md describes the scoring; the constants below are its numbers.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tlsalert/diagnose.h"
+
+#include "causes_data.h"
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+enum {
+	SCORE_STACK = 20,	 /* the rule is the sender's stack's own */
+	SCORE_STEP = 15,	 /* the step is one the rule lists */
+	SCORE_STEP_OFF = -25,	 /* the step is not one the rule lists */
+	SCORE_VERSION = 5,	 /* a version-specific rule, version matches */
+	SCORE_VERSION_OFF = -30, /* a version-specific rule, other version */
+	SCORE_FACT = 20,	 /* each condition the facts confirm */
+	SCORE_FACT_OFF = -60,	 /* each condition the facts contradict */
+	SCORE_OTHER_STACK = -15, /* fallback: rule of another stack */
+	SCORE_MAX = 100,
+};
+
+size_t tlsa_cause_rule_count(void)
+{
+	return N_ELEMS(tlsa_cz_rules);
+}
+
+const struct tlsa_cause_rule *tlsa_cause_rule_at(size_t i)
+{
+	return i < N_ELEMS(tlsa_cz_rules) ? &tlsa_cz_rules[i] : NULL;
+}
+
+size_t tlsa_cause_never_count(void)
+{
+	return N_ELEMS(tlsa_cz_nevers);
+}
+
+const struct tlsa_cause_never *tlsa_cause_never_at(size_t i)
+{
+	return i < N_ELEMS(tlsa_cz_nevers) ? &tlsa_cz_nevers[i] : NULL;
+}
+
+size_t tlsa_cause_def_count(void)
+{
+	return N_ELEMS(tlsa_cz_causes);
+}
+
+const struct tlsa_cause_def *tlsa_cause_def_at(size_t i)
+{
+	return i < N_ELEMS(tlsa_cz_causes) ? &tlsa_cz_causes[i] : NULL;
+}
+
+const struct tlsa_cause_def *tlsa_cause_def_get(const char *id)
+{
+	for (size_t i = 0; id != NULL && i < N_ELEMS(tlsa_cz_causes); i++)
+		if (strcmp(tlsa_cz_causes[i].id, id) == 0)
+			return &tlsa_cz_causes[i];
+	return NULL;
+}
+
+size_t tlsa_step_count(void)
+{
+	return N_ELEMS(tlsa_cz_steps);
+}
+
+const struct tlsa_step_def *tlsa_step_at(size_t i)
+{
+	return i < N_ELEMS(tlsa_cz_steps) ? &tlsa_cz_steps[i] : NULL;
+}
+
+size_t tlsa_stack_count(void)
+{
+	return N_ELEMS(tlsa_cz_stacks);
+}
+
+const struct tlsa_stack_def *tlsa_stack_at(size_t i)
+{
+	return i < N_ELEMS(tlsa_cz_stacks) ? &tlsa_cz_stacks[i] : NULL;
+}
+
+const char *tlsa_cause_fact_names(void)
+{
+	return TLSA_CZ_FACT_NAMES;
+}
+
+/* True when `word` (len bytes) is one of the space-separated words of `list`. */
+static bool word_in(const char *list, const char *word, size_t len)
+{
+	const char *p = list;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		while (*e != '\0' && *e != ' ')
+			e++;
+		if ((size_t)(e - p) == len && len > 0 && memcmp(p, word, len) == 0)
+			return true;
+		p = e;
+	}
+	return false;
+}
+
+bool tlsa_cause_rule_has_stack(const struct tlsa_cause_rule *r, const char *stack)
+{
+	if (strcmp(r->stacks, "*") == 0)
+		return true;
+	return stack != NULL && word_in(r->stacks, stack, strlen(stack));
+}
+
+/* Lower-cases `s` into buf (NUL-terminated); '-' and ' ' become '_' if
+ * `underscores`.  Returns false when it does not fit. */
+static bool normalise(const char *s, size_t len, char *buf, size_t cap, bool underscores)
+{
+	if (len + 1 > cap)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = (char)tolower((unsigned char)s[i]);
+		if (underscores && (ch == '-' || ch == ' '))
+			ch = '_';
+		buf[i] = ch;
+	}
+	buf[len] = '\0';
+	return true;
+}
+
+const char *tlsa_step_parse(const char *s)
+{
+	char buf[64];
+
+	if (s == NULL || !normalise(s, strlen(s), buf, sizeof(buf), true))
+		return NULL;
+	for (size_t i = 0; i < N_ELEMS(tlsa_cz_steps); i++)
+		if (strcmp(tlsa_cz_steps[i].token, buf) == 0 ||
+		    word_in(tlsa_cz_steps[i].aliases, buf, strlen(buf)))
+			return tlsa_cz_steps[i].token;
+	return NULL;
+}
+
+static const struct tlsa_stack_def *stack_lookup(const char *s, size_t len)
+{
+	char buf[64];
+
+	while (len > 0 && s[0] == ' ')
+		s++, len--;
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	if (len == 0 || !normalise(s, len, buf, sizeof(buf), false))
+		return NULL;
+	for (size_t i = 0; i < N_ELEMS(tlsa_cz_stacks); i++)
+		if (strcmp(tlsa_cz_stacks[i].token, buf) == 0 ||
+		    word_in(tlsa_cz_stacks[i].aliases, buf, len))
+			return &tlsa_cz_stacks[i];
+	return NULL;
+}
+
+const struct tlsa_stack_def *tlsa_stack_parse(const char *s)
+{
+	const struct tlsa_stack_def *d;
+
+	if (s == NULL)
+		return NULL;
+	/* "python-ssl(openssl)", "curl (OpenSSL 3.0)": the library in brackets. */
+	const char *open = strchr(s, '(');
+	if (open != NULL) {
+		const char *close = strchr(open, ')');
+		if (close != NULL) {
+			size_t n = (size_t)(close - open - 1);
+			if ((d = stack_lookup(open + 1, n)) != NULL)
+				return d;
+			const char *sp = memchr(open + 1, ' ', n);
+			if (sp != NULL && (d = stack_lookup(open + 1, (size_t)(sp - open - 1))))
+				return d;
+		}
+		return stack_lookup(s, (size_t)(open - s));
+	}
+	if ((d = stack_lookup(s, strlen(s))) != NULL)
+		return d;
+	/* "OpenSSL 3.0.8", "Go 1.19": the first word. */
+	const char *sp = strchr(s, ' ');
+	return sp != NULL ? stack_lookup(s, (size_t)(sp - s)) : NULL;
+}
+
+const struct tlsa_stack_def *tlsa_stack_from_text(const char *text, size_t len)
+{
+	if (text == NULL)
+		return NULL;
+	for (size_t i = 0; i < N_ELEMS(tlsa_cz_stacks); i++) {
+		const struct tlsa_stack_def *d = &tlsa_cz_stacks[i];
+		for (size_t w = 0; w < d->n_wording; w++) {
+			size_t wl = strlen(d->wording[w]);
+			for (size_t at = 0; wl <= len && at <= len - wl; at++)
+				if (memcmp(text + at, d->wording[w], wl) == 0)
+					return d;
+		}
+	}
+	return NULL;
+}
+
+/* TLS-equivalent rank of a version (DTLS 1.2 counts as TLS 1.2); 0 unknown.
+ * Matches VERSION_RANK in tools/gen_causes.py. */
+static int version_rank(tlsa_version v)
+{
+	switch (v) {
+	case TLSA_VER_SSL3: return 2;
+	case TLSA_VER_TLS10: return 3;
+	case TLSA_VER_TLS11:
+	case TLSA_VER_DTLS10: return 4;
+	case TLSA_VER_TLS12:
+	case TLSA_VER_DTLS12: return 5;
+	case TLSA_VER_TLS13:
+	case TLSA_VER_DTLS13: return 6;
+	default: return 0;
+	}
+}
+
+static int tri(tlsa_tri t)
+{
+	return t == TLSA_TRI_YES ? 1 : t == TLSA_TRI_NO ? 0 : -1;
+}
+
+/*
+ * The value of `fact` for ctx: tri-state facts give 1, 0 or -1 (unknown);
+ * numeric facts their number, or -1 when unknown.  Facts are the list
+ * TLSA_CZ_FACT_NAMES (tools/gen_causes.py); -2 for a name not in it.
+ */
+static long fact_value(const struct tlsa_diag_ctx *c, const char *fact)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} tris[] = {
+#define T(f) {#f, offsetof(struct tlsa_diag_ctx, f)}
+		T(cipher_overlap), T(group_overlap),	  T(alpn_offered),
+		T(alpn_selected),  T(sni_sent),		  T(fallback_scsv),
+		T(cert_requested), T(client_cert_sent),	  T(encrypted),
+		T(inferred),	   T(hello_malformed),	  T(keyshare_invalid),
+		T(app_data_seen),  T(renegotiating),	  T(handshake_done),
+		T(cert_expired),   T(cert_name_mismatch), T(cert_self_signed),
+		T(ems_offered),	   T(reneg_info_offered),
+#undef T
+	};
+	for (size_t i = 0; i < N_ELEMS(tris); i++) {
+		if (strcmp(tris[i].name, fact) == 0) {
+			tlsa_tri t;
+			memcpy(&t, (const char *)c + tris[i].off, sizeof(t));
+			return tri(t);
+		}
+	}
+	if (strcmp(fact, "weak_dh") == 0)
+		return c->dh_bits == 0 ? -1 : c->dh_bits < 2048;
+	if (strcmp(fact, "record_over_limit") == 0) {
+		/* 2^14 plaintext; ciphertext +256 (TLS 1.3) or +2048 (TLS 1.2). */
+		uint32_t limit = version_rank(c->version) == 6 ? 16384 + 256 : 16384 + 2048;
+		if (c->record_len == 0)
+			return -1;
+		return c->record_len > limit ? 1 : c->record_len <= 16384 ? 0 : -1;
+	}
+	if (strcmp(fact, "version_selected_offered") == 0) {
+		int s = version_rank(c->selected), lo = version_rank(c->offered_min),
+		    hi = version_rank(c->offered_max);
+		if (s == 0 || hi == 0)
+			return -1;
+		return s <= hi && (lo == 0 || s >= lo);
+	}
+	if (strcmp(fact, "level_warning") == 0)
+		return c->level == 1 ? 1 : c->level == 2 ? 0 : -1;
+	if (strcmp(fact, "record_len") == 0)
+		return c->record_len == 0 ? -1 : (long)c->record_len;
+	if (strcmp(fact, "dh_bits") == 0)
+		return c->dh_bits == 0 ? -1 : (long)c->dh_bits;
+	if (strcmp(fact, "offered_max") == 0)
+		return version_rank(c->offered_max) == 0 ? -1 : version_rank(c->offered_max);
+	if (strcmp(fact, "offered_min") == 0)
+		return version_rank(c->offered_min) == 0 ? -1 : version_rank(c->offered_min);
+	return -2;
+}
+
+/* Appends to a bounded string; silently truncates. */
+static void addf(char *buf, size_t cap, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+static void addf(char *buf, size_t cap, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	if (len + 1 >= cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + len, cap - len, fmt, ap);
+	va_end(ap);
+}
+
+static const char *cond_text(const struct tlsa_cause_cond *k, char *buf, size_t cap)
+{
+	static const char *const vnames[] = {"",       "",	 "ssl3",  "tls1.0",
+					     "tls1.1", "tls1.2", "tls1.3"};
+	bool ver = strcmp(k->fact, "offered_max") == 0 || strcmp(k->fact, "offered_min") == 0;
+
+	if (k->op == '=' && (k->value == 0 || k->value == 1) && !ver &&
+	    strcmp(k->fact, "record_len") != 0 && strcmp(k->fact, "dh_bits") != 0)
+		snprintf(buf, cap, "%s=%s", k->fact, k->value ? "yes" : "no");
+	else if (ver && k->value >= 2 && k->value <= 6)
+		snprintf(buf, cap, "%s%c%s", k->fact, k->op, vnames[k->value]);
+	else
+		snprintf(buf, cap, "%s%c%d", k->fact, k->op, k->value);
+	return buf;
+}
+
+static bool party_fits(const char *rule_sender, tlsa_party p)
+{
+	if (p == TLSA_PARTY_UNKNOWN || strcmp(rule_sender, "either") == 0)
+		return true;
+	return strcmp(rule_sender, p == TLSA_PARTY_CLIENT ? "client" : "server") == 0;
+}
+
+/* Scores rule r for ctx into *score and evidence; false if it does not apply. */
+static bool score_rule(const struct tlsa_diag_ctx *c, const struct tlsa_cause_rule *r,
+		       const struct tlsa_stack_def *stack, const char *step, bool other_stack,
+		       int *score, char *ev, size_t evcap)
+{
+	char cb[64];
+	int s = r->weight;
+
+	if (r->alert != c->alert || !party_fits(r->sender, c->sender))
+		return false;
+	ev[0] = '\0';
+	addf(ev, evcap, "base %d", r->weight);
+	if (stack != NULL && !other_stack) {
+		s += SCORE_STACK;
+		addf(ev, evcap, "; sent by %s (+%d)", stack->token, SCORE_STACK);
+	} else if (other_stack) {
+		s += SCORE_OTHER_STACK;
+		addf(ev, evcap, "; rule of %s, not %s (%d)", r->stacks, stack->token,
+		     SCORE_OTHER_STACK);
+	}
+	if (c->sender != TLSA_PARTY_UNKNOWN && strcmp(r->sender, "either") != 0)
+		addf(ev, evcap, "; sender %s", r->sender);
+	if (step != NULL && r->steps[0] != '\0') {
+		if (word_in(r->steps, step, strlen(step))) {
+			s += SCORE_STEP;
+			addf(ev, evcap, "; step %s (+%d)", step, SCORE_STEP);
+		} else {
+			s += SCORE_STEP_OFF;
+			addf(ev, evcap, "; step %s is not one of %s (%d)", step, r->steps,
+			     SCORE_STEP_OFF);
+		}
+	}
+	int rank = version_rank(c->version);
+	if (rank != 0 && r->version_mask != 0) {
+		if (r->version_mask & (1u << rank)) {
+			s += SCORE_VERSION;
+			addf(ev, evcap, "; version %s (+%d)", tlsa_version_token(c->version),
+			     SCORE_VERSION);
+		} else {
+			s += SCORE_VERSION_OFF;
+			addf(ev, evcap, "; holds for %s, not %s (%d)", r->versions,
+			     tlsa_version_token(c->version), SCORE_VERSION_OFF);
+		}
+	}
+	for (size_t i = 0; i < r->n_conds; i++) {
+		const struct tlsa_cause_cond *k = &r->conds[i];
+		long v = fact_value(c, k->fact);
+		if (v < 0)
+			continue; /* unknown (or, never for generated data, unnamed) */
+		bool ok = k->op == '=' ? v == k->value : k->op == '<' ? v < k->value : v > k->value;
+		if (ok) {
+			s += SCORE_FACT;
+			addf(ev, evcap, "; %s (+%d)", cond_text(k, cb, sizeof(cb)), SCORE_FACT);
+		} else {
+			s += SCORE_FACT_OFF;
+			addf(ev, evcap, "; facts contradict %s (%d)", cond_text(k, cb, sizeof(cb)),
+			     SCORE_FACT_OFF);
+		}
+	}
+	if (s <= 0)
+		return false;
+	*score = s > SCORE_MAX ? SCORE_MAX : s;
+	return true;
+}
+
+/* Adds `tok` to a ", "-separated list unless present. */
+static void add_stack(char *list, size_t cap, const char *tok)
+{
+	size_t tl = strlen(tok);
+	const char *p = list;
+
+	while ((p = strstr(p, tok)) != NULL) {
+		bool start = p == list || p[-1] == ' ';
+		bool end = p[tl] == '\0' || p[tl] == ',';
+		if (start && end)
+			return;
+		p += tl;
+	}
+	if (strlen(list) + tl + 3 > cap)
+		return;
+	addf(list, cap, "%s%s", list[0] != '\0' ? ", " : "", tok);
+}
+
+static void add_rule_stacks(char *list, size_t cap, const struct tlsa_cause_rule *r,
+			    const struct tlsa_stack_def *stack, bool other_stack)
+{
+	if (stack != NULL && !other_stack) {
+		add_stack(list, cap, stack->token);
+		return;
+	}
+	if (strcmp(r->stacks, "*") == 0) {
+		add_stack(list, cap, "any");
+		return;
+	}
+	char tok[32];
+	const char *p = r->stacks;
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		size_t n = strcspn(p, " ");
+		if (n > 0 && n < sizeof(tok)) {
+			memcpy(tok, p, n);
+			tok[n] = '\0';
+			add_stack(list, cap, tok);
+		}
+		p += n;
+	}
+}
+
+/* The never-entry of `stack` for this alert and context, if any. */
+static const struct tlsa_cause_never *never_for(const struct tlsa_diag_ctx *c,
+						const struct tlsa_stack_def *stack)
+{
+	int rank = version_rank(c->version);
+
+	for (size_t i = 0; stack != NULL && i < N_ELEMS(tlsa_cz_nevers); i++) {
+		const struct tlsa_cause_never *nv = &tlsa_cz_nevers[i];
+		if (nv->alert != c->alert || strcmp(nv->stack, stack->token) != 0 ||
+		    !party_fits(nv->sender, c->sender))
+			continue;
+		if (rank != 0 && nv->version_mask != 0 && !(nv->version_mask & (1u << rank)))
+			continue;
+		return nv;
+	}
+	return NULL;
+}
+
+static size_t rank_pass(const struct tlsa_diag_ctx *c, const struct tlsa_stack_def *stack,
+			const char *step, bool other_stack, struct tlsa_cause *out, size_t max,
+			size_t *order, size_t n)
+{
+	char ev[TLSA_CAUSE_EVIDENCE_MAX];
+
+	for (size_t i = 0; i < N_ELEMS(tlsa_cz_rules); i++) {
+		const struct tlsa_cause_rule *r = &tlsa_cz_rules[i];
+		int score;
+		if (stack != NULL && !other_stack && !tlsa_cause_rule_has_stack(r, stack->token))
+			continue;
+		if (!score_rule(c, r, stack, step, other_stack, &score, ev, sizeof(ev)))
+			continue;
+		size_t j = 0;
+		while (j < n && strcmp(out[j].id, r->cause) != 0)
+			j++;
+		if (j == n) {
+			if (n == max)
+				continue;
+			const struct tlsa_cause_def *d = tlsa_cause_def_get(r->cause);
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].id = r->cause;
+			out[n].title = d != NULL ? d->title : r->cause;
+			out[n].score = 0;
+			order[n] = i;
+			n++;
+		}
+		add_rule_stacks(out[j].stacks, sizeof(out[j].stacks), r, stack, other_stack);
+		if (score > out[j].score) {
+			const struct tlsa_cause_def *d = tlsa_cause_def_get(r->cause);
+			out[j].rule_id = r->id;
+			out[j].sender = r->sender;
+			out[j].reason = r->situation;
+			out[j].error = r->error;
+			out[j].fix = r->fix != NULL ? r->fix : d != NULL ? d->fix : "";
+			out[j].score = score;
+			order[j] = i;
+			memcpy(out[j].evidence, ev, sizeof(ev));
+		}
+	}
+	return n;
+}
+
+int tlsa_diagnose(const struct tlsa_diag_ctx *c, struct tlsa_cause *out, size_t max, size_t *n,
+		  struct tlsa_error *err)
+{
+	size_t order[N_ELEMS(tlsa_cz_causes)];
+	const char *step = NULL;
+	const struct tlsa_stack_def *stack = NULL;
+	bool unknown_stack = false;
+
+	*n = 0;
+	if (c->step != NULL && c->step[0] != '\0') {
+		step = tlsa_step_parse(c->step);
+		if (step == NULL)
+			return tlsa_error_set(
+				err, TLSA_EINVAL, 0,
+				"unknown step '%s' (expected a step of docs/causes.md, "
+				"e.g. client_hello, server_certificate, application)",
+				c->step);
+	}
+	if (c->stack != NULL && c->stack[0] != '\0') {
+		stack = tlsa_stack_parse(c->stack);
+		unknown_stack = stack == NULL;
+	}
+	if (max > N_ELEMS(order))
+		max = N_ELEMS(order);
+
+	size_t k = rank_pass(c, stack, step, false, out, max, order, 0);
+	const struct tlsa_cause_never *nv = NULL;
+	if (k == 0 && stack != NULL) {
+		/* The stack's tables do not have this alert here: say what it does
+		 * instead, and rank the other stacks' reasons lower. */
+		nv = never_for(c, stack);
+		k = rank_pass(c, stack, step, true, out, max, order, 0);
+	}
+	/* Best first; ties keep the data's order. */
+	for (size_t i = 1; i < k; i++) {
+		for (size_t j = i; j > 0; j--) {
+			bool swap = out[j].score > out[j - 1].score ||
+				    (out[j].score == out[j - 1].score && order[j] < order[j - 1]);
+			if (!swap)
+				break;
+			struct tlsa_cause t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+			size_t o = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = o;
+		}
+	}
+	for (size_t i = 0; i < k; i++) {
+		if (unknown_stack)
+			addf(out[i].evidence, sizeof(out[i].evidence),
+			     "; stack '%s' is not in the tables", c->stack);
+		if (nv != NULL)
+			addf(out[i].evidence, sizeof(out[i].evidence), "; %s", nv->text);
+	}
+	*n = k;
+	return 0;
+}

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Turn data/causes.txt and data/causes-*.txt into C: the tables behind tlsa_diagnose().
+
+usage: gen_causes.py DATA_DIR OUT_HEADER
+
+The generator checks the data and fails the build with file:line on any mistake: unknown
+keys, unknown stacks, steps, causes or facts, duplicate ids, alerts the registry does not
+assign, weights out of range, causes no rule uses.  tests/scripts/causes_sync.py reads the
+data with the same loader (load_causes) and compares it with the compiled tables.
+"""
+import glob
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from registry_data import fail, load_alerts, read_stanzas  # noqa: E402
+
+# Facts a rule's `when` may test.  Tri-state facts take yes/no; numeric facts take a
+# comparison with a number (or, for the *_max/_min version facts, a version token).
+# src/lib/diagnose.c has the same list (DIAG_FACTS); the generated header carries it as
+# TLSA_CZ_FACT_NAMES so a unit test proves the two agree.
+TRI_FACTS = ["cipher_overlap", "group_overlap", "alpn_offered", "alpn_selected", "sni_sent",
+             "fallback_scsv", "cert_requested", "client_cert_sent", "encrypted", "inferred",
+             "hello_malformed", "keyshare_invalid", "app_data_seen", "renegotiating",
+             "handshake_done", "cert_expired", "cert_name_mismatch", "cert_self_signed",
+             "ems_offered", "reneg_info_offered", "weak_dh", "record_over_limit", "version_selected_offered", "level_warning"]
+NUM_FACTS = ["record_len", "dh_bits", "offered_max", "offered_min"]
+VERSION_RANK = {"ssl3": 2, "tls1.0": 3, "tls1.1": 4, "tls1.2": 5, "tls1.3": 6,
+                "dtls1.0": 4, "dtls1.2": 5, "dtls1.3": 6}
+SENDERS = ("client", "server", "either")
+
+CAUSE_KEYS = {"cause", "title", "summary", "fix"}
+STEP_KEYS = {"step", "aliases", "text"}
+STACK_KEYS = {"stack", "name", "aliases", "wording"}
+RULE_REQ = ["rule", "stack", "alert", "sender", "cause", "weight", "situation", "error"]
+RULE_KEYS = set(RULE_REQ) | {"versions", "steps", "when", "fix"}
+NEVER_REQ = ["never", "alert", "sender", "instead", "text"]
+NEVER_KEYS = set(NEVER_REQ) | {"versions"}
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+TOKEN_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
+
+
+def check_keys(path, line, s, allowed, required):
+    for k in required:
+        if k not in s:
+            fail(path, line, "stanza lacks %r" % k)
+    for k in s:
+        if k not in allowed:
+            fail(path, line, "unknown key %r" % k)
+
+
+def parse_cond(path, line, text):
+    m = re.match(r"^([a-z_]+)(=|<|>)(.+)$", text)
+    if not m:
+        fail(path, line, "condition %r is not FACT=VALUE, FACT<N or FACT>N" % text)
+    fact, op, val = m.groups()
+    if fact in TRI_FACTS:
+        if op != "=" or val not in ("yes", "no"):
+            fail(path, line, "fact %r takes =yes or =no" % fact)
+        return (fact, "=", 1 if val == "yes" else 0)
+    if fact in NUM_FACTS:
+        if val in VERSION_RANK and fact in ("offered_max", "offered_min"):
+            return (fact, op, VERSION_RANK[val])
+        if not val.isdigit():
+            fail(path, line, "fact %r needs a number, not %r" % (fact, val))
+        return (fact, op, int(val))
+    fail(path, line, "unknown fact %r (known: %s)" % (fact, " ".join(TRI_FACTS + NUM_FACTS)))
+
+
+def version_mask(path, line, text):
+    mask = 0
+    for v in text.split():
+        if v not in VERSION_RANK:
+            fail(path, line, "unknown version %r (known: %s)" % (v, " ".join(VERSION_RANK)))
+        mask |= 1 << VERSION_RANK[v]
+    return mask
+
+
+def load_causes(data_dir):
+    """Return a dict with lists causes, steps, stacks, rules, nevers (dicts, file order)."""
+    alerts = load_alerts(os.path.join(data_dir, "alerts.txt"))
+    out = {"causes": [], "steps": [], "stacks": [], "rules": [], "nevers": []}
+    files = [os.path.join(data_dir, "causes.txt")]
+    # Rule files in a fixed order (it breaks score ties and orders stack lists), then any
+    # other file alphabetically.
+    first = ["openssl", "boringssl", "go", "rustls", "java", "gnutls-nss"]
+    extra = sorted(glob.glob(os.path.join(data_dir, "causes-*.txt")))
+    for name in first:
+        path = os.path.join(data_dir, "causes-%s.txt" % name)
+        if path in extra:
+            files.append(path)
+            extra.remove(path)
+    files += extra
+    stanzas = []
+    for path in files:
+        for line, s in read_stanzas(path):
+            stanzas.append((path, line, s))
+    # Vocabulary first, so rules in any file may use any of it.
+    seen_alias = {}
+    for path, line, s in stanzas:
+        kind = next(iter(s))
+        if kind == "cause":
+            check_keys(path, line, s, CAUSE_KEYS, CAUSE_KEYS)
+            if not ID_RE.match(s["cause"]) or s["cause"] in [c["cause"] for c in out["causes"]]:
+                fail(path, line, "bad or duplicate cause id %r" % s["cause"])
+            out["causes"].append(s)
+        elif kind == "step":
+            check_keys(path, line, s, STEP_KEYS, ["step", "text"])
+            s["aliases"] = s.get("aliases", "").split()
+            for a in [s["step"]] + s["aliases"]:
+                if not TOKEN_RE.match(a) or a in seen_alias:
+                    fail(path, line, "bad or duplicate step spelling %r" % a)
+                seen_alias[a] = s["step"]
+            out["steps"].append(s)
+        elif kind == "stack" and "rule" not in s:
+            check_keys(path, line, s, STACK_KEYS, ["stack", "name"])
+            s["aliases"] = s.get("aliases", "").split()
+            s["wording"] = [w.strip() for w in s.get("wording", "").split(" | ") if w.strip()]
+            out["stacks"].append(s)
+        elif kind not in ("rule", "never"):
+            fail(path, line, "unknown stanza kind %r" % kind)
+    cause_ids = {c["cause"] for c in out["causes"]}
+    step_ids = {s["step"] for s in out["steps"]}
+    stack_ids = {s["stack"] for s in out["stacks"]}
+    names = {}
+    for s in out["stacks"]:
+        for a in [s["stack"]] + s["aliases"]:
+            if not TOKEN_RE.match(a) and a != ".net":
+                fail("data/causes.txt", 0, "bad stack spelling %r" % a)
+            if a in names:
+                fail("data/causes.txt", 0, "stack spelling %r used twice" % a)
+            names[a] = s["stack"]
+    rule_ids = set()
+    for path, line, s in stanzas:
+        kind = next(iter(s))
+        if kind == "rule":
+            check_keys(path, line, s, RULE_KEYS, RULE_REQ)
+            if not ID_RE.match(s["rule"]) or s["rule"] in rule_ids:
+                fail(path, line, "bad or duplicate rule id %r" % s["rule"])
+            rule_ids.add(s["rule"])
+            stacks = s["stack"].split()
+            if stacks != ["*"]:
+                for st in stacks:
+                    if st not in stack_ids:
+                        fail(path, line, "unknown stack %r" % st)
+            code = int(s["alert"])
+            if code not in alerts:
+                fail(path, line, "alert %d is not in data/alerts.txt" % code)
+            if s["sender"] not in SENDERS:
+                fail(path, line, "bad sender %r" % s["sender"])
+            if s["cause"] not in cause_ids:
+                fail(path, line, "unknown cause %r" % s["cause"])
+            w = int(s["weight"])
+            if not 1 <= w <= 60:
+                fail(path, line, "weight %d outside 1-60" % w)
+            for st in s.get("steps", "").split():
+                if st not in step_ids:
+                    fail(path, line, "unknown step %r" % st)
+            s["alert"], s["weight"] = code, w
+            s["vmask"] = version_mask(path, line, s.get("versions", ""))
+            s["conds"] = [parse_cond(path, line, c) for c in s.get("when", "").split()]
+            s["file"], s["line"] = path, line
+            out["rules"].append(s)
+        elif kind == "never":
+            check_keys(path, line, s, NEVER_KEYS, NEVER_REQ)
+            if s["never"] not in stack_ids:
+                fail(path, line, "unknown stack %r" % s["never"])
+            s["alert"] = int(s["alert"])
+            if s["alert"] not in alerts:
+                fail(path, line, "alert %d is not in data/alerts.txt" % s["alert"])
+            if s["sender"] not in SENDERS:
+                fail(path, line, "bad sender %r" % s["sender"])
+            s["instead"] = [int(x) for x in s["instead"].split()]
+            for x in s["instead"]:
+                if x != 0 and x not in alerts:
+                    fail(path, line, "instead %d is not in data/alerts.txt" % x)
+            s["vmask"] = version_mask(path, line, s.get("versions", ""))
+            out["nevers"].append(s)
+    used = {r["cause"] for r in out["rules"]}
+    for c in out["causes"]:
+        if c["cause"] not in used:
+            fail("data/causes.txt", 0, "cause %r is used by no rule" % c["cause"])
+    return out
+
+
+def c_str(s):
+    if s is None:
+        return "NULL"
+    out = ['"']
+    for ch in s:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 32 <= ord(ch) < 127:
+            out.append(ch)
+        else:
+            raise SystemExit("non-ASCII character %r in cause data" % ch)
+    out.append('"')
+    return "".join(out)
+
+
+def main():
+    data_dir, out_path = sys.argv[1], sys.argv[2]
+    d = load_causes(data_dir)
+    L = ["/* Generated by tools/gen_causes.py from data/causes.txt and data/causes-*.txt. "
+         "Do not edit. */", ""]
+    L.append("#define TLSA_CZ_FACT_NAMES %s" % c_str(" ".join(TRI_FACTS + NUM_FACTS)))
+    L.append("")
+    L.append("static const struct tlsa_cause_def tlsa_cz_causes[] = {")
+    for c in d["causes"]:
+        L.append("\t{%s, %s, %s, %s}," % (c_str(c["cause"]), c_str(c["title"]),
+                                          c_str(c["summary"]), c_str(c["fix"])))
+    L.append("};")
+    L.append("static const struct tlsa_step_def tlsa_cz_steps[] = {")
+    for s in d["steps"]:
+        L.append("\t{%s, %s, %s}," % (c_str(s["step"]), c_str(" ".join(s["aliases"])),
+                                      c_str(s["text"])))
+    L.append("};")
+    for i, s in enumerate(d["stacks"]):
+        if s["wording"]:
+            L.append("static const char *const tlsa_cz_wording_%d[] = {%s};" %
+                     (i, ", ".join(c_str(w) for w in s["wording"])))
+    L.append("static const struct tlsa_stack_def tlsa_cz_stacks[] = {")
+    for i, s in enumerate(d["stacks"]):
+        wording = ("tlsa_cz_wording_%d, %d" % (i, len(s["wording"]))) if s["wording"] else \
+            "NULL, 0"
+        L.append("\t{%s, %s, %s, %s}," % (c_str(s["stack"]), c_str(s["name"]),
+                                          c_str(" ".join(s["aliases"])), wording))
+    L.append("};")
+    for i, r in enumerate(d["rules"]):
+        if r["conds"]:
+            L.append("static const struct tlsa_cause_cond tlsa_cz_conds_%d[] = {%s};" % (
+                i, ", ".join("{%s, '%s', %d}" % (c_str(f), op, v) for f, op, v in r["conds"])))
+    L.append("static const struct tlsa_cause_rule tlsa_cz_rules[] = {")
+    for i, r in enumerate(d["rules"]):
+        conds = ("tlsa_cz_conds_%d, %d" % (i, len(r["conds"]))) if r["conds"] else "NULL, 0"
+        L.append("\t{%s, %d, %s, %s, %s, 0x%xu, %s, %s, %s, %d,\n\t %s,\n\t %s,\n\t %s, %s}," % (
+            c_str(r["rule"]), r["alert"], c_str(r["stack"]), c_str(r["sender"]),
+            c_str(r.get("versions", "")), r["vmask"], c_str(r.get("steps", "")),
+            c_str(r.get("when", "")), c_str(r["cause"]), r["weight"], c_str(r["situation"]),
+            c_str(r["error"]), c_str(r.get("fix")), conds))
+    L.append("};")
+    for i, n in enumerate(d["nevers"]):
+        L.append("static const uint8_t tlsa_cz_instead_%d[] = {%s};" %
+                 (i, ", ".join(str(x) for x in n["instead"])))
+    L.append("static const struct tlsa_cause_never tlsa_cz_nevers[] = {")
+    for i, n in enumerate(d["nevers"]):
+        L.append("\t{%s, %d, %s, %s, 0x%xu, tlsa_cz_instead_%d, %d,\n\t %s}," % (
+            c_str(n["never"]), n["alert"], c_str(n["sender"]), c_str(n.get("versions", "")),
+            n["vmask"], i, len(n["instead"]), c_str(n["text"])))
+    L.append("};")
+    with open(out_path, "w") as f:
+        f.write("\n".join(L) + "\n")
+
+
+if __name__ == "__main__":
+    main()
