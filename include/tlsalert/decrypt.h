@@ -144,9 +144,15 @@ int tlsa_dir_init_tls12(struct tlsa_cipher_dir *client, struct tlsa_cipher_dir *
  * TLSA_ELIMIT when `cap` is too small.  `err` (may be NULL) says why.
  *
  * Sequence numbers: a TLS record is checked with d->seq, which then moves on
- * for every record examined (success, TLSA_EAUTH and TLSA_EINVAL alike: the
- * sender counted it), but not for TLSA_ETRUNC or TLSA_ELIMIT.  DTLS records
- * use the epoch and sequence number of their own header.
+ * for every record examined -- success, TLSA_EAUTH, and TLSA_EINVAL for a body
+ * too short for the suite or (TLS 1.3) holding only padding: the sender
+ * counted those -- but not for TLSA_ETRUNC, TLSA_ELIMIT, or a TLS 1.3 record
+ * whose outer type is not 23 (ChangeCipherSpec and plaintext alerts are not
+ * protected and not counted).  d->last_seq holds the number the last examined
+ * record was checked with.  DTLS records use the epoch and sequence number
+ * of their own header (d->seq is not used); the caller picks the direction
+ * state by epoch.  Bytes after the record (len > header + length field) are
+ * ignored: the caller frames records.
  */
 int tlsa_dir_decrypt(struct tlsa_cipher_dir *d, const uint8_t *record, size_t len, uint8_t *out,
 		     size_t cap, size_t *out_len, uint8_t *inner_type, struct tlsa_error *err);
