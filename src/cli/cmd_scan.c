@@ -825,7 +825,10 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 				tlsa_capture_finish(cap);
 				if (s.progress)
 					fputs("\r\033[K", c->err);
-				cli_fail(c, "%s: %s", s.files[i], err.msg);
+				if (strncmp(err.msg, s.files[i], strlen(s.files[i])) == 0)
+					cli_fail(c, "%s", err.msg); /* already names the file */
+				else
+					cli_fail(c, "%s: %s", s.files[i], err.msg);
 				failed = true;
 				continue;
 			}

@@ -71,8 +71,10 @@ static const char *const step_names[S_COUNT] = {
 
 struct dirstate {
 	enum mode mode;
-	bool armed;	/* accept any plausible record at the next segment start */
-	bool after_gap; /* plaintext: bytes were lost; accept a plausible record */
+	bool armed;	  /* accept any plausible record at the next segment start */
+	bool after_gap;	  /* plaintext: bytes were lost; accept a plausible record */
+	uint8_t pend[16]; /* plaintext: a short segment kept to judge a stream start */
+	uint8_t npend;
 	uint64_t plain_seen, resync_seen;
 	uint32_t segs;
 	/* record framing */
@@ -651,12 +653,15 @@ static bool confirmed_header(const uint8_t *p, size_t n, bool allow_open)
 /* A ClientHello or ServerHello at the start of p: the strongest sign of TLS. */
 static bool hello_start(const uint8_t *p, size_t n)
 {
-	if (n < 9 || p[0] != 22 || !tlsa_tls_header_plausible(p))
+	if (n < 6 || p[0] != 22 || !tlsa_tls_header_plausible(p) || (p[5] != 1 && p[5] != 2))
 		return false;
 	size_t rlen = (size_t)p[3] << 8 | p[4];
+	if (rlen < 4)
+		return false;
+	if (n < 9)
+		return true;
 	size_t mlen = (size_t)p[6] << 16 | (size_t)p[7] << 8 | p[8];
-	return (p[5] == 1 || p[5] == 2) && rlen >= 4 && mlen >= 38 && mlen < (1u << 16) &&
-	       (n < 11 || p[9] == 3);
+	return mlen >= 38 && mlen < (1u << 16) && (n < 11 || p[9] == 3);
 }
 
 static void start_tls(struct tlsa_tracker *t, struct conn *c, int dir)
@@ -674,24 +679,80 @@ static void start_tls(struct tlsa_tracker *t, struct conn *c, int dir)
 		c->d[1 - dir].armed = true;
 }
 
+static void plain_decide(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			 const uint8_t *p, size_t n, const uint8_t *pend, size_t npend,
+			 const struct tlsa_pktinfo *pkt);
+
+/* Not enough bytes to tell a record header (and a hello's type) apart. */
+static bool too_short(const uint8_t *p, size_t n)
+{
+	return n < 5 || (p[0] == 22 && n < 6);
+}
+
 static void plain_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
 			const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt)
 {
 	struct dirstate *d = &c->d[dir];
-	bool first = d->segs++ == 0 && d->plain_seen == 0;
-	bool watch = d->plain_seen < PLAIN_BUDGET || d->armed;
+	bool decide = (d->segs == 0 && d->plain_seen == 0) || d->armed || d->after_gap;
 
+	/* too few bytes to judge a stream start: keep them for the next segment */
+	if (d->npend > 0 || (decide && too_short(p, n))) {
+		if (d->npend + n <= sizeof(d->pend)) {
+			uint8_t all[sizeof(d->pend)];
+			memcpy(d->pend + d->npend, p, n);
+			d->npend = (uint8_t)(d->npend + n);
+			if (too_short(d->pend, d->npend))
+				return;
+			size_t nall = d->npend;
+			memcpy(all, d->pend, nall);
+			d->npend = 0;
+			plain_decide(t, c, f, dir, all, nall, NULL, 0, pkt);
+			return;
+		}
+		uint8_t pend[sizeof(d->pend)];
+		size_t npend = d->npend;
+		memcpy(pend, d->pend, npend);
+		d->npend = 0;
+		plain_decide(t, c, f, dir, p, n, pend, npend, pkt);
+		return;
+	}
+	plain_decide(t, c, f, dir, p, n, NULL, 0, pkt);
+}
+
+static void plain_decide(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			 const uint8_t *p, size_t n, const uint8_t *pend, size_t npend,
+			 const struct tlsa_pktinfo *pkt)
+{
+	struct dirstate *d = &c->d[dir];
+	bool first = d->segs == 0 && d->plain_seen == 0;
+	bool watch = d->plain_seen < PLAIN_BUDGET || d->armed;
+	uint8_t head[32];
+	const uint8_t *q = p;
+	size_t nq = n;
+
+	d->segs++;
+	if (npend > 0) {
+		/* judge the start on the kept bytes followed by this segment's first ones */
+		size_t k = n < sizeof(head) - npend ? n : sizeof(head) - npend;
+		memcpy(head, pend, npend);
+		memcpy(head + npend, p, k);
+		q = head;
+		nq = npend + k;
+	}
 	if (watch) {
-		bool ok = hello_start(p, n);
+		bool ok = hello_start(q, nq);
 		if (!ok && (first || d->armed || d->after_gap))
-			ok = confirmed_header(p, n, first && f->syn_dir < 0) ||
-			     (n >= 5 && tlsa_tls_header_plausible(p) && (p[0] == 22 || p[0] == 21));
+			ok = (npend == 0 && confirmed_header(q, nq, first && f->syn_dir < 0)) ||
+			     (nq >= 5 && tlsa_tls_header_plausible(q) &&
+			      (q[0] == 22 || q[0] == 21));
 		if (ok) {
 			start_tls(t, c, dir);
+			if (npend > 0)
+				tls_bytes(t, c, f, dir, pend, npend, pkt);
 			tls_bytes(t, c, f, dir, p, n, pkt);
 			return;
 		}
-		if (first && f->syn_dir < 0 && n >= 10) {
+		if (first && f->syn_dir < 0 && npend == 0 && n >= 10) {
 			/* capture began mid-connection: look for a record boundary */
 			for (size_t i = 1; i + 5 <= n; i++) {
 				if (confirmed_header(p + i, n - i, false)) {
@@ -702,7 +763,7 @@ static void plain_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow
 				}
 			}
 		}
-		if (d->plain_seen < (64u << 10)) {
+		if (d->plain_seen < (64u << 10) && npend == 0) {
 			const char *proto = tlsa_starttls_request(p, n);
 			if (proto != NULL) {
 				if (strcmp(proto, "starttls") == 0) {
@@ -715,13 +776,17 @@ static void plain_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow
 									   : "smtp";
 				}
 				c->starttls = proto;
-				d->armed = true;
 				c->d[1 - dir].armed = true;
+				d->plain_seen += npend + n;
+				d->armed = true; /* for the next segment */
+				d->after_gap = false;
+				return;
 			}
 		}
 	}
+	d->armed = false;
 	d->after_gap = false;
-	d->plain_seen += n;
+	d->plain_seen += npend + n;
 	if (d->plain_seen >= PLAIN_BUDGET && !d->armed && c->d[1 - dir].mode != M_TLS)
 		d->mode = M_OFF;
 }
@@ -1035,7 +1100,6 @@ static void cb_tcp_data(void *ctx, struct tlsa_flow *f, int dir, const uint8_t *
 	case M_RESYNC: resync_bytes(t, c, f, dir, data, len, pkt); break;
 	case M_OFF: break;
 	}
-	d->armed = false;
 }
 
 static void cb_tcp_gap(void *ctx, struct tlsa_flow *f, int dir, uint64_t missing,

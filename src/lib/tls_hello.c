@@ -123,7 +123,12 @@ int tlsa_parse_client_hello(const uint8_t *body, size_t len, bool dtls, struct t
 {
 	struct rd r = rd_init(body, len);
 
+	/* a second ClientHello (after HelloRetryRequest) replaces the first */
 	hs->client_hello = true;
+	hs->sni[0] = '\0';
+	hs->alpn_offered[0] = '\0';
+	hs->n_groups = hs->n_sigalgs = hs->n_suites = 0;
+	hs->fallback_scsv = false;
 	hs->client_version = rd_u16(&r);
 	const uint8_t *random = rd_bytes(&r, 32);
 	if (random == NULL)
