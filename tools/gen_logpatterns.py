@@ -42,7 +42,7 @@ def main():
     data_dir, out_path = sys.argv[1], sys.argv[2]
     path = data_dir + "/log-patterns.txt"
     alerts = load_alerts(data_dir + "/alerts.txt")
-    needles, maps, patterns, samples = [], {}, [], []
+    needles, fingerprints, maps, patterns, samples = [], [], {}, [], []
     ids = set()
 
     def fail(n, msg):
@@ -55,10 +55,16 @@ def main():
                 continue
             kind = line.split("\t", 1)[0]
             if kind == "needle":
-                text = unquote(line.split("\t", 1)[1]).lower()
-                if len(text) < 2 or len(text) > 16:
-                    fail(n, "needles are 2-16 characters")
+                f_ = line.split("\t")
+                if len(f_) != 3:
+                    fail(n, "expected: needle TEXT AT")
+                text, at = unquote(f_[1]).lower(), int(f_[2])
+                if len(text) < 3 or len(text) > 16:
+                    fail(n, "needles are 3-16 characters")
+                if at < 0 or at + 3 > len(text):
+                    fail(n, "the fingerprint (3 bytes at AT) must lie inside the needle")
                 needles.append(text)
+                fingerprints.append(at)
             elif kind == "map":
                 f_ = line.split("\t")
                 if len(f_) != 4:
@@ -126,6 +132,9 @@ def main():
 
     if not needles or len(needles) > 16:
         raise SystemExit("%s: 1-16 needles" % path)
+    prints = sorted(set(nd[at:at + 3] for nd, at in zip(needles, fingerprints)))
+    if len(prints) > 8:
+        raise SystemExit("%s: %d distinct needle fingerprints, at most 8" % (path, len(prints)))
     map_names = sorted(maps)
     anchors = []  # (needle index, offset of the needle in the anchor, anchor, pattern index)
     for pi, p in enumerate(patterns):
@@ -151,7 +160,9 @@ def main():
            "#define LP_N_PATTERNS %d" % len(patterns),
            "#define LP_N_MAPS %d" % len(map_names), "",
            "static const char *const lp_needles[LP_N_NEEDLES] = {%s};" %
-           ", ".join(cstr(x) for x in needles), ""]
+           ", ".join(cstr(x) for x in needles),
+           "static const unsigned char lp_needle_at[LP_N_NEEDLES] = {%s};" %
+           ", ".join(str(x) for x in fingerprints), ""]
     for mi, name in enumerate(map_names):
         out.append("static const struct lp_map_entry lp_map_%d[] = { /* %s */" % (mi, name))
         for key in sorted(maps[name]):

@@ -17,7 +17,7 @@
 #include "cli.h"
 #include "tlsalert/text.h"
 
-#define BLOCK	    (1u << 20)	/* bytes read per call */
+#define BLOCK	    (1u << 18)	/* bytes read per call */
 #define MAX_BUF	    (64u << 20) /* longest line kept whole */
 #define MATCH_SHOWN 120		/* text output: matched text shown up to this */
 
@@ -380,8 +380,7 @@ static int scan_input(struct logs *L, const char *path)
 				have = 0;
 			}
 		}
-		long n = src_read(L, &s, buf + have,
-				  cap - have < BLOCK * 4 ? cap - have : BLOCK * 4);
+		long n = src_read(L, &s, buf + have, cap - have < BLOCK ? cap - have : BLOCK);
 		if (n < 0) {
 			/* Report what the complete lines so far hold, then fail. */
 			rc = EXIT_ERROR;

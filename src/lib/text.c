@@ -89,12 +89,11 @@ struct tlsa_text {
 	bool lead_boundary[LP_N_PATTERNS];  /* regex starts "(^|": group 1 is not the alert */
 	bool trail_boundary[LP_N_PATTERNS]; /* regex ends "|$)": the last group is not either */
 	size_t n_compiled;
-	/* The scanner: each needle is found by its first and last byte. */
-	unsigned char first[LP_N_NEEDLES], last[LP_N_NEEDLES];
-	unsigned last_at[LP_N_NEEDLES];
+	/* The scanner: fingerprint tables, see stage 1. */
+	unsigned char lo[3][16], hi[3][16];
+	unsigned char bucket_of[LP_N_NEEDLES];
 	size_t needle_len[LP_N_NEEDLES];
-	size_t max_last_at;
-	int simd; /* 0 scalar, 1 SSE2, 2 AVX2 */
+	int simd; /* 0 scalar, 1 SSSE3, 2 AVX2 */
 };
 
 static unsigned char lower(unsigned char c)
@@ -197,20 +196,32 @@ int tlsa_text_new(struct tlsa_text **out, struct tlsa_error *err)
 					      p->group, nsub, MAX_GROUPS - 1);
 		}
 	}
+	const char *prints[8];
+	unsigned nprints = 0;
 	for (size_t n = 0; n < LP_N_NEEDLES; n++) {
-		size_t len = strlen(lp_needles[n]);
-		t->needle_len[n] = len;
-		t->first[n] = (unsigned char)lp_needles[n][0];
-		t->last[n] = (unsigned char)lp_needles[n][len - 1];
-		t->last_at[n] = (unsigned)(len - 1);
-		if (len - 1 > t->max_last_at)
-			t->max_last_at = len - 1;
+		const char *fp = lp_needles[n] + lp_needle_at[n];
+		unsigned b = 0;
+		t->needle_len[n] = strlen(lp_needles[n]);
+		while (b < nprints && memcmp(prints[b], fp, 3) != 0)
+			b++;
+		if (b == nprints)
+			prints[nprints++] = fp; /* the generator allows at most 8 */
+		t->bucket_of[n] = (unsigned char)b;
+		for (int k = 0; k < 3; k++) {
+			unsigned char c = (unsigned char)fp[k];
+			unsigned char u = c >= 'a' && c <= 'z' ? (unsigned char)(c - 32) : c;
+			t->lo[k][c & 15] |= (unsigned char)(1u << b);
+			t->hi[k][c >> 4] |= (unsigned char)(1u << b);
+			t->lo[k][u & 15] |= (unsigned char)(1u << b);
+			t->hi[k][u >> 4] |= (unsigned char)(1u << b);
+		}
 	}
 #if TEXT_X86
-	t->simd = 1;
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx2"))
 		t->simd = 2;
+	else if (__builtin_cpu_supports("ssse3"))
+		t->simd = 1;
 #endif
 	*out = t;
 	return 0;
@@ -218,125 +229,151 @@ int tlsa_text_new(struct tlsa_text **out, struct tlsa_error *err)
 
 /* ---- stage 1: needles ---------------------------------------------------------------- */
 
+/*
+ * Each needle has a three-byte fingerprint (data/log-patterns.txt says where).
+ * Up to eight distinct fingerprints get one bit each; for each of the three
+ * fingerprint bytes two 16-entry tables give, by the byte's low and high nibble,
+ * the fingerprints whose byte it can be (both ASCII cases).  AND-ing the six
+ * lookups gives, per input position, the fingerprints that start there: a few
+ * shuffles per 16 or 32 bytes, whatever the number of needles.
+ */
+struct hit {
+	const unsigned char *fp;    /* where the fingerprint starts */
+	const unsigned char *start; /* where the needle starts */
+	unsigned needle;
+};
+
 /* Is needle `n` at p (p + needle_len <= end)? */
 static bool needle_at(const struct tlsa_text *t, const unsigned char *p, size_t n)
 {
 	return same_ci(p, lp_needles[n], t->needle_len[n]);
 }
 
-/* The first needle starting at or after p; returns its position or `end`, sets *which. */
-static const unsigned char *next_needle_scalar(const struct tlsa_text *t, const unsigned char *p,
-					       const unsigned char *end, unsigned *which)
+/* The needle whose fingerprint (one of `bits`) is at fp, inside [lo, end). */
+static bool check_fp(const struct tlsa_text *t, const unsigned char *lo, const unsigned char *end,
+		     const unsigned char *fp, unsigned bits, struct hit *h)
 {
-	for (; p < end; p++) {
-		unsigned char c = lower(*p);
-		for (unsigned n = 0; n < LP_N_NEEDLES; n++) {
-			if (c == t->first[n] && (size_t)(end - p) >= t->needle_len[n] &&
-			    needle_at(t, p, n)) {
-				*which = n;
-				return p;
-			}
-		}
+	for (unsigned n = 0; n < LP_N_NEEDLES; n++) {
+		if (!(bits & (1u << t->bucket_of[n])))
+			continue;
+		size_t at = lp_needle_at[n];
+		if ((size_t)(fp - lo) < at)
+			continue;
+		const unsigned char *s = fp - at;
+		if ((size_t)(end - s) < t->needle_len[n] || !needle_at(t, s, n))
+			continue;
+		h->fp = fp;
+		h->start = s;
+		h->needle = n;
+		return true;
 	}
-	return end;
+	return false;
 }
 
-/* Checks the candidate bits of one block: returns the first true needle. */
-static const unsigned char *check_bits(const struct tlsa_text *t, const unsigned char *base,
-				       uint32_t mask, const unsigned char *end, unsigned *which)
+static unsigned fp_bits(const struct tlsa_text *t, const unsigned char *p)
 {
-	while (mask != 0) {
-		const unsigned char *p = base + __builtin_ctz(mask);
-		mask &= mask - 1;
-		unsigned char c = lower(*p);
-		for (unsigned n = 0; n < LP_N_NEEDLES; n++) {
-			if (c == t->first[n] && (size_t)(end - p) >= t->needle_len[n] &&
-			    needle_at(t, p, n)) {
-				*which = n;
-				return p;
-			}
-		}
+	unsigned bits = 0xff;
+	for (int k = 0; k < 3; k++)
+		bits &= (unsigned)(t->lo[k][p[k] & 15] & t->hi[k][p[k] >> 4]);
+	return bits;
+}
+
+static bool next_needle_scalar(const struct tlsa_text *t, const unsigned char *lo,
+			       const unsigned char *p, const unsigned char *end, struct hit *h)
+{
+	for (; p + 3 <= end; p++) {
+		unsigned bits = fp_bits(t, p);
+		if (bits != 0 && check_fp(t, lo, end, p, bits, h))
+			return true;
 	}
-	return NULL;
+	return false;
 }
 
 #if TEXT_X86
-static const unsigned char *next_needle_sse2(const struct tlsa_text *t, const unsigned char *p,
-					     const unsigned char *end, unsigned *which)
+__attribute__((target("ssse3"))) static bool
+next_needle_ssse3(const struct tlsa_text *t, const unsigned char *lo, const unsigned char *p,
+		  const unsigned char *end, struct hit *h)
 {
-	const __m128i fold = _mm_set1_epi8(0x20);
-	__m128i f[LP_N_NEEDLES], l[LP_N_NEEDLES];
-
-	for (unsigned n = 0; n < LP_N_NEEDLES; n++) {
-		f[n] = _mm_set1_epi8((char)(t->first[n] | 0x20));
-		l[n] = _mm_set1_epi8((char)(t->last[n] | 0x20));
+	const __m128i nib = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
+	__m128i tl[3], th[3];
+	for (int k = 0; k < 3; k++) {
+		tl[k] = _mm_loadu_si128((const __m128i *)(const void *)t->lo[k]);
+		th[k] = _mm_loadu_si128((const __m128i *)(const void *)t->hi[k]);
 	}
-	while ((size_t)(end - p) >= 16 + t->max_last_at) {
-		__m128i b0 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)p), fold);
-		__m128i any = _mm_setzero_si128();
-		for (unsigned n = 0; n < LP_N_NEEDLES; n++) {
-			__m128i bl = _mm_or_si128(
-				_mm_loadu_si128((const __m128i *)(const void *)(p + t->last_at[n])),
-				fold);
-			any = _mm_or_si128(any, _mm_and_si128(_mm_cmpeq_epi8(b0, f[n]),
-							      _mm_cmpeq_epi8(bl, l[n])));
+	while ((size_t)(end - p) >= 16 + 2) {
+		__m128i r = _mm_set1_epi8((char)0xff);
+		for (int k = 0; k < 3; k++) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+			__m128i l = _mm_shuffle_epi8(tl[k], _mm_and_si128(v, nib));
+			__m128i hh =
+				_mm_shuffle_epi8(th[k], _mm_and_si128(_mm_srli_epi16(v, 4), nib));
+			r = _mm_and_si128(r, _mm_and_si128(l, hh));
 		}
-		uint32_t mask = (uint32_t)_mm_movemask_epi8(any);
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(r, zero)) ^ 0xffffu;
 		if (mask != 0) {
-			const unsigned char *hit = check_bits(t, p, mask, end, which);
-			if (hit != NULL)
-				return hit;
+			unsigned char bits[16];
+			_mm_storeu_si128((__m128i *)(void *)bits, r);
+			while (mask != 0) {
+				unsigned i = (unsigned)__builtin_ctz(mask);
+				mask &= mask - 1;
+				if (check_fp(t, lo, end, p + i, bits[i], h))
+					return true;
+			}
 		}
 		p += 16;
 	}
-	return next_needle_scalar(t, p, end, which);
+	return next_needle_scalar(t, lo, p, end, h);
 }
 
-__attribute__((target("avx2"))) static const unsigned char *
-next_needle_avx2(const struct tlsa_text *t, const unsigned char *p, const unsigned char *end,
-		 unsigned *which)
+__attribute__((target("avx2"))) static bool
+next_needle_avx2(const struct tlsa_text *t, const unsigned char *lo, const unsigned char *p,
+		 const unsigned char *end, struct hit *h)
 {
-	const __m256i fold = _mm256_set1_epi8(0x20);
-	__m256i f[LP_N_NEEDLES], l[LP_N_NEEDLES];
-
-	for (unsigned n = 0; n < LP_N_NEEDLES; n++) {
-		f[n] = _mm256_set1_epi8((char)(t->first[n] | 0x20));
-		l[n] = _mm256_set1_epi8((char)(t->last[n] | 0x20));
+	const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+	__m256i tl[3], th[3];
+	for (int k = 0; k < 3; k++) {
+		tl[k] = _mm256_broadcastsi128_si256(
+			_mm_loadu_si128((const __m128i *)(const void *)t->lo[k]));
+		th[k] = _mm256_broadcastsi128_si256(
+			_mm_loadu_si128((const __m128i *)(const void *)t->hi[k]));
 	}
-	while ((size_t)(end - p) >= 32 + t->max_last_at) {
-		__m256i b0 =
-			_mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)p), fold);
-		__m256i any = _mm256_setzero_si256();
-		for (unsigned n = 0; n < LP_N_NEEDLES; n++) {
-			__m256i bl = _mm256_or_si256(
-				_mm256_loadu_si256(
-					(const __m256i *)(const void *)(p + t->last_at[n])),
-				fold);
-			any = _mm256_or_si256(any, _mm256_and_si256(_mm256_cmpeq_epi8(b0, f[n]),
-								    _mm256_cmpeq_epi8(bl, l[n])));
+	while ((size_t)(end - p) >= 32 + 2) {
+		__m256i r = _mm256_set1_epi8((char)0xff);
+		for (int k = 0; k < 3; k++) {
+			__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + k));
+			__m256i l = _mm256_shuffle_epi8(tl[k], _mm256_and_si256(v, nib));
+			__m256i hh = _mm256_shuffle_epi8(
+				th[k], _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
+			r = _mm256_and_si256(r, _mm256_and_si256(l, hh));
 		}
-		uint32_t mask = (uint32_t)_mm256_movemask_epi8(any);
+		unsigned mask = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r, zero));
 		if (mask != 0) {
-			const unsigned char *hit = check_bits(t, p, mask, end, which);
-			if (hit != NULL)
-				return hit;
+			unsigned char bits[32];
+			_mm256_storeu_si256((__m256i *)(void *)bits, r);
+			while (mask != 0) {
+				unsigned i = (unsigned)__builtin_ctz(mask);
+				mask &= mask - 1;
+				if (check_fp(t, lo, end, p + i, bits[i], h))
+					return true;
+			}
 		}
 		p += 32;
 	}
-	return next_needle_sse2(t, p, end, which);
+	return next_needle_scalar(t, lo, p, end, h);
 }
 #endif
 
-static const unsigned char *next_needle(const struct tlsa_text *t, const unsigned char *p,
-					const unsigned char *end, unsigned *which)
+/* The first needle whose fingerprint is at or after p; needles start at or after lo. */
+static bool next_needle(const struct tlsa_text *t, const unsigned char *lo, const unsigned char *p,
+			const unsigned char *end, struct hit *h)
 {
 #if TEXT_X86
 	if (t->simd == 2)
-		return next_needle_avx2(t, p, end, which);
+		return next_needle_avx2(t, lo, p, end, h);
 	if (t->simd == 1)
-		return next_needle_sse2(t, p, end, which);
+		return next_needle_ssse3(t, lo, p, end, h);
 #endif
-	return next_needle_scalar(t, p, end, which);
+	return next_needle_scalar(t, lo, p, end, h);
 }
 
 /*
@@ -639,31 +676,25 @@ int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsig
 {
 	const unsigned char *b = (const unsigned char *)buf, *end = b + len, *p = b;
 
-	while (p < end) {
-		unsigned n;
-		const unsigned char *q = next_needle(t, p, end, &n);
-		if (q >= end)
-			break;
-		if (!mark_anchors(b, end, q, n, NULL)) {
-			p = q + 1;
+	struct hit h;
+	while (p < end && next_needle(t, b, p, end, &h)) {
+		if (!mark_anchors(b, end, h.start, h.needle, NULL)) {
+			p = h.fp + 1;
 			continue;
 		}
 		/* An anchored line: collect every anchored pattern in it, then match. */
-		const unsigned char *lo = q;
+		const unsigned char *lo = h.start;
 		while (lo > b && lo[-1] != '\n')
 			lo--;
-		const unsigned char *hi = memchr(q, '\n', (size_t)(end - q));
+		const unsigned char *hi = memchr(h.start, '\n', (size_t)(end - h.start));
 		if (hi == NULL)
 			hi = end;
 		uint64_t set[PATTERN_WORDS] = {0};
+		struct hit h2;
 		const unsigned char *r = lo;
-		while (r < hi) {
-			unsigned n2;
-			const unsigned char *q2 = next_needle(t, r, hi, &n2);
-			if (q2 >= hi)
-				break;
-			mark_anchors(lo, hi, q2, n2, set);
-			r = q2 + 1;
+		while (r < hi && next_needle(t, lo, r, hi, &h2)) {
+			mark_anchors(lo, hi, h2.start, h2.needle, set);
+			r = h2.fp + 1;
 		}
 		int rc = scan_line(t, buf, (size_t)(lo - b), (size_t)(hi - b), set, flags, fn, ctx);
 		if (rc != 0)
@@ -673,15 +704,56 @@ int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsig
 	return 0;
 }
 
+#if TEXT_X86
+__attribute__((target("avx2"))) static size_t count_nl_avx2(const char *buf, size_t len,
+							    size_t *done)
+{
+	const __m256i nl = _mm256_set1_epi8('\n'), zero = _mm256_setzero_si256();
+	__m256i total = _mm256_setzero_si256();
+	size_t i = 0;
+	while (i + 32 <= len) {
+		/* Each round adds at most 255 to a byte counter. */
+		__m256i acc = _mm256_setzero_si256();
+		for (int k = 0; k < 255 && i + 32 <= len; k++, i += 32) {
+			__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(buf + i));
+			acc = _mm256_sub_epi8(acc, _mm256_cmpeq_epi8(v, nl));
+		}
+		total = _mm256_add_epi64(total, _mm256_sad_epu8(acc, zero));
+	}
+	uint64_t lanes[4];
+	_mm256_storeu_si256((__m256i *)(void *)lanes, total);
+	*done = i;
+	return (size_t)(lanes[0] + lanes[1] + lanes[2] + lanes[3]);
+}
+
+static size_t count_nl_sse2(const char *buf, size_t len, size_t *done)
+{
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	__m128i total = _mm_setzero_si128();
+	size_t i = 0;
+	while (i + 16 <= len) {
+		__m128i acc = _mm_setzero_si128();
+		for (int k = 0; k < 255 && i + 16 <= len; k++, i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
+		}
+		total = _mm_add_epi64(total, _mm_sad_epu8(acc, zero));
+	}
+	uint64_t lanes[2];
+	_mm_storeu_si128((__m128i *)(void *)lanes, total);
+	*done = i;
+	return (size_t)(lanes[0] + lanes[1]);
+}
+#endif
+
 size_t tlsa_text_count_lines(const char *buf, size_t len)
 {
 	size_t n = 0, i = 0;
 #if TEXT_X86
-	const __m128i nl = _mm_set1_epi8('\n');
-	for (; i + 16 <= len; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
-		n += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
-	}
+	if (__builtin_cpu_supports("avx2"))
+		n = count_nl_avx2(buf, len, &i);
+	else
+		n = count_nl_sse2(buf, len, &i);
 #endif
 	for (; i < len; i++)
 		n += buf[i] == '\n';
