@@ -5,6 +5,7 @@
 
 #include "alertout.h"
 #include "causes_out.h"
+#include "tlsalert/text.h"
 
 static void explain_usage(FILE *f)
 {
@@ -144,6 +145,105 @@ static void explain_one(struct cli *c, const struct explain_opts *o, const char 
 	*first = false;
 }
 
+/* Mentions of alerts in a pasted error message (tlsa_text_scan). */
+struct msg_mentions {
+	struct tlsa_text_mention m[16];
+	size_t n;
+};
+
+static int msg_collect(void *ctx, const struct tlsa_text_mention *m)
+{
+	struct msg_mentions *mm = ctx;
+	if (mm->n < sizeof(mm->m) / sizeof(mm->m[0]))
+		mm->m[mm->n++] = *m;
+	return 0;
+}
+
+/* What a mention means for the person who pasted the message: their side is the
+ * program that printed it. */
+static void reader_view(char *out, size_t cap, const struct tlsa_text_mention *m,
+			const struct tlsa_alert *a)
+{
+	if (a == NULL) {
+		snprintf(
+			out, cap, "%s",
+			m->dir == TLSA_TEXT_RECEIVED
+				? "your side received an alert from the peer; the message does not "
+				  "say which one"
+			: m->dir == TLSA_TEXT_SENT
+				? "your side sent an alert to the peer; the message does not say "
+				  "which one"
+				: "an alert passed between your side and the peer; the message "
+				  "does "
+				  "not say which one, nor who sent it");
+	} else if (m->dir == TLSA_TEXT_RECEIVED) {
+		snprintf(out, cap,
+			 "your side received %s (%d) from the peer: the peer is telling you \"%s\"",
+			 a->name, a->code, a->says);
+	} else if (m->dir == TLSA_TEXT_SENT) {
+		snprintf(out, cap,
+			 "your side sent %s (%d) to the peer: your side is telling the peer \"%s\"",
+			 a->name, a->code, a->says);
+	} else {
+		snprintf(out, cap,
+			 "%s (%d) passed between your side and the peer; the message does not say "
+			 "who sent it.  Its sender says \"%s\"",
+			 a->name, a->code, a->says);
+	}
+}
+
+/* One alert recognised in a pasted message: the explanation of a plain code plus
+ * direction, implementation, matched text and the reader's view. */
+static void explain_mention(struct cli *c, const struct explain_opts *o, const char *input,
+			    const struct tlsa_text_mention *m, bool *first)
+{
+	const struct tlsa_alert *a = m->code >= 0 ? tlsa_alert_get((uint8_t)m->code) : NULL;
+	char view[1024];
+
+	reader_view(view, sizeof(view), m, a);
+	if (c->fmt == OUT_JSON) {
+		struct jw w;
+		jw_begin(&w, c->out);
+		jw_str(&w, "input", input);
+		if (a != NULL) {
+			alert_json_fields(&w, a);
+			if (o->ver != TLSA_VER_UNKNOWN) {
+				tlsa_rule ru = tlsa_alert_rule(a, o->ver);
+				jw_str(&w, "version", tlsa_version_name(o->ver));
+				jw_str(&w, "rule", tlsa_rule_name(ru));
+				jw_str(&w, "rule_text", tlsa_rule_text(ru));
+			}
+			explain_causes_json(&w, o, a);
+		} else {
+			jw_null(&w, "code");
+			jw_null(&w, "name");
+		}
+		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
+		jw_str(&w, "implementation", m->implementation);
+		jw_strn(&w, "matched", input + m->start, m->end - m->start);
+		jw_str(&w, "reader_view", view);
+		jw_end(&w);
+		*first = false;
+		return;
+	}
+	if (c->fmt == OUT_CSV) {
+		if (a != NULL)
+			explain_one(c, o, input, a, first);
+		return;
+	}
+	if (!*first)
+		fputc('\n', c->out);
+	fprintf(c->out, "%sIn this message%s (%s: \"%.*s\"):\n  ", cli_c(c, C_BOLD),
+		cli_c(c, C_RESET), m->implementation, (int)(m->end - m->start), input + m->start);
+	cli_wrap(c->out, view, 2, 2, 100);
+	*first = false;
+	if (a != NULL) {
+		fputc('\n', c->out);
+		*first = true;
+		explain_one(c, o, input, a, first);
+	}
+}
+
 /* Explains one input; returns 0, or EXIT_ERROR after saying why. */
 static int explain_input(struct cli *c, const struct explain_opts *o, const char *input,
 			 bool *first)
@@ -154,7 +254,22 @@ static int explain_input(struct cli *c, const struct explain_opts *o, const char
 		explain_one(c, o, input, tlsa_alert_get(code), first);
 		return 0;
 	}
-	return cli_fail(c, "'%s' is not an alert code (0-255) or a known alert name", input);
+	/* Not a code or a name: a pasted error message or log line? */
+	struct tlsa_text *rec;
+	struct tlsa_error err;
+	struct msg_mentions mm = {.n = 0};
+	if (tlsa_text_new(&rec, &err) != 0)
+		return cli_fail(c, "%s", err.msg);
+	tlsa_text_scan(rec, input, strlen(input), 0, msg_collect, &mm);
+	tlsa_text_free(rec);
+	for (size_t i = 0; i < mm.n; i++)
+		explain_mention(c, o, input, &mm.m[i], first);
+	if (mm.n > 0)
+		return 0;
+	return cli_fail(c,
+			"'%s' is not an alert code (0-255), a known alert name, or a message that "
+			"mentions an alert",
+			input);
 }
 
 int cmd_explain(struct cli *c, int argc, char **argv)
@@ -182,8 +297,11 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 		case OPT_CSV: c->fmt = OUT_CSV; break;
 		case OPT_VERSION:
 			if (tlsa_version_parse(optarg, &o.ver) != 0)
-				return cli_fail(c, "unknown protocol version '%s' (try tls1.2, tls1.3, "
-						   "dtls1.2)", optarg);
+				return cli_fail(
+					c,
+					"unknown protocol version '%s' (try tls1.2, tls1.3, "
+					"dtls1.2)",
+					optarg);
 			break;
 		case OPT_COLOR: color = optarg; break;
 		case OPT_STACK:
