@@ -1,0 +1,80 @@
+/*
+ * Fuzz target for the text recogniser: any bytes as a log.  Checks the contract of
+ * every mention (spans inside the buffer and inside their line, codes in range,
+ * mentions in buffer order) with and without TLSA_TEXT_ALL, and that scanning the
+ * input in two pieces cut after a newline gives the same mentions as one piece.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsalert/text.h"
+
+struct seen {
+	size_t len;
+	size_t n;
+	size_t last_start;
+	uint64_t sum;
+};
+
+static int check(void *ctx, const struct tlsa_text_mention *m)
+{
+	struct seen *s = ctx;
+	if (m->start > m->end || m->end > s->len || m->line_start > m->start ||
+	    m->end > m->line_end || m->line_end > s->len)
+		abort();
+	if (m->code < -1 || m->code > 255 || m->implementation == NULL || m->pattern_id == NULL ||
+	    m->pattern >= tlsa_text_pattern_count())
+		abort();
+	if (s->n > 0 && m->line_start < s->last_start)
+		abort();
+	s->last_start = m->line_start;
+	s->n++;
+	s->sum += (uint64_t)(m->code + 1) * 31 + m->start;
+	return 0;
+}
+
+static struct tlsa_text *rec;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (rec == NULL) {
+		struct tlsa_error err;
+		if (tlsa_text_new(&rec, &err) != 0)
+			abort();
+	}
+	/* A private copy without slack after it, so reads past the end are caught. */
+	char *buf = malloc(size ? size : 1);
+	if (buf == NULL)
+		return 0;
+	memcpy(buf, data, size);
+
+	struct seen whole = {size, 0, 0, 0}, all = {size, 0, 0, 0};
+	tlsa_text_scan(rec, buf, size, 0, check, &whole);
+	tlsa_text_scan(rec, buf, size, TLSA_TEXT_ALL, check, &all);
+	if (all.n < whole.n)
+		abort();
+
+	/* Cut after the first newline in the middle: same mentions, shifted. */
+	const char *nl = size > 1 ? memchr(buf + size / 2, '\n', size - size / 2) : NULL;
+	if (nl != NULL) {
+		size_t cut = (size_t)(nl - buf) + 1;
+		struct seen a = {cut, 0, 0, 0}, b = {size - cut, 0, 0, 0};
+		tlsa_text_scan(rec, buf, cut, 0, check, &a);
+		char *rest = malloc(size - cut ? size - cut : 1);
+		if (rest != NULL) {
+			memcpy(rest, buf + cut, size - cut);
+			tlsa_text_scan(rec, rest, size - cut, 0, check, &b);
+			/* Lines are independent: same count, same codes at the same offsets. */
+			if (a.n + b.n != whole.n ||
+			    a.sum + b.sum + (uint64_t)b.n * cut != whole.sum)
+				abort();
+			free(rest);
+		}
+	}
+	(void)tlsa_text_count_lines(buf, size);
+	free(buf);
+	return 0;
+}
