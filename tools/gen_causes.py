@@ -31,7 +31,7 @@ VERSION_RANK = {"ssl3": 2, "tls1.0": 3, "tls1.1": 4, "tls1.2": 5, "tls1.3": 6,
 SENDERS = ("client", "server", "either")
 
 CAUSE_KEYS = {"cause", "title", "summary", "fix"}
-STEP_KEYS = {"step", "aliases", "text"}
+STEP_KEYS = {"step", "aliases", "covers", "text"}
 STACK_KEYS = {"stack", "name", "aliases", "wording"}
 RULE_REQ = ["rule", "stack", "alert", "sender", "cause", "weight", "situation", "error"]
 RULE_KEYS = set(RULE_REQ) | {"versions", "steps", "when", "fix"}
@@ -122,11 +122,16 @@ def load_causes(data_dir):
             fail(path, line, "unknown stanza kind %r" % kind)
     cause_ids = {c["cause"] for c in out["causes"]}
     step_ids = {s["step"] for s in out["steps"]}
+    for s in out["steps"]:
+        s["covers"] = s.get("covers", "").split()
+        for c in s["covers"]:
+            if c not in step_ids or c == s["step"]:
+                fail("data/causes.txt", 0, "step %r covers unknown step %r" % (s["step"], c))
     stack_ids = {s["stack"] for s in out["stacks"]}
     names = {}
     for s in out["stacks"]:
         for a in [s["stack"]] + s["aliases"]:
-            if not TOKEN_RE.match(a) and a != ".net":
+            if not TOKEN_RE.match(a):
                 fail("data/causes.txt", 0, "bad stack spelling %r" % a)
             if a in names:
                 fail("data/causes.txt", 0, "stack spelling %r used twice" % a)
@@ -213,8 +218,8 @@ def main():
     L.append("};")
     L.append("static const struct tlsa_step_def tlsa_cz_steps[] = {")
     for s in d["steps"]:
-        L.append("\t{%s, %s, %s}," % (c_str(s["step"]), c_str(" ".join(s["aliases"])),
-                                      c_str(s["text"])))
+        L.append("\t{%s, %s, %s, %s}," % (c_str(s["step"]), c_str(" ".join(s["aliases"])),
+                                          c_str(" ".join(s["covers"])), c_str(s["text"])))
     L.append("};")
     for i, s in enumerate(d["stacks"]):
         if s["wording"]:

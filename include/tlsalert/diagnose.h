@@ -161,6 +161,7 @@ struct tlsa_cause_def {
 struct tlsa_step_def {
 	const char *token;
 	const char *aliases; /* space-separated */
+	const char *covers;  /* steps a broad step stands for, space-separated; "" none */
 	const char *text;
 };
 

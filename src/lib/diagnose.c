@@ -324,6 +324,27 @@ static bool party_fits(const char *rule_sender, tlsa_party p)
 	return strcmp(rule_sender, p == TLSA_PARTY_CLIENT ? "client" : "server") == 0;
 }
 
+/* True when `step` or a step it covers is in the rule's list. */
+static bool step_fits(const char *steps, const char *step)
+{
+	if (word_in(steps, step, strlen(step)))
+		return true;
+	for (size_t i = 0; i < N_ELEMS(tlsa_cz_steps); i++) {
+		if (strcmp(tlsa_cz_steps[i].token, step) != 0)
+			continue;
+		const char *p = tlsa_cz_steps[i].covers;
+		while (*p != '\0') {
+			while (*p == ' ')
+				p++;
+			size_t n = strcspn(p, " ");
+			if (n > 0 && word_in(steps, p, n))
+				return true;
+			p += n;
+		}
+	}
+	return false;
+}
+
 /* Scores rule r for ctx into *score and evidence; false if it does not apply. */
 static bool score_rule(const struct tlsa_diag_ctx *c, const struct tlsa_cause_rule *r,
 		       const struct tlsa_stack_def *stack, const char *step, bool other_stack,
@@ -347,7 +368,7 @@ static bool score_rule(const struct tlsa_diag_ctx *c, const struct tlsa_cause_ru
 	if (c->sender != TLSA_PARTY_UNKNOWN && strcmp(r->sender, "either") != 0)
 		addf(ev, evcap, "; sender %s", r->sender);
 	if (step != NULL && r->steps[0] != '\0') {
-		if (word_in(r->steps, step, strlen(step))) {
+		if (step_fits(r->steps, step)) {
 			s += SCORE_STEP;
 			addf(ev, evcap, "; step %s (+%d)", step, SCORE_STEP);
 		} else {

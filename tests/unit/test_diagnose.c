@@ -209,6 +209,27 @@ static void test_vocabulary(void)
 	CHECK(tlsa_step_parse(NULL) == NULL);
 	for (size_t i = 0; i < tlsa_step_count(); i++)
 		CHECK_STR(tlsa_step_parse(tlsa_step_at(i)->token), tlsa_step_at(i)->token);
+	/* Every stage name `tlsalert scan` reports (src/lib/session.c). */
+	static const char *const scan_stages[] = {"start",
+						  "client_hello",
+						  "hello_retry_request",
+						  "server_hello",
+						  "server_certificate",
+						  "server_key_exchange",
+						  "certificate_request",
+						  "server_hello_done",
+						  "server_flight",
+						  "client_certificate",
+						  "client_key_exchange",
+						  "certificate_verify",
+						  "change_cipher_spec",
+						  "finished",
+						  "application_data",
+						  "renegotiation",
+						  "closing"};
+	for (size_t i = 0; i < sizeof(scan_stages) / sizeof(scan_stages[0]); i++)
+		CHECK(tlsa_step_parse(scan_stages[i]) != NULL);
+	CHECK_STR(tlsa_step_parse("server_hello_done"), "server_flight");
 
 	/* Stacks: tokens, aliases, the corpus's sender_impl spellings. */
 	CHECK_STR(tlsa_stack_parse("OpenSSL")->token, "openssl");
@@ -366,6 +387,16 @@ static void test_cases(void)
 	n = diag(&c, out);
 	CHECK(n > 0 && out[0].score < s13);
 	CHECK(n > 0 && strstr(out[0].evidence, "holds for tls1.3, not tls1.2") != NULL);
+
+	/* A broad step fits the steps it covers. */
+	c = (struct tlsa_diag_ctx){
+		.alert = 48, .sender = TLSA_PARTY_CLIENT, .step = "server_flight"};
+	n = diag(&c, out);
+	CHECK(n > 0 && strcmp(out[0].id, "untrusted-ca") == 0);
+	CHECK(n > 0 && strstr(out[0].evidence, "step server_flight (+15)") != NULL);
+	c.step = "close";
+	n = diag(&c, out);
+	CHECK(n > 0 && strstr(out[0].evidence, "step close is not one of") != NULL);
 
 	/* Unknown stack: ignored, and said so. */
 	c = (struct tlsa_diag_ctx){.alert = 70, .stack = "wolfssl"};

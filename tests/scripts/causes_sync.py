@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""The compiled cause tables agree with data/causes.txt and data/causes-*.txt.
+
+1. tools/gen_causes.py run now gives the header the build compiled ($BUILD/gen/causes_data.h).
+2. For every stack and every alert code, `tlsalert explain --json --stack S CODE` lists exactly
+   the data's rules for that stack and code, in data order, with the same cause, sender,
+   steps, versions, conditions, situation, error text and fix, and exactly the data's
+   "never" entries.
+3. Every cause id and step of the data is documented in docs/causes.md.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from gen_causes import load_causes  # noqa: E402
+
+fails = []
+build = os.environ.get("BUILD", "build")
+built = os.path.join(ROOT, build, "gen", "causes_data.h")
+with tempfile.TemporaryDirectory() as tmp:
+    fresh = os.path.join(tmp, "causes_data.h")
+    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gen_causes.py"),
+                    os.path.join(ROOT, "data"), fresh], check=True)
+    with open(fresh) as a, open(built) as b:
+        if a.read() != b.read():
+            fails.append("%s is stale: it differs from what tools/gen_causes.py makes now"
+                         % built)
+
+data = load_causes(os.path.join(ROOT, "data"))
+stacks = [s["stack"] for s in data["stacks"]]
+codes = sorted({r["alert"] for r in data["rules"]} | {n["alert"] for n in data["nevers"]})
+fix_of = {c["cause"]: c["fix"] for c in data["causes"]}
+checked = 0
+for st in stacks:
+    args = [os.environ["TLSALERT"], "explain", "--json", "--stack", st] + [str(c) for c in codes]
+    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout.splitlines()
+    if len(out) != len(codes):
+        fails.append("%s: %d lines for %d codes" % (st, len(out), len(codes)))
+        continue
+    for code, line in zip(codes, out):
+        obj = json.loads(line)
+        want = [r for r in data["rules"] if r["alert"] == code and
+                (r["stack"] == "*" or st in r["stack"].split())]
+        got = obj["stack_situations"]
+        if [r["rule"] for r in want] != [g["rule_id"] for g in got]:
+            fails.append("%s %d: rules %s, binary %s" % (st, code, [r["rule"] for r in want],
+                                                          [g["rule_id"] for g in got]))
+            continue
+        for r, g in zip(want, got):
+            exp = {"cause": r["cause"], "sender": r["sender"],
+                   "versions": r.get("versions", "").split(),
+                   "steps": r.get("steps", "").split(), "when": r.get("when", "").split(),
+                   "situation": r["situation"], "error": r["error"],
+                   "fix": r.get("fix") or fix_of[r["cause"]], "weight": r["weight"]}
+            for k, v in exp.items():
+                if g[k] != v:
+                    fails.append("%s: %s differs: data %r, binary %r" % (r["rule"], k, v, g[k]))
+            checked += 1
+        nwant = [n["text"] for n in data["nevers"] if n["alert"] == code and n["never"] == st]
+        if nwant != [n["text"] for n in obj["stack_never"]]:
+            fails.append("%s %d: never entries differ" % (st, code))
+        if obj["stack"] != st:
+            fails.append("%s: explain reports stack %r" % (st, obj["stack"]))
+
+# Every rule was seen at least once (rules of "*" once per stack).
+if checked < len(data["rules"]):
+    fails.append("only %d rule rows checked for %d rules" % (checked, len(data["rules"])))
+
+with open(os.path.join(ROOT, "docs", "causes.md")) as f:
+    doc = f.read()
+for c in data["causes"]:
+    if "`%s`" % c["cause"] not in doc:
+        fails.append("docs/causes.md does not document cause %s" % c["cause"])
+for s in data["steps"]:
+    if "`%s`" % s["step"] not in doc:
+        fails.append("docs/causes.md does not document step %s" % s["step"])
+
+for f in fails:
+    print("FAIL:", f)
+print("causes_sync: %d rules, %d rule rows compared, %d failures" %
+      (len(data["rules"]), checked, len(fails)))
+sys.exit(1 if fails else 0)
