@@ -37,7 +37,7 @@ TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 REPLAY_BIN := $(patsubst fuzz/%.c,$(BUILD)/replay/%,$(FUZZ_SRC))
 FUZZ_BIN := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-.SECONDARY: $(GEN_H)
+.SECONDARY:
 .PHONY: all check test asan fuzz fuzz-replay format format-check bench clean
 all: $(BUILD)/tlsalert
 
