@@ -266,10 +266,7 @@ static int explain_input(struct cli *c, const struct explain_opts *o, const char
 		explain_mention(c, o, input, &mm.m[i], first);
 	if (mm.n > 0)
 		return 0;
-	return cli_fail(c,
-			"'%s' is not an alert code (0-255), a known alert name, or a message that "
-			"mentions an alert",
-			input);
+	return cli_fail(c, "'%s' is not an alert code (0-255) or a known alert name", input);
 }
 
 int cmd_explain(struct cli *c, int argc, char **argv)
