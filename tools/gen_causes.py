@@ -181,7 +181,20 @@ def load_causes(data_dir):
                 if x != 0 and x not in alerts:
                     fail(path, line, "instead %d is not in data/alerts.txt" % x)
             s["vmask"] = version_mask(path, line, s.get("versions", ""))
+            s["file"], s["line"] = path, line
             out["nevers"].append(s)
+    # A never entry must not deny what a rule of the same stack says it sends.
+    for n in out["nevers"]:
+        for r in out["rules"]:
+            if r["alert"] != n["alert"] or n["never"] not in r["stack"].split():
+                continue
+            senders = {n["sender"], r["sender"]}
+            if "either" not in senders and len(senders) == 2:
+                continue
+            if n["vmask"] and r["vmask"] and not (n["vmask"] & r["vmask"]):
+                continue
+            fail(n["file"], n["line"], "never entry for %s %d contradicts rule %s" %
+                 (n["never"], n["alert"], r["rule"]))
     used = {r["cause"] for r in out["rules"]}
     for c in out["causes"]:
         if c["cause"] not in used:

@@ -109,6 +109,20 @@ struct tlsa_cause {
 int tlsa_diagnose(const struct tlsa_diag_ctx *ctx, struct tlsa_cause *out, size_t max, size_t *n,
 		  struct tlsa_error *err);
 
+struct tlsa_alert_event; /* tlsalert/session.h */
+
+/*
+ * Fills ctx (zeroed first) from an alert event of the session tracker: the
+ * code (read, else the likely code of an encrypted or inferred alert), level,
+ * sender, stage (dropped when it is not in the step vocabulary), version,
+ * encrypted/inferred, and from ev->hs the offered and selected versions,
+ * ALPN, SNI, fallback SCSV, CertificateRequest and client Certificate, and a
+ * selected cipher suite.  Facts the capture did not show stay unknown; the
+ * stack stays NULL (set ctx->stack if you know the sender's stack).  Returns
+ * false, with ctx zeroed, when the event has no code at all.
+ */
+bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *ctx, const struct tlsa_alert_event *ev);
+
 /* ---- the tables ---- */
 
 /* A condition of a rule: fact `op` value, op '=', '<' or '>'. */

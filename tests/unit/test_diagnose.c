@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "tlsalert/diagnose.h"
+#include "tlsalert/session.h"
 
 static tlsa_version version_of(const char *s)
 {
@@ -480,11 +481,83 @@ static void test_corpus(void)
 	CHECK_INT(rows, 45);
 }
 
+/* Session events become contexts: the corpus's TLS 1.2 client-certificate
+ * case as the tracker reports it. */
+static void test_from_event(void)
+{
+	struct tlsa_hs_facts hs;
+	struct tlsa_alert_event ev;
+	struct tlsa_diag_ctx c;
+	struct tlsa_cause out[48];
+
+	memset(&hs, 0, sizeof(hs));
+	memset(&ev, 0, sizeof(ev));
+	hs.client_hello = hs.server_hello = true;
+	hs.versions_offered[0] = 0x0a0a; /* GREASE: ignored */
+	hs.versions_offered[1] = 0x0303;
+	hs.versions_offered[2] = 0x0302;
+	hs.n_versions_offered = 3;
+	hs.version_selected = 0x0303;
+	hs.suite_selected_set = true;
+	hs.client_cert_requested = true;
+	hs.client_cert_sent = 0;
+	snprintf(hs.sni, sizeof(hs.sni), "localhost");
+	ev.sender = TLSA_ROLE_SERVER;
+	ev.version = TLSA_VER_TLS12;
+	ev.level = 2;
+	ev.description = 40;
+	ev.likely = -1;
+	ev.stage = "finished";
+	ev.hs = &hs;
+	CHECK(tlsa_diag_ctx_from_event(&c, &ev));
+	CHECK_INT(c.alert, 40);
+	CHECK_INT(c.level, 2);
+	CHECK_INT(c.sender, TLSA_PARTY_SERVER);
+	CHECK_STR(c.step, "finished");
+	CHECK_INT(c.offered_max, TLSA_VER_TLS12);
+	CHECK_INT(c.offered_min, TLSA_VER_TLS11);
+	CHECK_INT(c.selected, TLSA_VER_TLS12);
+	CHECK_INT(c.cipher_overlap, TLSA_TRI_YES);
+	CHECK_INT(c.cert_requested, TLSA_TRI_YES);
+	CHECK_INT(c.client_cert_sent, TLSA_TRI_NO);
+	CHECK_INT(c.sni_sent, TLSA_TRI_YES);
+	CHECK_INT(c.alpn_offered, TLSA_TRI_NO);
+	CHECK_INT(c.alpn_selected, TLSA_TRI_NO);
+	CHECK_INT(c.encrypted, TLSA_TRI_NO);
+	CHECK(c.stack == NULL);
+	c.stack = "openssl";
+	size_t n = diag(&c, out);
+	CHECK(n > 0 && strcmp(out[0].id, "client-cert-missing") == 0);
+
+	/* An encrypted TLS 1.3 alert: the likely code; an unknown stage is dropped. */
+	ev.description = -1;
+	ev.likely = 116;
+	ev.level = -1;
+	ev.encrypted = ev.inferred = true;
+	ev.stage = "some_new_stage";
+	ev.version = TLSA_VER_TLS13;
+	hs.version_selected = 0x0304;
+	CHECK(tlsa_diag_ctx_from_event(&c, &ev));
+	CHECK_INT(c.alert, 116);
+	CHECK_INT(c.level, -1);
+	CHECK(c.step == NULL);
+	CHECK_INT(c.inferred, TLSA_TRI_YES);
+	CHECK_INT(c.alpn_selected, TLSA_TRI_UNKNOWN); /* encrypted in TLS 1.3 */
+	n = diag(&c, out);
+	CHECK(n > 0 && strcmp(out[0].id, "client-cert-missing") == 0);
+
+	/* No code at all. */
+	ev.likely = -1;
+	CHECK(!tlsa_diag_ctx_from_event(&c, &ev));
+	CHECK_INT(c.alert, 0);
+}
+
 int main(void)
 {
 	test_vocabulary();
 	test_every_rule();
 	test_cases();
 	test_corpus();
+	test_from_event();
 	return CHECK_DONE();
 }

@@ -1,0 +1,87 @@
+/* From a session tracker's alert event to a diagnosis context (diagnose.h). */
+#include <string.h>
+
+#include "tlsalert/diagnose.h"
+#include "tlsalert/session.h"
+
+static tlsa_tri yes_no(bool b)
+{
+	return b ? TLSA_TRI_YES : TLSA_TRI_NO;
+}
+
+/* TLS-equivalent order of versions for min/max; 0 for unknown. */
+static int order(tlsa_version v)
+{
+	switch (v) {
+	case TLSA_VER_SSL3: return 2;
+	case TLSA_VER_TLS10: return 3;
+	case TLSA_VER_TLS11:
+	case TLSA_VER_DTLS10: return 4;
+	case TLSA_VER_TLS12:
+	case TLSA_VER_DTLS12: return 5;
+	case TLSA_VER_TLS13:
+	case TLSA_VER_DTLS13: return 6;
+	default: return 0;
+	}
+}
+
+static void hello_facts(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
+{
+	if (hs->client_hello) {
+		size_t n = hs->n_versions_offered;
+		if (n > sizeof(hs->versions_offered) / sizeof(hs->versions_offered[0]))
+			n = sizeof(hs->versions_offered) / sizeof(hs->versions_offered[0]);
+		for (size_t i = 0; i < n; i++) {
+			tlsa_version v = tlsa_version_from_wire(hs->versions_offered[i]);
+			if (order(v) == 0)
+				continue; /* GREASE and unknown values */
+			if (order(c->offered_max) == 0 || order(v) > order(c->offered_max))
+				c->offered_max = v;
+			if (order(c->offered_min) == 0 || order(v) < order(c->offered_min))
+				c->offered_min = v;
+		}
+		c->alpn_offered = yes_no(hs->alpn_offered[0] != '\0');
+		c->sni_sent = yes_no(hs->sni[0] != '\0');
+		c->fallback_scsv = yes_no(hs->fallback_scsv);
+	}
+	if (hs->version_selected != 0)
+		c->selected = tlsa_version_from_wire(hs->version_selected);
+	if (hs->suite_selected_set)
+		c->cipher_overlap = TLSA_TRI_YES;
+	/* ALPN sits in the encrypted EncryptedExtensions in TLS 1.3: only its
+	 * presence can be told there. */
+	if (hs->alpn_selected[0] != '\0')
+		c->alpn_selected = TLSA_TRI_YES;
+	else if (hs->server_hello && order(c->selected) != 0 && order(c->selected) < 6)
+		c->alpn_selected = TLSA_TRI_NO;
+	if (hs->client_cert_requested)
+		c->cert_requested = TLSA_TRI_YES;
+	if (hs->client_cert_sent == 0)
+		c->client_cert_sent = TLSA_TRI_NO;
+	else if (hs->client_cert_sent == 1)
+		c->client_cert_sent = TLSA_TRI_YES;
+}
+
+bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_event *ev)
+{
+	memset(c, 0, sizeof(*c));
+	int code = ev->description >= 0 ? ev->description : ev->likely;
+	if (code < 0 || code > 255)
+		return false;
+	c->alert = (uint8_t)code;
+	c->level = ev->level == 1 || ev->level == 2 ? ev->level : -1;
+	c->sender = ev->sender == TLSA_ROLE_CLIENT   ? TLSA_PARTY_CLIENT
+		    : ev->sender == TLSA_ROLE_SERVER ? TLSA_PARTY_SERVER
+						     : TLSA_PARTY_UNKNOWN;
+	c->step = tlsa_step_parse(ev->stage);
+	c->version = ev->version;
+	c->encrypted = yes_no(ev->encrypted);
+	c->inferred = yes_no(ev->inferred);
+	if (c->step != NULL && strcmp(c->step, "application") == 0)
+		c->app_data_seen = TLSA_TRI_YES;
+	if (c->step != NULL && strcmp(c->step, "renegotiation") == 0)
+		c->renegotiating = TLSA_TRI_YES;
+	if (ev->hs != NULL)
+		hello_facts(c, ev->hs);
+	return true;
+}
