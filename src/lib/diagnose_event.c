@@ -77,7 +77,10 @@ bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_e
 	c->version = ev->version;
 	c->encrypted = yes_no(ev->encrypted);
 	c->inferred = yes_no(ev->inferred);
-	if (c->step != NULL && strcmp(c->step, "application") == 0)
+	/* Application data before any ServerHello is a protocol error, not a
+	 * session that was in use. */
+	if (c->step != NULL && strcmp(c->step, "application") == 0 && ev->hs != NULL &&
+	    ev->hs->server_hello)
 		c->app_data_seen = TLSA_TRI_YES;
 	if (c->step != NULL && strcmp(c->step, "renegotiation") == 0)
 		c->renegotiating = TLSA_TRI_YES;
