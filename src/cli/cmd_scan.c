@@ -162,15 +162,28 @@ static void ends_of(const struct tlsa_flow *f, int dir, struct ends *e)
 	e->dport = f->port[1 - dir];
 }
 
+/* ["0x1301","0x1302"]: one preformatted value, as output speed matters here. */
 static void json_hex16_list(struct jw *w, const char *key, const uint16_t *v, size_t n)
 {
-	char buf[8];
-	jw_arr_open(w, key);
+	static const char hex[] = "0123456789abcdef";
+	char buf[2 + TLSA_HS_MAX_LIST * 9 + 1];
+	size_t at = 0;
+	buf[at++] = '[';
 	for (size_t i = 0; i < n && i < TLSA_HS_MAX_LIST; i++) {
-		snprintf(buf, sizeof(buf), "0x%04x", v[i]);
-		jw_str(w, NULL, buf);
+		if (i > 0)
+			buf[at++] = ',';
+		buf[at++] = '"';
+		buf[at++] = '0';
+		buf[at++] = 'x';
+		buf[at++] = hex[v[i] >> 12];
+		buf[at++] = hex[(v[i] >> 8) & 15];
+		buf[at++] = hex[(v[i] >> 4) & 15];
+		buf[at++] = hex[v[i] & 15];
+		buf[at++] = '"';
 	}
-	jw_arr_close(w);
+	buf[at++] = ']';
+	buf[at] = '\0';
+	jw_raw(w, key, buf);
 }
 
 static void json_name_list(struct jw *w, const char *key, const char *list)
@@ -225,9 +238,13 @@ static void json_hs(struct jw *w, const struct tlsa_hs_facts *hs)
 	else
 		jw_bool(w, "client_cert_sent", hs->client_cert_sent > 0);
 	if (hs->client_hello) {
+		static const char digits[] = "0123456789abcdef";
 		char hex[65];
-		for (int i = 0; i < 32; i++)
-			snprintf(hex + 2 * i, 3, "%02x", hs->client_random[i]);
+		for (int i = 0; i < 32; i++) {
+			hex[2 * i] = digits[hs->client_random[i] >> 4];
+			hex[2 * i + 1] = digits[hs->client_random[i] & 15];
+		}
+		hex[64] = '\0';
 		jw_str(w, "client_random", hex);
 	} else {
 		jw_null(w, "client_random");

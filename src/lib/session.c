@@ -269,14 +269,6 @@ static tlsa_version conn_version(const struct conn *c, uint16_t record_version, 
 
 /* ----------------------------------------------------------------- events */
 
-/* The protections an encrypted alert of this size fits (decode.c). */
-static const char *alert_shapes(size_t len, bool tls13)
-{
-	(void)len;
-	(void)tls13;
-	return NULL;
-}
-
 static const char *stage_for(const struct conn *c, int dir)
 {
 	const struct dirstate *peer = &c->d[1 - dir];
@@ -345,7 +337,7 @@ static void emit_record_alert(struct tlsa_tracker *t, struct conn *c, struct tls
 		ev.level = body[0];
 		ev.description = body[1];
 	} else {
-		ev.cipher_shapes = alert_shapes(rlen, false);
+		ev.cipher_shapes = tlsa_encrypted_alert_shapes(rlen, false);
 		ev.evidence = c->dtls	  ? "alert record of a non-zero epoch: protected"
 			      : rlen != 2 ? "alert record longer than 2 bytes: protected"
 					  : "alert record sent after the sender's ChangeCipherSpec";
@@ -1009,7 +1001,7 @@ static void infer13(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f,
 	ev.version = conn_version(c, d->last_ver, &ev.version_negotiated);
 	ev.encrypted = true;
 	ev.inferred = true;
-	ev.cipher_shapes = alert_shapes(d->last_len, true);
+	ev.cipher_shapes = tlsa_encrypted_alert_shapes(d->last_len, true);
 	ev.history = hist_render(c, f, d->last_hist);
 	ev.stage = step_names[d->last_step];
 
