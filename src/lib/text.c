@@ -61,6 +61,8 @@ struct lp_pattern {
 	int map;
 	int icase;
 	const char *regex;
+	const char *must;  /* literal every match starts with ("" if none), folded when icase */
+	int must_boundary; /* 1: one boundary byte precedes it */
 };
 
 struct lp_anchor {
@@ -69,6 +71,7 @@ struct lp_anchor {
 	unsigned needle;
 	unsigned at; /* offset of the needle inside the anchor */
 	unsigned pattern;
+	unsigned lookback; /* a match starts at most this many bytes before the anchor */
 };
 
 struct lp_sample {
@@ -376,12 +379,26 @@ static bool next_needle(const struct tlsa_text *t, const unsigned char *lo, cons
 	return next_needle_scalar(t, lo, p, end, h);
 }
 
+/* The length of needle n (a static table: mark_anchors needs no recogniser). */
+static size_t t_needle_len(unsigned n)
+{
+	return strlen(lp_needles[n]);
+}
+
+/* The patterns anchored in one line, and where in the line their search starts. */
+struct line_set {
+	uint64_t set[PATTERN_WORDS];
+	uint32_t from[LP_N_PATTERNS]; /* search start, from the line start */
+	uint32_t last[LP_N_PATTERNS]; /* start of the last anchor seen */
+};
+
 /*
- * Marks in `set` the patterns whose anchor holds needle `n` found at p; the
- * anchor must lie inside [lo, hi).  Returns whether any did.
+ * Checks the anchors that hold needle `n` found at p; each must lie inside [lo, hi).
+ * With `ls` NULL answers whether any does; otherwise marks their patterns in it
+ * (lo is then the line start).
  */
 static bool mark_anchors(const unsigned char *lo, const unsigned char *hi, const unsigned char *p,
-			 unsigned n, uint64_t *set)
+			 unsigned n, struct line_set *ls)
 {
 	bool any = false;
 	for (unsigned a = lp_needle_first[n]; a < lp_needle_first[n + 1]; a++) {
@@ -389,11 +406,30 @@ static bool mark_anchors(const unsigned char *lo, const unsigned char *hi, const
 		if ((size_t)(p - lo) < an->at)
 			continue;
 		const unsigned char *s = p - an->at;
-		if ((size_t)(hi - s) < an->len || !same_ci(s, an->text, an->len))
+		if ((size_t)(hi - s) < an->len)
 			continue;
-		if (set == NULL)
+		/* The byte next to the needle rejects most anchors at once. */
+		size_t probe =
+			an->at > 0 ? an->at - 1 : (an->len > t_needle_len(n) ? t_needle_len(n) : 0);
+		if (lower(s[probe]) != (unsigned char)an->text[probe] ||
+		    !same_ci(s, an->text, an->len))
+			continue;
+		if (ls == NULL)
 			return true;
-		set[an->pattern / 64] |= 1ull << (an->pattern % 64);
+		unsigned pi = an->pattern;
+		size_t off = (size_t)(s - lo);
+		uint32_t from = off > an->lookback ? (uint32_t)(off - an->lookback) : 0;
+		if (off > UINT32_MAX)
+			from = UINT32_MAX; /* lines beyond 4 GiB: searched from their start */
+		if (!(ls->set[pi / 64] & (1ull << (pi % 64)))) {
+			ls->set[pi / 64] |= 1ull << (pi % 64);
+			ls->from[pi] = from;
+			ls->last[pi] = (uint32_t)(off > UINT32_MAX ? UINT32_MAX : off);
+		} else {
+			if (from < ls->from[pi])
+				ls->from[pi] = from;
+			ls->last[pi] = (uint32_t)(off > UINT32_MAX ? UINT32_MAX : off);
+		}
 		any = true;
 	}
 	return any;
@@ -601,25 +637,62 @@ static int cmp_mention(const void *a, const void *b)
 	return x->pattern < y->pattern ? -1 : x->pattern > y->pattern;
 }
 
-/* Runs the patterns in `set` over the line buf[ls, le) and reports what they find. */
+/* The first occurrence of `lit` (n bytes, lower case when `fold`) in s[from, len), or len. */
+static size_t find_lit(const char *s, size_t from, size_t len, const char *lit, size_t n, bool fold)
+{
+	if (n == 0)
+		return from;
+	for (size_t i = from; i + n <= len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((fold ? lower(c) : c) != (unsigned char)lit[0])
+			continue;
+		if (fold ? same_ci((const unsigned char *)s + i, lit, n)
+			 : memcmp(s + i, lit, n) == 0)
+			return i;
+	}
+	return len;
+}
+
+/* Runs the anchored patterns over the line buf[ls, le) and reports what they find. */
 static int scan_line(const struct tlsa_text *t, const char *buf, size_t ls, size_t le,
-		     const uint64_t *set, unsigned flags, tlsa_text_fn fn, void *ctx)
+		     const struct line_set *lset, unsigned flags, tlsa_text_fn fn, void *ctx)
 {
 	struct line_state st;
-	const char *line = buf + ls;
 	size_t len = le - ls;
 	bool all = (flags & TLSA_TEXT_ALL) != 0;
+	char small[4096], *line = small;
 
 	st.n = 0;
-	while (len > 0 && line[len - 1] == '\r')
+	while (len > 0 && buf[ls + len - 1] == '\r')
 		len--;
+	/*
+	 * regexec() gets a NUL-terminated copy: REG_STARTEND bounds the match, but
+	 * sanitizer interceptors and some libcs still read up to a NUL.  Only lines
+	 * with an anchor get here; those longer than the stack buffer are copied to
+	 * the heap (and skipped if that fails).
+	 */
+	if (len >= sizeof(small)) {
+		line = malloc(len + 1);
+		if (line == NULL)
+			return 0;
+	}
+	memcpy(line, buf + ls, len);
+	line[len] = '\0';
 	for (unsigned pi = 0; pi < LP_N_PATTERNS; pi++) {
-		if (!(set[pi / 64] & (1ull << (pi % 64))))
+		if (!(lset->set[pi / 64] & (1ull << (pi % 64))))
 			continue;
 		const struct lp_pattern *p = &lp_patterns[pi];
-		size_t from = 0;
+		size_t from = lset->from[pi], mlen = strlen(p->must);
 		while (from < len) {
 			regmatch_t pm[MAX_GROUPS];
+			/* Every match starts with p->must: skip regexec where it is absent. */
+			if (mlen > 0) {
+				size_t k = find_lit(line, from, len, p->must, mlen, p->icase != 0);
+				if (k >= len)
+					break;
+				if (k - (size_t)p->must_boundary > from)
+					from = k - (size_t)p->must_boundary;
+			}
 			pm[0].rm_so = (regoff_t)from;
 			pm[0].rm_eo = (regoff_t)len;
 			if (regexec(&t->re[pi], line, MAX_GROUPS, pm, REG_STARTEND) != 0)
@@ -646,9 +719,15 @@ static int scan_line(const struct tlsa_text *t, const char *buf, size_t ls, size
 				m.pattern_id = p->id;
 				keep(&st, &m, all);
 			}
-			from = (size_t)pm[0].rm_eo > from ? (size_t)pm[0].rm_eo : from + 1;
+			size_t next = (size_t)pm[0].rm_eo > from ? (size_t)pm[0].rm_eo : from + 1;
+			/* Search on only if another anchor of this pattern lies ahead. */
+			if (lset->last[pi] < next && (size_t)lset->last[pi] != UINT32_MAX)
+				break;
+			from = next;
 		}
 	}
+	if (line != small)
+		free(line);
 	if (!all) {
 		/* A line that names its alert does not also report an unnamed one. */
 		bool named = false;
@@ -689,14 +768,16 @@ int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsig
 		const unsigned char *hi = memchr(h.start, '\n', (size_t)(end - h.start));
 		if (hi == NULL)
 			hi = end;
-		uint64_t set[PATTERN_WORDS] = {0};
+		struct line_set lset;
+		memset(lset.set, 0, sizeof(lset.set));
 		struct hit h2;
 		const unsigned char *r = lo;
 		while (r < hi && next_needle(t, lo, r, hi, &h2)) {
-			mark_anchors(lo, hi, h2.start, h2.needle, set);
+			mark_anchors(lo, hi, h2.start, h2.needle, &lset);
 			r = h2.fp + 1;
 		}
-		int rc = scan_line(t, buf, (size_t)(lo - b), (size_t)(hi - b), set, flags, fn, ctx);
+		int rc = scan_line(t, buf, (size_t)(lo - b), (size_t)(hi - b), &lset, flags, fn,
+				   ctx);
 		if (rc != 0)
 			return rc;
 		p = hi < end ? hi + 1 : end;
