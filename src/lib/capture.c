@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,7 +309,19 @@ int tlsa_capture_live(struct tlsa_capture *c, const char *iface, volatile int *s
 	c->cur.file_index = 0;
 	c->cur.frame = 0;
 	int rc = 0;
+	/* non-blocking reads after poll() with a short timeout, so *stop is seen promptly */
+	int fd = pcap_get_selectable_fd(p);
+	if (pcap_setnonblock(p, 1, ebuf) != 0)
+		fd = -1;
 	while (stop == NULL || !*stop) {
+		if (fd >= 0) {
+			struct pollfd pfd = {.fd = fd, .events = POLLIN};
+			if (poll(&pfd, 1, 100) < 0 && errno != EINTR) {
+				rc = tlsa_error_set(err, TLSA_EIO, 0, "%s: poll: %s", iface,
+						    strerror(errno));
+				break;
+			}
+		}
 		int n = pcap_dispatch(p, -1, live_cb, (u_char *)&l);
 		if (n == PCAP_ERROR) {
 			rc = tlsa_error_set(err, TLSA_EIO, 0, "%s: %s", iface, pcap_geterr(p));
