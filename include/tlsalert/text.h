@@ -77,7 +77,8 @@ typedef int (*tlsa_text_fn)(void *ctx, const struct tlsa_text_mention *m);
  * `fn` for each mention, in buffer order.  If `fn` returns non-zero, scanning
  * stops and that value is returned; otherwise returns 0.  Lines are
  * independent: a caller reading a stream may pass it in pieces cut after any
- * '\n'.  Allocates nothing.
+ * '\n'.  Allocates only to copy a line longer than 4 KiB that holds an anchor
+ * (such a line is skipped if that allocation fails).
  */
 int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsigned flags,
 		   tlsa_text_fn fn, void *ctx);
