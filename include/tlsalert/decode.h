@@ -40,7 +40,8 @@ extern "C" {
  * (an odd number of hex digits, a stray character, a dump offset that does
  * not match) returns TLSA_EINVAL with err->offset at the offending
  * character; *out_len then holds the bytes decoded before it.  Output longer
- * than `cap` is TLSA_ELIMIT.  (len / 2 + 1) bytes of `out` always suffice.
+ * than `cap` is TLSA_ELIMIT.  (len / 2 + 1) bytes of `out` suffice unless a
+ * dump's "*" lines repeat data; then retry with a larger buffer.
  */
 int tlsa_hex_decode(const char *text, size_t len, uint8_t *out, size_t cap, size_t *out_len,
 		    struct tlsa_error *err);

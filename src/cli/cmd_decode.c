@@ -6,6 +6,9 @@
 
 #include "cli.h"
 
+/* The most bytes one input may expand to (dumps with "*" repeat lines). */
+#define MAX_BYTES ((size_t)64 << 20)
+
 static void decode_usage(FILE *f)
 {
 	fputs("usage: tlsalert decode [options] HEX...\n"
@@ -338,11 +341,22 @@ static int decode_text(struct cli *c, struct dctx *x, const struct tlsa_decode_o
 		return x->n_alerts > 0 ? EXIT_OK : EXIT_NONE;
 	}
 
-	uint8_t *buf = malloc(len / 2 + 1);
-	size_t n = 0;
-	if (buf == NULL)
-		return cli_fail(c, "out of memory");
-	int hrc = tlsa_hex_decode(text, len, buf, len / 2 + 1, &n, &err);
+	/* len / 2 + 1 bytes hold any hex but a dump whose "*" lines repeat data. */
+	size_t cap = len / 2 + 1, n = 0;
+	uint8_t *buf = NULL;
+	int hrc;
+	for (;;) {
+		uint8_t *nb = realloc(buf, cap);
+		if (nb == NULL) {
+			free(buf);
+			return cli_fail(c, "out of memory");
+		}
+		buf = nb;
+		hrc = tlsa_hex_decode(text, len, buf, cap, &n, &err);
+		if (hrc != TLSA_ELIMIT || cap >= MAX_BYTES)
+			break;
+		cap = cap * 4 < MAX_BYTES ? cap * 4 : MAX_BYTES;
+	}
 	struct tlsa_error herr = err;
 	if (hrc == 0 && n == 0) {
 		free(buf);
