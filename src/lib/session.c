@@ -539,6 +539,17 @@ static void record_start(struct conn *c, int dir)
 	d->nrec++;
 }
 
+/* A plaintext record of 2 to 4 alerts (4-8 bytes, every level byte 1 or 2)? */
+static bool coalesced_alerts(const uint8_t *body, uint32_t len)
+{
+	if (len < 4 || len > 8 || len % 2 != 0)
+		return false;
+	for (uint32_t i = 0; i < len; i += 2)
+		if (body[i] != 1 && body[i] != 2)
+			return false;
+	return true;
+}
+
 /* A whole record has been read (bodies of alerts in d->abuf). */
 static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
 		       const struct tlsa_pktinfo *pkt)
@@ -558,6 +569,13 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 		break;
 	case 21: {
 		bool enc = d->rlen != 2 || (d->ccs && !tls13);
+		if (enc && !(d->ccs && !tls13) && coalesced_alerts(d->abuf, d->rlen)) {
+			/* several plaintext alerts in one record: one event each */
+			for (uint32_t i = 0; i < d->rlen; i += 2)
+				emit_record_alert(t, c, f, dir, d->rver, d->rlen, d->abuf + i,
+						  false, 0, d->nrec - 1, pkt);
+			break;
+		}
 		emit_record_alert(t, c, f, dir, d->rver, d->rlen, d->abuf, enc, 0, d->nrec - 1,
 				  pkt);
 		break;

@@ -479,8 +479,35 @@ static void test_big_stream_split_everywhere(void)
 	sim_close(&s, TLSA_END_FIN);
 }
 
+static void test_coalesced(void)
+{
+	struct sim s;
+	struct buf b = {.n = 0}, a = {.n = 0};
+	sim_open(&s, 0, 6);
+	client_hello(&b, false);
+	sim_data(&s, 0, b.b, b.n);
+	/* two plaintext alerts in one record: warning unrecognized_name, fatal handshake_failure */
+	record(&a, 21, (const uint8_t *)"\x01\x70\x02\x28", 4);
+	sim_data(&s, 1, a.b, a.n);
+	CHECK_INT(s.g.n, 2);
+	CHECK_INT(s.g.level[0], 1);
+	CHECK_INT(s.g.desc[0], 112);
+	CHECK_INT(s.g.level[1], 2);
+	CHECK_INT(s.g.desc[1], 40);
+	CHECK_INT(s.g.frame[1], 3);
+	CHECK(!s.g.enc[1]);
+	/* a 4-byte record that is not made of alerts stays "encrypted" */
+	a.n = 0;
+	record(&a, 21, (const uint8_t *)"\x07\x70\x02\x28", 4);
+	sim_data(&s, 1, a.b, a.n);
+	CHECK_INT(s.g.n, 3);
+	CHECK(s.g.enc[2]);
+	sim_close(&s, TLSA_END_FIN);
+}
+
 int main(void)
 {
+	test_coalesced();
 	test_plain_alert_split();
 	test_roles_without_syn();
 	test_not_tls();
