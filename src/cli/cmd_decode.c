@@ -130,7 +130,7 @@ static void text_alert(struct dctx *x, const struct tlsa_decoded *d)
 				"the input\n",
 				"");
 		fprintf(f, "%15s%sfits:%s ", "", dim, r);
-		cli_wrap(f, d->cipher_shapes ? d->cipher_shapes : "no known protection", 20, 20,
+		cli_wrap(f, d->cipher_shapes ? d->cipher_shapes : "no known protection", 21, 21,
 			 100);
 		return;
 	}
@@ -305,8 +305,9 @@ static int on_record(void *ctx, const struct tlsa_record_info *ri)
 		return 0;
 	record_label(label, sizeof(label), ri->record_type, ri->version, ri->record_version,
 		     ri->content_type < 0 ? TLSA_DEC_UNIFIED : 0);
-	fprintf(c->out, "%soffset %-7zu %-17s %s, %zu bytes%s\n", cli_c(c, C_DIM), ri->offset,
-		label, ri->what, ri->record_length, cli_c(c, C_RESET));
+	fprintf(c->out, "%soffset %-7zu %-17s %s, %zu byte%s%s\n", cli_c(c, C_DIM), ri->offset,
+		label, ri->what, ri->record_length, ri->record_length == 1 ? "" : "s",
+		cli_c(c, C_RESET));
 	return 0;
 }
 
@@ -417,10 +418,7 @@ int cmd_decode(struct cli *c, int argc, char **argv)
 		case 'q': x.alerts_only = true; break;
 		case 'h': decode_usage(c->out); return EXIT_OK;
 		default:
-			if (optopt != 0 && strchr("f", optopt) != NULL)
-				cli_fail(c, "option '-%c' needs an argument", optopt);
-			else if (optind > 0 && optind <= argc &&
-				 strncmp(argv[optind - 1], "--", 2) == 0 && optopt != 0)
+			if (optopt == 'f' || optopt == OPT_VERSION || optopt == OPT_COLOR)
 				cli_fail(c, "option '%s' needs an argument", argv[optind - 1]);
 			else
 				cli_fail(c, "unknown option '%s'", argv[optind - 1]);
