@@ -7,6 +7,8 @@
    steps, versions, conditions, situation, error text and fix, and exactly the data's
    "never" entries.
 3. Every cause id and step of the data is documented in docs/causes.md.
+4. Every alert code a stack sends according to the reference tables
+   (tests/data/diagnose/tsv-codes.tsv) has at least one rule for that stack.
 """
 import json
 import os
@@ -69,6 +71,15 @@ for st in stacks:
 # Every rule was seen at least once (rules of "*" once per stack).
 if checked < len(data["rules"]):
     fails.append("only %d rule rows checked for %d rules" % (checked, len(data["rules"])))
+
+# 4. Every (stack, code) the reference tables list has at least one rule.
+with open(os.path.join(ROOT, "tests", "data", "diagnose", "tsv-codes.tsv")) as f:
+    rows = [l.rstrip("\n").split("\t") for l in f if not l.startswith("#")][1:]
+for st, src, codes in rows:
+    for code in map(int, codes.split()):
+        if not any(r["alert"] == code and (r["stack"] == "*" or st in r["stack"].split())
+                   for r in data["rules"]):
+            fails.append("%s sends %d (%s) but no rule covers it" % (st, code, src))
 
 with open(os.path.join(ROOT, "docs", "causes.md")) as f:
     doc = f.read()
