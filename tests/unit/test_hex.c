@@ -93,6 +93,9 @@ int main(void)
 	same("0000   16 03 01 00 08 01 00 00 04 03 03 00 00 15 03 03   ................\n"
 	     "0010   00 02 02 28                                       ...(\n",
 	     two, sizeof(two)); /* Wireshark Copy as Hex Dump */
+	same("0000   16 03 01 00 08 01 00 00 04 03 03 00 00 15 03 03   ................\n"
+	     "0010   00 02 02 28   ...(\n",
+	     two, sizeof(two)); /* ... whose last line is not padded */
 	same("\t0x0000:  1603 0100 0801 0000 0403 0300 0015 0303  ................\n"
 	     "\t0x0010:  0002 0228                                ...(\n",
 	     two, sizeof(two)); /* tcpdump -X style */
