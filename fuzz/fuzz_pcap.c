@@ -1,7 +1,8 @@
 /*
  * Fuzz target: the bytes are a pcap or pcapng file, read through libpcap
  * (fmemopen + pcap_fopen_offline) by the capture layer with small limits,
- * with a handler that touches every byte it is given.
+ * and again by the in-place classic-pcap reader (capture_mmap.c), with a
+ * handler that touches every byte it is given.
  */
 #define _GNU_SOURCE /* fmemopen */
 #include <pcap/pcap.h>
@@ -47,10 +48,32 @@ static void on_notice(void *ctx, const struct tlsa_pktinfo *pkt, const char *msg
 	touch(ctx, (const uint8_t *)msg, strlen(msg));
 }
 
+static struct tlsa_capture *new_capture(struct sink *s)
+{
+	struct tlsa_capture_handler h = {0};
+	h.ctx = s;
+	h.tcp_data = on_tcp;
+	h.udp_data = on_udp;
+	h.notice = on_notice;
+	struct tlsa_capture_opts o = {0};
+	o.max_flows = 8;
+	o.max_flow_buffer = 4096;
+	o.idle_timeout = 5;
+	return tlsa_capture_new(&o, &h);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0;
+	struct sink s = {0};
+	struct tlsa_error err;
+	struct tlsa_capture *c = new_capture(&s);
+	if (c != NULL) {
+		capture_read_mem(c, data, size, false, "fuzz", 0, &err);
+		tlsa_capture_finish(c);
+		tlsa_capture_free(c);
+	}
 	FILE *f = fmemopen((void *)data, size, "rb");
 	if (f == NULL)
 		return 0;
@@ -60,19 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(f);
 		return 0;
 	}
-	struct sink s = {0};
-	struct tlsa_capture_handler h = {0};
-	h.ctx = &s;
-	h.tcp_data = on_tcp;
-	h.udp_data = on_udp;
-	h.notice = on_notice;
-	struct tlsa_capture_opts o = {0};
-	o.max_flows = 8;
-	o.max_flow_buffer = 4096;
-	o.idle_timeout = 5;
-	struct tlsa_capture *c = tlsa_capture_new(&o, &h);
+	c = new_capture(&s);
 	if (c != NULL) {
-		struct tlsa_error err;
 		capture_read_pcap(c, p, "fuzz", 0, &err);
 		tlsa_capture_finish(c);
 		tlsa_capture_free(c);

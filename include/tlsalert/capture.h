@@ -79,6 +79,7 @@ struct tlsa_capture_opts {
 	size_t max_flow_buffer; /* out-of-order bytes buffered per direction; 0 = default 256 KiB */
 	uint32_t idle_timeout;	/* seconds of capture time after which a flow is closed; 0 = 300 */
 	const char *bpf;	/* BPF filter (libpcap syntax) or NULL */
+	int libpcap_reader;	/* non-zero: read classic pcap files through libpcap too (slower) */
 };
 
 /* Counters, for statistics output and tests. */

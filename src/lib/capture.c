@@ -227,6 +227,15 @@ int capture_read_pcap(struct tlsa_capture *c, pcap_t *p, const char *name, uint3
 int tlsa_capture_file(struct tlsa_capture *c, const char *path, uint32_t file_index,
 		      struct tlsa_error *err)
 {
+	if (strcmp(path, "-") != 0 && !c->o.libpcap_reader) {
+		int fd = open(path, O_RDONLY);
+		if (fd >= 0) {
+			int rc = capture_read_mapped(c, fd, path, file_index, err);
+			close(fd);
+			if (rc != 1)
+				return rc;
+		}
+	}
 	char ebuf[PCAP_ERRBUF_SIZE];
 	int is_io;
 	ebuf[0] = '\0';

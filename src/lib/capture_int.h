@@ -105,6 +105,13 @@ void cap_notice(struct tlsa_capture *c, enum notice_kind k, const struct tlsa_pk
 #endif
 	;
 
+/* capture_mmap.c: classic pcap read in place.  Both return 1 (nothing done) when the input
+   is not a classic pcap file (or cannot be mapped), so the caller falls back to libpcap. */
+int capture_read_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
+		     const char *name, uint32_t file_index, struct tlsa_error *err);
+int capture_read_mapped(struct tlsa_capture *c, int fd, const char *name, uint32_t file_index,
+			struct tlsa_error *err);
+
 /* pkt_decode.c: true when the link type is one the decoder handles. */
 bool pkt_linktype_supported(int linktype);
 /* Decodes one captured frame of the given link type and feeds the flow table. */

@@ -15,12 +15,16 @@ static const uint8_t cdata[] = {0x16, 0x03, 0x01, 0x00, 0x05, 'h', 'e', 'l', 'l'
 static const uint8_t sdata[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
 static const char *want_log = "open1 d0:10 d1:7 e1F e0F close1 open2 u0:15 close2";
 
+/* 0: classic pcap files are read in place (capture_mmap.c); 1: everything through libpcap */
+static int force_libpcap;
+
 static int run(const char *file, struct rec *r, struct tlsa_capture_stats *st,
 	       struct tlsa_error *err, const char *bpf)
 {
 	struct tlsa_capture_handler h = rec_handler(r);
 	struct tlsa_capture_opts o = {0};
 	o.bpf = bpf;
+	o.libpcap_reader = force_libpcap;
 	struct tlsa_capture *c = tlsa_capture_new(&o, &h);
 	if (c == NULL)
 		return -100;
@@ -136,6 +140,9 @@ static void test_damaged(void)
 	CHECK_INT(run(DIR "cut-last.pcap", &r, NULL, &err, NULL), TLSA_ETRUNC);
 	CHECK_STR(r.log, "open1 d0:10 d1:7 e1F e0F close1");
 	CHECK(strstr(err.msg, "cut-last.pcap: frame 9:") != NULL);
+	CHECK_INT(run(DIR "cut-header.pcap", &r, NULL, &err, NULL), TLSA_ETRUNC);
+	CHECK(strstr(err.msg, "frame 9: truncated dump file; tried to read 16 header bytes, only "
+			      "got 5") != NULL);
 	/* an absurd record length in frame 4 */
 	CHECK(run(DIR "absurd-len.pcap", &r, NULL, &err, NULL) < 0);
 	CHECK(strstr(err.msg, "frame 4:") != NULL);
@@ -158,12 +165,35 @@ static void test_damaged(void)
 	CHECK_INT(st.undecoded, 2);
 }
 
+/* Both readers word their errors alike (golden CLI tests depend on it). */
+static void test_same_errors(void)
+{
+	static const char *const files[] = {"cut-last.pcap", "cut-header.pcap", "absurd-len.pcap",
+					    "unknown-link.pcap"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[256], msg[2][sizeof(((struct tlsa_error *)0)->msg)];
+		int rc[2];
+		snprintf(path, sizeof(path), DIR "%s", files[i]);
+		for (force_libpcap = 0; force_libpcap < 2; force_libpcap++) {
+			struct rec r;
+			struct tlsa_error err;
+			rc[force_libpcap] = run(path, &r, NULL, &err, NULL);
+			memcpy(msg[force_libpcap], err.msg, sizeof(err.msg));
+		}
+		CHECK_INT(rc[0], rc[1]);
+		CHECK_STR(msg[0], msg[1]);
+	}
+}
+
 int main(void)
 {
-	test_framings();
-	test_frames_and_time();
-	test_bpf();
-	test_stdin();
-	test_damaged();
+	test_same_errors();
+	for (force_libpcap = 0; force_libpcap < 2; force_libpcap++) {
+		test_framings();
+		test_frames_and_time();
+		test_bpf();
+		test_stdin();
+		test_damaged();
+	}
 	return CHECK_DONE();
 }

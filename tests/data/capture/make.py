@@ -219,6 +219,8 @@ def main():
         fh.write(bytes(bad))
     # damaged files: last packet cut, absurd length, unknown link type
     write_pcap("cut-last.pcap", 1, ip_frames_eth(conv4), cut=5)
+    frames = ip_frames_eth(conv4)
+    write_pcap("cut-header.pcap", 1, frames, cut=len(frames[-1]) + 11)  # 5 bytes of the last header
     d = bytearray(write_pcap("absurd-len.pcap", 1, ip_frames_eth(conv4)))
     off = 24
     for _ in range(3):
