@@ -5,7 +5,7 @@
 #   bench/run.sh NAME [ARGS...]      only bench/NAME/run.sh, with ARGS
 #                                    (e.g. bench/run.sh scan plain keylog)
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 if [ $# -gt 0 ]; then
 	s=bench/$1/run.sh
 	if [ ! -f "$s" ]; then

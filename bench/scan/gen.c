@@ -618,9 +618,11 @@ int main(int argc, char **argv)
 	struct out outs[MAX_PARTS];
 	for (int i = 0; i < parts; i++) {
 		char path[4096];
-		if (parts > 1)
-			snprintf(path, sizeof(path), outpat, i + 1);
-		else
+		if (parts > 1) {
+			const char *pc = strstr(outpat, "%d");
+			snprintf(path, sizeof(path), "%.*s%d%s", (int)(pc - outpat), outpat, i + 1,
+				 pc + 2);
+		} else
 			snprintf(path, sizeof(path), "%s", outpat);
 		out_open(&outs[i], path);
 	}

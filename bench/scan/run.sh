@@ -12,7 +12,7 @@
 #   SLOW_REPS=1         runs per tshark command    SHARED=../shared  shared material
 # Results: a table on stdout, bench/out/scan-results.tsv, tool logs in bench/out/logs/.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
 OUT=$ROOT/bench/out
 BUILD=${BUILD:-build}
@@ -67,7 +67,8 @@ have() { command -v "$1" >/dev/null; }
 # ---- generator and capture -----------------------------------------------
 GEN=$OUT/gen
 if [ ! -x "$GEN" ] || [ bench/scan/gen.c -nt "$GEN" ]; then
-	cc -std=c11 -O2 -Wall -Wextra -Werror -o "$GEN" bench/scan/gen.c -lm || exit 2
+	cc -std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+		-Wvla -Wformat=2 -Wcast-align -Wwrite-strings -o "$GEN" bench/scan/gen.c -lm || exit 2
 fi
 F=$OUT/scan.pcap
 K=$OUT/scan.keylog
