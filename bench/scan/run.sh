@@ -169,10 +169,10 @@ probe_keylog() {
 	"$T" scan --json --keylog "$TEMPLATES/fail-certreq13.keylog" "$TEMPLATES/fail-certreq13.pcap" \
 		>"$TMP/probe.out" 2>"$TMP/probe.err"
 	local rc=$?
-	if [ $rc -le 1 ] && grep -q '116\|certificate_required' "$TMP/probe.out"; then
+	if [ $rc -le 1 ] && grep -q '"description":116[,}]' "$TMP/probe.out"; then
 		KEY_OK=1
 	elif [ $rc -le 1 ]; then
-		KEY_WHY="'tlsalert scan --keylog' ran but did not report the encrypted certificate_required(116) alert of fail-certreq13"
+		KEY_WHY="'tlsalert scan --keylog' ran but did not decrypt the certificate_required(116) alert of fail-certreq13 (no \"description\":116 line)"
 	else
 		KEY_WHY="'tlsalert scan --keylog' is not implemented yet (exit $rc: $(head -1 "$TMP/probe.err"))"
 	fi
