@@ -205,6 +205,12 @@ int tlsa_decode_msg(const char *text, size_t len, const struct tlsa_decode_opts 
 			size_t n = 0;
 			struct tlsa_error le;
 			rc = tlsa_hex_decode(text + j, e - j, line, sizeof(line), &n, &le);
+			if (rc == TLSA_ELIMIT)
+				return tlsa_error_set(
+					err, TLSA_EINVAL, j,
+					"hex line of more than %zu bytes: expected the "
+					"16 per line that s_client -msg prints",
+					sizeof(line));
 			if (rc != 0)
 				return tlsa_error_set(err, rc, j + le.offset, "%s", le.msg);
 			for (size_t k = 0; k < n; k++) {

@@ -420,6 +420,14 @@ static void test_msg(void)
 	const char *empty = "<<< TLS 1.2, Alert [length 0002], fatal x\nCONNECTED\n";
 	CHECK_INT(msg(empty, TLSA_VER_UNKNOWN), TLSA_EINVAL);
 	CHECK(strstr(err.msg, "hold 0") != NULL);
+	{
+		char longline[1200] = "<<< TLS 1.2, Alert, fatal x\n   ";
+		for (int i = 0; i < 300; i++)
+			strcat(longline, " 02");
+		CHECK_INT(msg(longline, TLSA_VER_UNKNOWN), TLSA_EINVAL);
+		CHECK(strstr(err.msg, "hex line of more than 256 bytes") != NULL);
+		CHECK_INT(err.offset, 32);
+	}
 	const char *nohex = "<<< TLS 1.2, Alert, fatal x\nCONNECTED\n";
 	CHECK_INT(msg(nohex, TLSA_VER_UNKNOWN), TLSA_EINVAL);
 	CHECK(strstr(err.msg, "Alert message with 0 bytes: expected 2") != NULL);
