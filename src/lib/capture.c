@@ -268,7 +268,8 @@ struct live_ctx {
 
 static void live_cb(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
 {
-	struct live_ctx *l = (struct live_ctx *)user;
+	void *v = user;
+	struct live_ctx *l = v;
 	l->c->cur.frame++;
 	one_packet(l->c, l->dlt, hdr, data, l->mult);
 }
