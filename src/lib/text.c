@@ -96,6 +96,7 @@ struct tlsa_text {
 	unsigned char lo[3][16], hi[3][16];
 	unsigned char bucket_of[LP_N_NEEDLES];
 	size_t needle_len[LP_N_NEEDLES];
+	size_t must_len[LP_N_PATTERNS];
 	int simd; /* 0 scalar, 1 SSSE3, 2 AVX2 */
 };
 
@@ -188,6 +189,7 @@ int tlsa_text_new(struct tlsa_text **out, struct tlsa_error *err)
 					      "log pattern %s does not compile: %s", p->id, why);
 		}
 		t->n_compiled++;
+		t->must_len[i] = strlen(p->must);
 		size_t rl = strlen(p->regex);
 		t->lead_boundary[i] = strncmp(p->regex, "(^|", 3) == 0;
 		t->trail_boundary[i] = rl >= 3 && strcmp(p->regex + rl - 3, "|$)") == 0;
@@ -379,12 +381,6 @@ static bool next_needle(const struct tlsa_text *t, const unsigned char *lo, cons
 	return next_needle_scalar(t, lo, p, end, h);
 }
 
-/* The length of needle n (a static table: mark_anchors needs no recogniser). */
-static size_t t_needle_len(unsigned n)
-{
-	return strlen(lp_needles[n]);
-}
-
 /* The patterns anchored in one line, and where in the line their search starts. */
 struct line_set {
 	uint64_t set[PATTERN_WORDS];
@@ -397,8 +393,9 @@ struct line_set {
  * With `ls` NULL answers whether any does; otherwise marks their patterns in it
  * (lo is then the line start).
  */
-static bool mark_anchors(const unsigned char *lo, const unsigned char *hi, const unsigned char *p,
-			 unsigned n, struct line_set *ls)
+static bool mark_anchors(const struct tlsa_text *t, const unsigned char *lo,
+			 const unsigned char *hi, const unsigned char *p, unsigned n,
+			 struct line_set *ls)
 {
 	bool any = false;
 	for (unsigned a = lp_needle_first[n]; a < lp_needle_first[n + 1]; a++) {
@@ -409,8 +406,8 @@ static bool mark_anchors(const unsigned char *lo, const unsigned char *hi, const
 		if ((size_t)(hi - s) < an->len)
 			continue;
 		/* The byte next to the needle rejects most anchors at once. */
-		size_t probe =
-			an->at > 0 ? an->at - 1 : (an->len > t_needle_len(n) ? t_needle_len(n) : 0);
+		size_t probe = an->at > 0 ? an->at - 1
+					  : (an->len > t->needle_len[n] ? t->needle_len[n] : 0);
 		if (lower(s[probe]) != (unsigned char)an->text[probe] ||
 		    !same_ci(s, an->text, an->len))
 			continue;
@@ -682,7 +679,7 @@ static int scan_line(const struct tlsa_text *t, const char *buf, size_t ls, size
 		if (!(lset->set[pi / 64] & (1ull << (pi % 64))))
 			continue;
 		const struct lp_pattern *p = &lp_patterns[pi];
-		size_t from = lset->from[pi], mlen = strlen(p->must);
+		size_t from = lset->from[pi], mlen = t->must_len[pi];
 		while (from < len) {
 			regmatch_t pm[MAX_GROUPS];
 			/* Every match starts with p->must: skip regexec where it is absent. */
@@ -757,7 +754,7 @@ int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsig
 
 	struct hit h;
 	while (p < end && next_needle(t, b, p, end, &h)) {
-		if (!mark_anchors(b, end, h.start, h.needle, NULL)) {
+		if (!mark_anchors(t, b, end, h.start, h.needle, NULL)) {
 			p = h.fp + 1;
 			continue;
 		}
@@ -773,7 +770,7 @@ int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsig
 		struct hit h2;
 		const unsigned char *r = lo;
 		while (r < hi && next_needle(t, lo, r, hi, &h2)) {
-			mark_anchors(lo, hi, h2.start, h2.needle, &lset);
+			mark_anchors(t, lo, hi, h2.start, h2.needle, &lset);
 			r = h2.fp + 1;
 		}
 		int rc = scan_line(t, buf, (size_t)(lo - b), (size_t)(hi - b), &lset, flags, fn,
