@@ -296,9 +296,12 @@ void flow_input(struct tlsa_capture *c, const struct pkt_l4 *l4)
 			  ? 0
 			  : 1;
 	if (!fresh && syn) {
-		/* a new connection on the same ports: a SYN with another initial sequence number */
+		/* a new connection on the same ports: a SYN with another initial sequence number,
+		   or, on a stream picked up without its SYN, one far from where the stream is */
 		struct tcp_dir *d = &f->dir[dir];
-		if (d->syn_seen && d->isn != l4->seq) {
+		int32_t dist = (int32_t)(l4->seq + 1 - d->next_seq);
+		bool far = dist > (1 << 20) || dist < -(1 << 20);
+		if ((d->syn_seen && d->isn != l4->seq) || (!d->syn_seen && d->started && far)) {
 			flow_restart(c, f, l4);
 			fresh = true;
 			dir = 0;

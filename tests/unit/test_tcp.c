@@ -226,6 +226,14 @@ static void test_port_reuse_live(void)
 	pkt_full(5, C, 40000, 123, 0, F_SYN, 0, 0, 0);
 	CHECK_INT(rec.opens, 2);
 	stop();
+	/* a stream picked up mid-way, then a SYN far from it: a new connection */
+	start(0, 0);
+	pkt_full(1, C, 40000, 500000, 0, F_ACK, 0, 10, 10);
+	pkt_full(1, C, 40000, 500010, 0, F_SYN, 0, 0, 0); /* near: a stray SYN, same connection */
+	pkt_full(2, C, 40000, 90000000, 0, F_SYN, 0, 0, 0);
+	pkt_full(2, C, 40000, 90000001, 0, F_ACK, 0, 4, 4);
+	CHECK_STR(rec.log, "open1 d0:10 e0E e1E close1 open2 d0:4");
+	stop();
 }
 
 static void test_idle_and_eviction(void)
