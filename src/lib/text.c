@@ -692,7 +692,7 @@ static int scan_line(const struct tlsa_text *t, const char *buf, size_t ls, size
 			}
 			pm[0].rm_so = (regoff_t)from;
 			pm[0].rm_eo = (regoff_t)len;
-			if (regexec(&t->re[pi], line, MAX_GROUPS, pm, REG_STARTEND) != 0)
+			if (regexec(&t->re[pi], line, t->re[pi].re_nsub + 1, pm, REG_STARTEND) != 0)
 				break;
 			size_t s = (size_t)pm[0].rm_so, e = (size_t)pm[0].rm_eo;
 			int code;
