@@ -134,7 +134,8 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 {
 	struct cli *c = L->c;
 	FILE *f = c->out;
-	size_t col = m->start - m->line_start + 1 + L->carry_col;
+	/* Only the block's first line can be the rest of a line scanned in pieces. */
+	size_t col = m->start - m->line_start + 1 + (m->line_start == 0 ? L->carry_col : 0);
 	size_t end_col = m->end > m->start ? col + (m->end - m->start) - 1 : col;
 	const char *name = m->code >= 0 ? tlsa_alert_get((uint8_t)m->code)->name : NULL;
 	const char *matched = block + m->start;

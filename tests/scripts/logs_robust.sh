@@ -32,9 +32,14 @@ n=$("$TLSALERT" logs --csv "$tmp/blocks.log" | tail -n +2 | cut -d, -f2 | sort -
 
 # 3. One line longer than the line buffer (64 MiB): the alert at its end is found on
 #    line 2, at the right column.
-{ echo "first line"; head -c 70000000 /dev/zero | tr '\0' a; echo " Received fatal alert: unknown_ca"; } >"$tmp/long.log"
-out=$("$TLSALERT" logs --csv "$tmp/long.log" | tail -n +2)
-[ "$out" = "$tmp/long.log,2,70000002,70000033,48,unknown_ca,received,java,java.received,Received fatal alert: unknown_ca" ] ||
+{
+	echo "first line"
+	head -c 70000000 /dev/zero | tr '\0' a
+	echo " Received fatal alert: unknown_ca"
+	echo "x remote error: tls: bad certificate"
+} >"$tmp/long.log"
+out=$("$TLSALERT" logs --csv "$tmp/long.log" | tail -n +2 | tr '\n' '|')
+[ "$out" = "$tmp/long.log,2,70000002,70000033,48,unknown_ca,received,java,java.received,Received fatal alert: unknown_ca|$tmp/long.log,3,3,36,42,bad_certificate,received,go,go.remote,remote error: tls: bad certificate|" ] ||
 	bad "long.log: got '$out'"
 
 # 4. Concatenated gzip members are one stream.
