@@ -827,7 +827,10 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 		if (tlsa_capture_live(cap, iface, &stop_live, &err) != 0) {
-			cli_fail(c, "%s: %s", iface, err.msg);
+			if (strncmp(err.msg, iface, strlen(iface)) == 0)
+				cli_fail(c, "%s", err.msg);
+			else
+				cli_fail(c, "%s: %s", iface, err.msg);
 			failed = true;
 		}
 		tlsa_capture_finish(cap);
