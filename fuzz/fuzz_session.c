@@ -3,7 +3,7 @@
  * segments fed to one flow through the capture handler.
  *
  *   byte 0      bit 0-1: SYN direction (0, 1, else none); bit 2: UDP;
- *               bit 3: ports swapped
+ *               bit 3: ports swapped; bit 4: with the record hook (records copied)
  *   then chunks: 1 byte op (bit 7 = direction; low bits: 0-5 data,
  *               6 gap, 7 end), 2 bytes big-endian length, then that many
  *               bytes of data (or, for a gap, the number of bytes lost)
@@ -26,6 +26,16 @@ static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
 	      strlen(ev->hs->alpn_offered);
 }
 
+static void on_record(void *ctx, const struct tlsa_record_event *ev)
+{
+	size_t *n = ctx;
+	/* read the whole record handed over */
+	for (size_t i = 0; i < ev->len; i++)
+		*n += ev->record[i];
+	if (*ev->conn_user == NULL)
+		*ev->conn_user = n;
+}
+
 static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
 {
 	size_t *n = ctx;
@@ -38,6 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	size_t sink = 0;
 	struct tlsa_tracker_opts o = {.ctx = &sink, .on_alert = on_alert, .on_conn = on_conn};
+	if (data[0] & 16)
+		o.on_record = on_record;
 	struct tlsa_tracker *t = tlsa_tracker_new(&o);
 	if (t == NULL)
 		return 0;

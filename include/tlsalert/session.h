@@ -144,16 +144,44 @@ struct tlsa_conn_event {
 	const struct tlsa_hs_facts *hs;
 };
 
+/*
+ * One whole record, for a consumer that decrypts (docs/decrypt.md): given
+ * only when tlsa_tracker_opts.on_record is set (records are then copied;
+ * without it application-data bodies are never copied).  Called after the
+ * tracker has taken in the record, before its alert event if it is one.
+ */
+struct tlsa_record_event {
+	const struct tlsa_pktinfo *pkt; /* packet that completed the record */
+	const struct tlsa_flow *flow;
+	int dir;
+	tlsa_role sender;
+	bool dtls;
+	uint8_t type;	       /* outer content type */
+	uint16_t version;      /* record version */
+	const uint8_t *record; /* the whole record, header included */
+	size_t len;
+	uint64_t seq;	/* 0-based record number in its direction (DTLS: wire seq) */
+	uint16_t epoch; /* DTLS */
+	bool after_ccs; /* TLS <= 1.2 / DTLS: sent after the sender's ChangeCipherSpec */
+	const struct tlsa_hs_facts *hs; /* randoms, suite, version */
+	void **conn_user; /* one pointer per connection for the consumer, NULL at first;
+			     released through on_release when the connection ends */
+};
+
 typedef void (*tlsa_alert_fn)(void *ctx, const struct tlsa_alert_event *ev);
+typedef void (*tlsa_rec_hook_fn)(void *ctx, const struct tlsa_record_event *ev);
+typedef void (*tlsa_release_fn)(void *ctx, void *conn_user);
 typedef void (*tlsa_conn_fn)(void *ctx, const struct tlsa_conn_event *ev);
 typedef void (*tlsa_notice_fn)(void *ctx, const struct tlsa_pktinfo *pkt, const char *msg);
 
 struct tlsa_tracker_opts {
-	void *ctx;		  /* passed to every callback */
-	tlsa_alert_fn on_alert;	  /* each alert event (may be NULL) */
-	tlsa_conn_fn on_conn;	  /* each finished TLS connection (may be NULL) */
-	tlsa_notice_fn on_notice; /* non-fatal remarks, capture notices forwarded (may be NULL) */
-	bool no_infer;		  /* do not infer TLS 1.3 alerts from record sizes */
+	void *ctx;		    /* passed to every callback */
+	tlsa_alert_fn on_alert;	    /* each alert event (may be NULL) */
+	tlsa_conn_fn on_conn;	    /* each finished TLS connection (may be NULL) */
+	tlsa_notice_fn on_notice;   /* non-fatal remarks, capture notices forwarded (may be NULL) */
+	bool no_infer;		    /* do not infer TLS 1.3 alerts from record sizes */
+	tlsa_rec_hook_fn on_record; /* each whole record (decryption hook; may be NULL) */
+	tlsa_release_fn on_release; /* frees a non-NULL conn_user (may be NULL) */
 };
 
 /* Counters for statistics and tests. */

@@ -85,6 +85,7 @@ struct dirstate {
 	uint16_t rver;
 	uint32_t rlen, rgot;
 	uint8_t abuf[8]; /* first bytes of an alert body */
+	uint8_t *rec;	 /* the whole record, only for the on_record hook */
 	/* handshake reassembly */
 	uint8_t *hs;
 	size_t hs_len;
@@ -129,6 +130,7 @@ struct conn {
 	bool have_alert, alert_fatal;
 	struct tlsa_conn_event sum;
 	bool rejected; /* an inferred handshake rejection */
+	void *user;    /* the on_record consumer's slot */
 };
 
 struct tlsa_tracker {
@@ -559,6 +561,24 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 	bool tls13 = is_tls13(c);
 
 	t->st.records++;
+	if (t->o.on_record != NULL && d->rec != NULL) {
+		struct tlsa_record_event re = {
+			.pkt = pkt,
+			.flow = f,
+			.dir = dir,
+			.type = d->rtype,
+			.version = d->rver,
+			.record = d->rec,
+			.len = 5 + (size_t)d->rlen,
+			.seq = d->nrec - 1,
+			.after_ccs = d->ccs,
+			.hs = &c->hs,
+			.conn_user = &c->user,
+		};
+		tlsa_role_source src;
+		re.sender = role_of(c, f, dir, &src);
+		t->o.on_record(t->o.ctx, &re);
+	}
 	switch (d->rtype) {
 	case 20: /* ChangeCipherSpec */
 		hist_add(c, dir, 'X');
@@ -861,9 +881,15 @@ static void tls_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *
 			d->rgot = 0;
 			d->in_body = true;
 			record_start(c, dir);
+			if (t->o.on_record != NULL && d->rec == NULL)
+				d->rec = malloc(5 + MAX_RECORD);
+			if (d->rec != NULL)
+				memcpy(d->rec, d->hdr, 5);
 		}
 		uint32_t want = d->rlen - d->rgot;
 		uint32_t k = n < want ? (uint32_t)n : want;
+		if (d->rec != NULL)
+			memcpy(d->rec + 5 + d->rgot, p, k);
 		if (d->rtype == 21) {
 			for (uint32_t i = 0; i < k && d->rgot + i < sizeof(d->abuf); i++)
 				d->abuf[d->rgot + i] = p[i];
@@ -961,6 +987,26 @@ static void dtls_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 		size_t blen = rd_left(&body);
 		d->nrec++;
 		t->st.records++;
+		if (t->o.on_record != NULL) {
+			tlsa_role_source src;
+			struct tlsa_record_event re = {
+				.pkt = pkt,
+				.flow = f,
+				.dir = dir,
+				.sender = role_of(c, f, dir, &src),
+				.dtls = true,
+				.type = type,
+				.version = ver,
+				.record = body.p - 13,
+				.len = 13 + blen,
+				.seq = seq,
+				.epoch = epoch,
+				.after_ccs = d->ccs,
+				.hs = &c->hs,
+				.conn_user = &c->user,
+			};
+			t->o.on_record(t->o.ctx, &re);
+		}
 		if (type == 21) {
 			bool enc = epoch > 0 || blen != 2;
 			emit_record_alert(t, c, f, dir, ver, (uint32_t)blen, body.p, enc, epoch,
@@ -1206,8 +1252,12 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 		s->hs = &c->hs;
 		t->o.on_conn(t->o.ctx, s);
 	}
+	if (c->user != NULL && t->o.on_release != NULL)
+		t->o.on_release(t->o.ctx, c->user);
 	free(c->d[0].hs);
 	free(c->d[1].hs);
+	free(c->d[0].rec);
+	free(c->d[1].rec);
 	free(c);
 	f->user = NULL;
 }

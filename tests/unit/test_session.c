@@ -455,6 +455,14 @@ static void test_dtls(void)
 	sim_data(&s, 0, enc, sizeof(enc));
 	CHECK_INT(s.g.n, 2);
 	CHECK(s.g.enc[1]);
+	/* DTLS 1.3 unified header (001 C=0 S=1 L=1 epoch 3): counted, not opened */
+	struct tlsa_tracker_stats st0, st1;
+	tlsa_tracker_get_stats(s.t, &st0);
+	uint8_t uh[5 + 20] = {0x2f, 0x00, 0x07, 0x00, 20};
+	sim_data(&s, 0, uh, sizeof(uh));
+	tlsa_tracker_get_stats(s.t, &st1);
+	CHECK_INT(st1.records, st0.records + 1);
+	CHECK_INT(s.g.n, 2);
 	/* a datagram that is not DTLS is ignored */
 	uint8_t junk[20] = {21, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 3, 0, 50};
 	sim_data(&s, 1, junk, sizeof(junk));
@@ -505,8 +513,70 @@ static void test_coalesced(void)
 	sim_close(&s, TLSA_END_FIN);
 }
 
+struct hook {
+	int records, released;
+	size_t total;
+	uint64_t last_seq[2];
+	uint8_t last_type;
+	int user_tag;
+};
+
+static void on_record(void *ctx, const struct tlsa_record_event *ev)
+{
+	struct hook *h = ctx;
+	h->records++;
+	h->total += ev->len;
+	h->last_seq[ev->dir] = ev->seq;
+	h->last_type = ev->type;
+	/* the record handed over is whole: its header length matches */
+	CHECK_INT(((size_t)ev->record[3] << 8 | ev->record[4]) + 5, ev->len);
+	if (*ev->conn_user == NULL)
+		*ev->conn_user = &h->user_tag;
+}
+
+static void on_release(void *ctx, void *user)
+{
+	struct hook *h = ctx;
+	if (user == &h->user_tag)
+		h->released++;
+}
+
+static void test_record_hook(void)
+{
+	struct hook h = {0};
+	struct tlsa_tracker_opts o = {.ctx = &h, .on_record = on_record, .on_release = on_release};
+	struct tlsa_tracker *t = tlsa_tracker_new(&o);
+	struct tlsa_capture_handler ch;
+	tlsa_tracker_handler(t, &ch);
+	struct tlsa_flow f;
+	memset(&f, 0, sizeof(f));
+	f.port[0] = 40000;
+	f.port[1] = 443;
+	f.transport = 6;
+	f.syn_dir = 0;
+	struct tlsa_pktinfo p = {.frame = 1};
+	ch.flow_open(ch.ctx, &f, &p);
+	struct buf b = {.n = 0};
+	client_hello(&b, false);
+	record(&b, 23, NULL, 5000);
+	record(&b, 21, NULL, 26);
+	/* in pieces of 777 bytes: records are still handed over whole */
+	for (size_t i = 0; i < b.n; i += 777)
+		ch.tcp_data(ch.ctx, &f, 0, b.b + i, b.n - i < 777 ? b.n - i : 777, &p);
+	CHECK_INT(h.records, 3);
+	CHECK_INT(h.total, b.n);
+	CHECK_INT(h.last_seq[0], 2);
+	CHECK_INT(h.last_type, 21);
+	ch.tcp_end(ch.ctx, &f, 0, TLSA_END_FIN, &p);
+	ch.tcp_end(ch.ctx, &f, 1, TLSA_END_FIN, &p);
+	ch.flow_close(ch.ctx, &f);
+	CHECK_INT(h.released, 1);
+	tlsa_tracker_free(t);
+}
+
 int main(void)
 {
+	test_record_hook();
 	test_coalesced();
 	test_plain_alert_split();
 	test_roles_without_syn();
