@@ -15,6 +15,7 @@ from registry_data import load_alerts
 
 DIRS = {"received": "TLSA_TEXT_RECEIVED", "sent": "TLSA_TEXT_SENT", "unknown": "TLSA_TEXT_UNKNOWN"}
 KINDS = {"name": "LP_NAME", "namex": "LP_NAMEX", "name?": "LP_NAMEOPT", "num": "LP_NUM",
+         "hexnum": "LP_HEXNUM",
          "reason": "LP_REASON", "hexreason": "LP_HEXREASON", "decreason": "LP_DECREASON",
          "curl": "LP_CURL", "quic": "LP_QUIC", "map": "LP_MAP", "fixed": "LP_FIXED",
          "none": "LP_NONE"}

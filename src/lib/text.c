@@ -30,6 +30,7 @@ enum lp_kind {
 	LP_NAMEX,
 	LP_NAMEOPT,
 	LP_NUM,
+	LP_HEXNUM,
 	LP_REASON,
 	LP_HEXREASON,
 	LP_DECREASON,
@@ -548,6 +549,11 @@ static bool match_code(const struct lp_pattern *p, const char *line, const regma
 	case LP_NAMEOPT: *code = name_code(g, glen, false); return true;
 	case LP_NUM:
 		if (parse_dec(g, glen, &v) != 0 || v > 255)
+			return false;
+		*code = (int)v;
+		return true;
+	case LP_HEXNUM:
+		if (parse_hex(g, glen, &v) != 0 || v > 255)
 			return false;
 		*code = (int)v;
 		return true;
