@@ -181,16 +181,17 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		return;
 	}
 	char loc[512], codebuf[16];
+	/* Aligned within a file: room for the name, ":line:column" up to 7 and 3 digits. */
 	printable(matched, mlen, MATCH_SHOWN, shown, sizeof(shown));
 	snprintf(loc, sizeof(loc), "%s:%llu:%zu", L->name, line, col);
 	if (m->code >= 0)
 		snprintf(codebuf, sizeof(codebuf), "%3d", m->code);
 	else
 		snprintf(codebuf, sizeof(codebuf), "  -");
-	fprintf(f, "%s%-28s%s %s%s %-31s%s %s%-8s%s  %-15s %s\n", cli_c(c, C_DIM), loc,
-		cli_c(c, C_RESET), cli_c(c, C_BOLD), codebuf, name ? name : "(alert not named)",
-		cli_c(c, C_RESET), dir_color(c, m->dir), tlsa_text_dir_name(m->dir),
-		cli_c(c, C_RESET), m->implementation, shown);
+	fprintf(f, "%s%-*s%s %s%s %-31s%s %s%-8s%s  %-15s %s\n", cli_c(c, C_DIM),
+		(int)strlen(L->name) + 12, loc, cli_c(c, C_RESET), cli_c(c, C_BOLD), codebuf,
+		name ? name : "(alert not named)", cli_c(c, C_RESET), dir_color(c, m->dir),
+		tlsa_text_dir_name(m->dir), cli_c(c, C_RESET), m->implementation, shown);
 }
 
 struct block_ctx {
