@@ -725,25 +725,36 @@ static void plain_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow
 	struct dirstate *d = &c->d[dir];
 	bool decide = (d->segs == 0 && d->plain_seen == 0) || d->armed || d->after_gap;
 
-	/* too few bytes to judge a stream start: keep them for the next segment */
-	if (d->npend > 0 || (decide && too_short(p, n))) {
-		if (d->npend + n <= sizeof(d->pend)) {
-			uint8_t all[sizeof(d->pend)];
-			memcpy(d->pend + d->npend, p, n);
-			d->npend = (uint8_t)(d->npend + n);
-			if (too_short(d->pend, d->npend))
-				return;
-			size_t nall = d->npend;
-			memcpy(all, d->pend, nall);
-			d->npend = 0;
-			plain_decide(t, c, f, dir, all, nall, NULL, 0, pkt);
+	if (d->npend == 0) {
+		if (decide && too_short(p, n)) {
+			/* too few bytes to judge a stream start: keep them for the next segment */
+			memcpy(d->pend, p, n);
+			d->npend = (uint8_t)n;
 			return;
 		}
-		uint8_t pend[sizeof(d->pend)];
-		size_t npend = d->npend;
-		memcpy(pend, d->pend, npend);
-		d->npend = 0;
-		plain_decide(t, c, f, dir, p, n, pend, npend, pkt);
+		plain_decide(t, c, f, dir, p, n, NULL, 0, pkt);
+		return;
+	}
+	/* kept bytes first: TLS may start with them ... */
+	uint8_t pend[sizeof(d->pend)];
+	size_t npend = d->npend;
+	memcpy(pend, d->pend, npend);
+	d->npend = 0;
+	if (npend + n <= sizeof(pend) && too_short(pend, npend + n)) {
+		memcpy(d->pend, pend, npend);
+		memcpy(d->pend + npend, p, n);
+		d->npend = (uint8_t)(npend + n);
+		return;
+	}
+	plain_decide(t, c, f, dir, p, n, pend, npend, pkt);
+	if (d->mode != M_PLAIN)
+		return;
+	/* ... or with this segment (the kept ones were a short plaintext reply, such as
+	   PostgreSQL's 'S') */
+	d->armed = true;
+	if (too_short(p, n)) {
+		memcpy(d->pend, p, n);
+		d->npend = (uint8_t)n;
 		return;
 	}
 	plain_decide(t, c, f, dir, p, n, NULL, 0, pkt);

@@ -293,6 +293,27 @@ static void test_starttls(void)
 	sim_close(&s, TLSA_END_FIN);
 }
 
+static void test_postgresql(void)
+{
+	struct sim s;
+	struct buf b = {.n = 0}, sv = {.n = 0};
+	static const uint8_t sslrequest[8] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};
+	sim_open(&s, 0, 6);
+	s.f.port[1] = 5432;
+	sim_data(&s, 0, sslrequest, 8);
+	sim_data(&s, 1, "S", 1); /* the server agrees with one byte */
+	client_hello(&b, false);
+	sim_data(&s, 0, b.b, b.n);
+	server_hello(&sv, false);
+	sim_data(&s, 1, sv.b, sv.n);
+	sim_data(&s, 1, alert_hs_failure, 7);
+	CHECK_INT(s.g.n, 1);
+	CHECK_STR(s.g.starttls[0], "postgresql");
+	CHECK_STR(s.g.stage[0], "server_hello");
+	CHECK_STR(s.g.history[0], "Hh");
+	sim_close(&s, TLSA_END_FIN);
+}
+
 static void test_midstream(void)
 {
 	struct sim s;
@@ -582,6 +603,7 @@ int main(void)
 	test_roles_without_syn();
 	test_not_tls();
 	test_starttls();
+	test_postgresql();
 	test_midstream();
 	test_tls12_encrypted_and_gap();
 	test_gap_lost_header();
