@@ -118,6 +118,16 @@ void json_write_string(FILE *f, const char *s, size_t len)
 {
 	fputc('"', f);
 	for (size_t i = 0; i < len; i++) {
+		/* runs of characters that need no escape go out in one call */
+		size_t run = 0;
+		while (i + run < len && (unsigned char)s[i + run] >= 0x20 &&
+		       (unsigned char)s[i + run] < 0x7f && s[i + run] != '"' && s[i + run] != '\\')
+			run++;
+		if (run > 0) {
+			fwrite(s + i, 1, run, f);
+			i += run - 1;
+			continue;
+		}
 		unsigned char ch = (unsigned char)s[i];
 		switch (ch) {
 		case '"': fputs("\\\"", f); break;
