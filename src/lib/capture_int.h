@@ -111,6 +111,12 @@ int capture_read_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, boo
 		     const char *name, uint32_t file_index, struct tlsa_error *err);
 int capture_read_mapped(struct tlsa_capture *c, int fd, const char *name, uint32_t file_index,
 			struct tlsa_error *err);
+/* Drops mapped pages in [*released, upto) from the process; the page cache keeps them. */
+void capture_release(const uint8_t *base, size_t *released, size_t upto);
+#define CAPTURE_RELEASE_CHUNK (8u << 20) /* release behind the reader every 8 MiB */
+/* capture_pcapng.c: pcapng read in place (called by capture_read_mem for the pcapng magic). */
+int capture_read_pcapng_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
+			    const char *name, uint32_t file_index, struct tlsa_error *err);
 
 /* pkt_decode.c: true when the link type is one the decoder handles. */
 bool pkt_linktype_supported(int linktype);

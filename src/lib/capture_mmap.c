@@ -22,9 +22,8 @@
 #include "capture_int.h"
 #include "rd.h"
 
-#define MAX_CAPLEN    262144u	 /* libpcap's largest snapshot length */
-#define RELEASE_CHUNK (8u << 20) /* drop pages behind us every 8 MiB */
-#define LINKTYPE_RAW  101
+#define MAX_CAPLEN   262144u /* libpcap's largest snapshot length */
+#define LINKTYPE_RAW 101
 
 static uint32_t swap32(uint32_t v)
 {
@@ -38,8 +37,7 @@ static uint32_t get32(const uint8_t *p, bool swapped)
 	return swapped ? swap32(v) : v;
 }
 
-/* Drops the mapped pages before `upto` from this process (the page cache keeps them). */
-static void release(const uint8_t *base, size_t *released, size_t upto)
+void capture_release(const uint8_t *base, size_t *released, size_t upto)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	size_t end = upto / page * page;
@@ -62,7 +60,8 @@ int capture_read_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, boo
 	case 0xa1b23c4d: swapped = false, nsec = true; break;
 	case 0xd4c3b2a1: swapped = true, nsec = false; break;
 	case 0x4d3cb2a1: swapped = true, nsec = true; break;
-	default: return 1; /* pcapng, modified pcap, not a capture: libpcap decides */
+	case 0x0a0d0d0a: return capture_read_pcapng_mem(c, buf, len, mapped, name, file_index, err);
+	default: return 1; /* modified pcap, not a capture: libpcap decides */
 	}
 	uint16_t major;
 	memcpy(&major, buf + 4, 2);
@@ -99,12 +98,12 @@ int capture_read_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, boo
 	c->cur.file_index = file_index;
 	c->cur.frame = 0;
 	uint32_t mult = nsec ? 1 : 1000;
-	size_t off = 24, released = 0, next_release = RELEASE_CHUNK;
+	size_t off = 24, released = 0, next_release = CAPTURE_RELEASE_CHUNK;
 	int rc = 0;
 	while (off < len) {
 		if (mapped && off >= next_release) {
-			release(buf, &released, off);
-			next_release = off + RELEASE_CHUNK;
+			capture_release(buf, &released, off);
+			next_release = off + CAPTURE_RELEASE_CHUNK;
 		}
 		size_t left = len - off;
 		uint64_t frame = c->cur.frame + 1;

@@ -23,6 +23,8 @@ struct rec {
 		size_t len[2];
 		uint8_t data[2][REC_BYTES];
 		uint64_t last_frame[2];
+		int64_t last_sec[2];
+		uint32_t last_nsec[2];
 	} f[REC_FLOWS];
 	int nflows, opens, closes, notices, gaps, udps;
 	uint64_t gap_bytes;
@@ -79,6 +81,8 @@ static void rec_tcp(void *ctx, struct tlsa_flow *f, int dir, const uint8_t *data
 	memcpy(r->f[i].data[dir] + r->f[i].len[dir], data, n);
 	r->f[i].len[dir] += n;
 	r->f[i].last_frame[dir] = pkt->frame;
+	r->f[i].last_sec[dir] = pkt->ts_sec;
+	r->f[i].last_nsec[dir] = pkt->ts_nsec;
 }
 
 static void rec_gap(void *ctx, struct tlsa_flow *f, int dir, uint64_t missing,

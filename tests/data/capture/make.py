@@ -203,6 +203,31 @@ def main():
         out += epb(0, (1700000004 + i) * 10**6, eth(p))
     with open(os.path.join(HERE, "multi.pcapng"), "wb") as fh:
         fh.write(out)
+    with open(os.path.join(HERE, "cut.pcapng"), "wb") as fh:
+        fh.write(out[:-10])  # inside the last packet block
+    # pcapng variants: a big-endian section whose interface has a binary time resolution
+    # (2^-20 s) and a time offset of 100 s, then a little-endian section with an obsolete
+    # Packet Block and Simple Packet Blocks (which carry no time stamp)
+    def be_block(btype, body):
+        body += b"\0" * ((4 - len(body) % 4) % 4)
+        return struct.pack(">II", btype, 12 + len(body)) + body + struct.pack(">I", 12 + len(body))
+    opts = struct.pack(">HHB3x", 9, 1, 0x94) + struct.pack(">HHq", 14, 8, 100) + struct.pack(">HH", 0, 0)
+    out = be_block(0x0A0D0D0A, struct.pack(">IHHq", 0x1A2B3C4D, 1, 0, -1))
+    out += be_block(1, struct.pack(">HHI", 1, 0, 262144) + opts)
+    for i, p in enumerate(conv4[:4]):
+        ts = ((1700000000 + i) << 20) + (i << 19)  # plus i/2 seconds
+        f = eth(p)
+        out += be_block(6, struct.pack(">IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(f), len(f)) + f)
+    out += shb() + idb(1)
+    for i, p in enumerate(conv4[4:6]):
+        ts = (1700000004 + i) * 10**6
+        f = eth(p)
+        out += pcapng_block(2, struct.pack("<HHIIII", 0, 0, ts >> 32, ts & 0xFFFFFFFF, len(f), len(f)) + f)
+    for p in conv4[6:]:
+        f = eth(p)
+        out += pcapng_block(3, struct.pack("<I", len(f)) + f)
+    with open(os.path.join(HERE, "variants.pcapng"), "wb") as fh:
+        fh.write(out)
     # pcapng whose interfaces have different link types (libpcap refuses these)
     out = shb() + idb(1) + idb(101)
     for i, p in enumerate(conv4[:4]):
