@@ -174,6 +174,8 @@ static void test_damaged(void)
 	CHECK_STR(r.log, "open1 e0E e1E close1");
 	CHECK_INT(run(DIR "unknown-link.pcap", &r, NULL, &err, NULL), TLSA_EUNSUPP);
 	CHECK(strstr(err.msg, "link-layer type 147") != NULL);
+	CHECK_INT(run(DIR "unknown-link.pcapng", &r, NULL, &err, NULL), TLSA_EUNSUPP);
+	CHECK(strstr(err.msg, "link-layer type 147") != NULL);
 	/* pcapng cut inside its last packet block */
 	CHECK_INT(run(DIR "cut.pcapng", &r, NULL, &err, NULL), TLSA_ETRUNC);
 	CHECK(strstr(err.msg, "cut.pcapng: frame 9:") != NULL);

@@ -228,6 +228,12 @@ def main():
         out += pcapng_block(3, struct.pack("<I", len(f)) + f)
     with open(os.path.join(HERE, "variants.pcapng"), "wb") as fh:
         fh.write(out)
+    # pcapng with only an interface of a link type tlsalert does not decode (USER0)
+    out = shb() + idb(147)
+    for i, p in enumerate(conv4[:2]):
+        out += epb(0, (1700000000 + i) * 10**6, p)
+    with open(os.path.join(HERE, "unknown-link.pcapng"), "wb") as fh:
+        fh.write(out)
     # pcapng whose interfaces have different link types (libpcap refuses these)
     out = shb() + idb(1) + idb(101)
     for i, p in enumerate(conv4[:4]):
