@@ -86,12 +86,12 @@ check:
 #   build/fuzz/fuzz_decode -max_total_time=600 fuzz/corpus/fuzz_decode
 FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 fuzz:
-	$(MAKE) BUILD=build/fuzzlib CC=clang SAN="-fsanitize=fuzzer-no-link,address,undefined" OPT="-O1 -g" build/fuzzlib/libtlsalert.a
+	$(MAKE) BUILD=$(BUILD)/fuzzlib CC=clang SAN="-fsanitize=fuzzer-no-link,address,undefined" OPT="-O1 -g" $(BUILD)/fuzzlib/libtlsalert.a
 	@mkdir -p $(BUILD)/fuzz
 	for f in $(FUZZ_SRC); do \
 		n=$$(basename $$f .c); \
-		clang $(CPPFLAGS:$(BUILD)/gen=build/fuzzlib/gen) -Ibuild/fuzzlib/gen -std=c11 $(FUZZ_FLAGS) \
-			-o $(BUILD)/fuzz/$$n $$f build/fuzzlib/libtlsalert.a $(LDLIBS) || exit 1; \
+		clang -Iinclude -Isrc/lib -I$(BUILD)/fuzzlib/gen -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
+			-std=c11 $(FUZZ_FLAGS) -o $(BUILD)/fuzz/$$n $$f $(BUILD)/fuzzlib/libtlsalert.a $(LDLIBS) || exit 1; \
 	done
 
 bench: $(BUILD)/tlsalert
