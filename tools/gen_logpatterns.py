@@ -14,7 +14,7 @@ import sys
 from registry_data import load_alerts
 
 DIRS = {"received": "TLSA_TEXT_RECEIVED", "sent": "TLSA_TEXT_SENT", "unknown": "TLSA_TEXT_UNKNOWN"}
-KINDS = {"name": "LP_NAME", "namex": "LP_NAMEX", "name?": "LP_NAMEOPT", "num": "LP_NUM",
+KINDS = {"name": "LP_NAME", "namex": "LP_NAMEX", "name?": "LP_NAMEOPT", "name#": "LP_NAMENUM", "num": "LP_NUM",
          "hexnum": "LP_HEXNUM",
          "reason": "LP_REASON", "hexreason": "LP_HEXREASON", "decreason": "LP_DECREASON",
          "curl": "LP_CURL", "quic": "LP_QUIC", "map": "LP_MAP", "fixed": "LP_FIXED",

@@ -29,6 +29,7 @@ enum lp_kind {
 	LP_NAME,
 	LP_NAMEX,
 	LP_NAMEOPT,
+	LP_NAMENUM,
 	LP_NUM,
 	LP_HEXNUM,
 	LP_REASON,
@@ -547,6 +548,16 @@ static bool match_code(const struct lp_pattern *p, const char *line, const regma
 	case LP_NAME: *code = name_code(g, glen, false); return *code >= 0;
 	case LP_NAMEX: *code = name_code(g, glen, true); return *code >= 0;
 	case LP_NAMEOPT: *code = name_code(g, glen, false); return true;
+	case LP_NAMENUM:
+		if (glen == 0 || g[0] < '0' || g[0] > '9') {
+			*code = name_code(g, glen, false);
+			return *code >= 0;
+		}
+		/* digits: the code itself */
+		if (parse_dec(g, glen, &v) != 0 || v > 255)
+			return false;
+		*code = (int)v;
+		return true;
 	case LP_NUM:
 		if (parse_dec(g, glen, &v) != 0 || v > 255)
 			return false;
