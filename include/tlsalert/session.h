@@ -219,6 +219,15 @@ int tlsa_parse_client_hello(const uint8_t *body, size_t len, bool dtls, struct t
 int tlsa_parse_server_hello(const uint8_t *body, size_t len, bool dtls, struct tlsa_hs_facts *hs,
 			    struct tlsa_error *err);
 
+/*
+ * An SSL 2.0-format CLIENT-HELLO (what old clients send to offer SSL 3.0 /
+ * TLS 1.0+ compatibly): `rec` is the whole record with its 2-byte header.
+ * Fills the version, suites (2-byte values of the 3-byte cipher specs whose
+ * first byte is 0) and the random (the challenge, right-aligned in 32 bytes).
+ */
+int tlsa_parse_sslv2_client_hello(const uint8_t *rec, size_t len, struct tlsa_hs_facts *hs,
+				  struct tlsa_error *err);
+
 /* True when the random of a ServerHello marks it as a HelloRetryRequest. */
 bool tlsa_is_hello_retry_random(const uint8_t random[32]);
 

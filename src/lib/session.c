@@ -694,6 +694,18 @@ static bool hello_start(const uint8_t *p, size_t n)
 	return mlen >= 38 && mlen < (1u << 16) && (n < 11 || p[9] == 3);
 }
 
+/* An SSL 2.0 CLIENT-HELLO offering SSL 2.0-TLS 1.2, whole in this segment,
+ * at the start of a client's stream. */
+static bool sslv2_hello(const struct conn *c, int dir, const uint8_t *p, size_t n)
+{
+	if (n < 11 || !(p[0] & 0x80) || p[2] != 1 || c->d[dir].segs != 1 ||
+	    c->d[dir].plain_seen != 0)
+		return false;
+	size_t rlen = 2 + (((size_t)p[0] & 0x7f) << 8 | p[1]);
+	bool ver = (p[3] == 0 && p[4] == 2) || (p[3] == 3 && p[4] <= 3);
+	return ver && rlen <= n && rlen >= 11 + 16;
+}
+
 static void start_tls(struct tlsa_tracker *t, struct conn *c, int dir)
 {
 	struct dirstate *d = &c->d[dir];
@@ -779,6 +791,22 @@ static void plain_decide(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 		memcpy(head + npend, p, k);
 		q = head;
 		nq = npend + k;
+	}
+	if (watch && npend == 0 && sslv2_hello(c, dir, p, n)) {
+		/* an SSL 2.0-format ClientHello; TLS records follow it */
+		size_t rlen = 2 + (((size_t)p[0] & 0x7f) << 8 | p[1]);
+		struct tlsa_error err;
+		if (tlsa_parse_sslv2_client_hello(p, rlen, &c->hs, &err) == 0) {
+			if (c->ch_dir < 0)
+				c->ch_dir = dir;
+			hist_add(c, dir, 'H');
+			set_step(c, S_CLIENT_HELLO);
+			start_tls(t, c, dir);
+			d->nrec++;
+			if (rlen < n)
+				tls_bytes(t, c, f, dir, p + rlen, n - rlen, pkt);
+			return;
+		}
 	}
 	if (watch) {
 		bool ok = hello_start(q, nq);

@@ -218,3 +218,47 @@ int tlsa_parse_server_hello(const uint8_t *body, size_t len, bool dtls, struct t
 	}
 	return 0;
 }
+
+int tlsa_parse_sslv2_client_hello(const uint8_t *rec, size_t len, struct tlsa_hs_facts *hs,
+				  struct tlsa_error *err)
+{
+	struct rd r = rd_init(rec, len);
+	uint16_t hdr = rd_u16(&r);
+	uint8_t type = rd_u8(&r);
+	uint16_t version = rd_u16(&r);
+	uint16_t spec_len = rd_u16(&r);
+	uint16_t sid_len = rd_u16(&r);
+	uint16_t chal_len = rd_u16(&r);
+	if (!rd_ok(&r))
+		return hello_fail(err, &r, "SSL 2.0 CLIENT-HELLO header");
+	if (!(hdr & 0x8000) || type != 1 || spec_len % 3 != 0 || chal_len < 16 || chal_len > 32)
+		return tlsa_error_set(
+			err, TLSA_EINVAL, 0,
+			"not an SSL 2.0 CLIENT-HELLO (type %u, cipher specs %u bytes, "
+			"challenge %u bytes)",
+			type, spec_len, chal_len);
+	struct rd specs = rd_sub(&r, spec_len);
+	(void)rd_skip(&r, sid_len);
+	const uint8_t *chal = rd_bytes(&r, chal_len);
+	if (!rd_ok(&specs) || chal == NULL)
+		return hello_fail(err, &r, "SSL 2.0 CLIENT-HELLO");
+	tlsa_hs_facts_init(hs);
+	hs->client_hello = true;
+	hs->client_version = version;
+	hs->versions_offered[0] = version;
+	hs->n_versions_offered = 1;
+	while (rd_left(&specs) >= 3) {
+		uint8_t k = rd_u8(&specs);
+		uint16_t v = rd_u16(&specs);
+		if (k != 0)
+			continue; /* an SSL 2.0-only cipher kind */
+		if (hs->n_suites < TLSA_HS_MAX_LIST)
+			hs->suites[hs->n_suites] = v;
+		hs->n_suites++;
+		if (v == 0x5600)
+			hs->fallback_scsv = true;
+	}
+	memcpy(hs->client_random + 32 - chal_len, chal, chal_len);
+	hs->session_id_len = (uint8_t)(sid_len > 255 ? 255 : sid_len);
+	return 0;
+}

@@ -240,8 +240,30 @@ static void test_header(void)
 	CHECK(!tlsa_tls_header_plausible(http));
 }
 
+static void test_sslv2_hello(void)
+{
+	uint8_t rec[2 + 9 + 6 + 16] = {0x80, 9 + 6 + 16, 1, 3, 1,    0,	   6,	 0,   0,
+				       0,    16,	 0, 0, 0x2f, 0x07, 0x00, 0xc0};
+	for (int i = 0; i < 16; i++)
+		rec[17 + i] = (uint8_t)(0xa0 + i);
+	struct tlsa_hs_facts hs;
+	struct tlsa_error err;
+	CHECK_INT(tlsa_parse_sslv2_client_hello(rec, sizeof(rec), &hs, &err), 0);
+	CHECK(hs.client_hello);
+	CHECK_INT(hs.client_version, 0x0301);
+	CHECK_INT(hs.n_suites, 1); /* the SSL 2.0-only spec is not a TLS suite */
+	CHECK_INT(hs.suites[0], 0x002f);
+	CHECK_INT(hs.client_random[0], 0);
+	CHECK_INT(hs.client_random[16], 0xa0);
+	CHECK_INT(hs.client_random[31], 0xaf);
+	CHECK_INT(tlsa_parse_sslv2_client_hello(rec, 20, &hs, &err), TLSA_ETRUNC);
+	rec[2] = 4; /* not a CLIENT-HELLO */
+	CHECK_INT(tlsa_parse_sslv2_client_hello(rec, sizeof(rec), &hs, &err), TLSA_EINVAL);
+}
+
 int main(void)
 {
+	test_sslv2_hello();
 	test_client_hello();
 	test_client_hello_malformed();
 	test_server_hello();

@@ -314,6 +314,22 @@ static void test_postgresql(void)
 	sim_close(&s, TLSA_END_FIN);
 }
 
+static void test_sslv2_hello(void)
+{
+	struct sim s;
+	uint8_t rec[2 + 9 + 3 + 16] = {0x80, 9 + 3 + 16, 1, 3, 1, 0, 3, 0, 0, 0, 16, 0, 0, 0x2f};
+	sim_open(&s, -1, 6);
+	s.f.port[0] = 443; /* ports alone would make dir 1 the client */
+	s.f.port[1] = 40000;
+	sim_data(&s, 0, rec, sizeof(rec));
+	sim_data(&s, 1, alert_hs_failure, 7);
+	CHECK_INT(s.g.n, 1);
+	CHECK_INT(s.g.sender[0], TLSA_ROLE_SERVER);
+	CHECK_INT(s.g.src[0], TLSA_ROLES_CLIENT_HELLO);
+	CHECK_STR(s.g.stage[0], "client_hello");
+	sim_close(&s, TLSA_END_FIN);
+}
+
 static void test_midstream(void)
 {
 	struct sim s;
@@ -604,6 +620,7 @@ int main(void)
 	test_not_tls();
 	test_starttls();
 	test_postgresql();
+	test_sslv2_hello();
 	test_midstream();
 	test_tls12_encrypted_and_gap();
 	test_gap_lost_header();
