@@ -400,7 +400,7 @@ static void print_alert_text(struct scan *s, const struct tlsa_alert_event *ev)
 	char where[512];
 	snprintf(where, sizeof(where), "%s:%" PRIu64, s->files[ev->pkt->file_index],
 		 ev->pkt->frame);
-	fprintf(c->out, "%-*s %-30s %-21s -> %-21s %-4s %-7s %-8s %s%-48s%s %s\n", s->width, where,
+	fprintf(c->out, "%-*s %-30s %-21s -> %-21s %-4s %-7s %-8s %s%-52s%s %s\n", s->width, where,
 		tbuf, from, to, ev->flow->transport == 17 ? "udp" : "tcp",
 		tlsa_role_name(ev->sender), tlsa_version_name(ev->version), cli_c(c, col), what,
 		cli_c(c, C_RESET), ev->stage);
