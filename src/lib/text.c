@@ -99,6 +99,8 @@ struct tlsa_text {
 	unsigned char bucket_of[LP_N_NEEDLES];
 	size_t needle_len[LP_N_NEEDLES];
 	size_t must_len[LP_N_PATTERNS];
+	/* Per needle: bytes that may follow it / precede it in some anchor (folded). */
+	bool after_ok[LP_N_NEEDLES][256], before_ok[LP_N_NEEDLES][256];
 	int simd; /* 0 scalar, 1 SSSE3, 2 AVX2 */
 };
 
@@ -222,6 +224,21 @@ int tlsa_text_new(struct tlsa_text **out, struct tlsa_error *err)
 			t->lo[k][u & 15] |= (unsigned char)(1u << b);
 			t->hi[k][u >> 4] |= (unsigned char)(1u << b);
 		}
+	}
+	for (size_t a = 0; a < N_ELEMS(lp_anchors); a++) {
+		const struct lp_anchor *an = &lp_anchors[a];
+		size_t nl = t->needle_len[an->needle];
+		if (an->at > 0)
+			t->before_ok[an->needle][(unsigned char)an->text[an->at - 1]] = true;
+		if (an->at + nl < an->len) {
+			t->after_ok[an->needle][(unsigned char)an->text[an->at + nl]] = true;
+		} else if (an->at == 0) {
+			/* The anchor is the needle itself: anything may follow. */
+			for (int c = 0; c < 256; c++)
+				t->after_ok[an->needle][c] = true;
+		}
+		/* An anchor ending with the needle, with bytes before it, is covered
+		 * by before_ok; one starting with it by after_ok. */
 	}
 #if TEXT_X86
 	__builtin_cpu_init();
@@ -400,6 +417,12 @@ static bool mark_anchors(const struct tlsa_text *t, const unsigned char *lo,
 			 struct line_set *ls)
 {
 	bool any = false;
+	size_t nl = t->needle_len[n];
+	/* Most needles in ordinary text ("alerts/", "errors") fail on a neighbour byte. */
+	bool after = p + nl < hi && t->after_ok[n][lower(p[nl])];
+	bool before = p > lo && t->before_ok[n][lower(p[-1])];
+	if (!after && !before)
+		return false;
 	for (unsigned a = lp_needle_first[n]; a < lp_needle_first[n + 1]; a++) {
 		const struct lp_anchor *an = &lp_anchors[a];
 		if ((size_t)(p - lo) < an->at)
@@ -764,6 +787,24 @@ static int scan_line(const struct tlsa_text *t, const char *buf, size_t ls, size
 	return 0;
 }
 
+/* The start of the line holding q: just after the last '\n' in [b, q), or b. */
+static const unsigned char *line_begin(const unsigned char *b, const unsigned char *q)
+{
+#if TEXT_X86
+	const __m128i nl = _mm_set1_epi8('\n');
+	while ((size_t)(q - b) >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q - 16));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
+		if (m != 0)
+			return q - 16 + (31 - __builtin_clz(m)) + 1;
+		q -= 16;
+	}
+#endif
+	while (q > b && q[-1] != '\n')
+		q--;
+	return q;
+}
+
 int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsigned flags,
 		   tlsa_text_fn fn, void *ctx)
 {
@@ -776,9 +817,7 @@ int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsig
 			continue;
 		}
 		/* An anchored line: collect every anchored pattern in it, then match. */
-		const unsigned char *lo = h.start;
-		while (lo > b && lo[-1] != '\n')
-			lo--;
+		const unsigned char *lo = line_begin(b, h.start);
 		const unsigned char *hi = memchr(h.start, '\n', (size_t)(end - h.start));
 		if (hi == NULL)
 			hi = end;
