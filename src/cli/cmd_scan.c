@@ -859,6 +859,18 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		fputs("\r\033[K", c->err);
 	if (s.summary)
 		print_aggregate(&s);
+	if (s.verbose) {
+		struct tlsa_tracker_stats ts;
+		struct tlsa_capture_stats cs;
+		tlsa_tracker_get_stats(t, &ts);
+		tlsa_capture_get_stats(cap, &cs);
+		fprintf(c->err,
+			"tlsalert scan: %" PRIu64 " packets, %" PRIu64 " flows (%" PRIu64
+			" with TLS/DTLS), %" PRIu64 " records, %" PRIu64 " alerts (%" PRIu64
+			" inferred), %" PRIu64 " resyncs, %" PRIu64 " TCP gaps\n",
+			cs.packets, ts.flows, ts.tls_flows, ts.records, ts.alerts, ts.inferred,
+			ts.resyncs, cs.tcp_gaps);
+	}
 	tlsa_capture_free(cap);
 	tlsa_tracker_free(t);
 	counts_free(&s.by_alert);
