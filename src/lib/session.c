@@ -23,6 +23,7 @@
 
 #define MAX_RECORD    (16384 + 2048)
 #define HS_CAP	      (1u << 17)   /* largest handshake message reassembled */
+#define HS_START      1024u	   /* first size of a reassembly buffer */
 #define PLAIN_BUDGET  (256u << 10) /* plaintext bytes watched for a TLS start */
 #define RESYNC_BUDGET (1u << 20)   /* bytes searched for a record header after a gap */
 #define HIST_MAX      62
@@ -88,7 +89,7 @@ struct dirstate {
 	uint8_t *rec;	 /* the whole record, only for the on_record hook */
 	/* handshake reassembly */
 	uint8_t *hs;
-	size_t hs_len;
+	size_t hs_len, hs_cap;
 	size_t hs_skip; /* bytes of an oversized message still to drop */
 	/* protocol state */
 	uint64_t nrec;
@@ -490,9 +491,10 @@ static void handshake_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_
 			continue;
 		}
 		if (d->hs == NULL) {
-			d->hs = malloc(HS_CAP);
+			d->hs = malloc(HS_START);
 			if (d->hs == NULL)
 				return;
+			d->hs_cap = HS_START;
 		}
 		/* the 4-byte header first */
 		if (d->hs_len < 4) {
@@ -513,6 +515,20 @@ static void handshake_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_
 			d->hs_skip = mlen;
 			d->hs_len = 0;
 			continue;
+		}
+		if (mlen + 4 > d->hs_cap) {
+			/* grow to the message's size (at most HS_CAP, checked above) */
+			size_t cap = d->hs_cap * 2 > mlen + 4 ? d->hs_cap * 2 : mlen + 4;
+			if (cap > HS_CAP)
+				cap = HS_CAP;
+			uint8_t *nb = realloc(d->hs, cap);
+			if (nb == NULL) {
+				d->hs_skip = mlen + 4 - d->hs_len;
+				d->hs_len = 0;
+				continue;
+			}
+			d->hs = nb;
+			d->hs_cap = cap;
 		}
 		size_t want = mlen + 4 - d->hs_len;
 		size_t k = n < want ? n : want;
@@ -636,6 +652,13 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 	default:
 		hist_add(c, dir, 'B'); /* heartbeat and later types */
 		break;
+	}
+	if (d->hs != NULL && d->hs_len == 0 && d->hs_skip == 0 &&
+	    (d->rtype == 20 || d->rtype == 23)) {
+		/* plaintext handshake over for this direction: give the buffer back */
+		free(d->hs);
+		d->hs = NULL;
+		d->hs_cap = 0;
 	}
 	d->last_type = d->rtype;
 	d->last_ver = d->rver;
