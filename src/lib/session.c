@@ -114,7 +114,7 @@ struct dirstate {
 
 struct conn {
 	struct dirstate d[2];
-	struct tlsa_hs_facts hs;
+	struct tlsa_hs_facts *hs; /* allocated once TLS is seen */
 	bool tls, dtls;
 	const char *starttls;
 	int ch_dir, sh_dir;
@@ -236,7 +236,7 @@ static const char *hist_render(struct conn *c, const struct tlsa_flow *f, size_t
 
 static bool is_tls13(const struct conn *c)
 {
-	uint16_t v = c->hs.version_selected;
+	uint16_t v = c->hs->version_selected;
 	return v == 0x0304 || (v >= 0x7f0e && v <= 0x7f1c) || v == 0xfefc;
 }
 
@@ -244,8 +244,8 @@ static bool is_tls13(const struct conn *c)
 static tlsa_version conn_version(const struct conn *c, uint16_t record_version, bool *negotiated)
 {
 	*negotiated = false;
-	if (c->hs.server_hello) {
-		uint16_t v = c->hs.version_selected;
+	if (c->hs->server_hello) {
+		uint16_t v = c->hs->version_selected;
 		if (v >= 0x7f00 && v <= 0x7fff)
 			v = 0x0304; /* TLS 1.3 drafts */
 		tlsa_version tv = tlsa_version_from_wire(v);
@@ -254,10 +254,10 @@ static tlsa_version conn_version(const struct conn *c, uint16_t record_version, 
 			return tv;
 		}
 	}
-	if (c->hs.client_hello) {
+	if (c->hs->client_hello) {
 		tlsa_version best = TLSA_VER_UNKNOWN;
-		for (size_t i = 0; i < c->hs.n_versions_offered && i < 16; i++) {
-			uint16_t v = c->hs.versions_offered[i];
+		for (size_t i = 0; i < c->hs->n_versions_offered && i < 16; i++) {
+			uint16_t v = c->hs->versions_offered[i];
 			if (v >= 0x7f00 && v <= 0x7fff)
 				v = 0x0304;
 			tlsa_version tv = tlsa_version_from_wire(v);
@@ -320,7 +320,7 @@ static void base_event(struct tlsa_alert_event *ev, struct conn *c, const struct
 	ev->level = -1;
 	ev->description = -1;
 	ev->likely = -1;
-	ev->hs = &c->hs;
+	ev->hs = c->hs;
 }
 
 static void emit_record_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
@@ -405,7 +405,7 @@ static void handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 			c->ch_dir = dir;
 		hist_add(c, dir, 'H');
 		set_step(c, S_CLIENT_HELLO);
-		if (complete && tlsa_parse_client_hello(body, len, c->dtls, &c->hs, &err) != 0) {
+		if (complete && tlsa_parse_client_hello(body, len, c->dtls, c->hs, &err) != 0) {
 			snprintf(msg, sizeof(msg), "malformed ClientHello at byte %zu: %s",
 				 err.offset, err.msg);
 			notice(t, pkt, msg);
@@ -421,7 +421,7 @@ static void handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 			hist_add(c, dir, 'H');
 			set_step(c, S_SERVER_HELLO);
 		}
-		if (complete && tlsa_parse_server_hello(body, len, c->dtls, &c->hs, &err) != 0) {
+		if (complete && tlsa_parse_server_hello(body, len, c->dtls, c->hs, &err) != 0) {
 			snprintf(msg, sizeof(msg), "malformed ServerHello at byte %zu: %s",
 				 err.offset, err.msg);
 			notice(t, pkt, msg);
@@ -438,11 +438,11 @@ static void handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 		hist_add(c, dir, 'C');
 		if (from_client) {
 			int n = complete ? count_certs(body, len, is_tls13(c)) : 1;
-			c->hs.client_cert_sent = n > 0 ? 1 : n == 0 ? 0 : c->hs.client_cert_sent;
+			c->hs->client_cert_sent = n > 0 ? 1 : n == 0 ? 0 : c->hs->client_cert_sent;
 			set_step(c, S_CLIENT_CERT);
 		} else {
 			if (complete)
-				c->hs.server_certs = count_certs(body, len, is_tls13(c));
+				c->hs->server_certs = count_certs(body, len, is_tls13(c));
 			set_step(c, S_SERVER_CERT);
 		}
 		break;
@@ -452,7 +452,7 @@ static void handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 		break;
 	case 13:
 		hist_add(c, dir, 'Q');
-		c->hs.client_cert_requested = true;
+		c->hs->client_cert_requested = true;
 		set_step(c, S_CERT_REQUEST);
 		break;
 	case 14:
@@ -588,7 +588,7 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 			.len = 5 + (size_t)d->rlen,
 			.seq = d->nrec - 1,
 			.after_ccs = d->ccs,
-			.hs = &c->hs,
+			.hs = c->hs,
 			.conn_user = &c->user,
 		};
 		tlsa_role_source src;
@@ -598,7 +598,7 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 	switch (d->rtype) {
 	case 20: /* ChangeCipherSpec */
 		hist_add(c, dir, 'X');
-		if (!tls13 && !c->hs.hello_retry) {
+		if (!tls13 && !c->hs->hello_retry) {
 			d->ccs = true;
 			set_step(c, S_CCS);
 		}
@@ -717,6 +717,18 @@ static bool hello_start(const uint8_t *p, size_t n)
 	return mlen >= 38 && mlen < (1u << 16) && (n < 11 || p[9] == 3);
 }
 
+/* The handshake facts, allocated when a flow turns out to carry TLS. */
+static bool need_hs(struct conn *c)
+{
+	if (c->hs == NULL) {
+		c->hs = malloc(sizeof(*c->hs));
+		if (c->hs == NULL)
+			return false;
+		tlsa_hs_facts_init(c->hs);
+	}
+	return true;
+}
+
 /* An SSL 2.0 CLIENT-HELLO offering SSL 2.0-TLS 1.2, whole in this segment,
  * at the start of a client's stream. */
 static bool sslv2_hello(const struct conn *c, int dir, const uint8_t *p, size_t n)
@@ -729,9 +741,13 @@ static bool sslv2_hello(const struct conn *c, int dir, const uint8_t *p, size_t 
 	return ver && rlen <= n && rlen >= 11 + 16;
 }
 
-static void start_tls(struct tlsa_tracker *t, struct conn *c, int dir)
+static bool start_tls(struct tlsa_tracker *t, struct conn *c, int dir)
 {
 	struct dirstate *d = &c->d[dir];
+	if (!need_hs(c)) {
+		d->mode = M_OFF; /* out of memory: this direction is not followed */
+		return false;
+	}
 	d->mode = M_TLS;
 	d->in_body = false;
 	d->hdr_len = 0;
@@ -742,6 +758,7 @@ static void start_tls(struct tlsa_tracker *t, struct conn *c, int dir)
 	/* the peer's TLS can now begin at any segment start */
 	if (c->d[1 - dir].mode == M_PLAIN)
 		c->d[1 - dir].armed = true;
+	return true;
 }
 
 static void plain_decide(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
@@ -819,12 +836,13 @@ static void plain_decide(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 		/* an SSL 2.0-format ClientHello; TLS records follow it */
 		size_t rlen = 2 + (((size_t)p[0] & 0x7f) << 8 | p[1]);
 		struct tlsa_error err;
-		if (tlsa_parse_sslv2_client_hello(p, rlen, &c->hs, &err) == 0) {
+		if (need_hs(c) && tlsa_parse_sslv2_client_hello(p, rlen, c->hs, &err) == 0) {
 			if (c->ch_dir < 0)
 				c->ch_dir = dir;
 			hist_add(c, dir, 'H');
 			set_step(c, S_CLIENT_HELLO);
-			start_tls(t, c, dir);
+			if (!start_tls(t, c, dir))
+				return;
 			d->nrec++;
 			if (rlen < n)
 				tls_bytes(t, c, f, dir, p + rlen, n - rlen, pkt);
@@ -838,7 +856,8 @@ static void plain_decide(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 			     (nq >= 5 && tlsa_tls_header_plausible(q) &&
 			      (q[0] == 22 || q[0] == 21));
 		if (ok) {
-			start_tls(t, c, dir);
+			if (!start_tls(t, c, dir))
+				return;
 			if (npend > 0)
 				tls_bytes(t, c, f, dir, pend, npend, pkt);
 			tls_bytes(t, c, f, dir, p, n, pkt);
@@ -849,8 +868,8 @@ static void plain_decide(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 			for (size_t i = 1; i + 5 <= n; i++) {
 				if (confirmed_header(p + i, n - i, false)) {
 					t->st.resyncs++;
-					start_tls(t, c, dir);
-					tls_bytes(t, c, f, dir, p + i, n - i, pkt);
+					if (start_tls(t, c, dir))
+						tls_bytes(t, c, f, dir, p + i, n - i, pkt);
 					return;
 				}
 			}
@@ -1021,7 +1040,7 @@ static void dtls_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 	if (!dtls_datagram_ok(p, n, &hs_or_alert))
 		return;
 	if (!c->dtls) {
-		if (!hs_or_alert && c->d[0].segs + c->d[1].segs > 0)
+		if ((!hs_or_alert && c->d[0].segs + c->d[1].segs > 0) || !need_hs(c))
 			return;
 		c->dtls = true;
 		if (!c->tls) {
@@ -1064,7 +1083,7 @@ static void dtls_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 				.seq = seq,
 				.epoch = epoch,
 				.after_ccs = d->ccs,
-				.hs = &c->hs,
+				.hs = c->hs,
 				.conn_user = &c->user,
 			};
 			t->o.on_record(t->o.ctx, &re);
@@ -1185,7 +1204,6 @@ static struct conn *conn_get(struct tlsa_tracker *t, struct tlsa_flow *f,
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	tlsa_hs_facts_init(&c->hs);
 	c->ch_dir = c->sh_dir = -1;
 	c->d[0].ended = c->d[1].ended = -1;
 	c->file_index = pkt->file_index;
@@ -1311,11 +1329,12 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 			     : c->have_alert ? TLSA_OUT_FAILED
 					     : TLSA_OUT_INCOMPLETE;
 		s->history = hist_render(c, f, c->nhist);
-		s->hs = &c->hs;
+		s->hs = c->hs;
 		t->o.on_conn(t->o.ctx, s);
 	}
 	if (c->user != NULL && t->o.on_release != NULL)
 		t->o.on_release(t->o.ctx, c->user);
+	free(c->hs);
 	free(c->d[0].hs);
 	free(c->d[1].hs);
 	free(c->d[0].rec);
