@@ -14,12 +14,28 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "causes_out.h"
 #include "cli.h"
 #include "tlsalert/text.h"
 
 #define BLOCK	    (1u << 18)	/* bytes read per call */
 #define MAX_BUF	    (64u << 20) /* longest line kept whole */
 #define MATCH_SHOWN 120		/* text output: matched text shown up to this */
+#define LOG_CAUSES  3		/* ranked causes written per mention (JSON) */
+#define MEMO_MAX    512		/* diagnoses remembered per run */
+
+/*
+ * The diagnosis of a mention depends only on its code, its direction and the
+ * stack that wrote it, and a log repeats the same few combinations, so each
+ * one is ranked once and remembered.
+ */
+struct cause_memo {
+	int code;
+	tlsa_text_dir dir;
+	const char *impl;
+	size_t n;
+	struct tlsa_cause cs[LOG_CAUSES];
+};
 
 static void logs_usage(FILE *f)
 {
@@ -70,7 +86,52 @@ struct logs {
 	struct sum_row *rows;
 	size_t n_rows, cap_rows;
 	int bucket[257 * 3];
+	/* Diagnoses already ranked. */
+	struct cause_memo *memo;
+	size_t n_memo;
+	struct cause_memo scratch; /* when the memo is full */
 };
+
+/*
+ * The likely causes of a mention.  A line names the stack that wrote it: that
+ * is the sender's stack only when the logging side sent the alert.
+ */
+static const struct cause_memo *mention_causes(struct logs *L, const struct tlsa_text_mention *m)
+{
+	for (size_t i = 0; i < L->n_memo; i++) {
+		struct cause_memo *e = &L->memo[i];
+		if (e->code == m->code && e->dir == m->dir &&
+		    (e->impl == m->implementation || strcmp(e->impl, m->implementation) == 0))
+			return e;
+	}
+	if (L->memo == NULL)
+		L->memo = calloc(MEMO_MAX, sizeof(*L->memo));
+	struct cause_memo *e = L->memo != NULL && L->n_memo < MEMO_MAX ? &L->memo[L->n_memo++]
+									 : &L->scratch;
+	e->code = m->code;
+	e->dir = m->dir;
+	e->impl = m->implementation;
+	e->n = 0;
+	if (m->code < 0)
+		return e;
+
+	struct tlsa_diag_ctx ctx = {0};
+	ctx.alert = (uint8_t)m->code;
+	ctx.seen = m->dir == TLSA_TEXT_RECEIVED ? TLSA_SEEN_RECEIVED
+		   : m->dir == TLSA_TEXT_SENT	  ? TLSA_SEEN_SENT
+						  : TLSA_SEEN_UNKNOWN;
+	const struct tlsa_stack_def *st = tlsa_stack_parse(m->implementation);
+	if (m->dir == TLSA_TEXT_SENT && st != NULL)
+		ctx.stack = st->token;
+
+	struct tlsa_cause all[CAUSES_MAX];
+	size_t n = 0;
+	if (tlsa_diagnose(&ctx, all, CAUSES_MAX, &n, NULL) != 0)
+		n = 0;
+	e->n = n < LOG_CAUSES ? n : LOG_CAUSES;
+	memcpy(e->cs, all, e->n * sizeof(all[0]));
+	return e;
+}
 
 /* Matched text for text and CSV output: printable ASCII, the rest as \xNN. */
 static void printable(const char *s, size_t len, size_t max, char *out, size_t cap)
@@ -158,6 +219,8 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		jw_str(&w, "implementation", m->implementation);
 		jw_str(&w, "pattern", m->pattern_id);
 		jw_strn(&w, "matched", matched, mlen);
+		const struct cause_memo *cm = mention_causes(L, m);
+		causes_json(&w, "causes", cm->cs, cm->n);
 		jw_end(&w);
 		return;
 	}
@@ -177,6 +240,8 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		csv_field(f, m->implementation, false);
 		csv_field(f, m->pattern_id, false);
 		csv_field(f, shown, false);
+		const struct cause_memo *cm = mention_causes(L, m);
+		csv_field(f, cm->n > 0 ? cm->cs[0].id : "", false);
 		csv_end(f);
 		return;
 	}
@@ -188,10 +253,12 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		snprintf(codebuf, sizeof(codebuf), "%3d", m->code);
 	else
 		snprintf(codebuf, sizeof(codebuf), "  -");
-	fprintf(f, "%s%-*s%s %s%s %-31s%s %s%-8s%s  %-15s %s\n", cli_c(c, C_DIM),
+	const struct cause_memo *cm = mention_causes(L, m);
+	fprintf(f, "%s%-*s%s %s%s %-31s%s %s%-8s%s  %-15s %-22s %s\n", cli_c(c, C_DIM),
 		(int)strlen(L->name) + 12, loc, cli_c(c, C_RESET), cli_c(c, C_BOLD), codebuf,
 		name ? name : "(alert not named)", cli_c(c, C_RESET), dir_color(c, m->dir),
-		tlsa_text_dir_name(m->dir), cli_c(c, C_RESET), m->implementation, shown);
+		tlsa_text_dir_name(m->dir), cli_c(c, C_RESET), m->implementation,
+		cm->n > 0 ? cm->cs[0].id : "-", shown);
 }
 
 struct block_ctx {
@@ -543,7 +610,7 @@ int cmd_logs(struct cli *c, int argc, char **argv)
 	setvbuf(c->out, obuf, _IOFBF, sizeof(obuf));
 	if (c->fmt == OUT_CSV && !L.summary)
 		fputs("file,line,column,end_column,code,name,direction,implementation,pattern,"
-		      "matched\n",
+		      "matched,likely_cause\n",
 		      c->out);
 
 	int rc = EXIT_OK;
@@ -559,6 +626,7 @@ int cmd_logs(struct cli *c, int argc, char **argv)
 	fflush(c->out);
 	tlsa_text_free(L.rec);
 	free(L.rows);
+	free(L.memo);
 	if (rc != EXIT_OK)
 		return rc;
 	return L.found > 0 ? EXIT_OK : EXIT_NONE;

@@ -39,7 +39,7 @@ n=$("$TLSALERT" logs --csv "$tmp/blocks.log" | tail -n +2 | cut -d, -f2 | sort -
 	echo "x remote error: tls: bad certificate"
 } >"$tmp/long.log"
 out=$("$TLSALERT" logs --csv "$tmp/long.log" | tail -n +2 | tr '\n' '|')
-[ "$out" = "$tmp/long.log,2,70000002,70000033,48,unknown_ca,received,java,java.received,Received fatal alert: unknown_ca|$tmp/long.log,3,3,36,42,bad_certificate,received,go,go.remote,remote error: tls: bad certificate|" ] ||
+[ "$out" = "$tmp/long.log,2,70000002,70000033,48,unknown_ca,received,java,java.received,Received fatal alert: unknown_ca,untrusted-ca|$tmp/long.log,3,3,36,42,bad_certificate,received,go,go.remote,remote error: tls: bad certificate,untrusted-ca|" ] ||
 	bad "long.log: got '$out'"
 
 # 4. Concatenated gzip members are one stream.
