@@ -78,6 +78,18 @@ struct tlsa_hs_facts {
 	uint8_t client_random[32];  /* for decryption: key logs are keyed by it */
 	uint8_t server_random[32];
 	uint8_t session_id_len;
+	bool key_share_invalid; /* a ClientHello key share whose size does not fit its group */
+};
+
+/* A certificate seen in a Certificate message (read with libcrypto's d2i_X509;
+ * only when decrypting, see tlsa_tracker_opts.keylog). */
+struct tlsa_cert_info {
+	bool parsed;	     /* the first certificate could be parsed */
+	char subject[256];   /* RFC 2253 form, non-printable bytes as '?' */
+	char issuer[256];
+	char not_before[24]; /* RFC 3339 UTC, "" when unknown */
+	char not_after[24];
+	int chain_length; /* certificates in the message */
 };
 
 /* One alert, decoded from a record or inferred from record sizes. */
@@ -106,6 +118,11 @@ struct tlsa_alert_event {
 	const char *stage;	   /* stage vocabulary (docs/scan.md) */
 	const char *history;	   /* handshake history string, see docs/scan.md */
 	const struct tlsa_hs_facts *hs;
+	/* decryption (tlsa_tracker_opts.keylog) */
+	bool keylog;		  /* a key log was in use (the decrypted field applies) */
+	bool decrypted;		  /* level and description were read from the decrypted record */
+	const char *decrypt_error; /* the connection had a record that did not authenticate */
+	const struct tlsa_cert_info *server_cert, *client_cert; /* NULL when not seen */
 };
 
 /* Outcome of one connection in which TLS was seen. */
@@ -142,6 +159,11 @@ struct tlsa_conn_event {
 	uint64_t alert_frame;
 	const char *history;
 	const struct tlsa_hs_facts *hs;
+	bool keylog;		   /* a key log was in use */
+	bool decrypting;	   /* the key log had this connection's secrets */
+	size_t n_decrypted;	   /* records opened */
+	const char *decrypt_error; /* see tlsa_alert_event */
+	const struct tlsa_cert_info *server_cert, *client_cert;
 };
 
 /*
@@ -168,6 +190,8 @@ struct tlsa_record_event {
 			     released through on_release when the connection ends */
 };
 
+struct tlsa_keylog; /* tlsalert/keylog.h */
+
 typedef void (*tlsa_alert_fn)(void *ctx, const struct tlsa_alert_event *ev);
 typedef void (*tlsa_rec_hook_fn)(void *ctx, const struct tlsa_record_event *ev);
 typedef void (*tlsa_release_fn)(void *ctx, void *conn_user);
@@ -182,6 +206,17 @@ struct tlsa_tracker_opts {
 	bool no_infer;		    /* do not infer TLS 1.3 alerts from record sizes */
 	tlsa_rec_hook_fn on_record; /* each whole record (decryption hook; may be NULL) */
 	tlsa_release_fn on_release; /* frees a non-NULL conn_user (may be NULL) */
+	/*
+	 * Decryption (docs/decrypt.md): secrets matched to connections by client
+	 * random.  pcapng Decryption Secrets Blocks are merged into it as they are
+	 * read (into a key log of the tracker's own when this is NULL).  Alerts
+	 * in records that open are reported with their level and description;
+	 * a record that does not authenticate gives a notice and the
+	 * connection's decrypt_error, never an alert.
+	 */
+	struct tlsa_keylog *keylog;
+	bool decrypt_all; /* open every protected record (default: only those that can
+			     hold an alert or a handshake message, see docs/scan.md) */
 };
 
 /* Counters for statistics and tests. */
@@ -193,6 +228,10 @@ struct tlsa_tracker_stats {
 	uint64_t inferred;  /* of which inferred */
 	uint64_t resyncs;   /* times framing was recovered after a gap or mid-stream start */
 	uint64_t bytes;	    /* TCP payload and UDP bytes seen */
+	uint64_t dec_conns;	/* connections whose secrets the key log had */
+	uint64_t dec_records;	/* records opened */
+	uint64_t dec_alerts;	/* alerts read from opened records */
+	uint64_t dec_failures;	/* records that did not authenticate */
 };
 
 struct tlsa_tracker;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "scan_causes.h"
 #include "tlsalert/capture.h"
 #include "tlsalert/session.h"
 
@@ -34,6 +35,7 @@ static void scan_usage(FILE *f)
 	      "  --summary              one line per TLS connection and totals, not per alert\n"
 	      "  --json                 JSON Lines (fields: docs/scan.md)\n"
 	      "  --csv                  CSV with a header line\n"
+	      "  --brief                text output: one line per alert, without the explanation\n"
 	      "  -v, --verbose          also report capture and parsing notices on stderr\n"
 	      "  --color WHEN           auto (default), always or never; NO_COLOR is respected\n"
 	      "  -h, --help             this help\n"
@@ -42,6 +44,13 @@ static void scan_usage(FILE *f)
 	      "still written).\n",
 	      f);
 }
+
+/* Summary mode: the causes of an alert, kept until its connection is reported. */
+struct pending {
+	uint64_t flow_id;
+	uint64_t frame;
+	struct scan_causes causes;
+};
 
 struct count {
 	char *key;
@@ -57,7 +66,10 @@ struct scan {
 	struct cli *c;
 	char **files;
 	size_t nfiles;
-	bool summary, verbose, progress;
+	bool summary, verbose, progress, brief;
+	struct scan_memo *memo;	 /* ranked causes per diagnosis context */
+	struct pending *pend;	 /* summary: causes of alerts of connections not yet ended */
+	size_t n_pend, cap_pend;
 	int width; /* of the file:frame column */
 	size_t nalerts, nconns;
 	unsigned long long bytes, next_progress;
@@ -232,6 +244,7 @@ static void json_hs(struct jw *w, const struct tlsa_hs_facts *hs)
 	}
 	json_hex16_list(w, "signature_algorithms", hs->sigalgs, hs->n_sigalgs);
 	jw_bool(w, "fallback_scsv", hs->fallback_scsv);
+	jw_bool(w, "key_share_invalid", hs->key_share_invalid);
 	jw_bool(w, "client_cert_requested", hs->client_cert_requested);
 	if (hs->client_cert_sent < 0)
 		jw_null(w, "client_cert_sent");
@@ -315,13 +328,15 @@ static void print_alert_json(struct scan *s, const struct tlsa_alert_event *ev)
 	jw_str(&w, "stage", ev->stage);
 	jw_str(&w, "history", ev->history);
 	json_hs(&w, ev->hs);
+	const struct scan_causes *sc = scan_causes_of(s->memo, ev);
+	causes_json(&w, "causes", sc->cs, sc->n);
 	jw_end(&w);
 }
 
 static const char csv_alert_header[] =
 	"file,frame,time,src,src_port,dst,dst_port,transport,sender,role_source,version,"
 	"record_version,record_length,encrypted,inferred,level,description,name,likely,stage,"
-	"history,sni,alpn_selected,cipher_suite_selected,evidence";
+	"history,sni,alpn_selected,cipher_suite_selected,evidence,likely_cause";
 
 static void print_alert_csv(struct scan *s, const struct tlsa_alert_event *ev)
 {
@@ -368,7 +383,61 @@ static void print_alert_csv(struct scan *s, const struct tlsa_alert_event *ev)
 		buf[0] = '\0';
 	csv_field(f, buf, false);
 	csv_field(f, ev->evidence ? ev->evidence : "", false);
+	const struct scan_causes *sc = scan_causes_of(s->memo, ev);
+	csv_field(f, sc->n > 0 ? sc->cs[0].id : "", false);
 	csv_end(f);
+}
+
+/*
+ * The explanation under an alert line: what the alert means (for an inferred
+ * alert, the likely one), from whom to whom, and the likeliest cause.
+ */
+static void explain_alert_text(struct scan *s, const struct tlsa_alert_event *ev)
+{
+	struct cli *c = s->c;
+	char buf[1024];
+	int code = ev->description >= 0 ? ev->description : ev->likely;
+	const char *peer = ev->sender == TLSA_ROLE_CLIENT   ? "the server"
+			   : ev->sender == TLSA_ROLE_SERVER ? "the client"
+							    : "the peer";
+	const char *who = ev->sender == TLSA_ROLE_CLIENT   ? "The client"
+			  : ev->sender == TLSA_ROLE_SERVER ? "The server"
+							   : "The sender";
+
+	if (code < 0) {
+		if (ev->inferred)
+			snprintf(buf, sizeof(buf),
+				 "%s most likely sent an alert: an encrypted record of alert size, "
+				 "then the connection closed. The session keys (an SSLKEYLOGFILE) "
+				 "would tell which.",
+				 who);
+		else
+			snprintf(buf, sizeof(buf),
+				 "%s sent an alert under encryption; its code cannot be read without "
+				 "the session keys (an SSLKEYLOGFILE).",
+				 who);
+	} else {
+		const struct tlsa_alert *a = tlsa_alert_get((uint8_t)code);
+		char lead[128] = "";
+		if (ev->description < 0)
+			snprintf(lead, sizeof(lead), "Inferred, most likely %s: ", a->name);
+		if (code == 0 || code == 90)
+			snprintf(buf, sizeof(buf), "%s%s %s: %s", lead, who,
+				 code == 0 ? "closed its side" : "cancelled", a->summary);
+		else
+			snprintf(buf, sizeof(buf), "%s%s rejected %s: %s", lead, who, peer,
+				 a->summary);
+	}
+	fprintf(c->out, "    %s", cli_c(c, C_DIM));
+	cli_wrap(c->out, buf, 4, 4, 100);
+	const struct scan_causes *sc = scan_causes_of(s->memo, ev);
+	if (sc->n > 0) {
+		snprintf(buf, sizeof(buf), "likely cause: %s (%s). %s", sc->cs[0].id, sc->cs[0].title,
+			 sc->cs[0].fix);
+		fputs("    ", c->out);
+		cli_wrap(c->out, buf, 4, 4, 100);
+	}
+	fputs(cli_c(c, C_RESET), c->out);
 }
 
 static void print_alert_text(struct scan *s, const struct tlsa_alert_event *ev)
@@ -404,6 +473,40 @@ static void print_alert_text(struct scan *s, const struct tlsa_alert_event *ev)
 		tbuf, from, to, ev->flow->transport == 17 ? "udp" : "tcp",
 		tlsa_role_name(ev->sender), tlsa_version_name(ev->version), cli_c(c, col), what,
 		cli_c(c, C_RESET), ev->stage);
+	if (!s->brief)
+		explain_alert_text(s, ev);
+}
+
+static void pending_add(struct scan *s, const struct tlsa_alert_event *ev)
+{
+	if (s->n_pend == s->cap_pend) {
+		size_t cap = s->cap_pend ? s->cap_pend * 2 : 16;
+		struct pending *np = realloc(s->pend, cap * sizeof(*np));
+		if (np == NULL)
+			return; /* the connection line then shows no causes */
+		s->pend = np;
+		s->cap_pend = cap;
+	}
+	struct pending *p = &s->pend[s->n_pend++];
+	p->flow_id = ev->flow->id;
+	p->frame = ev->pkt->frame;
+	p->causes = *scan_causes_of(s->memo, ev);
+}
+
+/* The causes of the alert that ended a connection; forgets the connection's alerts. */
+static struct scan_causes pending_take(struct scan *s, uint64_t flow_id, uint64_t frame)
+{
+	struct scan_causes found = {0};
+	for (size_t i = 0; i < s->n_pend;) {
+		if (s->pend[i].flow_id != flow_id) {
+			i++;
+			continue;
+		}
+		if (s->pend[i].frame == frame)
+			found = s->pend[i].causes;
+		s->pend[i] = s->pend[--s->n_pend];
+	}
+	return found;
 }
 
 static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
@@ -422,6 +525,8 @@ static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
 			k = ev->inferred ? "inferred" : "encrypted";
 		counts_add(&s->by_alert, k);
 		counts_add(&s->by_sender, tlsa_role_name(ev->sender));
+		if (s->c->fmt != OUT_CSV)
+			pending_add(s, ev);
 		return;
 	}
 	if (s->c->fmt == OUT_JSON)
@@ -479,6 +584,7 @@ static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
 
 	struct cli *c = s->c;
 	const char *file = s->files[ev->file_index];
+	struct scan_causes sc = pending_take(s, f->id, ev->have_alert ? ev->alert_frame : 0);
 	if (c->fmt == OUT_JSON) {
 		struct jw w;
 		jw_begin(&w, c->out);
@@ -520,6 +626,7 @@ static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
 			else
 				jw_null(&w, "likely_name");
 			jw_str(&w, "stage", ev->alert_stage);
+			causes_json(&w, "causes", sc.cs, sc.n);
 			jw_obj_close(&w);
 		} else {
 			jw_null(&w, "alert");
@@ -554,6 +661,9 @@ static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
 			tlsa_version_name(ev->version), cli_c(c, col),
 			tlsa_outcome_name(ev->outcome), cli_c(c, C_RESET), what,
 			ev->hs->sni[0] ? "  sni=" : "", ev->hs->sni);
+		if (sc.n > 0 && ev->outcome != TLSA_OUT_ESTABLISHED)
+			fprintf(c->out, "%*s %slikely cause: %s (%s)%s\n", s->width, "",
+				cli_c(c, C_DIM), sc.cs[0].id, sc.cs[0].title, cli_c(c, C_RESET));
 	}
 }
 
@@ -693,7 +803,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		OPT_NOINFER,
 		OPT_COLOR,
 		OPT_PROGRESS,
-		OPT_NOPROGRESS
+		OPT_NOPROGRESS,
+		OPT_BRIEF
 	};
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, OPT_JSON},
@@ -705,6 +816,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		{"flow-buffer", required_argument, NULL, OPT_FLOWBUF},
 		{"idle-timeout", required_argument, NULL, OPT_IDLE},
 		{"no-infer", no_argument, NULL, OPT_NOINFER},
+		{"brief", no_argument, NULL, OPT_BRIEF},
 		{"verbose", no_argument, NULL, 'v'},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"no-progress", no_argument, NULL, OPT_NOPROGRESS},
@@ -745,6 +857,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 			copts.idle_timeout = (uint32_t)v;
 			break;
 		case OPT_NOINFER: topts.no_infer = true; break;
+		case OPT_BRIEF: s.brief = true; break;
 		case 'v': s.verbose = true; break;
 		case OPT_PROGRESS: want_progress = 1; break;
 		case OPT_NOPROGRESS: want_progress = 0; break;
@@ -767,6 +880,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 	}
 	if (iface != NULL && optind < argc)
 		return cli_fail(c, "give either capture files or -i IFACE, not both");
+	s.memo = scan_memo_new();
 	c->color = c->fmt == OUT_TEXT && cli_want_color(c->out, color);
 	s.progress = want_progress >= 0 ? want_progress == 1 : isatty(fileno(c->err)) != 0;
 	s.next_progress = 64u << 20;
@@ -874,6 +988,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 	tlsa_capture_free(cap);
 	tlsa_tracker_free(t);
 	counts_free(&s.by_alert);
+	scan_memo_free(s.memo);
+	free(s.pend);
 	counts_free(&s.by_sender);
 	counts_free(&s.by_server);
 	counts_free(&s.by_outcome);

@@ -43,6 +43,7 @@ static void hello_facts(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 		c->alpn_offered = yes_no(hs->alpn_offered[0] != '\0');
 		c->sni_sent = yes_no(hs->sni[0] != '\0');
 		c->fallback_scsv = yes_no(hs->fallback_scsv);
+		c->keyshare_invalid = yes_no(hs->key_share_invalid);
 	}
 	if (hs->version_selected != 0)
 		c->selected = tlsa_version_from_wire(hs->version_selected);

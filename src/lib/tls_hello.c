@@ -66,6 +66,25 @@ static void append_name(char *dst, size_t cap, const uint8_t *src, size_t len)
 	dst[at] = '\0';
 }
 
+/* The key_exchange size of a client key share in a group of fixed size, 0 if not fixed. */
+static size_t key_share_size(uint16_t group)
+{
+	switch (group) {
+	case 0x0017: return 65;	  /* secp256r1, uncompressed point */
+	case 0x0018: return 97;	  /* secp384r1 */
+	case 0x0019: return 133;  /* secp521r1 */
+	case 0x001d: return 32;	  /* x25519 */
+	case 0x001e: return 56;	  /* x448 */
+	case 0x0100: return 256;  /* ffdhe2048 */
+	case 0x0101: return 384;  /* ffdhe3072 */
+	case 0x0102: return 512;  /* ffdhe4096 */
+	case 0x0103: return 768;  /* ffdhe6144 */
+	case 0x0104: return 1024; /* ffdhe8192 */
+	case 0x11ec: return 1216; /* X25519MLKEM768 (client share) */
+	default: return 0;
+	}
+}
+
 static void client_ext(struct tlsa_hs_facts *hs, uint16_t type, struct rd *e)
 {
 	switch (type) {
@@ -101,6 +120,19 @@ static void client_ext(struct tlsa_hs_facts *hs, uint16_t type, struct rd *e)
 		}
 		break;
 	}
+	case EXT_KEY_SHARE: {
+		struct rd list = rd_block(e, 2);
+		while (rd_ok(&list) && rd_left(&list) > 0) {
+			uint16_t group = rd_u16(&list);
+			struct rd key = rd_block(&list, 2);
+			size_t want = key_share_size(group);
+			if (rd_ok(&list) && want != 0 && rd_left(&key) != want)
+				hs->key_share_invalid = true;
+		}
+		if (!rd_ok(&list) || !rd_ok(e))
+			hs->key_share_invalid = true;
+		break;
+	}
 	case EXT_SUPPORTED_VERSIONS: {
 		struct rd list = rd_block(e, 1);
 		if (!rd_ok(e))
@@ -129,6 +161,7 @@ int tlsa_parse_client_hello(const uint8_t *body, size_t len, bool dtls, struct t
 	hs->alpn_offered[0] = '\0';
 	hs->n_groups = hs->n_sigalgs = hs->n_suites = 0;
 	hs->fallback_scsv = false;
+	hs->key_share_invalid = false;
 	hs->client_version = rd_u16(&r);
 	const uint8_t *random = rd_bytes(&r, 32);
 	if (random == NULL)

@@ -93,6 +93,69 @@ static size_t client_hello(struct buf *b, bool dtls)
 	return b->n;
 }
 
+/* A minimal ClientHello whose only extension is a key_share with one entry. */
+static size_t client_hello_key_share(struct buf *b, unsigned group, size_t key_len)
+{
+	b->n = 0;
+	u16(b, 0x0303);
+	for (int i = 0; i < 32; i++)
+		u8(b, 0);
+	u8(b, 0);
+	u16(b, 2);
+	u16(b, 0x1301);
+	u8(b, 1);
+	u8(b, 0);
+	size_t ext = b->n;
+	u16(b, 0);
+	u16(b, 51); /* key_share */
+	size_t e = b->n;
+	u16(b, 0);
+	size_t l = b->n;
+	u16(b, 0);
+	u16(b, group);
+	u16(b, (unsigned)key_len);
+	for (size_t i = 0; i < key_len; i++)
+		u8(b, 9);
+	fix16(b, l);
+	fix16(b, e);
+	fix16(b, ext);
+	return b->n;
+}
+
+static void test_key_share_sizes(void)
+{
+	static const struct {
+		unsigned group;
+		size_t len;
+		bool invalid;
+	} cases[] = {
+		{0x001d, 32, false}, {0x001d, 31, true},  {0x0017, 65, false}, {0x0017, 64, true},
+		{0x0018, 97, false}, {0x001e, 56, false}, {0x001e, 32, true},  {0x0100, 256, false},
+		{0x9999, 7, false}, /* a group of unknown size is not judged */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf b;
+		struct tlsa_hs_facts hs;
+		struct tlsa_error err;
+		memset(&hs, 0, sizeof(hs));
+		size_t n = client_hello_key_share(&b, cases[i].group, cases[i].len);
+		CHECK_INT(tlsa_parse_client_hello(b.b, n, false, &hs, &err), 0);
+		if (hs.key_share_invalid != cases[i].invalid)
+			fprintf(stderr, "key share group 0x%04x, %zu bytes\n", cases[i].group,
+				cases[i].len);
+		CHECK(hs.key_share_invalid == cases[i].invalid);
+	}
+	/* A key share list cut short is invalid too. */
+	struct buf b;
+	struct tlsa_hs_facts hs;
+	struct tlsa_error err;
+	memset(&hs, 0, sizeof(hs));
+	size_t n = client_hello_key_share(&b, 0x001d, 32);
+	b.b[n - 34] = 0x7f; /* the share's length now overruns the list */
+	CHECK_INT(tlsa_parse_client_hello(b.b, n, false, &hs, &err), 0);
+	CHECK(hs.key_share_invalid);
+}
+
 static void test_client_hello(void)
 {
 	struct buf b;
@@ -263,6 +326,7 @@ static void test_sslv2_hello(void)
 
 int main(void)
 {
+	test_key_share_sizes();
 	test_sslv2_hello();
 	test_client_hello();
 	test_client_hello_malformed();
