@@ -25,6 +25,7 @@
 #define BT_PB  2u
 #define BT_SPB 3u
 #define BT_EPB 6u
+#define BT_DSB 10u
 
 struct iface {
 	int dlt;
@@ -304,6 +305,12 @@ int capture_read_pcapng_mem(struct tlsa_capture *c, const uint8_t *buf, size_t l
 				break;
 			}
 			packet(&g, ifid, ts, buf + b + 20, caplen, wirelen, true);
+		} else if (type == BT_DSB) {
+			if (e - b >= 8 && c->h.secrets != NULL) {
+				uint32_t stype = u32at(&g, b), slen = u32at(&g, b + 4);
+				if (slen <= e - b - 8)
+					c->h.secrets(c->h.ctx, stype, buf + b + 8, slen);
+			}
 		} else if (type == BT_SPB) {
 			if (e - b < 4) {
 				rc = fail(&g, TLSA_EINVAL, b - 8, frame,

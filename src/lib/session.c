@@ -18,7 +18,9 @@
 #include <string.h>
 
 #include "rd.h"
+#include "session_decrypt.h"
 #include "tlsalert/decode.h"
+#include "tlsalert/keylog.h"
 #include "tlsalert/session.h"
 
 #define MAX_RECORD    (16384 + 2048)
@@ -86,7 +88,11 @@ struct dirstate {
 	uint16_t rver;
 	uint32_t rlen, rgot;
 	uint8_t abuf[8]; /* first bytes of an alert body */
-	uint8_t *rec;	 /* the whole record, only for the on_record hook */
+	uint8_t *rec;	 /* the whole record, for the on_record hook or decryption */
+	bool rec_copy;	 /* this record is being copied into rec */
+	bool rec_bad;	 /* ... but bytes of it were lost */
+	bool dec_last;	 /* the last record was opened (or failed authentication) */
+	bool key_update; /* a decrypted KeyUpdate in this record */
 	/* handshake reassembly */
 	uint8_t *hs;
 	size_t hs_len, hs_cap;
@@ -132,12 +138,28 @@ struct conn {
 	struct tlsa_conn_event sum;
 	bool rejected; /* an inferred handshake rejection */
 	void *user;    /* the on_record consumer's slot */
+	/* decryption */
+	struct sdec *dec;
+	uint8_t dec_state;  /* DEC_* */
+	bool etm;	    /* the ServerHello echoed encrypt_then_mac */
+	bool in_dec13;	    /* handshake messages being read come from a decrypted TLS 1.3 record */
+	size_t dec_klcount; /* key log size when the lookup found nothing */
+	size_t n_decrypted;
+	const char *dec_error;
+	struct tlsa_cert_info *cert[2]; /* [0] client, [1] server */
 };
+
+enum { DEC_UNKNOWN, DEC_ACTIVE, DEC_NONE };
 
 struct tlsa_tracker {
 	struct tlsa_tracker_opts o;
 	struct tlsa_tracker_stats st;
+	struct tlsa_keylog *kl;	    /* o.keylog, or own_kl once a DSB was read */
+	struct tlsa_keylog *own_kl; /* made for pcapng Decryption Secrets Blocks */
+	uint8_t *dbuf;		    /* plaintext of the record being opened */
 };
+
+#define DBUF_CAP (16384 + 2048 + 64)
 
 const char *tlsa_role_name(tlsa_role r)
 {
@@ -307,10 +329,14 @@ static void note_alert(struct tlsa_tracker *t, struct conn *c, const struct tlsa
 		t->o.on_alert(t->o.ctx, ev);
 }
 
-static void base_event(struct tlsa_alert_event *ev, struct conn *c, const struct tlsa_flow *f,
-		       int dir, const struct tlsa_pktinfo *pkt)
+static void base_event(struct tlsa_tracker *t, struct tlsa_alert_event *ev, struct conn *c,
+		       const struct tlsa_flow *f, int dir, const struct tlsa_pktinfo *pkt)
 {
 	memset(ev, 0, sizeof(*ev));
+	ev->keylog = t->kl != NULL;
+	ev->decrypt_error = c->dec_error;
+	ev->client_cert = c->cert[0];
+	ev->server_cert = c->cert[1];
 	ev->pkt = pkt;
 	ev->flow = f;
 	ev->dir = dir;
@@ -323,20 +349,23 @@ static void base_event(struct tlsa_alert_event *ev, struct conn *c, const struct
 	ev->hs = c->hs;
 }
 
+/* decrypted: `body` is the plaintext of a protected record of outer type ctype */
 static void emit_record_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
 			      uint16_t rver, uint32_t rlen, const uint8_t *body, bool encrypted,
-			      uint16_t epoch, uint64_t seq, const struct tlsa_pktinfo *pkt)
+			      uint16_t epoch, uint64_t seq, const struct tlsa_pktinfo *pkt,
+			      uint8_t ctype, bool decrypted)
 {
 	struct tlsa_alert_event ev;
-	base_event(&ev, c, f, dir, pkt);
-	ev.content_type = 21;
+	base_event(t, &ev, c, f, dir, pkt);
+	ev.content_type = ctype;
 	ev.record_version = rver;
 	ev.record_length = rlen;
 	ev.record_seq = seq;
 	ev.epoch = epoch;
 	ev.version = conn_version(c, rver, &ev.version_negotiated);
 	ev.encrypted = encrypted;
-	if (!encrypted) {
+	ev.decrypted = decrypted;
+	if (!encrypted || decrypted) {
 		ev.level = body[0];
 		ev.description = body[1];
 	} else {
@@ -421,6 +450,8 @@ static void handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 			hist_add(c, dir, 'H');
 			set_step(c, S_SERVER_HELLO);
 		}
+		if (complete && t->kl != NULL && !c->hs->hello_retry)
+			c->etm = sdec_server_hello_etm(body, len, c->dtls);
 		if (complete && tlsa_parse_server_hello(body, len, c->dtls, c->hs, &err) != 0) {
 			snprintf(msg, sizeof(msg), "malformed ServerHello at byte %zu: %s",
 				 err.offset, err.msg);
@@ -434,8 +465,21 @@ static void handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 	case 0: hist_add(c, dir, 'Z'); break; /* HelloRequest */
 	case 3: hist_add(c, dir, 'W'); break; /* HelloVerifyRequest */
 	case 4: hist_add(c, dir, 'T'); break; /* NewSessionTicket */
+	case 5: hist_add(c, dir, 'O'); break; /* EndOfEarlyData (decrypted) */
+	case 8: hist_add(c, dir, 'Y'); break; /* EncryptedExtensions (decrypted) */
+	case 24:			      /* KeyUpdate (decrypted) */
+		hist_add(c, dir, 'U');
+		c->d[dir].key_update = true;
+		break;
 	case 11:
 		hist_add(c, dir, 'C');
+		if (complete && t->kl != NULL) {
+			struct tlsa_cert_info **ci = &c->cert[from_client ? 0 : 1];
+			if (*ci == NULL)
+				*ci = malloc(sizeof(**ci));
+			if (*ci != NULL)
+				(void)sdec_cert_info(body, len, is_tls13(c), *ci);
+		}
 		if (from_client) {
 			int n = complete ? count_certs(body, len, is_tls13(c)) : 1;
 			c->hs->client_cert_sent = n > 0 ? 1 : n == 0 ? 0 : c->hs->client_cert_sent;
@@ -461,7 +505,8 @@ static void handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 		break;
 	case 15:
 		hist_add(c, dir, 'V');
-		set_step(c, S_CERT_VERIFY);
+		if (!(c->in_dec13 && !from_client))
+			set_step(c, S_CERT_VERIFY);
 		break;
 	case 16:
 		hist_add(c, dir, 'K');
@@ -470,7 +515,8 @@ static void handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 	case 20:
 		hist_add(c, dir, 'F');
 		c->d[dir].finished = true;
-		set_step(c, S_FINISHED);
+		if (!(c->in_dec13 && !from_client))
+			set_step(c, S_FINISHED);
 		break;
 	case 22: hist_add(c, dir, 'S'); break; /* CertificateStatus */
 	default: hist_add(c, dir, '?'); break;
@@ -568,6 +614,83 @@ static bool coalesced_alerts(const uint8_t *body, uint32_t len)
 	return true;
 }
 
+/* ------------------------------------------------------------ decryption */
+
+/* Looks the connection up in the key log once its ServerHello is known. */
+static void dec_prepare(struct tlsa_tracker *t, struct conn *c, const struct tlsa_flow *f,
+			const struct tlsa_pktinfo *pkt)
+{
+	if (c->dec_state == DEC_ACTIVE || c->hs == NULL || !c->hs->client_hello ||
+	    !c->hs->server_hello || c->hs->version_selected == 0)
+		return;
+	size_t n = tlsa_keylog_count(t->kl);
+	if (c->dec_state == DEC_NONE && n == c->dec_klcount)
+		return;
+	c->dec_state = DEC_NONE;
+	c->dec_klcount = n;
+	const struct tlsa_keylog_entry *e = tlsa_keylog_find(t->kl, c->hs->client_random);
+	if (e == NULL)
+		return; /* no keys: the alerts stay encrypted (inferred as without a key log) */
+	tlsa_role_source src;
+	int cd = client_dir(c, f, &src);
+	if (cd < 0)
+		return;
+	if (t->dbuf == NULL && (t->dbuf = malloc(DBUF_CAP)) == NULL)
+		return;
+	const char *why = NULL;
+	c->dec = sdec_new(e, c->hs, c->dtls, c->etm, cd, c->d[cd].n_enc, &why);
+	if (c->dec == NULL) {
+		char msg[200];
+		snprintf(msg, sizeof(msg),
+			 "the key log has this connection's client random, but its records "
+			 "cannot be decrypted: %s",
+			 why != NULL ? why : "unknown reason");
+		notice(t, pkt, msg);
+		return;
+	}
+	c->dec_state = DEC_ACTIVE;
+	t->st.dec_conns++;
+}
+
+#define AUTH_FAILED "authentication failed: wrong key log or tampered record"
+
+static void dec_outcome(struct tlsa_tracker *t, struct conn *c, const struct tlsa_flow *f, int dir,
+			enum sdec_result r, uint8_t type, uint64_t seq,
+			const struct tlsa_pktinfo *pkt)
+{
+	if (r == SD_OK) {
+		c->n_decrypted++;
+		t->st.dec_records++;
+	} else if (r == SD_AUTH) {
+		tlsa_role_source src;
+		char msg[240];
+		c->dec_error = AUTH_FAILED;
+		t->st.dec_failures++;
+		snprintf(msg, sizeof(msg),
+			 "record of type %u from the %s (sequence number %llu) does not "
+			 "authenticate under the key log's secrets: wrong key log or tampered "
+			 "record; not reported as an alert",
+			 (unsigned)type, tlsa_role_name(role_of(c, f, dir, &src)),
+			 (unsigned long long)seq);
+		notice(t, pkt, msg);
+	}
+}
+
+/* Alerts read from a decrypted record (pairs of level, description). */
+static void emit_decrypted(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			   uint16_t rver, uint32_t rlen, const uint8_t *pt, size_t plen,
+			   uint16_t epoch, uint64_t seq, const struct tlsa_pktinfo *pkt,
+			   uint8_t ctype)
+{
+	for (size_t i = 0; i + 1 < plen; i += 2) {
+		t->st.dec_alerts++;
+		if (pt[i] == 2 && c->step < S_APPDATA)
+			c->rejected = true; /* a fatal alert ended the handshake */
+		emit_record_alert(t, c, f, dir, rver, rlen, pt + i, true, epoch, seq, pkt, ctype,
+				  true);
+	}
+}
+
 /* A whole record has been read (bodies of alerts in d->abuf). */
 static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
 		       const struct tlsa_pktinfo *pkt)
@@ -577,7 +700,7 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 	bool tls13 = is_tls13(c);
 
 	t->st.records++;
-	if (t->o.on_record != NULL && d->rec != NULL) {
+	if (t->o.on_record != NULL && d->rec_copy) {
 		struct tlsa_record_event re = {
 			.pkt = pkt,
 			.flow = f,
@@ -595,25 +718,42 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 		re.sender = role_of(c, f, dir, &src);
 		t->o.on_record(t->o.ctx, &re);
 	}
+	enum sdec_result dres = SD_NONE;
+	size_t plen = 0;
+	uint8_t inner = 0;
+	if (c->dec != NULL) {
+		const uint8_t *rec = d->rec_copy && !d->rec_bad ? d->rec : NULL;
+		dres = sdec_record(c->dec, dir, d->rtype, rec, 5 + (size_t)d->rlen, t->dbuf,
+				   DBUF_CAP, &plen, &inner);
+		dec_outcome(t, c, f, dir, dres, d->rtype, d->nrec - 1, pkt);
+	}
+	d->dec_last = dres == SD_OK || dres == SD_AUTH;
 	switch (d->rtype) {
 	case 20: /* ChangeCipherSpec */
 		hist_add(c, dir, 'X');
 		if (!tls13 && !c->hs->hello_retry) {
 			d->ccs = true;
 			set_step(c, S_CCS);
+			if (c->dec != NULL)
+				sdec_ccs(c->dec, dir);
 		}
 		break;
 	case 21: {
+		if (dres == SD_OK && inner == 21) {
+			emit_decrypted(t, c, f, dir, d->rver, d->rlen, t->dbuf, plen, 0,
+				       d->nrec - 1, pkt, 21);
+			break;
+		}
 		bool enc = d->rlen != 2 || (d->ccs && !tls13);
 		if (enc && !(d->ccs && !tls13) && coalesced_alerts(d->abuf, d->rlen)) {
 			/* several plaintext alerts in one record: one event each */
 			for (uint32_t i = 0; i < d->rlen; i += 2)
 				emit_record_alert(t, c, f, dir, d->rver, d->rlen, d->abuf + i,
-						  false, 0, d->nrec - 1, pkt);
+						  false, 0, d->nrec - 1, pkt, 21, false);
 			break;
 		}
-		emit_record_alert(t, c, f, dir, d->rver, d->rlen, d->abuf, enc, 0, d->nrec - 1,
-				  pkt);
+		emit_record_alert(t, c, f, dir, d->rver, d->rlen, d->abuf, enc, 0, d->nrec - 1, pkt,
+				  21, false);
 		break;
 	}
 	case 22:
@@ -630,10 +770,35 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 		}
 		break;
 	case 23:
+		if (dres == SD_OK && tls13 && inner == 21) {
+			emit_decrypted(t, c, f, dir, d->rver, d->rlen, t->dbuf, plen, 0,
+				       d->nrec - 1, pkt, 23);
+			break;
+		}
+		if (dres == SD_OK && tls13 && inner == 22) {
+			bool fin = d->finished;
+			c->in_dec13 = true;
+			handshake_bytes(t, c, f, dir, t->dbuf, plen, pkt);
+			c->in_dec13 = false;
+			if (!fin && d->finished)
+				sdec_finished(c->dec, dir);
+			if (d->key_update) {
+				d->key_update = false;
+				sdec_key_update(c->dec, dir);
+			}
+		}
 		d->n_enc++;
 		if (peer->n_enc > 0)
 			d->n_enc_after_peer++;
-		if (tls13) {
+		if (dres == SD_OK && tls13) {
+			/* opened: the decrypted messages set the step */
+			tlsa_role_source src;
+			if (inner == 23)
+				set_step(c, S_APPDATA);
+			else if (inner == 22 && role_of(c, f, dir, &src) == TLSA_ROLE_SERVER &&
+				 !c->d[1 - dir].finished)
+				set_step(c, S_SERVER_FLIGHT);
+		} else if (tls13) {
 			tlsa_role_source src;
 			bool client = role_of(c, f, dir, &src) == TLSA_ROLE_CLIENT;
 			if (d->rlen == 25)
@@ -647,7 +812,8 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 		} else if (c->step != S_RENEG || d->n_enc > 0) {
 			set_step(c, S_APPDATA);
 		}
-		hist_add(c, dir, 'A');
+		if (!(dres == SD_OK && inner == 22))
+			hist_add(c, dir, 'A');
 		break;
 	default:
 		hist_add(c, dir, 'B'); /* heartbeat and later types */
@@ -683,6 +849,9 @@ static void lose_sync(struct tlsa_tracker *t, struct conn *c, int dir,
 	d->hdr_len = 0;
 	d->hs_len = 0;
 	d->hs_skip = 0;
+	d->rec_copy = false;
+	if (c->dec != NULL)
+		sdec_lost(c->dec, dir);
 	notice(t, pkt, why);
 }
 
@@ -962,14 +1131,24 @@ static void tls_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *
 			d->rgot = 0;
 			d->in_body = true;
 			record_start(c, dir);
-			if (t->o.on_record != NULL && d->rec == NULL)
-				d->rec = malloc(5 + MAX_RECORD);
-			if (d->rec != NULL)
+			d->rec_copy = t->o.on_record != NULL;
+			d->rec_bad = false;
+			if (t->kl != NULL) {
+				if (c->dec_state != DEC_ACTIVE)
+					dec_prepare(t, c, f, pkt);
+				if (c->dec != NULL &&
+				    sdec_want(c->dec, dir, d->rtype, d->rlen, t->o.decrypt_all))
+					d->rec_copy = true;
+			}
+			if (d->rec_copy && d->rec == NULL &&
+			    (d->rec = malloc(5 + MAX_RECORD)) == NULL)
+				d->rec_copy = false;
+			if (d->rec_copy)
 				memcpy(d->rec, d->hdr, 5);
 		}
 		uint32_t want = d->rlen - d->rgot;
 		uint32_t k = n < want ? (uint32_t)n : want;
-		if (d->rec != NULL)
+		if (d->rec_copy)
 			memcpy(d->rec + 5 + d->rgot, p, k);
 		if (d->rtype == 21) {
 			for (uint32_t i = 0; i < k && d->rgot + i < sizeof(d->abuf); i++)
@@ -1088,10 +1267,25 @@ static void dtls_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 			};
 			t->o.on_record(t->o.ctx, &re);
 		}
-		if (type == 21) {
+		enum sdec_result dres = SD_NONE;
+		size_t plen = 0;
+		uint8_t inner = 0;
+		if (t->kl != NULL && epoch > 0) {
+			if (c->dec_state != DEC_ACTIVE)
+				dec_prepare(t, c, f, pkt);
+			if (c->dec != NULL && (type == 21 || type == 22 || t->o.decrypt_all)) {
+				dres = sdec_dtls_record(c->dec, dir, body.p - 13, 13 + blen, epoch,
+							t->dbuf, DBUF_CAP, &plen, &inner);
+				dec_outcome(t, c, f, dir, dres, type, seq, pkt);
+			}
+		}
+		if (type == 21 && dres == SD_OK && inner == 21) {
+			emit_decrypted(t, c, f, dir, ver, (uint32_t)blen, t->dbuf, plen, epoch, seq,
+				       pkt, 21);
+		} else if (type == 21) {
 			bool enc = epoch > 0 || blen != 2;
 			emit_record_alert(t, c, f, dir, ver, (uint32_t)blen, body.p, enc, epoch,
-					  seq, pkt);
+					  seq, pkt, 21, false);
 		} else if (type == 22 && epoch == 0) {
 			while (rd_left(&body) >= 12) {
 				uint8_t mt = rd_u8(&body);
@@ -1112,6 +1306,10 @@ static void dtls_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 			set_step(c, S_FINISHED);
 		} else if (type == 20) {
 			hist_add(c, dir, 'X');
+			if (t->kl != NULL && c->dec_state != DEC_ACTIVE)
+				dec_prepare(t, c, f, pkt);
+			if (c->dec != NULL && epoch == 0)
+				sdec_ccs(c->dec, dir);
 			d->ccs = true;
 			set_step(c, S_CCS);
 		} else if (type == 23) {
@@ -1136,9 +1334,11 @@ static void infer13(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f,
 	struct dirstate *peer = &c->d[1 - dir];
 	if (d->last_type != 23 || !alert_sized13(d->last_len) || (!closed(d) && !closed(peer)))
 		return;
+	if (d->dec_last)
+		return; /* opened with the key log (or failed authentication): nothing to infer */
 
 	struct tlsa_alert_event ev;
-	base_event(&ev, c, f, dir, &d->last_pkt);
+	base_event(t, &ev, c, f, dir, &d->last_pkt);
 	ev.content_type = 23;
 	ev.record_version = d->last_ver;
 	ev.record_length = d->last_len;
@@ -1255,6 +1455,7 @@ static void cb_tcp_gap(void *ctx, struct tlsa_flow *f, int dir, uint64_t missing
 	hist_add(c, dir, 'G');
 	if (d->in_body && d->rtype == 23 && missing <= d->rlen - d->rgot) {
 		d->rgot += (uint32_t)missing; /* inside a skipped body: framing survives */
+		d->rec_bad = true;
 		if (d->rgot == d->rlen) {
 			d->in_body = false;
 			d->hdr_len = 0;
@@ -1294,8 +1495,11 @@ static bool established(const struct conn *c)
 {
 	if (c->rejected)
 		return false;
-	if (is_tls13(c) && !c->dtls)
+	if (is_tls13(c) && !c->dtls) {
+		if (c->dec != NULL && (c->d[0].finished || c->d[1].finished))
+			return c->d[0].finished && c->d[1].finished; /* decrypted Finished */
 		return c->d[0].n_enc > 0 && c->d[1].n_enc > 0;
+	}
 	return (c->d[0].finished && c->d[1].finished) || (c->d[0].n_enc > 0 && c->d[1].n_enc > 0);
 }
 
@@ -1330,6 +1534,12 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 					     : TLSA_OUT_INCOMPLETE;
 		s->history = hist_render(c, f, c->nhist);
 		s->hs = c->hs;
+		s->keylog = t->kl != NULL;
+		s->decrypting = c->dec != NULL;
+		s->n_decrypted = c->n_decrypted;
+		s->decrypt_error = c->dec_error;
+		s->client_cert = c->cert[0];
+		s->server_cert = c->cert[1];
 		t->o.on_conn(t->o.ctx, s);
 	}
 	if (c->user != NULL && t->o.on_release != NULL)
@@ -1339,6 +1549,9 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 	free(c->d[1].hs);
 	free(c->d[0].rec);
 	free(c->d[1].rec);
+	sdec_free(c->dec);
+	free(c->cert[0]);
+	free(c->cert[1]);
 	free(c);
 	f->user = NULL;
 }
@@ -1348,6 +1561,40 @@ static void cb_notice(void *ctx, const struct tlsa_pktinfo *pkt, const char *msg
 	notice(ctx, pkt, msg);
 }
 
+static void dsb_warn(void *ctx, const char *origin, unsigned long line, const char *msg)
+{
+	char buf[300];
+	snprintf(buf, sizeof(buf), "%s, line %lu: %s", origin, line, msg);
+	notice(ctx, NULL, buf);
+}
+
+/* pcapng Decryption Secrets Block: merged into the key log. */
+static void cb_secrets(void *ctx, uint32_t type, const uint8_t *data, size_t len)
+{
+	struct tlsa_tracker *t = ctx;
+	if (type != TLSA_DSB_TLS_KEYLOG) {
+		notice(t, NULL,
+		       "pcapng Decryption Secrets Block of a type other than TLS key log: "
+		       "ignored");
+		return;
+	}
+	if (t->kl == NULL) {
+		t->own_kl = tlsa_keylog_new();
+		t->kl = t->own_kl;
+		if (t->kl == NULL) {
+			notice(t, NULL, "out of memory reading a pcapng Decryption Secrets Block");
+			return;
+		}
+	}
+	struct tlsa_error err;
+	int rc = tlsa_keylog_add_dsb(t->kl, type, data, len, "pcapng Decryption Secrets Block",
+				     dsb_warn, t, &err);
+	if (rc < 0)
+		notice(t, NULL,
+		       "pcapng Decryption Secrets Block not read completely (too many "
+		       "connections or out of memory)");
+}
+
 /* ------------------------------------------------------------------- API */
 
 struct tlsa_tracker *tlsa_tracker_new(const struct tlsa_tracker_opts *o)
@@ -1355,6 +1602,8 @@ struct tlsa_tracker *tlsa_tracker_new(const struct tlsa_tracker_opts *o)
 	struct tlsa_tracker *t = calloc(1, sizeof(*t));
 	if (t != NULL && o != NULL)
 		t->o = *o;
+	if (t != NULL)
+		t->kl = t->o.keylog;
 	return t;
 }
 
@@ -1369,6 +1618,7 @@ void tlsa_tracker_handler(struct tlsa_tracker *t, struct tlsa_capture_handler *h
 	h->udp_data = cb_udp_data;
 	h->flow_close = cb_flow_close;
 	h->notice = cb_notice;
+	h->secrets = cb_secrets;
 }
 
 void tlsa_tracker_get_stats(const struct tlsa_tracker *t, struct tlsa_tracker_stats *out)
@@ -1378,5 +1628,9 @@ void tlsa_tracker_get_stats(const struct tlsa_tracker *t, struct tlsa_tracker_st
 
 void tlsa_tracker_free(struct tlsa_tracker *t)
 {
+	if (t == NULL)
+		return;
+	tlsa_keylog_free(t->own_kl);
+	free(t->dbuf);
 	free(t);
 }
