@@ -7,23 +7,13 @@
 #include <string.h>
 
 #include "tlsalert/decode.h"
+#include "ascii.h"
 
 struct hexw {
 	uint8_t *out;
 	size_t cap;
 	size_t n;
 };
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static bool is_space(char c)
 {
@@ -112,7 +102,7 @@ static int plain_decode(const char *t, size_t len, struct hexw *w, struct tlsa_e
 					"before the prefix at character %zu",
 					t[half_at], i);
 			size_t j = i + 2, start = j;
-			while (j < len && hexval(t[j]) >= 0)
+			while (j < len && tlsa_hexval(t[j]) >= 0)
 				j++;
 			if (j == start)
 				return tlsa_error_set(
@@ -127,7 +117,7 @@ static int plain_decode(const char *t, size_t len, struct hexw *w, struct tlsa_e
 					"(%zu): expected whole bytes",
 					t[i], t[i + 1], j - start);
 			for (size_t k = start; k < j; k += 2) {
-				int rc = put(w, (uint8_t)(hexval(t[k]) << 4 | hexval(t[k + 1])), k,
+				int rc = put(w, (uint8_t)(tlsa_hexval(t[k]) << 4 | tlsa_hexval(t[k + 1])), k,
 					     err);
 				if (rc != 0)
 					return rc;
@@ -141,7 +131,7 @@ static int plain_decode(const char *t, size_t len, struct hexw *w, struct tlsa_e
 			i++;
 			continue;
 		}
-		int v = hexval(c);
+		int v = tlsa_hexval(c);
 		if (v >= 0) {
 			if (have_half) {
 				int rc = put(w, (uint8_t)(half << 4 | v), half_at, err);
@@ -182,10 +172,10 @@ static bool read_offset(const char *t, size_t end, size_t *i, uint64_t *val, siz
 	if (end - j >= 2 && t[j] == '0' && (t[j + 1] == 'x' || t[j + 1] == 'X'))
 		j += 2;
 	size_t start = j;
-	while (j < end && hexval(t[j]) >= 0) {
+	while (j < end && tlsa_hexval(t[j]) >= 0) {
 		if (j - start >= 16)
 			return false;
-		v = v << 4 | (uint64_t)hexval(t[j]);
+		v = v << 4 | (uint64_t)tlsa_hexval(t[j]);
 		j++;
 	}
 	if (j == start)
@@ -307,7 +297,7 @@ static int dump_decode(const char *t, size_t len, struct hexw *w, struct tlsa_er
 			if (!fenced && n_line > 0 && gap >= 2)
 				break;
 			size_t g = k;
-			while (k < hend && hexval(t[k]) >= 0)
+			while (k < hend && tlsa_hexval(t[k]) >= 0)
 				k++;
 			if (k < hend && !is_space(t[k]))
 				return stray(t, k, err,
@@ -318,7 +308,7 @@ static int dump_decode(const char *t, size_t len, struct hexw *w, struct tlsa_er
 						      "whole bytes",
 						      k - g);
 			for (size_t d = g; d < k; d += 2) {
-				uint8_t b = (uint8_t)(hexval(t[d]) << 4 | hexval(t[d + 1]));
+				uint8_t b = (uint8_t)(tlsa_hexval(t[d]) << 4 | tlsa_hexval(t[d + 1]));
 				int rc = put(w, b, d, err);
 				if (rc != 0)
 					return rc;

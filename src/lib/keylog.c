@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tlsalert/keylog.h"
+#include "ascii.h"
 
 struct tlsa_keylog {
 	struct tlsa_keylog_entry *entries; /* dense, in order of first appearance */
@@ -171,17 +172,6 @@ static struct tlsa_keylog_entry *entry_for(struct tlsa_keylog *kl, const uint8_t
 	return e;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex field -> bytes; false unless it is an even number of hex digits
  * decoding to at most `cap` bytes. */
 static bool unhex(const char *s, size_t n, uint8_t *out, size_t cap, size_t *out_len)
@@ -189,7 +179,7 @@ static bool unhex(const char *s, size_t n, uint8_t *out, size_t cap, size_t *out
 	if (n % 2 != 0 || n / 2 > cap)
 		return false;
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		int hi = tlsa_hexval(s[i]), lo = tlsa_hexval(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		out[i / 2] = (uint8_t)(hi << 4 | lo);
