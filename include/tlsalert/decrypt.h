@@ -105,6 +105,7 @@ struct tlsa_cipher_dir {
 	uint64_t seq;	   /* next TLS record sequence number */
 	uint64_t last_seq; /* sequence number the last record was checked with */
 	void *cipher_ctx;  /* EVP_CIPHER_CTX * */
+	void *cipher;	   /* EVP_CIPHER *, fetched once */
 	void *mac_ctx;	   /* EVP_MAC_CTX * (CBC suites) */
 };
 
@@ -156,6 +157,21 @@ int tlsa_dir_init_tls12(struct tlsa_cipher_dir *client, struct tlsa_cipher_dir *
  */
 int tlsa_dir_decrypt(struct tlsa_cipher_dir *d, const uint8_t *record, size_t len, uint8_t *out,
 		     size_t cap, size_t *out_len, uint8_t *inner_type, struct tlsa_error *err);
+
+/*
+ * libcrypto algorithms fetched once and shared by many directions (the
+ * session tracker keeps one): HMAC-SHA256/384 for TLS 1.3 key derivation and
+ * the record ciphers.  Without it every init fetches its algorithms again,
+ * which costs more than deriving the keys.  Not for concurrent use; free it
+ * after the directions that used it (they hold their own cipher references).
+ */
+struct tlsa_crypto_cache;
+struct tlsa_crypto_cache *tlsa_crypto_cache_new(void);
+void tlsa_crypto_cache_free(struct tlsa_crypto_cache *cc);
+
+/* tlsa_dir_init_tls13() with a cache (NULL: none). */
+int tlsa_dir_init_tls13_cached(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc,
+			       uint16_t suite, const uint8_t *secret, size_t secret_len);
 
 /*
  * TLS 1.3 KeyUpdate: secret = HKDF-Expand-Label(secret, "traffic upd", "",

@@ -50,6 +50,29 @@ static const EVP_CIPHER *suite_cipher(const struct tlsa_suite *s)
 	return NULL;
 }
 
+/* The provider name of the suite's cipher, for an explicit fetch (an implicit
+ * one on every record costs more than the decryption of a short record). */
+static const char *suite_cipher_name(const struct tlsa_suite *s)
+{
+	switch (s->prot) {
+	case TLSA_PROT_GCM: return s->key_len == 16 ? "AES-128-GCM" : "AES-256-GCM";
+	case TLSA_PROT_CCM:
+	case TLSA_PROT_CCM8: return s->key_len == 16 ? "AES-128-CCM" : "AES-256-CCM";
+	case TLSA_PROT_CHACHA: return "ChaCha20-Poly1305";
+	case TLSA_PROT_CBC:
+		if (s->des3)
+			return "DES-EDE3-CBC";
+		return s->key_len == 16 ? "AES-128-CBC" : "AES-256-CBC";
+	}
+	return NULL;
+}
+
+/* The fetched cipher of a direction, or the built-in one if the fetch failed. */
+static const EVP_CIPHER *dir_cipher(const struct tlsa_cipher_dir *d)
+{
+	return d->cipher != NULL ? (const EVP_CIPHER *)d->cipher : suite_cipher(d->suite);
+}
+
 static const char *mac_digest_name(tlsa_hash h)
 {
 	switch (h) {
@@ -68,16 +91,110 @@ void tlsa_dir_free(struct tlsa_cipher_dir *d)
 		return;
 	EVP_CIPHER_CTX_free(d->cipher_ctx);
 	EVP_MAC_CTX_free(d->mac_ctx);
+	EVP_CIPHER_free(d->cipher);
 	OPENSSL_cleanse(d, sizeof(*d));
 	memset(d, 0, sizeof(*d));
 }
 
+/* ------------------------------------------------------- shared algorithms */
+
+#define CC_CIPHERS 8
+
+struct tlsa_crypto_cache {
+	EVP_MAC_CTX *hmac[2]; /* HMAC-SHA256, HMAC-SHA384; re-keyed for every use */
+	const char *cipher_name[CC_CIPHERS];
+	EVP_CIPHER *cipher[CC_CIPHERS];
+};
+
+struct tlsa_crypto_cache *tlsa_crypto_cache_new(void)
+{
+	struct tlsa_crypto_cache *cc = OPENSSL_zalloc(sizeof(*cc));
+	if (cc == NULL)
+		return NULL;
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	for (int i = 0; i < 2 && mac != NULL; i++) {
+		char dg[8];
+		memcpy(dg, i == 0 ? "SHA256" : "SHA384", 7);
+		OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, dg, 0),
+				  OSSL_PARAM_construct_end()};
+		cc->hmac[i] = EVP_MAC_CTX_new(mac);
+		if (cc->hmac[i] != NULL && EVP_MAC_CTX_set_params(cc->hmac[i], p) != 1) {
+			EVP_MAC_CTX_free(cc->hmac[i]);
+			cc->hmac[i] = NULL;
+		}
+	}
+	EVP_MAC_free(mac);
+	return cc;
+}
+
+void tlsa_crypto_cache_free(struct tlsa_crypto_cache *cc)
+{
+	if (cc == NULL)
+		return;
+	EVP_MAC_CTX_free(cc->hmac[0]);
+	EVP_MAC_CTX_free(cc->hmac[1]);
+	for (int i = 0; i < CC_CIPHERS; i++)
+		EVP_CIPHER_free(cc->cipher[i]);
+	OPENSSL_free(cc);
+}
+
+/* The cipher of this name, fetched once per cache (a reference for the caller). */
+static EVP_CIPHER *cc_cipher(struct tlsa_crypto_cache *cc, const char *name)
+{
+	if (cc == NULL)
+		return EVP_CIPHER_fetch(NULL, name, NULL);
+	for (int i = 0; i < CC_CIPHERS; i++) {
+		if (cc->cipher_name[i] == NULL) {
+			cc->cipher[i] = EVP_CIPHER_fetch(NULL, name, NULL);
+			if (cc->cipher[i] == NULL)
+				return NULL;
+			cc->cipher_name[i] = name;
+		}
+		if (strcmp(cc->cipher_name[i], name) == 0)
+			return EVP_CIPHER_up_ref(cc->cipher[i]) == 1 ? cc->cipher[i] : NULL;
+	}
+	return EVP_CIPHER_fetch(NULL, name, NULL);
+}
+
+/*
+ * HKDF-Expand-Label for an output of at most one hash block (TLS 1.3 keys and
+ * IVs): T(1) = HMAC(secret, HkdfLabel || 0x01), with the cache's HMAC.
+ * Falls back to tlsa_hkdf_expand_label() without a cache.
+ */
+static int expand_label_cc(struct tlsa_crypto_cache *cc, tlsa_hash h, const uint8_t *secret,
+			   size_t secret_len, const char *label, uint8_t *out, size_t out_len)
+{
+	int i = h == TLSA_HASH_SHA256 ? 0 : h == TLSA_HASH_SHA384 ? 1 : -1;
+	size_t ll = strlen(label);
+	if (cc == NULL || i < 0 || cc->hmac[i] == NULL || out_len > tlsa_hash_len(h) || ll > 64)
+		return tlsa_hkdf_expand_label(h, secret, secret_len, label, NULL, 0, out, out_len);
+	uint8_t info[2 + 1 + 6 + 64 + 1 + 1], md[EVP_MAX_MD_SIZE];
+	size_t n = 0, mdl = 0;
+	info[n++] = (uint8_t)(out_len >> 8);
+	info[n++] = (uint8_t)out_len;
+	info[n++] = (uint8_t)(6 + ll);
+	memcpy(info + n, "tls13 ", 6);
+	n += 6;
+	memcpy(info + n, label, ll);
+	n += ll;
+	info[n++] = 0; /* empty context */
+	info[n++] = 1; /* block counter */
+	EVP_MAC_CTX *m = cc->hmac[i];
+	if (EVP_MAC_init(m, secret, secret_len, NULL) != 1 || EVP_MAC_update(m, info, n) != 1 ||
+	    EVP_MAC_final(m, md, &mdl, sizeof(md)) != 1 || mdl < out_len)
+		return TLSA_EINVAL;
+	memcpy(out, md, out_len);
+	OPENSSL_cleanse(md, sizeof(md));
+	return 0;
+}
+
 /* The libcrypto contexts a direction needs; 0 or TLSA_ENOMEM. */
-static int alloc_ctx(struct tlsa_cipher_dir *d)
+static int alloc_ctx_cc(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc)
 {
 	d->cipher_ctx = EVP_CIPHER_CTX_new();
 	if (d->cipher_ctx == NULL)
 		return TLSA_ENOMEM;
+	d->cipher = cc_cipher(cc, suite_cipher_name(d->suite));
 	if (d->suite->prot == TLSA_PROT_CBC) {
 		EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 		if (mac == NULL)
@@ -90,19 +207,34 @@ static int alloc_ctx(struct tlsa_cipher_dir *d)
 	return 0;
 }
 
+static int alloc_ctx(struct tlsa_cipher_dir *d)
+{
+	return alloc_ctx_cc(d, NULL);
+}
+
 /* TLS 1.3 key and IV from d->secret (RFC 8446 section 7.3). */
-static int derive13(struct tlsa_cipher_dir *d)
+static int derive13_cc(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc)
 {
 	const struct tlsa_suite *s = d->suite;
-	if (tlsa_hkdf_expand_label(s->prf, d->secret, d->secret_len, "key", NULL, 0, d->key,
-				   s->key_len) != 0 ||
-	    tlsa_hkdf_expand_label(s->prf, d->secret, d->secret_len, "iv", NULL, 0, d->iv, 12) != 0)
+	if (expand_label_cc(cc, s->prf, d->secret, d->secret_len, "key", d->key, s->key_len) != 0 ||
+	    expand_label_cc(cc, s->prf, d->secret, d->secret_len, "iv", d->iv, 12) != 0)
 		return TLSA_EINVAL;
 	return 0;
 }
 
+static int derive13(struct tlsa_cipher_dir *d)
+{
+	return derive13_cc(d, NULL);
+}
+
 int tlsa_dir_init_tls13(struct tlsa_cipher_dir *d, uint16_t suite, const uint8_t *secret,
 			size_t secret_len)
+{
+	return tlsa_dir_init_tls13_cached(d, NULL, suite, secret, secret_len);
+}
+
+int tlsa_dir_init_tls13_cached(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc,
+			       uint16_t suite, const uint8_t *secret, size_t secret_len)
 {
 	if (d == NULL)
 		return TLSA_EINVAL;
@@ -114,9 +246,9 @@ int tlsa_dir_init_tls13(struct tlsa_cipher_dir *d, uint16_t suite, const uint8_t
 	d->version = 0x0304;
 	memcpy(d->secret, secret, secret_len);
 	d->secret_len = (uint8_t)secret_len;
-	int rc = derive13(d);
+	int rc = derive13_cc(d, cc);
 	if (rc == 0)
-		rc = alloc_ctx(d);
+		rc = alloc_ctx_cc(d, cc);
 	if (rc != 0) {
 		tlsa_dir_free(d);
 		return rc;
@@ -206,7 +338,7 @@ static int aead_open(struct tlsa_cipher_dir *d, const uint8_t nonce[12], const u
 	uint8_t tagbuf[16];
 
 	memcpy(tagbuf, tag, (size_t)tl);
-	if (EVP_DecryptInit_ex(c, suite_cipher(s), NULL, NULL, NULL) != 1 ||
+	if (EVP_DecryptInit_ex(c, dir_cipher(d), NULL, NULL, NULL) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) != 1)
 		return TLSA_EAUTH;
 	if (ccm && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, tl, tagbuf) != 1)
@@ -235,7 +367,7 @@ static int cbc_decrypt(struct tlsa_cipher_dir *d, const uint8_t *iv, const uint8
 {
 	EVP_CIPHER_CTX *c = d->cipher_ctx;
 	int n = 0, fl = 0;
-	if (EVP_DecryptInit_ex(c, suite_cipher(d->suite), NULL, d->key, iv) != 1 ||
+	if (EVP_DecryptInit_ex(c, dir_cipher(d), NULL, d->key, iv) != 1 ||
 	    EVP_CIPHER_CTX_set_padding(c, 0) != 1 ||
 	    EVP_DecryptUpdate(c, out, &n, ct, (int)ct_len) != 1 ||
 	    EVP_DecryptFinal_ex(c, out + n, &fl) != 1)

@@ -146,7 +146,10 @@ struct conn {
 	size_t dec_klcount; /* key log size when the lookup found nothing */
 	size_t n_decrypted;
 	const char *dec_error;
-	struct tlsa_cert_info *cert[2]; /* [0] client, [1] server */
+	struct tlsa_cert_info *cert[2]; /* [0] client, [1] server: parsed on demand */
+	uint8_t *cert_der[2];		/* first certificate, kept until then */
+	size_t cert_der_len[2];
+	int cert_chain[2];
 };
 
 enum { DEC_UNKNOWN, DEC_ACTIVE, DEC_NONE };
@@ -154,9 +157,10 @@ enum { DEC_UNKNOWN, DEC_ACTIVE, DEC_NONE };
 struct tlsa_tracker {
 	struct tlsa_tracker_opts o;
 	struct tlsa_tracker_stats st;
-	struct tlsa_keylog *kl;	    /* o.keylog, or own_kl once a DSB was read */
-	struct tlsa_keylog *own_kl; /* made for pcapng Decryption Secrets Blocks */
-	uint8_t *dbuf;		    /* plaintext of the record being opened */
+	struct tlsa_keylog *kl;	      /* o.keylog, or own_kl once a DSB was read */
+	struct tlsa_keylog *own_kl;   /* made for pcapng Decryption Secrets Blocks */
+	uint8_t *dbuf;		      /* plaintext of the record being opened */
+	struct tlsa_crypto_cache *cc; /* algorithms fetched once for all connections */
 };
 
 #define DBUF_CAP (16384 + 2048 + 64)
@@ -303,8 +307,28 @@ static const char *stage_for(const struct conn *c, int dir)
 	return step_names[c->step];
 }
 
-static void note_alert(struct tlsa_tracker *t, struct conn *c, const struct tlsa_alert_event *ev)
+/* The certificate facts of one side (0 client, 1 server), parsed at the first
+ * need: d2i_X509 costs more than everything else a connection takes. */
+static const struct tlsa_cert_info *cert_get(struct conn *c, int side)
 {
+	if (c->cert[side] == NULL && c->cert_der[side] != NULL) {
+		c->cert[side] = malloc(sizeof(*c->cert[side]));
+		if (c->cert[side] != NULL)
+			(void)sdec_cert_info_der(c->cert_der[side], c->cert_der_len[side],
+						 c->cert_chain[side], c->cert[side]);
+		free(c->cert_der[side]);
+		c->cert_der[side] = NULL;
+	}
+	return c->cert[side];
+}
+
+static void note_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_alert_event *ev)
+{
+	if (t->kl != NULL && ev->description != 0 && ev->description != 90) {
+		/* not a closure: the certificates may be why */
+		ev->client_cert = cert_get(c, 0);
+		ev->server_cert = cert_get(c, 1);
+	}
 	c->n_alerts++;
 	t->st.alerts++;
 	if (ev->inferred)
@@ -335,8 +359,6 @@ static void base_event(struct tlsa_tracker *t, struct tlsa_alert_event *ev, stru
 	memset(ev, 0, sizeof(*ev));
 	ev->keylog = t->kl != NULL;
 	ev->decrypt_error = c->dec_error;
-	ev->client_cert = c->cert[0];
-	ev->server_cert = c->cert[1];
 	ev->pkt = pkt;
 	ev->flow = f;
 	ev->dir = dir;
@@ -474,11 +496,18 @@ static void handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 	case 11:
 		hist_add(c, dir, 'C');
 		if (complete && t->kl != NULL) {
-			struct tlsa_cert_info **ci = &c->cert[from_client ? 0 : 1];
-			if (*ci == NULL)
-				*ci = malloc(sizeof(**ci));
-			if (*ci != NULL)
-				(void)sdec_cert_info(body, len, is_tls13(c), *ci);
+			int side = from_client ? 0 : 1;
+			const uint8_t *der;
+			size_t n;
+			free(c->cert[side]);
+			c->cert[side] = NULL;
+			free(c->cert_der[side]);
+			c->cert_der[side] = NULL;
+			c->cert_chain[side] = sdec_cert_first(body, len, is_tls13(c), &der, &n);
+			if (n > 0 && (c->cert_der[side] = malloc(n)) != NULL) {
+				memcpy(c->cert_der[side], der, n);
+				c->cert_der_len[side] = n;
+			}
 		}
 		if (from_client) {
 			int n = complete ? count_certs(body, len, is_tls13(c)) : 1;
@@ -637,8 +666,10 @@ static void dec_prepare(struct tlsa_tracker *t, struct conn *c, const struct tls
 		return;
 	if (t->dbuf == NULL && (t->dbuf = malloc(DBUF_CAP)) == NULL)
 		return;
+	if (t->cc == NULL)
+		t->cc = tlsa_crypto_cache_new(); /* NULL: every connection fetches its own */
 	const char *why = NULL;
-	c->dec = sdec_new(e, c->hs, c->dtls, c->etm, cd, c->d[cd].n_enc, &why);
+	c->dec = sdec_new(e, c->hs, c->dtls, c->etm, cd, c->d[cd].n_enc, t->cc, &why);
 	if (c->dec == NULL) {
 		char msg[200];
 		snprintf(msg, sizeof(msg),
@@ -1538,8 +1569,10 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 		s->decrypting = c->dec != NULL;
 		s->n_decrypted = c->n_decrypted;
 		s->decrypt_error = c->dec_error;
-		s->client_cert = c->cert[0];
-		s->server_cert = c->cert[1];
+		if (c->alert_fatal) {
+			s->client_cert = cert_get(c, 0);
+			s->server_cert = cert_get(c, 1);
+		}
 		t->o.on_conn(t->o.ctx, s);
 	}
 	if (c->user != NULL && t->o.on_release != NULL)
@@ -1552,6 +1585,8 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 	sdec_free(c->dec);
 	free(c->cert[0]);
 	free(c->cert[1]);
+	free(c->cert_der[0]);
+	free(c->cert_der[1]);
 	free(c);
 	f->user = NULL;
 }
@@ -1631,6 +1666,7 @@ void tlsa_tracker_free(struct tlsa_tracker *t)
 	if (t == NULL)
 		return;
 	tlsa_keylog_free(t->own_kl);
+	tlsa_crypto_cache_free(t->cc);
 	free(t->dbuf);
 	free(t);
 }

@@ -49,7 +49,8 @@ struct sdec {
 	bool tls13, dtls, etm, cbc_chain, tls12_ready;
 	int client_dir;
 	struct sdir d[2];
-	struct tlsa_cipher_dir alt; /* trial keys (next stage, 0-RTT) */
+	struct tlsa_cipher_dir alt;   /* trial keys (next stage, 0-RTT) */
+	struct tlsa_crypto_cache *cc; /* the tracker's */
 };
 
 static const struct tlsa_keylog_secret *secret(const struct sdec *s, tlsa_keylog_label l)
@@ -59,7 +60,8 @@ static const struct tlsa_keylog_secret *secret(const struct sdec *s, tlsa_keylog
 }
 
 struct sdec *sdec_new(const struct tlsa_keylog_entry *e, const struct tlsa_hs_facts *hs, bool dtls,
-		      bool etm, int client_dir, uint32_t early_records, const char **why)
+		      bool etm, int client_dir, uint32_t early_records,
+		      struct tlsa_crypto_cache *cc, const char **why)
 {
 	*why = NULL;
 	if (!hs->server_hello || !hs->suite_selected_set || (client_dir != 0 && client_dir != 1)) {
@@ -84,6 +86,7 @@ struct sdec *sdec_new(const struct tlsa_keylog_entry *e, const struct tlsa_hs_fa
 		return NULL;
 	}
 	s->e = *e;
+	s->cc = cc;
 	s->suite = hs->suite_selected;
 	memcpy(s->client_random, hs->client_random, 32);
 	memcpy(s->server_random, hs->server_random, 32);
@@ -139,7 +142,7 @@ static int init13(const struct sdec *s, int dir, enum stage st, struct tlsa_ciph
 	const struct tlsa_keylog_secret *k = secret(s, l);
 	if (k == NULL)
 		return TLSA_EINVAL;
-	return tlsa_dir_init_tls13(d, s->suite, k->v, k->len);
+	return tlsa_dir_init_tls13_cached(d, s->cc, s->suite, k->v, k->len);
 }
 
 static void start_stage(struct sdec *s, int dir, enum stage st)
@@ -200,7 +203,8 @@ static enum sdec_result open13(struct sdec *s, int dir, const uint8_t *rec, size
 	if (sd->early_possible && sd->stage == ST_HS) {
 		/* 0-RTT data sent after the ServerHello was seen */
 		const struct tlsa_keylog_secret *k = secret(s, TLSA_KL_CLIENT_EARLY);
-		if (k != NULL && tlsa_dir_init_tls13(&s->alt, s->suite, k->v, k->len) == 0) {
+		if (k != NULL &&
+		    tlsa_dir_init_tls13_cached(&s->alt, s->cc, s->suite, k->v, k->len) == 0) {
 			s->alt.seq = sd->early_seq;
 			if (open_rec(&s->alt, rec, len, out, cap, out_len, inner) == 0) {
 				sd->early_seq++;
@@ -363,33 +367,41 @@ static void time_text(const ASN1_TIME *t, char *out, size_t cap)
 		memcpy(out, tmp, (size_t)k + 1);
 }
 
-int sdec_cert_info(const uint8_t *body, size_t len, bool tls13, struct tlsa_cert_info *ci)
+int sdec_cert_first(const uint8_t *body, size_t len, bool tls13, const uint8_t **der,
+		    size_t *der_len)
 {
-	memset(ci, 0, sizeof(*ci));
+	*der = NULL;
+	*der_len = 0;
 	struct rd r = rd_init(body, len);
 	if (tls13)
 		(void)rd_block(&r, 1); /* certificate_request_context */
 	struct rd list = rd_block(&r, 3);
 	if (!rd_ok(&r))
-		return -1;
-	const uint8_t *first = NULL;
-	size_t first_len = 0;
+		return 0;
+	int n = 0;
 	while (rd_left(&list) > 0) {
 		struct rd cert = rd_block(&list, 3);
 		if (tls13)
 			(void)rd_block(&list, 2); /* extensions */
 		if (!rd_ok(&list))
 			break;
-		if (ci->chain_length == 0) {
-			first = cert.p;
-			first_len = rd_left(&cert);
+		if (n == 0) {
+			*der = cert.p;
+			*der_len = rd_left(&cert);
 		}
-		ci->chain_length++;
+		n++;
 	}
-	if (first == NULL || first_len == 0 || first_len > 1u << 20)
+	return n;
+}
+
+int sdec_cert_info_der(const uint8_t *der, size_t len, int chain, struct tlsa_cert_info *ci)
+{
+	memset(ci, 0, sizeof(*ci));
+	ci->chain_length = chain;
+	if (der == NULL || len == 0 || len > 1u << 20)
 		return -1;
-	const unsigned char *p = first;
-	X509 *x = d2i_X509(NULL, &p, (long)first_len);
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
 	if (x == NULL)
 		return -1;
 	name_text(X509_get_subject_name(x), ci->subject, sizeof(ci->subject));

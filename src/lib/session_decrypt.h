@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsalert/decrypt.h"
 #include "tlsalert/keylog.h"
 #include "tlsalert/session.h"
 
@@ -36,7 +37,8 @@ struct sdec;
  * then says which.
  */
 struct sdec *sdec_new(const struct tlsa_keylog_entry *e, const struct tlsa_hs_facts *hs, bool dtls,
-		      bool etm, int client_dir, uint32_t early_records, const char **why);
+		      bool etm, int client_dir, uint32_t early_records,
+		      struct tlsa_crypto_cache *cc, const char **why);
 void sdec_free(struct sdec *s);
 
 /* TLS: should a record of this type and length from direction dir be copied
@@ -72,10 +74,14 @@ void sdec_lost(struct sdec *s, int dir);
 /* Does the ServerHello body (after the 4-byte header) echo encrypt_then_mac? */
 bool sdec_server_hello_etm(const uint8_t *body, size_t len, bool dtls);
 
-/* The first certificate of a Certificate message body (TLS 1.3: with its request
- * context): subject, issuer, validity and chain length, through d2i_X509.
- * 0, or -1 when the list is empty or the certificate cannot be parsed (then
- * only chain_length is set). */
-int sdec_cert_info(const uint8_t *body, size_t len, bool tls13, struct tlsa_cert_info *ci);
+/* The first certificate of a Certificate message body (TLS 1.3: with its
+ * request context): *der points into body.  Returns the number of
+ * certificates in the message (the chain length). */
+int sdec_cert_first(const uint8_t *body, size_t len, bool tls13, const uint8_t **der,
+		    size_t *der_len);
+
+/* Subject, issuer and validity of one DER certificate through d2i_X509; 0, or
+ * -1 when it cannot be parsed (then only chain_length is set). */
+int sdec_cert_info_der(const uint8_t *der, size_t len, int chain, struct tlsa_cert_info *ci);
 
 #endif

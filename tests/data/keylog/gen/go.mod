@@ -1,0 +1,3 @@
+module tlsalert.test/keylog/gen
+
+go 1.19
