@@ -3,8 +3,10 @@
 # bench templates, puts it in page cache, then times in one run, on that same
 # file: tlsalert scan (JSON and text), ssldump, tshark and cat, with peak RSS.
 #
-#   bench/scan/run.sh [MODE...]      MODE: plain parts keylog sanity selftest all
+#   bench/scan/run.sh [MODE...]      MODE: plain parts keylog overhead sanity selftest all
 #                                    (default: plain parts)
+#   overhead: BEFORE=/path/to/an/older/tlsalert: `scan --json` of both binaries, runs
+#             interleaved, best of REPS each (is scan without --keylog any slower?)
 # Environment:
 #   BUILD=build-x       tlsalert is $BUILD/tlsalert (default build/), or set TLSALERT
 #   SIZE=1e9            capture size in bytes      SEED=20261127   generator seed
@@ -42,8 +44,8 @@ want() {
 	return 1
 }
 for m in "${modes[@]}"; do
-	case "$m" in plain | parts | keylog | sanity | selftest | all) ;;
-	*) echo "bench/scan/run.sh: unknown mode '$m' (plain parts keylog sanity selftest all)" >&2
+	case "$m" in plain | parts | keylog | overhead | sanity | selftest | all) ;;
+	*) echo "bench/scan/run.sh: unknown mode '$m' (plain parts keylog overhead sanity selftest all)" >&2
 	   exit 2 ;;
 	esac
 done
@@ -248,6 +250,18 @@ if want keylog; then
 		note "  tlsalert --keylog: skipped — $KEY_WHY"
 	fi
 fi
+if want overhead; then
+	if [ -n "${BEFORE:-}" ] && [ -x "$BEFORE" ] && [ "$SCAN_OK" = 1 ]; then
+		note "overhead: $BEFORE against $T, scan --json, interleaved"
+		warm "$F"
+		for ((r = 0; r < REPS; r++)); do
+			measure tlsalert-before-json-$r 1 /dev/null "$BYTES" "$BEFORE" scan --json "$F"
+			measure tlsalert-after-json-$r 1 /dev/null "$BYTES" "$T" scan --json "$F"
+		done
+	else
+		note "  overhead: skipped — set BEFORE to an executable older tlsalert"
+	fi
+fi
 mv "$RES.tmp" "$RES"
 
 # ---- report --------------------------------------------------------------
@@ -295,7 +309,10 @@ if want parts && [ "$SCAN_OK" = 1 ]; then
 fi
 if want keylog; then
 	note "keylog: tshark alert packets $(count "$OUT/scan.tshark-keylog-alert.txt") (expected $E_ALERTS records);" \
-		"tlsalert JSON lines $(count "$OUT/scan.tlsalert-keylog.jsonl")"
+		"tlsalert JSON lines $(count "$OUT/scan.tlsalert-keylog.jsonl")," \
+		"of which decrypted $(grep -c '"decrypted":true' "$OUT/scan.tlsalert-keylog.jsonl" 2>/dev/null)," \
+		"plaintext $(grep -c '"encrypted":false' "$OUT/scan.tlsalert-keylog.jsonl" 2>/dev/null)," \
+		"inferred $(grep -c '"inferred":true' "$OUT/scan.tlsalert-keylog.jsonl" 2>/dev/null)"
 fi
 
 # ---- sanity of the capture (slow: a full tshark pass) --------------------

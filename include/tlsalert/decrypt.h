@@ -97,6 +97,7 @@ struct tlsa_cipher_dir {
 	const struct tlsa_suite *suite;
 	uint16_t version; /* wire version: 0x0301..0x0304, 0xfeff, 0xfefd */
 	bool dtls, etm, ready;
+	bool aead_set; /* cipher_ctx holds the AEAD and IV length already */
 	uint8_t key[32];
 	uint8_t iv[16]; /* TLS 1.3 / AEAD static IV; TLS 1.0 CBC chained IV */
 	uint8_t mac_key[48];
@@ -169,9 +170,13 @@ struct tlsa_crypto_cache;
 struct tlsa_crypto_cache *tlsa_crypto_cache_new(void);
 void tlsa_crypto_cache_free(struct tlsa_crypto_cache *cc);
 
-/* tlsa_dir_init_tls13() with a cache (NULL: none). */
+/* tlsa_dir_init_tls13() and tlsa_dir_init_tls12() with a cache (NULL: none). */
 int tlsa_dir_init_tls13_cached(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc,
 			       uint16_t suite, const uint8_t *secret, size_t secret_len);
+int tlsa_dir_init_tls12_cached(struct tlsa_cipher_dir *client, struct tlsa_cipher_dir *server,
+			       struct tlsa_crypto_cache *cc, uint16_t version, uint16_t suite,
+			       const uint8_t master[48], const uint8_t client_random[32],
+			       const uint8_t server_random[32], bool etm);
 
 /*
  * TLS 1.3 KeyUpdate: secret = HKDF-Expand-Label(secret, "traffic upd", "",

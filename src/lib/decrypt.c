@@ -207,11 +207,6 @@ static int alloc_ctx_cc(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc)
 	return 0;
 }
 
-static int alloc_ctx(struct tlsa_cipher_dir *d)
-{
-	return alloc_ctx_cc(d, NULL);
-}
-
 /* TLS 1.3 key and IV from d->secret (RFC 8446 section 7.3). */
 static int derive13_cc(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc)
 {
@@ -276,9 +271,63 @@ static bool version_ok(uint16_t v)
 	return v == 0x0301 || v == 0x0302 || v == 0x0303 || v == 0xfeff || v == 0xfefd;
 }
 
+/*
+ * The TLS 1.2 PRF with the cache's HMAC (SHA-256/384): P_hash(secret, label +
+ * seed1 + seed2), A(0) = label + seeds, A(i) = HMAC(secret, A(i-1)), output
+ * HMAC(secret, A(i) + label + seeds).  Other hashes, or no cache:
+ * tlsa_tls_prf().
+ */
+static int prf_cc(struct tlsa_crypto_cache *cc, tlsa_hash h, const uint8_t *secret,
+		  size_t secret_len, const char *label, const uint8_t *s1, size_t n1,
+		  const uint8_t *s2, size_t n2, uint8_t *out, size_t out_len)
+{
+	int i = h == TLSA_HASH_SHA256 ? 0 : h == TLSA_HASH_SHA384 ? 1 : -1;
+	size_t ll = strlen(label);
+	if (cc == NULL || i < 0 || cc->hmac[i] == NULL || ll + n1 + n2 > 256)
+		return tlsa_tls_prf(h, secret, secret_len, label, s1, n1, s2, n2, out, out_len);
+	EVP_MAC_CTX *m = cc->hmac[i];
+	uint8_t seed[256], a[EVP_MAX_MD_SIZE], blk[EVP_MAX_MD_SIZE];
+	size_t sl = 0, al = 0, bl = 0, done = 0;
+	memcpy(seed, label, ll);
+	sl += ll;
+	memcpy(seed + sl, s1, n1);
+	sl += n1;
+	memcpy(seed + sl, s2, n2);
+	sl += n2;
+	/* A(1) */
+	if (EVP_MAC_init(m, secret, secret_len, NULL) != 1 || EVP_MAC_update(m, seed, sl) != 1 ||
+	    EVP_MAC_final(m, a, &al, sizeof(a)) != 1)
+		return TLSA_EINVAL;
+	while (done < out_len) {
+		if (EVP_MAC_init(m, secret, secret_len, NULL) != 1 ||
+		    EVP_MAC_update(m, a, al) != 1 || EVP_MAC_update(m, seed, sl) != 1 ||
+		    EVP_MAC_final(m, blk, &bl, sizeof(blk)) != 1)
+			return TLSA_EINVAL;
+		size_t k = out_len - done < bl ? out_len - done : bl;
+		memcpy(out + done, blk, k);
+		done += k;
+		if (done < out_len &&
+		    (EVP_MAC_init(m, secret, secret_len, NULL) != 1 ||
+		     EVP_MAC_update(m, a, al) != 1 || EVP_MAC_final(m, a, &al, sizeof(a)) != 1))
+			return TLSA_EINVAL;
+	}
+	OPENSSL_cleanse(blk, sizeof(blk));
+	OPENSSL_cleanse(a, sizeof(a));
+	return 0;
+}
+
 int tlsa_dir_init_tls12(struct tlsa_cipher_dir *client, struct tlsa_cipher_dir *server,
 			uint16_t version, uint16_t suite, const uint8_t master[48],
 			const uint8_t client_random[32], const uint8_t server_random[32], bool etm)
+{
+	return tlsa_dir_init_tls12_cached(client, server, NULL, version, suite, master,
+					  client_random, server_random, etm);
+}
+
+int tlsa_dir_init_tls12_cached(struct tlsa_cipher_dir *client, struct tlsa_cipher_dir *server,
+			       struct tlsa_crypto_cache *cc, uint16_t version, uint16_t suite,
+			       const uint8_t master[48], const uint8_t client_random[32],
+			       const uint8_t server_random[32], bool etm)
 {
 	if (client == NULL || server == NULL || client == server)
 		return TLSA_EINVAL;
@@ -297,8 +346,8 @@ int tlsa_dir_init_tls12(struct tlsa_cipher_dir *client, struct tlsa_cipher_dir *
 		s->prot == TLSA_PROT_CBC ? (version == 0x0301 ? s->block_len : 0) : s->fixed_iv_len;
 	uint8_t kb[2 * 48 + 2 * 32 + 2 * 16];
 	size_t need = 2 * (mac + key + iv);
-	if (tlsa_tls_prf(prf, master, 48, "key expansion", server_random, 32, client_random, 32, kb,
-			 need) != 0)
+	if (prf_cc(cc, prf, master, 48, "key expansion", server_random, 32, client_random, 32, kb,
+		   need) != 0)
 		return TLSA_EINVAL;
 	struct tlsa_cipher_dir *dirs[2] = {client, server};
 	for (int i = 0; i < 2; i++) {
@@ -310,7 +359,7 @@ int tlsa_dir_init_tls12(struct tlsa_cipher_dir *client, struct tlsa_cipher_dir *
 		memcpy(d->mac_key, kb + i * mac, mac);
 		memcpy(d->key, kb + 2 * mac + i * key, key);
 		memcpy(d->iv, kb + 2 * mac + 2 * key + i * iv, iv);
-		int rc = alloc_ctx(d);
+		int rc = alloc_ctx_cc(d, cc);
 		if (rc != 0) {
 			OPENSSL_cleanse(kb, sizeof(kb));
 			tlsa_dir_free(client);
@@ -338,9 +387,14 @@ static int aead_open(struct tlsa_cipher_dir *d, const uint8_t nonce[12], const u
 	uint8_t tagbuf[16];
 
 	memcpy(tagbuf, tag, (size_t)tl);
-	if (EVP_DecryptInit_ex(c, dir_cipher(d), NULL, NULL, NULL) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) != 1)
-		return TLSA_EAUTH;
+	if (ccm || !d->aead_set) {
+		/* GCM and ChaCha20-Poly1305 keep cipher and IV length from the first
+		 * record on: later records only set key and nonce */
+		if (EVP_DecryptInit_ex(c, dir_cipher(d), NULL, NULL, NULL) != 1 ||
+		    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) != 1)
+			return TLSA_EAUTH;
+		d->aead_set = !ccm;
+	}
 	if (ccm && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, tl, tagbuf) != 1)
 		return TLSA_EAUTH;
 	if (EVP_DecryptInit_ex(c, NULL, NULL, d->key, nonce) != 1)

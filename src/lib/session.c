@@ -325,9 +325,11 @@ static const struct tlsa_cert_info *cert_get(struct conn *c, int side)
 static void note_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_alert_event *ev)
 {
 	if (t->kl != NULL && ev->description != 0 && ev->description != 90) {
-		/* not a closure: the certificates may be why */
-		ev->client_cert = cert_get(c, 0);
-		ev->server_cert = cert_get(c, 1);
+		/* not a closure: the peer's certificate may be why */
+		if (ev->sender != TLSA_ROLE_SERVER)
+			ev->server_cert = cert_get(c, 1);
+		if (ev->sender != TLSA_ROLE_CLIENT)
+			ev->client_cert = cert_get(c, 0);
 	}
 	c->n_alerts++;
 	t->st.alerts++;

@@ -176,8 +176,9 @@ static int tls12_init(struct sdec *s)
 	if (m == NULL || m->len != 48)
 		return TLSA_EINVAL;
 	int c = s->client_dir;
-	return tlsa_dir_init_tls12(&s->d[c].cur, &s->d[1 - c].cur, s->version, s->suite, m->v,
-				   s->client_random, s->server_random, s->etm);
+	return tlsa_dir_init_tls12_cached(&s->d[c].cur, &s->d[1 - c].cur, s->cc, s->version,
+					  s->suite, m->v, s->client_random, s->server_random,
+					  s->etm);
 }
 
 /* Opens rec under d; on TLSA_EAUTH the caller decides. */

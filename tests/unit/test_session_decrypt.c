@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "tlsalert/capture.h"
+#include "tlsalert/decrypt.h"
 #include "tlsalert/keylog.h"
 #include "tlsalert/session.h"
 
@@ -276,8 +277,55 @@ static void test_tls13_facts(void)
 	tlsa_keylog_free(kl);
 }
 
+/* Keys derived through the shared cache equal those of the plain functions. */
+static void test_cache_same_keys(void)
+{
+	struct tlsa_crypto_cache *cc = tlsa_crypto_cache_new();
+	CHECK(cc != NULL);
+	uint8_t master[48], cr[32], sr[32], secret[48];
+	for (int i = 0; i < 48; i++)
+		master[i] = secret[i] = (uint8_t)(i * 7 + 1);
+	for (int i = 0; i < 32; i++) {
+		cr[i] = (uint8_t)i;
+		sr[i] = (uint8_t)(255 - i);
+	}
+	static const uint16_t s12[] = {0xc02f, 0xc030, 0xcca8, 0xc013, 0xc027, 0xc028, 0xc0a0};
+	for (size_t k = 0; k < sizeof(s12) / sizeof(s12[0]); k++) {
+		struct tlsa_cipher_dir a[2], b[2];
+		memset(a, 0, sizeof(a));
+		memset(b, 0, sizeof(b));
+		CHECK_INT(tlsa_dir_init_tls12(&a[0], &a[1], 0x0303, s12[k], master, cr, sr, false),
+			  0);
+		CHECK_INT(tlsa_dir_init_tls12_cached(&b[0], &b[1], cc, 0x0303, s12[k], master, cr,
+						     sr, false),
+			  0);
+		for (int d = 0; d < 2; d++) {
+			CHECK(memcmp(a[d].key, b[d].key, sizeof(a[d].key)) == 0);
+			CHECK(memcmp(a[d].iv, b[d].iv, sizeof(a[d].iv)) == 0);
+			CHECK(memcmp(a[d].mac_key, b[d].mac_key, sizeof(a[d].mac_key)) == 0);
+			tlsa_dir_free(&a[d]);
+			tlsa_dir_free(&b[d]);
+		}
+	}
+	static const uint16_t s13[] = {0x1301, 0x1302, 0x1303, 0x1304, 0x1305};
+	for (size_t k = 0; k < sizeof(s13) / sizeof(s13[0]); k++) {
+		struct tlsa_cipher_dir a, b;
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		size_t n = s13[k] == 0x1302 ? 48 : 32;
+		CHECK_INT(tlsa_dir_init_tls13(&a, s13[k], secret, n), 0);
+		CHECK_INT(tlsa_dir_init_tls13_cached(&b, cc, s13[k], secret, n), 0);
+		CHECK(memcmp(a.key, b.key, sizeof(a.key)) == 0);
+		CHECK(memcmp(a.iv, b.iv, sizeof(a.iv)) == 0);
+		tlsa_dir_free(&a);
+		tlsa_dir_free(&b);
+	}
+	tlsa_crypto_cache_free(cc);
+}
+
 int main(void)
 {
+	test_cache_same_keys();
 	test_corpus();
 	test_no_matching_keys();
 	test_wrong_secrets();
