@@ -33,6 +33,9 @@ trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$OUT" "$LOGS"
 rm -f "$LOGS"/*.stderr
 export LC_ALL=C
+# scan reads the key log named by SSLKEYLOGFILE when there is no --keylog: the
+# plain runs must not decrypt.
+unset SSLKEYLOGFILE
 
 modes=("$@")
 [ ${#modes[@]} -eq 0 ] && modes=(plain parts)
