@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "scan_causes.h"
 #include "tlsalert/capture.h"
+#include "tlsalert/keylog.h"
 #include "tlsalert/session.h"
 
 static void scan_usage(FILE *f)
@@ -31,6 +32,12 @@ static void scan_usage(FILE *f)
 	      "  --flow-buffer BYTES    out-of-order bytes kept per direction (default 262144)\n"
 	      "  --idle-timeout SEC     close a flow after SEC seconds of silence (default 300)\n"
 	      "  --no-infer             do not infer TLS 1.3 alerts from record sizes\n"
+	      "Decryption:\n"
+	      "  --keylog FILE          NSS key log (SSLKEYLOGFILE format): decrypt alerts;\n"
+	      "                         repeatable;"
+	      " default: the file named by $SSLKEYLOGFILE, if it exists\n"
+	      "  --decrypt-all          open every protected record, not only those that can hold\n"
+	      "                         an alert (slower)\n"
 	      "Output:\n"
 	      "  --summary              one line per TLS connection and totals, not per alert\n"
 	      "  --json                 JSON Lines (fields: docs/scan.md)\n"
@@ -266,6 +273,39 @@ static void json_hs(struct jw *w, const struct tlsa_hs_facts *hs)
 
 /* ---------------------------------------------------------------- alerts */
 
+/* One certificate's facts as PREFIX_subject ... PREFIX_chain_length. */
+static void json_cert(struct jw *w, const char *prefix, const struct tlsa_cert_info *ci)
+{
+	char key[48];
+	if (ci == NULL)
+		return;
+	if (ci->parsed) {
+		snprintf(key, sizeof(key), "%s_subject", prefix);
+		jw_str(w, key, ci->subject);
+		snprintf(key, sizeof(key), "%s_issuer", prefix);
+		jw_str(w, key, ci->issuer);
+		snprintf(key, sizeof(key), "%s_not_before", prefix);
+		jw_str(w, key, ci->not_before[0] ? ci->not_before : NULL);
+		snprintf(key, sizeof(key), "%s_not_after", prefix);
+		jw_str(w, key, ci->not_after[0] ? ci->not_after : NULL);
+	}
+	snprintf(key, sizeof(key), "%s_chain_length", prefix);
+	jw_int(w, key, ci->chain_length);
+}
+
+/* Decryption fields (docs/scan.md): only when a key log is in use. */
+static void json_decrypt(struct jw *w, bool keylog, bool decrypted, const char *error,
+			 const struct tlsa_cert_info *server, const struct tlsa_cert_info *client)
+{
+	if (!keylog)
+		return;
+	jw_bool(w, "decrypted", decrypted);
+	if (error != NULL)
+		jw_str(w, "decrypt_error", error);
+	json_cert(w, "server_cert", server);
+	json_cert(w, "client_cert", client);
+}
+
 static void print_alert_json(struct scan *s, const struct tlsa_alert_event *ev)
 {
 	struct jw w;
@@ -298,6 +338,8 @@ static void print_alert_json(struct scan *s, const struct tlsa_alert_event *ev)
 		jw_uint(&w, "epoch", ev->epoch);
 	jw_bool(&w, "encrypted", ev->encrypted);
 	jw_bool(&w, "inferred", ev->inferred);
+	json_decrypt(&w, ev->keylog, ev->decrypted, ev->decrypt_error, ev->server_cert,
+		     ev->client_cert);
 	if (ev->level >= 0) {
 		jw_int(&w, "level", ev->level);
 		jw_str(&w, "level_name", tlsa_level_name(ev->level));
@@ -604,6 +646,14 @@ static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
 		jw_bool(&w, "version_negotiated", ev->version_negotiated);
 		jw_str(&w, "outcome", tlsa_outcome_name(ev->outcome));
 		jw_uint(&w, "alerts", ev->n_alerts);
+		if (ev->keylog) {
+			jw_bool(&w, "decrypting", ev->decrypting);
+			jw_uint(&w, "records_decrypted", ev->n_decrypted);
+			if (ev->decrypt_error != NULL)
+				jw_str(&w, "decrypt_error", ev->decrypt_error);
+			json_cert(&w, "server_cert", ev->server_cert);
+			json_cert(&w, "client_cert", ev->client_cert);
+		}
 		if (ev->have_alert) {
 			jw_obj_open(&w, "alert");
 			jw_uint(&w, "frame", ev->alert_frame);
@@ -771,6 +821,43 @@ FWD(tcp_end,
     (s->inner.ctx, f, dir, how, pkt))
 FWD(flow_close, (void *ctx, struct tlsa_flow *f), (s->inner.ctx, f))
 FWD(notice, (void *ctx, const struct tlsa_pktinfo *pkt, const char *msg), (s->inner.ctx, pkt, msg))
+FWD(secrets, (void *ctx, uint32_t type, const uint8_t *data, size_t len),
+    (s->inner.ctx, type, data, len))
+
+/* A skipped key log line: file, line number and what is wrong, never the secret. */
+static void keylog_warn(void *ctx, const char *origin, unsigned long line, const char *msg)
+{
+	struct cli *c = ctx;
+	fprintf(c->err, "tlsalert scan: %s:%lu: %s\n", origin, line, msg);
+}
+
+/* Reads one key log file into kl; 0, or the exit status of a failure. */
+static int keylog_load(struct cli *c, struct tlsa_keylog *kl, const char *path, bool must)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	if (!must) {
+		FILE *f = fopen(path, "rb");
+		if (f == NULL) {
+			fprintf(c->err,
+				"tlsalert scan: SSLKEYLOGFILE %s cannot be read (%s): "
+				"no decryption\n",
+				path, strerror(errno));
+			return 0;
+		}
+		fclose(f);
+	}
+	if (cli_read_file(c, path, &buf, &len) != 0)
+		return EXIT_ERROR;
+	struct tlsa_error err = {0};
+	int rc = tlsa_keylog_add_text(kl, buf, len, path, keylog_warn, c, &err);
+	free(buf);
+	if (rc < 0)
+		return cli_fail(c, "%s: %s", path,
+				rc == TLSA_ENOMEM ? "out of memory"
+						  : "too many connections in the key logs");
+	return 0;
+}
 
 static volatile int stop_live;
 static void on_sigint(int sig)
@@ -804,7 +891,9 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		OPT_COLOR,
 		OPT_PROGRESS,
 		OPT_NOPROGRESS,
-		OPT_BRIEF
+		OPT_BRIEF,
+		OPT_KEYLOG,
+		OPT_DECRYPT_ALL
 	};
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, OPT_JSON},
@@ -817,6 +906,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		{"idle-timeout", required_argument, NULL, OPT_IDLE},
 		{"no-infer", no_argument, NULL, OPT_NOINFER},
 		{"brief", no_argument, NULL, OPT_BRIEF},
+		{"keylog", required_argument, NULL, OPT_KEYLOG},
+		{"decrypt-all", no_argument, NULL, OPT_DECRYPT_ALL},
 		{"verbose", no_argument, NULL, 'v'},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"no-progress", no_argument, NULL, OPT_NOPROGRESS},
@@ -830,6 +921,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 	struct scan s = {.c = c};
 	const char *iface = NULL, *color = NULL;
 	int want_progress = -1;
+	const char *keylogs[64];
+	size_t nkeylogs = 0;
 	unsigned long long v;
 	int o;
 
@@ -858,6 +951,12 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_NOINFER: topts.no_infer = true; break;
 		case OPT_BRIEF: s.brief = true; break;
+		case OPT_KEYLOG:
+			if (nkeylogs == sizeof(keylogs) / sizeof(keylogs[0]))
+				return cli_fail(c, "at most %zu --keylog files", nkeylogs);
+			keylogs[nkeylogs++] = optarg;
+			break;
+		case OPT_DECRYPT_ALL: topts.decrypt_all = true; break;
 		case 'v': s.verbose = true; break;
 		case OPT_PROGRESS: want_progress = 1; break;
 		case OPT_NOPROGRESS: want_progress = 0; break;
@@ -865,7 +964,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		case 'h': scan_usage(c->out); return EXIT_OK;
 		default:
 			if (optopt == 'i' || optopt == 'f' ||
-			    (optopt >= OPT_MAXFLOWS && optopt <= OPT_COLOR))
+			    (optopt >= OPT_MAXFLOWS && optopt <= OPT_COLOR) || optopt == OPT_KEYLOG)
 				cli_fail(c, "option '%s' needs an argument", argv[optind - 1]);
 			else
 				cli_fail(c, "unknown option '%s'", argv[optind - 1]);
@@ -880,6 +979,24 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 	}
 	if (iface != NULL && optind < argc)
 		return cli_fail(c, "give either capture files or -i IFACE, not both");
+	struct tlsa_keylog *kl = NULL;
+	const char *env_keylog = getenv("SSLKEYLOGFILE");
+	if (nkeylogs > 0 || (env_keylog != NULL && env_keylog[0] != '\0')) {
+		kl = tlsa_keylog_new();
+		if (kl == NULL)
+			return cli_fail(c, "out of memory");
+		for (size_t i = 0; i < nkeylogs; i++) {
+			if (keylog_load(c, kl, keylogs[i], true) != 0) {
+				tlsa_keylog_free(kl);
+				return EXIT_ERROR;
+			}
+		}
+		if (nkeylogs == 0 && keylog_load(c, kl, env_keylog, false) != 0) {
+			tlsa_keylog_free(kl);
+			return EXIT_ERROR;
+		}
+		topts.keylog = kl;
+	}
 	s.memo = scan_memo_new();
 	c->color = c->fmt == OUT_TEXT && cli_want_color(c->out, color);
 	s.progress = want_progress >= 0 ? want_progress == 1 : isatty(fileno(c->err)) != 0;
@@ -919,6 +1036,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		h.udp_data = wrap_udp_data;
 		h.flow_close = wrap_flow_close;
 		h.notice = wrap_notice;
+		h.secrets = wrap_secrets;
 	}
 	struct tlsa_capture *cap = tlsa_capture_new(&copts, &h);
 	if (cap == NULL) {
@@ -985,8 +1103,25 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 			cs.packets, ts.flows, ts.tls_flows, ts.records, ts.alerts, ts.inferred,
 			ts.resyncs, cs.tcp_gaps);
 	}
+	{
+		struct tlsa_tracker_stats ts;
+		tlsa_tracker_get_stats(t, &ts);
+		if (s.verbose && topts.keylog != NULL)
+			fprintf(c->err,
+				"tlsalert scan: decryption: %" PRIu64
+				" connections with keys, %" PRIu64 " records opened, %" PRIu64
+				" alerts decrypted\n",
+				ts.dec_conns, ts.dec_records, ts.dec_alerts);
+		if (ts.dec_failures > 0)
+			fprintf(c->err,
+				"tlsalert scan: %" PRIu64 " record%s did not authenticate under the key "
+				"log (wrong key log or tampered record%s; see decrypt_error, -v)\n",
+				ts.dec_failures, ts.dec_failures == 1 ? "" : "s",
+				ts.dec_failures == 1 ? "" : "s");
+	}
 	tlsa_capture_free(cap);
 	tlsa_tracker_free(t);
+	tlsa_keylog_free(kl);
 	counts_free(&s.by_alert);
 	scan_memo_free(s.memo);
 	free(s.pend);
