@@ -509,6 +509,10 @@ static void handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_fl
 			if (n > 0 && (c->cert_der[side] = malloc(n)) != NULL) {
 				memcpy(c->cert_der[side], der, n);
 				c->cert_der_len[side] = n;
+			} else if (n == 0 &&
+				   (c->cert[side] = calloc(1, sizeof(*c->cert[side]))) != NULL) {
+				c->cert[side]->chain_length =
+					c->cert_chain[side]; /* empty: nothing to parse */
 			}
 		}
 		if (from_client) {

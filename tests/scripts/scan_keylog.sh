@@ -9,7 +9,8 @@
 #   - SSLKEYLOGFILE is used when no --keylog is given, and --keylog may repeat;
 #   - a malformed key log line is reported with its line number on stderr and
 #     skipped, never printing the secret; a missing --keylog file is an error (2);
-#   - a wrong key log gives decrypt_error, a notice, and no decrypted alert.
+#   - a wrong key log gives decrypt_error, a notice, and no decrypted alert;
+#   - secrets in a pcapng Decryption Secrets Block are used without --keylog.
 set -u
 cd "$(dirname "$0")/../.."
 TLSALERT=${TLSALERT:-$PWD/build/tlsalert}
@@ -75,6 +76,13 @@ done
 grep -q "0123456789abcdef0123" "$tmp/rep.err" && { echo "FAIL: a secret was printed"; fail=1; }
 (cd "$dir" && "$TLSALERT" scan --json --keylog /nonexistent/k.log $c13.pcap) >/dev/null 2>"$tmp/miss.err"
 [ $? -eq 2 ] && grep -q "nonexistent" "$tmp/miss.err" || { echo "FAIL: missing --keylog file not an error"; fail=1; }
+
+# pcapng Decryption Secrets Block (made with editcap --inject-secrets tls,KEYLOG): no --keylog
+# needed; the empty client Certificate gives client_cert_chain_length 0
+"$TLSALERT" scan --json tests/data/keylog/tls13-certificate-required-dsb.pcapng >"$tmp/dsb.json" 2>&1
+grep -q '"decrypted":true' "$tmp/dsb.json" && grep -q '"description":116' "$tmp/dsb.json" &&
+	grep -q '"client_cert_chain_length":0' "$tmp/dsb.json" ||
+	{ echo "FAIL: pcapng DSB secrets not used"; cat "$tmp/dsb.json"; fail=1; }
 
 # wrong secrets: right client randoms, last hex digit of each secret changed
 awk '{ s=$3; t=substr(s,length(s),1)=="0"?"1":"0"; print $1, $2, substr(s,1,length(s)-1) t }' \
