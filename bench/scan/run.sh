@@ -31,6 +31,12 @@ RES=$OUT/scan-results.tsv
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$OUT" "$LOGS"
+# One run at a time: runs share bench/out/ and would skew each other's timings.
+exec 9>"$OUT/.scan-run.lock"
+if ! flock -n 9; then
+	echo "bench/scan/run.sh: another run holds $OUT/.scan-run.lock; waiting for it ..." >&2
+	flock 9
+fi
 rm -f "$LOGS"/*.stderr
 export LC_ALL=C
 # scan reads the key log named by SSLKEYLOGFILE when there is no --keylog: the
@@ -128,8 +134,7 @@ expected() { # prints: connections packets visible_type21_packets alert_records
 read -r E_CONN E_PKTS E_VIS E_ALERTS < <(expected)
 
 # ---- measuring -----------------------------------------------------------
-: >"$RES.tmp"
-printf 'label\twall_s\tuser_s\tsys_s\tmax_rss_kb\texit\tbytes\tcommand\n' >"$RES.tmp"
+printf 'label\twall_s\tuser_s\tsys_s\tmax_rss_kb\texit\tbytes\tcommand\n' >"$TMP/results.tsv"
 # measure LABEL REPS STDOUT BYTES CMD...: best (lowest) wall time of REPS runs.
 measure() {
 	local label=$1 reps=$2 out=$3 bytes=$4
@@ -149,7 +154,7 @@ measure() {
 	done
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" \
 		"$(awk -v d="$best" 'BEGIN{printf "%.3f", d/1e9}')" "$bu" "$bs" "$rss" "$rc" "$bytes" \
-		"$*" >>"$RES.tmp"
+		"$*" >>"$TMP/results.tsv"
 }
 warm() { cat "$@" >/dev/null; cat "$@" >/dev/null; }
 
@@ -265,7 +270,7 @@ if want overhead; then
 		note "  overhead: skipped — set BEFORE to an executable older tlsalert"
 	fi
 fi
-mv "$RES.tmp" "$RES"
+cp "$TMP/results.tsv" "$RES"
 
 # ---- report --------------------------------------------------------------
 note ""
