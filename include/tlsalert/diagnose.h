@@ -116,8 +116,11 @@ struct tlsa_alert_event; /* tlsalert/session.h */
  * code (read, else the likely code of an encrypted or inferred alert), level,
  * sender, stage (dropped when it is not in the step vocabulary), version,
  * encrypted/inferred, and from ev->hs the offered and selected versions,
- * ALPN, SNI, fallback SCSV, CertificateRequest and client Certificate, and a
- * selected cipher suite.  Facts the capture did not show stay unknown; the
+ * ALPN, SNI, fallback SCSV, CertificateRequest and client Certificate, a
+ * selected cipher suite and a ClientHello key share of the wrong size, and,
+ * when a key log showed the certificate the sender verified, whether it was
+ * outside its validity period at the time of the alert or self-signed.
+ * Facts the capture did not show stay unknown; the
  * stack stays NULL (set ctx->stack if you know the sender's stack).  Returns
  * false, with ctx zeroed, when the event has no code at all.
  */

@@ -1,5 +1,7 @@
 /* From a session tracker's alert event to a diagnosis context (diagnose.h). */
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "tlsalert/diagnose.h"
 #include "tlsalert/session.h"
@@ -63,6 +65,34 @@ static void hello_facts(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 		c->client_cert_sent = TLSA_TRI_YES;
 }
 
+/*
+ * Facts about the certificate the alert's sender was verifying (the peer's),
+ * when decryption showed it: expired or not yet valid at the time of the
+ * alert, and self-signed.  Both times are RFC 3339 UTC, so they compare as
+ * strings.
+ */
+static void cert_facts(struct tlsa_diag_ctx *c, const struct tlsa_alert_event *ev)
+{
+	const struct tlsa_cert_info *ci = ev->sender == TLSA_ROLE_CLIENT   ? ev->server_cert
+					  : ev->sender == TLSA_ROLE_SERVER ? ev->client_cert
+									   : NULL;
+	if (ci == NULL || !ci->parsed || ev->pkt == NULL)
+		return;
+	if (ci->not_after[0] != '\0' && ci->not_before[0] != '\0') {
+		char now[24];
+		struct tm tm;
+		time_t t = (time_t)ev->pkt->ts_sec;
+		if (gmtime_r(&t, &tm) != NULL &&
+		    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0) {
+			bool outside = strcmp(now, ci->not_after) > 0 ||
+				       strcmp(now, ci->not_before) < 0;
+			c->cert_expired = yes_no(outside);
+		}
+	}
+	if (ci->subject[0] != '\0')
+		c->cert_self_signed = yes_no(strcmp(ci->subject, ci->issuer) == 0);
+}
+
 bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_event *ev)
 {
 	memset(c, 0, sizeof(*c));
@@ -87,5 +117,6 @@ bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_e
 		c->renegotiating = TLSA_TRI_YES;
 	if (ev->hs != NULL)
 		hello_facts(c, ev->hs);
+	cert_facts(c, ev);
 	return true;
 }
