@@ -91,9 +91,15 @@ awk '{ s=$3; t=substr(s,length(s),1)=="0"?"1":"0"; print $1, $2, substr(s,1,leng
 	>"$tmp/wrong.json" 2>"$tmp/wrong.err"
 grep -q '"decrypted":true' "$tmp/wrong.json" && { echo "FAIL: alert decrypted with wrong keys"; fail=1; }
 grep -q 'does not authenticate' "$tmp/wrong.err" || { echo "FAIL: no authentication notice"; fail=1; }
-# no alert is reported from a record that failed; the connection carries decrypt_error
-(cd "$dir" && "$TLSALERT" scan --json --summary --keylog "$tmp/wrong.keylog" tls13-close-notify-openssl.pcap) \
-	>"$tmp/wrong-sum.json" 2>/dev/null
-grep -q '"decrypt_error":"authentication failed: wrong key log or tampered record"' "$tmp/wrong-sum.json" ||
-	{ echo "FAIL: no decrypt_error on the connection"; cat "$tmp/wrong-sum.json"; fail=1; }
+# TLS 1.2 with a wrong master secret: the alert records are still alerts (outer type 21), reported
+# encrypted without level or description, and carry the connection's decrypt_error
+awk '{ s=$3; t=substr(s,length(s),1)=="0"?"1":"0"; print $1, $2, substr(s,1,length(s)-1) t }' \
+	"$dir/tls12-close-notify-openssl.keylog" | grep -v '^#' >"$tmp/wrong12.keylog"
+(cd "$dir" && "$TLSALERT" scan --json --keylog "$tmp/wrong12.keylog" tls12-close-notify-openssl.pcap) \
+	>"$tmp/wrong12.json" 2>"$tmp/wrong12.err"
+[ "$(grep -c '"decrypt_error":"authentication failed: wrong key log or tampered record"' "$tmp/wrong12.json")" = 2 ] &&
+	[ "$(grep -c '"encrypted":true,"inferred":false,"decrypted":false' "$tmp/wrong12.json")" = 2 ] &&
+	[ "$(grep -c '"level":null' "$tmp/wrong12.json")" = 2 ] &&
+	grep -q 'did not authenticate' "$tmp/wrong12.err" ||
+	{ echo "FAIL: TLS 1.2 wrong key: alerts not reported as undecrypted with decrypt_error"; cat "$tmp/wrong12.json"; fail=1; }
 exit $fail
