@@ -7,7 +7,8 @@
 #   gnutls-*   gnutls-serv / gnutls-cli (SSLKEYLOGFILE)
 #   go-*       tests/data/keylog/gen (crypto/tls KeyLogWriter, SSLKEYLOGFILE)
 # Needs root (tcpdump), openssl, gnutls-bin, golang.  Usage, from the
-# repository root:  sudo tests/data/keylog/make.sh
+# repository root:  sudo tests/data/keylog/make.sh   (ONLY=PATTERN: only the captures whose
+# name contains PATTERN)
 set -u
 cd "$(dirname "$0")" || exit 2
 OUT=$PWD
@@ -27,6 +28,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/ca-key.pem" -out "$TMP/o
 # capture NAME PROTO "SERVER COMMAND" "CLIENT COMMAND"  ($P is the port, $K the key log)
 capture() {
 	local name=$1 proto=$2 server=$3 client=$4
+	[[ $name == *"${ONLY:-}"* ]] || return 0
 	PORT=$((PORT + 1))
 	export P=$PORT K=$OUT/$name.keylog
 	rm -f "$OUT/$name.pcap" "$K"
@@ -98,6 +100,15 @@ capture openssl-tls12-unknown-ca tcp \
 capture openssl-tls13-certificate-required tcp \
 	"sleep 4 | openssl s_server -accept \$P $S -tls1_3 -Verify 1" \
 	"$IN | openssl s_client -connect 127.0.0.1:\$P -tls1_3 -keylogfile \$K -quiet"
+
+# HelloRetryRequest: the client's first key share (P-256) is not the server's group (X25519)
+capture openssl-tls13-hello-retry-request tcp \
+	"sleep 4 | openssl s_server -accept \$P $S -tls1_3 -groups X25519" \
+	"$IN | openssl s_client -connect 127.0.0.1:\$P -tls1_3 -groups P-256:X25519 -keylogfile \$K -quiet"
+# KeyUpdate: s_client's "K" command (update and request the peer's), then more data
+capture openssl-tls13-key-update tcp \
+	"sleep 4 | openssl s_server -accept \$P $S -tls1_3" \
+	"(echo hello; sleep 0.4; echo K; sleep 0.4; echo after; sleep 0.5) | openssl s_client -connect 127.0.0.1:\$P -tls1_3 -keylogfile \$K"
 
 # ---- GnuTLS
 G="--x509certfile $TMP/cert.pem --x509keyfile $TMP/key.pem --echo -q"
