@@ -72,8 +72,8 @@ struct tlsa_capture_handler {
 	/* something non-fatal worth telling the user (gap, corrupt header, unknown link type);
 	   pkt may be NULL */
 	void (*notice)(void *ctx, const struct tlsa_pktinfo *pkt, const char *msg);
-	/* pcapng Decryption Secrets Block: secrets type and payload (for key logs, tlsalert/keylog.h;
-	   given before the packets that follow the block) */
+	/* pcapng Decryption Secrets Block: secrets type and payload (for key logs,
+	   tlsalert/keylog.h; given before the packets that follow the block) */
 	void (*secrets)(void *ctx, uint32_t secrets_type, const uint8_t *data, size_t len);
 };
 

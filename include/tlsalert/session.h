@@ -84,8 +84,8 @@ struct tlsa_hs_facts {
 /* A certificate seen in a Certificate message (read with libcrypto's d2i_X509;
  * only when decrypting, see tlsa_tracker_opts.keylog). */
 struct tlsa_cert_info {
-	bool parsed;	     /* the first certificate could be parsed */
-	char subject[256];   /* RFC 2253 form, non-printable bytes as '?' */
+	bool parsed;	   /* the first certificate could be parsed */
+	char subject[256]; /* RFC 2253 form, non-printable bytes as '?' */
 	char issuer[256];
 	char not_before[24]; /* RFC 3339 UTC, "" when unknown */
 	char not_after[24];
@@ -119,8 +119,8 @@ struct tlsa_alert_event {
 	const char *history;	   /* handshake history string, see docs/scan.md */
 	const struct tlsa_hs_facts *hs;
 	/* decryption (tlsa_tracker_opts.keylog) */
-	bool keylog;		  /* a key log was in use (the decrypted field applies) */
-	bool decrypted;		  /* level and description were read from the decrypted record */
+	bool keylog;		   /* a key log was in use (the decrypted field applies) */
+	bool decrypted;		   /* level and description were read from the decrypted record */
 	const char *decrypt_error; /* the connection had a record that did not authenticate */
 	const struct tlsa_cert_info *server_cert, *client_cert; /* NULL when not seen */
 };
@@ -221,17 +221,17 @@ struct tlsa_tracker_opts {
 
 /* Counters for statistics and tests. */
 struct tlsa_tracker_stats {
-	uint64_t flows;	    /* flows seen */
-	uint64_t tls_flows; /* flows in which TLS or DTLS was found */
-	uint64_t records;   /* records framed */
-	uint64_t alerts;    /* alert events emitted (inferred included) */
-	uint64_t inferred;  /* of which inferred */
-	uint64_t resyncs;   /* times framing was recovered after a gap or mid-stream start */
-	uint64_t bytes;	    /* TCP payload and UDP bytes seen */
-	uint64_t dec_conns;	/* connections whose secrets the key log had */
-	uint64_t dec_records;	/* records opened */
-	uint64_t dec_alerts;	/* alerts read from opened records */
-	uint64_t dec_failures;	/* records that did not authenticate */
+	uint64_t flows;	       /* flows seen */
+	uint64_t tls_flows;    /* flows in which TLS or DTLS was found */
+	uint64_t records;      /* records framed */
+	uint64_t alerts;       /* alert events emitted (inferred included) */
+	uint64_t inferred;     /* of which inferred */
+	uint64_t resyncs;      /* times framing was recovered after a gap or mid-stream start */
+	uint64_t bytes;	       /* TCP payload and UDP bytes seen */
+	uint64_t dec_conns;    /* connections whose secrets the key log had */
+	uint64_t dec_records;  /* records opened */
+	uint64_t dec_alerts;   /* alerts read from opened records */
+	uint64_t dec_failures; /* records that did not authenticate */
 };
 
 struct tlsa_tracker;
