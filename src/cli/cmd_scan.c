@@ -719,7 +719,8 @@ static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
 
 static void print_counts_text(FILE *f, const char *title, struct counts *cs)
 {
-	qsort(cs->v, cs->n, sizeof(cs->v[0]), count_cmp);
+	if (cs->n > 1)
+		qsort(cs->v, cs->n, sizeof(cs->v[0]), count_cmp);
 	fprintf(f, "%s:\n", title);
 	if (cs->n == 0)
 		fprintf(f, "  (none)\n");
@@ -729,7 +730,8 @@ static void print_counts_text(FILE *f, const char *title, struct counts *cs)
 
 static void json_counts(struct jw *w, const char *key, struct counts *cs)
 {
-	qsort(cs->v, cs->n, sizeof(cs->v[0]), count_cmp);
+	if (cs->n > 1)
+		qsort(cs->v, cs->n, sizeof(cs->v[0]), count_cmp);
 	jw_obj_open(w, key);
 	for (size_t i = 0; i < cs->n; i++)
 		jw_uint(w, cs->v[i].key, cs->v[i].n);

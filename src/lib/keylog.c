@@ -232,6 +232,23 @@ static void warn(const struct warner *w, unsigned long line, const char *msg)
 }
 
 /* One line; returns 1 if it set a secret, 0 if not, or a negative error. */
+/* "CLIENT_TRAFFIC_SECRET_N" or "SERVER_TRAFFIC_SECRET_N" with N > 0. */
+static bool traffic_secret_n(const char *f, size_t n)
+{
+	static const char *const prefixes[] = {"CLIENT_TRAFFIC_SECRET_", "SERVER_TRAFFIC_SECRET_"};
+	for (size_t i = 0; i < 2; i++) {
+		size_t pl = strlen(prefixes[i]);
+		if (n <= pl || memcmp(f, prefixes[i], pl) != 0)
+			continue;
+		bool digits = f[pl] != '0';
+		for (size_t k = pl; k < n && digits; k++)
+			digits = f[k] >= '0' && f[k] <= '9';
+		if (digits)
+			return true;
+	}
+	return false;
+}
+
 static int parse_line(struct tlsa_keylog *kl, const char *p, const char *end, unsigned long line,
 		      const struct warner *w)
 {
@@ -254,6 +271,10 @@ static int parse_line(struct tlsa_keylog *kl, const char *p, const char *end, un
 		for (size_t i = 0; i < sizeof(ignored_labels) / sizeof(ignored_labels[0]); i++)
 			if (field_is(f[0], fl[0], ignored_labels[i]))
 				return 0;
+		/* Later traffic secrets (after KeyUpdate) are valid lines; the
+		 * tracker derives them from secret 0 itself. */
+		if (traffic_secret_n(f[0], fl[0]))
+			return 0;
 		snprintf(msg, sizeof(msg), "unknown label \"%.*s\"; line skipped",
 			 fl[0] > 40 ? 40 : (int)fl[0], f[0]);
 		for (char *c = msg; *c; c++)

@@ -124,6 +124,15 @@ static void malformed_lines(void)
 	CHECK(tlsa_keylog_secret(e, TLSA_KL_CLIENT_EARLY) != NULL);
 	CHECK(tlsa_keylog_secret(e, TLSA_KL_CLIENT_TRAFFIC_0) == NULL);
 
+	/* Secrets after a KeyUpdate are valid lines, skipped without a warning. */
+	struct warns w2 = {0};
+	const char *later = "CLIENT_TRAFFIC_SECRET_1 " CR1 " " S32 "\n"
+			    "SERVER_TRAFFIC_SECRET_12 " CR1 " " S32 "\n"
+			    "CLIENT_TRAFFIC_SECRET_X " CR1 " " S32 "\n";
+	CHECK_INT(add(kl, later, &w2), 0);
+	CHECK_INT(w2.n, 1);
+	CHECK_INT(w2.lines[0], 3);
+
 	/* no callback: still skipped, still not fatal */
 	struct tlsa_error err = {0};
 	CHECK_INT(tlsa_keylog_add_text(kl, "junk\n\n#\n", 8, NULL, NULL, NULL, &err), 0);
