@@ -53,6 +53,11 @@ int tlsa_version_parse(const char *s, tlsa_version *out);
 
 bool tlsa_version_is_dtls(tlsa_version v);
 
+/* The TLS-equivalent order of a version, for comparisons: SSL 3.0 = 2,
+ * TLS 1.0 = 3, TLS 1.1 and DTLS 1.0 = 4, TLS 1.2 and DTLS 1.2 = 5,
+ * TLS 1.3 and DTLS 1.3 = 6; 0 for SSL 2.0 and unknown. */
+int tlsa_version_rank(tlsa_version v);
+
 /* Registry status of a value. */
 typedef enum tlsa_status {
 	TLSA_STATUS_ASSIGNED,

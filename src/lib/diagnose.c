@@ -203,23 +203,6 @@ const struct tlsa_stack_def *tlsa_stack_from_text(const char *text, size_t len)
 	return NULL;
 }
 
-/* TLS-equivalent rank of a version (DTLS 1.2 counts as TLS 1.2); 0 unknown.
- * Matches VERSION_RANK in tools/gen_causes.py. */
-static int version_rank(tlsa_version v)
-{
-	switch (v) {
-	case TLSA_VER_SSL3: return 2;
-	case TLSA_VER_TLS10: return 3;
-	case TLSA_VER_TLS11:
-	case TLSA_VER_DTLS10: return 4;
-	case TLSA_VER_TLS12:
-	case TLSA_VER_DTLS12: return 5;
-	case TLSA_VER_TLS13:
-	case TLSA_VER_DTLS13: return 6;
-	default: return 0;
-	}
-}
-
 static int tri(tlsa_tri t)
 {
 	return t == TLSA_TRI_YES ? 1 : t == TLSA_TRI_NO ? 0 : -1;
@@ -257,14 +240,14 @@ static long fact_value(const struct tlsa_diag_ctx *c, const char *fact)
 		return c->dh_bits == 0 ? -1 : c->dh_bits < 2048;
 	if (strcmp(fact, "record_over_limit") == 0) {
 		/* 2^14 plaintext; ciphertext +256 (TLS 1.3) or +2048 (TLS 1.2). */
-		uint32_t limit = version_rank(c->version) == 6 ? 16384 + 256 : 16384 + 2048;
+		uint32_t limit = tlsa_version_rank(c->version) == 6 ? 16384 + 256 : 16384 + 2048;
 		if (c->record_len == 0)
 			return -1;
 		return c->record_len > limit ? 1 : c->record_len <= 16384 ? 0 : -1;
 	}
 	if (strcmp(fact, "version_selected_offered") == 0) {
-		int s = version_rank(c->selected), lo = version_rank(c->offered_min),
-		    hi = version_rank(c->offered_max);
+		int s = tlsa_version_rank(c->selected), lo = tlsa_version_rank(c->offered_min),
+		    hi = tlsa_version_rank(c->offered_max);
 		if (s == 0 || hi == 0)
 			return -1;
 		return s <= hi && (lo == 0 || s >= lo);
@@ -276,9 +259,9 @@ static long fact_value(const struct tlsa_diag_ctx *c, const char *fact)
 	if (strcmp(fact, "dh_bits") == 0)
 		return c->dh_bits == 0 ? -1 : (long)c->dh_bits;
 	if (strcmp(fact, "offered_max") == 0)
-		return version_rank(c->offered_max) == 0 ? -1 : version_rank(c->offered_max);
+		return tlsa_version_rank(c->offered_max) == 0 ? -1 : tlsa_version_rank(c->offered_max);
 	if (strcmp(fact, "offered_min") == 0)
-		return version_rank(c->offered_min) == 0 ? -1 : version_rank(c->offered_min);
+		return tlsa_version_rank(c->offered_min) == 0 ? -1 : tlsa_version_rank(c->offered_min);
 	return -2;
 }
 
@@ -377,7 +360,7 @@ static bool score_rule(const struct tlsa_diag_ctx *c, const struct tlsa_cause_ru
 			     SCORE_STEP_OFF);
 		}
 	}
-	int rank = version_rank(c->version);
+	int rank = tlsa_version_rank(c->version);
 	if (rank != 0 && r->version_mask != 0) {
 		if (r->version_mask & (1u << rank)) {
 			s += SCORE_VERSION;
@@ -458,7 +441,7 @@ static void add_rule_stacks(char *list, size_t cap, const struct tlsa_cause_rule
 static const struct tlsa_cause_never *never_for(const struct tlsa_diag_ctx *c,
 						const struct tlsa_stack_def *stack)
 {
-	int rank = version_rank(c->version);
+	int rank = tlsa_version_rank(c->version);
 
 	for (size_t i = 0; stack != NULL && i < N_ELEMS(tlsa_cz_nevers); i++) {
 		const struct tlsa_cause_never *nv = &tlsa_cz_nevers[i];

@@ -11,22 +11,6 @@ static tlsa_tri yes_no(bool b)
 	return b ? TLSA_TRI_YES : TLSA_TRI_NO;
 }
 
-/* TLS-equivalent order of versions for min/max; 0 for unknown. */
-static int order(tlsa_version v)
-{
-	switch (v) {
-	case TLSA_VER_SSL3: return 2;
-	case TLSA_VER_TLS10: return 3;
-	case TLSA_VER_TLS11:
-	case TLSA_VER_DTLS10: return 4;
-	case TLSA_VER_TLS12:
-	case TLSA_VER_DTLS12: return 5;
-	case TLSA_VER_TLS13:
-	case TLSA_VER_DTLS13: return 6;
-	default: return 0;
-	}
-}
-
 static void hello_facts(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 {
 	if (hs->client_hello) {
@@ -35,11 +19,11 @@ static void hello_facts(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 			n = sizeof(hs->versions_offered) / sizeof(hs->versions_offered[0]);
 		for (size_t i = 0; i < n; i++) {
 			tlsa_version v = tlsa_version_from_wire(hs->versions_offered[i]);
-			if (order(v) == 0)
+			if (tlsa_version_rank(v) == 0)
 				continue; /* GREASE and unknown values */
-			if (order(c->offered_max) == 0 || order(v) > order(c->offered_max))
+			if (tlsa_version_rank(c->offered_max) == 0 || tlsa_version_rank(v) > tlsa_version_rank(c->offered_max))
 				c->offered_max = v;
-			if (order(c->offered_min) == 0 || order(v) < order(c->offered_min))
+			if (tlsa_version_rank(c->offered_min) == 0 || tlsa_version_rank(v) < tlsa_version_rank(c->offered_min))
 				c->offered_min = v;
 		}
 		c->alpn_offered = yes_no(hs->alpn_offered[0] != '\0');
@@ -55,7 +39,7 @@ static void hello_facts(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 	 * presence can be told there. */
 	if (hs->alpn_selected[0] != '\0')
 		c->alpn_selected = TLSA_TRI_YES;
-	else if (hs->server_hello && order(c->selected) != 0 && order(c->selected) < 6)
+	else if (hs->server_hello && tlsa_version_rank(c->selected) != 0 && tlsa_version_rank(c->selected) < 6)
 		c->alpn_selected = TLSA_TRI_NO;
 	if (hs->client_cert_requested)
 		c->cert_requested = TLSA_TRI_YES;

@@ -59,6 +59,24 @@ bool tlsa_version_is_dtls(tlsa_version v)
 	return v == TLSA_VER_DTLS10 || v == TLSA_VER_DTLS12 || v == TLSA_VER_DTLS13;
 }
 
+int tlsa_version_rank(tlsa_version v)
+{
+	switch (v) {
+	case TLSA_VER_SSL3: return 2;
+	case TLSA_VER_TLS10: return 3;
+	case TLSA_VER_TLS11:
+	case TLSA_VER_DTLS10: return 4;
+	case TLSA_VER_TLS12:
+	case TLSA_VER_DTLS12: return 5;
+	case TLSA_VER_TLS13:
+	case TLSA_VER_DTLS13: return 6;
+	case TLSA_VER_UNKNOWN:
+	case TLSA_VER_SSL2:
+	case TLSA_VER_COUNT: break;
+	}
+	return 0;
+}
+
 int tlsa_version_parse(const char *s, tlsa_version *out)
 {
 	/* Fold to lower-case letters and digits: "TLSv1.3" -> "tlsv13". */
