@@ -26,6 +26,7 @@ TRI_FACTS = ["cipher_overlap", "group_overlap", "alpn_offered", "alpn_selected",
              "handshake_done", "cert_expired", "cert_name_mismatch", "cert_self_signed",
              "ems_offered", "reneg_info_offered", "weak_dh", "record_over_limit", "version_selected_offered", "level_warning"]
 NUM_FACTS = ["record_len", "dh_bits", "offered_max", "offered_min"]
+# Matches tlsa_version_rank() in src/lib/registry.c.
 VERSION_RANK = {"ssl3": 2, "tls1.0": 3, "tls1.1": 4, "tls1.2": 5, "tls1.3": 6,
                 "dtls1.0": 4, "dtls1.2": 5, "dtls1.3": 6}
 SENDERS = ("client", "server", "either")
