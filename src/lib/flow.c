@@ -135,6 +135,21 @@ static void flow_destroy(struct tlsa_capture *c, struct cap_flow *f, enum tlsa_s
 	free(f);
 }
 
+/* The public side of a new flow: its endpoints as seen in the first packet, a new id. */
+static void flow_init_pub(struct tlsa_capture *c, struct cap_flow *f, const struct pkt_l4 *l4)
+{
+	size_t alen = l4->family == 4 ? 4 : 16;
+	for (int i = 0; i < 2; i++)
+		f->pub.addr[i].family = l4->family;
+	memcpy(f->pub.addr[0].bytes, l4->src, alen);
+	memcpy(f->pub.addr[1].bytes, l4->dst, alen);
+	f->pub.port[0] = l4->sport;
+	f->pub.port[1] = l4->dport;
+	f->pub.transport = l4->proto;
+	f->pub.syn_dir = -1;
+	f->pub.id = ++c->next_id;
+}
+
 /*
  * The list is ordered by lru_ts, which a flow refreshes at most once per
  * capture second; a head flow whose latest packet is newer than its place
@@ -220,16 +235,7 @@ static struct cap_flow *flow_new(struct tlsa_capture *c, const struct pkt_l4 *l4
 		return NULL;
 	f->key = *k;
 	f->hash = h;
-	size_t alen = l4->family == 4 ? 4 : 16;
-	for (int i = 0; i < 2; i++)
-		f->pub.addr[i].family = l4->family;
-	memcpy(f->pub.addr[0].bytes, l4->src, alen);
-	memcpy(f->pub.addr[1].bytes, l4->dst, alen);
-	f->pub.port[0] = l4->sport;
-	f->pub.port[1] = l4->dport;
-	f->pub.transport = l4->proto;
-	f->pub.syn_dir = -1;
-	f->pub.id = ++c->next_id;
+	flow_init_pub(c, f, l4);
 	f->lru_ts = c->cur.ts_sec;
 	table_insert(c->slots, c->nslots, f);
 	lru_append(c, f);
@@ -251,16 +257,7 @@ static void flow_restart(struct tlsa_capture *c, struct cap_flow *f, const struc
 	f->lru_prev = p;
 	f->lru_next = n;
 	f->lru_ts = c->cur.ts_sec - 1; /* moved to the tail by the caller */
-	size_t alen = l4->family == 4 ? 4 : 16;
-	for (int i = 0; i < 2; i++)
-		f->pub.addr[i].family = l4->family;
-	memcpy(f->pub.addr[0].bytes, l4->src, alen);
-	memcpy(f->pub.addr[1].bytes, l4->dst, alen);
-	f->pub.port[0] = l4->sport;
-	f->pub.port[1] = l4->dport;
-	f->pub.transport = l4->proto;
-	f->pub.syn_dir = -1;
-	f->pub.id = ++c->next_id;
+	flow_init_pub(c, f, l4);
 	c->st.flows++;
 }
 
