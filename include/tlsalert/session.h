@@ -135,6 +135,11 @@ typedef enum tlsa_outcome {
 /* "established", "failed", "incomplete". */
 const char *tlsa_outcome_name(tlsa_outcome o);
 
+/* The stage vocabulary of alert events (docs/scan.md): tlsa_stage_at(i) for
+ * i < tlsa_stage_count(), NULL past the end.  Static strings. */
+size_t tlsa_stage_count(void);
+const char *tlsa_stage_at(size_t i);
+
 struct tlsa_conn_event {
 	const struct tlsa_flow *flow;
 	uint32_t file_index;

@@ -298,12 +298,25 @@ static tlsa_version conn_version(const struct conn *c, uint16_t record_version, 
 
 /* ----------------------------------------------------------------- events */
 
+/* The one stage that is not a step: application data while the peer is closing. */
+#define STAGE_CLOSING "closing"
+
+size_t tlsa_stage_count(void)
+{
+	return S_COUNT + 1;
+}
+
+const char *tlsa_stage_at(size_t i)
+{
+	return i < S_COUNT ? step_names[i] : i == S_COUNT ? STAGE_CLOSING : NULL;
+}
+
 static const char *stage_for(const struct conn *c, int dir)
 {
 	const struct dirstate *peer = &c->d[1 - dir];
 	if (c->step == S_APPDATA &&
 	    (peer->alerted_late || peer->ended == TLSA_END_FIN || peer->ended == TLSA_END_RST))
-		return "closing";
+		return STAGE_CLOSING;
 	return step_names[c->step];
 }
 
@@ -1416,7 +1429,7 @@ static void infer13(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f,
 		ev.evidence = "TLS 1.3: the last record of each side has the size of an encrypted "
 			      "alert and the connection then closed: a close_notify exchange";
 		bool second = peer->last_pkt.frame < d->last_pkt.frame;
-		ev.stage = second ? "closing" : step_names[S_APPDATA];
+		ev.stage = second ? STAGE_CLOSING : step_names[S_APPDATA];
 	} else {
 		ev.evidence =
 			"TLS 1.3: the sender's last record has the size of an encrypted alert "
