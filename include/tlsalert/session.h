@@ -213,8 +213,9 @@ struct tlsa_tracker_opts {
 	tlsa_release_fn on_release; /* frees a non-NULL conn_user (may be NULL) */
 	/*
 	 * Decryption (docs/decrypt.md): secrets matched to connections by client
-	 * random.  pcapng Decryption Secrets Blocks are merged into it as they are
-	 * read (into a key log of the tracker's own when this is NULL).  Alerts
+	 * random.  The tracker only reads it, so trackers in several threads may
+	 * share one.  Secrets from pcapng Decryption Secrets Blocks go into a key
+	 * log of the tracker's own, consulted first.  Alerts
 	 * in records that open are reported with their level and description;
 	 * a record that does not authenticate gives a notice and the
 	 * connection's decrypt_error, never an alert.

@@ -157,8 +157,9 @@ enum { DEC_UNKNOWN, DEC_ACTIVE, DEC_NONE };
 struct tlsa_tracker {
 	struct tlsa_tracker_opts o;
 	struct tlsa_tracker_stats st;
-	struct tlsa_keylog *kl;	      /* o.keylog, or own_kl once a DSB was read */
-	struct tlsa_keylog *own_kl;   /* made for pcapng Decryption Secrets Blocks */
+	struct tlsa_keylog *kl;	      /* o.keylog, else own_kl: non-NULL when decrypting */
+	struct tlsa_keylog *own_kl;   /* pcapng Decryption Secrets Blocks (o.keylog is shared
+					 and only read, so several trackers may use it) */
 	uint8_t *dbuf;		      /* plaintext of the record being opened */
 	struct tlsa_crypto_cache *cc; /* algorithms fetched once for all connections */
 };
@@ -671,12 +672,14 @@ static void dec_prepare(struct tlsa_tracker *t, struct conn *c, const struct tls
 	if (c->dec_state == DEC_ACTIVE || c->hs == NULL || !c->hs->client_hello ||
 	    !c->hs->server_hello || c->hs->version_selected == 0)
 		return;
-	size_t n = tlsa_keylog_count(t->kl);
+	size_t n = tlsa_keylog_count(t->o.keylog) + tlsa_keylog_count(t->own_kl);
 	if (c->dec_state == DEC_NONE && n == c->dec_klcount)
 		return;
 	c->dec_state = DEC_NONE;
 	c->dec_klcount = n;
-	const struct tlsa_keylog_entry *e = tlsa_keylog_find(t->kl, c->hs->client_random);
+	const struct tlsa_keylog_entry *e = tlsa_keylog_find(t->own_kl, c->hs->client_random);
+	if (e == NULL)
+		e = tlsa_keylog_find(t->o.keylog, c->hs->client_random);
 	if (e == NULL)
 		return; /* no keys: the alerts stay encrypted (inferred as without a key log) */
 	tlsa_role_source src;
@@ -1622,7 +1625,7 @@ static void dsb_warn(void *ctx, const char *origin, unsigned long line, const ch
 	notice(ctx, NULL, buf);
 }
 
-/* pcapng Decryption Secrets Block: merged into the key log. */
+/* pcapng Decryption Secrets Block: kept in the tracker's own key log. */
 static void cb_secrets(void *ctx, uint32_t type, const uint8_t *data, size_t len)
 {
 	struct tlsa_tracker *t = ctx;
@@ -1632,16 +1635,14 @@ static void cb_secrets(void *ctx, uint32_t type, const uint8_t *data, size_t len
 		       "ignored");
 		return;
 	}
-	if (t->kl == NULL) {
-		t->own_kl = tlsa_keylog_new();
-		t->kl = t->own_kl;
-		if (t->kl == NULL) {
-			notice(t, NULL, "out of memory reading a pcapng Decryption Secrets Block");
-			return;
-		}
+	if (t->own_kl == NULL && (t->own_kl = tlsa_keylog_new()) == NULL) {
+		notice(t, NULL, "out of memory reading a pcapng Decryption Secrets Block");
+		return;
 	}
+	if (t->kl == NULL)
+		t->kl = t->own_kl;
 	struct tlsa_error err;
-	int rc = tlsa_keylog_add_dsb(t->kl, type, data, len, "pcapng Decryption Secrets Block",
+	int rc = tlsa_keylog_add_dsb(t->own_kl, type, data, len, "pcapng Decryption Secrets Block",
 				     dsb_warn, t, &err);
 	if (rc < 0)
 		notice(t, NULL,
