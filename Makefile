@@ -19,9 +19,9 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wpointer-arith -Wvla -Wformat=2 -Wundef -Wcast-align -Wwrite-strings \
            -Wimplicit-fallthrough
 CPPFLAGS += -Iinclude -Isrc/lib -I$(BUILD)/gen -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64
-CFLAGS   += -std=c11 $(OPT) $(WARN) $(SAN) -MMD -MP
+CFLAGS   += -std=c11 -pthread $(OPT) $(WARN) $(SAN) -MMD -MP
 LDFLAGS  += $(SAN)
-LDLIBS   += -lpcap -lcrypto -lz
+LDLIBS   += -lpcap -lcrypto -lz -pthread
 
 LIB_SRC  := $(sort $(wildcard src/lib/*.c src/lib/*/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))

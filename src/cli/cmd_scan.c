@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +34,8 @@ static void scan_usage(FILE *f)
 	      "  --flow-buffer BYTES    out-of-order bytes kept per direction (default 262144)\n"
 	      "  --idle-timeout SEC     close a flow after SEC seconds of silence (default 300)\n"
 	      "  --no-infer             do not infer TLS 1.3 alerts from record sizes\n"
+	      "  -j, --jobs N           scan up to N files at once (default: one per CPU);\n"
+	      "                         the output is the same for every N\n"
 	      "Decryption:\n"
 	      "  --keylog FILE          NSS key log (SSLKEYLOGFILE format): decrypt alerts;\n"
 	      "                         repeatable;"
@@ -69,6 +73,19 @@ struct counts {
 	size_t n, cap;
 };
 
+/* What the workers of one run share: the progress line's totals. */
+struct scan_shared {
+	FILE *err;		     /* the real stderr */
+	atomic_ullong bytes;	     /* payload bytes scanned, every worker */
+	atomic_ullong alerts;	     /* alerts found, as of each worker's last report */
+	atomic_ullong next_progress; /* byte count at which the line is next redrawn */
+};
+
+/*
+ * One scan over one or more files.  With several files, each file is scanned
+ * by a worker with its own copy of this struct (and its own tracker), and the
+ * copies' counts are merged afterwards; see scan_files().
+ */
 struct scan {
 	struct cli *c;
 	char **files;
@@ -79,9 +96,9 @@ struct scan {
 	size_t n_pend, cap_pend;
 	int width; /* of the file:frame column */
 	size_t nalerts, nconns;
-	unsigned long long bytes, next_progress;
-	off_t cur_size;
-	uint32_t cur_file;
+	unsigned long long bytes, bytes_reported; /* progress: this worker's payload bytes */
+	size_t alerts_reported;
+	struct scan_shared *sh;
 	struct counts by_alert, by_sender, by_server, by_outcome;
 	struct tlsa_capture_handler inner;
 };
@@ -269,6 +286,8 @@ static void json_hs(struct jw *w, const struct tlsa_hs_facts *hs)
 	} else {
 		jw_null(w, "client_random");
 	}
+	jw_str(w, "client_stack", tlsa_stack_guess(hs, TLSA_ROLE_CLIENT, NULL));
+	jw_str(w, "server_stack", tlsa_stack_guess(hs, TLSA_ROLE_SERVER, NULL));
 }
 
 /* ---------------------------------------------------------------- alerts */
@@ -476,6 +495,18 @@ static void explain_alert_text(struct scan *s, const struct tlsa_alert_event *ev
 	if (sc->n > 0) {
 		snprintf(buf, sizeof(buf), "likely cause: %s (%s). %s", sc->cs[0].id, sc->cs[0].title,
 			 sc->cs[0].fix);
+		fputs("    ", c->out);
+		cli_wrap(c->out, buf, 4, 4, 100);
+	}
+	const struct tlsa_stack_def *cst =
+		tlsa_stack_parse(tlsa_stack_guess(ev->hs, TLSA_ROLE_CLIENT, NULL));
+	const struct tlsa_stack_def *sst =
+		tlsa_stack_parse(tlsa_stack_guess(ev->hs, TLSA_ROLE_SERVER, NULL));
+	if (cst != NULL || sst != NULL) {
+		snprintf(buf, sizeof(buf), "%s%s%s%s%s (from the hello shapes)",
+			 cst ? "client looks like " : "", cst ? cst->name : "",
+			 cst && sst ? ", " : "", sst ? "server looks like " : "",
+			 sst ? sst->name : "");
 		fputs("    ", c->out);
 		cli_wrap(c->out, buf, 4, 4, 100);
 	}
@@ -776,18 +807,36 @@ static void on_notice(void *ctx, const struct tlsa_pktinfo *pkt, const char *msg
 		fprintf(s->c->err, "tlsalert scan: %s\n", msg);
 }
 
+#define PROGRESS_STEP (64ull << 20) /* the progress line is redrawn every 64 MB */
+
+/* Adds this worker's news to the shared totals; redraws the line every 64 MB. */
+static void progress_report(struct scan *s)
+{
+	struct scan_shared *sh = s->sh;
+	unsigned long long db = s->bytes - s->bytes_reported;
+	unsigned long long dn = s->nalerts - s->alerts_reported;
+	unsigned long long b = atomic_fetch_add(&sh->bytes, db) + db;
+	unsigned long long n = atomic_fetch_add(&sh->alerts, dn) + dn;
+	s->bytes_reported = s->bytes;
+	s->alerts_reported = s->nalerts;
+	/* one worker wins the redraw of each 64 MB step */
+	unsigned long long next = atomic_load(&sh->next_progress);
+	if (b < next ||
+	    !atomic_compare_exchange_strong(&sh->next_progress, &next, b + PROGRESS_STEP))
+		return;
+	if (s->nfiles == 1)
+		fprintf(sh->err, "\rscanning %s: %llu MB of payload, %llu alerts  ", s->files[0],
+			b >> 20, n);
+	else
+		fprintf(sh->err, "\rscanning %zu files: %llu MB of payload, %llu alerts  ",
+			s->nfiles, b >> 20, n);
+}
+
 static void progress(struct scan *s, size_t len)
 {
 	s->bytes += len;
-	if (s->bytes < s->next_progress)
-		return;
-	s->next_progress = s->bytes + (64u << 20);
-	if (s->cur_size > 0)
-		fprintf(s->c->err, "\rscanning %s: %llu MB of payload, %zu alerts  ",
-			s->files[s->cur_file], s->bytes >> 20, s->nalerts);
-	else
-		fprintf(s->c->err, "\rscanning: %llu MB of payload, %zu alerts  ", s->bytes >> 20,
-			s->nalerts);
+	if (s->bytes - s->bytes_reported >= (1u << 20))
+		progress_report(s); /* at most once per megabyte */
 }
 
 /* With --progress the data callbacks pass through here first. */
@@ -861,11 +910,302 @@ static int keylog_load(struct cli *c, struct tlsa_keylog *kl, const char *path, 
 	return 0;
 }
 
-static volatile int stop_live;
+static volatile int stop_live; /* live capture: set by SIGINT and SIGTERM */
 static void on_sigint(int sig)
 {
 	(void)sig;
 	stop_live = 1;
+}
+
+/* ---------------------------------------------------------- many files */
+
+/* The library's counters, summed over the files of the run (the ones -v prints). */
+struct scan_totals {
+	struct tlsa_tracker_stats ts;
+	struct tlsa_capture_stats cs;
+};
+
+static void totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
+		       const struct tlsa_capture_stats *cs)
+{
+	t->cs.packets += cs->packets;
+	t->cs.tcp_gaps += cs->tcp_gaps;
+	t->ts.flows += ts->flows;
+	t->ts.tls_flows += ts->tls_flows;
+	t->ts.records += ts->records;
+	t->ts.alerts += ts->alerts;
+	t->ts.inferred += ts->inferred;
+	t->ts.resyncs += ts->resyncs;
+	t->ts.dec_conns += ts->dec_conns;
+	t->ts.dec_records += ts->dec_records;
+	t->ts.dec_alerts += ts->dec_alerts;
+	t->ts.dec_failures += ts->dec_failures;
+}
+
+static void counts_merge(struct counts *dst, const struct counts *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		size_t j = 0;
+		while (j < dst->n && strcmp(dst->v[j].key, src->v[i].key) != 0)
+			j++;
+		if (j == dst->n) {
+			counts_add(dst, src->v[i].key);
+			if (j == dst->n)
+				continue; /* out of memory */
+			dst->v[j].n = 0;
+		}
+		dst->v[j].n += src->v[i].n;
+	}
+}
+
+/*
+ * One file's scan.  A file gets its own tracker and capture, so its flows,
+ * flow ids and diagnoses do not depend on the other files or on how many
+ * workers run: the output is the same whatever --jobs says.
+ */
+struct job {
+	struct scan w;		/* the run's settings; this file's counts */
+	struct cli cli;		/* writes to `out`/`err` when they are set */
+	FILE *out, *err;	/* temporary files of a worker, or NULL */
+	struct scan_totals tot; /* this file's library counters */
+	int spool_errno;	/* the temporary files could not be made */
+	bool failed;
+	bool done; /* set under scan_pool.lock */
+};
+
+static void job_free(struct job *j)
+{
+	if (j->out != NULL)
+		fclose(j->out);
+	if (j->err != NULL)
+		fclose(j->err);
+	j->out = j->err = NULL;
+	counts_free(&j->w.by_alert);
+	counts_free(&j->w.by_sender);
+	counts_free(&j->w.by_server);
+	counts_free(&j->w.by_outcome);
+}
+
+/* Scans file number i (or, when `live`, the interface named files[0]) into job j;
+ * `run` holds the settings shared by all files. */
+static void run_file(struct job *j, const struct scan *run, const struct tlsa_capture_opts *copts,
+		     const struct tlsa_tracker_opts *topts, size_t i, bool live)
+{
+	struct scan *w = &j->w;
+	/* the run's settings, none of its counts */
+	*w = (struct scan){.c = &j->cli,
+			   .files = run->files,
+			   .nfiles = run->nfiles,
+			   .summary = run->summary,
+			   .verbose = run->verbose,
+			   .progress = run->progress,
+			   .brief = run->brief,
+			   .width = run->width,
+			   .sh = run->sh,
+			   .memo = scan_memo_new()};
+
+	struct tlsa_tracker_opts to = *topts;
+	to.ctx = w;
+	to.on_alert = on_alert;
+	to.on_conn = on_conn;
+	to.on_notice = on_notice;
+	struct tlsa_tracker *t = tlsa_tracker_new(&to);
+	struct tlsa_capture *cap = NULL;
+	if (t != NULL) {
+		struct tlsa_capture_handler h;
+		tlsa_tracker_handler(t, &h);
+		if (w->progress) {
+			w->inner = h;
+			h.ctx = w;
+			h.flow_open = wrap_flow_open;
+			h.tcp_data = wrap_tcp_data;
+			h.tcp_gap = wrap_tcp_gap;
+			h.tcp_end = wrap_tcp_end;
+			h.udp_data = wrap_udp_data;
+			h.flow_close = wrap_flow_close;
+			h.notice = wrap_notice;
+			h.secrets = wrap_secrets;
+		}
+		cap = tlsa_capture_new(copts, &h);
+	}
+	const char *file = w->files[i];
+	if (cap == NULL) {
+		cli_fail(w->c, "%s: out of memory", file);
+		j->failed = true;
+	} else {
+		struct tlsa_error err = {0};
+		int rc = live ? tlsa_capture_live(cap, file, &stop_live, &err)
+			      : tlsa_capture_file(cap, file, (uint32_t)i, &err);
+		/* the flows of the file end here: after an error too, their alerts
+		 * are still reported */
+		tlsa_capture_finish(cap);
+		if (rc != 0) {
+			if (w->progress && j->err == NULL)
+				fputs("\r\033[K", w->c->err);
+			if (strncmp(err.msg, file, strlen(file)) == 0)
+				cli_fail(w->c, "%s", err.msg); /* already names the file */
+			else
+				cli_fail(w->c, "%s: %s", file, err.msg);
+			j->failed = true;
+		}
+		struct tlsa_tracker_stats ts;
+		struct tlsa_capture_stats cs;
+		tlsa_tracker_get_stats(t, &ts);
+		tlsa_capture_get_stats(cap, &cs);
+		totals_add(&j->tot, &ts, &cs);
+	}
+	if (w->progress)
+		progress_report(w); /* this file's last counts */
+	tlsa_capture_free(cap);
+	tlsa_tracker_free(t);
+	scan_memo_free(w->memo);
+	w->memo = NULL;
+	free(w->pend);
+	w->pend = NULL;
+	w->n_pend = w->cap_pend = 0;
+	fflush(w->c->out);
+}
+
+/* Adds a finished file's counts to the run's. */
+static void job_merge(struct scan *s, struct scan_totals *tot, bool *failed, struct job *j)
+{
+	s->nalerts += j->w.nalerts;
+	s->nconns += j->w.nconns;
+	counts_merge(&s->by_alert, &j->w.by_alert);
+	counts_merge(&s->by_sender, &j->w.by_sender);
+	counts_merge(&s->by_server, &j->w.by_server);
+	counts_merge(&s->by_outcome, &j->w.by_outcome);
+	totals_add(tot, &j->tot.ts, &j->tot.cs);
+	*failed |= j->failed;
+}
+
+/* Workers take files in order; the main thread writes each file's output in order. */
+struct scan_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* a job finished, or one was written out */
+	struct job *jobs;
+	size_t njobs;
+	size_t next;	/* the next file to take */
+	size_t written; /* files written out so far */
+	size_t ahead;	/* at most this many files are scanned ahead of the writer */
+	const struct scan *run;
+	const struct tlsa_capture_opts *copts;
+	const struct tlsa_tracker_opts *topts;
+};
+
+static void *worker_main(void *arg)
+{
+	struct scan_pool *p = arg;
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (p->next < p->njobs && p->next >= p->written + p->ahead)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->next >= p->njobs)
+			break;
+		size_t i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+
+		struct job *j = &p->jobs[i];
+		if ((j->out = tmpfile()) == NULL || (j->err = tmpfile()) == NULL) {
+			j->spool_errno = errno;
+			j->failed = true;
+		} else {
+			j->cli.out = j->out;
+			j->cli.err = j->err;
+			run_file(j, p->run, p->copts, p->topts, i, false);
+		}
+
+		pthread_mutex_lock(&p->lock);
+		j->done = true;
+		pthread_cond_broadcast(&p->cond);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* Copies a spooled stream to `to`. */
+static void spool_copy(FILE *from, FILE *to)
+{
+	char buf[1 << 16];
+	size_t n;
+	if (from == NULL)
+		return;
+	rewind(from);
+	while ((n = fread(buf, 1, sizeof(buf), from)) > 0)
+		fwrite(buf, 1, n, to);
+}
+
+/*
+ * Scans every file of the run with up to `jobs` threads, one file per thread
+ * at a time.  Each file's output is spooled and written out in the order of
+ * the command line, so the output does not depend on `jobs`.
+ */
+static void scan_files(struct scan *s, const struct tlsa_capture_opts *copts,
+		       const struct tlsa_tracker_opts *topts, unsigned jobs,
+		       struct scan_totals *tot, bool *failed)
+{
+	struct cli *c = s->c;
+	struct job *all = calloc(s->nfiles, sizeof(*all));
+	if (all == NULL) {
+		cli_fail(c, "out of memory");
+		*failed = true;
+		return;
+	}
+	for (size_t i = 0; i < s->nfiles; i++)
+		all[i].cli = *c;
+
+	struct scan_pool p = {.jobs = all,
+			      .njobs = s->nfiles,
+			      .ahead = 2 * (size_t)jobs,
+			      .run = s,
+			      .copts = copts,
+			      .topts = topts};
+	pthread_t tid[64];
+	size_t nthreads = 0;
+	if (jobs > 1 && s->nfiles > 1) {
+		pthread_mutex_init(&p.lock, NULL);
+		pthread_cond_init(&p.cond, NULL);
+		if (jobs > s->nfiles)
+			jobs = (unsigned)s->nfiles;
+		while (nthreads < jobs && nthreads < sizeof(tid) / sizeof(tid[0]) &&
+		       pthread_create(&tid[nthreads], NULL, worker_main, &p) == 0)
+			nthreads++;
+	}
+
+	for (size_t i = 0; i < s->nfiles; i++) {
+		struct job *j = &all[i];
+		if (nthreads == 0) {
+			run_file(j, s, copts, topts, i, false); /* straight to the output */
+		} else {
+			pthread_mutex_lock(&p.lock);
+			while (!j->done)
+				pthread_cond_wait(&p.cond, &p.lock);
+			pthread_mutex_unlock(&p.lock);
+			if (j->spool_errno != 0)
+				cli_fail(c, "%s: not scanned: no temporary file for its output (%s)",
+					 s->files[i], strerror(j->spool_errno));
+			spool_copy(j->out, c->out);
+			fflush(c->out);
+			if (s->progress && j->err != NULL && ftell(j->err) > 0)
+				fputs("\r\033[K", c->err);
+			spool_copy(j->err, c->err);
+		}
+		job_merge(s, tot, failed, j);
+		job_free(j);
+		if (nthreads > 0) {
+			pthread_mutex_lock(&p.lock);
+			p.written++;
+			pthread_cond_broadcast(&p.cond);
+			pthread_mutex_unlock(&p.lock);
+		}
+	}
+	for (size_t k = 0; k < nthreads; k++)
+		pthread_join(tid[k], NULL);
+	if (nthreads > 0) {
+		pthread_cond_destroy(&p.cond);
+		pthread_mutex_destroy(&p.lock);
+	}
+	free(all);
 }
 
 static int parse_num(struct cli *c, const char *opt, const char *arg, unsigned long long max,
@@ -895,7 +1235,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		OPT_NOPROGRESS,
 		OPT_BRIEF,
 		OPT_KEYLOG,
-		OPT_DECRYPT_ALL
+		OPT_DECRYPT_ALL,
+		OPT_JOBS
 	};
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, OPT_JSON},
@@ -910,6 +1251,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		{"brief", no_argument, NULL, OPT_BRIEF},
 		{"keylog", required_argument, NULL, OPT_KEYLOG},
 		{"decrypt-all", no_argument, NULL, OPT_DECRYPT_ALL},
+		{"jobs", required_argument, NULL, 'j'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"no-progress", no_argument, NULL, OPT_NOPROGRESS},
@@ -921,6 +1263,9 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 	struct tlsa_capture_opts copts = {0};
 	struct tlsa_tracker_opts topts = {0};
 	struct scan s = {.c = c};
+	struct scan_shared sh = {.err = c->err, .next_progress = PROGRESS_STEP};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned jobs = ncpu < 1 ? 1 : ncpu > 64 ? 64 : (unsigned)ncpu;
 	const char *iface = NULL, *color = NULL;
 	int want_progress = -1;
 	const char *keylogs[64];
@@ -929,7 +1274,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 	int o;
 
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+hi:f:v", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+hi:f:vj:", opts, NULL)) != -1) {
 		switch (o) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
@@ -959,13 +1304,18 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 			keylogs[nkeylogs++] = optarg;
 			break;
 		case OPT_DECRYPT_ALL: topts.decrypt_all = true; break;
+		case 'j':
+			if (parse_num(c, "--jobs", optarg, 64, &v) != 0)
+				return EXIT_ERROR;
+			jobs = v == 0 ? 1 : (unsigned)v;
+			break;
 		case 'v': s.verbose = true; break;
 		case OPT_PROGRESS: want_progress = 1; break;
 		case OPT_NOPROGRESS: want_progress = 0; break;
 		case OPT_COLOR: color = optarg; break;
 		case 'h': scan_usage(c->out); return EXIT_OK;
 		default:
-			if (optopt == 'i' || optopt == 'f' ||
+			if (optopt == 'i' || optopt == 'f' || optopt == 'j' ||
 			    (optopt >= OPT_MAXFLOWS && optopt <= OPT_COLOR) || optopt == OPT_KEYLOG)
 				cli_fail(c, "option '%s' needs an argument", argv[optind - 1]);
 			else
@@ -999,10 +1349,9 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		}
 		topts.keylog = kl;
 	}
-	s.memo = scan_memo_new();
 	c->color = c->fmt == OUT_TEXT && cli_want_color(c->out, color);
 	s.progress = want_progress >= 0 ? want_progress == 1 : isatty(fileno(c->err)) != 0;
-	s.next_progress = 64u << 20;
+	s.sh = &sh;
 
 	static char *live_name[1];
 	if (iface != NULL) {
@@ -1019,95 +1368,43 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		if (n > (size_t)s.width)
 			s.width = n > 200 ? 200 : (int)n;
 	}
-	topts.ctx = &s;
-	topts.on_alert = on_alert;
-	topts.on_conn = on_conn;
-	topts.on_notice = on_notice;
-	struct tlsa_tracker *t = tlsa_tracker_new(&topts);
-	if (t == NULL)
-		return cli_fail(c, "out of memory");
-	struct tlsa_capture_handler h;
-	tlsa_tracker_handler(t, &h);
-	if (s.progress) {
-		s.inner = h;
-		h.ctx = &s;
-		h.flow_open = wrap_flow_open;
-		h.tcp_data = wrap_tcp_data;
-		h.tcp_gap = wrap_tcp_gap;
-		h.tcp_end = wrap_tcp_end;
-		h.udp_data = wrap_udp_data;
-		h.flow_close = wrap_flow_close;
-		h.notice = wrap_notice;
-		h.secrets = wrap_secrets;
-	}
-	struct tlsa_capture *cap = tlsa_capture_new(&copts, &h);
-	if (cap == NULL) {
-		tlsa_tracker_free(t);
-		return cli_fail(c, "out of memory");
-	}
 	if (c->fmt == OUT_CSV)
 		fprintf(c->out, "%s\n",
 			s.summary ? "file,first_frame,time,client,client_port,server,server_port,"
 				    "transport,version,sni,outcome,alert,history"
 				  : csv_alert_header);
 
-	int rc = EXIT_OK;
 	bool failed = false;
-	struct tlsa_error err = {0};
+	struct scan_totals tot = {0};
 	if (iface != NULL) {
 		struct sigaction sa;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_sigint;
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
-		if (tlsa_capture_live(cap, iface, &stop_live, &err) != 0) {
-			if (strncmp(err.msg, iface, strlen(iface)) == 0)
-				cli_fail(c, "%s", err.msg);
-			else
-				cli_fail(c, "%s: %s", iface, err.msg);
-			failed = true;
-		}
-		tlsa_capture_finish(cap);
+		struct job j = {.cli = *c};
+		run_file(&j, &s, &copts, &topts, 0, true);
+		job_merge(&s, &tot, &failed, &j);
+		job_free(&j);
 	} else {
-		for (size_t i = 0; i < s.nfiles; i++) {
-			struct stat sb;
-			s.cur_file = (uint32_t)i;
-			s.cur_size = stat(s.files[i], &sb) == 0 ? sb.st_size : 0;
-			memset(&err, 0, sizeof(err));
-			if (tlsa_capture_file(cap, s.files[i], (uint32_t)i, &err) != 0) {
-				/* flows of the file end here: their alerts are still reported */
-				tlsa_capture_finish(cap);
-				if (s.progress)
-					fputs("\r\033[K", c->err);
-				if (strncmp(err.msg, s.files[i], strlen(s.files[i])) == 0)
-					cli_fail(c, "%s", err.msg); /* already names the file */
-				else
-					cli_fail(c, "%s: %s", s.files[i], err.msg);
-				failed = true;
-				continue;
-			}
-			tlsa_capture_finish(cap);
-		}
+		scan_files(&s, &copts, &topts, jobs, &tot, &failed);
 	}
-	if (s.progress && s.bytes >= (64u << 20))
+	if (s.progress && atomic_load(&sh.bytes) >= PROGRESS_STEP)
 		fputs("\r\033[K", c->err);
 	if (s.summary)
 		print_aggregate(&s);
 	if (s.verbose) {
-		struct tlsa_tracker_stats ts;
-		struct tlsa_capture_stats cs;
-		tlsa_tracker_get_stats(t, &ts);
-		tlsa_capture_get_stats(cap, &cs);
+		const struct tlsa_tracker_stats *ts = &tot.ts;
+		const struct tlsa_capture_stats *cs = &tot.cs;
 		fprintf(c->err,
 			"tlsalert scan: %" PRIu64 " packets, %" PRIu64 " flows (%" PRIu64
 			" with TLS/DTLS), %" PRIu64 " records, %" PRIu64 " alerts (%" PRIu64
 			" inferred), %" PRIu64 " resyncs, %" PRIu64 " TCP gaps\n",
-			cs.packets, ts.flows, ts.tls_flows, ts.records, ts.alerts, ts.inferred,
-			ts.resyncs, cs.tcp_gaps);
+			cs->packets, ts->flows, ts->tls_flows, ts->records, ts->alerts,
+			ts->inferred, ts->resyncs, cs->tcp_gaps);
 	}
 	{
-		struct tlsa_tracker_stats ts;
-		tlsa_tracker_get_stats(t, &ts);
+		const struct tlsa_tracker_stats ts = tot.ts;
 		if (s.verbose && topts.keylog != NULL)
 			fprintf(c->err,
 				"tlsalert scan: decryption: %" PRIu64
@@ -1121,15 +1418,12 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 				ts.dec_failures, ts.dec_failures == 1 ? "" : "s",
 				ts.dec_failures == 1 ? "" : "s");
 	}
-	tlsa_capture_free(cap);
-	tlsa_tracker_free(t);
 	tlsa_keylog_free(kl);
 	counts_free(&s.by_alert);
-	scan_memo_free(s.memo);
-	free(s.pend);
 	counts_free(&s.by_sender);
 	counts_free(&s.by_server);
 	counts_free(&s.by_outcome);
+	int rc = EXIT_OK;
 	if (failed)
 		rc = EXIT_ERROR;
 	else if (s.nalerts == 0)
