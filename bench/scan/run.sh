@@ -230,6 +230,9 @@ if want parts && [ "$PARTS" -gt 1 ]; then
 			measure tlsalert-json "$REPS" /dev/null "$BYTES" "$T" scan --json "$F"
 			warm "${parts_files[@]}"
 		fi
+		# One thread, then the default: one thread per CPU (--jobs).
+		measure tlsalert-json-parts-j1 "$REPS" /dev/null "$PBYTES" "$T" scan --json -j 1 \
+			"${parts_files[@]}"
 		measure tlsalert-json-parts "$REPS" /dev/null "$PBYTES" "$T" scan --json "${parts_files[@]}"
 		# What all cores give when the caller runs one process per file.
 		measure tlsalert-json-xargs "$REPS" /dev/null "$PBYTES" \
