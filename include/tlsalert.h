@@ -12,6 +12,7 @@
  *   tlsalert/capture.h   pcap/pcapng/live capture, TCP reassembly, flows
  *   tlsalert/diagnose.h  why a stack sends an alert: cause tables, ranked diagnosis
  *   tlsalert/session.h   TLS/DTLS session tracking and alert events from captures
+ *   tlsalert/fingerprint.h  the stack that built a hello, guessed from its shape
  *
  * Contracts that hold across the library:
  *   - It never prints, never exits and keeps no mutable global state; every
@@ -36,5 +37,6 @@
 #include "tlsalert/capture.h"
 #include "tlsalert/diagnose.h"
 #include "tlsalert/session.h"
+#include "tlsalert/fingerprint.h"
 
 #endif

@@ -48,7 +48,9 @@ typedef enum tlsa_role_source {
 /* "none", "syn", "client_hello", "server_hello", "port". */
 const char *tlsa_role_source_name(tlsa_role_source s);
 
-#define TLSA_HS_MAX_LIST 64 /* list entries kept; counts go on */
+#define TLSA_HS_MAX_LIST   64 /* list entries kept; counts go on */
+#define TLSA_HS_MAX_EXT	   32 /* ClientHello extension types kept */
+#define TLSA_HS_MAX_SH_EXT 12 /* ServerHello extension types kept */
 
 /* What the handshake told about a connection, as far as it was visible. */
 struct tlsa_hs_facts {
@@ -79,6 +81,20 @@ struct tlsa_hs_facts {
 	uint8_t server_random[32];
 	uint8_t session_id_len;
 	bool key_share_invalid; /* a ClientHello key share whose size does not fit its group */
+	/* The shape of the hellos, for tlsa_stack_guess() (tlsalert/fingerprint.h).  GREASE
+	 * values (RFC 8701, 0x?a?a) are kept as 0x0a0a. */
+	uint16_t ch_exts[TLSA_HS_MAX_EXT];    /* ClientHello extension types, in order */
+	uint16_t n_ch_exts;		      /* how many (may exceed the list) */
+	uint16_t sh_exts[TLSA_HS_MAX_SH_EXT]; /* ServerHello extension types, in order */
+	uint16_t n_sh_exts;
+	uint16_t ks_groups[4];	   /* groups of the ClientHello key shares */
+	uint8_t n_ks_groups;	   /* how many (saturates at 255) */
+	uint8_t n_compression;	   /* ClientHello compression methods */
+	uint8_t psk_modes;	   /* psk_key_exchange_modes: bit 0 psk_ke, bit 1 psk_dhe_ke */
+	uint8_t sh_session_id_len; /* ServerHello legacy_session_id length */
+	bool grease;		   /* GREASE in the ClientHello (suites, extensions, groups...) */
+	bool ch_padding;	   /* ClientHello padding extension (21) */
+	bool ch_record_size_limit; /* ClientHello record_size_limit extension (28) */
 };
 
 /* A certificate seen in a Certificate message (read with libcrypto's d2i_X509;

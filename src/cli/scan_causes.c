@@ -1,8 +1,14 @@
-/* Ranked causes for the alerts `scan` reports, remembered per diagnosis context. */
+/*
+ * Ranked causes for the alerts `scan` reports, remembered per diagnosis context.
+ * The sender's stack, when its hello has the shape of one stack
+ * (tlsa_stack_guess), puts that stack's rules first.
+ */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scan_causes.h"
+#include "tlsalert/fingerprint.h"
 
 #define MEMO_MAX 256
 
@@ -37,6 +43,25 @@ static void rank(const struct tlsa_diag_ctx *ctx, struct scan_causes *out)
 		n = 0;
 	out->n = n < SCAN_CAUSES ? n : SCAN_CAUSES;
 	memcpy(out->cs, all, out->n * sizeof(all[0]));
+	if (ctx->stack == NULL)
+		return;
+	const char *hello = ctx->sender == TLSA_PARTY_SERVER ? "ServerHello" : "ClientHello";
+	for (size_t i = 0; i < out->n; i++) {
+		char *e = out->cs[i].evidence;
+		size_t at = strlen(e);
+		if (at < sizeof(out->cs[i].evidence))
+			snprintf(e + at, sizeof(out->cs[i].evidence) - at,
+				 "; sender's stack %s guessed from its %s shape", ctx->stack,
+				 hello);
+	}
+}
+
+/* The stack of the alert's sender, from the shape of the hello it sent; NULL if unsure. */
+static const char *sender_stack(const struct tlsa_alert_event *ev)
+{
+	if (ev->hs == NULL || (ev->sender != TLSA_ROLE_CLIENT && ev->sender != TLSA_ROLE_SERVER))
+		return NULL;
+	return tlsa_stack_guess(ev->hs, ev->sender, NULL);
 }
 
 const struct scan_causes *scan_causes_of(struct scan_memo *m, const struct tlsa_alert_event *ev)
@@ -46,6 +71,7 @@ const struct scan_causes *scan_causes_of(struct scan_memo *m, const struct tlsa_
 
 	if (!tlsa_diag_ctx_from_event(&ctx, ev))
 		return &none;
+	ctx.stack = sender_stack(ev);
 	if (m == NULL)
 		return &none;
 	for (size_t i = 0; i < m->n; i++)

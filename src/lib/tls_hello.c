@@ -13,9 +13,36 @@ enum {
 	EXT_SUPPORTED_GROUPS = 10,
 	EXT_SIGNATURE_ALGORITHMS = 13,
 	EXT_ALPN = 16,
+	EXT_PADDING = 21,
+	EXT_RECORD_SIZE_LIMIT = 28,
 	EXT_SUPPORTED_VERSIONS = 43,
+	EXT_PSK_MODES = 45,
 	EXT_KEY_SHARE = 51,
 };
+
+/* RFC 8701 GREASE: 0x0a0a, 0x1a1a, ... 0xfafa. */
+static bool is_grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+/* Appends an extension type (GREASE as 0x0a0a) to a bounded list, counting all. */
+static void note_ext(uint16_t *list, size_t cap, uint16_t *n, uint16_t type)
+{
+	if (*n < cap)
+		list[*n] = is_grease(type) ? 0x0a0a : type;
+	if (*n < UINT16_MAX)
+		(*n)++;
+}
+
+/* True when one of the first min(n, cap) values is GREASE. */
+static bool any_grease(const uint16_t *v, size_t n, size_t cap)
+{
+	for (size_t i = 0; i < n && i < cap; i++)
+		if (is_grease(v[i]))
+			return true;
+	return false;
+}
 
 /* SHA-256("HelloRetryRequest"), RFC 8446 section 4.1.3. */
 static const uint8_t hrr_random[32] = {
@@ -126,6 +153,14 @@ static void client_ext(struct tlsa_hs_facts *hs, uint16_t type, struct rd *e)
 			uint16_t group = rd_u16(&list);
 			struct rd key = rd_block(&list, 2);
 			size_t want = key_share_size(group);
+			if (rd_ok(&list)) {
+				if (hs->n_ks_groups < 4)
+					hs->ks_groups[hs->n_ks_groups] = group;
+				if (hs->n_ks_groups < UINT8_MAX)
+					hs->n_ks_groups++;
+				if (is_grease(group))
+					hs->grease = true;
+			}
 			if (rd_ok(&list) && want != 0 && rd_left(&key) != want)
 				hs->key_share_invalid = true;
 		}
@@ -144,8 +179,21 @@ static void client_ext(struct tlsa_hs_facts *hs, uint16_t type, struct rd *e)
 			n = 16;
 		memcpy(hs->versions_offered, tmp, n * sizeof(tmp[0]));
 		hs->n_versions_offered = n;
+		if (any_grease(tmp, n, 16))
+			hs->grease = true;
 		break;
 	}
+	case EXT_PSK_MODES: {
+		struct rd list = rd_block(e, 1);
+		while (rd_left(&list) > 0) {
+			uint8_t m = rd_u8(&list);
+			if (m < 8)
+				hs->psk_modes |= (uint8_t)(1u << m);
+		}
+		break;
+	}
+	case EXT_PADDING: hs->ch_padding = true; break;
+	case EXT_RECORD_SIZE_LIMIT: hs->ch_record_size_limit = true; break;
 	default: break;
 	}
 }
@@ -162,6 +210,9 @@ int tlsa_parse_client_hello(const uint8_t *body, size_t len, bool dtls, struct t
 	hs->n_groups = hs->n_sigalgs = hs->n_suites = 0;
 	hs->fallback_scsv = false;
 	hs->key_share_invalid = false;
+	hs->n_ch_exts = 0;
+	hs->n_ks_groups = hs->n_compression = hs->psk_modes = 0;
+	hs->grease = hs->ch_padding = hs->ch_record_size_limit = false;
 	hs->client_version = rd_u16(&r);
 	const uint8_t *random = rd_bytes(&r, 32);
 	if (random == NULL)
@@ -180,9 +231,12 @@ int tlsa_parse_client_hello(const uint8_t *body, size_t len, bool dtls, struct t
 	for (size_t i = 0; i < hs->n_suites && i < TLSA_HS_MAX_LIST; i++)
 		if (hs->suites[i] == 0x5600)
 			hs->fallback_scsv = true;
-	(void)rd_block(&r, 1); /* compression methods */
+	if (any_grease(hs->suites, hs->n_suites, TLSA_HS_MAX_LIST))
+		hs->grease = true;
+	struct rd comp = rd_block(&r, 1);
 	if (!rd_ok(&r))
 		return hello_fail(err, &r, "ClientHello compression methods");
+	hs->n_compression = (uint8_t)rd_left(&comp);
 	if (rd_left(&r) == 0)
 		return 0; /* no extensions */
 	struct rd exts = rd_block(&r, 2);
@@ -193,8 +247,13 @@ int tlsa_parse_client_hello(const uint8_t *body, size_t len, bool dtls, struct t
 		struct rd e = rd_block(&exts, 2);
 		if (!rd_ok(&exts))
 			return hello_fail(err, &exts, "ClientHello extension");
+		note_ext(hs->ch_exts, TLSA_HS_MAX_EXT, &hs->n_ch_exts, type);
+		if (is_grease(type))
+			hs->grease = true;
 		client_ext(hs, type, &e);
 	}
+	if (any_grease(hs->groups, hs->n_groups, TLSA_HS_MAX_LIST))
+		hs->grease = true;
 	return 0;
 }
 
@@ -216,7 +275,11 @@ int tlsa_parse_server_hello(const uint8_t *body, size_t len, bool dtls, struct t
 		memcpy(hs->server_random, random, 32);
 		hs->version_selected = legacy;
 	}
-	(void)rd_block(&r, 1); /* session id */
+	struct rd sid = rd_block(&r, 1);
+	if (!hrr) {
+		hs->sh_session_id_len = (uint8_t)rd_left(&sid);
+		hs->n_sh_exts = 0;
+	}
 	uint16_t suite = rd_u16(&r);
 	(void)rd_u8(&r); /* compression */
 	if (!rd_ok(&r))
@@ -233,6 +296,8 @@ int tlsa_parse_server_hello(const uint8_t *body, size_t len, bool dtls, struct t
 		struct rd e = rd_block(&exts, 2);
 		if (!rd_ok(&exts))
 			return hello_fail(err, &exts, "ServerHello extension");
+		if (!hrr)
+			note_ext(hs->sh_exts, TLSA_HS_MAX_SH_EXT, &hs->n_sh_exts, type);
 		if (type == EXT_SUPPORTED_VERSIONS && rd_left(&e) >= 2) {
 			uint16_t v = rd_u16(&e);
 			if (!hrr)
