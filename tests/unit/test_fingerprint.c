@@ -9,32 +9,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "msgbuf.h"
 #include "tlsalert/diagnose.h"
 #include "tlsalert/fingerprint.h"
-
-struct buf {
-	uint8_t b[4096];
-	size_t n;
-};
-
-static void u8(struct buf *b, unsigned v)
-{
-	b->b[b->n++] = (uint8_t)v;
-}
-
-static void u16(struct buf *b, unsigned v)
-{
-	u8(b, v >> 8);
-	u8(b, v & 0xff);
-}
-
-/* Writes a 16-bit length for the bytes added since `at` (reserved with u16). */
-static void fix16(struct buf *b, size_t at)
-{
-	size_t len = b->n - at - 2;
-	b->b[at] = (uint8_t)(len >> 8);
-	b->b[at + 1] = (uint8_t)len;
-}
 
 /* One extension with a body the parser accepts for its type. */
 static void ext(struct buf *b, unsigned type)
