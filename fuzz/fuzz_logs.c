@@ -24,7 +24,14 @@ static int check(void *ctx, const struct tlsa_text_mention *m)
 	    m->end > m->line_end || m->line_end > s->len)
 		abort();
 	if (m->code < -1 || m->code > 255 || m->implementation == NULL || m->pattern_id == NULL ||
-	    m->pattern >= tlsa_text_pattern_count())
+	    m->pattern > tlsa_text_pattern_count())
+		abort();
+	/* A local error alone has no pattern; a rule id always comes with its text. */
+	if (m->pattern == tlsa_text_pattern_count() &&
+	    (m->rule_id == NULL || strcmp(m->pattern_id, TLSA_TEXT_LOCAL_ID) != 0))
+		abort();
+	if ((m->rule_id == NULL) != (m->rule_text == NULL) ||
+	    (m->rule_id != NULL && (m->dir != TLSA_TEXT_SENT || m->code < 0)))
 		abort();
 	if (s->n > 0 && m->line_start < s->last_start)
 		abort();

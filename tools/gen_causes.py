@@ -14,7 +14,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from registry_data import fail, load_alerts, read_stanzas  # noqa: E402
+from registry_data import fail, load_alerts, load_names, norm, read_stanzas  # noqa: E402
 
 # Facts a rule's `when` may test.  Tri-state facts take yes/no; numeric facts take a
 # comparison with a number (or, for the *_max/_min version facts, a version token).
@@ -35,7 +35,7 @@ CAUSE_KEYS = {"cause", "title", "summary", "fix"}
 STEP_KEYS = {"step", "aliases", "covers", "text"}
 STACK_KEYS = {"stack", "name", "aliases", "wording"}
 RULE_REQ = ["rule", "stack", "alert", "sender", "cause", "weight", "situation", "error"]
-RULE_KEYS = set(RULE_REQ) | {"versions", "steps", "when", "fix"}
+RULE_KEYS = set(RULE_REQ) | {"versions", "steps", "when", "fix", "logline"}
 NEVER_REQ = ["never", "alert", "sender", "instead", "text"]
 NEVER_KEYS = set(NEVER_REQ) | {"versions"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -78,9 +78,101 @@ def version_mask(path, line, text):
     return mask
 
 
+# ---- the local-error matcher: which text of a log line shows that a rule fired ----------
+#
+# docs/causes.md ("Log lines") defines this.  Each rule yields fragments: strings in which
+# '*' stands for any text (possibly empty).  A fragment matches a line when its literal
+# pieces occur in the line in order, ASCII case ignored.
+#
+# Without `logline:` the fragments come from `error:`:
+#   1. it is cut into alternatives at "; ";
+#   2. an alternative wholly in parentheses is a remark and gives nothing;
+#   3. of "A + B" (an error plus its verify reason) only B counts;
+#   4. quoted texts ('...' or "...") are fragments; so are constant names with a prefix that
+#      logs print (SSL_ERROR_, SEC_ERROR_, GNUTLS_E_, SEC_E_), and, for a rule of BoringSSL
+#      only, its upper-case reason names, prefixed "OPENSSL_internal:" as BoringSSL prints
+#      them (error:10000410:SSL routines:OPENSSL_internal:NO_SHARED_CIPHER);
+#   5. an alternative with none of these is prose: a trailing " (...)" remark is dropped
+#      and the rest is the fragment;
+#   6. placeholders become '*': %d %s %T %v %x, [...], ..., and the words ADDR NAME NAMES
+#      N X Y; white space runs become one space; leading and trailing '*' are dropped.
+# `logline: A | B` gives the fragments literally (" | " separates, '*' as above), and
+# `logline: none: WHY` says the rule has no distinctive text (WHY is required).
+# Every fragment needs a literal piece of at least LOGLINE_MIN_PIECE characters and may not
+# be a bare alert name (that is an alert mention, which data/log-patterns.txt handles).
+LOGLINE_MIN_PIECE = 8
+LOG_CONST_RE = re.compile(r"\b(?:SSL_ERROR|SEC_ERROR|GNUTLS_E|SEC_E)_[A-Z0-9_]*[A-Z0-9]")
+BORING_CONST_RE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+SOURCE_ONLY = ("SSL_R_", "ERR_R_", "X509_V_ERR_")
+# A quote opens after white space (or at the start) and closes before white space or
+# punctuation, so the apostrophes of "doesn't" or "server's" are not quotes.
+QUOTED_RE = re.compile(r"(?:^|(?<=\s))'([^']+)'(?=[\s,;)]|$)|\"([^\"]+)\"")
+PLACEHOLDER_RE = re.compile(r"%[a-zA-Z]|\[\.\.\.\]|\.\.\.|\b(?:ADDR|NAMES|NAME|N|X|Y)\b(?![.-])")
+
+
+def tidy_fragment(text):
+    text = PLACEHOLDER_RE.sub("*", text)
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\*(\s*\*)+", "*", text)
+    return text.strip(" *")
+
+
+def error_fragments(rule):
+    """The fragments `error:` gives by the steps above."""
+    out = []
+    for alt in rule["error"].split("; "):
+        alt = alt.strip()
+        if alt.startswith("(") and alt.endswith(")"):
+            continue
+        if " + " in alt:
+            alt = alt.rsplit(" + ", 1)[1]
+        found = [a or b for a, b in QUOTED_RE.findall(alt)]
+        found += LOG_CONST_RE.findall(alt)
+        if rule["stack"].split() == ["boringssl"]:
+            found += ["OPENSSL_internal:" + c for c in BORING_CONST_RE.findall(alt)
+                      if not c.startswith(SOURCE_ONLY)]
+        if not found and not re.search(r"\b(?:%s)[A-Z0-9_]+" % "|".join(SOURCE_ONLY), alt):
+            found = [re.sub(r"\s*\([^()]*\)$", "", alt)]
+        out += [tidy_fragment(f) for f in found]
+    seen = []
+    for f in out:
+        if f and f not in seen:
+            seen.append(f)
+    return seen
+
+
+def logline_fragments(path, line, rule, alert_names):
+    """(fragments, why): the rule's fragments, or ([], reason) when it has none."""
+    spec = rule.get("logline")
+    if spec is not None and spec.startswith("none:"):
+        why = spec[5:].strip()
+        if not why:
+            fail(path, line, "logline: none: needs a reason")
+        return [], why
+    frags = [tidy_fragment(f) for f in spec.split(" | ")] if spec is not None \
+        else error_fragments(rule)
+    if not frags:
+        fail(path, line, "rule %s: error: gives no log fragment; add logline: (fragments, or "
+             "none: WHY)" % rule["rule"])
+    for f in frags:
+        pieces = f.split("*")
+        if len(pieces[0]) < 4 or any(c in f for c in "|\t"):
+            fail(path, line, "rule %s: log fragment %r must start with 4 literal characters and "
+                 "hold no '|'" % (rule["rule"], f))
+        if max(len(p.strip()) for p in pieces) < LOGLINE_MIN_PIECE:
+            fail(path, line, "rule %s: log fragment %r has no literal piece of %d characters; "
+                 "set logline:" % (rule["rule"], f, LOGLINE_MIN_PIECE))
+        if spec is None and norm(f) in alert_names:
+            fail(path, line, "rule %s: log fragment %r is an alert name (it would match alert "
+                 "mentions); set logline:" % (rule["rule"], f))
+    return frags, None
+
+
 def load_causes(data_dir):
     """Return a dict with lists causes, steps, stacks, rules, nevers (dicts, file order)."""
     alerts = load_alerts(os.path.join(data_dir, "alerts.txt"))
+    alert_names = {norm(a["name"]) for a in alerts.values()}
+    alert_names |= {norm(sp) for _, sp, _, _ in load_names(os.path.join(data_dir, "names.txt"))[2]}
     out = {"causes": [], "steps": [], "stacks": [], "rules": [], "nevers": []}
     files = [os.path.join(data_dir, "causes.txt")]
     # Rule files in a fixed order (it breaks score ties and orders stack lists), then any
@@ -167,6 +259,7 @@ def load_causes(data_dir):
             s["vmask"] = version_mask(path, line, s.get("versions", ""))
             s["conds"] = [parse_cond(path, line, c) for c in s.get("when", "").split()]
             s["file"], s["line"] = path, line
+            s["loglines"], s["logline_none"] = logline_fragments(path, line, s, alert_names)
             out["rules"].append(s)
         elif kind == "never":
             check_keys(path, line, s, NEVER_KEYS, NEVER_REQ)
@@ -253,11 +346,11 @@ def main():
     L.append("static const struct tlsa_cause_rule tlsa_cz_rules[] = {")
     for i, r in enumerate(d["rules"]):
         conds = ("tlsa_cz_conds_%d, %d" % (i, len(r["conds"]))) if r["conds"] else "NULL, 0"
-        L.append("\t{%s, %d, %s, %s, %s, 0x%xu, %s, %s, %s, %d,\n\t %s,\n\t %s,\n\t %s, %s}," % (
+        L.append("\t{%s, %d, %s, %s, %s, 0x%xu, %s, %s, %s, %d,\n\t %s,\n\t %s,\n\t %s, %s,\n\t %s}," % (
             c_str(r["rule"]), r["alert"], c_str(r["stack"]), c_str(r["sender"]),
             c_str(r.get("versions", "")), r["vmask"], c_str(r.get("steps", "")),
             c_str(r.get("when", "")), c_str(r["cause"]), r["weight"], c_str(r["situation"]),
-            c_str(r["error"]), c_str(r.get("fix")), conds))
+            c_str(r["error"]), c_str(r.get("fix")), conds, c_str(" | ".join(r["loglines"]))))
     L.append("};")
     for i, n in enumerate(d["nevers"]):
         L.append("static const uint8_t tlsa_cz_instead_%d[] = {%s};" %

@@ -76,6 +76,14 @@ struct tlsa_diag_ctx {
 	tlsa_tri inferred;   /* inferred from record sizes, not read */
 	uint32_t record_len; /* longest record the sender received; 0 unknown */
 	uint32_t dh_bits;    /* server's (EC)DH / DHE size in bits; 0 unknown */
+	/*
+	 * A rule the evidence names directly: the sender's own log showed that
+	 * rule's error text (tlsalert logs, tlsa_text_mention.rule_id).  Its cause
+	 * is ranked first, with that rule, whatever the other facts say; NULL none.
+	 * rule_text is the text that showed it (for the evidence); may be NULL.
+	 */
+	const char *rule;
+	const char *rule_text;
 };
 
 /* Largest sizes of the text a cause carries. */
@@ -152,6 +160,10 @@ struct tlsa_cause_rule {
 	const char *fix;   /* stack-specific fix, or NULL: the cause's fix applies */
 	const struct tlsa_cause_cond *conds;
 	size_t n_conds;
+	/* What in a log line shows this rule fired: fragments separated by " | ", '*'
+	 * standing for any text, ASCII case ignored (docs/causes.md); "" when the
+	 * rule has no distinctive text. */
+	const char *logline;
 };
 
 /* What a stack does NOT send for a situation, and what it sends instead. */
@@ -192,7 +204,8 @@ struct tlsa_stack_def {
 };
 
 size_t tlsa_cause_rule_count(void);
-const struct tlsa_cause_rule *tlsa_cause_rule_at(size_t i); /* NULL past the end */
+const struct tlsa_cause_rule *tlsa_cause_rule_at(size_t i);	   /* NULL past the end */
+const struct tlsa_cause_rule *tlsa_cause_rule_get(const char *id); /* NULL if unknown */
 size_t tlsa_cause_never_count(void);
 const struct tlsa_cause_never *tlsa_cause_never_at(size_t i);
 size_t tlsa_cause_def_count(void);

@@ -7,9 +7,14 @@
  *
  * The recogniser knows how OpenSSL (1.0.2 ... 4.0), BoringSSL, LibreSSL, GnuTLS,
  * NSS, Java, Go, rustls, .NET, SChannel, mbedTLS, wolfSSL, Apple, Erlang, curl,
- * Wireshark and others print alerts they received or sent, and tells them apart
- * from look-alike local errors ("certificate verify failed", "no shared cipher",
- * "wrong version number", ...), which it does not report.
+ * Wireshark and others print alerts they received or sent.  It also knows the
+ * local errors a stack logs when it SENDS an alert ("no shared cipher", Go "tls:
+ * no cipher suite supported by both client and server", Java "Empty client
+ * certificate chain", ...): the `logline` fragments of the cause rules
+ * (data/causes-*.txt, tlsalert/diagnose.h).  Such a line gives a mention with
+ * direction TLSA_TEXT_SENT, the rule's alert and the rule's id.  Local errors are
+ * looked for only on lines holding a gate ("error:", "error from", "_error_",
+ * "error in", "error=", "exception", "gnutls", "schannel"; data/log-patterns.txt).
  *
  * Input is any bytes: lines end at '\n' (a '\r' before it is ignored), invalid
  * UTF-8 and NUL bytes are ordinary characters, and lines may be of any length.
@@ -44,9 +49,20 @@ struct tlsa_text_mention {
 	int code;		     /* alert description 0-255, or -1 when not named */
 	tlsa_text_dir dir;
 	const char *implementation; /* stack whose wording matched, e.g. "openssl-3", "go" */
-	unsigned pattern;	    /* index of the pattern, see tlsa_text_pattern_info() */
-	const char *pattern_id;	    /* its stable name, e.g. "go.remote" */
+	unsigned pattern;	    /* index of the pattern, see tlsa_text_pattern_info();
+				       tlsa_text_pattern_count() for a local error alone */
+	const char *pattern_id;	    /* its stable name, e.g. "go.remote"; "local-error" */
+	/*
+	 * The cause rule whose error text the line shows (tlsa_cause_rule_get()),
+	 * and the fragment of its `logline` that matched, as written in the data;
+	 * both NULL when the line shows no local error of this alert.
+	 */
+	const char *rule_id;
+	const char *rule_text;
 };
+
+/* The pattern_id of a mention found by a local error alone. */
+#define TLSA_TEXT_LOCAL_ID "local-error"
 
 /* Flags for tlsa_text_scan(). */
 enum {
@@ -56,7 +72,10 @@ enum {
 	 * line (an OpenSSL error carries its packed code, its reason string and
 	 * "SSL alert number N"), the earliest pattern in data/log-patterns.txt with
 	 * a known direction wins, and a line that names an alert does not also
-	 * report an unnamed one (code -1).
+	 * report an unnamed one (code -1).  A local error (rule_id) joins the
+	 * mention of its alert that the logging side sent or did not say; on a
+	 * line without such a mention it is a mention of its own only when the
+	 * line mentions no alert at all.
 	 */
 	TLSA_TEXT_ALL = 1u << 0,
 };

@@ -33,6 +33,7 @@ struct cause_memo {
 	int code;
 	tlsa_text_dir dir;
 	const char *impl;
+	const char *rule_text; /* the local error that matched (its rule leads), or NULL */
 	size_t n;
 	struct tlsa_cause cs[LOG_CAUSES];
 };
@@ -100,17 +101,18 @@ static const struct cause_memo *mention_causes(struct logs *L, const struct tlsa
 {
 	for (size_t i = 0; i < L->n_memo; i++) {
 		struct cause_memo *e = &L->memo[i];
-		if (e->code == m->code && e->dir == m->dir &&
+		if (e->code == m->code && e->dir == m->dir && e->rule_text == m->rule_text &&
 		    (e->impl == m->implementation || strcmp(e->impl, m->implementation) == 0))
 			return e;
 	}
 	if (L->memo == NULL)
 		L->memo = calloc(MEMO_MAX, sizeof(*L->memo));
-	struct cause_memo *e = L->memo != NULL && L->n_memo < MEMO_MAX ? &L->memo[L->n_memo++]
-									 : &L->scratch;
+	struct cause_memo *e =
+		L->memo != NULL && L->n_memo < MEMO_MAX ? &L->memo[L->n_memo++] : &L->scratch;
 	e->code = m->code;
 	e->dir = m->dir;
 	e->impl = m->implementation;
+	e->rule_text = m->rule_text;
 	e->n = 0;
 	if (m->code < 0)
 		return e;
@@ -118,11 +120,13 @@ static const struct cause_memo *mention_causes(struct logs *L, const struct tlsa
 	struct tlsa_diag_ctx ctx = {0};
 	ctx.alert = (uint8_t)m->code;
 	ctx.seen = m->dir == TLSA_TEXT_RECEIVED ? TLSA_SEEN_RECEIVED
-		   : m->dir == TLSA_TEXT_SENT	  ? TLSA_SEEN_SENT
-						  : TLSA_SEEN_UNKNOWN;
+		   : m->dir == TLSA_TEXT_SENT	? TLSA_SEEN_SENT
+						: TLSA_SEEN_UNKNOWN;
 	const struct tlsa_stack_def *st = tlsa_stack_parse(m->implementation);
 	if (m->dir == TLSA_TEXT_SENT && st != NULL)
 		ctx.stack = st->token;
+	ctx.rule = m->rule_id;
+	ctx.rule_text = m->rule_text;
 
 	struct tlsa_cause all[CAUSES_MAX];
 	size_t n = 0;
@@ -219,6 +223,10 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		jw_str(&w, "implementation", m->implementation);
 		jw_str(&w, "pattern", m->pattern_id);
 		jw_strn(&w, "matched", matched, mlen);
+		if (m->rule_id != NULL) {
+			jw_str(&w, "rule", m->rule_id);
+			jw_str(&w, "rule_text", m->rule_text);
+		}
 		const struct cause_memo *cm = mention_causes(L, m);
 		causes_json(&w, "causes", cm->cs, cm->n);
 		jw_end(&w);

@@ -23,6 +23,7 @@ enum {
 	SCORE_FACT = 20,	 /* each condition the facts confirm */
 	SCORE_FACT_OFF = -60,	 /* each condition the facts contradict */
 	SCORE_OTHER_STACK = -15, /* fallback: rule of another stack */
+	SCORE_LOGGED = 60,	 /* the sender's log shows the rule's error text */
 	SCORE_MAX = 100,
 };
 
@@ -34,6 +35,14 @@ size_t tlsa_cause_rule_count(void)
 const struct tlsa_cause_rule *tlsa_cause_rule_at(size_t i)
 {
 	return i < N_ELEMS(tlsa_cz_rules) ? &tlsa_cz_rules[i] : NULL;
+}
+
+const struct tlsa_cause_rule *tlsa_cause_rule_get(const char *id)
+{
+	for (size_t i = 0; id != NULL && i < N_ELEMS(tlsa_cz_rules); i++)
+		if (strcmp(tlsa_cz_rules[i].id, id) == 0)
+			return &tlsa_cz_rules[i];
+	return NULL;
 }
 
 size_t tlsa_cause_never_count(void)
@@ -259,9 +268,11 @@ static long fact_value(const struct tlsa_diag_ctx *c, const char *fact)
 	if (strcmp(fact, "dh_bits") == 0)
 		return c->dh_bits == 0 ? -1 : (long)c->dh_bits;
 	if (strcmp(fact, "offered_max") == 0)
-		return tlsa_version_rank(c->offered_max) == 0 ? -1 : tlsa_version_rank(c->offered_max);
+		return tlsa_version_rank(c->offered_max) == 0 ? -1
+							      : tlsa_version_rank(c->offered_max);
 	if (strcmp(fact, "offered_min") == 0)
-		return tlsa_version_rank(c->offered_min) == 0 ? -1 : tlsa_version_rank(c->offered_min);
+		return tlsa_version_rank(c->offered_min) == 0 ? -1
+							      : tlsa_version_rank(c->offered_min);
 	return -2;
 }
 
@@ -387,6 +398,15 @@ static bool score_rule(const struct tlsa_diag_ctx *c, const struct tlsa_cause_ru
 			     SCORE_FACT_OFF);
 		}
 	}
+	if (c->rule != NULL && strcmp(c->rule, r->id) == 0) {
+		s += SCORE_LOGGED;
+		if (c->rule_text != NULL)
+			addf(ev, evcap, "; the log shows \"%s\" (+%d)", c->rule_text, SCORE_LOGGED);
+		else
+			addf(ev, evcap, "; the log shows its error text (+%d)", SCORE_LOGGED);
+		if (s <= 0)
+			s = 1;
+	}
 	if (s <= 0)
 		return false;
 	*score = s > SCORE_MAX ? SCORE_MAX : s;
@@ -455,6 +475,12 @@ static const struct tlsa_cause_never *never_for(const struct tlsa_diag_ctx *c,
 	return NULL;
 }
 
+/* Is this cause the one of the rule whose error text the log showed? */
+static bool logged(const struct tlsa_diag_ctx *c, const struct tlsa_cause *k)
+{
+	return c->rule != NULL && k->rule_id != NULL && strcmp(c->rule, k->rule_id) == 0;
+}
+
 static size_t rank_pass(const struct tlsa_diag_ctx *c, const struct tlsa_stack_def *stack,
 			const char *step, bool other_stack, struct tlsa_cause *out, size_t max,
 			size_t *order, size_t n)
@@ -483,7 +509,8 @@ static size_t rank_pass(const struct tlsa_diag_ctx *c, const struct tlsa_stack_d
 			n++;
 		}
 		add_rule_stacks(out[j].stacks, sizeof(out[j].stacks), r, stack, other_stack);
-		if (score > out[j].score) {
+		bool shown = c->rule != NULL && strcmp(c->rule, r->id) == 0;
+		if (shown || (score > out[j].score && !logged(c, &out[j]))) {
 			const struct tlsa_cause_def *d = tlsa_cause_def_get(r->cause);
 			out[j].rule_id = r->id;
 			out[j].sender = r->sender;
@@ -531,11 +558,15 @@ int tlsa_diagnose(const struct tlsa_diag_ctx *c, struct tlsa_cause *out, size_t 
 		nv = never_for(c, stack);
 		k = rank_pass(c, stack, step, true, out, max, order, 0);
 	}
-	/* Best first; ties keep the data's order. */
+	/* Best first; ties keep the data's order; the rule the log showed leads. */
 	for (size_t i = 1; i < k; i++) {
 		for (size_t j = i; j > 0; j--) {
-			bool swap = out[j].score > out[j - 1].score ||
-				    (out[j].score == out[j - 1].score && order[j] < order[j - 1]);
+			bool pin = logged(c, &out[j]), pin_prev = logged(c, &out[j - 1]);
+			bool swap =
+				(pin && !pin_prev) ||
+				(pin == pin_prev &&
+				 (out[j].score > out[j - 1].score ||
+				  (out[j].score == out[j - 1].score && order[j] < order[j - 1])));
 			if (!swap)
 				break;
 			struct tlsa_cause t = out[j];
@@ -546,6 +577,9 @@ int tlsa_diagnose(const struct tlsa_diag_ctx *c, struct tlsa_cause *out, size_t 
 			order[j - 1] = o;
 		}
 	}
+	/* The rule the log showed leads: its score is at least the next one's. */
+	if (k > 1 && logged(c, &out[0]) && out[0].score < out[1].score)
+		out[0].score = out[1].score;
 	for (size_t i = 0; i < k; i++) {
 		if (unknown_stack)
 			addf(out[i].evidence, sizeof(out[i].evidence),

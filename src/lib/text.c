@@ -8,6 +8,11 @@
  * anchored patterns (libc regexec), and the conversion of what they captured into
  * an alert code.  Ordinary log lines never reach a regex.  The patterns are data:
  * data/log-patterns.txt, compiled by tools/gen_logpatterns.py.
+ *
+ * Local errors (the `logline` fragments of the cause rules) are looked for on the
+ * lines where stage 1 found a gate needle ("error", "exception", ...): one pass
+ * over the line hashes each 4-byte window (ASCII case folded) into a bit set of the
+ * fragments' first four bytes, and only a hit compares a fragment.
  */
 #include <regex.h>
 #include <stdbool.h>
@@ -15,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlsalert/diagnose.h"
 #include "tlsalert/registry.h"
 #include "tlsalert/text.h"
 
@@ -89,6 +95,22 @@ struct lp_sample {
 #define LINE_MENTIONS 32
 #define PATTERN_WORDS ((LP_N_PATTERNS + 63) / 64)
 
+/* One local-error fragment of a cause rule. */
+struct lx_frag {
+	const struct tlsa_cause_rule *rule;
+	const char *text;  /* as written in the data (NUL-terminated, in the pool) */
+	const char *low;   /* lower case, '*' between the literal pieces */
+	const char *stack; /* the rule's first stack: the implementation reported */
+	size_t kp;	   /* the piece holding the four bytes hashed: its offset in low */
+	size_t kp_len;	   /* and its length */
+	size_t key;	   /* offset of the hashed bytes in that piece */
+	size_t lit;	   /* literal bytes: the more, the more specific */
+	size_t order;	   /* rule index: earlier wins a tie */
+	uint32_t hash;	   /* of the first four bytes, see lx_hash() */
+};
+
+#define LX_BITS 65536u
+
 struct tlsa_text {
 	regex_t re[LP_N_PATTERNS];
 	bool lead_boundary[LP_N_PATTERNS];  /* regex starts "(^|": group 1 is not the alert */
@@ -102,6 +124,12 @@ struct tlsa_text {
 	/* Per needle: bytes that may follow it / precede it in some anchor (folded). */
 	bool after_ok[LP_N_NEEDLES][256], before_ok[LP_N_NEEDLES][256];
 	int simd; /* 0 scalar, 1 SSSE3, 2 AVX2 */
+	/* Local errors: fragments sorted by hash, and the hashes present. */
+	struct lx_frag *lx;
+	size_t n_lx;
+	char *lx_pool;
+	uint64_t lx_bits[LX_BITS / 64];
+	uint64_t lx_pair[65536 / 64]; /* the first two bytes of a hashed window, folded */
 };
 
 static unsigned char lower(unsigned char c)
@@ -171,7 +199,228 @@ void tlsa_text_free(struct tlsa_text *t)
 		return;
 	for (size_t i = 0; i < t->n_compiled; i++)
 		regfree(&t->re[i]);
+	free(t->lx);
+	free(t->lx_pool);
 	free(t);
+}
+
+/* ---- local errors: the rules' logline fragments ----------------------------------------- */
+
+static size_t find_lit(const char *s, size_t from, size_t len, const char *lit, size_t n,
+		       bool fold);
+
+/* The hash of four bytes at p, ASCII letters folded ('|' 0x20 folds other bytes too, the
+ * same way on both sides, and the fragment is compared exactly afterwards). */
+static uint32_t lx_hash(const void *p)
+{
+	uint32_t w;
+	memcpy(&w, p, sizeof(w));
+	return ((w | 0x20202020u) * 2654435761u) >> 16;
+}
+
+/*
+ * How common four lower-case bytes are in ordinary log text (lower is rarer): letters by
+ * English frequency, white space and a few punctuation marks very common; upper case
+ * was folded, so '_', digits and ':' count as fairly rare.  The rarest window of a
+ * fragment's first piece is hashed, so that common words ("the ", "error", "peer")
+ * rarely send a line to the comparisons.
+ */
+static unsigned commonness(const char *p)
+{
+	static const char order[] = " etaoinsrhldcumfpgwybvkxjqz";
+	unsigned c = 0;
+	for (int i = 0; i < 4; i++) {
+		const char *at = p[i] != '\0' ? strchr(order, p[i]) : NULL;
+		c += at != NULL			  ? 30u - (unsigned)(at - order)
+		     : p[i] == '.' || p[i] == '-' ? 20u
+						  : 4u;
+		if (p[i] == ' ')
+			c += 30;
+	}
+	return c;
+}
+
+/* Two bytes at p, folded as lx_hash() folds them: a direct index. */
+static unsigned lx_pair_of(const void *p)
+{
+	uint16_t w;
+	memcpy(&w, p, sizeof(w));
+	return (unsigned)(w | 0x2020u);
+}
+
+static int cmp_lx(const void *a, const void *b)
+{
+	const struct lx_frag *x = a, *y = b;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Splits every rule's logline into fragments: t->lx, sorted by hash. */
+static int lx_build(struct tlsa_text *t)
+{
+	size_t n = 0, bytes = 0, nr = tlsa_cause_rule_count();
+
+	for (size_t i = 0; i < nr; i++) {
+		const char *l = tlsa_cause_rule_at(i)->logline;
+		if (l[0] == '\0')
+			continue;
+		n++;
+		for (const char *p = l; (p = strstr(p, " | ")) != NULL; p += 3)
+			n++;
+		bytes += 2 * (strlen(l) + 1) + strlen(tlsa_cause_rule_at(i)->stacks) + 1;
+	}
+	if (n == 0)
+		return 0;
+	t->lx = calloc(n, sizeof(*t->lx));
+	t->lx_pool = malloc(bytes);
+	if (t->lx == NULL || t->lx_pool == NULL)
+		return -1;
+	char *pool = t->lx_pool;
+	for (size_t i = 0; i < nr; i++) {
+		const struct tlsa_cause_rule *r = tlsa_cause_rule_at(i);
+		const char *p = r->logline;
+		const char *stack = pool;
+		if (*p != '\0') {
+			size_t sl = strcspn(r->stacks, " ");
+			memcpy(pool, r->stacks, sl);
+			pool[sl] = '\0';
+			pool += sl + 1;
+		}
+		while (*p != '\0') {
+			const char *e = strstr(p, " | ");
+			size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+			struct lx_frag *f = &t->lx[t->n_lx];
+			char *text = pool, *low = pool + len + 1;
+			memcpy(text, p, len);
+			text[len] = '\0';
+			for (size_t k = 0; k <= len; k++)
+				low[k] = (char)lower((unsigned char)text[k]);
+			pool += 2 * (len + 1);
+			f->rule = r;
+			f->stack = stack;
+			f->text = text;
+			f->low = low;
+			for (size_t k = 0; k < len; k++)
+				f->lit += low[k] != '*';
+			f->order = i;
+			/* The rarest four bytes of any piece (the generator guarantees a piece
+			 * of at least four). */
+			unsigned rare = ~0u;
+			for (size_t ps = 0; ps < len; ps += strcspn(low + ps, "*") + 1) {
+				size_t pl = strcspn(low + ps, "*");
+				for (size_t k = 0; k + 4 <= pl; k++) {
+					unsigned c = commonness(low + ps + k);
+					if (c < rare) {
+						rare = c;
+						f->kp = ps;
+						f->kp_len = pl;
+						f->key = k;
+					}
+				}
+			}
+			if (rare != ~0u) {
+				f->hash = lx_hash(low + f->kp + f->key);
+				unsigned pair = lx_pair_of(low + f->kp + f->key);
+				t->lx_pair[pair / 64] |= 1ull << (pair % 64);
+				t->lx_bits[f->hash / 64] |= 1ull << (f->hash % 64);
+				t->n_lx++;
+			}
+			p += len;
+			if (e != NULL)
+				p += 3;
+		}
+	}
+	qsort(t->lx, t->n_lx, sizeof(t->lx[0]), cmp_lx);
+	return 0;
+}
+
+/*
+ * Does fragment f match the line, with its hashed piece starting at `at`?  The pieces
+ * before it must occur in order before `at`, the ones after it in order after it (the
+ * leftmost occurrences: if any placement fits, that one does).  Sets the span.
+ */
+static bool lx_match(const char *line, size_t at, size_t len, const struct lx_frag *f,
+		     size_t *start, size_t *end)
+{
+	const char *low = f->low;
+	size_t pos = 0;
+
+	if (at + f->kp_len > len ||
+	    !same_ci((const unsigned char *)line + at, low + f->kp, f->kp_len))
+		return false;
+	*start = at;
+	for (size_t ps = 0; ps < f->kp; ps += strcspn(low + ps, "*") + 1) {
+		size_t pl = strcspn(low + ps, "*");
+		if (pl == 0)
+			continue;
+		size_t k = find_lit(line, pos, at, low + ps, pl, true);
+		if (k >= at)
+			return false;
+		if (ps == 0)
+			*start = k;
+		pos = k + pl;
+	}
+	pos = at + f->kp_len;
+	for (const char *p = low + f->kp + f->kp_len; *p == '*';) {
+		p++;
+		size_t pl = strcspn(p, "*");
+		if (pl > 0) {
+			size_t k = find_lit(line, pos, len, p, pl, true);
+			if (k >= len)
+				return false;
+			pos = k + pl;
+		}
+		p += pl;
+	}
+	*end = pos;
+	return true;
+}
+
+/* Is a better than b: more literal bytes, then the rule's weight, then data order? */
+static bool lx_better(const struct lx_frag *a, const struct lx_frag *b)
+{
+	if (a->lit != b->lit)
+		return a->lit > b->lit;
+	if (a->rule->weight != b->rule->weight)
+		return a->rule->weight > b->rule->weight;
+	return a->order < b->order;
+}
+
+/* The best local error in line[0, len), or NULL; its span in *ms, *me. */
+static const struct lx_frag *lx_best(const struct tlsa_text *t, const char *line, size_t len,
+				     size_t *ms, size_t *me)
+{
+	const struct lx_frag *best = NULL;
+
+	for (size_t i = 0; i + 4 <= len; i++) {
+		unsigned pair = lx_pair_of(line + i);
+		if (!(t->lx_pair[pair / 64] & (1ull << (pair % 64))))
+			continue;
+		uint32_t h = lx_hash(line + i);
+		if (!(t->lx_bits[h / 64] & (1ull << (h % 64))))
+			continue;
+		size_t lo = 0, hi = t->n_lx;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (t->lx[mid].hash < h)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t j = lo; j < t->n_lx && t->lx[j].hash == h; j++) {
+			const struct lx_frag *f = &t->lx[j];
+			size_t start, end;
+			if (i < f->key || (best != NULL && !lx_better(f, best)))
+				continue;
+			if (lx_match(line, i - f->key, len, f, &start, &end)) {
+				best = f;
+				*ms = start;
+				*me = end;
+			}
+		}
+	}
+	return best;
 }
 
 int tlsa_text_new(struct tlsa_text **out, struct tlsa_error *err)
@@ -247,6 +496,10 @@ int tlsa_text_new(struct tlsa_text **out, struct tlsa_error *err)
 	else if (__builtin_cpu_supports("ssse3"))
 		t->simd = 1;
 #endif
+	if (lx_build(t) != 0) {
+		tlsa_text_free(t);
+		return tlsa_error_set(err, TLSA_ENOMEM, 0, "out of memory compiling local errors");
+	}
 	*out = t;
 	return 0;
 }
@@ -402,6 +655,7 @@ static bool next_needle(const struct tlsa_text *t, const unsigned char *lo, cons
 
 /* The patterns anchored in one line, and where in the line their search starts. */
 struct line_set {
+	bool gate; /* a gate anchor: search the line for local errors */
 	uint64_t set[PATTERN_WORDS];
 	uint32_t from[LP_N_PATTERNS]; /* search start, from the line start */
 	uint32_t last[LP_N_PATTERNS]; /* start of the last anchor seen */
@@ -439,6 +693,11 @@ static bool mark_anchors(const struct tlsa_text *t, const unsigned char *lo,
 		if (ls == NULL)
 			return true;
 		unsigned pi = an->pattern;
+		if (pi >= LP_N_PATTERNS) { /* a gate */
+			ls->gate = true;
+			any = true;
+			continue;
+		}
 		size_t off = (size_t)(s - lo);
 		uint32_t from = off > an->lookback ? (uint32_t)(off - an->lookback) : 0;
 		if (off > UINT32_MAX)
@@ -690,18 +949,63 @@ static size_t find_lit(const char *s, size_t from, size_t len, const char *lit, 
 	return len;
 }
 
-/* Runs the anchored patterns over the line buf[ls, le) and reports what they find. */
+/*
+ * Joins the best local error of the line (a gate was seen) to the mentions: to the
+ * mention of its alert that was sent or says no direction, or, on a line that mentions
+ * no alert, as a mention of its own.
+ */
+static void add_local(const struct tlsa_text *t, const char *buf, size_t ls, size_t len,
+		      struct line_state *st)
+{
+	size_t ms = 0, me = 0;
+	const struct lx_frag *f = lx_best(t, buf + ls, len, &ms, &me);
+
+	if (f == NULL)
+		return;
+	if (st->n == 0) {
+		struct tlsa_text_mention *m = &st->m[st->n++];
+		m->start = ls + ms;
+		m->end = ls + me;
+		m->line_start = ls;
+		m->line_end = ls + len;
+		m->code = f->rule->alert;
+		m->dir = TLSA_TEXT_SENT;
+		m->implementation = f->stack;
+		m->pattern = LP_N_PATTERNS;
+		m->pattern_id = TLSA_TEXT_LOCAL_ID;
+		m->rule_id = f->rule->id;
+		m->rule_text = f->text;
+		return;
+	}
+	for (size_t i = 0; i < st->n; i++) {
+		struct tlsa_text_mention *m = &st->m[i];
+		if (m->code != (int)f->rule->alert || m->dir == TLSA_TEXT_RECEIVED)
+			continue;
+		m->dir = TLSA_TEXT_SENT;
+		m->rule_id = f->rule->id;
+		m->rule_text = f->text;
+	}
+}
+
+/* Runs the anchored patterns over the line buf[ls, le) and reports what they find; with
+ * `gate`, looks for a local error too. */
 static int scan_line(const struct tlsa_text *t, const char *buf, size_t ls, size_t le,
-		     const struct line_set *lset, unsigned flags, tlsa_text_fn fn, void *ctx)
+		     const struct line_set *lset, bool gate, unsigned flags, tlsa_text_fn fn,
+		     void *ctx)
 {
 	struct line_state st;
 	size_t len = le - ls;
 	bool all = (flags & TLSA_TEXT_ALL) != 0;
 	char small[4096], *line = small;
+	bool any = false;
 
 	st.n = 0;
 	while (len > 0 && buf[ls + len - 1] == '\r')
 		len--;
+	for (size_t w = 0; w < PATTERN_WORDS; w++)
+		any |= lset->set[w] != 0;
+	if (!any)
+		goto local;
 	/*
 	 * regexec() gets a NUL-terminated copy: REG_STARTEND bounds the match, but
 	 * sanitizer interceptors and some libcs still read up to a NUL.  Only lines
@@ -754,6 +1058,8 @@ static int scan_line(const struct tlsa_text *t, const char *buf, size_t ls, size
 				m.implementation = p->stack;
 				m.pattern = pi;
 				m.pattern_id = p->id;
+				m.rule_id = NULL;
+				m.rule_text = NULL;
 				keep(&st, &m, all);
 			}
 			size_t next = (size_t)pm[0].rm_eo > from ? (size_t)pm[0].rm_eo : from + 1;
@@ -778,6 +1084,9 @@ static int scan_line(const struct tlsa_text *t, const char *buf, size_t ls, size
 			st.n = w;
 		}
 	}
+local:
+	if (gate)
+		add_local(t, buf, ls, len, &st);
 	qsort(st.m, st.n, sizeof(st.m[0]), cmp_mention);
 	for (size_t i = 0; i < st.n; i++) {
 		int rc = fn(ctx, &st.m[i]);
@@ -823,14 +1132,15 @@ int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsig
 			hi = end;
 		struct line_set lset;
 		memset(lset.set, 0, sizeof(lset.set));
+		lset.gate = false;
 		struct hit h2;
 		const unsigned char *r = lo;
 		while (r < hi && next_needle(t, lo, r, hi, &h2)) {
 			mark_anchors(t, lo, hi, h2.start, h2.needle, &lset);
 			r = h2.fp + 1;
 		}
-		int rc = scan_line(t, buf, (size_t)(lo - b), (size_t)(hi - b), &lset, flags, fn,
-				   ctx);
+		int rc = scan_line(t, buf, (size_t)(lo - b), (size_t)(hi - b), &lset,
+				   lset.gate && t->n_lx > 0, flags, fn, ctx);
 		if (rc != 0)
 			return rc;
 		p = hi < end ? hi + 1 : end;

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # tlsalert logs over tests/data/logs: every line of alerts.tsv gives exactly its
 # expected alert (code, or null for -1) and direction, and nothing else; no line of
-# lookalikes.txt gives anything.  Runs the whole file in one call, then compares
-# per line number.
+# lookalikes.txt gives an alert mention (a local error of a cause rule, pattern
+# local-error, is allowed there: those lines are what a stack logs when it sends an
+# alert; tests/scripts/causes_triggers.sh checks them).  Runs the whole file in one
+# call, then compares per line number.
 set -u
 cd "$(dirname "$0")/../.."
 : "${TLSALERT:?}"
@@ -33,9 +35,11 @@ fi
 grep -v '^#' tests/data/logs/lookalikes.txt | grep -v '^$' >"$tmp/look"
 m=$(wc -l <"$tmp/look")
 [ "$m" -ge 80 ] || { echo "lookalikes.txt has $m lines, want at least 80"; fail=1; }
-"$TLSALERT" logs "$tmp/look" >"$tmp/look.out"
+"$TLSALERT" logs --csv "$tmp/look" >"$tmp/look.csv"
 rc=$?
-if [ "$rc" -ne 1 ] || [ -s "$tmp/look.out" ]; then
+# Every column before `matched` is free of commas; column 9 is the pattern.
+tail -n +2 "$tmp/look.csv" | awk -F, '$9 != "local-error"' >"$tmp/look.out"
+if [ "$rc" -gt 1 ] || [ -s "$tmp/look.out" ]; then
 	echo "lookalikes gave mentions (exit $rc):"
 	cat "$tmp/look.out"
 	fail=1
