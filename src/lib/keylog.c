@@ -32,8 +32,8 @@ static const char *const label_names[TLSA_KL_COUNT] = {
 };
 
 /* Labels written by other tools that carry nothing usable here. */
-static const char *const ignored_labels[] = {"RSA", "PMS_CLIENT_RANDOM", "ECH_SECRET",
-					     "ECH_CONFIG"};
+static const char *const ignored_labels[] = {"RSA", "PMS_CLIENT_RANDOM", "ECH_SECRET", "ECH_CONFIG",
+					     "EARLY_EXPORTER_SECRET"};
 
 const char *tlsa_keylog_label_name(tlsa_keylog_label l)
 {

@@ -39,7 +39,7 @@ struct sdir {
 	bool ccs;	     /* TLS <= 1.2: sent ChangeCipherSpec */
 	bool opened;	     /* a record opened under the current keys */
 	uint64_t early_seq;  /* TLS 1.3 client: next 0-RTT sequence number */
-	bool early_possible; /* no handshake-key record opened yet */
+	bool early_possible; /* 0-RTT secret or records, no handshake-key record opened yet */
 };
 
 struct sdec {
@@ -111,7 +111,8 @@ struct sdec *sdec_new(const struct tlsa_keylog_entry *e, const struct tlsa_hs_fa
 		return NULL;
 	}
 	s->d[client_dir].early_seq = early_records;
-	s->d[client_dir].early_possible = secret(s, TLSA_KL_CLIENT_EARLY) != NULL;
+	s->d[client_dir].early_possible =
+		secret(s, TLSA_KL_CLIENT_EARLY) != NULL || early_records > 0;
 	return s;
 }
 
@@ -201,11 +202,13 @@ static enum sdec_result open13(struct sdec *s, int dir, const uint8_t *rec, size
 	}
 	if (rc != TLSA_EAUTH)
 		return SD_SKIP; /* too short, only padding: counted, nothing to read */
+	bool early_unreadable = false;
 	if (sd->early_possible && sd->stage == ST_HS) {
 		/* 0-RTT data sent after the ServerHello was seen */
 		const struct tlsa_keylog_secret *k = secret(s, TLSA_KL_CLIENT_EARLY);
-		if (k != NULL &&
-		    tlsa_dir_init_tls13_cached(&s->alt, s->cc, s->suite, k->v, k->len) == 0) {
+		if (k == NULL)
+			early_unreadable = true; /* 0-RTT records sent, their secret not logged */
+		else if (tlsa_dir_init_tls13_cached(&s->alt, s->cc, s->suite, k->v, k->len) == 0) {
 			s->alt.seq = sd->early_seq;
 			if (open_rec(&s->alt, rec, len, out, cap, out_len, inner) == 0) {
 				sd->early_seq++;
@@ -227,6 +230,11 @@ static enum sdec_result open13(struct sdec *s, int dir, const uint8_t *rec, size
 			return SD_OK;
 		}
 		tlsa_dir_free(&s->alt);
+	}
+	if (early_unreadable) {
+		/* more early data or EndOfEarlyData: not a handshake-key record */
+		sd->cur.seq--;
+		return SD_SKIP;
 	}
 	return SD_AUTH;
 }
