@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Every rule of data/causes-*.txt has a trigger in tests/data/causes/triggers.tsv, and it works.
+
+1. Every rule id has a row, and every row names a rule; a rule whose data says
+   `logline: none` has a "none" or "capture:" row, and only such a rule has a "none" row.
+2. All log lines go through one `tlsalert logs --json` call.  Per line: exactly one mention,
+   direction "sent", a `rule` that is the row's rule (or the one rule its `accept` column
+   names), the code of that rule, and that rule's cause ranked first with that rule
+   (causes[0].rule_id).  One of the row's own rule's fragments must match the line (checked
+   here with an independent matcher), so an accepted tie is a real one.
+3. A "capture:" row: `tlsalert scan --summary --json` (with the capture's key log if the
+   corpus has one) ranks the rule first for the alert that ends some connection.
+Each failure prints one line: the rule, what was wanted, what was found.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from gen_causes import load_causes  # noqa: E402
+
+TLSALERT = os.environ["TLSALERT"]
+TSV = os.path.join(ROOT, "tests", "data", "causes", "triggers.tsv")
+
+
+def fragment_matches(frag, line):
+    """The data's matching rule (docs/causes.md): the '*'-separated pieces occur in order,
+    ASCII case ignored."""
+    pos, text = 0, line.lower()
+    for piece in frag.lower().split("*"):
+        if not piece:
+            continue
+        k = text.find(piece, pos)
+        if k < 0:
+            return False
+        pos = k + len(piece)
+    return True
+
+
+data = load_causes(os.path.join(ROOT, "data"))
+rules = {r["rule"]: r for r in data["rules"]}
+fails = []
+rows = []
+with open(TSV) as f:
+    for n, raw in enumerate(f, 1):
+        if raw.startswith("#") or not raw.strip():
+            continue
+        parts = raw.rstrip("\n").split("\t")
+        if len(parts) != 3:
+            fails.append("%s:%d: expected 3 TAB-separated columns" % (TSV, n))
+            continue
+        rows.append((n, parts[0], parts[1], parts[2]))
+
+# 1. Coverage.
+seen = {}
+for n, rid, accept, inp in rows:
+    if rid not in rules:
+        fails.append("%s:%d: %s is not a rule of data/causes-*.txt" % (TSV, n, rid))
+    elif rid in seen:
+        fails.append("%s:%d: %s has a row already (line %d)" % (TSV, n, rid, seen[rid]))
+    else:
+        seen[rid] = n
+for rid, r in rules.items():
+    if rid not in seen:
+        fails.append("%s: no trigger row (want a log line, a capture or 'none')" % rid)
+for n, rid, accept, inp in rows:
+    r = rules.get(rid)
+    if r is None:
+        continue
+    if inp == "none" and r["logline_none"] is None:
+        fails.append("%s: row says none, but the data gives fragments %s" % (rid, r["loglines"]))
+    if r["logline_none"] is not None and inp != "none" and not inp.startswith("capture:"):
+        fails.append("%s: the data says logline: none, but the row gives a log line" % rid)
+    if accept != "-":
+        other = accept.split(":", 1)[0]
+        if other not in rules or ":" not in accept or not accept.split(":", 1)[1].strip():
+            fails.append("%s: accept must be '-' or 'RULE: the facts that separate them'" % rid)
+
+# 2. Log lines, in one call.
+lines = [(n, rid, accept, inp) for n, rid, accept, inp in rows
+         if rid in rules and inp != "none" and not inp.startswith("capture:")]
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "triggers.log")
+    with open(path, "w") as f:
+        for _, _, _, inp in lines:
+            f.write(inp + "\n")
+    out = subprocess.run([TLSALERT, "logs", "--json", path], capture_output=True, text=True)
+by_line = {}
+for l in out.stdout.splitlines():
+    m = json.loads(l)
+    by_line.setdefault(m["line"], []).append(m)
+for i, (n, rid, accept, inp) in enumerate(lines, 1):
+    r = rules[rid]
+    allowed = {rid}
+    if accept != "-":
+        allowed.add(accept.split(":", 1)[0])
+    if not any(fragment_matches(f, inp) for f in r["loglines"]):
+        fails.append("%s: none of its fragments %s matches its line (TSV line %d)" %
+                     (rid, r["loglines"], n))
+    ms = by_line.get(i, [])
+    want = "1 mention: sent, code %d, rule %s" % (r["alert"], " or ".join(sorted(allowed)))
+    if len(ms) != 1:
+        fails.append("%s: want %s; got %d mentions %s (TSV line %d)" % (
+            rid, want, len(ms), [(m["code"], m["direction"], m.get("rule")) for m in ms], n))
+        continue
+    m = ms[0]
+    got_rule = m.get("rule")
+    top = m["causes"][0]["rule_id"] if m.get("causes") else None
+    ok = (got_rule in allowed and m["direction"] == "sent" and
+          m["code"] == rules[got_rule]["alert"] and top == got_rule)
+    if not ok:
+        fails.append("%s: want %s, cause 1 from it; got code %s, %s, rule %s, cause 1 from %s "
+                     "(TSV line %d)" % (rid, want, m["code"], m["direction"], got_rule, top, n))
+
+# 3. Captures.
+for n, rid, accept, inp in rows:
+    if rid not in rules or not inp.startswith("capture:"):
+        continue
+    cap = os.path.join(ROOT, inp[len("capture:"):])
+    cmd = [TLSALERT, "scan", "--summary", "--json"]
+    keylog = os.path.splitext(cap)[0] + ".keylog"
+    if os.path.exists(keylog):
+        cmd += ["--keylog", keylog]
+    res = subprocess.run(cmd + [cap], capture_output=True, text=True)
+    tops = []
+    for l in res.stdout.splitlines():
+        o = json.loads(l)
+        a = o.get("alert") if o.get("type") == "connection" else None
+        if a and a.get("causes"):
+            tops.append(a["causes"][0].get("rule_id"))
+    if rid not in tops:
+        fails.append("%s: want it ranked first in %s; got %s (TSV line %d)" % (rid, inp, tops, n))
+
+for f in fails:
+    print("FAIL:", f)
+print("causes_triggers: %d rules, %d log lines, %d captures, %d none, %d failures" % (
+    len(rules), len(lines), sum(1 for r in rows if r[3].startswith("capture:")),
+    sum(1 for r in rows if r[3] == "none"), len(fails)))
+sys.exit(1 if fails else 0)
