@@ -9,6 +9,10 @@
 3. Every cause id and step of the data is documented in docs/causes.md.
 4. Every alert code a stack sends according to the reference tables
    (tests/data/diagnose/tsv-codes.tsv) has at least one rule for that stack.
+5. The binary knows every `logline` fragment of the data: a line "error: FRAGMENT" ('*' as
+   " x ") gives one mention, sent, whose `rule_text` is a fragment of its `rule` in the data
+   and whose code is that rule's; the rule is the fragment's own, or one whose fragment has
+   at least as many literal characters (an equal or more specific text, docs/causes.md).
 """
 import json
 import os
@@ -81,6 +85,35 @@ for st, src, codes in rows:
                    for r in data["rules"]):
             fails.append("%s sends %d (%s) but no rule covers it" % (st, code, src))
 
+# 5. The local-error matcher of the binary has the data's fragments.
+frags = [(r, fr) for r in data["rules"] for fr in r["loglines"]]
+rule_of = {r["rule"]: r for r in data["rules"]}
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "fragments.log")
+    with open(path, "w") as f:
+        for _, fr in frags:
+            f.write("error: " + fr.replace("*", " x ") + "\n")
+    out = subprocess.run([os.environ["TLSALERT"], "logs", "--json", path], capture_output=True,
+                         text=True).stdout
+got = {}
+for line in out.splitlines():
+    m = json.loads(line)
+    got.setdefault(m["line"], []).append(m)
+lit = lambda fr: len(fr.replace("*", ""))  # noqa: E731
+for i, (r, fr) in enumerate(frags, 1):
+    ms = got.get(i, [])
+    if len(ms) != 1 or ms[0].get("rule") not in rule_of:
+        fails.append("%s: fragment %r gives %s" % (r["rule"], fr, [(m["code"], m.get("rule"))
+                                                                  for m in ms]))
+        continue
+    m = ms[0]
+    other = rule_of[m["rule"]]
+    if (m["direction"] != "sent" or m["code"] != other["alert"] or
+            m.get("rule_text") not in other["loglines"] or
+            (other is not r and lit(m["rule_text"]) < lit(fr))):
+        fails.append("%s: fragment %r gives %s %s rule %s text %r" % (
+            r["rule"], fr, m["code"], m["direction"], m["rule"], m.get("rule_text")))
+
 with open(os.path.join(ROOT, "docs", "causes.md")) as f:
     doc = f.read()
 for c in data["causes"]:
@@ -92,6 +125,6 @@ for s in data["steps"]:
 
 for f in fails:
     print("FAIL:", f)
-print("causes_sync: %d rules, %d rule rows compared, %d failures" %
-      (len(data["rules"]), checked, len(fails)))
+print("causes_sync: %d rules, %d rule rows compared, %d log fragments, %d failures" %
+      (len(data["rules"]), checked, len(frags), len(fails)))
 sys.exit(1 if fails else 0)
