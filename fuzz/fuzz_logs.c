@@ -30,7 +30,7 @@ static int check(void *ctx, const struct tlsa_text_mention *m)
 	if (m->pattern == tlsa_text_pattern_count() &&
 	    (m->rule_id == NULL || strcmp(m->pattern_id, TLSA_TEXT_LOCAL_ID) != 0))
 		abort();
-	if ((m->rule_id == NULL) != (m->rule_text == NULL) ||
+	if ((m->rule_id == NULL) != (m->rule_fragment == NULL) ||
 	    (m->rule_id != NULL && (m->dir != TLSA_TEXT_SENT || m->code < 0)))
 		abort();
 	if (s->n > 0 && m->line_start < s->last_start)

@@ -58,7 +58,7 @@ struct tlsa_text_mention {
 	 * both NULL when the line shows no local error of this alert.
 	 */
 	const char *rule_id;
-	const char *rule_text;
+	const char *rule_fragment;
 };
 
 /* The pattern_id of a mention found by a local error alone. */

@@ -33,7 +33,7 @@ struct cause_memo {
 	int code;
 	tlsa_text_dir dir;
 	const char *impl;
-	const char *rule_text; /* the local error that matched (its rule leads), or NULL */
+	const char *rule_fragment; /* the local error that matched (its rule leads), or NULL */
 	size_t n;
 	struct tlsa_cause cs[LOG_CAUSES];
 };
@@ -101,7 +101,8 @@ static const struct cause_memo *mention_causes(struct logs *L, const struct tlsa
 {
 	for (size_t i = 0; i < L->n_memo; i++) {
 		struct cause_memo *e = &L->memo[i];
-		if (e->code == m->code && e->dir == m->dir && e->rule_text == m->rule_text &&
+		if (e->code == m->code && e->dir == m->dir &&
+		    e->rule_fragment == m->rule_fragment &&
 		    (e->impl == m->implementation || strcmp(e->impl, m->implementation) == 0))
 			return e;
 	}
@@ -112,7 +113,7 @@ static const struct cause_memo *mention_causes(struct logs *L, const struct tlsa
 	e->code = m->code;
 	e->dir = m->dir;
 	e->impl = m->implementation;
-	e->rule_text = m->rule_text;
+	e->rule_fragment = m->rule_fragment;
 	e->n = 0;
 	if (m->code < 0)
 		return e;
@@ -126,7 +127,7 @@ static const struct cause_memo *mention_causes(struct logs *L, const struct tlsa
 	if (m->dir == TLSA_TEXT_SENT && st != NULL)
 		ctx.stack = st->token;
 	ctx.rule = m->rule_id;
-	ctx.rule_text = m->rule_text;
+	ctx.rule_text = m->rule_fragment;
 
 	struct tlsa_cause all[CAUSES_MAX];
 	size_t n = 0;
@@ -224,8 +225,11 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		jw_str(&w, "pattern", m->pattern_id);
 		jw_strn(&w, "matched", matched, mlen);
 		if (m->rule_id != NULL) {
-			jw_str(&w, "rule", m->rule_id);
-			jw_str(&w, "rule_text", m->rule_text);
+			jw_str(&w, "rule_id", m->rule_id);
+			jw_str(&w, "rule_fragment", m->rule_fragment);
+		} else {
+			jw_null(&w, "rule_id");
+			jw_null(&w, "rule_fragment");
 		}
 		const struct cause_memo *cm = mention_causes(L, m);
 		causes_json(&w, "causes", cm->cs, cm->n);

@@ -974,7 +974,7 @@ static void add_local(const struct tlsa_text *t, const char *buf, size_t ls, siz
 		m->pattern = LP_N_PATTERNS;
 		m->pattern_id = TLSA_TEXT_LOCAL_ID;
 		m->rule_id = f->rule->id;
-		m->rule_text = f->text;
+		m->rule_fragment = f->text;
 		return;
 	}
 	for (size_t i = 0; i < st->n; i++) {
@@ -983,7 +983,7 @@ static void add_local(const struct tlsa_text *t, const char *buf, size_t ls, siz
 			continue;
 		m->dir = TLSA_TEXT_SENT;
 		m->rule_id = f->rule->id;
-		m->rule_text = f->text;
+		m->rule_fragment = f->text;
 	}
 }
 
@@ -1059,7 +1059,7 @@ static int scan_line(const struct tlsa_text *t, const char *buf, size_t ls, size
 				m.pattern = pi;
 				m.pattern_id = p->id;
 				m.rule_id = NULL;
-				m.rule_text = NULL;
+				m.rule_fragment = NULL;
 				keep(&st, &m, all);
 			}
 			size_t next = (size_t)pm[0].rm_eo > from ? (size_t)pm[0].rm_eo : from + 1;

@@ -10,7 +10,7 @@
 4. Every alert code a stack sends according to the reference tables
    (tests/data/diagnose/tsv-codes.tsv) has at least one rule for that stack.
 5. The binary knows every `logline` fragment of the data: a line "error: FRAGMENT" ('*' as
-   " x ") gives one mention, sent, whose `rule_text` is a fragment of its `rule` in the data
+   " x ") gives one mention, sent, whose `rule_fragment` is a fragment of its `rule_id` in the data
    and whose code is that rule's; the rule is the fragment's own, or one whose fragment has
    at least as many literal characters (an equal or more specific text, docs/causes.md).
 """
@@ -102,17 +102,17 @@ for line in out.splitlines():
 lit = lambda fr: len(fr.replace("*", ""))  # noqa: E731
 for i, (r, fr) in enumerate(frags, 1):
     ms = got.get(i, [])
-    if len(ms) != 1 or ms[0].get("rule") not in rule_of:
-        fails.append("%s: fragment %r gives %s" % (r["rule"], fr, [(m["code"], m.get("rule"))
+    if len(ms) != 1 or ms[0].get("rule_id") not in rule_of:
+        fails.append("%s: fragment %r gives %s" % (r["rule"], fr, [(m["code"], m.get("rule_id"))
                                                                   for m in ms]))
         continue
     m = ms[0]
-    other = rule_of[m["rule"]]
+    other = rule_of[m["rule_id"]]
     if (m["direction"] != "sent" or m["code"] != other["alert"] or
-            m.get("rule_text") not in other["loglines"] or
-            (other is not r and lit(m["rule_text"]) < lit(fr))):
+            m.get("rule_fragment") not in other["loglines"] or
+            (other is not r and lit(m["rule_fragment"]) < lit(fr))):
         fails.append("%s: fragment %r gives %s %s rule %s text %r" % (
-            r["rule"], fr, m["code"], m["direction"], m["rule"], m.get("rule_text")))
+            r["rule"], fr, m["code"], m["direction"], m["rule_id"], m.get("rule_fragment")))
 
 with open(os.path.join(ROOT, "docs", "causes.md")) as f:
     doc = f.read()

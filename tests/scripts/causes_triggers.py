@@ -4,7 +4,7 @@
 1. Every rule id has a row, and every row names a rule; a rule whose data says
    `logline: none` has a "none" or "capture:" row, and only such a rule has a "none" row.
 2. All log lines go through one `tlsalert logs --json` call.  Per line: exactly one mention,
-   direction "sent", a `rule` that is the row's rule (or the one rule its `accept` column
+   direction "sent", a `rule_id` that is the row's rule (or the one rule its `accept` column
    names), the code of that rule, and that rule's cause ranked first with that rule
    (causes[0].rule_id).  One of the row's own rule's fragments must match the line (checked
    here with an independent matcher), so an accepted tie is a real one.
@@ -104,10 +104,10 @@ for i, (n, rid, accept, inp) in enumerate(lines, 1):
     want = "1 mention: sent, code %d, rule %s" % (r["alert"], " or ".join(sorted(allowed)))
     if len(ms) != 1:
         fails.append("%s: want %s; got %d mentions %s (TSV line %d)" % (
-            rid, want, len(ms), [(m["code"], m["direction"], m.get("rule")) for m in ms], n))
+            rid, want, len(ms), [(m["code"], m["direction"], m.get("rule_id")) for m in ms], n))
         continue
     m = ms[0]
-    got_rule = m.get("rule")
+    got_rule = m.get("rule_id")
     top = m["causes"][0]["rule_id"] if m.get("causes") else None
     ok = (got_rule in allowed and m["direction"] == "sent" and
           m["code"] == rules[got_rule]["alert"] and top == got_rule)

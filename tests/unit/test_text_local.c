@@ -116,7 +116,7 @@ static void joins(const struct tlsa_text *t)
 	f = scan(t, "SSL_do_handshake() failed (SSL: error:0A000410:SSL routines::sslv3 alert "
 		    "handshake failure:SSL alert number 40)");
 	CHECK_INT((int)f.n, 1);
-	CHECK(f.m[0].rule_id == NULL && f.m[0].rule_text == NULL);
+	CHECK(f.m[0].rule_id == NULL && f.m[0].rule_fragment == NULL);
 	CHECK_INT(f.m[0].dir, TLSA_TEXT_RECEIVED);
 	/* A line naming an alert of another code keeps only the alert mention. */
 	f = scan(t, "error: no shared cipher; Received fatal alert: unknown_ca");
