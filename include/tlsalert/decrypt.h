@@ -89,15 +89,20 @@ int tlsa_tls_prf(tlsa_hash h, const uint8_t *secret, size_t secret_len, const ch
 
 /*
  * One direction's record protection.  Fixed size; the only resources it owns
- * are two libcrypto contexts, released by tlsa_dir_free().  Zero it (or call
- * tlsa_dir_free()) before the first init; an init on a used one frees first.
- * Do not copy a live one (the copy would share the contexts).
+ * are two libcrypto contexts, released by tlsa_dir_free().  Set up with a
+ * crypto cache (the *_cached inits) it owns none: it borrows the cache's
+ * context for its cipher and re-keys it when another direction used it last.
+ * Zero it (or call tlsa_dir_free()) before the first init; an init on a used
+ * one frees first.  Do not copy a live one (the copy would share the
+ * contexts); moving one (copy, then zero the source) is fine.
  */
 struct tlsa_cipher_dir {
 	const struct tlsa_suite *suite;
 	uint16_t version; /* wire version: 0x0301..0x0304, 0xfeff, 0xfefd */
 	bool dtls, etm, ready;
-	bool aead_set; /* cipher_ctx holds the AEAD and IV length already */
+	bool aead_set;	    /* cipher_ctx holds the cipher (AEADs: and the IV length) */
+	bool keyed;	    /* cipher_ctx holds this direction's key already */
+	uint8_t cache_slot; /* with a cache: which of its ciphers */
 	uint8_t key[32];
 	uint8_t iv[16]; /* TLS 1.3 / AEAD static IV; TLS 1.0 CBC chained IV */
 	uint8_t mac_key[48];
@@ -108,6 +113,8 @@ struct tlsa_cipher_dir {
 	void *cipher_ctx;  /* EVP_CIPHER_CTX * */
 	void *cipher;	   /* EVP_CIPHER *, fetched once */
 	void *mac_ctx;	   /* EVP_MAC_CTX * (CBC suites) */
+	void *cache;	   /* struct tlsa_crypto_cache * whose contexts it borrows, or NULL */
+	uint64_t key_id;   /* with a cache: names this key in the shared context */
 };
 
 /*
@@ -160,11 +167,13 @@ int tlsa_dir_decrypt(struct tlsa_cipher_dir *d, const uint8_t *record, size_t le
 		     size_t cap, size_t *out_len, uint8_t *inner_type, struct tlsa_error *err);
 
 /*
- * libcrypto algorithms fetched once and shared by many directions (the
- * session tracker keeps one): HMAC-SHA256/384 for TLS 1.3 key derivation and
- * the record ciphers.  Without it every init fetches its algorithms again,
- * which costs more than deriving the keys.  Not for concurrent use; free it
- * after the directions that used it (they hold their own cipher references).
+ * libcrypto algorithms and contexts shared by many directions (the session
+ * tracker keeps one): HMAC-SHA1/256/384 for key derivation and CBC record
+ * MACs, and one cipher context per record cipher.  Without it every init
+ * fetches its algorithms and makes its own contexts again, which costs more
+ * than deriving the keys.  A direction set up with a cache borrows its
+ * contexts: tlsa_dir_free() it before tlsa_crypto_cache_free(); freeing a
+ * direction wipes its key from the shared context.  Not for concurrent use.
  */
 struct tlsa_crypto_cache;
 struct tlsa_crypto_cache *tlsa_crypto_cache_new(void);

@@ -8,6 +8,7 @@
  * the bounds-checked reader; no length field is trusted before it has been
  * checked against the bytes actually given.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -85,36 +86,57 @@ static const char *mac_digest_name(tlsa_hash h)
 	return NULL;
 }
 
-void tlsa_dir_free(struct tlsa_cipher_dir *d)
-{
-	if (d == NULL)
-		return;
-	EVP_CIPHER_CTX_free(d->cipher_ctx);
-	EVP_MAC_CTX_free(d->mac_ctx);
-	EVP_CIPHER_free(d->cipher);
-	OPENSSL_cleanse(d, sizeof(*d));
-	memset(d, 0, sizeof(*d));
-}
-
 /* ------------------------------------------------------- shared algorithms */
 
 #define CC_CIPHERS 8
+#define CC_MACS	   3
+
+/* One record cipher of a cache: fetched once, with one context that every
+ * direction of that cipher borrows and re-keys when another used it last. */
+struct cc_cipher {
+	const char *name; /* NULL: slot unused */
+	EVP_CIPHER *cipher;
+	EVP_CIPHER_CTX *ctx;
+	bool set;	/* ctx holds the cipher (AEADs: and the 12-byte IV length) */
+	uint64_t keyed; /* key_id of the key ctx holds; 0: none */
+};
 
 struct tlsa_crypto_cache {
-	EVP_MAC_CTX *hmac[2]; /* HMAC-SHA256, HMAC-SHA384; re-keyed for every use */
-	const char *cipher_name[CC_CIPHERS];
-	EVP_CIPHER *cipher[CC_CIPHERS];
+	EVP_MAC_CTX *hmac[CC_MACS]; /* HMAC-SHA256, -SHA384, -SHA1; re-keyed for every use */
+	struct cc_cipher c[CC_CIPHERS];
+	uint64_t next_key_id;
 };
+
+static int mac_index(tlsa_hash h)
+{
+	switch (h) {
+	case TLSA_HASH_SHA256: return 0;
+	case TLSA_HASH_SHA384: return 1;
+	case TLSA_HASH_SHA1: return 2;
+	case TLSA_HASH_NONE:
+	case TLSA_HASH_MD5_SHA1: break;
+	}
+	return -1;
+}
+
+/* The cache's HMAC context for this hash, or NULL. */
+static EVP_MAC_CTX *cc_hmac(const struct tlsa_crypto_cache *cc, tlsa_hash h)
+{
+	int i = mac_index(h);
+	return cc != NULL && i >= 0 ? cc->hmac[i] : NULL;
+}
 
 struct tlsa_crypto_cache *tlsa_crypto_cache_new(void)
 {
 	struct tlsa_crypto_cache *cc = OPENSSL_zalloc(sizeof(*cc));
 	if (cc == NULL)
 		return NULL;
+	static const tlsa_hash hashes[CC_MACS] = {TLSA_HASH_SHA256, TLSA_HASH_SHA384,
+						  TLSA_HASH_SHA1};
 	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	for (int i = 0; i < 2 && mac != NULL; i++) {
+	for (int i = 0; i < CC_MACS && mac != NULL; i++) {
 		char dg[8];
-		memcpy(dg, i == 0 ? "SHA256" : "SHA384", 7);
+		snprintf(dg, sizeof(dg), "%s", mac_digest_name(hashes[i]));
 		OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, dg, 0),
 				  OSSL_PARAM_construct_end()};
 		cc->hmac[i] = EVP_MAC_CTX_new(mac);
@@ -124,6 +146,7 @@ struct tlsa_crypto_cache *tlsa_crypto_cache_new(void)
 		}
 	}
 	EVP_MAC_free(mac);
+	cc->next_key_id = 1;
 	return cc;
 }
 
@@ -131,45 +154,113 @@ void tlsa_crypto_cache_free(struct tlsa_crypto_cache *cc)
 {
 	if (cc == NULL)
 		return;
-	EVP_MAC_CTX_free(cc->hmac[0]);
-	EVP_MAC_CTX_free(cc->hmac[1]);
-	for (int i = 0; i < CC_CIPHERS; i++)
-		EVP_CIPHER_free(cc->cipher[i]);
+	for (int i = 0; i < CC_MACS; i++)
+		EVP_MAC_CTX_free(cc->hmac[i]);
+	for (int i = 0; i < CC_CIPHERS; i++) {
+		EVP_CIPHER_CTX_free(cc->c[i].ctx); /* wipes the last key */
+		EVP_CIPHER_free(cc->c[i].cipher);
+	}
 	OPENSSL_free(cc);
 }
 
-/* The cipher of this name, fetched once per cache (a reference for the caller). */
-static EVP_CIPHER *cc_cipher(struct tlsa_crypto_cache *cc, const char *name)
+/* The slot of the cipher of this name, fetched and given a context at the
+ * first use; -1 when the cache is full or libcrypto fails. */
+static int cc_slot(struct tlsa_crypto_cache *cc, const char *name)
 {
-	if (cc == NULL)
-		return EVP_CIPHER_fetch(NULL, name, NULL);
 	for (int i = 0; i < CC_CIPHERS; i++) {
-		if (cc->cipher_name[i] == NULL) {
-			cc->cipher[i] = EVP_CIPHER_fetch(NULL, name, NULL);
-			if (cc->cipher[i] == NULL)
-				return NULL;
-			cc->cipher_name[i] = name;
+		struct cc_cipher *k = &cc->c[i];
+		if (k->name == NULL) {
+			k->cipher = EVP_CIPHER_fetch(NULL, name, NULL);
+			k->ctx = k->cipher != NULL ? EVP_CIPHER_CTX_new() : NULL;
+			if (k->ctx == NULL) {
+				EVP_CIPHER_free(k->cipher);
+				k->cipher = NULL;
+				return -1;
+			}
+			k->name = name;
 		}
-		if (strcmp(cc->cipher_name[i], name) == 0)
-			return EVP_CIPHER_up_ref(cc->cipher[i]) == 1 ? cc->cipher[i] : NULL;
+		if (strcmp(k->name, name) == 0)
+			return i;
 	}
-	return EVP_CIPHER_fetch(NULL, name, NULL);
+	return -1;
+}
+
+/* The context a record of d is opened with, its cipher, whether it holds the
+ * cipher already (*set) and whether it holds d's key. */
+struct ctx_use {
+	EVP_CIPHER_CTX *c;
+	const EVP_CIPHER *cipher;
+	bool *set;
+	bool keyed;
+};
+
+static struct cc_cipher *dir_slot(const struct tlsa_cipher_dir *d)
+{
+	return &((struct tlsa_crypto_cache *)d->cache)->c[d->cache_slot];
+}
+
+static struct ctx_use ctx_of(struct tlsa_cipher_dir *d)
+{
+	if (d->cache != NULL) {
+		struct cc_cipher *k = dir_slot(d);
+		return (struct ctx_use){k->ctx, k->cipher, &k->set, k->keyed == d->key_id};
+	}
+	return (struct ctx_use){d->cipher_ctx, dir_cipher(d), &d->aead_set, d->keyed};
+}
+
+/* Records whether the context now holds d's key (false: nobody's known key). */
+static void mark_keyed(struct tlsa_cipher_dir *d, bool keyed)
+{
+	if (d->cache != NULL)
+		dir_slot(d)->keyed = keyed ? d->key_id : 0;
+	else
+		d->keyed = keyed;
+}
+
+/* A direction stops using its key: when the shared context still holds it,
+ * it is overwritten with a zero key and IV (or the context reset). */
+static void release_key(struct tlsa_cipher_dir *d)
+{
+	if (d->cache == NULL) {
+		d->keyed = false;
+		return;
+	}
+	struct cc_cipher *k = dir_slot(d);
+	if (k->keyed == 0 || k->keyed != d->key_id)
+		return;
+	static const uint8_t zero[32];
+	if (EVP_DecryptInit_ex(k->ctx, NULL, NULL, zero, zero) != 1) {
+		EVP_CIPHER_CTX_reset(k->ctx);
+		k->set = false;
+	}
+	k->keyed = 0;
+}
+
+void tlsa_dir_free(struct tlsa_cipher_dir *d)
+{
+	if (d == NULL)
+		return;
+	if (d->cache != NULL)
+		release_key(d);
+	EVP_CIPHER_CTX_free(d->cipher_ctx);
+	EVP_MAC_CTX_free(d->mac_ctx);
+	EVP_CIPHER_free(d->cipher);
+	OPENSSL_cleanse(d, sizeof(*d));
 }
 
 /*
- * HKDF-Expand-Label for an output of at most one hash block (TLS 1.3 keys and
- * IVs): T(1) = HMAC(secret, HkdfLabel || 0x01), with the cache's HMAC.
- * Falls back to tlsa_hkdf_expand_label() without a cache.
+ * HKDF-Expand-Label(secret, label, "", out_len) for an output of at most one
+ * hash block (TLS 1.3 keys, IVs and next secrets): T(1) = HMAC(secret,
+ * HkdfLabel || 0x01) with the cache's HMAC context m.  secret NULL: m holds
+ * the secret of the previous call already (the key set-up is half the cost).
  */
-static int expand_label_cc(struct tlsa_crypto_cache *cc, tlsa_hash h, const uint8_t *secret,
-			   size_t secret_len, const char *label, uint8_t *out, size_t out_len)
+static int expand_label_hmac(EVP_MAC_CTX *m, const uint8_t *secret, size_t secret_len,
+			     const char *label, uint8_t *out, size_t out_len)
 {
-	int i = h == TLSA_HASH_SHA256 ? 0 : h == TLSA_HASH_SHA384 ? 1 : -1;
-	size_t ll = strlen(label);
-	if (cc == NULL || i < 0 || cc->hmac[i] == NULL || out_len > tlsa_hash_len(h) || ll > 64)
-		return tlsa_hkdf_expand_label(h, secret, secret_len, label, NULL, 0, out, out_len);
-	uint8_t info[2 + 1 + 6 + 64 + 1 + 1], md[EVP_MAX_MD_SIZE];
-	size_t n = 0, mdl = 0;
+	uint8_t info[2 + 1 + 6 + 16 + 1 + 1], md[EVP_MAX_MD_SIZE];
+	size_t n = 0, mdl = 0, ll = strlen(label);
+	if (ll > 16)
+		return TLSA_EINVAL;
 	info[n++] = (uint8_t)(out_len >> 8);
 	info[n++] = (uint8_t)out_len;
 	info[n++] = (uint8_t)(6 + ll);
@@ -179,22 +270,34 @@ static int expand_label_cc(struct tlsa_crypto_cache *cc, tlsa_hash h, const uint
 	n += ll;
 	info[n++] = 0; /* empty context */
 	info[n++] = 1; /* block counter */
-	EVP_MAC_CTX *m = cc->hmac[i];
+	int rc = 0;
 	if (EVP_MAC_init(m, secret, secret_len, NULL) != 1 || EVP_MAC_update(m, info, n) != 1 ||
 	    EVP_MAC_final(m, md, &mdl, sizeof(md)) != 1 || mdl < out_len)
-		return TLSA_EINVAL;
-	memcpy(out, md, out_len);
+		rc = TLSA_EINVAL;
+	else
+		memcpy(out, md, out_len);
 	OPENSSL_cleanse(md, sizeof(md));
-	return 0;
+	return rc;
 }
 
-/* The libcrypto contexts a direction needs; 0 or TLSA_ENOMEM. */
+/* The libcrypto contexts a direction needs (borrowed from the cache when it
+ * can lend them); 0 or TLSA_ENOMEM. */
 static int alloc_ctx_cc(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc)
 {
+	const char *name = suite_cipher_name(d->suite);
+	if (cc != NULL && (d->suite->prot != TLSA_PROT_CBC || cc_hmac(cc, d->suite->mac) != NULL)) {
+		int i = cc_slot(cc, name);
+		if (i >= 0) {
+			d->cache = cc;
+			d->cache_slot = (uint8_t)i;
+			d->key_id = cc->next_key_id++;
+			return 0;
+		}
+	}
 	d->cipher_ctx = EVP_CIPHER_CTX_new();
 	if (d->cipher_ctx == NULL)
 		return TLSA_ENOMEM;
-	d->cipher = cc_cipher(cc, suite_cipher_name(d->suite));
+	d->cipher = EVP_CIPHER_fetch(NULL, name, NULL);
 	if (d->suite->prot == TLSA_PROT_CBC) {
 		EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 		if (mac == NULL)
@@ -207,19 +310,24 @@ static int alloc_ctx_cc(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc)
 	return 0;
 }
 
-/* TLS 1.3 key and IV from d->secret (RFC 8446 section 7.3). */
+/* TLS 1.3 key and IV from d->secret (RFC 8446 section 7.3); both from one
+ * HMAC key set-up when the cache has the hash. */
 static int derive13_cc(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc)
 {
 	const struct tlsa_suite *s = d->suite;
-	if (expand_label_cc(cc, s->prf, d->secret, d->secret_len, "key", d->key, s->key_len) != 0 ||
-	    expand_label_cc(cc, s->prf, d->secret, d->secret_len, "iv", d->iv, 12) != 0)
+	EVP_MAC_CTX *m = cc_hmac(cc, s->prf);
+	if (m != NULL && s->key_len <= d->secret_len) {
+		if (expand_label_hmac(m, d->secret, d->secret_len, "key", d->key, s->key_len) !=
+			    0 ||
+		    expand_label_hmac(m, NULL, 0, "iv", d->iv, 12) != 0)
+			return TLSA_EINVAL;
+		return 0;
+	}
+	if (tlsa_hkdf_expand_label(s->prf, d->secret, d->secret_len, "key", NULL, 0, d->key,
+				   s->key_len) != 0 ||
+	    tlsa_hkdf_expand_label(s->prf, d->secret, d->secret_len, "iv", NULL, 0, d->iv, 12) != 0)
 		return TLSA_EINVAL;
 	return 0;
-}
-
-static int derive13(struct tlsa_cipher_dir *d)
-{
-	return derive13_cc(d, NULL);
 }
 
 int tlsa_dir_init_tls13(struct tlsa_cipher_dir *d, uint16_t suite, const uint8_t *secret,
@@ -256,14 +364,22 @@ int tlsa_dir_key_update(struct tlsa_cipher_dir *d)
 {
 	if (d == NULL || !d->ready || !is_tls13_suite(d->suite))
 		return TLSA_EINVAL;
+	struct tlsa_crypto_cache *cc = d->cache;
+	EVP_MAC_CTX *m = cc_hmac(cc, d->suite->prf);
 	uint8_t next[48];
-	if (tlsa_hkdf_expand_label(d->suite->prf, d->secret, d->secret_len, "traffic upd", NULL, 0,
-				   next, d->secret_len) != 0)
+	int rc = m != NULL ? expand_label_hmac(m, d->secret, d->secret_len, "traffic upd", next,
+					       d->secret_len)
+			   : tlsa_hkdf_expand_label(d->suite->prf, d->secret, d->secret_len,
+						    "traffic upd", NULL, 0, next, d->secret_len);
+	if (rc != 0)
 		return TLSA_EINVAL;
 	memcpy(d->secret, next, d->secret_len);
 	OPENSSL_cleanse(next, sizeof(next));
 	d->seq = 0;
-	return derive13(d);
+	release_key(d); /* the old key leaves the context */
+	if (cc != NULL)
+		d->key_id = cc->next_key_id++;
+	return derive13_cc(d, cc);
 }
 
 static bool version_ok(uint16_t v)
@@ -281,11 +397,10 @@ static int prf_cc(struct tlsa_crypto_cache *cc, tlsa_hash h, const uint8_t *secr
 		  size_t secret_len, const char *label, const uint8_t *s1, size_t n1,
 		  const uint8_t *s2, size_t n2, uint8_t *out, size_t out_len)
 {
-	int i = h == TLSA_HASH_SHA256 ? 0 : h == TLSA_HASH_SHA384 ? 1 : -1;
+	EVP_MAC_CTX *m = h == TLSA_HASH_SHA256 || h == TLSA_HASH_SHA384 ? cc_hmac(cc, h) : NULL;
 	size_t ll = strlen(label);
-	if (cc == NULL || i < 0 || cc->hmac[i] == NULL || ll + n1 + n2 > 256)
+	if (m == NULL || ll + n1 + n2 > 256)
 		return tlsa_tls_prf(h, secret, secret_len, label, s1, n1, s2, n2, out, out_len);
-	EVP_MAC_CTX *m = cc->hmac[i];
 	uint8_t seed[256], a[EVP_MAX_MD_SIZE], blk[EVP_MAX_MD_SIZE];
 	size_t sl = 0, al = 0, bl = 0, done = 0;
 	memcpy(seed, label, ll);
@@ -294,26 +409,30 @@ static int prf_cc(struct tlsa_crypto_cache *cc, tlsa_hash h, const uint8_t *secr
 	sl += n1;
 	memcpy(seed + sl, s2, n2);
 	sl += n2;
-	/* A(1) */
+	/* A(1); every later HMAC re-uses the key set up here (EVP_MAC_init
+	 * without a key) */
+	int rc = 0;
 	if (EVP_MAC_init(m, secret, secret_len, NULL) != 1 || EVP_MAC_update(m, seed, sl) != 1 ||
 	    EVP_MAC_final(m, a, &al, sizeof(a)) != 1)
-		return TLSA_EINVAL;
-	while (done < out_len) {
-		if (EVP_MAC_init(m, secret, secret_len, NULL) != 1 ||
-		    EVP_MAC_update(m, a, al) != 1 || EVP_MAC_update(m, seed, sl) != 1 ||
-		    EVP_MAC_final(m, blk, &bl, sizeof(blk)) != 1)
-			return TLSA_EINVAL;
+		rc = TLSA_EINVAL;
+	while (rc == 0 && done < out_len) {
+		if (EVP_MAC_init(m, NULL, 0, NULL) != 1 || EVP_MAC_update(m, a, al) != 1 ||
+		    EVP_MAC_update(m, seed, sl) != 1 ||
+		    EVP_MAC_final(m, blk, &bl, sizeof(blk)) != 1) {
+			rc = TLSA_EINVAL;
+			break;
+		}
 		size_t k = out_len - done < bl ? out_len - done : bl;
 		memcpy(out + done, blk, k);
 		done += k;
 		if (done < out_len &&
-		    (EVP_MAC_init(m, secret, secret_len, NULL) != 1 ||
-		     EVP_MAC_update(m, a, al) != 1 || EVP_MAC_final(m, a, &al, sizeof(a)) != 1))
-			return TLSA_EINVAL;
+		    (EVP_MAC_init(m, NULL, 0, NULL) != 1 || EVP_MAC_update(m, a, al) != 1 ||
+		     EVP_MAC_final(m, a, &al, sizeof(a)) != 1))
+			rc = TLSA_EINVAL;
 	}
 	OPENSSL_cleanse(blk, sizeof(blk));
 	OPENSSL_cleanse(a, sizeof(a));
-	return 0;
+	return rc;
 }
 
 int tlsa_dir_init_tls12(struct tlsa_cipher_dir *client, struct tlsa_cipher_dir *server,
@@ -380,25 +499,37 @@ static int aead_open(struct tlsa_cipher_dir *d, const uint8_t nonce[12], const u
 		     size_t aad_len, const uint8_t *ct, size_t ct_len, const uint8_t *tag,
 		     uint8_t *out)
 {
-	EVP_CIPHER_CTX *c = d->cipher_ctx;
+	struct ctx_use u = ctx_of(d);
+	EVP_CIPHER_CTX *c = u.c;
 	const struct tlsa_suite *s = d->suite;
 	bool ccm = s->prot == TLSA_PROT_CCM || s->prot == TLSA_PROT_CCM8;
 	int tl = (int)tag_len(s), n = 0;
 	uint8_t tagbuf[16];
 
 	memcpy(tagbuf, tag, (size_t)tl);
-	if (ccm || !d->aead_set) {
+	if (ccm || !*u.set) {
 		/* GCM and ChaCha20-Poly1305 keep cipher and IV length from the first
-		 * record on: later records only set key and nonce */
-		if (EVP_DecryptInit_ex(c, dir_cipher(d), NULL, NULL, NULL) != 1 ||
+		 * record on, and the key while no other direction needs the context:
+		 * later records set the nonce (and key) only */
+		mark_keyed(d, false);
+		u.keyed = false;
+		*u.set = false;
+		if (EVP_DecryptInit_ex(c, u.cipher, NULL, NULL, NULL) != 1 ||
 		    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) != 1)
 			return TLSA_EAUTH;
-		d->aead_set = !ccm;
+		*u.set = !ccm;
 	}
 	if (ccm && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, tl, tagbuf) != 1)
 		return TLSA_EAUTH;
-	if (EVP_DecryptInit_ex(c, NULL, NULL, d->key, nonce) != 1)
+	/* GCM, ChaCha20-Poly1305: the expected tag goes in with the nonce */
+	OSSL_PARAM tp[] = {
+		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tagbuf, (size_t)tl),
+		OSSL_PARAM_construct_end()};
+	if (EVP_DecryptInit_ex2(c, NULL, u.keyed ? NULL : d->key, nonce, ccm ? NULL : tp) != 1) {
+		mark_keyed(d, false);
 		return TLSA_EAUTH;
+	}
+	mark_keyed(d, true);
 	if (ccm && EVP_DecryptUpdate(c, NULL, &n, NULL, (int)ct_len) != 1)
 		return TLSA_EAUTH;
 	if (EVP_DecryptUpdate(c, NULL, &n, aad, (int)aad_len) != 1)
@@ -407,22 +538,33 @@ static int aead_open(struct tlsa_cipher_dir *d, const uint8_t nonce[12], const u
 		return TLSA_EAUTH;
 	if (ccm)
 		return 0;
-	if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, tl, tagbuf) != 1)
-		return TLSA_EAUTH;
 	int fl = 0;
 	if (EVP_DecryptFinal_ex(c, out + n, &fl) != 1)
 		return TLSA_EAUTH;
 	return 0;
 }
 
-/* CBC decryption without padding removal; 0 or TLSA_EAUTH (libcrypto failure). */
+/* CBC decryption without padding removal; 0 or TLSA_EAUTH (libcrypto failure).
+ * The context keeps the cipher, and the key while it is this direction's. */
 static int cbc_decrypt(struct tlsa_cipher_dir *d, const uint8_t *iv, const uint8_t *ct,
 		       size_t ct_len, uint8_t *out)
 {
-	EVP_CIPHER_CTX *c = d->cipher_ctx;
+	struct ctx_use u = ctx_of(d);
+	EVP_CIPHER_CTX *c = u.c;
 	int n = 0, fl = 0;
-	if (EVP_DecryptInit_ex(c, dir_cipher(d), NULL, d->key, iv) != 1 ||
-	    EVP_CIPHER_CTX_set_padding(c, 0) != 1 ||
+	if (!*u.set) {
+		mark_keyed(d, false);
+		u.keyed = false;
+		if (EVP_DecryptInit_ex(c, u.cipher, NULL, NULL, NULL) != 1)
+			return TLSA_EAUTH;
+		*u.set = true;
+	}
+	if (EVP_DecryptInit_ex(c, NULL, NULL, u.keyed ? NULL : d->key, iv) != 1) {
+		mark_keyed(d, false);
+		return TLSA_EAUTH;
+	}
+	mark_keyed(d, true);
+	if (EVP_CIPHER_CTX_set_padding(c, 0) != 1 ||
 	    EVP_DecryptUpdate(c, out, &n, ct, (int)ct_len) != 1 ||
 	    EVP_DecryptFinal_ex(c, out + n, &fl) != 1)
 		return TLSA_EAUTH;
@@ -446,11 +588,13 @@ static int cbc_mac(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, uint16
 						 (char *)mac_digest_name(d->suite->mac), 0),
 		OSSL_PARAM_construct_end(),
 	};
+	/* the cache's HMAC of this hash needs no digest parameter */
+	EVP_MAC_CTX *m = d->cache != NULL ? cc_hmac(d->cache, d->suite->mac) : d->mac_ctx;
 	size_t ml = tlsa_hash_len(d->suite->mac), outl = 0;
-	if (EVP_MAC_init(d->mac_ctx, d->mac_key, ml, params) != 1 ||
-	    EVP_MAC_update(d->mac_ctx, hdr, sizeof(hdr)) != 1 ||
-	    (len > 0 && EVP_MAC_update(d->mac_ctx, data, len) != 1) ||
-	    EVP_MAC_final(d->mac_ctx, mac, &outl, 48) != 1 || outl != ml)
+	if (EVP_MAC_init(m, d->mac_key, ml, d->cache != NULL ? NULL : params) != 1 ||
+	    EVP_MAC_update(m, hdr, sizeof(hdr)) != 1 ||
+	    (len > 0 && EVP_MAC_update(m, data, len) != 1) ||
+	    EVP_MAC_final(m, mac, &outl, 48) != 1 || outl != ml)
 		return TLSA_EAUTH;
 	return 0;
 }

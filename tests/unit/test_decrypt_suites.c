@@ -5,7 +5,9 @@
  * name): TLS 1.0, 1.1, 1.2, DTLS 1.0, 1.2 and TLS 1.3 with a KeyUpdate,
  * MAC-then-encrypt and encrypt-then-MAC.  Each record must decrypt to the
  * expected type and plaintext, and the same record with one bit flipped must
- * fail with TLSA_EAUTH.
+ * fail with TLSA_EAUTH.  Twice: with directions that own their contexts, and
+ * with every direction set up through one crypto cache, whose shared cipher
+ * contexts are re-keyed as the client and server directions take turns.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -40,18 +42,21 @@ static int split_tabs(char *line, char **f, int max)
 	return n;
 }
 
-int main(void)
+/* Every vector through directions set up with cache cc (NULL: none). */
+static void run(struct tlsa_crypto_cache *cc)
 {
 	FILE *fp = fopen("tests/data/crypto/suite_vectors.tsv", "r");
 	CHECK(fp != NULL);
 	if (fp == NULL)
-		return CHECK_DONE();
+		return;
 
 	static char line[8192];
 	char group[160] = "";
-	struct tlsa_cipher_dir c, s;
+	struct tlsa_cipher_dir c, s, xc, xs; /* x: decoys under a wrong secret (cache only) */
 	memset(&c, 0, sizeof(c));
 	memset(&s, 0, sizeof(s));
+	memset(&xc, 0, sizeof(xc));
+	memset(&xs, 0, sizeof(xs));
 	bool updated = false;
 	int records = 0, groups = 0;
 	uint16_t seen[512];
@@ -77,17 +82,25 @@ int main(void)
 			size_t sl = unhex(f[4], secret, sizeof(secret));
 			int rc;
 			if (tls13) {
-				rc = tlsa_dir_init_tls13(&c, suite, secret, sl);
+				rc = tlsa_dir_init_tls13_cached(&c, cc, suite, secret, sl);
 			} else {
 				CHECK_INT(sl, 48);
 				CHECK_INT(unhex(f[5], cr, 32), 32);
 				CHECK_INT(unhex(f[6], sr, 32), 32);
-				rc = tlsa_dir_init_tls12(&c, &s, version, suite, secret, cr, sr,
-							 flag != 0);
+				rc = tlsa_dir_init_tls12_cached(&c, &s, cc, version, suite, secret,
+								cr, sr, flag != 0);
 			}
 			if (rc != 0)
 				fprintf(stderr, "init failed for %s\n", group);
 			CHECK_INT(rc, 0);
+			secret[0] ^= 1;
+			if (cc != NULL && tls13)
+				CHECK_INT(tlsa_dir_init_tls13_cached(&xc, cc, suite, secret, sl),
+					  0);
+			else if (cc != NULL)
+				CHECK_INT(tlsa_dir_init_tls12_cached(&xc, &xs, cc, version, suite,
+								     secret, cr, sr, flag != 0),
+					  0);
 			if (nseen < 512) {
 				bool dup = false;
 				for (size_t i = 0; i < nseen; i++)
@@ -109,6 +122,14 @@ int main(void)
 		uint8_t type = 0;
 		struct tlsa_error err = {0};
 
+		if (cc != NULL) {
+			/* the decoy of the same suite takes the shared context first: the
+			 * genuine direction must re-key it, the decoy must not open */
+			struct tlsa_cipher_dir *x = d == &c ? &xc : &xs;
+			x->seq = seq;
+			CHECK_INT(tlsa_dir_decrypt(x, rec, rl, out, sizeof(out), &ol, &type, NULL),
+				  TLSA_EAUTH);
+		}
 		d->seq = seq;
 		int rc = tlsa_dir_decrypt(d, rec, rl, out, sizeof(out), &ol, &type, &err);
 		if (rc != 0)
@@ -139,6 +160,8 @@ int main(void)
 	fclose(fp);
 	tlsa_dir_free(&c);
 	tlsa_dir_free(&s);
+	tlsa_dir_free(&xc);
+	tlsa_dir_free(&xs);
 	CHECK(records > 900);
 	CHECK(groups > 150);
 
@@ -156,6 +179,15 @@ int main(void)
 	}
 	CHECK(tlsa_suite_find(0x0000) == NULL);
 	CHECK(tlsa_suite_find(0x1306) == NULL);
-	printf("%d records in %d groups\n", records, groups);
+	printf("%d records in %d groups%s\n", records, groups, cc ? " (crypto cache)" : "");
+}
+
+int main(void)
+{
+	run(NULL);
+	struct tlsa_crypto_cache *cc = tlsa_crypto_cache_new();
+	CHECK(cc != NULL);
+	run(cc);
+	tlsa_crypto_cache_free(cc);
 	return CHECK_DONE();
 }
