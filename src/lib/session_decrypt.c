@@ -403,12 +403,107 @@ int sdec_cert_first(const uint8_t *body, size_t len, bool tls13, const uint8_t *
 	return n;
 }
 
+/* One DER element of r (single-byte tag, definite length of at most 4
+ * length bytes): its tag, its contents as a reader, and the whole element
+ * (*el, *el_len).  False when it is not one or does not fit. */
+static bool der_next(struct rd *r, uint8_t *tag, struct rd *content, const uint8_t **el,
+		     size_t *el_len)
+{
+	const uint8_t *start = r->p;
+	*tag = rd_u8(r);
+	size_t len = rd_u8(r);
+	if (len & 0x80) {
+		size_t nb = len & 0x7f;
+		if (nb == 0 || nb > 4)
+			return false; /* indefinite (BER) or absurd */
+		len = 0;
+		for (size_t i = 0; i < nb; i++)
+			len = len << 8 | rd_u8(r);
+	}
+	if (!rd_ok(r) || (*tag & 0x1f) == 0x1f)
+		return false;
+	*content = rd_sub(r, len);
+	*el = start;
+	*el_len = (size_t)(r->p - start);
+	return rd_ok(r);
+}
+
+/* The next element of r, which must carry this tag. */
+static bool der_expect(struct rd *r, uint8_t want, struct rd *content, const uint8_t **el,
+		       size_t *el_len)
+{
+	uint8_t tag;
+	return der_next(r, &tag, content, el, el_len) && tag == want;
+}
+
+/*
+ * The fields the diagnosis reports (subject, issuer, validity) straight from
+ * the DER: Certificate = SEQUENCE { tbsCertificate SEQUENCE { [0] version
+ * OPTIONAL, serialNumber, signature, issuer, validity, subject,
+ * subjectPublicKeyInfo, ... }, signatureAlgorithm, signatureValue }.  Names
+ * and times are decoded by libcrypto (d2i_X509_NAME, d2i_ASN1_TIME); the
+ * public key is not decoded (in OpenSSL 3, d2i_X509 runs the key decoders,
+ * which cost more than the rest of a connection).  0, or -1 when the
+ * certificate does not have this shape (the caller falls back to d2i_X509).
+ */
+static int cert_fields(const uint8_t *der, size_t len, struct tlsa_cert_info *ci)
+{
+	struct rd top = rd_init(der, len), cert, tbs, part, validity;
+	const uint8_t *el, *issuer, *subject, *nb, *na;
+	size_t el_len, issuer_len, subject_len, nb_len, na_len;
+	uint8_t tag;
+	if (!der_expect(&top, 0x30, &cert, &el, &el_len) ||
+	    !der_expect(&cert, 0x30, &tbs, &el, &el_len) ||
+	    !der_expect(&cert, 0x30, &part, &el, &el_len) || /* signatureAlgorithm */
+	    !der_expect(&cert, 0x03, &part, &el, &el_len) || /* signatureValue */
+	    rd_left(&cert) != 0 || !der_next(&tbs, &tag, &part, &el, &el_len))
+		return -1;
+	if (tag == 0xa0 && !der_next(&tbs, &tag, &part, &el, &el_len)) /* version */
+		return -1;
+	if (tag != 0x02 ||				    /* serialNumber */
+	    !der_expect(&tbs, 0x30, &part, &el, &el_len) || /* signature */
+	    !der_expect(&tbs, 0x30, &part, &issuer, &issuer_len) ||
+	    !der_expect(&tbs, 0x30, &validity, &el, &el_len) ||
+	    !der_expect(&tbs, 0x30, &part, &subject, &subject_len) ||
+	    !der_expect(&tbs, 0x30, &part, &el, &el_len) || /* public key info */
+	    !der_next(&validity, &tag, &part, &nb, &nb_len) ||
+	    !der_next(&validity, &tag, &part, &na, &na_len) || rd_left(&validity) != 0)
+		return -1;
+	const unsigned char *p = issuer;
+	X509_NAME *in = d2i_X509_NAME(NULL, &p, (long)issuer_len);
+	p = subject;
+	X509_NAME *sn = in != NULL ? d2i_X509_NAME(NULL, &p, (long)subject_len) : NULL;
+	p = nb;
+	ASN1_TIME *tb = sn != NULL ? d2i_ASN1_TIME(NULL, &p, (long)nb_len) : NULL;
+	p = na;
+	ASN1_TIME *ta = tb != NULL ? d2i_ASN1_TIME(NULL, &p, (long)na_len) : NULL;
+	int rc = -1;
+	if (ta != NULL) {
+		name_text(sn, ci->subject, sizeof(ci->subject));
+		name_text(in, ci->issuer, sizeof(ci->issuer));
+		time_text(tb, ci->not_before, sizeof(ci->not_before));
+		time_text(ta, ci->not_after, sizeof(ci->not_after));
+		rc = 0;
+	}
+	X509_NAME_free(in);
+	X509_NAME_free(sn);
+	ASN1_TIME_free(tb);
+	ASN1_TIME_free(ta);
+	return rc;
+}
+
 int sdec_cert_info_der(const uint8_t *der, size_t len, int chain, struct tlsa_cert_info *ci)
 {
 	memset(ci, 0, sizeof(*ci));
 	ci->chain_length = chain;
 	if (der == NULL || len == 0 || len > 1u << 20)
 		return -1;
+	if (cert_fields(der, len, ci) == 0) {
+		ci->parsed = true;
+		return 0;
+	}
+	memset(ci, 0, sizeof(*ci));
+	ci->chain_length = chain;
 	const unsigned char *p = der;
 	X509 *x = d2i_X509(NULL, &p, (long)len);
 	if (x == NULL)

@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "check.h"
+#include "session_decrypt.h"
 #include "tlsalert/capture.h"
 #include "tlsalert/decrypt.h"
 #include "tlsalert/keylog.h"
@@ -323,8 +327,121 @@ static void test_cache_same_keys(void)
 	tlsa_crypto_cache_free(cc);
 }
 
+/* A self-signed certificate made here (version 1 or 3; names O=Example,
+ * OU=ou, CN=cn); DER in an OPENSSL_malloc'd buffer, *len its size. */
+static uint8_t *make_cert(EVP_PKEY *key, long version, const char *ou, const char *cn, size_t *len)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	uint8_t *der = NULL;
+	int k = -1;
+	if (x != NULL && n != NULL &&
+	    X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)"Example", -1,
+				       -1, 0) == 1 &&
+	    X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_ASC, (const unsigned char *)ou, -1, -1,
+				       0) == 1 &&
+	    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
+				       0) == 1 &&
+	    X509_set_version(x, version) == 1 &&
+	    ASN1_INTEGER_set(X509_get_serialNumber(x), 4242) == 1 &&
+	    X509_set_subject_name(x, n) == 1 && X509_set_issuer_name(x, n) == 1 &&
+	    ASN1_TIME_set_string(X509_getm_notBefore(x), "20261127215724Z") == 1 &&
+	    ASN1_TIME_set_string(X509_getm_notAfter(x), "20510101000000Z") == 1 &&
+	    X509_set_pubkey(x, key) == 1 && X509_sign(x, key, EVP_sha256()) > 0)
+		k = i2d_X509(x, &der);
+	X509_NAME_free(n);
+	X509_free(x);
+	*len = k > 0 ? (size_t)k : 0;
+	return k > 0 ? der : NULL;
+}
+
+/* Certificate facts read from the DER without decoding the public key agree
+ * with what the certificate says; shapes that are not a certificate are not
+ * "parsed". */
+static void test_cert_info(void)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	CHECK(key != NULL);
+	if (key == NULL)
+		return;
+	char a60[61], b60[61]; /* names over 127 bytes: long-form DER lengths */
+	memset(a60, 'a', 60);
+	memset(b60, 'b', 60);
+	a60[60] = b60[60] = '\0';
+	const char *ous[] = {"Unit", a60}, *cns[] = {"server.example", b60};
+	for (int v = 0; v <= 2; v += 2) {
+		for (int i = 0; i < 2; i++) {
+			size_t len = 0;
+			uint8_t *der = make_cert(key, v, ous[i], cns[i], &len);
+			CHECK(der != NULL);
+			if (der == NULL)
+				continue;
+			struct tlsa_cert_info ci;
+			char want[300];
+			snprintf(want, sizeof(want), "CN=%s,OU=%s,O=Example", cns[i], ous[i]);
+			CHECK_INT(sdec_cert_info_der(der, len, 3, &ci), 0);
+			CHECK(ci.parsed);
+			CHECK_INT(ci.chain_length, 3);
+			CHECK_STR(ci.subject, want);
+			CHECK_STR(ci.issuer, want);
+			CHECK_STR(ci.not_before, "2026-11-27T21:57:24Z");
+			CHECK_STR(ci.not_after, "2051-01-01T00:00:00Z");
+			/* cut short: not a certificate; bytes after it are ignored (as
+			 * d2i_X509 does) */
+			CHECK_INT(sdec_cert_info_der(der, len - 1, 1, &ci), -1);
+			CHECK(!ci.parsed && ci.subject[0] == '\0' && ci.chain_length == 1);
+			uint8_t *more = malloc(len + 1);
+			CHECK(more != NULL);
+			if (more != NULL) {
+				memcpy(more, der, len);
+				more[len] = 0;
+				CHECK_INT(sdec_cert_info_der(more, len + 1, 1, &ci), 0);
+				CHECK_STR(ci.subject, want);
+				free(more);
+			}
+			/* the public key's algorithm identifier broken: d2i_X509 refuses
+			 * the certificate, the facts read without decoding the key are
+			 * still there */
+			uint8_t *alg = NULL;
+			for (size_t k = 2; k + 9 <= len && alg == NULL; k++)
+				if (memcmp(der + k, "\x06\x07\x2a\x86\x48\xce\x3d\x02\x01", 9) == 0)
+					alg = der + k - 2; /* SEQUENCE { id-ecPublicKey, ... } */
+			CHECK(alg != NULL && alg[0] == 0x30);
+			if (alg != NULL) {
+				const unsigned char *p = der;
+				alg[0] = 0x31;
+				X509 *x = d2i_X509(NULL, &p, (long)len);
+				CHECK(x == NULL);
+				X509_free(x);
+				CHECK_INT(sdec_cert_info_der(der, len, 1, &ci), 0);
+				CHECK(ci.parsed);
+				CHECK_STR(ci.subject, want);
+				alg[0] = 0x30;
+			}
+			/* an attribute type of the issuer broken: the DER walk gives up, and so
+			 * does d2i_X509 */
+			uint8_t *o = NULL;
+			for (size_t k = 0; k + 4 < len && o == NULL; k++)
+				if (memcmp(der + k, "\x06\x03\x55\x04\x03", 5) == 0)
+					o = der + k; /* the first CN attribute: the issuer's */
+			CHECK(o != NULL);
+			if (o != NULL) {
+				o[0] = 0x04;
+				CHECK_INT(sdec_cert_info_der(der, len, 1, &ci), -1);
+				CHECK(!ci.parsed);
+			}
+			OPENSSL_free(der);
+		}
+	}
+	struct tlsa_cert_info none;
+	CHECK_INT(sdec_cert_info_der(NULL, 0, 0, &none), -1);
+	CHECK(!none.parsed);
+	EVP_PKEY_free(key);
+}
+
 int main(void)
 {
+	test_cert_info();
 	test_cache_same_keys();
 	test_corpus();
 	test_no_matching_keys();
