@@ -12,13 +12,13 @@
 #include <string.h>
 
 #include "tlsalert/keylog.h"
-#include "ascii.h"
 
 struct tlsa_keylog {
 	struct tlsa_keylog_entry *entries; /* dense, in order of first appearance */
 	size_t n, cap;
-	uint32_t *slots; /* index + 1 into entries; 0 = empty */
+	uint64_t *slots; /* hash tag << 32 | index + 1 into entries; 0 = empty */
 	size_t nslots;	 /* power of two */
+	size_t last;	 /* index + 1 of the entry the last line named (0: none) */
 };
 
 static const char *const label_names[TLSA_KL_COUNT] = {
@@ -66,33 +66,44 @@ size_t tlsa_keylog_count(const struct tlsa_keylog *kl)
 	return kl ? kl->n : 0;
 }
 
-/* FNV-1a over the whole random: a client random is random, but a key log
- * is untrusted input and may hold crafted ones. */
-static size_t hash_random(const uint8_t r[32])
+/* A multiply-xorshift mix of the random's four 64-bit words: a client
+ * random is random, but a key log is untrusted input and may hold crafted
+ * ones, so every byte counts. */
+static uint64_t hash_random(const uint8_t r[32])
 {
 	uint64_t h = 0xcbf29ce484222325u;
-	for (int i = 0; i < 32; i++) {
-		h ^= r[i];
-		h *= 0x100000001b3u;
+	for (int i = 0; i < 4; i++) {
+		uint64_t w;
+		memcpy(&w, r + 8 * i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15u;
+		h ^= h >> 29;
 	}
-	return (size_t)(h ^ (h >> 29));
+	return h * 0xbf58476d1ce4e5b9u;
 }
 
-static size_t slot_of(const struct tlsa_keylog *kl, const uint8_t r[32], bool *found)
+/* The slot holding random r (hash h), or the empty one where it would go.
+ * The tag stored with each index keeps probes off entries that differ. */
+static size_t slot_of(const struct tlsa_keylog *kl, const uint8_t r[32], uint64_t h, bool *found)
 {
-	size_t mask = kl->nslots - 1, i = hash_random(r) & mask;
+	size_t mask = kl->nslots - 1, i = (size_t)h & mask;
 	for (;;) {
-		uint32_t s = kl->slots[i];
+		uint64_t s = kl->slots[i];
 		if (s == 0) {
 			*found = false;
 			return i;
 		}
-		if (memcmp(kl->entries[s - 1].client_random, r, 32) == 0) {
+		if (s >> 32 == h >> 32 &&
+		    memcmp(kl->entries[(uint32_t)s - 1].client_random, r, 32) == 0) {
 			*found = true;
 			return i;
 		}
 		i = (i + 1) & mask;
 	}
+}
+
+static struct tlsa_keylog_entry *slot_entry(const struct tlsa_keylog *kl, size_t i)
+{
+	return &kl->entries[(uint32_t)kl->slots[i] - 1];
 }
 
 const struct tlsa_keylog_entry *tlsa_keylog_find(const struct tlsa_keylog *kl,
@@ -101,8 +112,8 @@ const struct tlsa_keylog_entry *tlsa_keylog_find(const struct tlsa_keylog *kl,
 	if (kl == NULL || kl->nslots == 0 || client_random == NULL)
 		return NULL;
 	bool found;
-	size_t i = slot_of(kl, client_random, &found);
-	return found ? &kl->entries[kl->slots[i] - 1] : NULL;
+	size_t i = slot_of(kl, client_random, hash_random(client_random), &found);
+	return found ? slot_entry(kl, i) : NULL;
 }
 
 const struct tlsa_keylog_secret *tlsa_keylog_secret(const struct tlsa_keylog_entry *e,
@@ -116,7 +127,7 @@ const struct tlsa_keylog_secret *tlsa_keylog_secret(const struct tlsa_keylog_ent
 static int grow_slots(struct tlsa_keylog *kl)
 {
 	size_t n = kl->nslots ? kl->nslots * 2 : 64;
-	uint32_t *s = calloc(n, sizeof(*s));
+	uint64_t *s = calloc(n, sizeof(*s));
 	if (s == NULL)
 		return TLSA_ENOMEM;
 	free(kl->slots);
@@ -124,8 +135,9 @@ static int grow_slots(struct tlsa_keylog *kl)
 	kl->nslots = n;
 	for (size_t e = 0; e < kl->n; e++) {
 		bool found;
-		size_t i = slot_of(kl, kl->entries[e].client_random, &found);
-		kl->slots[i] = (uint32_t)(e + 1);
+		uint64_t h = hash_random(kl->entries[e].client_random);
+		size_t i = slot_of(kl, kl->entries[e].client_random, h, &found);
+		kl->slots[i] = h >> 32 << 32 | (e + 1);
 	}
 	return 0;
 }
@@ -133,12 +145,19 @@ static int grow_slots(struct tlsa_keylog *kl)
 /* The entry for this random, created when new; NULL with *rc set on failure. */
 static struct tlsa_keylog_entry *entry_for(struct tlsa_keylog *kl, const uint8_t r[32], int *rc)
 {
+	/* the lines of one connection usually follow each other */
+	if (kl->last > 0 && memcmp(kl->entries[kl->last - 1].client_random, r, 32) == 0)
+		return &kl->entries[kl->last - 1];
 	bool found = false;
 	size_t i = 0;
+	uint64_t h = hash_random(r);
 	if (kl->nslots > 0) {
-		i = slot_of(kl, r, &found);
-		if (found)
-			return &kl->entries[kl->slots[i] - 1];
+		i = slot_of(kl, r, h, &found);
+		if (found) {
+			struct tlsa_keylog_entry *e = slot_entry(kl, i);
+			kl->last = (size_t)(e - kl->entries) + 1;
+			return e;
+		}
 	}
 	if (kl->n >= TLSA_KEYLOG_MAX_ENTRIES) {
 		*rc = TLSA_ELIMIT;
@@ -147,7 +166,7 @@ static struct tlsa_keylog_entry *entry_for(struct tlsa_keylog *kl, const uint8_t
 	if ((kl->n + 1) * 2 > kl->nslots) {
 		if ((*rc = grow_slots(kl)) != 0)
 			return NULL;
-		i = slot_of(kl, r, &found);
+		i = slot_of(kl, r, h, &found);
 	}
 	if (kl->n == kl->cap) {
 		size_t nc = kl->cap ? kl->cap * 2 : 16;
@@ -168,9 +187,18 @@ static struct tlsa_keylog_entry *entry_for(struct tlsa_keylog *kl, const uint8_t
 	struct tlsa_keylog_entry *e = &kl->entries[kl->n];
 	memset(e, 0, sizeof(*e));
 	memcpy(e->client_random, r, 32);
-	kl->slots[i] = (uint32_t)(++kl->n);
+	kl->slots[i] = h >> 32 << 32 | ++kl->n;
+	kl->last = kl->n;
 	return e;
 }
+
+/* Value + 1 of each hex digit, 0 for every other byte. */
+static const uint8_t hex1[256] = {
+	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /* Hex field -> bytes; false unless it is an even number of hex digits
  * decoding to at most `cap` bytes. */
@@ -179,18 +207,21 @@ static bool unhex(const char *s, size_t n, uint8_t *out, size_t cap, size_t *out
 	if (n % 2 != 0 || n / 2 > cap)
 		return false;
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = tlsa_hexval(s[i]), lo = tlsa_hexval(s[i + 1]);
-		if (hi < 0 || lo < 0)
+		unsigned hi = hex1[(unsigned char)s[i]], lo = hex1[(unsigned char)s[i + 1]];
+		if (hi == 0 || lo == 0)
 			return false;
-		out[i / 2] = (uint8_t)(hi << 4 | lo);
+		out[i / 2] = (uint8_t)((hi - 1) << 4 | (lo - 1));
 	}
 	*out_len = n / 2;
 	return true;
 }
 
+/* White space between fields; every such byte is <= ' ', so most bytes are
+ * decided by the first comparison. */
 static bool is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+	return (unsigned char)c <= ' ' &&
+	       (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f');
 }
 
 /* Splits a line into up to 4 white-space separated fields; returns the count. */
@@ -214,9 +245,13 @@ static int split(const char *p, const char *end, const char *f[4], size_t flen[4
 	return n;
 }
 
+/* Is the field f of n bytes (untrusted, may hold NUL bytes) exactly word? */
 static bool field_is(const char *f, size_t n, const char *word)
 {
-	return strlen(word) == n && memcmp(f, word, n) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (word[i] == '\0' || word[i] != f[i])
+			return false;
+	return word[n] == '\0';
 }
 
 struct warner {
@@ -262,7 +297,7 @@ static int parse_line(struct tlsa_keylog *kl, const char *p, const char *end, un
 		return 0;
 	int nf = split(p, end, f, fl);
 	int label = -1;
-	for (int i = 0; i < TLSA_KL_COUNT; i++)
+	for (int i = 0; i < TLSA_KL_COUNT && label < 0; i++)
 		if (field_is(f[0], fl[0], label_names[i]))
 			label = i;
 	if (field_is(f[0], fl[0], "EARLY_TRAFFIC_SECRET"))
