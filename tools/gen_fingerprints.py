@@ -12,7 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from registry_data import fail, read_stanzas  # noqa: E402
+from registry_data import check_keys, fail, read_stanzas  # noqa: E402
 
 REQ = ["rule", "stack", "side", "order", "confidence", "evidence"]
 KEYS = set(REQ) | {"need", "need-any", "min", "grease", "scsv", "suites13"}
@@ -54,12 +54,7 @@ def main():
     stacks = stack_tokens(sys.argv[1])
     arrays, rows, ids = [], [], set()
     for line, s in read_stanzas(path):
-        for k in REQ:
-            if k not in s:
-                fail(path, line, "stanza lacks %r" % k)
-        for k in s:
-            if k not in KEYS:
-                fail(path, line, "unknown key %r" % k)
+        check_keys(path, line, s, REQ, KEYS)
         rid = s["rule"]
         if rid in ids or not rid.replace("-", "").isalnum():
             fail(path, line, "rule id %r is repeated or not [a-z0-9-]" % rid)

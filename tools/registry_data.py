@@ -42,15 +42,20 @@ def read_stanzas(path):
         yield start, stanza
 
 
+def check_keys(path, line, stanza, required, known):
+    """Fail unless the stanza has every required key and no key outside known."""
+    for k in required:
+        if k not in stanza:
+            fail(path, line, "stanza lacks %r" % k)
+    for k in stanza:
+        if k not in known:
+            fail(path, line, "unknown key %r" % k)
+
+
 def load_alerts(path):
     alerts = {}
     for line, s in read_stanzas(path):
-        for k in REQUIRED:
-            if k not in s:
-                fail(path, line, "stanza lacks %r" % k)
-        for k in s:
-            if k not in KNOWN:
-                fail(path, line, "unknown key %r" % k)
+        check_keys(path, line, s, REQUIRED, KNOWN)
         code = int(s["code"])
         if not 0 <= code <= 255 or code in alerts:
             fail(path, line, "bad or duplicate code %d" % code)
