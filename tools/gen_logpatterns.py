@@ -79,6 +79,16 @@ def auto_lookback(anchor, regex):
     return UNLIMITED
 
 
+def longest_needle(needles, text):
+    """(needle index, offset) of the longest needle `text` holds, or None."""
+    best = None
+    for ni, nd in enumerate(needles):
+        at = text.find(nd)
+        if at >= 0 and (best is None or len(nd) > len(needles[best[0]])):
+            best = (ni, at)
+    return best
+
+
 def main():
     data_dir, out_path = sys.argv[1], sys.argv[2]
     path = data_dir + "/log-patterns.txt"
@@ -199,11 +209,7 @@ def main():
         if not any(s[0] == pi for s in samples):
             fail(p["line"], "pattern %s has no sample" % p["id"])
         for a, back in p["anchors"]:
-            best = None
-            for ni, nd in enumerate(needles):
-                at = a.find(nd)
-                if at >= 0 and (best is None or len(nd) > len(needles[best[0]])):
-                    best = (ni, at)
+            best = longest_needle(needles, a)
             if best is None:
                 fail(p["line"], "anchor %r holds no needle" % a)
             if len(a) > 64:
@@ -212,11 +218,7 @@ def main():
     # A gate is an anchor of no pattern (index LP_N_PATTERNS): the line is searched for
     # local errors.
     for g, line in gates:
-        best = None
-        for ni, nd in enumerate(needles):
-            at = g.find(nd)
-            if at >= 0 and (best is None or len(nd) > len(needles[best[0]])):
-                best = (ni, at)
+        best = longest_needle(needles, g)
         if best is None:
             fail(line, "gate %r holds no needle" % g)
         anchors.append((best[0], best[1], g, len(patterns), 0))

@@ -10,9 +10,9 @@
  * data/log-patterns.txt, compiled by tools/gen_logpatterns.py.
  *
  * Local errors (the `logline` fragments of the cause rules) are looked for on the
- * lines where stage 1 found a gate needle ("error", "exception", ...): one pass
- * over the line hashes each 4-byte window (ASCII case folded) into a bit set of the
- * fragments' first four bytes, and only a hit compares a fragment.
+ * lines where stage 1 found a gate anchor ("error:", "exception", ...): one pass
+ * over the line tests each 2-byte and 4-byte window (ASCII case folded) against bit
+ * sets of the rarest four bytes of each fragment, and only a hit compares a fragment.
  */
 #include <regex.h>
 #include <stdbool.h>
@@ -106,7 +106,7 @@ struct lx_frag {
 	size_t key;	   /* offset of the hashed bytes in that piece */
 	size_t lit;	   /* literal bytes: the more, the more specific */
 	size_t order;	   /* rule index: earlier wins a tie */
-	uint32_t hash;	   /* of the first four bytes, see lx_hash() */
+	uint32_t hash;	   /* of the four bytes at low + kp + key, see lx_hash() */
 };
 
 #define LX_BITS 65536u
@@ -124,7 +124,8 @@ struct tlsa_text {
 	/* Per needle: bytes that may follow it / precede it in some anchor (folded). */
 	bool after_ok[LP_N_NEEDLES][256], before_ok[LP_N_NEEDLES][256];
 	int simd; /* 0 scalar, 1 SSSE3, 2 AVX2 */
-	/* Local errors: fragments sorted by hash, and the hashes present. */
+	/* Local errors: fragments sorted by hash, the hashes present, and the first two bytes
+	 * of the hashed windows (a cheaper test first). */
 	struct lx_frag *lx;
 	size_t n_lx;
 	char *lx_pool;
@@ -221,8 +222,8 @@ static uint32_t lx_hash(const void *p)
 /*
  * How common four lower-case bytes are in ordinary log text (lower is rarer): letters by
  * English frequency, white space and a few punctuation marks very common; upper case
- * was folded, so '_', digits and ':' count as fairly rare.  The rarest window of a
- * fragment's first piece is hashed, so that common words ("the ", "error", "peer")
+ * was folded, so '_', digits and ':' count as fairly rare.  The rarest window of any
+ * piece of a fragment is hashed, so that common words ("the ", "error", "server")
  * rarely send a line to the comparisons.
  */
 static unsigned commonness(const char *p)
