@@ -206,6 +206,19 @@ static void test_client_guesses(void)
 	static const unsigned java_exts[] = {5, 10, 11, 17, 23, 35, 13, 43, 45, 50, 51, END};
 	CHECK_STR(guess_client(java_suites, java_exts, &hs, &g), "java");
 
+	/* NSS (Firefox) and SChannel orders: extended_master_secret and renegotiation_info
+	 * right after server_name / renegotiation_info last */
+	static const unsigned nss_suites[] = {0x1301, 0x1303, 0x1302, 0xc02b, 0xc02f, END};
+	static const unsigned nss_exts[] = {0,	23, 65281, 10, 11, 35, 16, 5,
+					    34, 51, 43,	   13, 45, 28, 21, END};
+	CHECK_STR(guess_client(nss_suites, nss_exts, &hs, &g), "nss");
+	static const unsigned sch_suites[] = {0xc02c, 0xc02b, 0xc030, 0xc02f, 0x000a, END};
+	static const unsigned sch_exts[] = {0, 5, 10, 11, 13, 35, 16, 23, 65281, END};
+	CHECK_STR(guess_client(sch_suites, sch_exts, &hs, &g), "schannel");
+	/* the same order with the 0x00ff suite is not SChannel's */
+	static const unsigned sch_scsv[] = {0xc02c, 0xc02b, 0x00ff, END};
+	CHECK(guess_client(sch_scsv, sch_exts, &hs, &g) == NULL);
+
 	/* GREASE first in suites and extensions, Chrome-like extensions in any order */
 	static const unsigned gsuites[] = {0x3a3a, 0x1301, 0x1302, 0xc02b, 0xc02f, END};
 	static const unsigned gexts[] = {0x2a2a, 45, 43, 0,  16, 23, 65281,  10, 51,
