@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# TLS 1.3 0-RTT (early data) through `tlsalert scan --keylog`, on the four
+# captures made by tests/data/keylog/gen/make_0rtt.sh (OpenSSL and GnuTLS on
+# loopback; a resumed connection whose early data the server accepts, and one
+# whose early data it rejects; the GnuTLS captures also hold the full handshake
+# that made the session).  Each capture is scanned three times:
+#   full     its own key log (with CLIENT_EARLY_TRAFFIC_SECRET);
+#   noearly  the same key log without the CLIENT_EARLY_TRAFFIC_SECRET line;
+#   wrong    the early secret's last hex digit changed.
+# Exact expectations: every alert (frame, sender, level, description,
+# encrypted and decrypted, never inferred), per connection the number of
+# records opened and the handshake history ("O": EndOfEarlyData, readable only
+# under the early secret; "F": the client's Finished, under the handshake
+# secret at sequence number 0 after the early records), decrypt_error only
+# with the wrong secret, and nothing on stderr otherwise (no warning about
+# EARLY_EXPORTER_SECRET).  With tshark installed, tshark with the same key
+# log must find the same alerts (frame, source port, level, description), and
+# EndOfEarlyData exactly in the captures where the server accepted early data.
+set -u
+cd "$(dirname "$0")/../.."
+TLSALERT=${TLSALERT:-$PWD/build/tlsalert}
+dir=tests/data/keylog
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+# expect CAPTURE VARIANT ALERTS CONNECTIONS
+#   ALERTS       "frame:sender:level:description ..." in output order
+#   CONNECTIONS  "first_frame:records_decrypted:history ..." in output order
+expect() {
+	local b=$1 v=$2 alerts=$3 conns=$4 k
+	case $v in
+	full) k=$dir/$b.keylog ;;
+	noearly)
+		k=$tmp/$b.noearly.keylog
+		grep -v '^CLIENT_EARLY_TRAFFIC_SECRET ' "$dir/$b.keylog" >"$k"
+		;;
+	wrong)
+		k=$tmp/$b.wrong.keylog
+		awk '$1 == "CLIENT_EARLY_TRAFFIC_SECRET" {
+			d = substr($3, length($3)); $3 = substr($3, 1, length($3) - 1) (d == "0" ? "1" : "0")
+		} { print }' "$dir/$b.keylog" >"$k"
+		cmp -s "$k" "$dir/$b.keylog" && { echo "FAIL: $b: no early secret to change"; fail=1; }
+		;;
+	esac
+	"$TLSALERT" scan --json --keylog "$k" "$dir/$b.pcap" >"$tmp/a.json" 2>"$tmp/a.err"
+	local rc=$?
+	"$TLSALERT" scan --summary --json --keylog "$k" "$dir/$b.pcap" >"$tmp/c.json" 2>/dev/null
+	[ "$rc" -eq 0 ] || { echo "FAIL: $b ($v): exit status $rc"; fail=1; }
+	python3 - "$b ($v)" "$v" "$alerts" "$conns" "$tmp/a.json" "$tmp/c.json" "$tmp/a.err" <<'PY' || fail=1
+import json, sys
+name, variant, alerts, conns, aj, cj, err = sys.argv[1:8]
+bad = []
+events = [json.loads(l) for l in open(aj) if l.strip()]
+got = ["%d:%s:%s:%s" % (e["frame"], e["sender"], e["level"], e["description"]) for e in events]
+if got != alerts.split():
+    bad.append("alerts %s, expected %s" % (got, alerts.split()))
+for e in events:
+    if not e["encrypted"] or not e["decrypted"] or e["inferred"]:
+        bad.append("frame %d: encrypted %s decrypted %s inferred %s" % (
+            e["frame"], e["encrypted"], e["decrypted"], e["inferred"]))
+    has_err = e.get("decrypt_error") is not None
+    if has_err != (variant == "wrong"):
+        bad.append("frame %d: decrypt_error %r" % (e["frame"], e.get("decrypt_error")))
+cs = [json.loads(l) for l in open(cj) if l.strip()]
+got = ["%d:%d:%s" % (c["first_frame"], c["records_decrypted"], c["history"])
+       for c in cs if c["type"] == "connection"]
+if got != conns.split():
+    bad.append("connections %s, expected %s" % (got, conns.split()))
+stderr = open(err).read()
+if variant == "wrong":
+    if "did not authenticate" not in stderr:
+        bad.append("no authentication failure reported on stderr")
+elif stderr:
+    bad.append("stderr: %r" % stderr)
+if bad:
+    print("FAIL: %s: %s" % (name, "; ".join(bad)))
+    sys.exit(1)
+PY
+}
+
+# OpenSSL, early data accepted.  Client: its 0-RTT data record (early secret,
+# sequence number 0, before the ServerHello: counted), EndOfEarlyData (early
+# secret, 1), Finished (handshake secret, 0), one line of data and
+# close_notify (application secret, 0 and 1).  Without the early secret the
+# EndOfEarlyData stays unread (history "A"), nothing else changes.
+b=openssl-tls13-early-data-accepted
+expect $b full "13:client:1:0 16:server:1:0" "1:8:HXAhxyfOFtALNln"
+expect $b noearly "13:client:1:0 16:server:1:0" "1:7:HXAhxyfAFtALNln"
+# a wrong early secret: EndOfEarlyData fails authentication (reported), and
+# so does the Finished after it (the handshake sequence number moved on);
+# the alerts still open under the application secrets
+expect $b wrong "13:client:1:0 16:server:1:0" "1:6:HXAhxyfAtALNln"
+# OpenSSL, early data rejected (the ticket had been used: anti-replay), full
+# handshake; the 0-RTT record the server skipped is never reported
+b=openssl-tls13-early-data-rejected
+expect $b full "14:client:1:0 17:server:1:0" "1:10:HXAhxycvfFttALNln"
+expect $b noearly "14:client:1:0 17:server:1:0" "1:10:HXAhxycvfFttALNln"
+# GnuTLS: the first connection (frames 1-15) is a full handshake
+b=gnutls-tls13-early-data-accepted
+expect $b full "15:client:1:0 38:client:1:0 39:server:1:0" \
+	"18:8:HAhxyfOFaAaLlNn 1:8:HhxyqcvfXCFaLN"
+expect $b noearly "15:client:1:0 38:client:1:0 39:server:1:0" \
+	"18:7:HAhxyfAFaAaLlNn 1:8:HhxyqcvfXCFaLN"
+b=gnutls-tls13-early-data-rejected
+expect $b full "15:client:1:0 35:client:1:0 36:server:1:0" \
+	"18:7:HAhxyfFaAaLlnN 1:8:HhxyqcvfXCFaLN"
+expect $b noearly "15:client:1:0 35:client:1:0 36:server:1:0" \
+	"18:7:HAhxyfFaAaLlnN 1:8:HhxyqcvfXCFaLN"
+
+# tshark with the same key logs: the same alerts, and EndOfEarlyData (and an
+# early_data extension in EncryptedExtensions) only where the server accepted
+if command -v tshark >/dev/null; then
+	for b in openssl-tls13-early-data-accepted openssl-tls13-early-data-rejected \
+		gnutls-tls13-early-data-accepted gnutls-tls13-early-data-rejected; do
+		ts() { tshark -o "tls.keylog_file:$dir/$b.keylog" -r "$dir/$b.pcap" "$@" 2>/dev/null; }
+		ts -Y tls.alert_message -T fields -e frame.number -e tcp.srcport \
+			-e tls.alert_message.level -e tls.alert_message.desc >"$tmp/t.tsv"
+		"$TLSALERT" scan --json --keylog "$dir/$b.keylog" "$dir/$b.pcap" 2>/dev/null |
+			python3 -c '
+import json, sys
+for l in sys.stdin:
+    e = json.loads(l)
+    print("%d\t%d\t%d\t%d" % (e["frame"], e["src_port"], e["level"], e["description"]))' \
+				>"$tmp/j.tsv"
+		[ -s "$tmp/t.tsv" ] && cmp -s "$tmp/t.tsv" "$tmp/j.tsv" ||
+			{ echo "FAIL: $b: tshark and tlsalert differ"; diff "$tmp/t.tsv" "$tmp/j.tsv"; fail=1; }
+		eoed=$(ts -Y 'tls.handshake.type == 5' -T fields -e frame.number | wc -l)
+		ee42=$(ts -Y 'tls.handshake.type == 8 && tls.handshake.extension.type == 42' \
+			-T fields -e frame.number | wc -l)
+		want=0
+		[[ $b == *accepted ]] && want=1
+		[ "$eoed" -eq $want ] && [ "$ee42" -eq $want ] ||
+			{ echo "FAIL: $b: tshark finds $eoed EndOfEarlyData, $ee42 early_data in EncryptedExtensions, expected $want"; fail=1; }
+	done
+else
+	echo "scan_keylog_0rtt: tshark not installed, comparison skipped"
+fi
+[ $fail -eq 0 ] && echo "scan_keylog_0rtt: 4 captures, 9 key log variants as expected"
+exit $fail
