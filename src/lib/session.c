@@ -784,7 +784,11 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 	switch (d->rtype) {
 	case 20: /* ChangeCipherSpec */
 		hist_add(c, dir, 'X');
-		if (!tls13 && !c->hs->hello_retry) {
+		/* a CCS before the ServerHello is TLS 1.3's compatibility CCS of a
+		 * client sending 0-RTT data, not TLS 1.2's: a plaintext alert after
+		 * it is still plaintext */
+		if (!tls13 && !c->hs->hello_retry &&
+		    !(c->hs->client_hello && !c->hs->server_hello)) {
 			d->ccs = true;
 			set_step(c, S_CCS);
 			if (c->dec != NULL)
