@@ -14,7 +14,8 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from registry_data import fail, load_alerts, load_names, norm, read_stanzas  # noqa: E402
+from registry_data import (check_keys, fail, load_alerts, load_names, norm,  # noqa: E402
+                           read_stanzas)
 
 # Facts a rule's `when` may test.  Tri-state facts take yes/no; numeric facts take a
 # comparison with a number (or, for the *_max/_min version facts, a version token).
@@ -40,15 +41,6 @@ NEVER_REQ = ["never", "alert", "sender", "instead", "text"]
 NEVER_KEYS = set(NEVER_REQ) | {"versions"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 TOKEN_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
-
-
-def check_keys(path, line, s, allowed, required):
-    for k in required:
-        if k not in s:
-            fail(path, line, "stanza lacks %r" % k)
-    for k in s:
-        if k not in allowed:
-            fail(path, line, "unknown key %r" % k)
 
 
 def parse_cond(path, line, text):
@@ -199,7 +191,7 @@ def load_causes(data_dir):
                 fail(path, line, "bad or duplicate cause id %r" % s["cause"])
             out["causes"].append(s)
         elif kind == "step":
-            check_keys(path, line, s, STEP_KEYS, ["step", "text"])
+            check_keys(path, line, s, ["step", "text"], STEP_KEYS)
             s["aliases"] = s.get("aliases", "").split()
             for a in [s["step"]] + s["aliases"]:
                 if not TOKEN_RE.match(a) or a in seen_alias:
@@ -207,7 +199,7 @@ def load_causes(data_dir):
                 seen_alias[a] = s["step"]
             out["steps"].append(s)
         elif kind == "stack" and "rule" not in s:
-            check_keys(path, line, s, STACK_KEYS, ["stack", "name"])
+            check_keys(path, line, s, ["stack", "name"], STACK_KEYS)
             s["aliases"] = s.get("aliases", "").split()
             s["wording"] = [w.strip() for w in s.get("wording", "").split(" | ") if w.strip()]
             out["stacks"].append(s)
@@ -233,7 +225,7 @@ def load_causes(data_dir):
     for path, line, s in stanzas:
         kind = next(iter(s))
         if kind == "rule":
-            check_keys(path, line, s, RULE_KEYS, RULE_REQ)
+            check_keys(path, line, s, RULE_REQ, RULE_KEYS)
             if not ID_RE.match(s["rule"]) or s["rule"] in rule_ids:
                 fail(path, line, "bad or duplicate rule id %r" % s["rule"])
             rule_ids.add(s["rule"])
@@ -262,7 +254,7 @@ def load_causes(data_dir):
             s["loglines"], s["logline_none"] = logline_fragments(path, line, s, alert_names)
             out["rules"].append(s)
         elif kind == "never":
-            check_keys(path, line, s, NEVER_KEYS, NEVER_REQ)
+            check_keys(path, line, s, NEVER_REQ, NEVER_KEYS)
             if s["never"] not in stack_ids:
                 fail(path, line, "unknown stack %r" % s["never"])
             s["alert"] = int(s["alert"])
