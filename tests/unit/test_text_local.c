@@ -10,35 +10,21 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "text_found.h"
 #include "tlsalert/diagnose.h"
 #include "tlsalert/text.h"
 
-struct found {
-	struct tlsa_text_mention m[16];
-	size_t n;
-};
-
-static int collect(void *ctx, const struct tlsa_text_mention *m)
+/* Scans one line or several (default flags). */
+static struct found scan_text(const struct tlsa_text *t, const char *s)
 {
-	struct found *f = ctx;
-	if (f->n < 16)
-		f->m[f->n++] = *m;
-	return 0;
-}
-
-static struct found scan(const struct tlsa_text *t, const char *s)
-{
-	struct found f;
-	f.n = 0;
-	CHECK_INT(tlsa_text_scan(t, s, strlen(s), 0, collect, &f), 0);
-	return f;
+	return scan(t, s, strlen(s), 0);
 }
 
 /* One mention: the local error of `rule` alone, code `code`, span = `span`. */
 static void check_local(const struct tlsa_text *t, const char *line, const char *rule, int code,
 			const char *span)
 {
-	struct found f = scan(t, line);
+	struct found f = scan_text(t, line);
 	CHECK_INT((int)f.n, 1);
 	if (f.n != 1)
 		return;
@@ -56,7 +42,7 @@ static void check_local(const struct tlsa_text *t, const char *line, const char 
 
 static void check_none(const struct tlsa_text *t, const char *line)
 {
-	struct found f = scan(t, line);
+	struct found f = scan_text(t, line);
 	CHECK_INT((int)f.n, 0);
 }
 
@@ -68,7 +54,7 @@ static void lines(const struct tlsa_text *t)
 		    "error:0A0000C1:SSL routines::no shared cipher) while SSL handshaking",
 		    "openssl-40-no-shared-cipher", 40, "no shared cipher");
 	/* Case is ignored; the implementation is the rule's first stack. */
-	struct found f = scan(t, "ERROR: NO SHARED CIPHER");
+	struct found f = scan_text(t, "ERROR: NO SHARED CIPHER");
 	CHECK_INT((int)f.n, 1);
 	CHECK_STR(f.m[0].implementation, "openssl");
 	/* Go's server log. */
@@ -106,20 +92,20 @@ static void lines(const struct tlsa_text *t)
 static void joins(const struct tlsa_text *t)
 {
 	/* Go's "local error:" is an alert mention (sent, 20): the rule joins it. */
-	struct found f = scan(
+	struct found f = scan_text(
 		t, "http: TLS handshake error from 192.0.2.1:2: local error: tls: bad record MAC");
 	CHECK_INT((int)f.n, 1);
 	CHECK_STR(f.m[0].pattern_id, "go.local");
 	CHECK_STR(f.m[0].rule_id, "go-20-bad-mac");
 	CHECK_INT(f.m[0].code, 20);
 	/* A received alert names the peer's reason: no local rule, no second mention. */
-	f = scan(t, "SSL_do_handshake() failed (SSL: error:0A000410:SSL routines::sslv3 alert "
-		    "handshake failure:SSL alert number 40)");
+	f = scan_text(t, "SSL_do_handshake() failed (SSL: error:0A000410:SSL routines::sslv3 alert "
+			 "handshake failure:SSL alert number 40)");
 	CHECK_INT((int)f.n, 1);
 	CHECK(f.m[0].rule_id == NULL && f.m[0].rule_fragment == NULL);
 	CHECK_INT(f.m[0].dir, TLSA_TEXT_RECEIVED);
 	/* A line naming an alert of another code keeps only the alert mention. */
-	f = scan(t, "error: no shared cipher; Received fatal alert: unknown_ca");
+	f = scan_text(t, "error: no shared cipher; Received fatal alert: unknown_ca");
 	CHECK_INT((int)f.n, 1);
 	CHECK_INT(f.m[0].code, 48);
 	CHECK(f.m[0].rule_id == NULL);
@@ -136,7 +122,7 @@ static void long_line(const struct tlsa_text *t)
 	memset(buf, 'a', n);
 	memcpy(buf, "first line\nerror: ", 18);
 	strcpy(buf + n, " no shared cipher\nlast");
-	struct found f = scan(t, buf);
+	struct found f = scan_text(t, buf);
 	CHECK_INT((int)f.n, 1);
 	CHECK_STR(f.m[0].rule_id, "openssl-40-no-shared-cipher");
 	CHECK(f.m[0].line_start == 11 && f.m[0].start == n + 1);

@@ -9,34 +9,14 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "text_found.h"
 #include "tlsalert/text.h"
-
-struct found {
-	struct tlsa_text_mention m[64];
-	size_t n;
-};
-
-static int collect(void *ctx, const struct tlsa_text_mention *m)
-{
-	struct found *f = ctx;
-	if (f->n < 64)
-		f->m[f->n++] = *m;
-	return 0;
-}
 
 static int stop_at_first(void *ctx, const struct tlsa_text_mention *m)
 {
 	(void)m;
 	(*(int *)ctx)++;
 	return 7;
-}
-
-static struct found scan(const struct tlsa_text *t, const char *s, size_t len, unsigned flags)
-{
-	struct found f;
-	f.n = 0;
-	CHECK_INT(tlsa_text_scan(t, s, len, flags, collect, &f), 0);
-	return f;
 }
 
 static void check_samples(const struct tlsa_text *t)
