@@ -665,6 +665,37 @@ static bool coalesced_alerts(const uint8_t *body, uint32_t len)
 
 /* ------------------------------------------------------------ decryption */
 
+/* The tracker's decryption buffer and algorithm cache; false when out of memory. */
+static bool dec_buffers(struct tlsa_tracker *t)
+{
+	if (t->dbuf == NULL && (t->dbuf = malloc(DBUF_CAP)) == NULL)
+		return false;
+	if (t->cc == NULL)
+		t->cc = tlsa_crypto_cache_new(); /* NULL: every connection fetches its own */
+	return true;
+}
+
+/* The connection's key log entry.  */
+static const struct tlsa_keylog_entry *dec_entry(const struct tlsa_tracker *t, const struct conn *c)
+{
+	const struct tlsa_keylog_entry *e = tlsa_keylog_find(t->own_kl, c->hs->client_random);
+	return e != NULL ? e : tlsa_keylog_find(t->o.keylog, c->hs->client_random);
+}
+
+/* The entry to open the record just started with, when it is a small 0-RTT
+ * record (the client's type 23 before any ServerHello) and the key log has
+ * the connection's early secret; else NULL. */
+static const struct tlsa_keylog_entry *early_entry(const struct tlsa_tracker *t,
+						   const struct conn *c, int dir)
+{
+	const struct dirstate *d = &c->d[dir];
+	if (c->dec != NULL || c->hs == NULL || !c->hs->client_hello || c->hs->server_hello ||
+	    c->ch_dir != dir || d->rtype != 23 || d->rlen > SDEC_SMALL_RECORD)
+		return NULL;
+	const struct tlsa_keylog_entry *e = dec_entry(t, c);
+	return e != NULL && tlsa_keylog_secret(e, TLSA_KL_CLIENT_EARLY) != NULL ? e : NULL;
+}
+
 /* Looks the connection up in the key log once its ServerHello is known. */
 static void dec_prepare(struct tlsa_tracker *t, struct conn *c, const struct tlsa_flow *f,
 			const struct tlsa_pktinfo *pkt)
@@ -677,19 +708,13 @@ static void dec_prepare(struct tlsa_tracker *t, struct conn *c, const struct tls
 		return;
 	c->dec_state = DEC_NONE;
 	c->dec_klcount = n;
-	const struct tlsa_keylog_entry *e = tlsa_keylog_find(t->own_kl, c->hs->client_random);
-	if (e == NULL)
-		e = tlsa_keylog_find(t->o.keylog, c->hs->client_random);
+	const struct tlsa_keylog_entry *e = dec_entry(t, c);
 	if (e == NULL)
 		return; /* no keys: the alerts stay encrypted (inferred as without a key log) */
 	tlsa_role_source src;
 	int cd = client_dir(c, f, &src);
-	if (cd < 0)
+	if (cd < 0 || !dec_buffers(t))
 		return;
-	if (t->dbuf == NULL && (t->dbuf = malloc(DBUF_CAP)) == NULL)
-		return;
-	if (t->cc == NULL)
-		t->cc = tlsa_crypto_cache_new(); /* NULL: every connection fetches its own */
 	const char *why = NULL;
 	c->dec = sdec_new(e, c->hs, c->dtls, c->etm, cd, c->d[cd].n_enc, t->cc, &why);
 	if (c->dec == NULL) {
@@ -774,10 +799,18 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 	enum sdec_result dres = SD_NONE;
 	size_t plen = 0;
 	uint8_t inner = 0;
+	bool early = false; /* a 0-RTT record opened before the ServerHello */
+	const struct tlsa_keylog_entry *ee;
 	if (c->dec != NULL) {
 		const uint8_t *rec = d->rec_copy && !d->rec_bad ? d->rec : NULL;
 		dres = sdec_record(c->dec, dir, d->rtype, rec, 5 + (size_t)d->rlen, t->dbuf,
 				   DBUF_CAP, &plen, &inner);
+		dec_outcome(t, c, f, dir, dres, d->rtype, d->nrec - 1, pkt);
+	} else if (t->kl != NULL && d->rec_copy && !d->rec_bad &&
+		   (ee = early_entry(t, c, dir)) != NULL && dec_buffers(t)) {
+		dres = sdec_early_record(ee, c->hs, d->n_enc, t->cc, d->rec, 5 + (size_t)d->rlen,
+					 t->dbuf, DBUF_CAP, &plen, &inner);
+		early = dres == SD_OK;
 		dec_outcome(t, c, f, dir, dres, d->rtype, d->nrec - 1, pkt);
 	}
 	d->dec_last = dres == SD_OK || dres == SD_AUTH;
@@ -827,9 +860,11 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 		}
 		break;
 	case 23:
-		if (dres == SD_OK && tls13 && inner == 21) {
+		if (dres == SD_OK && (tls13 || early) && inner == 21) {
 			emit_decrypted(t, c, f, dir, d->rver, d->rlen, t->dbuf, plen, 0,
 				       d->nrec - 1, pkt, 23);
+			if (early)
+				d->n_enc++; /* 0-RTT: where the early sequence numbers go on */
 			break;
 		}
 		if (dres == SD_OK && tls13 && inner == 22) {
@@ -1196,6 +1231,8 @@ static void tls_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *
 				if (c->dec != NULL &&
 				    sdec_want(c->dec, dir, d->rtype, d->rlen, t->o.decrypt_all))
 					d->rec_copy = true;
+				else if (early_entry(t, c, dir) != NULL)
+					d->rec_copy = true; /* 0-RTT, opened at its end */
 			}
 			if (d->rec_copy && d->rec == NULL &&
 			    (d->rec = malloc(5 + MAX_RECORD)) == NULL)

@@ -282,6 +282,32 @@ enum sdec_result sdec_dtls_record(struct sdec *s, int dir, const uint8_t *rec, s
 	return rc == TLSA_EAUTH ? SD_AUTH : SD_SKIP;
 }
 
+enum sdec_result sdec_early_record(const struct tlsa_keylog_entry *e,
+				   const struct tlsa_hs_facts *hs, uint64_t seq,
+				   struct tlsa_crypto_cache *cc, const uint8_t *rec, size_t len,
+				   uint8_t *out, size_t cap, size_t *out_len, uint8_t *inner)
+{
+	const struct tlsa_keylog_secret *k = tlsa_keylog_secret(e, TLSA_KL_CLIENT_EARLY);
+	if (k == NULL || k->len == 0)
+		return SD_NONE;
+	/* the resumed session's suite is one of those offered; the AEAD tag tells which */
+	size_t n = hs->n_suites < TLSA_HS_MAX_LIST ? hs->n_suites : TLSA_HS_MAX_LIST;
+	for (size_t i = 0; i < n; i++) {
+		const struct tlsa_suite *su = tlsa_suite_find(hs->suites[i]);
+		struct tlsa_cipher_dir d;
+		memset(&d, 0, sizeof(d));
+		if (su == NULL || !su->tls13 ||
+		    tlsa_dir_init_tls13_cached(&d, cc, hs->suites[i], k->v, k->len) != 0)
+			continue; /* not TLS 1.3, or another hash length than the secret's */
+		d.seq = seq;
+		int rc = open_rec(&d, rec, len, out, cap, out_len, inner);
+		tlsa_dir_free(&d);
+		if (rc == 0)
+			return SD_OK;
+	}
+	return SD_SKIP;
+}
+
 void sdec_ccs(struct sdec *s, int dir)
 {
 	struct sdir *sd = &s->d[dir];

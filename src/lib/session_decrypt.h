@@ -58,6 +58,18 @@ enum sdec_result sdec_dtls_record(struct sdec *s, int dir, const uint8_t *rec, s
 				  uint16_t epoch, uint8_t *out, size_t cap, size_t *out_len,
 				  uint8_t *inner);
 
+/*
+ * A TLS 1.3 0-RTT record the client sent before the ServerHello (no struct
+ * sdec yet): opened with the CLIENT_EARLY_TRAFFIC_SECRET of `e` at sequence
+ * number `seq` (the client's type-23 records before it), under each TLS 1.3
+ * suite the ClientHello offered whose hash fits the secret.  SD_OK as for
+ * sdec_record; SD_NONE without an early secret; SD_SKIP when no suite opens it.
+ */
+enum sdec_result sdec_early_record(const struct tlsa_keylog_entry *e,
+				   const struct tlsa_hs_facts *hs, uint64_t seq,
+				   struct tlsa_crypto_cache *cc, const uint8_t *rec, size_t len,
+				   uint8_t *out, size_t cap, size_t *out_len, uint8_t *inner);
+
 /* TLS <= 1.2 / DTLS: direction dir sent ChangeCipherSpec (a second one:
  * renegotiation, whose keys are not followed). */
 void sdec_ccs(struct sdec *s, int dir);

@@ -5,15 +5,18 @@
 # whose early data it rejects; the GnuTLS captures also hold the full handshake
 # that made the session; an OpenSSL client that sends close_notify during
 # 0-RTT, in plaintext, after its compatibility ChangeCipherSpec and before the
-# ServerHello).  Each capture is scanned with up to three key logs:
+# ServerHello), and one crafted by gen/early_alert.py (an alert under the early
+# traffic key, which no stack at hand sends).  Each capture is scanned with up
+# to three key logs:
 #   full     its own key log (with CLIENT_EARLY_TRAFFIC_SECRET);
 #   noearly  the same key log without the CLIENT_EARLY_TRAFFIC_SECRET line;
 #   wrong    the early secret's last hex digit changed.
 # Exact expectations: every alert (frame, sender, level, description,
-# decrypted, or plaintext where the capture has it so; never inferred), per connection the number of
-# records opened and the handshake history ("O": EndOfEarlyData, readable only
-# under the early secret; "F": the client's Finished, under the handshake
-# secret at sequence number 0 after the early records), decrypt_error only
+# decrypted, or plaintext where the capture has it so; never inferred), per
+# connection the number of records opened (the 0-RTT records before the
+# ServerHello included) and the handshake history ("O": EndOfEarlyData,
+# readable only under the early secret; "F": the client's Finished, under the
+# handshake secret at sequence number 0 after the early records), decrypt_error only
 # with the wrong secret, and nothing on stderr otherwise (no warning about
 # EARLY_EXPORTER_SECRET).  With tshark installed, tshark with the same key
 # log must find the same alerts (frame, source port, level, description), and
@@ -86,38 +89,49 @@ PY
 }
 
 # OpenSSL, early data accepted.  Client: its 0-RTT data record (early secret,
-# sequence number 0, before the ServerHello: counted), EndOfEarlyData (early
-# secret, 1), Finished (handshake secret, 0), one line of data and
-# close_notify (application secret, 0 and 1).  Without the early secret the
-# EndOfEarlyData stays unread (history "A"), nothing else changes.
+# sequence number 0, before the ServerHello: opened under each offered TLS 1.3
+# suite until one fits), EndOfEarlyData (early secret, 1), Finished (handshake
+# secret, 0), one line of data and close_notify (application secret, 0 and 1).
+# Without the early secret neither early record is opened (history "A" for
+# the EndOfEarlyData), nothing else changes.
 b=openssl-tls13-early-data-accepted
-expect $b full "13:client:1:0:dec 16:server:1:0:dec" "1:8:HXAhxyfOFtALNln"
+expect $b full "13:client:1:0:dec 16:server:1:0:dec" "1:9:HXAhxyfOFtALNln"
 expect $b noearly "13:client:1:0:dec 16:server:1:0:dec" "1:7:HXAhxyfAFtALNln"
-# a wrong early secret: EndOfEarlyData fails authentication (reported), and
+# a wrong early secret: the 0-RTT record opens under no suite (not reported:
+# which suite it is under is not known), EndOfEarlyData fails authentication
+# (reported), and
 # so does the Finished after it (the handshake sequence number moved on);
 # the alerts still open under the application secrets
 expect $b wrong "13:client:1:0:dec 16:server:1:0:dec" "1:6:HXAhxyfAtALNln"
 # OpenSSL, early data rejected (the ticket had been used: anti-replay), full
 # handshake; the 0-RTT record the server skipped is never reported
 b=openssl-tls13-early-data-rejected
-expect $b full "14:client:1:0:dec 17:server:1:0:dec" "1:10:HXAhxycvfFttALNln"
+expect $b full "14:client:1:0:dec 17:server:1:0:dec" "1:11:HXAhxycvfFttALNln"
 expect $b noearly "14:client:1:0:dec 17:server:1:0:dec" "1:10:HXAhxycvfFttALNln"
 # OpenSSL, the client gives up during 0-RTT: its close_notify (frame 6) is
 # plaintext after its compatibility ChangeCipherSpec, before the ServerHello
 # (not a TLS 1.2 ChangeCipherSpec: nothing after it is taken for protected);
 # the server's close_notify under its application secret
 b=openssl-tls13-early-data-client-close
-expect $b full "6:client:1:0:plain 10:server:1:0:dec" "1:3:HXALhxyflnN"
+expect $b full "6:client:1:0:plain 10:server:1:0:dec" "1:4:HXALhxyflnN"
 expect $b noearly "6:client:1:0:plain 10:server:1:0:dec" "1:3:HXALhxyflnN"
+# CRAFTED (gen/early_alert.py): the accepted capture with its 0-RTT record
+# replaced by a user_canceled alert under the early secret: read at frame 4,
+# decrypted; the early sequence numbers go on after it (EndOfEarlyData at 1).
+# Without the early secret it is not reported at all (65 bytes: not the size
+# of an alert, nothing to infer)
+b=crafted-tls13-early-data-alert
+expect $b full "4:client:1:90:dec 13:client:1:0:dec 16:server:1:0:dec" "1:9:HXLhxyfOFtALNln"
+expect $b noearly "13:client:1:0:dec 16:server:1:0:dec" "1:7:HXAhxyfAFtALNln"
 # GnuTLS: the first connection (frames 1-15) is a full handshake
 b=gnutls-tls13-early-data-accepted
 expect $b full "15:client:1:0:dec 38:client:1:0:dec 39:server:1:0:dec" \
-	"18:8:HAhxyfOFaAaLlNn 1:8:HhxyqcvfXCFaLN"
+	"18:9:HAhxyfOFaAaLlNn 1:8:HhxyqcvfXCFaLN"
 expect $b noearly "15:client:1:0:dec 38:client:1:0:dec 39:server:1:0:dec" \
 	"18:7:HAhxyfAFaAaLlNn 1:8:HhxyqcvfXCFaLN"
 b=gnutls-tls13-early-data-rejected
 expect $b full "15:client:1:0:dec 35:client:1:0:dec 36:server:1:0:dec" \
-	"18:7:HAhxyfFaAaLlnN 1:8:HhxyqcvfXCFaLN"
+	"18:8:HAhxyfFaAaLlnN 1:8:HhxyqcvfXCFaLN"
 expect $b noearly "15:client:1:0:dec 35:client:1:0:dec 36:server:1:0:dec" \
 	"18:7:HAhxyfFaAaLlnN 1:8:HhxyqcvfXCFaLN"
 
@@ -126,7 +140,7 @@ expect $b noearly "15:client:1:0:dec 35:client:1:0:dec 36:server:1:0:dec" \
 if command -v tshark >/dev/null; then
 	for b in openssl-tls13-early-data-accepted openssl-tls13-early-data-rejected \
 		openssl-tls13-early-data-client-close gnutls-tls13-early-data-accepted \
-		gnutls-tls13-early-data-rejected; do
+		gnutls-tls13-early-data-rejected crafted-tls13-early-data-alert; do
 		ts() { tshark -o "tls.keylog_file:$dir/$b.keylog" -r "$dir/$b.pcap" "$@" 2>/dev/null; }
 		ts -Y tls.alert_message -T fields -e frame.number -e tcp.srcport \
 			-e tls.alert_message.level -e tls.alert_message.desc >"$tmp/t.tsv"
@@ -144,12 +158,12 @@ for l in sys.stdin:
 			-T fields -e frame.number | wc -l)
 		[[ $b == *client-close ]] && continue # accepted, but no EndOfEarlyData sent
 		want=0
-		[[ $b == *accepted ]] && want=1
+		[[ $b == *accepted || $b == crafted-* ]] && want=1
 		[ "$eoed" -eq $want ] && [ "$ee42" -eq $want ] ||
 			{ echo "FAIL: $b: tshark finds $eoed EndOfEarlyData, $ee42 early_data in EncryptedExtensions, expected $want"; fail=1; }
 	done
 else
 	echo "scan_keylog_0rtt: tshark not installed, comparison skipped"
 fi
-[ $fail -eq 0 ] && echo "scan_keylog_0rtt: 5 captures, 11 key log variants as expected"
+[ $fail -eq 0 ] && echo "scan_keylog_0rtt: 6 captures, 13 key log variants as expected"
 exit $fail
