@@ -38,9 +38,11 @@
 # the client, stopped after it), the key log written by the client itself
 # (with CLIENT_EARLY_TRAFFIC_SECRET).
 #
-# Not made: an alert under the early traffic key.  No client at hand sends
-# one: s_client and gnutls-cli have no command for it, and libssl writes an
-# alert requested during 0-RTT in plaintext (capture 5).
+# Not made here: an alert under the early traffic key.  No client at hand
+# sends one: s_client and gnutls-cli have no command for it, and libssl writes
+# an alert requested during 0-RTT in plaintext (capture 5).  gen/early_alert.py
+# crafts crafted-tls13-early-data-alert from capture 2; it is run at the end
+# whenever capture 2 is rewritten.
 #
 # Needs root (tcpdump), openssl 3.x with its headers, a C compiler, tshark and
 # gnutls-bin.  Usage, from the repository root:
@@ -144,3 +146,6 @@ gnutls_client() {
 }
 gnutls gnutls-tls13-early-data-accepted --earlydata
 gnutls gnutls-tls13-early-data-rejected ""
+if [[ openssl-tls13-early-data-accepted == *"${ONLY:-}"* ]]; then
+	python3 gen/early_alert.py || exit 2
+fi
