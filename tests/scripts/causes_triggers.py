@@ -8,8 +8,8 @@
    names), the code of that rule, and that rule's cause ranked first with that rule
    (causes[0].rule_id).  One of the row's own rule's fragments must match the line (checked
    here with an independent matcher), so an accepted tie is a real one.
-3. A "capture:" row: `tlsalert scan --summary --json` (with the capture's key log if the
-   corpus has one) ranks the rule first for the alert that ends some connection.
+3. A "capture:" row: `tlsalert scan --json` (with the capture's key log if the corpus has
+   one) ranks the rule first for some alert of the capture.
 Each failure prints one line: the rule, what was wanted, what was found.
 """
 import json
@@ -120,7 +120,7 @@ for n, rid, accept, inp in rows:
     if rid not in rules or not inp.startswith("capture:"):
         continue
     cap = os.path.join(ROOT, inp[len("capture:"):])
-    cmd = [TLSALERT, "scan", "--summary", "--json"]
+    cmd = [TLSALERT, "scan", "--json"]
     keylog = os.path.splitext(cap)[0] + ".keylog"
     if os.path.exists(keylog):
         cmd += ["--keylog", keylog]
@@ -128,9 +128,8 @@ for n, rid, accept, inp in rows:
     tops = []
     for l in res.stdout.splitlines():
         o = json.loads(l)
-        a = o.get("alert") if o.get("type") == "connection" else None
-        if a and a.get("causes"):
-            tops.append(a["causes"][0].get("rule_id"))
+        if o.get("causes"):
+            tops.append(o["causes"][0].get("rule_id"))
     if rid not in tops:
         fails.append("%s: want it ranked first in %s; got %s (TSV line %d)" % (rid, inp, tops, n))
 
