@@ -134,6 +134,18 @@ struct tlsa_alert_event; /* tlsalert/session.h */
  */
 bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *ctx, const struct tlsa_alert_event *ev);
 
+struct tlsa_text_mention; /* tlsalert/text.h */
+
+/*
+ * Fills ctx (zeroed first) from an alert named in a log line or error
+ * message: the code, whether the writer sent or received it, the writer's
+ * stack when it sent the alert (a received alert came from the peer, whose
+ * stack the line does not tell), and the cause rule whose local error text
+ * the line shows.  Returns false, with ctx zeroed, when the mention has no
+ * code.
+ */
+bool tlsa_diag_ctx_from_mention(struct tlsa_diag_ctx *ctx, const struct tlsa_text_mention *m);
+
 /* ---- the tables ---- */
 
 /* A condition of a rule: fact `op` value, op '=', '<' or '>'. */

@@ -32,7 +32,8 @@ static void explain_usage(FILE *f)
 
 struct explain_opts {
 	tlsa_version ver;
-	const struct tlsa_stack_def *stack; /* --stack, or NULL */
+	const struct tlsa_stack_def *stack;	/* --stack, or NULL */
+	const struct tlsa_text_mention *mention; /* the alert comes from a pasted message */
 };
 
 static void explain_text(struct cli *c, const struct explain_opts *o, const struct tlsa_alert *a)
@@ -81,7 +82,8 @@ static void explain_text(struct cli *c, const struct explain_opts *o, const stru
 	}
 }
 
-/* The ranked causes of an alert with no context but --version and --stack. */
+/* The ranked causes of an alert with no context but --version, --stack and what a
+ * pasted message tells (the writer's side and stack, its local error text). */
 static size_t explain_rank(const struct explain_opts *o, const struct tlsa_alert *a,
 			   struct tlsa_cause *cs)
 {
@@ -89,9 +91,12 @@ static size_t explain_rank(const struct explain_opts *o, const struct tlsa_alert
 	struct tlsa_error err;
 	size_t n = 0;
 
+	if (o->mention != NULL)
+		tlsa_diag_ctx_from_mention(&ctx, o->mention);
 	ctx.alert = a->code;
 	ctx.version = o->ver;
-	ctx.stack = o->stack != NULL ? o->stack->token : NULL;
+	if (o->stack != NULL)
+		ctx.stack = o->stack->token;
 	if (tlsa_diagnose(&ctx, cs, CAUSES_MAX, &n, &err) != 0)
 		return 0;
 	return n;
@@ -194,11 +199,15 @@ static void reader_view(char *out, size_t cap, const struct tlsa_text_mention *m
 
 /* One alert recognised in a pasted message: the explanation of a plain code plus
  * direction, implementation, matched text and the reader's view. */
-static void explain_mention(struct cli *c, const struct explain_opts *o, const char *input,
+static void explain_mention(struct cli *c, const struct explain_opts *run, const char *input,
 			    const struct tlsa_text_mention *m, bool *first)
 {
 	const struct tlsa_alert *a = m->code >= 0 ? tlsa_alert_get((uint8_t)m->code) : NULL;
+	struct explain_opts mo = *run;
+	const struct explain_opts *o = &mo;
 	char view[1024];
+
+	mo.mention = m;
 
 	reader_view(view, sizeof(view), m, a);
 	if (c->fmt == OUT_JSON) {

@@ -118,20 +118,11 @@ static const struct cause_memo *mention_causes(struct logs *L, const struct tlsa
 	if (m->code < 0)
 		return e;
 
-	struct tlsa_diag_ctx ctx = {0};
-	ctx.alert = (uint8_t)m->code;
-	ctx.seen = m->dir == TLSA_TEXT_RECEIVED ? TLSA_SEEN_RECEIVED
-		   : m->dir == TLSA_TEXT_SENT	? TLSA_SEEN_SENT
-						: TLSA_SEEN_UNKNOWN;
-	const struct tlsa_stack_def *st = tlsa_stack_parse(m->implementation);
-	if (m->dir == TLSA_TEXT_SENT && st != NULL)
-		ctx.stack = st->token;
-	ctx.rule = m->rule_id;
-	ctx.rule_text = m->rule_fragment;
-
+	struct tlsa_diag_ctx ctx;
 	struct tlsa_cause all[CAUSES_MAX];
 	size_t n = 0;
-	if (tlsa_diagnose(&ctx, all, CAUSES_MAX, &n, NULL) != 0)
+	if (!tlsa_diag_ctx_from_mention(&ctx, m) ||
+	    tlsa_diagnose(&ctx, all, CAUSES_MAX, &n, NULL) != 0)
 		n = 0;
 	e->n = n < LOG_CAUSES ? n : LOG_CAUSES;
 	memcpy(e->cs, all, e->n * sizeof(all[0]));

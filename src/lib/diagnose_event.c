@@ -5,6 +5,7 @@
 
 #include "tlsalert/diagnose.h"
 #include "tlsalert/session.h"
+#include "tlsalert/text.h"
 
 static tlsa_tri yes_no(bool b)
 {
@@ -102,5 +103,22 @@ bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_e
 	if (ev->hs != NULL)
 		hello_facts(c, ev->hs);
 	cert_facts(c, ev);
+	return true;
+}
+
+bool tlsa_diag_ctx_from_mention(struct tlsa_diag_ctx *c, const struct tlsa_text_mention *m)
+{
+	memset(c, 0, sizeof(*c));
+	if (m->code < 0 || m->code > 255)
+		return false;
+	c->alert = (uint8_t)m->code;
+	c->seen = m->dir == TLSA_TEXT_RECEIVED ? TLSA_SEEN_RECEIVED
+		  : m->dir == TLSA_TEXT_SENT   ? TLSA_SEEN_SENT
+					       : TLSA_SEEN_UNKNOWN;
+	const struct tlsa_stack_def *st = tlsa_stack_parse(m->implementation);
+	if (m->dir == TLSA_TEXT_SENT && st != NULL)
+		c->stack = st->token;
+	c->rule = m->rule_id;
+	c->rule_text = m->rule_fragment;
 	return true;
 }
