@@ -42,6 +42,12 @@ static void scan_usage(FILE *f)
 	      " default: the file named by $SSLKEYLOGFILE, if it exists\n"
 	      "  --decrypt-all          open every protected record, not only those that can hold\n"
 	      "                         an alert (slower)\n"
+	      "Diagnosis:\n"
+	      "  --client-stack NAME    the TLS stack the client runs, when you know it (openssl,\n"
+	      "                         boringssl, go, java, gnutls, nss, rustls, schannel, ...);\n"
+	      "                         it replaces the guess from the ClientHello's shape\n"
+	      "  --server-stack NAME    the same for the server (needed when it alerts before its\n"
+	      "                         ServerHello, which is what a guess is made from)\n"
 	      "Output:\n"
 	      "  --summary              one line per TLS connection and totals, not per alert\n"
 	      "  --json                 JSON Lines (fields: docs/scan.md)\n"
@@ -91,6 +97,8 @@ struct scan {
 	char **files;
 	size_t nfiles;
 	bool summary, verbose, progress, brief;
+	/* --client-stack/--server-stack: stack tokens, or NULL */
+	struct scan_stacks stacks;
 	struct scan_memo *memo;	 /* ranked causes per diagnosis context */
 	struct pending *pend;	 /* summary: causes of alerts of connections not yet ended */
 	size_t n_pend, cap_pend;
@@ -234,7 +242,7 @@ static void json_name_list(struct jw *w, const char *key, const char *list)
 	jw_arr_close(w);
 }
 
-static void json_hs(struct jw *w, const struct tlsa_hs_facts *hs)
+static void json_hs(struct jw *w, const struct scan_memo *memo, const struct tlsa_hs_facts *hs)
 {
 	char buf[80];
 	jw_str(w, "sni", hs->sni[0] ? hs->sni : NULL);
@@ -286,8 +294,11 @@ static void json_hs(struct jw *w, const struct tlsa_hs_facts *hs)
 	} else {
 		jw_null(w, "client_random");
 	}
-	jw_str(w, "client_stack", tlsa_stack_guess(hs, TLSA_ROLE_CLIENT, NULL));
-	jw_str(w, "server_stack", tlsa_stack_guess(hs, TLSA_ROLE_SERVER, NULL));
+	enum scan_stack_source src;
+	jw_str(w, "client_stack", scan_stack_of(memo, hs, TLSA_ROLE_CLIENT, &src));
+	jw_str(w, "client_stack_source", scan_stack_source_name(src));
+	jw_str(w, "server_stack", scan_stack_of(memo, hs, TLSA_ROLE_SERVER, &src));
+	jw_str(w, "server_stack_source", scan_stack_source_name(src));
 }
 
 /* ---------------------------------------------------------------- alerts */
@@ -388,7 +399,7 @@ static void print_alert_json(struct scan *s, const struct tlsa_alert_event *ev)
 	jw_str(&w, "cipher_shapes", ev->cipher_shapes);
 	jw_str(&w, "stage", ev->stage);
 	jw_str(&w, "history", ev->history);
-	json_hs(&w, ev->hs);
+	json_hs(&w, s->memo, ev->hs);
 	const struct scan_causes *sc = scan_causes_of(s->memo, ev);
 	causes_json(&w, "causes", sc->cs, sc->n);
 	jw_end(&w);
@@ -498,15 +509,27 @@ static void explain_alert_text(struct scan *s, const struct tlsa_alert_event *ev
 		fputs("    ", c->out);
 		cli_wrap(c->out, buf, 4, 4, 100);
 	}
+	enum scan_stack_source csrc, ssrc;
 	const struct tlsa_stack_def *cst =
-		tlsa_stack_parse(tlsa_stack_guess(ev->hs, TLSA_ROLE_CLIENT, NULL));
+		tlsa_stack_parse(scan_stack_of(s->memo, ev->hs, TLSA_ROLE_CLIENT, &csrc));
 	const struct tlsa_stack_def *sst =
-		tlsa_stack_parse(tlsa_stack_guess(ev->hs, TLSA_ROLE_SERVER, NULL));
+		tlsa_stack_parse(scan_stack_of(s->memo, ev->hs, TLSA_ROLE_SERVER, &ssrc));
 	if (cst != NULL || sst != NULL) {
-		snprintf(buf, sizeof(buf), "%s%s%s%s%s (from the hello shapes)",
-			 cst ? "client looks like " : "", cst ? cst->name : "",
-			 cst && sst ? ", " : "", sst ? "server looks like " : "",
-			 sst ? sst->name : "");
+		/* with a given stack, each side says where its stack comes from */
+		bool given = csrc == STACK_GIVEN || ssrc == STACK_GIVEN;
+		const char *cfrom = csrc == STACK_GIVEN ? " (given)" : " (from its hello shape)";
+		const char *sfrom = ssrc == STACK_GIVEN ? " (given)" : " (from its hello shape)";
+		char cw[96] = "", sw[96] = "";
+		if (cst != NULL)
+			snprintf(cw, sizeof(cw), "client %s %s%s",
+				 csrc == STACK_GIVEN ? "runs" : "looks like", cst->name,
+				 given ? cfrom : "");
+		if (sst != NULL)
+			snprintf(sw, sizeof(sw), "server %s %s%s",
+				 ssrc == STACK_GIVEN ? "runs" : "looks like", sst->name,
+				 given ? sfrom : "");
+		snprintf(buf, sizeof(buf), "%s%s%s%s", cw, cst && sst ? ", " : "", sw,
+			 given ? "" : " (from the hello shapes)");
 		fputs("    ", c->out);
 		cli_wrap(c->out, buf, 4, 4, 100);
 	}
@@ -713,7 +736,7 @@ static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
 			jw_null(&w, "alert");
 		}
 		jw_str(&w, "history", ev->history);
-		json_hs(&w, ev->hs);
+		json_hs(&w, s->memo, ev->hs);
 		jw_end(&w);
 	} else if (c->fmt == OUT_CSV) {
 		FILE *o = c->out;
@@ -1002,7 +1025,8 @@ static void run_file(struct job *j, const struct scan *run, const struct tlsa_ca
 			   .brief = run->brief,
 			   .width = run->width,
 			   .sh = run->sh,
-			   .memo = scan_memo_new()};
+			   .stacks = run->stacks,
+			   .memo = scan_memo_new(&run->stacks)};
 
 	struct tlsa_tracker_opts to = *topts;
 	to.ctx = w;
@@ -1236,7 +1260,9 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		OPT_BRIEF,
 		OPT_KEYLOG,
 		OPT_DECRYPT_ALL,
-		OPT_JOBS
+		OPT_JOBS,
+		OPT_CLIENT_STACK,
+		OPT_SERVER_STACK
 	};
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, OPT_JSON},
@@ -1252,6 +1278,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		{"keylog", required_argument, NULL, OPT_KEYLOG},
 		{"decrypt-all", no_argument, NULL, OPT_DECRYPT_ALL},
 		{"jobs", required_argument, NULL, 'j'},
+		{"client-stack", required_argument, NULL, OPT_CLIENT_STACK},
+		{"server-stack", required_argument, NULL, OPT_SERVER_STACK},
 		{"verbose", no_argument, NULL, 'v'},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"no-progress", no_argument, NULL, OPT_NOPROGRESS},
@@ -1304,6 +1332,14 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 			keylogs[nkeylogs++] = optarg;
 			break;
 		case OPT_DECRYPT_ALL: topts.decrypt_all = true; break;
+		case OPT_CLIENT_STACK:
+			if (scan_stack_option(c, "--client-stack", optarg, &s.stacks.client) != 0)
+				return EXIT_ERROR;
+			break;
+		case OPT_SERVER_STACK:
+			if (scan_stack_option(c, "--server-stack", optarg, &s.stacks.server) != 0)
+				return EXIT_ERROR;
+			break;
 		case 'j':
 			if (parse_num(c, "--jobs", optarg, 64, &v) != 0)
 				return EXIT_ERROR;
@@ -1316,7 +1352,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		case 'h': scan_usage(c->out); return EXIT_OK;
 		default:
 			if (optopt == 'i' || optopt == 'f' || optopt == 'j' ||
-			    (optopt >= OPT_MAXFLOWS && optopt <= OPT_COLOR) || optopt == OPT_KEYLOG)
+			    (optopt >= OPT_MAXFLOWS && optopt <= OPT_COLOR) ||
+			    optopt == OPT_KEYLOG || optopt >= OPT_CLIENT_STACK)
 				cli_fail(c, "option '%s' needs an argument", argv[optind - 1]);
 			else
 				cli_fail(c, "unknown option '%s'", argv[optind - 1]);

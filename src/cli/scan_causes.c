@@ -1,12 +1,14 @@
 /*
  * Ranked causes for the alerts `scan` reports, remembered per diagnosis context.
- * The sender's stack, when its hello has the shape of one stack
- * (tlsa_stack_guess), puts that stack's rules first.
+ * The sender's stack puts that stack's rules first: the stack the user gave for
+ * that side, else the guess from the shape of the hello it sent
+ * (tlsa_stack_guess).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "scan_causes.h"
 #include "tlsalert/fingerprint.h"
 
@@ -19,14 +21,18 @@ struct memo_entry {
 };
 
 struct scan_memo {
+	struct scan_stacks given;
 	struct memo_entry e[MEMO_MAX];
 	size_t n;
 	struct scan_causes scratch;
 };
 
-struct scan_memo *scan_memo_new(void)
+struct scan_memo *scan_memo_new(const struct scan_stacks *given)
 {
-	return calloc(1, sizeof(struct scan_memo));
+	struct scan_memo *m = calloc(1, sizeof(struct scan_memo));
+	if (m != NULL && given != NULL)
+		m->given = *given;
+	return m;
 }
 
 void scan_memo_free(struct scan_memo *m)
@@ -34,7 +40,47 @@ void scan_memo_free(struct scan_memo *m)
 	free(m);
 }
 
-static void rank(const struct tlsa_diag_ctx *ctx, struct scan_causes *out)
+const char *scan_stack_of(const struct scan_memo *m, const struct tlsa_hs_facts *hs, tlsa_role side,
+			  enum scan_stack_source *src)
+{
+	const char *given = NULL;
+	if (m != NULL)
+		given = side == TLSA_ROLE_CLIENT   ? m->given.client
+			: side == TLSA_ROLE_SERVER ? m->given.server
+						   : NULL;
+	const char *stack = given;
+	if (stack == NULL && hs != NULL && (side == TLSA_ROLE_CLIENT || side == TLSA_ROLE_SERVER))
+		stack = tlsa_stack_guess(hs, side, NULL);
+	if (src != NULL)
+		*src = given != NULL ? STACK_GIVEN : stack != NULL ? STACK_GUESSED : STACK_NONE;
+	return stack;
+}
+
+const char *scan_stack_source_name(enum scan_stack_source src)
+{
+	return src == STACK_GIVEN ? "given" : src == STACK_GUESSED ? "guessed" : NULL;
+}
+
+int scan_stack_option(struct cli *c, const char *opt, const char *arg, const char **out)
+{
+	const struct tlsa_stack_def *d = tlsa_stack_parse(arg);
+	if (d != NULL) {
+		*out = d->token;
+		return 0;
+	}
+	char names[256] = "";
+	size_t at = 0;
+	for (size_t i = 0; i < tlsa_stack_count() && at < sizeof(names); i++)
+		at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s", i ? ", " : "",
+				       tlsa_stack_at(i)->token);
+	return cli_fail(c,
+			"%s: unknown stack '%s'; valid names: %s (or a common alias such as "
+			"golang, jsse, firefox, python)",
+			opt, arg, names);
+}
+
+static void rank(const struct tlsa_diag_ctx *ctx, enum scan_stack_source src,
+		 struct scan_causes *out)
 {
 	struct tlsa_cause all[CAUSES_MAX];
 	size_t n = 0;
@@ -45,33 +91,32 @@ static void rank(const struct tlsa_diag_ctx *ctx, struct scan_causes *out)
 	memcpy(out->cs, all, out->n * sizeof(all[0]));
 	if (ctx->stack == NULL)
 		return;
-	const char *hello = ctx->sender == TLSA_PARTY_SERVER ? "ServerHello" : "ClientHello";
+	bool server = ctx->sender == TLSA_PARTY_SERVER;
 	for (size_t i = 0; i < out->n; i++) {
 		char *e = out->cs[i].evidence;
-		size_t at = strlen(e);
-		if (at < sizeof(out->cs[i].evidence))
-			snprintf(e + at, sizeof(out->cs[i].evidence) - at,
-				 "; sender's stack %s guessed from its %s shape", ctx->stack,
-				 hello);
+		size_t at = strlen(e), room = sizeof(out->cs[i].evidence) - at;
+		if (at >= sizeof(out->cs[i].evidence))
+			continue;
+		if (src == STACK_GIVEN)
+			snprintf(e + at, room,
+				 "; sender's stack %s given on the command line (--%s)", ctx->stack,
+				 server ? "server-stack" : "client-stack");
+		else
+			snprintf(e + at, room, "; sender's stack %s guessed from its %s shape",
+				 ctx->stack, server ? "ServerHello" : "ClientHello");
 	}
-}
-
-/* The stack of the alert's sender, from the shape of the hello it sent; NULL if unsure. */
-static const char *sender_stack(const struct tlsa_alert_event *ev)
-{
-	if (ev->hs == NULL || (ev->sender != TLSA_ROLE_CLIENT && ev->sender != TLSA_ROLE_SERVER))
-		return NULL;
-	return tlsa_stack_guess(ev->hs, ev->sender, NULL);
 }
 
 const struct scan_causes *scan_causes_of(struct scan_memo *m, const struct tlsa_alert_event *ev)
 {
 	static const struct scan_causes none;
 	struct tlsa_diag_ctx ctx;
+	enum scan_stack_source src = STACK_NONE;
 
 	if (!tlsa_diag_ctx_from_event(&ctx, ev))
 		return &none;
-	ctx.stack = sender_stack(ev);
+	if (ev->sender == TLSA_ROLE_CLIENT || ev->sender == TLSA_ROLE_SERVER)
+		ctx.stack = scan_stack_of(m, ev->hs, ev->sender, &src);
 	if (m == NULL)
 		return &none;
 	for (size_t i = 0; i < m->n; i++)
@@ -82,6 +127,6 @@ const struct scan_causes *scan_causes_of(struct scan_memo *m, const struct tlsa_
 		m->e[m->n].ctx = ctx;
 		out = &m->e[m->n++].causes;
 	}
-	rank(&ctx, out);
+	rank(&ctx, src, out);
 	return out;
 }

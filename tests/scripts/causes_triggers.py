@@ -2,14 +2,17 @@
 """Every rule of data/causes-*.txt has a trigger in tests/data/causes/triggers.tsv, and it works.
 
 1. Every rule id has a row, and every row names a rule; a rule whose data says
-   `logline: none` has a "none" or "capture:" row, and only such a rule has a "none" row.
+   `logline: none` has a "none: WHY" or "capture:" row, and only such a rule has a "none:"
+   row; WHY (why no capture shows it) must not be empty.
 2. All log lines go through one `tlsalert logs --json` call.  Per line: exactly one mention,
    direction "sent", a `rule_id` that is the row's rule (or the one rule its `accept` column
    names), the code of that rule, and that rule's cause ranked first with that rule
    (causes[0].rule_id).  One of the row's own rule's fragments must match the line (checked
    here with an independent matcher), so an accepted tie is a real one.
-3. A "capture:" row: `tlsalert scan --json` (with the capture's key log if the corpus has
-   one) ranks the rule first for some alert of the capture.
+3. A "capture:PATH [client=STACK] [server=STACK]" row: `tlsalert scan --json` (with PATH's
+   key log, the same path ending in .keylog, if there is one; with --client-stack /
+   --server-stack for the stacks the row names) exits 0 and ranks the rule first
+   (causes[0].rule_id) for some alert of the capture.
 Each failure prints one line: the rule, what was wanted, what was found.
 """
 import json
@@ -40,6 +43,11 @@ def fragment_matches(frag, line):
     return True
 
 
+def is_none(inp):
+    """A "none: WHY" row, WHY not empty."""
+    return inp.startswith("none: ") and inp[len("none: "):].strip() != ""
+
+
 data = load_causes(os.path.join(ROOT, "data"))
 rules = {r["rule"]: r for r in data["rules"]}
 fails = []
@@ -65,14 +73,16 @@ for n, rid, accept, inp in rows:
         seen[rid] = n
 for rid, r in rules.items():
     if rid not in seen:
-        fails.append("%s: no trigger row (want a log line, a capture or 'none')" % rid)
+        fails.append("%s: no trigger row (want a log line, a capture or 'none: WHY')" % rid)
 for n, rid, accept, inp in rows:
     r = rules.get(rid)
     if r is None:
         continue
-    if inp == "none" and r["logline_none"] is None:
+    if is_none(inp) and r["logline_none"] is None:
         fails.append("%s: row says none, but the data gives fragments %s" % (rid, r["loglines"]))
-    if r["logline_none"] is not None and inp != "none" and not inp.startswith("capture:"):
+    if inp.startswith("none") and not is_none(inp):
+        fails.append("%s: a 'none' row must say why: 'none: WHY' (TSV line %d)" % (rid, n))
+    if r["logline_none"] is not None and not inp.startswith(("none", "capture:")):
         fails.append("%s: the data says logline: none, but the row gives a log line" % rid)
     if accept != "-":
         other = accept.split(":", 1)[0]
@@ -81,7 +91,7 @@ for n, rid, accept, inp in rows:
 
 # 2. Log lines, in one call.
 lines = [(n, rid, accept, inp) for n, rid, accept, inp in rows
-         if rid in rules and inp != "none" and not inp.startswith("capture:")]
+         if rid in rules and not inp.startswith(("none", "capture:"))]
 with tempfile.TemporaryDirectory() as tmp:
     path = os.path.join(tmp, "triggers.log")
     with open(path, "w") as f:
@@ -119,12 +129,25 @@ for i, (n, rid, accept, inp) in enumerate(lines, 1):
 for n, rid, accept, inp in rows:
     if rid not in rules or not inp.startswith("capture:"):
         continue
-    cap = os.path.join(ROOT, inp[len("capture:"):])
+    words = inp[len("capture:"):].split()
+    bad = [w for w in words[1:] if w.split("=", 1)[0] not in ("client", "server") or "=" not in w]
+    if bad or not words:
+        fails.append("%s: capture row wants PATH [client=STACK] [server=STACK]; got %r "
+                     "(TSV line %d)" % (rid, inp, n))
+        continue
+    cap = os.path.join(ROOT, words[0])
     cmd = [TLSALERT, "scan", "--json"]
+    for w in words[1:]:
+        side, stack = w.split("=", 1)
+        cmd += ["--%s-stack" % side, stack]
     keylog = os.path.splitext(cap)[0] + ".keylog"
     if os.path.exists(keylog):
         cmd += ["--keylog", keylog]
     res = subprocess.run(cmd + [cap], capture_output=True, text=True)
+    if res.returncode != 0:
+        fails.append("%s: %s exited %d: %s (TSV line %d)" % (
+            rid, " ".join(cmd[1:] + [words[0]]), res.returncode, res.stderr.strip(), n))
+        continue
     tops = []
     for l in res.stdout.splitlines():
         o = json.loads(l)
@@ -137,5 +160,5 @@ for f in fails:
     print("FAIL:", f)
 print("causes_triggers: %d rules, %d log lines, %d captures, %d none, %d failures" % (
     len(rules), len(lines), sum(1 for r in rows if r[3].startswith("capture:")),
-    sum(1 for r in rows if r[3] == "none"), len(fails)))
+    sum(1 for r in rows if is_none(r[3])), len(fails)))
 sys.exit(1 if fails else 0)

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Regenerates the captures of tests/data/causes/captures (not run by the tests): loopback
+# connections in which an NSS peer sends the alert of a cause rule that no log line can
+# trigger (tests/data/causes/triggers.tsv, "capture:" rows).  NSS 3.87 (Debian 12
+# libnss3-tools: selfserv, tstclnt, certutil, pk12util), OpenSSL 3.0, tcpdump, tshark and
+# python3-cryptography.  Needs root (tcpdump).  Usage: sudo tests/data/causes/captures/make.sh
+#
+#   nss-server-sni-unknown    selfserv serves good.example; tstclnt asks for unknown.example:
+#                             the SNI callback answers SSL_SNI_SEND_ALERT -> 112 (nss-112-sni)
+#   nss-server-fallback       tstclnt -V tls1.0:tls1.2 -K (TLS_FALLBACK_SCSV) against a TLS 1.3
+#                             selfserv -> 86 (nss-86-fallback)
+#   nss-server-alpn           selfserv -Q (ALPN http/1.1 only); s_client offers h2 -> 120
+#                             (nss-120-alpn)
+#   nss-server-reneg-sni      TLS 1.2, tstclnt -a good.example -a other.example -r 1: the
+#                             renegotiation asks for another name; NSS refuses a name change
+#                             with 40 (nss-40-sni).  The alert is encrypted; this NSS build
+#                             writes no key log, so the .keylog is computed from the server's
+#                             RSA key (rsa_keylog.py; TLS_RSA_WITH_AES_128_GCM_SHA256)
+#   nss-client-ssl3-no-cert   SSL 3.0 (-V ssl3:ssl3 on both sides), selfserv -r requests a
+#                             certificate, tstclnt -D has none: warning 41 (nss-41-no-cert)
+#   nss-client-ech-rejected   tstclnt -N offers ECH (ech_config.py: a config whose key nobody
+#                             holds) to openssl s_server, which ignores it; the NSS client
+#                             ends with ech_required 121 (nss-121-ech); the key log is
+#                             s_server's (-keylogfile)
+set -u
+cd "$(dirname "$0")" || exit 2
+OUT=$PWD
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP" || exit 2
+mkdir db && certutil -N -d sql:db --empty-password || exit 2
+head -c 64 /dev/urandom >noise
+for n in server good.example other.example; do
+	cn=$n
+	[ "$n" = server ] && cn=localhost
+	certutil -S -d sql:db -n "$n" -s "CN=$cn" -t "CT,C,C" -x -k rsa -g 2048 -v 12 -z noise \
+		-8 "$cn" >/dev/null 2>&1 || exit 2
+done
+pk12util -o good.p12 -n good.example -d sql:db -W pass >/dev/null &&
+	openssl pkcs12 -in good.p12 -passin pass:pass -nocerts -nodes -out good.key 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -subj /CN=localhost \
+	-addext subjectAltName=DNS:localhost -days 30 2>/dev/null
+SS="selfserv -d sql:db -n server"
+
+# one NAME PORT SERVER CLIENT: the connection between CLIENT and SERVER into NAME.pcap
+one() {
+	tcpdump -i lo -U -w "$OUT/$1.pcap" port "$2" 2>/dev/null &
+	local tp=$!
+	sleep 1
+	bash -c "$3" >/dev/null 2>&1 &
+	local sp=$!
+	sleep 1.5
+	timeout 10 bash -c "$4" >/dev/null 2>&1
+	sleep 1
+	kill $sp 2>/dev/null
+	wait $sp 2>/dev/null
+	sleep 0.5
+	kill $tp
+	wait $tp 2>/dev/null
+}
+P=16201
+one nss-server-sni-unknown $P "$SS -p $P -a good.example" \
+	"tstclnt -D -h localhost -p $P -a unknown.example -o -Q </dev/null"; P=$((P + 1))
+one nss-server-fallback $P "$SS -p $P" \
+	"tstclnt -D -h localhost -p $P -V tls1.0:tls1.2 -K -o -Q </dev/null"; P=$((P + 1))
+one nss-server-alpn $P "$SS -p $P -Q" \
+	"openssl s_client -connect localhost:$P -alpn h2 </dev/null"; P=$((P + 1))
+one nss-server-reneg-sni $P "$SS -p $P -a good.example -a other.example -V tls1.2:tls1.2" \
+	"tstclnt -D -h localhost -p $P -V tls1.2:tls1.2 -c :009C -a good.example -a other.example -r 1 -o </dev/null"
+P=$((P + 1))
+python3 "$OUT/rsa_keylog.py" "$OUT/nss-server-reneg-sni.pcap" good.key >"$OUT/nss-server-reneg-sni.keylog"
+one nss-client-ssl3-no-cert $P "$SS -p $P -V ssl3:ssl3 -r" \
+	"tstclnt -D -h localhost -p $P -V ssl3:ssl3 -o -Q </dev/null"; P=$((P + 1))
+ECH=$(python3 "$OUT/ech_config.py" localhost)
+one nss-client-ech-rejected $P \
+	"sleep 8 | openssl s_server -cert cert.pem -key key.pem -accept $P -naccept 1 -keylogfile $TMP/ech.keylog" \
+	"tstclnt -D -h localhost -p $P -N $ECH -o -Q </dev/null"
+grep -v '^#' ech.keylog >"$OUT/nss-client-ech-rejected.keylog"
