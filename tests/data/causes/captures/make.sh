@@ -42,37 +42,49 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -subj /C
 	-addext subjectAltName=DNS:localhost -days 30 2>/dev/null
 SS="selfserv -d sql:db -n server"
 
-# one NAME PORT SERVER CLIENT: the connection between CLIENT and SERVER into NAME.pcap
+# one NAME PORT SERVER CLIENT WANT: the connection between CLIENT and SERVER into NAME.pcap;
+# the client's output must contain WANT (the error for the alert it received), else the
+# capture is not what its name says and the script stops
 one() {
 	tcpdump -i lo -U -w "$OUT/$1.pcap" port "$2" 2>/dev/null &
-	local tp=$!
+	local tp=$! sp
 	sleep 1
 	bash -c "$3" >/dev/null 2>&1 &
-	local sp=$!
+	sp=$!
 	sleep 1.5
-	timeout 10 bash -c "$4" >/dev/null 2>&1
+	timeout 10 bash -c "$4" >client.out 2>&1
 	sleep 1
 	kill $sp 2>/dev/null
 	wait $sp 2>/dev/null
 	sleep 0.5
 	kill $tp
 	wait $tp 2>/dev/null
+	grep -q -- "$5" client.out || { echo "$1: the client did not report '$5':" >&2; cat client.out >&2; exit 1; }
 }
 P=16201
 one nss-server-sni-unknown $P "$SS -p $P -a good.example" \
-	"tstclnt -D -h localhost -p $P -a unknown.example -o -Q </dev/null"; P=$((P + 1))
+	"tstclnt -D -h localhost -p $P -a unknown.example -o -Q </dev/null" \
+	SSL_ERROR_UNRECOGNIZED_NAME_ALERT
+P=$((P + 1))
 one nss-server-fallback $P "$SS -p $P" \
-	"tstclnt -D -h localhost -p $P -V tls1.0:tls1.2 -K -o -Q </dev/null"; P=$((P + 1))
+	"tstclnt -D -h localhost -p $P -V tls1.0:tls1.2 -K -o -Q </dev/null" \
+	SSL_ERROR_INAPPROPRIATE_FALLBACK_ALERT
+P=$((P + 1))
 one nss-server-alpn $P "$SS -p $P -Q" \
-	"openssl s_client -connect localhost:$P -alpn h2 </dev/null"; P=$((P + 1))
+	"openssl s_client -connect localhost:$P -alpn h2 </dev/null" "SSL alert number 120"
+P=$((P + 1))
+# NSS reports a received handshake_failure as SSL_ERROR_NO_CYPHER_OVERLAP
 one nss-server-reneg-sni $P "$SS -p $P -a good.example -a other.example -V tls1.2:tls1.2" \
-	"tstclnt -D -h localhost -p $P -V tls1.2:tls1.2 -c :009C -a good.example -a other.example -r 1 -o </dev/null"
+	"tstclnt -D -h localhost -p $P -V tls1.2:tls1.2 -c :009C -a good.example -a other.example -r 1 -o </dev/null" \
+	SSL_ERROR_NO_CYPHER_OVERLAP
 P=$((P + 1))
 python3 "$OUT/rsa_keylog.py" "$OUT/nss-server-reneg-sni.pcap" good.key >"$OUT/nss-server-reneg-sni.keylog"
 one nss-client-ssl3-no-cert $P "$SS -p $P -V ssl3:ssl3 -r" \
-	"tstclnt -D -h localhost -p $P -V ssl3:ssl3 -o -Q </dev/null"; P=$((P + 1))
+	"tstclnt -D -h localhost -p $P -V ssl3:ssl3 -o -Q </dev/null" \
+	"Failed to load a suitable client certificate"
+P=$((P + 1))
 ECH=$(python3 "$OUT/ech_config.py" localhost)
 one nss-client-ech-rejected $P \
 	"sleep 8 | openssl s_server -cert cert.pem -key key.pem -accept $P -naccept 1 -keylogfile $TMP/ech.keylog" \
-	"tstclnt -D -h localhost -p $P -N $ECH -o -Q </dev/null"
+	"tstclnt -D -h localhost -p $P -N $ECH -o -Q </dev/null" SSL_ERROR_ECH_RETRY_WITHOUT_ECH
 grep -v '^#' ech.keylog >"$OUT/nss-client-ech-rejected.keylog"
