@@ -55,7 +55,8 @@ struct tlsa_text_mention {
 	/*
 	 * The cause rule whose error text the line shows (tlsa_cause_rule_get()),
 	 * and the fragment of its `logline` that matched, as written in the data;
-	 * both NULL when the line shows no local error of this alert.
+	 * both NULL when the line shows no local error of this alert.  The
+	 * fragment belongs to the recogniser: valid until tlsa_text_free().
 	 */
 	const char *rule_id;
 	const char *rule_fragment;

@@ -270,9 +270,9 @@ static int explain_input(struct cli *c, const struct explain_opts *o, const char
 	if (tlsa_text_new(&rec, &err) != 0)
 		return cli_fail(c, "%s", err.msg);
 	tlsa_text_scan(rec, input, strlen(input), 0, msg_collect, &mm);
-	tlsa_text_free(rec);
-	for (size_t i = 0; i < mm.n; i++)
+	for (size_t i = 0; i < mm.n; i++) /* mentions point into rec: free it after */
 		explain_mention(c, o, input, &mm.m[i], first);
+	tlsa_text_free(rec);
 	if (mm.n > 0)
 		return 0;
 	return cli_fail(c, "'%s' is not an alert code (0-255) or a known alert name", input);
