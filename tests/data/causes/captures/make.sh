@@ -3,7 +3,10 @@
 # connections in which an NSS peer sends the alert of a cause rule that no log line can
 # trigger (tests/data/causes/triggers.tsv, "capture:" rows).  NSS 3.87 (Debian 12
 # libnss3-tools: selfserv, tstclnt, certutil, pk12util), OpenSSL 3.0, tcpdump, tshark and
-# python3-cryptography.  Needs root (tcpdump).  Usage: sudo tests/data/causes/captures/make.sh
+# python3-cryptography; for the BoringSSL capture a BoringSSL tree built with CMake, named by
+# BORINGSSL (DIR/include, DIR/build/libssl.a and libcrypto.a; without it that capture is
+# kept as it is).  Needs root (tcpdump).
+# Usage: sudo BORINGSSL=DIR tests/data/causes/captures/make.sh
 #
 #   nss-server-sni-unknown    selfserv serves good.example; tstclnt asks for unknown.example:
 #                             the SNI callback answers SSL_SNI_SEND_ALERT -> 112 (nss-112-sni)
@@ -22,6 +25,11 @@
 #                             holds) to openssl s_server, which ignores it; the NSS client
 #                             ends with ech_required 121 (nss-121-ech); the key log is
 #                             s_server's (-keylogfile)
+#   boringssl-server-sni-unknown  boringssl_sni_server.c: a servername callback returning
+#                             SSL_TLSEXT_ERR_ALERT_FATAL for every name but good.example;
+#                             s_client asks for unknown.example -> 112 (boringssl-112-sni;
+#                             BoringSSL a0689af29, 2026-08-21; the server logs
+#                             OPENSSL_internal:CLIENTHELLO_TLSEXT, then PARSE_TLSEXT)
 set -u
 cd "$(dirname "$0")" || exit 2
 OUT=$PWD
@@ -88,3 +96,11 @@ one nss-client-ech-rejected $P \
 	"sleep 8 | openssl s_server -cert cert.pem -key key.pem -accept $P -naccept 1 -keylogfile $TMP/ech.keylog" \
 	"tstclnt -D -h localhost -p $P -N $ECH -o -Q </dev/null" SSL_ERROR_ECH_RETRY_WITHOUT_ECH
 grep -v '^#' ech.keylog >"$OUT/nss-client-ech-rejected.keylog"
+P=$((P + 1))
+if [ -n "${BORINGSSL:-}" ]; then
+	cc -O1 -I"$BORINGSSL/include" "$OUT/boringssl_sni_server.c" "$BORINGSSL/build/libssl.a" \
+		"$BORINGSSL/build/libcrypto.a" -lstdc++ -lpthread -o sni_server || exit 2
+	one boringssl-server-sni-unknown $P "./sni_server $P cert.pem key.pem good.example" \
+		"openssl s_client -connect localhost:$P -servername unknown.example </dev/null" \
+		"SSL alert number 112"
+fi
