@@ -95,6 +95,9 @@ struct tlsa_hs_facts {
 	bool grease;		   /* GREASE in the ClientHello (suites, extensions, groups...) */
 	bool ch_padding;	   /* ClientHello padding extension (21) */
 	bool ch_record_size_limit; /* ClientHello record_size_limit extension (28) */
+	/* tlsa_stack_guess() of each side, made once by the hello parsers below
+	 * (static stack tokens, NULL without a guess) */
+	const char *client_stack, *server_stack;
 };
 
 /* A certificate seen in a Certificate message (read with libcrypto's d2i_X509;
@@ -272,8 +275,9 @@ void tlsa_tracker_free(struct tlsa_tracker *t);
 /*
  * Hello parsing (also used by the tracker).  `body` is one handshake
  * message body (after the 4-byte header; for DTLS after the 12-byte one).
- * Fills the matching fields of `hs`; returns 0 or TLSA_EINVAL/TLSA_ETRUNC
- * with `err` naming the offset within `body`.
+ * Fills the matching fields of `hs`, and the stack guess of that side from
+ * what was read; returns 0 or TLSA_EINVAL/TLSA_ETRUNC with `err` naming the
+ * offset within `body`.
  */
 int tlsa_parse_client_hello(const uint8_t *body, size_t len, bool dtls, struct tlsa_hs_facts *hs,
 			    struct tlsa_error *err);

@@ -49,8 +49,10 @@ const char *scan_stack_of(const struct scan_memo *m, const struct tlsa_hs_facts 
 			: side == TLSA_ROLE_SERVER ? m->given.server
 						   : NULL;
 	const char *stack = given;
-	if (stack == NULL && hs != NULL && (side == TLSA_ROLE_CLIENT || side == TLSA_ROLE_SERVER))
-		stack = tlsa_stack_guess(hs, side, NULL);
+	if (stack == NULL && hs != NULL)
+		stack = side == TLSA_ROLE_CLIENT   ? hs->client_stack
+			: side == TLSA_ROLE_SERVER ? hs->server_stack
+						   : NULL;
 	if (src != NULL)
 		*src = given != NULL ? STACK_GIVEN : stack != NULL ? STACK_GUESSED : STACK_NONE;
 	return stack;

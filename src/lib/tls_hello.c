@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rd.h"
+#include "tlsalert/fingerprint.h"
 #include "tlsalert/session.h"
 
 enum {
@@ -198,8 +199,8 @@ static void client_ext(struct tlsa_hs_facts *hs, uint16_t type, struct rd *e)
 	}
 }
 
-int tlsa_parse_client_hello(const uint8_t *body, size_t len, bool dtls, struct tlsa_hs_facts *hs,
-			    struct tlsa_error *err)
+static int client_hello(const uint8_t *body, size_t len, bool dtls, struct tlsa_hs_facts *hs,
+			struct tlsa_error *err)
 {
 	struct rd r = rd_init(body, len);
 
@@ -257,8 +258,8 @@ int tlsa_parse_client_hello(const uint8_t *body, size_t len, bool dtls, struct t
 	return 0;
 }
 
-int tlsa_parse_server_hello(const uint8_t *body, size_t len, bool dtls, struct tlsa_hs_facts *hs,
-			    struct tlsa_error *err)
+static int server_hello(const uint8_t *body, size_t len, bool dtls, struct tlsa_hs_facts *hs,
+			struct tlsa_error *err)
 {
 	struct rd r = rd_init(body, len);
 	(void)dtls;
@@ -317,8 +318,8 @@ int tlsa_parse_server_hello(const uint8_t *body, size_t len, bool dtls, struct t
 	return 0;
 }
 
-int tlsa_parse_sslv2_client_hello(const uint8_t *rec, size_t len, struct tlsa_hs_facts *hs,
-				  struct tlsa_error *err)
+static int sslv2_client_hello(const uint8_t *rec, size_t len, struct tlsa_hs_facts *hs,
+			      struct tlsa_error *err)
 {
 	struct rd r = rd_init(rec, len);
 	uint16_t hdr = rd_u16(&r);
@@ -359,4 +360,30 @@ int tlsa_parse_sslv2_client_hello(const uint8_t *rec, size_t len, struct tlsa_hs
 	memcpy(hs->client_random + 32 - chal_len, chal, chal_len);
 	hs->session_id_len = (uint8_t)(sid_len > 255 ? 255 : sid_len);
 	return 0;
+}
+
+/* The parsers: the facts of one hello, then the guess of its sender's stack,
+ * made here once per hello rather than at every alert that reports it. */
+int tlsa_parse_client_hello(const uint8_t *body, size_t len, bool dtls, struct tlsa_hs_facts *hs,
+			    struct tlsa_error *err)
+{
+	int rc = client_hello(body, len, dtls, hs, err);
+	hs->client_stack = tlsa_stack_guess(hs, TLSA_ROLE_CLIENT, NULL);
+	return rc;
+}
+
+int tlsa_parse_server_hello(const uint8_t *body, size_t len, bool dtls, struct tlsa_hs_facts *hs,
+			    struct tlsa_error *err)
+{
+	int rc = server_hello(body, len, dtls, hs, err);
+	hs->server_stack = tlsa_stack_guess(hs, TLSA_ROLE_SERVER, NULL);
+	return rc;
+}
+
+int tlsa_parse_sslv2_client_hello(const uint8_t *rec, size_t len, struct tlsa_hs_facts *hs,
+				  struct tlsa_error *err)
+{
+	int rc = sslv2_client_hello(rec, len, hs, err);
+	hs->client_stack = tlsa_stack_guess(hs, TLSA_ROLE_CLIENT, NULL);
+	return rc;
 }
