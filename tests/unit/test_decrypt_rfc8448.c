@@ -9,47 +9,15 @@
 #include <string.h>
 
 #include "check.h"
+#include "hexvec.h"
 #include "tlsalert/decrypt.h"
-
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	while (*s && n < cap) {
-		unsigned v;
-		if (*s == ' ' || *s == '\n') {
-			s++;
-			continue;
-		}
-		if (sscanf(s, "%2x", &v) != 1)
-			break;
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
-
-static size_t rfc(const char *name, uint8_t *out, size_t cap)
-{
-	FILE *f = fopen("tests/data/rfc8448/simple-1rtt.txt", "r");
-	static char line[4096];
-	size_t n = 0, nl = strlen(name);
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, name, nl) == 0 && line[nl] == ' ') {
-			n = unhex(line + nl + 1, out, cap);
-			break;
-		}
-	fclose(f);
-	return n;
-}
 
 static uint8_t out[2048], rec[2048];
 
 /* Decrypts the named record with d (at its current sequence number). */
 static int open_rec(struct tlsa_cipher_dir *d, const char *name, size_t *ol, uint8_t *type)
 {
-	size_t rl = rfc(name, rec, sizeof(rec));
+	size_t rl = rfc8448(name, rec, sizeof(rec));
 	struct tlsa_error err = {0};
 	CHECK(rl > 5);
 	int rc = tlsa_dir_decrypt(d, rec, rl, out, sizeof(out), ol, type, &err);
@@ -61,7 +29,7 @@ static int open_rec(struct tlsa_cipher_dir *d, const char *name, size_t *ol, uin
 static void init(struct tlsa_cipher_dir *d, const char *secret_name)
 {
 	uint8_t s[32];
-	CHECK_INT(rfc(secret_name, s, sizeof(s)), 32);
+	CHECK_INT(rfc8448(secret_name, s, sizeof(s)), 32);
 	CHECK_INT(tlsa_dir_init_tls13(d, 0x1301, s, 32), 0);
 }
 
@@ -74,7 +42,7 @@ int main(void)
 	/* server handshake flight: EE, Certificate, CertificateVerify, Finished */
 	init(&shs, "server_hs_secret");
 	uint8_t key[16];
-	CHECK_INT(rfc("server_hs_key", key, 16), 16);
+	CHECK_INT(rfc8448("server_hs_key", key, 16), 16);
 	CHECK(memcmp(shs.key, key, 16) == 0);
 	CHECK_INT(open_rec(&shs, "server_hs_record", &ol, &type), 0);
 	CHECK_INT(type, 22);
@@ -137,7 +105,7 @@ int main(void)
 
 	/* header problems: truncated, outer type not 23, output too small */
 	struct tlsa_error err = {0};
-	size_t rl = rfc("server_alert_record", rec, sizeof(rec));
+	size_t rl = rfc8448("server_alert_record", rec, sizeof(rec));
 	sap.seq = 2;
 	CHECK_INT(tlsa_dir_decrypt(&sap, rec, 4, out, sizeof(out), &ol, &type, &err), TLSA_ETRUNC);
 	CHECK_INT(tlsa_dir_decrypt(&sap, rec, rl - 1, out, sizeof(out), &ol, &type, &err),

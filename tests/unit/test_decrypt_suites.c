@@ -16,21 +16,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "hexvec.h"
 #include "tlsalert/decrypt.h"
-
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	if (strcmp(s, "-") == 0)
-		return 0;
-	for (; s[0] && s[1] && n < cap; s += 2) {
-		unsigned v;
-		if (sscanf(s, "%2x", &v) != 1)
-			break;
-		out[n++] = (uint8_t)v;
-	}
-	return n;
-}
 
 static int split_tabs(char *line, char **f, int max)
 {

@@ -10,48 +10,15 @@
 #include <string.h>
 
 #include "check.h"
+#include "hexvec.h"
 #include "tlsalert/decrypt.h"
-
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	while (*s && n < cap) {
-		unsigned v;
-		if (*s == ' ' || *s == '\n') {
-			s++;
-			continue;
-		}
-		if (sscanf(s, "%2x", &v) != 1)
-			break;
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
-
-/* The hex value named `name` in the RFC 8448 vector file. */
-static size_t rfc(const char *name, uint8_t *out, size_t cap)
-{
-	FILE *f = fopen("tests/data/rfc8448/simple-1rtt.txt", "r");
-	static char line[4096];
-	size_t n = 0, nl = strlen(name);
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, name, nl) == 0 && line[nl] == ' ') {
-			n = unhex(line + nl + 1, out, cap);
-			break;
-		}
-	fclose(f);
-	return n;
-}
 
 static void check_keys(const char *secret, const char *key, const char *iv)
 {
 	uint8_t s[32], k[16], i[12], got[32];
-	CHECK_INT(rfc(secret, s, sizeof(s)), 32);
-	CHECK_INT(rfc(key, k, sizeof(k)), 16);
-	CHECK_INT(rfc(iv, i, sizeof(i)), 12);
+	CHECK_INT(rfc8448(secret, s, sizeof(s)), 32);
+	CHECK_INT(rfc8448(key, k, sizeof(k)), 16);
+	CHECK_INT(rfc8448(iv, i, sizeof(i)), 12);
 	CHECK_INT(tlsa_hkdf_expand_label(TLSA_HASH_SHA256, s, 32, "key", NULL, 0, got, 16), 0);
 	CHECK(memcmp(got, k, 16) == 0);
 	CHECK_INT(tlsa_hkdf_expand_label(TLSA_HASH_SHA256, s, 32, "iv", NULL, 0, got, 12), 0);
