@@ -197,8 +197,11 @@ if want plain; then
 	warm "$F"
 	measure cat "$REPS" /dev/null "$BYTES" cat "$F"
 	if [ "$SCAN_OK" = 1 ]; then
+		# default: the output formatted by a second thread; -j 1: one thread
 		measure tlsalert-json "$REPS" /dev/null "$BYTES" "$T" scan --json "$F"
 		measure tlsalert-text "$REPS" /dev/null "$BYTES" "$T" scan "$F"
+		measure tlsalert-json-1thread "$REPS" /dev/null "$BYTES" "$T" scan --json -j 1 "$F"
+		measure tlsalert-text-1thread "$REPS" /dev/null "$BYTES" "$T" scan -j 1 "$F"
 		"$T" scan --json "$F" >"$OUT/scan.tlsalert.jsonl" 2>>"$LOGS/tlsalert-count.stderr"
 	else
 		note "  tlsalert: skipped — $SCAN_WHY"
@@ -255,6 +258,8 @@ if want keylog; then
 	fi
 	if [ "$KEY_OK" = 1 ]; then
 		measure tlsalert-keylog-json "$REPS" /dev/null "$BYTES" "$T" scan --json --keylog "$K" "$F"
+		measure tlsalert-keylog-json-1thread "$REPS" /dev/null "$BYTES" "$T" scan --json -j 1 \
+			--keylog "$K" "$F"
 		"$T" scan --json --keylog "$K" "$F" >"$OUT/scan.tlsalert-keylog.jsonl" \
 			2>>"$LOGS/tlsalert-count.stderr"
 	else

@@ -34,8 +34,9 @@ static void scan_usage(FILE *f)
 	      "  --flow-buffer BYTES    out-of-order bytes kept per direction (default 262144)\n"
 	      "  --idle-timeout SEC     close a flow after SEC seconds of silence (default 300)\n"
 	      "  --no-infer             do not infer TLS 1.3 alerts from record sizes\n"
-	      "  -j, --jobs N           scan up to N files at once (default: one per CPU);\n"
-	      "                         the output is the same for every N\n"
+	      "  -j, --jobs N           threads: up to N files at once, and a second thread per\n"
+	      "                         file for the output when N allows (default: one per\n"
+	      "                         CPU; -j 1: one thread); the output is the same for any N\n"
 	      "Decryption:\n"
 	      "  --keylog FILE          NSS key log (SSLKEYLOGFILE format): decrypt alerts;\n"
 	      "                         repeatable;"
@@ -97,13 +98,16 @@ struct scan {
 	char **files;
 	size_t nfiles;
 	bool summary, verbose, progress, brief;
+	bool out_thread; /* each file's output is formatted by a thread of its own */
 	/* --client-stack/--server-stack: stack tokens, or NULL */
 	struct scan_stacks stacks;
-	struct scan_memo *memo;	 /* ranked causes per diagnosis context */
-	struct pending *pend;	 /* summary: causes of alerts of connections not yet ended */
+	struct scan_memo *memo; /* ranked causes per diagnosis context */
+	struct pending *pend;	/* summary: causes of alerts of connections not yet ended */
 	size_t n_pend, cap_pend;
-	int width; /* of the file:frame column */
-	size_t nalerts, nconns;
+	int width;				  /* of the file:frame column */
+	size_t nalerts, nconns;			  /* written out */
+	size_t seen;				  /* alerts found (the tracker's thread) */
+	struct outq *q;				  /* the output thread, or NULL */
 	unsigned long long bytes, bytes_reported; /* progress: this worker's payload bytes */
 	size_t alerts_reported;
 	struct scan_shared *sh;
@@ -485,7 +489,8 @@ static void explain_alert_text(struct scan *s, const struct tlsa_alert_event *ev
 				 who);
 		else
 			snprintf(buf, sizeof(buf),
-				 "%s sent an alert under encryption; its code cannot be read without "
+				 "%s sent an alert under encryption; its code cannot be read "
+				 "without "
 				 "the session keys (an SSLKEYLOGFILE).",
 				 who);
 	} else {
@@ -504,8 +509,8 @@ static void explain_alert_text(struct scan *s, const struct tlsa_alert_event *ev
 	cli_wrap(c->out, buf, 4, 4, 100);
 	const struct scan_causes *sc = scan_causes_of(s->memo, ev);
 	if (sc->n > 0) {
-		snprintf(buf, sizeof(buf), "likely cause: %s (%s). %s", sc->cs[0].id, sc->cs[0].title,
-			 sc->cs[0].fix);
+		snprintf(buf, sizeof(buf), "likely cause: %s (%s). %s", sc->cs[0].id,
+			 sc->cs[0].title, sc->cs[0].fix);
 		fputs("    ", c->out);
 		cli_wrap(c->out, buf, 4, 4, 100);
 	}
@@ -605,9 +610,9 @@ static struct scan_causes pending_take(struct scan *s, uint64_t flow_id, uint64_
 	return found;
 }
 
-static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
+/* Writes one alert (in the output thread when there is one, see outq). */
+static void emit_alert(struct scan *s, const struct tlsa_alert_event *ev)
 {
-	struct scan *s = ctx;
 	s->nalerts++;
 	if (s->summary) {
 		const char *k;
@@ -657,9 +662,8 @@ static void conn_alert_text(const struct tlsa_conn_event *ev, char *buf, size_t 
 		snprintf(buf, cap, "encrypted alert by %s at %s", sender, ev->alert_stage);
 }
 
-static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
+static void emit_conn(struct scan *s, const struct tlsa_conn_event *ev)
 {
-	struct scan *s = ctx;
 	s->nconns++;
 	if (!s->summary)
 		return;
@@ -816,6 +820,189 @@ static void print_aggregate(struct scan *s)
 	}
 }
 
+/* ---------------------------------------------------------- output thread */
+
+/*
+ * Formatting the output (JSON above all) is about a fifth of a scan's work, so
+ * a second thread does it while the tracker goes on.  The tracker reuses the
+ * memory its events point to, so each event is copied, with everything it
+ * points to, into a slot of a ring; the output thread takes the slots in
+ * order and writes them exactly as the tracker's thread would have.
+ */
+#define OUTQ_SLOTS 256
+
+struct outq_slot {
+	bool conn;
+	struct tlsa_alert_event a;
+	struct tlsa_conn_event c;
+	struct tlsa_pktinfo pkt;
+	struct tlsa_flow flow;
+	struct tlsa_hs_facts hs;
+	struct tlsa_cert_info server_cert, client_cert;
+	char history[128];
+};
+
+struct outq {
+	pthread_mutex_t lock;
+	pthread_cond_t more, room;
+	size_t head, tail; /* slots filled, slots written out (head - tail <= OUTQ_SLOTS) */
+	bool closed;
+	struct scan *s;
+	pthread_t tid;
+	struct outq_slot slot[OUTQ_SLOTS];
+};
+
+static void *outq_main(void *arg)
+{
+	struct outq *q = arg;
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		while (q->tail == q->head && !q->closed)
+			pthread_cond_wait(&q->more, &q->lock);
+		size_t end = q->head;
+		if (q->tail == end)
+			break; /* closed and drained */
+		pthread_mutex_unlock(&q->lock);
+		for (size_t i = q->tail; i != end; i++) {
+			struct outq_slot *e = &q->slot[i % OUTQ_SLOTS];
+			if (e->conn)
+				emit_conn(q->s, &e->c);
+			else
+				emit_alert(q->s, &e->a);
+		}
+		pthread_mutex_lock(&q->lock);
+		q->tail = end;
+		pthread_cond_signal(&q->room);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+/* Starts the output thread of s; false (output stays in the caller's thread) on failure. */
+static bool outq_start(struct scan *s)
+{
+	struct outq *q = calloc(1, sizeof(*q));
+	if (q == NULL)
+		return false;
+	q->s = s;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->more, NULL);
+	pthread_cond_init(&q->room, NULL);
+	if (pthread_create(&q->tid, NULL, outq_main, q) != 0) {
+		pthread_cond_destroy(&q->room);
+		pthread_cond_destroy(&q->more);
+		pthread_mutex_destroy(&q->lock);
+		free(q);
+		return false;
+	}
+	s->q = q;
+	return true;
+}
+
+/* Waits until everything queued is written, then ends the output thread. */
+static void outq_stop(struct scan *s)
+{
+	struct outq *q = s->q;
+	if (q == NULL)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->closed = true;
+	pthread_cond_signal(&q->more);
+	pthread_mutex_unlock(&q->lock);
+	pthread_join(q->tid, NULL);
+	pthread_cond_destroy(&q->room);
+	pthread_cond_destroy(&q->more);
+	pthread_mutex_destroy(&q->lock);
+	free(q);
+	s->q = NULL;
+}
+
+/* A free slot, waiting for the output thread if the ring is full. */
+static struct outq_slot *outq_slot(struct outq *q)
+{
+	pthread_mutex_lock(&q->lock);
+	while (q->head - q->tail == OUTQ_SLOTS)
+		pthread_cond_wait(&q->room, &q->lock);
+	struct outq_slot *e = &q->slot[q->head % OUTQ_SLOTS];
+	pthread_mutex_unlock(&q->lock);
+	return e;
+}
+
+static void outq_publish(struct outq *q)
+{
+	pthread_mutex_lock(&q->lock);
+	if (q->head++ == q->tail)
+		pthread_cond_signal(&q->more);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* Copies what the event points to into e and points the copy there. */
+static const struct tlsa_hs_facts *copy_hs(struct outq_slot *e, const struct tlsa_hs_facts *hs)
+{
+	if (hs == NULL)
+		return NULL;
+	e->hs = *hs;
+	return &e->hs;
+}
+
+static const struct tlsa_cert_info *copy_cert(struct tlsa_cert_info *to,
+					      const struct tlsa_cert_info *from)
+{
+	if (from == NULL)
+		return NULL;
+	*to = *from;
+	return to;
+}
+
+static const char *copy_history(struct outq_slot *e, const char *h)
+{
+	if (h == NULL)
+		return NULL;
+	snprintf(e->history, sizeof(e->history), "%s", h);
+	return e->history;
+}
+
+static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
+{
+	struct scan *s = ctx;
+	s->seen++;
+	if (s->q == NULL) {
+		emit_alert(s, ev);
+		return;
+	}
+	struct outq_slot *e = outq_slot(s->q);
+	e->conn = false;
+	e->a = *ev;
+	e->pkt = *ev->pkt;
+	e->a.pkt = &e->pkt;
+	e->flow = *ev->flow;
+	e->a.flow = &e->flow;
+	e->a.hs = copy_hs(e, ev->hs);
+	e->a.history = copy_history(e, ev->history);
+	e->a.server_cert = copy_cert(&e->server_cert, ev->server_cert);
+	e->a.client_cert = copy_cert(&e->client_cert, ev->client_cert);
+	outq_publish(s->q);
+}
+
+static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
+{
+	struct scan *s = ctx;
+	if (s->q == NULL) {
+		emit_conn(s, ev);
+		return;
+	}
+	struct outq_slot *e = outq_slot(s->q);
+	e->conn = true;
+	e->c = *ev;
+	e->flow = *ev->flow;
+	e->c.flow = &e->flow;
+	e->c.hs = copy_hs(e, ev->hs);
+	e->c.history = copy_history(e, ev->history);
+	e->c.server_cert = copy_cert(&e->server_cert, ev->server_cert);
+	e->c.client_cert = copy_cert(&e->client_cert, ev->client_cert);
+	outq_publish(s->q);
+}
+
 /* ------------------------------------------------------------- plumbing */
 
 static void on_notice(void *ctx, const struct tlsa_pktinfo *pkt, const char *msg)
@@ -837,11 +1024,11 @@ static void progress_report(struct scan *s)
 {
 	struct scan_shared *sh = s->sh;
 	unsigned long long db = s->bytes - s->bytes_reported;
-	unsigned long long dn = s->nalerts - s->alerts_reported;
+	unsigned long long dn = s->seen - s->alerts_reported;
 	unsigned long long b = atomic_fetch_add(&sh->bytes, db) + db;
 	unsigned long long n = atomic_fetch_add(&sh->alerts, dn) + dn;
 	s->bytes_reported = s->bytes;
-	s->alerts_reported = s->nalerts;
+	s->alerts_reported = s->seen;
 	/* one worker wins the redraw of each 64 MB step */
 	unsigned long long next = atomic_load(&sh->next_progress);
 	if (b < next ||
@@ -1023,6 +1210,7 @@ static void run_file(struct job *j, const struct scan *run, const struct tlsa_ca
 			   .verbose = run->verbose,
 			   .progress = run->progress,
 			   .brief = run->brief,
+			   .out_thread = run->out_thread,
 			   .width = run->width,
 			   .sh = run->sh,
 			   .stacks = run->stacks,
@@ -1053,6 +1241,8 @@ static void run_file(struct job *j, const struct scan *run, const struct tlsa_ca
 		cap = tlsa_capture_new(copts, &h);
 	}
 	const char *file = w->files[i];
+	if (cap != NULL && w->out_thread)
+		outq_start(w); /* if it fails, the output is written in this thread */
 	if (cap == NULL) {
 		cli_fail(w->c, "%s: out of memory", file);
 		j->failed = true;
@@ -1063,6 +1253,7 @@ static void run_file(struct job *j, const struct scan *run, const struct tlsa_ca
 		/* the flows of the file end here: after an error too, their alerts
 		 * are still reported */
 		tlsa_capture_finish(cap);
+		outq_stop(w); /* all written before any message about the file */
 		if (rc != 0) {
 			if (w->progress && j->err == NULL)
 				fputs("\r\033[K", w->c->err);
@@ -1206,7 +1397,8 @@ static void scan_files(struct scan *s, const struct tlsa_capture_opts *copts,
 				pthread_cond_wait(&p.cond, &p.lock);
 			pthread_mutex_unlock(&p.lock);
 			if (j->spool_errno != 0)
-				cli_fail(c, "%s: not scanned: no temporary file for its output (%s)",
+				cli_fail(c,
+					 "%s: not scanned: no temporary file for its output (%s)",
 					 s->files[i], strerror(j->spool_errno));
 			spool_copy(j->out, c->out);
 			fflush(c->out);
@@ -1405,6 +1597,10 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		if (n > (size_t)s.width)
 			s.width = n > 200 ? 200 : (int)n;
 	}
+	/* Threads: one per file at a time, up to `jobs`; when that leaves a core per
+	 * file spare, each file's output is formatted by a second thread. */
+	size_t workers = s.nfiles < jobs ? s.nfiles : jobs;
+	s.out_thread = jobs >= 2 * workers;
 	if (c->fmt == OUT_CSV)
 		fprintf(c->out, "%s\n",
 			s.summary ? "file,first_frame,time,client,client_port,server,server_port,"
@@ -1450,7 +1646,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 				ts.dec_conns, ts.dec_records, ts.dec_alerts);
 		if (ts.dec_failures > 0)
 			fprintf(c->err,
-				"tlsalert scan: %" PRIu64 " record%s did not authenticate under the key "
+				"tlsalert scan: %" PRIu64
+				" record%s did not authenticate under the key "
 				"log (wrong key log or tampered record%s; see decrypt_error, -v)\n",
 				ts.dec_failures, ts.dec_failures == 1 ? "" : "s",
 				ts.dec_failures == 1 ? "" : "s");

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# `tlsalert scan` over several files with several threads (--jobs): stdout,
-# stderr and the exit status must be exactly those of a one-thread run, in
-# every output mode, with broken and missing files among the good ones, and
-# per-file results must not depend on the other files of the run.
+# `tlsalert scan` with several threads (--jobs): stdout, stderr and the exit
+# status must be exactly those of a one-thread run, in every output mode, with
+# several files (broken and missing ones among them; per-file results must not
+# depend on the other files) and with one big file (its output thread).
 set -u
 cd "$(dirname "$0")/../.."
 TLSALERT=${TLSALERT:-$PWD/build/tlsalert}
@@ -89,5 +89,56 @@ if [ "$conns" != "$total" ]; then
 	fail=1
 fi
 
-[ $fail = 0 ] && echo "scan --jobs: $n output modes identical for 1, 2 and 5 jobs"
+# One file with more events than the output thread's ring holds (256): the
+# classic-pcap corpus captures with an Ethernet link type, one after another,
+# twelve times over, with times moved on so that every copy is new traffic.
+python3 - "$tmp/big.pcap" *.pcap <<'PY'
+import struct, sys
+out = open(sys.argv[1], "wb")
+head = None
+records = []
+for name in sys.argv[2:]:
+    data = open(name, "rb").read()
+    if data[:4] != b"\xd4\xc3\xb2\xa1" or struct.unpack("<I", data[20:24])[0] != 1:
+        continue  # only little-endian microsecond pcap, Ethernet
+    head = head or data[:24]
+    off = 24
+    while off + 16 <= len(data):
+        sec, usec, incl, orig = struct.unpack("<IIII", data[off:off + 16])
+        records.append((sec, usec, data[off + 16:off + 16 + incl], orig))
+        off += 16 + incl
+out.write(head)
+for rep in range(12):
+    for sec, usec, pkt, orig in records:
+        out.write(struct.pack("<IIII", sec + 3600 * rep, usec, len(pkt), orig) + pkt)
+PY
+keys=()
+for k in *.keylog; do keys+=(--keylog "$k"); done
+for mode in json text summary csv keylog; do
+	case $mode in
+	json) args=(--json) ;;
+	text) args=() ;;
+	summary) args=(--summary --json) ;;
+	csv) args=(--csv) ;;
+	keylog) args=(--json "${keys[@]}") ;;
+	esac
+	for j in 1 2; do
+		run "big-$mode" "$j" "${args[@]}" "$tmp/big.pcap"
+	done
+	for part in out err rc; do
+		if ! cmp -s "$tmp/big-$mode.1.$part" "$tmp/big-$mode.2.$part"; then
+			echo "FAIL: scan $mode of one file: the output thread (-j 2) changes $part"
+			diff "$tmp/big-$mode.1.$part" "$tmp/big-$mode.2.$part" | head -5
+			fail=1
+		fi
+	done
+	n=$((n + 1))
+done
+events=$(wc -l <"$tmp/big-json.1.out")
+if [ "$events" -le 256 ]; then
+	echo "FAIL: the one-file test has $events alerts, not more than the ring's 256"
+	fail=1
+fi
+
+[ $fail = 0 ] && echo "scan --jobs: $n output modes identical for 1, 2 and 5 jobs ($events alerts in one file)"
 exit $fail
