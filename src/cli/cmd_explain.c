@@ -32,7 +32,7 @@ static void explain_usage(FILE *f)
 
 struct explain_opts {
 	tlsa_version ver;
-	const struct tlsa_stack_def *stack;	/* --stack, or NULL */
+	const struct tlsa_stack_def *stack;	 /* --stack, or NULL */
 	const struct tlsa_text_mention *mention; /* the alert comes from a pasted message */
 };
 
@@ -123,6 +123,20 @@ static void explain_causes_json(struct jw *w, const struct explain_opts *o,
 		causes_stack_json(w, a->code, o->stack);
 }
 
+/* The JSON fields of one explained alert: the registry's, the version's rule, the causes. */
+static void explain_json_fields(struct jw *w, const struct explain_opts *o,
+				const struct tlsa_alert *a)
+{
+	alert_json_fields(w, a);
+	if (o->ver != TLSA_VER_UNKNOWN) {
+		tlsa_rule ru = tlsa_alert_rule(a, o->ver);
+		jw_str(w, "version", tlsa_version_name(o->ver));
+		jw_str(w, "rule", tlsa_rule_name(ru));
+		jw_str(w, "rule_text", tlsa_rule_text(ru));
+	}
+	explain_causes_json(w, o, a);
+}
+
 static void explain_one(struct cli *c, const struct explain_opts *o, const char *input,
 			const struct tlsa_alert *a, bool *first)
 {
@@ -130,14 +144,7 @@ static void explain_one(struct cli *c, const struct explain_opts *o, const char 
 		struct jw w;
 		jw_begin(&w, c->out);
 		jw_str(&w, "input", input);
-		alert_json_fields(&w, a);
-		if (o->ver != TLSA_VER_UNKNOWN) {
-			tlsa_rule ru = tlsa_alert_rule(a, o->ver);
-			jw_str(&w, "version", tlsa_version_name(o->ver));
-			jw_str(&w, "rule", tlsa_rule_name(ru));
-			jw_str(&w, "rule_text", tlsa_rule_text(ru));
-		}
-		explain_causes_json(&w, o, a);
+		explain_json_fields(&w, o, a);
 		jw_end(&w);
 	} else if (c->fmt == OUT_CSV) {
 		alert_csv_row(c->out, a);
@@ -215,14 +222,7 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 		jw_begin(&w, c->out);
 		jw_str(&w, "input", input);
 		if (a != NULL) {
-			alert_json_fields(&w, a);
-			if (o->ver != TLSA_VER_UNKNOWN) {
-				tlsa_rule ru = tlsa_alert_rule(a, o->ver);
-				jw_str(&w, "version", tlsa_version_name(o->ver));
-				jw_str(&w, "rule", tlsa_rule_name(ru));
-				jw_str(&w, "rule_text", tlsa_rule_text(ru));
-			}
-			explain_causes_json(&w, o, a);
+			explain_json_fields(&w, o, a);
 		} else {
 			jw_null(&w, "code");
 			jw_null(&w, "name");
