@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "capture_int.h"
+#include "capture/capture_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

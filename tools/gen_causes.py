@@ -19,7 +19,7 @@ from registry_data import (check_keys, fail, load_alerts, load_names, norm,  # n
 
 # Facts a rule's `when` may test.  Tri-state facts take yes/no; numeric facts take a
 # comparison with a number (or, for the *_max/_min version facts, a version token).
-# src/lib/diagnose.c has the same list (DIAG_FACTS); the generated header carries it as
+# src/lib/diagnose/diagnose.c has the same list (DIAG_FACTS); the generated header carries it as
 # TLSA_CZ_FACT_NAMES so a unit test proves the two agree.
 TRI_FACTS = ["cipher_overlap", "group_overlap", "alpn_offered", "alpn_selected", "sni_sent",
              "fallback_scsv", "cert_requested", "client_cert_sent", "encrypted", "inferred",
@@ -27,7 +27,7 @@ TRI_FACTS = ["cipher_overlap", "group_overlap", "alpn_offered", "alpn_selected",
              "handshake_done", "cert_expired", "cert_name_mismatch", "cert_self_signed",
              "ems_offered", "reneg_info_offered", "weak_dh", "record_over_limit", "version_selected_offered", "level_warning"]
 NUM_FACTS = ["record_len", "dh_bits", "offered_max", "offered_min"]
-# Matches tlsa_version_rank() in src/lib/registry.c.
+# Matches tlsa_version_rank() in src/lib/registry/registry.c.
 VERSION_RANK = {"ssl3": 2, "tls1.0": 3, "tls1.1": 4, "tls1.2": 5, "tls1.3": 6,
                 "dtls1.0": 4, "dtls1.2": 5, "dtls1.3": 6}
 SENDERS = ("client", "server", "either")

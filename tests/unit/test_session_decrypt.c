@@ -14,7 +14,7 @@
 #include <openssl/x509.h>
 
 #include "check.h"
-#include "session_decrypt.h"
+#include "session/conn_decrypt.h"
 #include "tlsalert/capture.h"
 #include "tlsalert/decrypt.h"
 #include "tlsalert/keylog.h"

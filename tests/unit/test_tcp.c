@@ -9,7 +9,7 @@
 #include "check.h"
 #include "test_capture_rec.h"
 
-#include "capture_int.h"
+#include "capture/capture_int.h"
 
 #define C 1 /* client 10.0.0.1:40000 */
 #define S 2 /* server 10.0.0.2:443 */

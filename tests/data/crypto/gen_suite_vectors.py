@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes tests/data/crypto/suite_vectors.tsv: records protected by an
 implementation independent of libtlsalert (Python's hmac/hashlib and the
-`cryptography` package) for every suite in src/lib/decrypt_suites.c, under
+`cryptography` package) for every suite in src/lib/crypto/suites.c, under
 every protocol version the suite exists in.  The suite parameters are worked
 out here from the IANA name alone, so a wrong row in the C table shows up as
 a record that does not decrypt.  Run once; the output is committed:
@@ -196,7 +196,7 @@ def tls13_records(name, sid, out):
 
 
 def main():
-    table = open(os.path.join(ROOT, "src", "lib", "decrypt_suites.c")).read()
+    table = open(os.path.join(ROOT, "src", "lib", "crypto", "suites.c")).read()
     rows = re.findall(r'\(?\{?(?:TLS13|AEAD|CBC)?\(?\s*0x([0-9a-f]{4}),\s*"(TLS_[A-Z0-9_]+)"', table)
     out = []
     for sid, name in rows:

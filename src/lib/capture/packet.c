@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "capture_int.h"
-#include "rd.h"
+#include "base/rd.h"
 
 #define MAX_DEPTH 6 /* nested encapsulations followed */
 

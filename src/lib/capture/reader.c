@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture_gz.h"
+#include "gz.h"
 #include "capture_int.h"
 
 #define DEFAULT_MAX_FLOWS   65536

@@ -1,6 +1,6 @@
 /*
  * Which stack built a hello: the rules of data/fingerprints.txt applied to
- * the shape the hello parser kept (tls_hello.c).  A guess needs the rules of
+ * the shape the hello parser kept (wire/hello.c).  A guess needs the rules of
  * exactly one stack to match.
  */
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include "fingerprints_data.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
-#define GREASE_EXT 0x0a0a /* how tls_hello.c keeps every GREASE extension type */
+#define GREASE_EXT 0x0a0a /* how wire/hello.c keeps every GREASE extension type */
 
 size_t tlsa_fp_rule_count(void)
 {

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "capture_int.h"
-#include "rd.h"
+#include "base/rd.h"
 
 #define MAX_CAPLEN   262144u /* libpcap's largest snapshot length */
 #define LINKTYPE_RAW 101

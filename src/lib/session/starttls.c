@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "rd.h"
+#include "base/rd.h"
 #include "tlsalert/session.h"
 
 static int lower(int c)

@@ -1,4 +1,4 @@
-/* A read-only FILE* decompressing gzip from a file descriptor (capture_gz.c). */
+/* A read-only FILE* decompressing gzip from a file descriptor (gz.c). */
 #ifndef TLSA_CAPTURE_GZ_H
 #define TLSA_CAPTURE_GZ_H
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "capture_gz.h"
+#include "gz.h"
 
 static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
 {

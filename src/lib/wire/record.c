@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rd.h"
+#include "base/rd.h"
 #include "tlsalert/decode.h"
 
 /* TLSCiphertext limit of TLS 1.0-1.2 (2^14 + 2048); TLS 1.3 and DTLS are lower. */

@@ -1,6 +1,6 @@
 /*
  * pcapng read in place (mapped file or memory), for the same reasons as the
- * classic pcap fast path in capture_mmap.c, and because libpcap 1.10 refuses
+ * classic pcap fast path in pcap_mmap.c, and because libpcap 1.10 refuses
  * a file whose interfaces have different link-layer types.  Every section
  * (either byte order), interface (link type, snap length, if_tsresol,
  * if_tsoffset), Enhanced, Simple and obsolete Packet Block is handled; other

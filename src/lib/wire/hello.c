@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "rd.h"
+#include "base/rd.h"
 #include "tlsalert/fingerprint.h"
 #include "tlsalert/session.h"
 

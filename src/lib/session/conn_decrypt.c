@@ -27,8 +27,8 @@
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 
-#include "rd.h"
-#include "session_decrypt.h"
+#include "base/rd.h"
+#include "conn_decrypt.h"
 #include "tlsalert/decrypt.h"
 
 enum stage { ST_OFF, ST_HS, ST_APP, ST_LOST };

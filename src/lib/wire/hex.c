@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "tlsalert/decode.h"
-#include "ascii.h"
+#include "base/ascii.h"
 
 struct hexw {
 	uint8_t *out;

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rd.h"
-#include "session_decrypt.h"
+#include "base/rd.h"
+#include "conn_decrypt.h"
 #include "tlsalert/decode.h"
 #include "tlsalert/keylog.h"
 #include "tlsalert/session.h"

@@ -16,7 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include "rd.h"
+#include "base/rd.h"
 #include "tlsalert/decrypt.h"
 
 static bool is_tls13_suite(const struct tlsa_suite *s)
