@@ -10,6 +10,7 @@
 BUILD    ?= build
 CC       ?= cc
 PYTHON   ?= python3
+OBJCOPY  ?= objcopy
 SAN      ?=
 OPT      ?= -O2 -g
 # `make V=1` shows the full compiler command lines.
@@ -50,20 +51,35 @@ $(BUILD)/obj/%.o: %.c | $(GEN_H)
 	@$(if $(V),true,echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/libtlsalert.a: $(LIB_OBJ)
+# The archive users link exports the public API only: the objects are linked
+# into one relocatable object and every defined global whose name does not
+# start with tlsa_ is made local (docs/DEVELOPING.md, "Exported symbols";
+# tests/scripts/exports.sh checks it).  Unit tests and fuzz targets call
+# internal functions too, so they link the plain objects, archived as
+# libtlsalert-internal.a.
+$(BUILD)/obj/libtlsalert.o: $(LIB_OBJ)
+	$(Q)$(LD) -r -o $@.tmp $^
+	$(Q)$(OBJCOPY) --wildcard --keep-global-symbol='tlsa_*' $@.tmp $@
+	@rm -f $@.tmp
+
+$(BUILD)/libtlsalert.a: $(BUILD)/obj/libtlsalert.o
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/libtlsalert-internal.a: $(LIB_OBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
 $(BUILD)/tlsalert: $(CLI_OBJ) $(BUILD)/libtlsalert.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libtlsalert.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libtlsalert-internal.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Fuzz targets linked to a plain main() that replays files: runs under any
 # compiler, so `make check` replays every corpus with the sanitizers.
-$(BUILD)/replay/%: $(BUILD)/obj/fuzz/%.o $(BUILD)/obj/fuzz/replay_main.o $(BUILD)/libtlsalert.a
+$(BUILD)/replay/%: $(BUILD)/obj/fuzz/%.o $(BUILD)/obj/fuzz/replay_main.o $(BUILD)/libtlsalert-internal.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -86,12 +102,12 @@ check:
 #   build/fuzz/fuzz_decode -max_total_time=600 fuzz/corpus/fuzz_decode
 FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 fuzz:
-	$(MAKE) BUILD=$(BUILD)/fuzzlib CC=clang SAN="-fsanitize=fuzzer-no-link,address,undefined" OPT="-O1 -g" $(BUILD)/fuzzlib/libtlsalert.a
+	$(MAKE) BUILD=$(BUILD)/fuzzlib CC=clang SAN="-fsanitize=fuzzer-no-link,address,undefined" OPT="-O1 -g" $(BUILD)/fuzzlib/libtlsalert-internal.a
 	@mkdir -p $(BUILD)/fuzz
 	for f in $(FUZZ_SRC); do \
 		n=$$(basename $$f .c); \
 		clang -Iinclude -Isrc/lib -I$(BUILD)/fuzzlib/gen -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
-			-std=c11 $(FUZZ_FLAGS) -o $(BUILD)/fuzz/$$n $$f $(BUILD)/fuzzlib/libtlsalert.a $(LDLIBS) || exit 1; \
+			-std=c11 $(FUZZ_FLAGS) -o $(BUILD)/fuzz/$$n $$f $(BUILD)/fuzzlib/libtlsalert-internal.a $(LDLIBS) || exit 1; \
 	done
 
 bench: $(BUILD)/tlsalert
