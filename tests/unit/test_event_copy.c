@@ -218,7 +218,8 @@ static void check_conn(const struct tlsa_conn_event_copy *c, const struct conn_s
 /* Real events: every field survives the tracker, and a copy of a copy is whole. */
 static void test_captures(struct got *g)
 {
-	struct tlsa_keylog *kl = load_keylog("tests/data/corpus/tls13-unknown-ca-openssl-client.keylog");
+	struct tlsa_keylog *kl =
+		load_keylog("tests/data/corpus/tls13-unknown-ca-openssl-client.keylog");
 	scan_file(g, "tests/data/corpus/tls13-unknown-ca-openssl-client.pcap", kl);
 	scan_file(g, "tests/data/corpus/starttls-smtp-unknown-ca.pcap", NULL);
 	scan_file(g, "tests/data/corpus/dtls12-no-shared-cipher-openssl.pcap", NULL);

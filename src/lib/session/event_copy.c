@@ -24,7 +24,8 @@ _Static_assert(sizeof(struct tlsa_flow) == 64, "tlsa_flow changed: see above");
 _Static_assert(sizeof(struct tlsa_pktinfo) == 24, "tlsa_pktinfo changed: see above");
 #endif
 
-static const struct tlsa_hs_facts *copy_hs(struct tlsa_hs_facts *to, const struct tlsa_hs_facts *from)
+static const struct tlsa_hs_facts *copy_hs(struct tlsa_hs_facts *to,
+					   const struct tlsa_hs_facts *from)
 {
 	if (from == NULL)
 		return NULL;
