@@ -315,6 +315,46 @@ bool tlsa_tls_header_plausible(const uint8_t *p);
  */
 const char *tlsa_starttls_request(const uint8_t *data, size_t len);
 
+/*
+ * Copies of events that outlive the callback.  An event's pointers are valid
+ * only during on_alert/on_conn (the tracker reuses what they point to), so a
+ * consumer that keeps events (a queue to another thread, say) copies each one
+ * with everything it points to into caller-owned storage; nothing is
+ * allocated.  After the call dst->ev's pointers point into *dst itself: moving
+ * a copy with memcpy or assignment leaves them pointing into the old place,
+ * so move one by copying its ev again (tlsa_alert_event_copy(&other, &dst->ev)).
+ *
+ * What is copied into dst: pkt, flow (its `user` pointer is copied as a value,
+ * not followed), hs, server_cert, client_cert (those that are not NULL) and the
+ * history string.  What stays a pointer to static storage, valid for the whole
+ * program: evidence, cipher_shapes, stage, starttls, decrypt_error (alert
+ * events); starttls, alert_stage, decrypt_error (connection events); and
+ * hs->client_stack, hs->server_stack.  A NULL pointer stays NULL.
+ */
+
+/* Longest handshake history string (docs/scan.md), without its NUL. */
+#define TLSA_HISTORY_MAX 62
+
+struct tlsa_alert_event_copy {
+	struct tlsa_alert_event ev; /* the event; its pointers point into this struct */
+	struct tlsa_pktinfo pkt;
+	struct tlsa_flow flow;
+	struct tlsa_hs_facts hs;
+	struct tlsa_cert_info server_cert, client_cert;
+	char history[TLSA_HISTORY_MAX + 1];
+};
+
+struct tlsa_conn_event_copy {
+	struct tlsa_conn_event ev; /* the event; its pointers point into this struct */
+	struct tlsa_flow flow;
+	struct tlsa_hs_facts hs;
+	struct tlsa_cert_info server_cert, client_cert;
+	char history[TLSA_HISTORY_MAX + 1];
+};
+
+void tlsa_alert_event_copy(struct tlsa_alert_event_copy *dst, const struct tlsa_alert_event *src);
+void tlsa_conn_event_copy(struct tlsa_conn_event_copy *dst, const struct tlsa_conn_event *src);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,27 @@
+/*
+ * tlsalert scan, split by job: cmd_scan.c (options, the run, the report),
+ * scan_out.c (writers of alerts and connections), scan_ring.c (the output
+ * thread), scan_jobs.c (one tracker per file, the worker pool and its spooled
+ * output), scan_summary.c (counting), scan_input.c (progress, key logs) and
+ * scan_causes.c (ranked causes).
+ */
+#ifndef TLSA_SCAN_H
+#define TLSA_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "scan_causes.h"
+
+/* A run's settings: set while parsing options, read-only afterwards (every
+ * thread of the run reads them). */
+struct scan_settings {
+	char **files; /* the capture files; with -i, the interface's name alone */
+	size_t nfiles;
+	bool summary, verbose, progress, brief;
+	bool out_thread;	   /* each file's output is formatted by a thread of its own */
+	int width;		   /* of the file:frame column */
+	struct scan_stacks stacks; /* --client-stack/--server-stack: stack tokens, or NULL */
+};
+
+#endif

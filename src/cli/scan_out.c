@@ -1,0 +1,624 @@
+/* tlsalert scan: the writers of alert and connection events (text, JSON, CSV). */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "scan_out.h"
+
+/* ------------------------------------------------------------ formatting */
+
+static void fmt_addr(const struct tlsa_addr *a, char *buf, size_t cap)
+{
+	if (a->family == 6)
+		inet_ntop(AF_INET6, a->bytes, buf, (socklen_t)cap);
+	else
+		inet_ntop(AF_INET, a->bytes, buf, (socklen_t)cap);
+}
+
+static void fmt_time(int64_t sec, uint32_t nsec, char *buf, size_t cap)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	if (gmtime_r(&t, &tm) == NULL) {
+		snprintf(buf, cap, "%" PRId64, sec);
+		return;
+	}
+	size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (nsec % 1000 == 0)
+		snprintf(buf + n, cap - n, ".%06" PRIu32 "Z", nsec / 1000);
+	else
+		snprintf(buf + n, cap - n, ".%09" PRIu32 "Z", nsec);
+}
+
+static const char *wire_version_name(uint16_t v, char *buf, size_t cap)
+{
+	tlsa_version tv = tlsa_version_from_wire(v);
+	if (tv != TLSA_VER_UNKNOWN)
+		return tlsa_version_name(tv);
+	if (v >= 0x7f00 && v <= 0x7fff)
+		snprintf(buf, cap, "TLS 1.3 draft %u", v & 0xff);
+	else
+		snprintf(buf, cap, "0x%04x", v);
+	return buf;
+}
+
+const char *scan_alert_name(int code)
+{
+	return code >= 0 && code <= 255 ? tlsa_alert_get((uint8_t)code)->name : NULL;
+}
+
+/* Sender and receiver of an alert. */
+struct ends {
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	unsigned sport, dport;
+};
+
+static void ends_of(const struct tlsa_flow *f, int dir, struct ends *e)
+{
+	fmt_addr(&f->addr[dir], e->src, sizeof(e->src));
+	fmt_addr(&f->addr[1 - dir], e->dst, sizeof(e->dst));
+	e->sport = f->port[dir];
+	e->dport = f->port[1 - dir];
+}
+
+/* "addr:port" of each end, "[addr]:port" for IPv6; from and to hold cap bytes. */
+static void ends_text(const struct ends *e, char *from, char *to, size_t cap)
+{
+	snprintf(from, cap, "%s%s%s:%u", strchr(e->src, ':') ? "[" : "", e->src,
+		 strchr(e->src, ':') ? "]" : "", e->sport);
+	snprintf(to, cap, "%s%s%s:%u", strchr(e->dst, ':') ? "[" : "", e->dst,
+		 strchr(e->dst, ':') ? "]" : "", e->dport);
+}
+
+/* ["0x1301","0x1302"]: one preformatted value, as output speed matters here. */
+static void json_hex16_list(struct jw *w, const char *key, const uint16_t *v, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[2 + TLSA_HS_MAX_LIST * 9 + 1];
+	size_t at = 0;
+	buf[at++] = '[';
+	for (size_t i = 0; i < n && i < TLSA_HS_MAX_LIST; i++) {
+		if (i > 0)
+			buf[at++] = ',';
+		buf[at++] = '"';
+		buf[at++] = '0';
+		buf[at++] = 'x';
+		buf[at++] = hex[v[i] >> 12];
+		buf[at++] = hex[(v[i] >> 8) & 15];
+		buf[at++] = hex[(v[i] >> 4) & 15];
+		buf[at++] = hex[v[i] & 15];
+		buf[at++] = '"';
+	}
+	buf[at++] = ']';
+	buf[at] = '\0';
+	jw_raw(w, key, buf);
+}
+
+static void json_name_list(struct jw *w, const char *key, const char *list)
+{
+	jw_arr_open(w, key);
+	while (list && *list) {
+		const char *e = strchr(list, ',');
+		size_t n = e ? (size_t)(e - list) : strlen(list);
+		jw_strn(w, NULL, list, n);
+		list = e ? e + 1 : NULL;
+	}
+	jw_arr_close(w);
+}
+
+static void json_hs(struct jw *w, const struct scan_memo *memo, const struct tlsa_hs_facts *hs)
+{
+	char buf[80];
+	jw_str(w, "sni", hs->sni[0] ? hs->sni : NULL);
+	json_name_list(w, "alpn_offered", hs->alpn_offered);
+	jw_str(w, "alpn_selected", hs->alpn_selected[0] ? hs->alpn_selected : NULL);
+	jw_arr_open(w, "versions_offered");
+	if (hs->client_hello)
+		for (size_t i = 0; i < hs->n_versions_offered && i < 16; i++)
+			jw_str(w, NULL,
+			       wire_version_name(hs->versions_offered[i], buf, sizeof(buf)));
+	jw_arr_close(w);
+	jw_str(w, "version_selected",
+	       hs->server_hello ? wire_version_name(hs->version_selected, buf, sizeof(buf)) : NULL);
+	if (hs->client_hello)
+		jw_uint(w, "cipher_suites_offered", hs->n_suites);
+	else
+		jw_null(w, "cipher_suites_offered");
+	json_hex16_list(w, "cipher_suites", hs->suites, hs->client_hello ? hs->n_suites : 0);
+	if (hs->suite_selected_set) {
+		snprintf(buf, sizeof(buf), "0x%04x", hs->suite_selected);
+		jw_str(w, "cipher_suite_selected", buf);
+	} else {
+		jw_null(w, "cipher_suite_selected");
+	}
+	json_hex16_list(w, "groups", hs->groups, hs->n_groups);
+	if (hs->key_share_group) {
+		snprintf(buf, sizeof(buf), "0x%04x", hs->key_share_group);
+		jw_str(w, "key_share_group", buf);
+	} else {
+		jw_null(w, "key_share_group");
+	}
+	json_hex16_list(w, "signature_algorithms", hs->sigalgs, hs->n_sigalgs);
+	jw_bool(w, "fallback_scsv", hs->fallback_scsv);
+	jw_bool(w, "key_share_invalid", hs->key_share_invalid);
+	jw_bool(w, "client_cert_requested", hs->client_cert_requested);
+	if (hs->client_cert_sent < 0)
+		jw_null(w, "client_cert_sent");
+	else
+		jw_bool(w, "client_cert_sent", hs->client_cert_sent > 0);
+	if (hs->client_hello) {
+		static const char digits[] = "0123456789abcdef";
+		char hex[65];
+		for (int i = 0; i < 32; i++) {
+			hex[2 * i] = digits[hs->client_random[i] >> 4];
+			hex[2 * i + 1] = digits[hs->client_random[i] & 15];
+		}
+		hex[64] = '\0';
+		jw_str(w, "client_random", hex);
+	} else {
+		jw_null(w, "client_random");
+	}
+	enum scan_stack_source src;
+	jw_str(w, "client_stack", scan_stack_of(memo, hs, TLSA_ROLE_CLIENT, &src));
+	jw_str(w, "client_stack_source", scan_stack_source_name(src));
+	jw_str(w, "server_stack", scan_stack_of(memo, hs, TLSA_ROLE_SERVER, &src));
+	jw_str(w, "server_stack_source", scan_stack_source_name(src));
+}
+
+/* ---------------------------------------------------------------- alerts */
+
+/* One certificate's facts as PREFIX_subject ... PREFIX_chain_length. */
+static void json_cert(struct jw *w, const char *prefix, const struct tlsa_cert_info *ci)
+{
+	char key[48];
+	if (ci == NULL)
+		return;
+	if (ci->parsed) {
+		snprintf(key, sizeof(key), "%s_subject", prefix);
+		jw_str(w, key, ci->subject);
+		snprintf(key, sizeof(key), "%s_issuer", prefix);
+		jw_str(w, key, ci->issuer);
+		snprintf(key, sizeof(key), "%s_not_before", prefix);
+		jw_str(w, key, ci->not_before[0] ? ci->not_before : NULL);
+		snprintf(key, sizeof(key), "%s_not_after", prefix);
+		jw_str(w, key, ci->not_after[0] ? ci->not_after : NULL);
+	}
+	snprintf(key, sizeof(key), "%s_chain_length", prefix);
+	jw_int(w, key, ci->chain_length);
+}
+
+/* Decryption fields (docs/scan.md): only when a key log is in use. */
+static void json_decrypt(struct jw *w, bool keylog, bool decrypted, const char *error,
+			 const struct tlsa_cert_info *server, const struct tlsa_cert_info *client)
+{
+	if (!keylog)
+		return;
+	jw_bool(w, "decrypted", decrypted);
+	if (error != NULL)
+		jw_str(w, "decrypt_error", error);
+	json_cert(w, "server_cert", server);
+	json_cert(w, "client_cert", client);
+}
+
+static void print_alert_json(struct scan_writer *o, const struct tlsa_alert_event *ev)
+{
+	struct jw w;
+	struct ends e;
+	char tbuf[64], vbuf[16];
+	ends_of(ev->flow, ev->dir, &e);
+	fmt_time(ev->pkt->ts_sec, ev->pkt->ts_nsec, tbuf, sizeof(tbuf));
+
+	jw_begin(&w, o->c->out);
+	jw_str(&w, "file", o->set->files[ev->pkt->file_index]);
+	jw_uint(&w, "frame", ev->pkt->frame);
+	jw_str(&w, "time", tbuf);
+	jw_str(&w, "src", e.src);
+	jw_uint(&w, "src_port", e.sport);
+	jw_str(&w, "dst", e.dst);
+	jw_uint(&w, "dst_port", e.dport);
+	jw_str(&w, "transport", ev->flow->transport == 17 ? "udp" : "tcp");
+	jw_uint(&w, "flow_id", ev->flow->id);
+	jw_str(&w, "sender", tlsa_role_name(ev->sender));
+	jw_str(&w, "role_source", tlsa_role_source_name(ev->role_source));
+	jw_str(&w, "starttls", ev->starttls);
+	jw_str(&w, "version", tlsa_version_name(ev->version));
+	jw_bool(&w, "version_negotiated", ev->version_negotiated);
+	snprintf(vbuf, sizeof(vbuf), "0x%04x", ev->record_version);
+	jw_str(&w, "record_version", vbuf);
+	jw_uint(&w, "record_type", ev->content_type);
+	jw_uint(&w, "record_length", ev->record_length);
+	jw_uint(&w, "record_seq", ev->record_seq);
+	if (ev->dtls)
+		jw_uint(&w, "epoch", ev->epoch);
+	jw_bool(&w, "encrypted", ev->encrypted);
+	jw_bool(&w, "inferred", ev->inferred);
+	json_decrypt(&w, ev->keylog, ev->decrypted, ev->decrypt_error, ev->server_cert,
+		     ev->client_cert);
+	if (ev->level >= 0) {
+		jw_int(&w, "level", ev->level);
+		jw_str(&w, "level_name", tlsa_level_name(ev->level));
+	} else {
+		jw_null(&w, "level");
+		jw_null(&w, "level_name");
+	}
+	if (ev->description >= 0) {
+		jw_int(&w, "description", ev->description);
+		jw_str(&w, "name", scan_alert_name(ev->description));
+		tlsa_severity sev =
+			tlsa_effective_severity((uint8_t)ev->description, ev->level, ev->version);
+		jw_str(&w, "severity", tlsa_severity_name(sev));
+	} else {
+		jw_null(&w, "description");
+		jw_null(&w, "name");
+		jw_null(&w, "severity");
+	}
+	if (ev->likely >= 0) {
+		jw_int(&w, "likely", ev->likely);
+		jw_str(&w, "likely_name", scan_alert_name(ev->likely));
+	} else {
+		jw_null(&w, "likely");
+		jw_null(&w, "likely_name");
+	}
+	jw_str(&w, "evidence", ev->evidence);
+	jw_str(&w, "cipher_shapes", ev->cipher_shapes);
+	jw_str(&w, "stage", ev->stage);
+	jw_str(&w, "history", ev->history);
+	json_hs(&w, o->memo, ev->hs);
+	const struct scan_causes *sc = scan_causes_of(o->memo, ev);
+	causes_json(&w, "causes", sc->cs, sc->n);
+	jw_end(&w);
+}
+
+static const char csv_alert_header[] =
+	"file,frame,time,src,src_port,dst,dst_port,transport,sender,role_source,version,"
+	"record_version,record_length,encrypted,inferred,level,description,name,likely,stage,"
+	"history,sni,alpn_selected,cipher_suite_selected,evidence,likely_cause";
+
+static void print_alert_csv(struct scan_writer *o, const struct tlsa_alert_event *ev)
+{
+	FILE *f = o->c->out;
+	struct ends e;
+	char tbuf[64], buf[16];
+	ends_of(ev->flow, ev->dir, &e);
+	fmt_time(ev->pkt->ts_sec, ev->pkt->ts_nsec, tbuf, sizeof(tbuf));
+	csv_field(f, o->set->files[ev->pkt->file_index], true);
+	csv_int(f, (long long)ev->pkt->frame, false);
+	csv_field(f, tbuf, false);
+	csv_field(f, e.src, false);
+	csv_int(f, e.sport, false);
+	csv_field(f, e.dst, false);
+	csv_int(f, e.dport, false);
+	csv_field(f, ev->flow->transport == 17 ? "udp" : "tcp", false);
+	csv_field(f, tlsa_role_name(ev->sender), false);
+	csv_field(f, tlsa_role_source_name(ev->role_source), false);
+	csv_field(f, tlsa_version_name(ev->version), false);
+	snprintf(buf, sizeof(buf), "0x%04x", ev->record_version);
+	csv_field(f, buf, false);
+	csv_int(f, (long long)ev->record_length, false);
+	csv_field(f, ev->encrypted ? "true" : "false", false);
+	csv_field(f, ev->inferred ? "true" : "false", false);
+	if (ev->level >= 0)
+		csv_int(f, ev->level, false);
+	else
+		csv_field(f, "", false);
+	if (ev->description >= 0) {
+		csv_int(f, ev->description, false);
+		csv_field(f, scan_alert_name(ev->description), false);
+	} else {
+		csv_field(f, "", false);
+		csv_field(f, "", false);
+	}
+	csv_field(f, ev->likely >= 0 ? scan_alert_name(ev->likely) : "", false);
+	csv_field(f, ev->stage, false);
+	csv_field(f, ev->history, false);
+	csv_field(f, ev->hs->sni, false);
+	csv_field(f, ev->hs->alpn_selected, false);
+	if (ev->hs->suite_selected_set)
+		snprintf(buf, sizeof(buf), "0x%04x", ev->hs->suite_selected);
+	else
+		buf[0] = '\0';
+	csv_field(f, buf, false);
+	csv_field(f, ev->evidence ? ev->evidence : "", false);
+	const struct scan_causes *sc = scan_causes_of(o->memo, ev);
+	csv_field(f, sc->n > 0 ? sc->cs[0].id : "", false);
+	csv_end(f);
+}
+
+/*
+ * The explanation under an alert line: what the alert means (for an inferred
+ * alert, the likely one), from whom to whom, and the likeliest cause.
+ */
+static void explain_alert_text(struct scan_writer *o, const struct tlsa_alert_event *ev)
+{
+	struct cli *c = o->c;
+	char buf[1024];
+	int code = ev->description >= 0 ? ev->description : ev->likely;
+	const char *peer = ev->sender == TLSA_ROLE_CLIENT   ? "the server"
+			   : ev->sender == TLSA_ROLE_SERVER ? "the client"
+							    : "the peer";
+	const char *who = ev->sender == TLSA_ROLE_CLIENT   ? "The client"
+			  : ev->sender == TLSA_ROLE_SERVER ? "The server"
+							   : "The sender";
+
+	if (code < 0) {
+		if (ev->inferred)
+			snprintf(buf, sizeof(buf),
+				 "%s most likely sent an alert: an encrypted record of alert size, "
+				 "then the connection closed. The session keys (an SSLKEYLOGFILE) "
+				 "would tell which.",
+				 who);
+		else
+			snprintf(buf, sizeof(buf),
+				 "%s sent an alert under encryption; its code cannot be read "
+				 "without "
+				 "the session keys (an SSLKEYLOGFILE).",
+				 who);
+	} else {
+		const struct tlsa_alert *a = tlsa_alert_get((uint8_t)code);
+		char lead[128] = "";
+		if (ev->description < 0)
+			snprintf(lead, sizeof(lead), "Inferred, most likely %s: ", a->name);
+		if (code == 0 || code == 90)
+			snprintf(buf, sizeof(buf), "%s%s %s: %s", lead, who,
+				 code == 0 ? "closed its side" : "cancelled", a->summary);
+		else
+			snprintf(buf, sizeof(buf), "%s%s rejected %s: %s", lead, who, peer,
+				 a->summary);
+	}
+	fprintf(c->out, "    %s", cli_c(c, C_DIM));
+	cli_wrap(c->out, buf, 4, 4, 100);
+	const struct scan_causes *sc = scan_causes_of(o->memo, ev);
+	if (sc->n > 0) {
+		snprintf(buf, sizeof(buf), "likely cause: %s (%s). %s", sc->cs[0].id,
+			 sc->cs[0].title, sc->cs[0].fix);
+		fputs("    ", c->out);
+		cli_wrap(c->out, buf, 4, 4, 100);
+	}
+	enum scan_stack_source csrc, ssrc;
+	const struct tlsa_stack_def *cst =
+		tlsa_stack_parse(scan_stack_of(o->memo, ev->hs, TLSA_ROLE_CLIENT, &csrc));
+	const struct tlsa_stack_def *sst =
+		tlsa_stack_parse(scan_stack_of(o->memo, ev->hs, TLSA_ROLE_SERVER, &ssrc));
+	if (cst != NULL || sst != NULL) {
+		/* with a given stack, each side says where its stack comes from */
+		bool given = csrc == STACK_GIVEN || ssrc == STACK_GIVEN;
+		const char *cfrom = csrc == STACK_GIVEN ? " (given)" : " (from its hello shape)";
+		const char *sfrom = ssrc == STACK_GIVEN ? " (given)" : " (from its hello shape)";
+		char cw[96] = "", sw[96] = "";
+		if (cst != NULL)
+			snprintf(cw, sizeof(cw), "client %s %s%s",
+				 csrc == STACK_GIVEN ? "runs" : "looks like", cst->name,
+				 given ? cfrom : "");
+		if (sst != NULL)
+			snprintf(sw, sizeof(sw), "server %s %s%s",
+				 ssrc == STACK_GIVEN ? "runs" : "looks like", sst->name,
+				 given ? sfrom : "");
+		snprintf(buf, sizeof(buf), "%s%s%s%s", cw, cst && sst ? ", " : "", sw,
+			 given ? "" : " (from the hello shapes)");
+		fputs("    ", c->out);
+		cli_wrap(c->out, buf, 4, 4, 100);
+	}
+	fputs(cli_c(c, C_RESET), c->out);
+}
+
+static void print_alert_text(struct scan_writer *o, const struct tlsa_alert_event *ev)
+{
+	struct cli *c = o->c;
+	struct ends e;
+	char tbuf[64], from[80], to[80], what[96];
+	ends_of(ev->flow, ev->dir, &e);
+	fmt_time(ev->pkt->ts_sec, ev->pkt->ts_nsec, tbuf, sizeof(tbuf));
+	ends_text(&e, from, to, sizeof(from));
+	enum cli_color col = C_YELLOW;
+	if (ev->description >= 0) {
+		const char *lv = tlsa_level_name(ev->level);
+		snprintf(what, sizeof(what), "%s %s (%d)", lv ? lv : "level?",
+			 scan_alert_name(ev->description), ev->description);
+		col = ev->level == 2 ? C_RED : ev->description == 0 ? C_GREEN : C_YELLOW;
+	} else if (ev->inferred) {
+		snprintf(what, sizeof(what), "inferred alert, %zu bytes%s%s", ev->record_length,
+			 ev->likely >= 0 ? ", likely " : "",
+			 ev->likely >= 0 ? scan_alert_name(ev->likely) : "");
+		col = C_MAGENTA;
+	} else {
+		snprintf(what, sizeof(what), "encrypted alert, %zu bytes", ev->record_length);
+		col = C_CYAN;
+	}
+	char where[512];
+	snprintf(where, sizeof(where), "%s:%" PRIu64, o->set->files[ev->pkt->file_index],
+		 ev->pkt->frame);
+	fprintf(c->out, "%-*s %-30s %-21s -> %-21s %-4s %-7s %-8s %s%-52s%s %s\n", o->set->width,
+		where, tbuf, from, to, ev->flow->transport == 17 ? "udp" : "tcp",
+		tlsa_role_name(ev->sender), tlsa_version_name(ev->version), cli_c(c, col), what,
+		cli_c(c, C_RESET), ev->stage);
+	if (!o->set->brief)
+		explain_alert_text(o, ev);
+}
+
+/* Writes one alert (in the output thread when there is one, see scan_ring.h). */
+void scan_out_alert(struct scan_writer *o, const struct tlsa_alert_event *ev)
+{
+	o->counts.nalerts++;
+	if (o->set->summary) {
+		scan_counts_alert(&o->counts, ev);
+		if (o->c->fmt != OUT_CSV)
+			scan_pending_add(&o->pend, ev, scan_causes_of(o->memo, ev));
+		return;
+	}
+	if (o->c->fmt == OUT_JSON)
+		print_alert_json(o, ev);
+	else if (o->c->fmt == OUT_CSV)
+		print_alert_csv(o, ev);
+	else
+		print_alert_text(o, ev);
+}
+
+/* ----------------------------------------------------------- connections */
+
+static void conn_alert_text(const struct tlsa_conn_event *ev, char *buf, size_t cap)
+{
+	if (!ev->have_alert) {
+		snprintf(buf, cap, "no alert");
+		return;
+	}
+	const char *sender = tlsa_role_name(ev->alert_sender);
+	if (ev->alert_description >= 0)
+		snprintf(buf, cap, "%s %s (%d) by %s at %s",
+			 tlsa_level_name(ev->alert_level) ? tlsa_level_name(ev->alert_level)
+							  : "level?",
+			 scan_alert_name(ev->alert_description), ev->alert_description, sender,
+			 ev->alert_stage);
+	else if (ev->alert_inferred && ev->alert_likely >= 0)
+		snprintf(buf, cap, "inferred alert (likely %s) by %s at %s",
+			 scan_alert_name(ev->alert_likely), sender, ev->alert_stage);
+	else if (ev->alert_inferred)
+		snprintf(buf, cap, "inferred alert by %s at %s", sender, ev->alert_stage);
+	else
+		snprintf(buf, cap, "encrypted alert by %s at %s", sender, ev->alert_stage);
+}
+
+/* A connection as its writers see it. */
+struct conn_view {
+	struct ends e; /* client, server */
+	char tbuf[64], from[80], to[80], what[160];
+	const char *file;
+	struct scan_causes sc; /* of the alert that ended it */
+};
+
+/* The "alert" object of a connection, or null. */
+static void conn_json_alert(struct jw *w, const struct tlsa_conn_event *ev,
+			    const struct scan_causes *sc)
+{
+	if (!ev->have_alert) {
+		jw_null(w, "alert");
+		return;
+	}
+	jw_obj_open(w, "alert");
+	jw_uint(w, "frame", ev->alert_frame);
+	jw_str(w, "sender", tlsa_role_name(ev->alert_sender));
+	jw_bool(w, "encrypted", ev->alert_encrypted);
+	jw_bool(w, "inferred", ev->alert_inferred);
+	if (ev->alert_level >= 0)
+		jw_int(w, "level", ev->alert_level);
+	else
+		jw_null(w, "level");
+	if (ev->alert_description >= 0) {
+		jw_int(w, "description", ev->alert_description);
+		jw_str(w, "name", scan_alert_name(ev->alert_description));
+	} else {
+		jw_null(w, "description");
+		jw_null(w, "name");
+	}
+	if (ev->alert_likely >= 0)
+		jw_str(w, "likely_name", scan_alert_name(ev->alert_likely));
+	else
+		jw_null(w, "likely_name");
+	jw_str(w, "stage", ev->alert_stage);
+	causes_json(w, "causes", sc->cs, sc->n);
+	jw_obj_close(w);
+}
+
+static void conn_json(struct scan_writer *o, const struct tlsa_conn_event *ev,
+		      const struct conn_view *v)
+{
+	struct jw w;
+	jw_begin(&w, o->c->out);
+	jw_str(&w, "type", "connection");
+	jw_str(&w, "file", v->file);
+	jw_uint(&w, "first_frame", ev->first_frame);
+	jw_uint(&w, "last_frame", ev->last_frame);
+	jw_str(&w, "time", v->tbuf);
+	jw_str(&w, "client", v->e.src);
+	jw_uint(&w, "client_port", v->e.sport);
+	jw_str(&w, "server", v->e.dst);
+	jw_uint(&w, "server_port", v->e.dport);
+	jw_str(&w, "transport", ev->flow->transport == 17 ? "udp" : "tcp");
+	jw_str(&w, "role_source", tlsa_role_source_name(ev->role_source));
+	jw_str(&w, "starttls", ev->starttls);
+	jw_str(&w, "version", tlsa_version_name(ev->version));
+	jw_bool(&w, "version_negotiated", ev->version_negotiated);
+	jw_str(&w, "outcome", tlsa_outcome_name(ev->outcome));
+	jw_uint(&w, "alerts", ev->n_alerts);
+	if (ev->keylog) {
+		jw_bool(&w, "decrypting", ev->decrypting);
+		jw_uint(&w, "records_decrypted", ev->n_decrypted);
+		if (ev->decrypt_error != NULL)
+			jw_str(&w, "decrypt_error", ev->decrypt_error);
+		json_cert(&w, "server_cert", ev->server_cert);
+		json_cert(&w, "client_cert", ev->client_cert);
+	}
+	conn_json_alert(&w, ev, &v->sc);
+	jw_str(&w, "history", ev->history);
+	json_hs(&w, o->memo, ev->hs);
+	jw_end(&w);
+}
+
+static const char csv_conn_header[] =
+	"file,first_frame,time,client,client_port,server,server_port,transport,version,sni,"
+	"outcome,alert,history";
+
+static void conn_csv(struct scan_writer *o, const struct tlsa_conn_event *ev,
+		     const struct conn_view *v)
+{
+	FILE *f = o->c->out;
+	csv_field(f, v->file, true);
+	csv_int(f, (long long)ev->first_frame, false);
+	csv_field(f, v->tbuf, false);
+	csv_field(f, v->e.src, false);
+	csv_int(f, v->e.sport, false);
+	csv_field(f, v->e.dst, false);
+	csv_int(f, v->e.dport, false);
+	csv_field(f, ev->flow->transport == 17 ? "udp" : "tcp", false);
+	csv_field(f, tlsa_version_name(ev->version), false);
+	csv_field(f, ev->hs->sni, false);
+	csv_field(f, tlsa_outcome_name(ev->outcome), false);
+	csv_field(f, ev->have_alert ? v->what : "", false);
+	csv_field(f, ev->history, false);
+	csv_end(f);
+}
+
+static void conn_text(struct scan_writer *o, const struct tlsa_conn_event *ev,
+		      const struct conn_view *v)
+{
+	struct cli *c = o->c;
+	enum cli_color col = ev->outcome == TLSA_OUT_ESTABLISHED ? C_GREEN
+			     : ev->outcome == TLSA_OUT_FAILED	 ? C_RED
+								 : C_YELLOW;
+	char where[512];
+	snprintf(where, sizeof(where), "%s:%" PRIu64, v->file, ev->first_frame);
+	fprintf(c->out, "%-*s %-21s -> %-21s %-4s %-8s %s%-11s%s %s%s%s\n", o->set->width, where,
+		v->from, v->to, ev->flow->transport == 17 ? "udp" : "tcp",
+		tlsa_version_name(ev->version), cli_c(c, col), tlsa_outcome_name(ev->outcome),
+		cli_c(c, C_RESET), v->what, ev->hs->sni[0] ? "  sni=" : "", ev->hs->sni);
+	if (v->sc.n > 0 && ev->outcome != TLSA_OUT_ESTABLISHED)
+		fprintf(c->out, "%*s %slikely cause: %s (%s)%s\n", o->set->width, "",
+			cli_c(c, C_DIM), v->sc.cs[0].id, v->sc.cs[0].title, cli_c(c, C_RESET));
+}
+
+/* Writes one finished connection (--summary only; otherwise it is only counted). */
+void scan_out_conn(struct scan_writer *o, const struct tlsa_conn_event *ev)
+{
+	o->counts.nconns++;
+	if (!o->set->summary)
+		return;
+	struct conn_view v;
+	ends_of(ev->flow, ev->client_dir >= 0 ? ev->client_dir : 0, &v.e);
+	fmt_time(ev->ts_sec, ev->ts_nsec, v.tbuf, sizeof(v.tbuf));
+	ends_text(&v.e, v.from, v.to, sizeof(v.from));
+	conn_alert_text(ev, v.what, sizeof(v.what));
+	scan_counts_conn(&o->counts, ev, v.to);
+	v.file = o->set->files[ev->file_index];
+	v.sc = scan_pending_take(&o->pend, ev->flow->id, ev->have_alert ? ev->alert_frame : 0);
+	if (o->c->fmt == OUT_JSON)
+		conn_json(o, ev, &v);
+	else if (o->c->fmt == OUT_CSV)
+		conn_csv(o, ev, &v);
+	else
+		conn_text(o, ev, &v);
+}
+
+void scan_out_csv_header(struct cli *c, bool summary)
+{
+	fprintf(c->out, "%s\n", summary ? csv_conn_header : csv_alert_header);
+}

@@ -1,0 +1,37 @@
+/*
+ * The writers of `tlsalert scan`: one alert event or connection event as a
+ * text line (with its explanation unless --brief), a JSON object or a CSV
+ * row (fields: docs/scan.md).  With --summary, alerts are counted and only
+ * connections are written.
+ */
+#ifndef TLSA_SCAN_OUT_H
+#define TLSA_SCAN_OUT_H
+
+#include "cli.h"
+#include "scan.h"
+#include "scan_summary.h"
+#include "tlsalert/session.h"
+
+/*
+ * What the writers of one file's events use and keep.  Only one thread at a
+ * time touches it: the output thread when there is one (scan_ring.h), else the
+ * tracker's.
+ */
+struct scan_writer {
+	struct cli *c; /* where this file's output goes */
+	const struct scan_settings *set;
+	struct scan_memo *memo;	  /* ranked causes per diagnosis context */
+	struct scan_pending pend; /* --summary: causes of alerts of connections not yet ended */
+	struct scan_counts counts;
+};
+
+void scan_out_alert(struct scan_writer *w, const struct tlsa_alert_event *ev);
+void scan_out_conn(struct scan_writer *w, const struct tlsa_conn_event *ev);
+
+/* --csv: the header line, before any file's rows. */
+void scan_out_csv_header(struct cli *c, bool summary);
+
+/* The registry name of an alert code; NULL outside 0-255. */
+const char *scan_alert_name(int code);
+
+#endif

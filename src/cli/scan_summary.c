@@ -1,0 +1,232 @@
+/* tlsalert scan: counting (--summary tallies and totals, -v counters, merging). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan_out.h"
+#include "scan_summary.h"
+
+struct pending {
+	uint64_t flow_id;
+	uint64_t frame;
+	struct scan_causes causes;
+};
+
+static void counts_add(struct counts *cs, const char *key)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		if (strcmp(cs->v[i].key, key) == 0) {
+			cs->v[i].n++;
+			return;
+		}
+	}
+	if (cs->n == cs->cap) {
+		size_t cap = cs->cap ? cs->cap * 2 : 16;
+		struct count *v = realloc(cs->v, cap * sizeof(*v));
+		if (v == NULL)
+			return;
+		cs->v = v;
+		cs->cap = cap;
+	}
+	char *k = strdup(key);
+	if (k == NULL)
+		return;
+	cs->v[cs->n].key = k;
+	cs->v[cs->n].n = 1;
+	cs->n++;
+}
+
+static int count_cmp(const void *a, const void *b)
+{
+	const struct count *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static void counts_free(struct counts *cs)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		free(cs->v[i].key);
+	free(cs->v);
+}
+
+static void counts_merge(struct counts *dst, const struct counts *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		size_t j = 0;
+		while (j < dst->n && strcmp(dst->v[j].key, src->v[i].key) != 0)
+			j++;
+		if (j == dst->n) {
+			counts_add(dst, src->v[i].key);
+			if (j == dst->n)
+				continue; /* out of memory */
+			dst->v[j].n = 0;
+		}
+		dst->v[j].n += src->v[i].n;
+	}
+}
+
+void scan_counts_alert(struct scan_counts *k, const struct tlsa_alert_event *ev)
+{
+	const char *key;
+	char buf[96];
+	if (ev->description >= 0)
+		key = scan_alert_name(ev->description);
+	else if (ev->inferred && ev->likely >= 0) {
+		snprintf(buf, sizeof(buf), "inferred (likely %s)", scan_alert_name(ev->likely));
+		key = buf;
+	} else
+		key = ev->inferred ? "inferred" : "encrypted";
+	counts_add(&k->by_alert, key);
+	counts_add(&k->by_sender, tlsa_role_name(ev->sender));
+}
+
+void scan_counts_conn(struct scan_counts *k, const struct tlsa_conn_event *ev, const char *server)
+{
+	counts_add(&k->by_outcome, tlsa_outcome_name(ev->outcome));
+	if (ev->outcome == TLSA_OUT_FAILED)
+		counts_add(&k->by_server, server);
+}
+
+void scan_counts_merge(struct scan_counts *dst, const struct scan_counts *src)
+{
+	dst->nalerts += src->nalerts;
+	dst->nconns += src->nconns;
+	counts_merge(&dst->by_alert, &src->by_alert);
+	counts_merge(&dst->by_sender, &src->by_sender);
+	counts_merge(&dst->by_server, &src->by_server);
+	counts_merge(&dst->by_outcome, &src->by_outcome);
+}
+
+void scan_counts_free(struct scan_counts *k)
+{
+	counts_free(&k->by_alert);
+	counts_free(&k->by_sender);
+	counts_free(&k->by_server);
+	counts_free(&k->by_outcome);
+}
+
+static void print_counts_text(FILE *f, const char *title, struct counts *cs)
+{
+	if (cs->n > 1)
+		qsort(cs->v, cs->n, sizeof(cs->v[0]), count_cmp);
+	fprintf(f, "%s:\n", title);
+	if (cs->n == 0)
+		fprintf(f, "  (none)\n");
+	for (size_t i = 0; i < cs->n; i++)
+		fprintf(f, "  %6zu  %s\n", cs->v[i].n, cs->v[i].key);
+}
+
+static void json_counts(struct jw *w, const char *key, struct counts *cs)
+{
+	if (cs->n > 1)
+		qsort(cs->v, cs->n, sizeof(cs->v[0]), count_cmp);
+	jw_obj_open(w, key);
+	for (size_t i = 0; i < cs->n; i++)
+		jw_uint(w, cs->v[i].key, cs->v[i].n);
+	jw_obj_close(w);
+}
+
+void scan_summary_write(struct cli *c, struct scan_counts *k)
+{
+	if (c->fmt == OUT_JSON) {
+		struct jw w;
+		jw_begin(&w, c->out);
+		jw_str(&w, "type", "summary");
+		jw_uint(&w, "connections", k->nconns);
+		jw_uint(&w, "alerts", k->nalerts);
+		json_counts(&w, "by_outcome", &k->by_outcome);
+		json_counts(&w, "by_alert", &k->by_alert);
+		json_counts(&w, "by_sender", &k->by_sender);
+		json_counts(&w, "failed_by_server", &k->by_server);
+		jw_end(&w);
+	} else if (c->fmt == OUT_TEXT) {
+		fprintf(c->out, "\n%zu TLS connection%s, %zu alert%s\n", k->nconns,
+			k->nconns == 1 ? "" : "s", k->nalerts, k->nalerts == 1 ? "" : "s");
+		print_counts_text(c->out, "by outcome", &k->by_outcome);
+		print_counts_text(c->out, "by alert", &k->by_alert);
+		print_counts_text(c->out, "by sender", &k->by_sender);
+		print_counts_text(c->out, "failed connections by server", &k->by_server);
+	}
+}
+
+void scan_pending_add(struct scan_pending *p, const struct tlsa_alert_event *ev,
+		      const struct scan_causes *causes)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		struct pending *np = realloc(p->v, cap * sizeof(*np));
+		if (np == NULL)
+			return; /* the connection line then shows no causes */
+		p->v = np;
+		p->cap = cap;
+	}
+	struct pending *e = &p->v[p->n++];
+	e->flow_id = ev->flow->id;
+	e->frame = ev->pkt->frame;
+	e->causes = *causes;
+}
+
+struct scan_causes scan_pending_take(struct scan_pending *p, uint64_t flow_id, uint64_t frame)
+{
+	struct scan_causes found = {0};
+	for (size_t i = 0; i < p->n;) {
+		if (p->v[i].flow_id != flow_id) {
+			i++;
+			continue;
+		}
+		if (p->v[i].frame == frame)
+			found = p->v[i].causes;
+		p->v[i] = p->v[--p->n];
+	}
+	return found;
+}
+
+void scan_pending_free(struct scan_pending *p)
+{
+	free(p->v);
+	p->v = NULL;
+	p->n = p->cap = 0;
+}
+
+void scan_totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
+		     const struct tlsa_capture_stats *cs)
+{
+	t->cs.packets += cs->packets;
+	t->cs.tcp_gaps += cs->tcp_gaps;
+	t->ts.flows += ts->flows;
+	t->ts.tls_flows += ts->tls_flows;
+	t->ts.records += ts->records;
+	t->ts.alerts += ts->alerts;
+	t->ts.inferred += ts->inferred;
+	t->ts.resyncs += ts->resyncs;
+	t->ts.dec_conns += ts->dec_conns;
+	t->ts.dec_records += ts->dec_records;
+	t->ts.dec_alerts += ts->dec_alerts;
+	t->ts.dec_failures += ts->dec_failures;
+}
+
+void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bool keylog)
+{
+	const struct tlsa_tracker_stats *ts = &t->ts;
+	const struct tlsa_capture_stats *cs = &t->cs;
+	if (verbose)
+		fprintf(err,
+			"tlsalert scan: %" PRIu64 " packets, %" PRIu64 " flows (%" PRIu64
+			" with TLS/DTLS), %" PRIu64 " records, %" PRIu64 " alerts (%" PRIu64
+			" inferred), %" PRIu64 " resyncs, %" PRIu64 " TCP gaps\n",
+			cs->packets, ts->flows, ts->tls_flows, ts->records, ts->alerts,
+			ts->inferred, ts->resyncs, cs->tcp_gaps);
+	if (verbose && keylog)
+		fprintf(err,
+			"tlsalert scan: decryption: %" PRIu64 " connections with keys, %" PRIu64
+			" records opened, %" PRIu64 " alerts decrypted\n",
+			ts->dec_conns, ts->dec_records, ts->dec_alerts);
+	if (ts->dec_failures > 0)
+		fprintf(err,
+			"tlsalert scan: %" PRIu64 " record%s did not authenticate under the key "
+			"log (wrong key log or tampered record%s; see decrypt_error, -v)\n",
+			ts->dec_failures, ts->dec_failures == 1 ? "" : "s",
+			ts->dec_failures == 1 ? "" : "s");
+}

@@ -1,0 +1,69 @@
+/*
+ * What scan counts: the alerts and connections written, the --summary
+ * tallies and their totals, the library's counters that -v prints, and the
+ * merging of each file's counts into the run's.
+ */
+#ifndef TLSA_SCAN_SUMMARY_H
+#define TLSA_SCAN_SUMMARY_H
+
+#include "cli.h"
+#include "scan_causes.h"
+#include "tlsalert/capture.h"
+#include "tlsalert/session.h"
+
+struct count {
+	char *key;
+	size_t n;
+};
+
+struct counts {
+	struct count *v;
+	size_t n, cap;
+};
+
+/* What one file (or, merged, the run) wrote out. */
+struct scan_counts {
+	size_t nalerts, nconns;
+	/* --summary only */
+	struct counts by_alert, by_sender, by_server, by_outcome;
+};
+
+/* --summary: tallies an alert by name and sender. */
+void scan_counts_alert(struct scan_counts *k, const struct tlsa_alert_event *ev);
+
+/* --summary: tallies a connection by outcome, and a failed one by `server` ("addr:port"). */
+void scan_counts_conn(struct scan_counts *k, const struct tlsa_conn_event *ev, const char *server);
+
+void scan_counts_merge(struct scan_counts *dst, const struct scan_counts *src);
+void scan_counts_free(struct scan_counts *k);
+
+/* --summary: the totals after the connection lines (text or JSON; nothing for CSV). */
+void scan_summary_write(struct cli *c, struct scan_counts *k);
+
+/* --summary: the causes of an alert, kept until its connection is reported. */
+struct scan_pending {
+	struct pending *v;
+	size_t n, cap;
+};
+
+void scan_pending_add(struct scan_pending *p, const struct tlsa_alert_event *ev,
+		      const struct scan_causes *causes);
+
+/* The causes of the alert that ended a connection; forgets the connection's alerts. */
+struct scan_causes scan_pending_take(struct scan_pending *p, uint64_t flow_id, uint64_t frame);
+
+void scan_pending_free(struct scan_pending *p);
+
+/* The library's counters, summed over the files of the run (the ones -v prints). */
+struct scan_totals {
+	struct tlsa_tracker_stats ts;
+	struct tlsa_capture_stats cs;
+};
+
+void scan_totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
+		     const struct tlsa_capture_stats *cs);
+
+/* The counter lines on stderr: with -v, and for records that failed to decrypt. */
+void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bool keylog);
+
+#endif
