@@ -91,19 +91,19 @@ struct tlsa_capture {
 	struct tlsa_pktinfo cur; /* the packet being decoded */
 };
 
-#define NOTICE_LIMIT 20
-
-/* capture.c */
-struct pcap;
-/* Reads every packet of an opened libpcap handle (used by tlsa_capture_file and the fuzzer). */
-int capture_read_pcap(struct tlsa_capture *c, struct pcap *p, const char *name, uint32_t file_index,
-		      struct tlsa_error *err);
+/* notice.c: passes a notice to the handler, at most 20 of each kind. */
 void cap_notice(struct tlsa_capture *c, enum notice_kind k, const struct tlsa_pktinfo *pkt,
 		const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 4, 5)))
 #endif
 	;
+
+/* capture.c */
+struct pcap;
+/* Reads every packet of an opened libpcap handle (used by tlsa_capture_file and the fuzzer). */
+int capture_read_pcap(struct tlsa_capture *c, struct pcap *p, const char *name, uint32_t file_index,
+		      struct tlsa_error *err);
 
 /* capture_mmap.c: classic pcap read in place.  Both return 1 (nothing done) when the input
    is not a classic pcap file (or cannot be mapped), so the caller falls back to libpcap. */

@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,26 +24,6 @@
 #define DEFAULT_FLOW_BUFFER (256 * 1024)
 #define DEFAULT_IDLE	    300
 #define READ_BUFFER	    (1 << 20)
-
-void cap_notice(struct tlsa_capture *c, enum notice_kind k, const struct tlsa_pktinfo *pkt,
-		const char *fmt, ...)
-{
-	if (c->h.notice == NULL)
-		return;
-	unsigned n = ++c->notices[k];
-	if (n > NOTICE_LIMIT + 1)
-		return;
-	char msg[256];
-	if (n == NOTICE_LIMIT + 1) {
-		snprintf(msg, sizeof(msg), "further notices of this kind are not shown");
-	} else {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		va_end(ap);
-	}
-	c->h.notice(c->h.ctx, pkt, msg);
-}
 
 struct tlsa_capture *tlsa_capture_new(const struct tlsa_capture_opts *o,
 				      const struct tlsa_capture_handler *h)
