@@ -69,7 +69,16 @@ struct cap_flow {
 };
 
 /* IP fragment reassembly (ip_frag.c). */
-struct ip_frag;
+#define IP_FRAG_MAX 65535 /* largest datagram payload reassembled */
+struct ip_frag {
+	uint8_t family, proto;
+	uint8_t src[16], dst[16]; /* IPv4: the first 4 bytes, the rest zero */
+	uint32_t id;
+	int64_t first_ts;
+	size_t total; /* payload length, known once the last fragment arrived; 0 before */
+	uint8_t have[((IP_FRAG_MAX + 7) / 8 + 7) / 8]; /* 8-byte units received, one bit each */
+	uint8_t data[IP_FRAG_MAX];
+};
 struct ip_frag_table {
 	struct ip_frag *slot[64];
 	size_t used;
@@ -122,16 +131,14 @@ int capture_read_pcapng_mem(struct tlsa_capture *c, const uint8_t *buf, size_t l
 bool pkt_linktype_supported(int linktype);
 /* Decodes one captured frame of the given link type and feeds the flow table. */
 void pkt_decode(struct tlsa_capture *c, int linktype, const uint8_t *p, size_t len);
-/* Decodes a bare IPv4/IPv6 packet (used after fragment reassembly and by tunnels). */
-void pkt_decode_ip(struct tlsa_capture *c, const uint8_t *p, size_t len, int depth);
-/* Transport payload of a (reassembled) IP datagram. */
-void pkt_decode_l4(struct tlsa_capture *c, uint8_t family, const uint8_t *src, const uint8_t *dst,
-		   uint8_t proto, const uint8_t *p, size_t len, size_t wire_len, int depth);
 
-/* ip_frag.c: adds one fragment; when the datagram is complete calls pkt_decode_l4. */
-void ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_t *src, const uint8_t *dst,
-		 uint32_t id, uint8_t proto, uint32_t offset, bool more, const uint8_t *p,
-		 size_t len, int depth);
+/* ip_frag.c: adds one fragment.  Returns NULL while the datagram is incomplete (or the
+   fragment was dropped); once complete, returns it out of the table: the caller decodes
+   data[0, total) and frees it with ip_frag_free. */
+struct ip_frag *ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_t *src,
+			    const uint8_t *dst, uint32_t id, uint8_t proto, uint32_t offset,
+			    bool more, const uint8_t *p, size_t len);
+void ip_frag_free(struct ip_frag *f);
 void ip_frag_free_all(struct tlsa_capture *c);
 
 /* flow.c */
