@@ -108,25 +108,6 @@ void cap_notice(struct tlsa_capture *c, enum notice_kind k, const struct tlsa_pk
 #endif
 	;
 
-/* capture.c */
-struct pcap;
-/* Reads every packet of an opened libpcap handle (used by tlsa_capture_file and the fuzzer). */
-int capture_read_pcap(struct tlsa_capture *c, struct pcap *p, const char *name, uint32_t file_index,
-		      struct tlsa_error *err);
-
-/* capture_mmap.c: classic pcap read in place.  Both return 1 (nothing done) when the input
-   is not a classic pcap file (or cannot be mapped), so the caller falls back to libpcap. */
-int capture_read_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
-		     const char *name, uint32_t file_index, struct tlsa_error *err);
-int capture_read_mapped(struct tlsa_capture *c, int fd, const char *name, uint32_t file_index,
-			struct tlsa_error *err);
-/* Drops mapped pages in [*released, upto) from the process; the page cache keeps them. */
-void capture_release(const uint8_t *base, size_t *released, size_t upto);
-#define CAPTURE_RELEASE_CHUNK (8u << 20) /* release behind the reader every 8 MiB */
-/* capture_pcapng.c: pcapng read in place (called by capture_read_mem for the pcapng magic). */
-int capture_read_pcapng_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
-			    const char *name, uint32_t file_index, struct tlsa_error *err);
-
 /* pkt_decode.c: true when the link type is one the decoder handles. */
 bool pkt_linktype_supported(int linktype);
 /* Decodes one captured frame of the given link type and feeds the flow table. */

@@ -1,6 +1,6 @@
 /*
  * pcapng read in place (mapped file or memory), for the same reasons as the
- * classic pcap fast path in pcap_mmap.c, and because libpcap 1.10 refuses
+ * classic pcap fast path in pcap.c, and because libpcap 1.10 refuses
  * a file whose interfaces have different link-layer types.  Every section
  * (either byte order), interface (link type, snap length, if_tsresol,
  * if_tsoffset), Enhanced, Simple and obsolete Packet Block is handled; other
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture_int.h"
+#include "readers.h"
 
 #define MAX_IFACES   256
 #define MAX_CAPLEN   262144u

@@ -1,26 +1,22 @@
 /*
- * A fast path for the most common input: an uncompressed classic pcap file
- * (not pcapng) on disk.  The file is mapped and its records walked in place,
- * so packet bytes are never copied (libpcap reads through stdio, which costs
- * a kernel copy and a user-space copy per byte).  The pages already read are
- * dropped from the mapping as the walk advances, so resident memory does not
- * grow with the file.  Anything else (pcapng, gzip, stdin, pipes, the
- * modified/Kuznetzov format) goes through libpcap.  Live capture and BPF
- * compilation always use libpcap; a filter runs through pcap_offline_filter.
+ * Classic pcap read in place, the most common input: reader.c maps an
+ * uncompressed file on disk (the fuzzer passes memory) and this walks its
+ * records without copying packet bytes (libpcap reads through stdio, which
+ * costs a kernel copy and a user-space copy per byte).  On a mapped file the
+ * pages already read are dropped as the walk advances, so resident memory
+ * does not grow with the file.  pcapng has its own in-place reader
+ * (pcapng.c); gzip, stdin, pipes and the modified/Kuznetzov format go
+ * through libpcap (reader.c).  A BPF filter is compiled by libpcap and run
+ * per packet through pcap_offline_filter.
  *
  * Benchmark (docs/capture.md, "Performance"): on the 1 GB bench/scan capture
  * this path needs 197 ms of CPU against 354 ms through libpcap.
  */
-#include <fcntl.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "capture_int.h"
-#include "base/rd.h"
+#include "readers.h"
 
 #define MAX_CAPLEN   262144u /* libpcap's largest snapshot length */
 #define LINKTYPE_RAW 101
@@ -37,18 +33,8 @@ static uint32_t get32(const uint8_t *p, bool swapped)
 	return swapped ? swap32(v) : v;
 }
 
-void capture_release(const uint8_t *base, size_t *released, size_t upto)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t end = upto / page * page;
-	if (end > *released) {
-		madvise((void *)(base + *released), end - *released, MADV_DONTNEED);
-		*released = end;
-	}
-}
-
-int capture_read_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
-		     const char *name, uint32_t file_index, struct tlsa_error *err)
+int capture_read_pcap_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
+			  const char *name, uint32_t file_index, struct tlsa_error *err)
 {
 	if (len < 24)
 		return 1;
@@ -60,7 +46,6 @@ int capture_read_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, boo
 	case 0xa1b23c4d: swapped = false, nsec = true; break;
 	case 0xd4c3b2a1: swapped = true, nsec = false; break;
 	case 0x4d3cb2a1: swapped = true, nsec = true; break;
-	case 0x0a0d0d0a: return capture_read_pcapng_mem(c, buf, len, mapped, name, file_index, err);
 	default: return 1; /* modified pcap, not a capture: libpcap decides */
 	}
 	uint16_t major;
@@ -160,21 +145,5 @@ int capture_read_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, boo
 		pcap_freecode(&prog);
 		pcap_close(dead);
 	}
-	return rc;
-}
-
-int capture_read_mapped(struct tlsa_capture *c, int fd, const char *name, uint32_t file_index,
-			struct tlsa_error *err)
-{
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 24)
-		return 1;
-	size_t len = (size_t)st.st_size;
-	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (m == MAP_FAILED)
-		return 1;
-	madvise(m, len, MADV_SEQUENTIAL);
-	int rc = capture_read_mem(c, m, len, true, name, file_index, err);
-	munmap(m, len);
 	return rc;
 }
