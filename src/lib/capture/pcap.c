@@ -33,58 +33,117 @@ static uint32_t get32(const uint8_t *p, bool swapped)
 	return swapped ? swap32(v) : v;
 }
 
-int capture_read_pcap_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
-			  const char *name, uint32_t file_index, struct tlsa_error *err)
+/* What the 24-byte file header says. */
+struct pcap_file {
+	bool swapped;	  /* the file's byte order differs from ours */
+	uint32_t mult;	  /* time stamp fraction to nanoseconds */
+	uint32_t snaplen; /* bytes beyond it are dropped, as libpcap does */
+	int dlt;
+};
+
+/* 1 when the input is not a classic pcap version 2 file (libpcap decides). */
+static int read_file_header(const uint8_t *buf, size_t len, struct pcap_file *f,
+			    const char *name, struct tlsa_error *err)
 {
 	if (len < 24)
 		return 1;
 	uint32_t magic;
 	memcpy(&magic, buf, 4);
-	bool swapped, nsec;
+	bool nsec;
 	switch (magic) {
-	case 0xa1b2c3d4: swapped = false, nsec = false; break;
-	case 0xa1b23c4d: swapped = false, nsec = true; break;
-	case 0xd4c3b2a1: swapped = true, nsec = false; break;
-	case 0x4d3cb2a1: swapped = true, nsec = true; break;
+	case 0xa1b2c3d4: f->swapped = false, nsec = false; break;
+	case 0xa1b23c4d: f->swapped = false, nsec = true; break;
+	case 0xd4c3b2a1: f->swapped = true, nsec = false; break;
+	case 0x4d3cb2a1: f->swapped = true, nsec = true; break;
 	default: return 1; /* modified pcap, not a capture: libpcap decides */
 	}
+	f->mult = nsec ? 1 : 1000;
 	uint16_t major;
 	memcpy(&major, buf + 4, 2);
-	if (swapped)
+	if (f->swapped)
 		major = (uint16_t)((major >> 8) | (major << 8));
 	if (major != 2)
 		return 1;
-	uint32_t snaplen = get32(buf + 16, swapped);
-	if (snaplen == 0 || snaplen > MAX_CAPLEN)
-		snaplen = MAX_CAPLEN;
-	int dlt = (int)(get32(buf + 20, swapped) & 0x03ffffff); /* upper bits: FCS length */
+	f->snaplen = get32(buf + 16, f->swapped);
+	if (f->snaplen == 0 || f->snaplen > MAX_CAPLEN)
+		f->snaplen = MAX_CAPLEN;
+	int dlt = (int)(get32(buf + 20, f->swapped) & 0x03ffffff); /* upper bits: FCS length */
 	if (dlt == LINKTYPE_RAW)
 		dlt = 12;
+	f->dlt = dlt;
 	if (!pkt_linktype_supported(dlt))
 		return tlsa_error_set(err, TLSA_EUNSUPP, 0,
 				      "%s: link-layer type %d (%s) is not supported", name, dlt,
 				      pcap_datalink_val_to_name(dlt)
 					      ? pcap_datalink_val_to_name(dlt)
 					      : "unknown");
+	return 0;
+}
+
+/* The options' BPF filter compiled for link type dlt (the caller frees prog). */
+static int compile_filter(const struct tlsa_capture *c, int dlt, struct bpf_program *prog,
+			  const char *name, struct tlsa_error *err)
+{
+	pcap_t *dead = pcap_open_dead(dlt, (int)MAX_CAPLEN);
+	if (dead == NULL)
+		return tlsa_error_set(err, TLSA_ENOMEM, 0, "%s: out of memory", name);
+	int rc = 0;
+	if (pcap_compile(dead, prog, c->o.bpf, 1, PCAP_NETMASK_UNKNOWN) != 0)
+		rc = tlsa_error_set(err, TLSA_EINVAL, 0, "%s: BPF filter \"%s\": %s", name,
+				    c->o.bpf, pcap_geterr(dead));
+	pcap_close(dead);
+	return rc;
+}
+
+/* The record header at off has fewer than 16 bytes after it.  The wording of this and of
+   bad_caplen follows libpcap's, so both readers report alike. */
+static int short_header(struct tlsa_error *err, const char *name, uint64_t frame, size_t off,
+			size_t left)
+{
+	return tlsa_error_set(err, TLSA_ETRUNC, off,
+			      "%s: frame %" PRIu64
+			      ": truncated dump file; tried to read "
+			      "16 header bytes, only got %zu",
+			      name, frame, left);
+}
+
+/* The record at off claims more bytes than libpcap allows or than the file still has. */
+static int bad_caplen(struct tlsa_error *err, const char *name, uint64_t frame, size_t off,
+		      uint32_t caplen, uint32_t snaplen, size_t left)
+{
+	if (caplen > MAX_CAPLEN)
+		return tlsa_error_set(err, TLSA_EINVAL, off,
+				      "%s: frame %" PRIu64 ": invalid packet capture length %" PRIu32
+				      ", bigger than %s of %" PRIu32,
+				      name, frame, caplen, caplen > snaplen ? "snaplen" : "maximum",
+				      caplen > snaplen ? snaplen : MAX_CAPLEN);
+	return tlsa_error_set(err, TLSA_ETRUNC, off,
+			      "%s: frame %" PRIu64
+			      ": truncated dump file; tried to read "
+			      "%" PRIu32 " captured bytes, only got %zu",
+			      name, frame, caplen, left);
+}
+
+int capture_read_pcap_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
+			  const char *name, uint32_t file_index, struct tlsa_error *err)
+{
+	struct pcap_file pf;
+	int rc = read_file_header(buf, len, &pf, name, err);
+	if (rc != 0)
+		return rc;
+	bool swapped = pf.swapped;
+	uint32_t mult = pf.mult, snaplen = pf.snaplen;
+	int dlt = pf.dlt;
 	struct bpf_program prog;
-	pcap_t *dead = NULL;
 	bool filter = c->o.bpf != NULL && c->o.bpf[0] != '\0';
 	if (filter) {
-		dead = pcap_open_dead(dlt, (int)MAX_CAPLEN);
-		if (dead == NULL)
-			return tlsa_error_set(err, TLSA_ENOMEM, 0, "%s: out of memory", name);
-		if (pcap_compile(dead, &prog, c->o.bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-			int rc = tlsa_error_set(err, TLSA_EINVAL, 0, "%s: BPF filter \"%s\": %s",
-						name, c->o.bpf, pcap_geterr(dead));
-			pcap_close(dead);
+		rc = compile_filter(c, dlt, &prog, name, err);
+		if (rc != 0)
 			return rc;
-		}
 	}
 	c->cur.file_index = file_index;
 	c->cur.frame = 0;
-	uint32_t mult = nsec ? 1 : 1000;
 	size_t off = 24, released = 0, next_release = CAPTURE_RELEASE_CHUNK;
-	int rc = 0;
 	while (off < len) {
 		if (mapped && off >= next_release) {
 			capture_release(buf, &released, off);
@@ -93,32 +152,14 @@ int capture_read_pcap_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len
 		size_t left = len - off;
 		uint64_t frame = c->cur.frame + 1;
 		if (left < 16) {
-			/* the wording follows libpcap's, so both readers report alike */
-			rc = tlsa_error_set(err, TLSA_ETRUNC, off,
-					    "%s: frame %" PRIu64
-					    ": truncated dump file; tried to read "
-					    "16 header bytes, only got %zu",
-					    name, frame, left);
+			rc = short_header(err, name, frame, off, left);
 			break;
 		}
 		const uint8_t *h = buf + off;
 		uint32_t sec = get32(h, swapped), frac = get32(h + 4, swapped);
 		uint32_t caplen = get32(h + 8, swapped), wirelen = get32(h + 12, swapped);
-		if (caplen > MAX_CAPLEN) {
-			rc = tlsa_error_set(
-				err, TLSA_EINVAL, off,
-				"%s: frame %" PRIu64 ": invalid packet capture length %" PRIu32
-				", bigger than %s of %" PRIu32,
-				name, frame, caplen, caplen > snaplen ? "snaplen" : "maximum",
-				caplen > snaplen ? snaplen : MAX_CAPLEN);
-			break;
-		}
-		if (left - 16 < caplen) {
-			rc = tlsa_error_set(err, TLSA_ETRUNC, off,
-					    "%s: frame %" PRIu64
-					    ": truncated dump file; tried to read "
-					    "%" PRIu32 " captured bytes, only got %zu",
-					    name, frame, caplen, left - 16);
+		if (caplen > MAX_CAPLEN || left - 16 < caplen) {
+			rc = bad_caplen(err, name, frame, off, caplen, snaplen, left - 16);
 			break;
 		}
 		const uint8_t *data = h + 16;
@@ -141,9 +182,7 @@ int capture_read_pcap_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len
 		c->st.bytes += caplen;
 		pkt_decode(c, dlt, data, caplen);
 	}
-	if (filter) {
+	if (filter)
 		pcap_freecode(&prog);
-		pcap_close(dead);
-	}
 	return rc;
 }
