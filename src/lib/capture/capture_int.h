@@ -1,8 +1,28 @@
 /*
- * Internals of the capture layer, shared by capture.c (files, live, the
- * capture object), pkt_decode.c (link layers, IP, tunnels), ip_frag.c (IP
- * fragment reassembly), flow.c (flow table) and tcp_reasm.c (TCP streams).
- * Not a public header.
+ * Internals of the capture layer (not a public header): the capture object
+ * and the packet path.  The file readers' own declarations are in readers.h.
+ *
+ * The files, top to bottom.  Each calls only files below it, never up or
+ * sideways, so a change low down cannot loop back:
+ *
+ *   reader.c     the capture object (tlsa_capture_*), file and live input: maps
+ *                a file and picks its in-place reader by the magic number,
+ *                reads everything else through libpcap (gzip through gz.c)
+ *   pcap.c       classic pcap read in place     (readers.h; called by reader.c)
+ *   pcapng.c     pcapng read in place           (readers.h; called by reader.c)
+ *   gz.c         a gzip stream for libpcap      (gz.h; called by reader.c)
+ *   packet.c     link layers, IP, tunnels, TCP/UDP headers: hands a fragment to
+ *                ip_frag.c, decodes the datagram it gets back, feeds flow.c
+ *   ip_frag.c    IP fragment reassembly
+ *   flow.c       the flow table: 5-tuple lookup, LRU, idle timeout, eviction
+ *   tcp_reasm.c  TCP reassembly per direction
+ *   notice.c     rate-limited notices to the handler
+ *
+ * Calls between them: reader.c -> pcap.c, pcapng.c, gz.c, packet.c, ip_frag.c,
+ * flow.c; pcap.c -> packet.c; pcapng.c -> packet.c, notice.c; packet.c ->
+ * ip_frag.c, flow.c, notice.c; ip_frag.c -> notice.c; flow.c -> tcp_reasm.c,
+ * notice.c.  tcp_reasm.c and notice.c call only the handler's callbacks.
+ * The declarations below follow the same order, bottom first.
  */
 #ifndef TLSA_CAPTURE_INT_H
 #define TLSA_CAPTURE_INT_H
@@ -108,19 +128,12 @@ void cap_notice(struct tlsa_capture *c, enum notice_kind k, const struct tlsa_pk
 #endif
 	;
 
-/* pkt_decode.c: true when the link type is one the decoder handles. */
-bool pkt_linktype_supported(int linktype);
-/* Decodes one captured frame of the given link type and feeds the flow table. */
-void pkt_decode(struct tlsa_capture *c, int linktype, const uint8_t *p, size_t len);
-
-/* ip_frag.c: adds one fragment.  Returns NULL while the datagram is incomplete (or the
-   fragment was dropped); once complete, returns it out of the table: the caller decodes
-   data[0, total) and frees it with ip_frag_free. */
-struct ip_frag *ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_t *src,
-			    const uint8_t *dst, uint32_t id, uint8_t proto, uint32_t offset,
-			    bool more, const uint8_t *p, size_t len);
-void ip_frag_free(struct ip_frag *f);
-void ip_frag_free_all(struct tlsa_capture *c);
+/* tcp_reasm.c */
+void tcp_input(struct tlsa_capture *c, struct cap_flow *f, int dir, const struct pkt_l4 *l4);
+/* Ends direction dir: flushes buffered bytes (reporting gaps), calls tcp_end. */
+void tcp_dir_end(struct tlsa_capture *c, struct cap_flow *f, int dir, enum tlsa_stream_end how,
+		 const struct tlsa_pktinfo *pkt);
+void tcp_dir_free(struct tcp_dir *d);
 
 /* flow.c */
 int flow_table_init(struct tlsa_capture *c);
@@ -131,11 +144,18 @@ void flow_close_all(struct tlsa_capture *c);
 void flow_end(struct tlsa_capture *c, struct cap_flow *f, enum tlsa_stream_end how);
 void flow_table_free(struct tlsa_capture *c);
 
-/* tcp_reasm.c */
-void tcp_input(struct tlsa_capture *c, struct cap_flow *f, int dir, const struct pkt_l4 *l4);
-/* Ends direction dir: flushes buffered bytes (reporting gaps), calls tcp_end. */
-void tcp_dir_end(struct tlsa_capture *c, struct cap_flow *f, int dir, enum tlsa_stream_end how,
-		 const struct tlsa_pktinfo *pkt);
-void tcp_dir_free(struct tcp_dir *d);
+/* ip_frag.c: adds one fragment.  Returns NULL while the datagram is incomplete (or the
+   fragment was dropped); once complete, returns it out of the table: the caller decodes
+   data[0, total) and frees it with ip_frag_free. */
+struct ip_frag *ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_t *src,
+			    const uint8_t *dst, uint32_t id, uint8_t proto, uint32_t offset,
+			    bool more, const uint8_t *p, size_t len);
+void ip_frag_free(struct ip_frag *f);
+void ip_frag_free_all(struct tlsa_capture *c);
+
+/* packet.c: true when the link type is one the decoder handles. */
+bool pkt_linktype_supported(int linktype);
+/* Decodes one captured frame of the given link type and feeds the flow table. */
+void pkt_decode(struct tlsa_capture *c, int linktype, const uint8_t *p, size_t len);
 
 #endif

@@ -70,8 +70,8 @@ static void pkt_decode_l4(struct tlsa_capture *c, uint8_t family, const uint8_t 
 
 /* One fragment to ip_frag.c; the datagram it completes, if any, on to the transport layer. */
 static void decode_fragment(struct tlsa_capture *c, uint8_t family, const uint8_t *src,
-			    const uint8_t *dst, uint32_t id, uint8_t proto, uint32_t off,
-			    bool more, const uint8_t *p, size_t len, int depth)
+			    const uint8_t *dst, uint32_t id, uint8_t proto, uint32_t off, bool more,
+			    const uint8_t *p, size_t len, int depth)
 {
 	struct ip_frag *f = ip_frag_add(c, family, src, dst, id, proto, off, more, p, len);
 	if (f == NULL)
@@ -194,8 +194,8 @@ static void decode_ipv6(struct tlsa_capture *c, struct rd *r, int depth)
 				corrupt(c, "IPv6 fragment cut short by the capture");
 				return;
 			}
-			decode_fragment(c, 6, src, dst, id, nn, off, more, body.p,
-					rd_left(&body), depth);
+			decode_fragment(c, 6, src, dst, id, nn, off, more, body.p, rd_left(&body),
+					depth);
 			return;
 		}
 		default:

@@ -42,8 +42,8 @@ struct pcap_file {
 };
 
 /* 1 when the input is not a classic pcap version 2 file (libpcap decides). */
-static int read_file_header(const uint8_t *buf, size_t len, struct pcap_file *f,
-			    const char *name, struct tlsa_error *err)
+static int read_file_header(const uint8_t *buf, size_t len, struct pcap_file *f, const char *name,
+			    struct tlsa_error *err)
 {
 	if (len < 24)
 		return 1;
@@ -101,8 +101,7 @@ static int short_header(struct tlsa_error *err, const char *name, uint64_t frame
 			size_t left)
 {
 	return tlsa_error_set(err, TLSA_ETRUNC, off,
-			      "%s: frame %" PRIu64
-			      ": truncated dump file; tried to read "
+			      "%s: frame %" PRIu64 ": truncated dump file; tried to read "
 			      "16 header bytes, only got %zu",
 			      name, frame, left);
 }
@@ -113,13 +112,13 @@ static int bad_caplen(struct tlsa_error *err, const char *name, uint64_t frame, 
 {
 	if (caplen > MAX_CAPLEN)
 		return tlsa_error_set(err, TLSA_EINVAL, off,
-				      "%s: frame %" PRIu64 ": invalid packet capture length %" PRIu32
+				      "%s: frame %" PRIu64
+				      ": invalid packet capture length %" PRIu32
 				      ", bigger than %s of %" PRIu32,
 				      name, frame, caplen, caplen > snaplen ? "snaplen" : "maximum",
 				      caplen > snaplen ? snaplen : MAX_CAPLEN);
 	return tlsa_error_set(err, TLSA_ETRUNC, off,
-			      "%s: frame %" PRIu64
-			      ": truncated dump file; tried to read "
+			      "%s: frame %" PRIu64 ": truncated dump file; tried to read "
 			      "%" PRIu32 " captured bytes, only got %zu",
 			      name, frame, caplen, left);
 }
