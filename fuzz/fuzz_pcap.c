@@ -55,7 +55,7 @@ static struct tlsa_capture *new_capture(struct sink *s)
 	h.tcp_data = on_tcp;
 	h.udp_data = on_udp;
 	h.notice = on_notice;
-	struct tlsa_capture_opts o = {0};
+	struct tlsa_capture_opts o = {.sz = sizeof(o)};
 	o.max_flows = 8;
 	o.max_flow_buffer = 4096;
 	o.idle_timeout = 5;

@@ -1480,7 +1480,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct tlsa_capture_opts copts = {0};
+	struct tlsa_capture_opts copts = {.sz = sizeof(copts)};
 	struct tlsa_tracker_opts topts = {0};
 	struct scan s = {.c = c};
 	struct scan_shared sh = {.err = c->err, .next_progress = PROGRESS_STEP};

@@ -22,7 +22,7 @@ static int run(const char *file, struct rec *r, struct tlsa_capture_stats *st,
 	       struct tlsa_error *err, const char *bpf)
 {
 	struct tlsa_capture_handler h = rec_handler(r);
-	struct tlsa_capture_opts o = {0};
+	struct tlsa_capture_opts o = {.sz = sizeof(o)};
 	o.bpf = bpf;
 	o.libpcap_reader = force_libpcap;
 	struct tlsa_capture *c = tlsa_capture_new(&o, &h);
