@@ -116,8 +116,11 @@ int tlsa_capture_file(struct tlsa_capture *c, const char *path, uint32_t file_in
 /* Live capture on an interface until *stop becomes non-zero or an error. */
 int tlsa_capture_live(struct tlsa_capture *c, const char *iface, volatile int *stop,
 		      struct tlsa_error *err);
-/* Ends every live flow (tcp_end with TLSA_END_EOF, then flow_close). */
+/* Ends every live flow (tcp_end with TLSA_END_EOF, then flow_close).  c may be NULL (does
+   nothing). */
 void tlsa_capture_finish(struct tlsa_capture *c);
+/* Frees c and every flow still in its table without calling the handler (call
+   tlsa_capture_finish first to have them ended).  c may be NULL (does nothing). */
 void tlsa_capture_free(struct tlsa_capture *c);
 /* Counters so far. */
 void tlsa_capture_get_stats(const struct tlsa_capture *c, struct tlsa_capture_stats *out);
