@@ -1,8 +1,8 @@
 /*
- * Fuzz target: the bytes are a pcap or pcapng file, read through libpcap
- * (fmemopen + pcap_fopen_offline) by the capture layer with small limits,
- * and again by the in-place classic-pcap reader (capture_mmap.c), with a
- * handler that touches every byte it is given.
+ * Fuzz target: the bytes are a pcap or pcapng file, read by the capture
+ * layer with small limits through its in-place readers (capture_read_mem:
+ * pcap.c, pcapng.c) and again through libpcap (fmemopen +
+ * pcap_fopen_offline), with a handler that touches every byte it is given.
  */
 #define _GNU_SOURCE /* fmemopen */
 #include <pcap/pcap.h>
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "capture/capture_int.h"
+#include "capture/readers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -55,7 +55,7 @@ static struct tlsa_capture *new_capture(struct sink *s)
 	h.tcp_data = on_tcp;
 	h.udp_data = on_udp;
 	h.notice = on_notice;
-	struct tlsa_capture_opts o = {0};
+	struct tlsa_capture_opts o = {.sz = sizeof(o)};
 	o.max_flows = 8;
 	o.max_flow_buffer = 4096;
 	o.idle_timeout = 5;

@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tlsa_capture_handler h = {0};
 	h.tcp_data = on_tcp;
 	h.tcp_gap = on_gap;
-	struct tlsa_capture_opts o = {0};
+	struct tlsa_capture_opts o = {.sz = sizeof(o)};
 	o.max_flows = 3;
 	o.max_flow_buffer = CAP;
 	o.idle_timeout = 20;

@@ -77,7 +77,10 @@ struct tlsa_capture_handler {
 	void (*secrets)(void *ctx, uint32_t secrets_type, const uint8_t *data, size_t len);
 };
 
+/* Every member left 0 takes its default. */
 struct tlsa_capture_opts {
+	size_t sz;	  /* sizeof(struct tlsa_capture_opts); as with tlsa_decode_opts the library
+			     does not read it yet, so 0 (a zero-initialised struct) is accepted */
 	size_t max_flows; /* live flows kept (oldest/idle evicted beyond); 0 = default 65536 */
 	size_t max_flow_buffer; /* out-of-order bytes buffered per direction; 0 = default 256 KiB */
 	uint32_t idle_timeout;	/* seconds of capture time after which a flow is closed; 0 = 300 */
@@ -113,8 +116,11 @@ int tlsa_capture_file(struct tlsa_capture *c, const char *path, uint32_t file_in
 /* Live capture on an interface until *stop becomes non-zero or an error. */
 int tlsa_capture_live(struct tlsa_capture *c, const char *iface, volatile int *stop,
 		      struct tlsa_error *err);
-/* Ends every live flow (tcp_end with TLSA_END_EOF, then flow_close). */
+/* Ends every live flow (tcp_end with TLSA_END_EOF, then flow_close).  c may be NULL (does
+   nothing). */
 void tlsa_capture_finish(struct tlsa_capture *c);
+/* Frees c and every flow still in its table without calling the handler (call
+   tlsa_capture_finish first to have them ended).  c may be NULL (does nothing). */
 void tlsa_capture_free(struct tlsa_capture *c);
 /* Counters so far. */
 void tlsa_capture_get_stats(const struct tlsa_capture *c, struct tlsa_capture_stats *out);

@@ -142,6 +142,7 @@ static int scan_options(struct cli *c, int argc, char **argv, struct scan_opts *
 					: ncpu > 64 ? 64
 						    : (unsigned)ncpu,
 				.want_progress = -1};
+	o->copts.sz = sizeof(o->copts);
 	unsigned long long v;
 	int opt;
 

@@ -15,14 +15,14 @@ static const uint8_t cdata[] = {0x16, 0x03, 0x01, 0x00, 0x05, 'h', 'e', 'l', 'l'
 static const uint8_t sdata[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
 static const char *want_log = "open1 d0:10 d1:7 e1F e0F close1 open2 u0:15 close2";
 
-/* 0: classic pcap files are read in place (capture_mmap.c); 1: everything through libpcap */
+/* 0: pcap and pcapng files are read in place (pcap.c, pcapng.c); 1: everything through libpcap */
 static int force_libpcap;
 
 static int run(const char *file, struct rec *r, struct tlsa_capture_stats *st,
 	       struct tlsa_error *err, const char *bpf)
 {
 	struct tlsa_capture_handler h = rec_handler(r);
-	struct tlsa_capture_opts o = {0};
+	struct tlsa_capture_opts o = {.sz = sizeof(o)};
 	o.bpf = bpf;
 	o.libpcap_reader = force_libpcap;
 	struct tlsa_capture *c = tlsa_capture_new(&o, &h);

@@ -22,7 +22,7 @@ static uint8_t payload[4096];
 static void start(size_t max_flows, size_t buf)
 {
 	struct tlsa_capture_handler h = rec_handler(&rec);
-	struct tlsa_capture_opts o = {0};
+	struct tlsa_capture_opts o = {.sz = sizeof(o)};
 	o.max_flows = max_flows;
 	o.max_flow_buffer = buf;
 	o.idle_timeout = 100;

@@ -1,6 +1,17 @@
 /*
- * A bounds-checked reader over untrusted bytes.  Every binary parser in the
- * library reads through it: no parser indexes a buffer directly.
+ * A bounds-checked reader over untrusted bytes.  The protocol parsers read
+ * through it and never index a buffer directly: TLS/DTLS/SSLv2 records and
+ * hello messages (wire/record.c, wire/hello.c), decrypted records
+ * (crypto/record_decrypt.c), the session tracker (session/session.c,
+ * conn_decrypt.c, starttls.c) and the packet decoder (capture/packet.c).
+ *
+ * The in-place capture file readers (capture/pcap.c, capture/pcapng.c) do
+ * not: their headers are in the file's byte order, either endianness, where
+ * this reader is big-endian only, and they are fixed-size, so each reader
+ * checks the bytes left once per record, block or option and then reads the
+ * fields at fixed offsets (an unaligned load and, in a file of the other
+ * byte order, a swap), which keeps the per-packet loop free of per-field
+ * checks.
  *
  * A reader that runs out of bytes becomes "failed": later reads return 0 and
  * leave it failed, so a parser can read a whole structure and check

@@ -1,8 +1,28 @@
 /*
- * Internals of the capture layer, shared by capture.c (files, live, the
- * capture object), pkt_decode.c (link layers, IP, tunnels), ip_frag.c (IP
- * fragment reassembly), flow.c (flow table) and tcp_reasm.c (TCP streams).
- * Not a public header.
+ * Internals of the capture layer (not a public header): the capture object
+ * and the packet path.  The file readers' own declarations are in readers.h.
+ *
+ * The files, top to bottom.  Each calls only files below it, never up or
+ * sideways, so a change low down cannot loop back:
+ *
+ *   reader.c     the capture object (tlsa_capture_*), file and live input: maps
+ *                a file and picks its in-place reader by the magic number,
+ *                reads everything else through libpcap (gzip through gz.c)
+ *   pcap.c       classic pcap read in place     (readers.h; called by reader.c)
+ *   pcapng.c     pcapng read in place           (readers.h; called by reader.c)
+ *   gz.c         a gzip stream for libpcap      (gz.h; called by reader.c)
+ *   packet.c     link layers, IP, tunnels, TCP/UDP headers: hands a fragment to
+ *                ip_frag.c, decodes the datagram it gets back, feeds flow.c
+ *   ip_frag.c    IP fragment reassembly
+ *   flow.c       the flow table: 5-tuple lookup, LRU, idle timeout, eviction
+ *   tcp_reasm.c  TCP reassembly per direction
+ *   notice.c     rate-limited notices to the handler
+ *
+ * Calls between them: reader.c -> pcap.c, pcapng.c, gz.c, packet.c, ip_frag.c,
+ * flow.c; pcap.c -> packet.c; pcapng.c -> packet.c, notice.c; packet.c ->
+ * ip_frag.c, flow.c, notice.c; ip_frag.c -> notice.c; flow.c -> tcp_reasm.c,
+ * notice.c.  tcp_reasm.c and notice.c call only the handler's callbacks.
+ * The declarations below follow the same order, bottom first.
  */
 #ifndef TLSA_CAPTURE_INT_H
 #define TLSA_CAPTURE_INT_H
@@ -69,7 +89,16 @@ struct cap_flow {
 };
 
 /* IP fragment reassembly (ip_frag.c). */
-struct ip_frag;
+#define IP_FRAG_MAX 65535 /* largest datagram payload reassembled */
+struct ip_frag {
+	uint8_t family, proto;
+	uint8_t src[16], dst[16]; /* IPv4: the first 4 bytes, the rest zero */
+	uint32_t id;
+	int64_t first_ts;
+	size_t total; /* payload length, known once the last fragment arrived; 0 before */
+	uint8_t have[((IP_FRAG_MAX + 7) / 8 + 7) / 8]; /* 8-byte units received, one bit each */
+	uint8_t data[IP_FRAG_MAX];
+};
 struct ip_frag_table {
 	struct ip_frag *slot[64];
 	size_t used;
@@ -91,13 +120,7 @@ struct tlsa_capture {
 	struct tlsa_pktinfo cur; /* the packet being decoded */
 };
 
-#define NOTICE_LIMIT 20
-
-/* capture.c */
-struct pcap;
-/* Reads every packet of an opened libpcap handle (used by tlsa_capture_file and the fuzzer). */
-int capture_read_pcap(struct tlsa_capture *c, struct pcap *p, const char *name, uint32_t file_index,
-		      struct tlsa_error *err);
+/* notice.c: passes a notice to the handler, at most 20 of each kind. */
 void cap_notice(struct tlsa_capture *c, enum notice_kind k, const struct tlsa_pktinfo *pkt,
 		const char *fmt, ...)
 #if defined(__GNUC__)
@@ -105,34 +128,12 @@ void cap_notice(struct tlsa_capture *c, enum notice_kind k, const struct tlsa_pk
 #endif
 	;
 
-/* capture_mmap.c: classic pcap read in place.  Both return 1 (nothing done) when the input
-   is not a classic pcap file (or cannot be mapped), so the caller falls back to libpcap. */
-int capture_read_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
-		     const char *name, uint32_t file_index, struct tlsa_error *err);
-int capture_read_mapped(struct tlsa_capture *c, int fd, const char *name, uint32_t file_index,
-			struct tlsa_error *err);
-/* Drops mapped pages in [*released, upto) from the process; the page cache keeps them. */
-void capture_release(const uint8_t *base, size_t *released, size_t upto);
-#define CAPTURE_RELEASE_CHUNK (8u << 20) /* release behind the reader every 8 MiB */
-/* capture_pcapng.c: pcapng read in place (called by capture_read_mem for the pcapng magic). */
-int capture_read_pcapng_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
-			    const char *name, uint32_t file_index, struct tlsa_error *err);
-
-/* pkt_decode.c: true when the link type is one the decoder handles. */
-bool pkt_linktype_supported(int linktype);
-/* Decodes one captured frame of the given link type and feeds the flow table. */
-void pkt_decode(struct tlsa_capture *c, int linktype, const uint8_t *p, size_t len);
-/* Decodes a bare IPv4/IPv6 packet (used after fragment reassembly and by tunnels). */
-void pkt_decode_ip(struct tlsa_capture *c, const uint8_t *p, size_t len, int depth);
-/* Transport payload of a (reassembled) IP datagram. */
-void pkt_decode_l4(struct tlsa_capture *c, uint8_t family, const uint8_t *src, const uint8_t *dst,
-		   uint8_t proto, const uint8_t *p, size_t len, size_t wire_len, int depth);
-
-/* ip_frag.c: adds one fragment; when the datagram is complete calls pkt_decode_l4. */
-void ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_t *src, const uint8_t *dst,
-		 uint32_t id, uint8_t proto, uint32_t offset, bool more, const uint8_t *p,
-		 size_t len, int depth);
-void ip_frag_free_all(struct tlsa_capture *c);
+/* tcp_reasm.c */
+void tcp_input(struct tlsa_capture *c, struct cap_flow *f, int dir, const struct pkt_l4 *l4);
+/* Ends direction dir: flushes buffered bytes (reporting gaps), calls tcp_end. */
+void tcp_dir_end(struct tlsa_capture *c, struct cap_flow *f, int dir, enum tlsa_stream_end how,
+		 const struct tlsa_pktinfo *pkt);
+void tcp_dir_free(struct tcp_dir *d);
 
 /* flow.c */
 int flow_table_init(struct tlsa_capture *c);
@@ -143,11 +144,18 @@ void flow_close_all(struct tlsa_capture *c);
 void flow_end(struct tlsa_capture *c, struct cap_flow *f, enum tlsa_stream_end how);
 void flow_table_free(struct tlsa_capture *c);
 
-/* tcp_reasm.c */
-void tcp_input(struct tlsa_capture *c, struct cap_flow *f, int dir, const struct pkt_l4 *l4);
-/* Ends direction dir: flushes buffered bytes (reporting gaps), calls tcp_end. */
-void tcp_dir_end(struct tlsa_capture *c, struct cap_flow *f, int dir, enum tlsa_stream_end how,
-		 const struct tlsa_pktinfo *pkt);
-void tcp_dir_free(struct tcp_dir *d);
+/* ip_frag.c: adds one fragment.  Returns NULL while the datagram is incomplete (or the
+   fragment was dropped); once complete, returns it out of the table: the caller decodes
+   data[0, total) and frees it with ip_frag_free. */
+struct ip_frag *ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_t *src,
+			    const uint8_t *dst, uint32_t id, uint8_t proto, uint32_t offset,
+			    bool more, const uint8_t *p, size_t len);
+void ip_frag_free(struct ip_frag *f);
+void ip_frag_free_all(struct tlsa_capture *c);
+
+/* packet.c: true when the link type is one the decoder handles. */
+bool pkt_linktype_supported(int linktype);
+/* Decodes one captured frame of the given link type and feeds the flow table. */
+void pkt_decode(struct tlsa_capture *c, int linktype, const uint8_t *p, size_t len);
 
 #endif

@@ -6,7 +6,8 @@
  * dropped, and when all slots are busy the oldest is dropped.  Coverage is
  * tracked in 8-byte units (the unit of the fragment offset field), so
  * overlapping and duplicated fragments are harmless: the first copy of a
- * byte wins.
+ * byte wins.  A complete datagram leaves the table and goes back to the
+ * caller (packet.c), which decodes its payload: nothing here calls up.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,18 +15,6 @@
 #include "capture_int.h"
 
 #define FRAG_TIMEOUT 30
-#define FRAG_MAX     65535
-#define FRAG_UNITS   ((FRAG_MAX + 7) / 8)
-
-struct ip_frag {
-	uint8_t family, proto;
-	uint8_t src[16], dst[16];
-	uint32_t id;
-	int64_t first_ts;
-	size_t total; /* payload length, known once the last fragment arrived; 0 before */
-	uint8_t have[(FRAG_UNITS + 7) / 8];
-	uint8_t data[FRAG_MAX];
-};
 
 static void frag_drop(struct ip_frag_table *t, size_t i)
 {
@@ -52,20 +41,25 @@ static bool complete(const struct ip_frag *f)
 	return true;
 }
 
-void ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_t *src, const uint8_t *dst,
-		 uint32_t id, uint8_t proto, uint32_t offset, bool more, const uint8_t *p,
-		 size_t len, int depth)
+void ip_frag_free(struct ip_frag *f)
+{
+	free(f);
+}
+
+struct ip_frag *ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_t *src,
+			    const uint8_t *dst, uint32_t id, uint8_t proto, uint32_t offset,
+			    bool more, const uint8_t *p, size_t len)
 {
 	struct ip_frag_table *t = &c->frags;
 	size_t alen = family == 4 ? 4 : 16;
 	int64_t now = c->cur.ts_sec;
 
-	if ((size_t)offset + len > FRAG_MAX || (more && (len % 8) != 0)) {
+	if ((size_t)offset + len > IP_FRAG_MAX || (more && (len % 8) != 0)) {
 		c->st.undecoded++;
 		cap_notice(c, NK_FRAG, &c->cur,
 			   "IP fragment at offset %u with %zu bytes is invalid; dropped", offset,
 			   len);
-		return;
+		return NULL;
 	}
 	struct ip_frag *f = NULL;
 	for (size_t i = 0; i < t->used;) {
@@ -91,7 +85,7 @@ void ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_t *src, con
 		}
 		f = malloc(sizeof(*f));
 		if (f == NULL)
-			return;
+			return NULL;
 		f->family = family;
 		f->proto = proto;
 		memset(f->src, 0, sizeof(f->src));
@@ -115,8 +109,8 @@ void ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_t *src, con
 		f->have[u / 8] |= (uint8_t)(1u << (u % 8));
 	}
 	if (!complete(f))
-		return;
-	/* the datagram outlives this call only until pkt_decode_l4 returns */
+		return NULL;
+	/* out of the table: the caller owns it now */
 	for (size_t i = 0; i < t->used; i++) {
 		if (t->slot[i] == f) {
 			t->slot[i] = t->slot[t->used - 1];
@@ -124,9 +118,5 @@ void ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_t *src, con
 			break;
 		}
 	}
-	uint8_t s[16], d[16];
-	memcpy(s, f->src, 16);
-	memcpy(d, f->dst, 16);
-	pkt_decode_l4(c, family, s, d, f->proto, f->data, f->total, f->total, depth);
-	free(f);
+	return f;
 }

@@ -62,7 +62,23 @@ bool pkt_linktype_supported(int linktype)
 }
 
 /* A bare IP packet: the version nibble decides. */
-void pkt_decode_ip(struct tlsa_capture *c, const uint8_t *p, size_t len, int depth);
+static void pkt_decode_ip(struct tlsa_capture *c, const uint8_t *p, size_t len, int depth);
+/* Transport payload of a (reassembled) IP datagram. */
+static void pkt_decode_l4(struct tlsa_capture *c, uint8_t family, const uint8_t *src,
+			  const uint8_t *dst, uint8_t proto, const uint8_t *p, size_t len,
+			  size_t wire_len, int depth);
+
+/* One fragment to ip_frag.c; the datagram it completes, if any, on to the transport layer. */
+static void decode_fragment(struct tlsa_capture *c, uint8_t family, const uint8_t *src,
+			    const uint8_t *dst, uint32_t id, uint8_t proto, uint32_t off, bool more,
+			    const uint8_t *p, size_t len, int depth)
+{
+	struct ip_frag *f = ip_frag_add(c, family, src, dst, id, proto, off, more, p, len);
+	if (f == NULL)
+		return;
+	pkt_decode_l4(c, f->family, f->src, f->dst, f->proto, f->data, f->total, f->total, depth);
+	ip_frag_free(f);
+}
 
 static void decode_ipv4(struct tlsa_capture *c, struct rd *r, int depth)
 {
@@ -104,7 +120,7 @@ static void decode_ipv4(struct tlsa_capture *c, struct rd *r, int depth)
 			corrupt(c, "IPv4 fragment cut short by the capture");
 			return;
 		}
-		ip_frag_add(c, 4, src, dst, id, proto, off, more, payload, plen, depth);
+		decode_fragment(c, 4, src, dst, id, proto, off, more, payload, plen, depth);
 		return;
 	}
 	pkt_decode_l4(c, 4, src, dst, proto, payload, plen, wire, depth);
@@ -178,8 +194,8 @@ static void decode_ipv6(struct tlsa_capture *c, struct rd *r, int depth)
 				corrupt(c, "IPv6 fragment cut short by the capture");
 				return;
 			}
-			ip_frag_add(c, 6, src, dst, id, nn, off, more, body.p, rd_left(&body),
-				    depth);
+			decode_fragment(c, 6, src, dst, id, nn, off, more, body.p, rd_left(&body),
+					depth);
 			return;
 		}
 		default:
@@ -190,7 +206,7 @@ static void decode_ipv6(struct tlsa_capture *c, struct rd *r, int depth)
 	corrupt(c, "IPv6 packet with too many extension headers");
 }
 
-void pkt_decode_ip(struct tlsa_capture *c, const uint8_t *p, size_t len, int depth)
+static void pkt_decode_ip(struct tlsa_capture *c, const uint8_t *p, size_t len, int depth)
 {
 	if (len == 0) {
 		corrupt(c, "empty IP packet");
@@ -515,8 +531,9 @@ static void decode_udp(struct tlsa_capture *c, struct pkt_l4 *l4, const uint8_t 
 	flow_input(c, l4);
 }
 
-void pkt_decode_l4(struct tlsa_capture *c, uint8_t family, const uint8_t *src, const uint8_t *dst,
-		   uint8_t proto, const uint8_t *p, size_t len, size_t wire_len, int depth)
+static void pkt_decode_l4(struct tlsa_capture *c, uint8_t family, const uint8_t *src,
+			  const uint8_t *dst, uint8_t proto, const uint8_t *p, size_t len,
+			  size_t wire_len, int depth)
 {
 	struct pkt_l4 l4;
 	l4.family = family;

@@ -1,6 +1,6 @@
 /*
  * pcapng read in place (mapped file or memory), for the same reasons as the
- * classic pcap fast path in pcap_mmap.c, and because libpcap 1.10 refuses
+ * classic pcap fast path in pcap.c, and because libpcap 1.10 refuses
  * a file whose interfaces have different link-layer types.  Every section
  * (either byte order), interface (link type, snap length, if_tsresol,
  * if_tsoffset), Enhanced, Simple and obsolete Packet Block is handled; other
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture_int.h"
+#include "readers.h"
 
 #define MAX_IFACES   256
 #define MAX_CAPLEN   262144u
@@ -50,6 +50,7 @@ struct ng {
 	struct tlsa_error *err;
 	uint64_t skipped, decoded;
 	int first_bad_dlt;
+	bool section; /* a section header was seen */
 };
 
 static uint32_t sw32(uint32_t v)
@@ -214,10 +215,105 @@ static void packet(struct ng *g, uint32_t ifid, uint64_t ts, const uint8_t *data
 	pkt_decode(c, f->dlt, data, caplen);
 }
 
+/* The block header at off: its type (in the section's byte order, which a section header
+   sets) and total length, checked against the rest of the file. */
+static int block_header(struct ng *g, size_t off, uint64_t frame, uint32_t *type, uint32_t *blen)
+{
+	size_t left = g->len - off;
+	if (left < 12)
+		return fail(g, TLSA_ETRUNC, off, frame, "the file ends inside a block header");
+	memcpy(type, g->buf + off, 4); /* the SHB type reads the same in both byte orders */
+	if (*type == BT_SHB) {
+		uint32_t bom;
+		memcpy(&bom, g->buf + off + 8, 4);
+		if (bom == 0x1a2b3c4d)
+			g->sw = false;
+		else if (bom == 0x4d3c2b1a)
+			g->sw = true;
+		else
+			return fail(g, TLSA_EINVAL, off, frame,
+				    "section header with an unknown byte-order magic");
+		drop_ifaces(g);
+		g->section = true;
+	} else {
+		*type = u32at(g, off);
+	}
+	if (!g->section)
+		return fail(g, TLSA_EINVAL, off, frame, "not a pcapng section header");
+	*blen = u32at(g, off + 4);
+	if (*blen < 12 || (*blen & 3) != 0)
+		return fail(g, TLSA_EINVAL, off, frame,
+			    "block length not a multiple of 4 or below 12");
+	if (*blen > left)
+		return fail(g, TLSA_ETRUNC, off, frame, "the file ends inside a block");
+	return 0;
+}
+
+/* Enhanced or obsolete Packet Block body [b, e). */
+static int packet_block(struct ng *g, uint32_t type, size_t b, size_t e, uint64_t frame)
+{
+	if (e - b < 20)
+		return fail(g, TLSA_EINVAL, b - 8, frame, "packet block too short");
+	uint32_t ifid = type == BT_EPB ? u32at(g, b) : u16at(g, b);
+	uint64_t ts = ((uint64_t)u32at(g, b + 4) << 32) | u32at(g, b + 8);
+	uint32_t caplen = u32at(g, b + 12), wirelen = u32at(g, b + 16);
+	g->c->cur.frame = frame;
+	if (caplen > e - b - 20)
+		return fail(g, TLSA_EINVAL, b - 8, frame,
+			    "captured length larger than its packet block");
+	if (ifid >= g->nifs)
+		return fail(g, TLSA_EINVAL, b - 8, frame,
+			    "packet of an interface that was not described");
+	packet(g, ifid, ts, g->buf + b + 20, caplen, wirelen, true);
+	return 0;
+}
+
+/* Simple Packet Block body [b, e): interface 0, no time stamp. */
+static int simple_packet_block(struct ng *g, size_t b, size_t e, uint64_t frame)
+{
+	if (e - b < 4)
+		return fail(g, TLSA_EINVAL, b - 8, frame, "simple packet block too short");
+	g->c->cur.frame = frame;
+	if (g->nifs == 0)
+		return fail(g, TLSA_EINVAL, b - 8, frame,
+			    "packet of an interface that was not described");
+	uint32_t wirelen = u32at(g, b);
+	size_t room = e - b - 4;
+	uint32_t caplen = wirelen < room ? wirelen : (uint32_t)room;
+	packet(g, 0, 0, g->buf + b + 4, caplen, wirelen, false);
+	return 0;
+}
+
+/* Decryption Secrets Block body [b, e): to the handler; a short one is ignored. */
+static void secrets_block(struct ng *g, size_t b, size_t e)
+{
+	struct tlsa_capture *c = g->c;
+	if (e - b >= 8 && c->h.secrets != NULL) {
+		uint32_t stype = u32at(g, b), slen = u32at(g, b + 4);
+		if (slen <= e - b - 8)
+			c->h.secrets(c->h.ctx, stype, g->buf + b + 8, slen);
+	}
+}
+
+/* After the last block: a file whose packets were all skipped for their link type is
+   unsupported. */
+static int finish(struct ng *g, int rc)
+{
+	if (rc == 0 && g->decoded == 0 && g->skipped > 0) {
+		const char *n = pcap_datalink_val_to_name(g->first_bad_dlt);
+		rc = tlsa_error_set(g->err, TLSA_EUNSUPP, 0,
+				    "%s: link-layer type %d (%s) is not supported", g->name,
+				    g->first_bad_dlt, n != NULL ? n : "unknown");
+	}
+	drop_ifaces(g);
+	free(g->ifs);
+	return rc;
+}
+
 int capture_read_pcapng_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
 			    const char *name, uint32_t file_index, struct tlsa_error *err)
 {
-	struct ng g = {c, buf, len, false, NULL, 0, name, err, 0, 0, -1};
+	struct ng g = {c, buf, len, false, NULL, 0, name, err, 0, 0, -1, false};
 	g.ifs = malloc(sizeof(*g.ifs) * MAX_IFACES);
 	if (g.ifs == NULL)
 		return tlsa_error_set(err, TLSA_ENOMEM, 0, "%s: out of memory", name);
@@ -226,7 +322,6 @@ int capture_read_pcapng_mem(struct tlsa_capture *c, const uint8_t *buf, size_t l
 	c->cur.ts_sec = 0;
 	c->cur.ts_nsec = 0;
 	size_t off = 0, released = 0, next_release = CAPTURE_RELEASE_CHUNK;
-	bool section = false;
 	int rc = 0;
 	while (off < len) {
 		if (mapped && off >= next_release) {
@@ -234,108 +329,27 @@ int capture_read_pcapng_mem(struct tlsa_capture *c, const uint8_t *buf, size_t l
 			next_release = off + CAPTURE_RELEASE_CHUNK;
 		}
 		uint64_t frame = c->cur.frame + 1;
-		size_t left = len - off;
-		if (left < 12) {
-			rc = fail(&g, TLSA_ETRUNC, off, frame,
-				  "the file ends inside a block header");
+		uint32_t type = 0, blen = 0; /* set unless block_header fails */
+		rc = block_header(&g, off, frame, &type, &blen);
+		if (rc != 0)
 			break;
-		}
-		uint32_t type;
-		memcpy(&type, buf + off, 4); /* the SHB type reads the same in both byte orders */
-		if (type == BT_SHB) {
-			uint32_t bom;
-			memcpy(&bom, buf + off + 8, 4);
-			if (bom == 0x1a2b3c4d)
-				g.sw = false;
-			else if (bom == 0x4d3c2b1a)
-				g.sw = true;
-			else {
-				rc = fail(&g, TLSA_EINVAL, off, frame,
-					  "section header with an unknown byte-order magic");
-				break;
-			}
-			drop_ifaces(&g);
-			section = true;
-		} else {
-			type = u32at(&g, off);
-		}
-		if (!section) {
-			rc = fail(&g, TLSA_EINVAL, off, frame, "not a pcapng section header");
-			break;
-		}
-		uint32_t blen = u32at(&g, off + 4);
-		if (blen < 12 || (blen & 3) != 0) {
-			rc = fail(&g, TLSA_EINVAL, off, frame,
-				  "block length not a multiple of 4 or below 12");
-			break;
-		}
-		if (blen > left) {
-			rc = fail(&g, TLSA_ETRUNC, off, frame, "the file ends inside a block");
-			break;
-		}
 		size_t b = off + 8, e = off + blen - 4;
 		off += blen;
 		if (type == BT_SHB) {
-			if (e - b < 16 || u16at(&g, b + 4) != 1) {
+			if (e - b < 16 || u16at(&g, b + 4) != 1)
 				rc = fail(&g, TLSA_EINVAL, b - 8, frame,
 					  "unsupported section header version");
-				break;
-			}
 		} else if (type == BT_IDB) {
 			rc = add_iface(&g, b, e, frame);
-			if (rc != 0)
-				break;
 		} else if (type == BT_EPB || type == BT_PB) {
-			if (e - b < 20) {
-				rc = fail(&g, TLSA_EINVAL, b - 8, frame, "packet block too short");
-				break;
-			}
-			uint32_t ifid = type == BT_EPB ? u32at(&g, b) : u16at(&g, b);
-			uint64_t ts = ((uint64_t)u32at(&g, b + 4) << 32) | u32at(&g, b + 8);
-			uint32_t caplen = u32at(&g, b + 12), wirelen = u32at(&g, b + 16);
-			c->cur.frame = frame;
-			if (caplen > e - b - 20) {
-				rc = fail(&g, TLSA_EINVAL, b - 8, frame,
-					  "captured length larger than its packet block");
-				break;
-			}
-			if (ifid >= g.nifs) {
-				rc = fail(&g, TLSA_EINVAL, b - 8, frame,
-					  "packet of an interface that was not described");
-				break;
-			}
-			packet(&g, ifid, ts, buf + b + 20, caplen, wirelen, true);
+			rc = packet_block(&g, type, b, e, frame);
 		} else if (type == BT_DSB) {
-			if (e - b >= 8 && c->h.secrets != NULL) {
-				uint32_t stype = u32at(&g, b), slen = u32at(&g, b + 4);
-				if (slen <= e - b - 8)
-					c->h.secrets(c->h.ctx, stype, buf + b + 8, slen);
-			}
+			secrets_block(&g, b, e);
 		} else if (type == BT_SPB) {
-			if (e - b < 4) {
-				rc = fail(&g, TLSA_EINVAL, b - 8, frame,
-					  "simple packet block too short");
-				break;
-			}
-			c->cur.frame = frame;
-			if (g.nifs == 0) {
-				rc = fail(&g, TLSA_EINVAL, b - 8, frame,
-					  "packet of an interface that was not described");
-				break;
-			}
-			uint32_t wirelen = u32at(&g, b);
-			size_t room = e - b - 4;
-			uint32_t caplen = wirelen < room ? wirelen : (uint32_t)room;
-			packet(&g, 0, 0, buf + b + 4, caplen, wirelen, false);
+			rc = simple_packet_block(&g, b, e, frame);
 		}
+		if (rc != 0)
+			break;
 	}
-	if (rc == 0 && g.decoded == 0 && g.skipped > 0) {
-		const char *n = pcap_datalink_val_to_name(g.first_bad_dlt);
-		rc = tlsa_error_set(err, TLSA_EUNSUPP, 0,
-				    "%s: link-layer type %d (%s) is not supported", name,
-				    g.first_bad_dlt, n != NULL ? n : "unknown");
-	}
-	drop_ifaces(&g);
-	free(g.ifs);
-	return rc;
+	return finish(&g, rc);
 }

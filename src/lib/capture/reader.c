@@ -1,6 +1,9 @@
 /*
- * The capture object: reads pcap/pcapng files (plain, gzip, stdin) and live
- * interfaces through libpcap and feeds every frame to the packet decoder.
+ * The capture object and the front end of the file readers.  A classic pcap
+ * or pcapng file on disk is mapped and handed, by its magic number, to the
+ * in-place reader for its format (pcap.c, pcapng.c); gzip, stdin, other
+ * formats and live interfaces are read through libpcap here.  Every frame
+ * goes to the packet decoder (packet.c).
  *
  * Files are opened with nanosecond precision, so microsecond files are
  * scaled by libpcap.  A BPF filter on a file is run by us per packet
@@ -12,39 +15,20 @@
 #include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gz.h"
-#include "capture_int.h"
+#include "readers.h"
 
 #define DEFAULT_MAX_FLOWS   65536
 #define DEFAULT_FLOW_BUFFER (256 * 1024)
 #define DEFAULT_IDLE	    300
 #define READ_BUFFER	    (1 << 20)
-
-void cap_notice(struct tlsa_capture *c, enum notice_kind k, const struct tlsa_pktinfo *pkt,
-		const char *fmt, ...)
-{
-	if (c->h.notice == NULL)
-		return;
-	unsigned n = ++c->notices[k];
-	if (n > NOTICE_LIMIT + 1)
-		return;
-	char msg[256];
-	if (n == NOTICE_LIMIT + 1) {
-		snprintf(msg, sizeof(msg), "further notices of this kind are not shown");
-	} else {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		va_end(ap);
-	}
-	c->h.notice(c->h.ctx, pkt, msg);
-}
 
 struct tlsa_capture *tlsa_capture_new(const struct tlsa_capture_opts *o,
 				      const struct tlsa_capture_handler *h)
@@ -221,6 +205,41 @@ int capture_read_pcap(struct tlsa_capture *c, pcap_t *p, const char *name, uint3
 	}
 	if (filter)
 		pcap_freecode(&prog);
+	return rc;
+}
+
+int capture_read_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
+		     const char *name, uint32_t file_index, struct tlsa_error *err)
+{
+	if (len < 24)
+		return 1;
+	uint32_t magic;
+	memcpy(&magic, buf, 4);
+	switch (magic) {
+	case 0xa1b2c3d4: /* classic pcap: microseconds or nanoseconds, either byte order */
+	case 0xa1b23c4d:
+	case 0xd4c3b2a1:
+	case 0x4d3cb2a1: return capture_read_pcap_mem(c, buf, len, mapped, name, file_index, err);
+	case 0x0a0d0d0a: /* pcapng section header, the same in both byte orders */
+		return capture_read_pcapng_mem(c, buf, len, mapped, name, file_index, err);
+	default: return 1; /* modified pcap, not a capture: libpcap decides */
+	}
+}
+
+/* A regular file mapped and read in place; 1 (nothing done) when it cannot be. */
+static int capture_read_mapped(struct tlsa_capture *c, int fd, const char *name,
+			       uint32_t file_index, struct tlsa_error *err)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 24)
+		return 1;
+	size_t len = (size_t)st.st_size;
+	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return 1;
+	madvise(m, len, MADV_SEQUENTIAL);
+	int rc = capture_read_mem(c, m, len, true, name, file_index, err);
+	munmap(m, len);
 	return rc;
 }
 
