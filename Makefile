@@ -87,16 +87,28 @@ $(BUILD)/obj/fuzz/replay_main.o: fuzz/replay_main.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-test: $(BUILD)/tlsalert $(TEST_BIN) $(REPLAY_BIN)
-	BUILD=$(BUILD) tests/run.sh
+# `make test` runs the fast tier (TIER=fast: every test but the scripts marked
+# "# tier: full", which need a peer tool such as tshark or are slow); `make
+# check` runs every test (TIER=full).  What the tests need is built with one
+# job per core unless make was given -j: compiling is most of a clean `make test`.
+TIER     ?= fast
+NPROC     = $(shell nproc 2>/dev/null || echo 1)
+
+.PHONY: test-programs
+test-programs: $(BUILD)/tlsalert $(TEST_BIN) $(REPLAY_BIN)
+	@:
+
+test:
+	$(Q)$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC)) test-programs
+	BUILD=$(BUILD) TIER=$(TIER) tests/run.sh
 
 asan:
 	$(MAKE) BUILD=$(BUILD)/asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT="-O1 -g" test
 
 # Every test, twice: the normal build, then the sanitizer build.
 check:
-	$(MAKE) test
-	$(MAKE) asan
+	$(MAKE) TIER=full test
+	$(MAKE) TIER=full asan
 
 # libFuzzer builds (clang): make fuzz; then e.g.
 #   build/fuzz/fuzz_decode -max_total_time=600 fuzz/corpus/fuzz_decode

@@ -8,8 +8,8 @@
 set -eu
 dir=${SHARED:-../shared}/external-captures
 if [ ! -f "$dir/tshark-alerts.tsv" ]; then
-	echo "SKIP: $dir/tshark-alerts.tsv not found (the shared external captures are not beside the checkout)"
-	exit 0
+	echo "$dir/tshark-alerts.tsv not found (the shared external captures are not beside the checkout)"
+	exit 77
 fi
 cd "$dir"
 python3 - "$TLSALERT" <<'PY'

@@ -18,9 +18,8 @@
 # readable only under the early secret; "F": the client's Finished, under the
 # handshake secret at sequence number 0 after the early records), decrypt_error only
 # with the wrong secret, and nothing on stderr otherwise (no warning about
-# EARLY_EXPORTER_SECRET).  With tshark installed, tshark with the same key
-# log must find the same alerts (frame, source port, level, description), and
-# EndOfEarlyData exactly in the captures where the server accepted early data.
+# EARLY_EXPORTER_SECRET).  scan_keylog_0rtt_tshark.sh compares the same
+# captures with tshark.
 set -u
 cd "$(dirname "$0")/../.."
 TLSALERT=${TLSALERT:-$PWD/build/tlsalert}
@@ -135,35 +134,5 @@ expect $b full "15:client:1:0:dec 35:client:1:0:dec 36:server:1:0:dec" \
 expect $b noearly "15:client:1:0:dec 35:client:1:0:dec 36:server:1:0:dec" \
 	"18:7:HAhxyfFaAaLlnN 1:8:HhxyqcvfXCFaLN"
 
-# tshark with the same key logs: the same alerts, and EndOfEarlyData (and an
-# early_data extension in EncryptedExtensions) only where the server accepted
-if command -v tshark >/dev/null; then
-	for b in openssl-tls13-early-data-accepted openssl-tls13-early-data-rejected \
-		openssl-tls13-early-data-client-close gnutls-tls13-early-data-accepted \
-		gnutls-tls13-early-data-rejected crafted-tls13-early-data-alert; do
-		ts() { tshark -o "tls.keylog_file:$dir/$b.keylog" -r "$dir/$b.pcap" "$@" 2>/dev/null; }
-		ts -Y tls.alert_message -T fields -e frame.number -e tcp.srcport \
-			-e tls.alert_message.level -e tls.alert_message.desc >"$tmp/t.tsv"
-		"$TLSALERT" scan --json --keylog "$dir/$b.keylog" "$dir/$b.pcap" 2>/dev/null |
-			python3 -c '
-import json, sys
-for l in sys.stdin:
-    e = json.loads(l)
-    print("%d\t%d\t%d\t%d" % (e["frame"], e["src_port"], e["level"], e["description"]))' \
-				>"$tmp/j.tsv"
-		[ -s "$tmp/t.tsv" ] && cmp -s "$tmp/t.tsv" "$tmp/j.tsv" ||
-			{ echo "FAIL: $b: tshark and tlsalert differ"; diff "$tmp/t.tsv" "$tmp/j.tsv"; fail=1; }
-		eoed=$(ts -Y 'tls.handshake.type == 5' -T fields -e frame.number | wc -l)
-		ee42=$(ts -Y 'tls.handshake.type == 8 && tls.handshake.extension.type == 42' \
-			-T fields -e frame.number | wc -l)
-		[[ $b == *client-close ]] && continue # accepted, but no EndOfEarlyData sent
-		want=0
-		[[ $b == *accepted || $b == crafted-* ]] && want=1
-		[ "$eoed" -eq $want ] && [ "$ee42" -eq $want ] ||
-			{ echo "FAIL: $b: tshark finds $eoed EndOfEarlyData, $ee42 early_data in EncryptedExtensions, expected $want"; fail=1; }
-	done
-else
-	echo "scan_keylog_0rtt: tshark not installed, comparison skipped"
-fi
 [ $fail -eq 0 ] && echo "scan_keylog_0rtt: 6 captures, 13 key log variants as expected"
 exit $fail
