@@ -1,10 +1,10 @@
 /* tlsalert explain: what an alert means, under every version or one. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alertout.h"
 #include "causes_out.h"
+#include "opts.h"
 #include "tlsalert/text.h"
 
 static void explain_usage(FILE *f)
@@ -296,8 +296,7 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 	const char *color = NULL;
 	int opt;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = opts_next(c, argc, argv, opts, false)) != OPTS_DONE) {
 		switch (opt) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
@@ -318,8 +317,7 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 			}
 			break;
 		case 'h': explain_usage(c->out); return EXIT_OK;
-		default:
-			cli_fail(c, "unknown option '%s'", argv[optind - 1]);
+		case OPTS_ERROR:
 			explain_usage(c->err);
 			return EXIT_ERROR;
 		}

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 
 #include "causes_out.h"
 #include "cli.h"
+#include "opts.h"
 #include "tlsalert/text.h"
 
 #define BLOCK	    (1u << 18)	/* bytes read per call */
@@ -591,8 +591,7 @@ int cmd_logs(struct cli *c, int argc, char **argv)
 	L.c = c;
 	for (size_t i = 0; i < sizeof(L.bucket) / sizeof(L.bucket[0]); i++)
 		L.bucket[i] = -1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = opts_next(c, argc, argv, opts, false)) != OPTS_DONE) {
 		switch (opt) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
@@ -600,8 +599,7 @@ int cmd_logs(struct cli *c, int argc, char **argv)
 		case OPT_ALL: L.flags |= TLSA_TEXT_ALL; break;
 		case OPT_COLOR: color = optarg; break;
 		case 'h': logs_usage(c->out); return EXIT_OK;
-		default:
-			cli_fail(c, "unknown option '%s'", argv[optind - 1]);
+		case OPTS_ERROR:
 			logs_usage(c->err);
 			return EXIT_ERROR;
 		}
