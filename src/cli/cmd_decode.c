@@ -1,10 +1,10 @@
 /* tlsalert decode: alert records from hex bytes, in any common paste form. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
 
 /* The most bytes one input may expand to (dumps with "*" repeat lines). */
 #define MAX_BYTES ((size_t)64 << 20)
@@ -399,8 +399,7 @@ int cmd_decode(struct cli *c, int argc, char **argv)
 	const char *color = NULL, *file = NULL;
 	int opt;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "hqf:", opts, NULL)) != -1) {
+	while ((opt = opts_next(c, argc, argv, opts, false)) != OPTS_DONE) {
 		switch (opt) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
@@ -417,13 +416,7 @@ int cmd_decode(struct cli *c, int argc, char **argv)
 		case 'f': file = optarg; break;
 		case 'q': x.alerts_only = true; break;
 		case 'h': decode_usage(c->out); return EXIT_OK;
-		default:
-			if (optopt == 'f' || optopt == OPT_VERSION || optopt == OPT_COLOR)
-				cli_fail(c, "option '%s' needs an argument", argv[optind - 1]);
-			else
-				cli_fail(c, "unknown option '%s'", argv[optind - 1]);
-			decode_usage(c->err);
-			return EXIT_ERROR;
+		case OPTS_ERROR: decode_usage(c->err); return EXIT_ERROR;
 		}
 	}
 	c->color = c->fmt == OUT_TEXT && cli_want_color(c->out, color);

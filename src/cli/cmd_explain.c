@@ -1,10 +1,10 @@
 /* tlsalert explain: what an alert means, under every version or one. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alertout.h"
 #include "causes_out.h"
+#include "opts.h"
 #include "tlsalert/text.h"
 
 static void explain_usage(FILE *f)
@@ -278,7 +278,12 @@ static int explain_input(struct cli *c, const struct explain_opts *o, const char
 	return cli_fail(c, "'%s' is not an alert code (0-255) or a known alert name", input);
 }
 
-int cmd_explain(struct cli *c, int argc, char **argv)
+/* What the steps of cmd_explain return to let it go on. */
+enum { GO_ON = -1 };
+
+/* Reads the options into `o` and `color`; returns GO_ON, or the exit status to end with. */
+static int explain_options(struct cli *c, int argc, char **argv, struct explain_opts *o,
+			   const char **color)
 {
 	enum { OPT_JSON = 256, OPT_CSV, OPT_VERSION, OPT_COLOR, OPT_STACK };
 	static const struct option opts[] = {
@@ -292,96 +297,117 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct explain_opts o = {TLSA_VER_UNKNOWN};
-	const char *color = NULL;
 	int opt;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = opts_next(c, argc, argv, opts, false)) != OPTS_DONE) {
 		switch (opt) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
 		case OPT_VERSION:
-			if (tlsa_version_parse(optarg, &o.ver) != 0)
+			if (tlsa_version_parse(optarg, &o->ver) != 0)
 				return cli_fail(
 					c,
 					"unknown protocol version '%s' (try tls1.2, tls1.3, "
 					"dtls1.2)",
 					optarg);
 			break;
-		case OPT_COLOR: color = optarg; break;
+		case OPT_COLOR: *color = optarg; break;
 		case OPT_STACK:
-			if ((o.stack = tlsa_stack_parse(optarg)) == NULL) {
+			if ((o->stack = tlsa_stack_parse(optarg)) == NULL) {
 				char known[256];
 				causes_stack_list(known, sizeof(known));
 				return cli_fail(c, "unknown stack '%s' (known: %s)", optarg, known);
 			}
 			break;
 		case 'h': explain_usage(c->out); return EXIT_OK;
-		default:
-			cli_fail(c, "unknown option '%s'", argv[optind - 1]);
-			explain_usage(c->err);
-			return EXIT_ERROR;
+		case OPTS_ERROR: explain_usage(c->err); return EXIT_ERROR;
 		}
 	}
+	return GO_ON;
+}
+
+/*
+ * "explain handshake failure" means one alert, not two: when no argument is an
+ * alert by itself but all of them joined by spaces are, that one alert is
+ * explained.  Returns GO_ON when they are not, else the exit status.
+ */
+static int explain_joined(struct cli *c, const struct explain_opts *o, int argc, char **argv)
+{
+	size_t total = 0;
+	uint8_t code;
+
+	for (int i = optind; i < argc; i++)
+		total += strlen(argv[i]) + 1;
+	char *joined = malloc(total);
+	if (joined == NULL)
+		return cli_fail(c, "out of memory");
+	joined[0] = '\0';
+	for (int i = optind; i < argc; i++) {
+		if (i > optind)
+			strcat(joined, " ");
+		strcat(joined, argv[i]);
+	}
+	bool whole = true;
+	for (int i = optind; i < argc && whole; i++)
+		whole = tlsa_alert_parse(argv[i], strlen(argv[i]), &code) != 0;
+	if (whole && tlsa_alert_parse(joined, strlen(joined), &code) == 0) {
+		bool first = true;
+		if (c->fmt == OUT_CSV)
+			alert_csv_header(c->out);
+		explain_one(c, o, joined, tlsa_alert_get(code), &first);
+		free(joined);
+		return EXIT_OK;
+	}
+	free(joined);
+	return GO_ON;
+}
+
+/* '-': one input per line of standard input; returns 0, or EXIT_ERROR if one was not an alert. */
+static int explain_stdin(struct cli *c, const struct explain_opts *o, bool *first)
+{
+	int rc = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, stdin)) > 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		if (explain_input(c, o, line, first) != 0)
+			rc = EXIT_ERROR;
+	}
+	free(line);
+	return rc;
+}
+
+int cmd_explain(struct cli *c, int argc, char **argv)
+{
+	struct explain_opts o = {TLSA_VER_UNKNOWN};
+	const char *color = NULL;
+	int rc = explain_options(c, argc, argv, &o, &color);
+
+	if (rc != GO_ON)
+		return rc;
 	if (optind >= argc) {
 		cli_fail(c, "no alert given");
 		explain_usage(c->err);
 		return EXIT_ERROR;
 	}
 	c->color = c->fmt == OUT_TEXT && cli_want_color(c->out, color);
+	if (argc - optind > 1 && (rc = explain_joined(c, &o, argc, argv)) != GO_ON)
+		return rc;
 
-	/* "explain handshake failure" means one alert, not two. */
-	if (argc - optind > 1) {
-		size_t total = 0;
-		uint8_t code;
-		for (int i = optind; i < argc; i++)
-			total += strlen(argv[i]) + 1;
-		char *joined = malloc(total);
-		if (joined == NULL)
-			return cli_fail(c, "out of memory");
-		joined[0] = '\0';
-		for (int i = optind; i < argc; i++) {
-			if (i > optind)
-				strcat(joined, " ");
-			strcat(joined, argv[i]);
-		}
-		bool whole = true;
-		for (int i = optind; i < argc && whole; i++)
-			whole = tlsa_alert_parse(argv[i], strlen(argv[i]), &code) != 0;
-		if (whole && tlsa_alert_parse(joined, strlen(joined), &code) == 0) {
-			bool first = true;
-			if (c->fmt == OUT_CSV)
-				alert_csv_header(c->out);
-			explain_one(c, &o, joined, tlsa_alert_get(code), &first);
-			free(joined);
-			return EXIT_OK;
-		}
-		free(joined);
-	}
-
-	int rc = EXIT_OK;
+	rc = EXIT_OK;
 	bool first = true;
 	if (c->fmt == OUT_CSV)
 		alert_csv_header(c->out);
 	for (int i = optind; i < argc; i++) {
-		if (strcmp(argv[i], "-") != 0) {
-			if (explain_input(c, &o, argv[i], &first) != 0)
-				rc = EXIT_ERROR;
-			continue;
-		}
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t n;
-		while ((n = getline(&line, &cap, stdin)) > 0) {
-			while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-				line[--n] = '\0';
-			if (n == 0)
-				continue;
-			if (explain_input(c, &o, line, &first) != 0)
-				rc = EXIT_ERROR;
-		}
-		free(line);
+		int one = strcmp(argv[i], "-") == 0 ? explain_stdin(c, &o, &first)
+						    : explain_input(c, &o, argv[i], &first);
+		if (one != 0)
+			rc = EXIT_ERROR;
 	}
 	return rc;
 }

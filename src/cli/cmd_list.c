@@ -1,8 +1,8 @@
 /* tlsalert list: the alert registry, filtered. */
-#include <getopt.h>
 #include <string.h>
 
 #include "alertout.h"
+#include "opts.h"
 
 static void list_usage(FILE *f)
 {
@@ -49,8 +49,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	const char *color = NULL;
 	int o;
 
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((o = opts_next(c, argc, argv, opts, true)) != OPTS_DONE) {
 		switch (o) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
@@ -66,10 +65,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_COLOR: color = optarg; break;
 		case 'h': list_usage(c->out); return EXIT_OK;
-		default:
-			cli_fail(c, "unknown option '%s'", argv[optind - 1]);
-			list_usage(c->err);
-			return EXIT_ERROR;
+		case OPTS_ERROR: list_usage(c->err); return EXIT_ERROR;
 		}
 	}
 	if (optind < argc)

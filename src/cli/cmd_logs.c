@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 
 #include "causes_out.h"
 #include "cli.h"
+#include "opts.h"
 #include "tlsalert/text.h"
 
 #define BLOCK	    (1u << 18)	/* bytes read per call */
@@ -383,76 +383,59 @@ static long src_read(struct logs *L, struct source *s, char *out, size_t cap)
 	return (long)(cap - s->z.avail_out);
 }
 
-static int scan_input(struct logs *L, const char *path)
+/* Sniffs gzip by its magic bytes and sets up its decoding; returns EXIT_OK or EXIT_ERROR. */
+static int src_sniff(struct logs *L, struct source *s)
 {
-	struct source s;
-	int rc = EXIT_OK;
-
-	memset(&s, 0, sizeof(s));
-	if (strcmp(path, "-") == 0) {
-		s.fd = STDIN_FILENO;
-		L->name = "-";
-	} else {
-		s.fd = open(path, O_RDONLY);
-		L->name = path;
-		if (s.fd < 0)
-			return cli_fail(L->c, "%s: cannot open: %s", path, strerror(errno));
-	}
-	L->line = 1;
-	L->base = 0;
-	L->carry_col = 0;
-	s.in = malloc(BLOCK);
-	size_t cap = 4 * BLOCK, have = 0;
-	char *buf = malloc(cap);
-	if (s.in == NULL || buf == NULL) {
-		rc = cli_fail(L->c, "out of memory");
-		goto out;
-	}
-	/* Sniff gzip by its magic bytes. */
-	while (s.in_len < 2) {
-		ssize_t n = read(s.fd, s.in + s.in_len, BLOCK - s.in_len);
+	while (s->in_len < 2) {
+		ssize_t n = read(s->fd, s->in + s->in_len, BLOCK - s->in_len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			rc = cli_fail(L->c, "%s: cannot read: %s", L->name, strerror(errno));
-			goto out;
-		}
+		if (n < 0)
+			return cli_fail(L->c, "%s: cannot read: %s", L->name, strerror(errno));
 		if (n == 0)
 			break;
-		s.in_len += (size_t)n;
+		s->in_len += (size_t)n;
 	}
-	if (s.in_len >= 2 && s.in[0] == 0x1f && s.in[1] == 0x8b) {
-		s.gz = true;
-		if (inflateInit2(&s.z, 15 + 32) != Z_OK) {
-			rc = cli_fail(L->c, "%s: cannot start gzip decoding", L->name);
-			goto out;
-		}
-		s.z.next_in = s.in;
-		s.z.avail_in = (uInt)s.in_len;
-		s.in_total = 0;
-		s.in_len = 0;
+	if (s->in_len >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b) {
+		s->gz = true;
+		if (inflateInit2(&s->z, 15 + 32) != Z_OK)
+			return cli_fail(L->c, "%s: cannot start gzip decoding", L->name);
+		s->z.next_in = s->in;
+		s->z.avail_in = (uInt)s->in_len;
+		s->in_total = 0;
+		s->in_len = 0;
 	}
+	return EXIT_OK;
+}
+
+/*
+ * Reads the input to its end and scans it one block of complete lines at a
+ * time, in *bufp (`cap` bytes, grown up to MAX_BUF; the caller frees it).
+ * Returns EXIT_OK or EXIT_ERROR.
+ */
+static int scan_lines(struct logs *L, struct source *s, char **bufp, size_t cap)
+{
+	char *buf = *bufp;
+	size_t have = 0;
+	int rc = EXIT_OK;
+
 	for (;;) {
 		if (have == cap) {
 			/* No newline in a full buffer: grow, or scan the piece as it is. */
 			if (cap < MAX_BUF) {
 				char *nb = realloc(buf, cap * 2);
-				if (nb == NULL) {
-					rc = cli_fail(L->c, "out of memory");
-					goto out_gz;
-				}
-				buf = nb;
+				if (nb == NULL)
+					return cli_fail(L->c, "out of memory");
+				*bufp = buf = nb;
 				cap *= 2;
 			} else {
-				if (scan_block(L, buf, have) != 0) {
-					rc = EXIT_ERROR;
-					goto out_gz;
-				}
+				if (scan_block(L, buf, have) != 0)
+					return EXIT_ERROR;
 				L->carry_col += have;
 				have = 0;
 			}
 		}
-		long n = src_read(L, &s, buf + have, cap - have < BLOCK ? cap - have : BLOCK);
+		long n = src_read(L, s, buf + have, cap - have < BLOCK ? cap - have : BLOCK);
 		if (n < 0) {
 			/* Report what the complete lines so far hold, then fail. */
 			rc = EXIT_ERROR;
@@ -469,20 +452,46 @@ static int scan_input(struct logs *L, const char *path)
 			continue;
 		nl--;
 		size_t take = (size_t)(nl - buf) + 1;
-		if (scan_block(L, buf, take) != 0) {
-			rc = EXIT_ERROR;
-			goto out_gz;
-		}
+		if (scan_block(L, buf, take) != 0)
+			return EXIT_ERROR;
 		L->carry_col = 0;
 		memmove(buf, buf + take, have - take);
 		have -= take;
 	}
 	if (have > 0 && scan_block(L, buf, have) != 0)
 		rc = EXIT_ERROR;
-out_gz:
-	if (s.gz)
-		inflateEnd(&s.z);
-out:
+	return rc;
+}
+
+/* Scans one input, a file or "-" for standard input; returns EXIT_OK or EXIT_ERROR. */
+static int scan_input(struct logs *L, const char *path)
+{
+	struct source s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	if (strcmp(path, "-") == 0) {
+		s.fd = STDIN_FILENO;
+		L->name = "-";
+	} else {
+		s.fd = open(path, O_RDONLY);
+		L->name = path;
+		if (s.fd < 0)
+			return cli_fail(L->c, "%s: cannot open: %s", path, strerror(errno));
+	}
+	L->line = 1;
+	L->base = 0;
+	L->carry_col = 0;
+	s.in = malloc(BLOCK);
+	size_t cap = 4 * BLOCK;
+	char *buf = malloc(cap);
+	if (s.in == NULL || buf == NULL) {
+		rc = cli_fail(L->c, "out of memory");
+	} else if ((rc = src_sniff(L, &s)) == EXIT_OK) {
+		rc = scan_lines(L, &s, &buf, cap);
+		if (s.gz)
+			inflateEnd(&s.z);
+	}
 	free(buf);
 	free(s.in);
 	if (s.fd > STDIN_FILENO)
@@ -591,8 +600,7 @@ int cmd_logs(struct cli *c, int argc, char **argv)
 	L.c = c;
 	for (size_t i = 0; i < sizeof(L.bucket) / sizeof(L.bucket[0]); i++)
 		L.bucket[i] = -1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = opts_next(c, argc, argv, opts, false)) != OPTS_DONE) {
 		switch (opt) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
@@ -600,10 +608,7 @@ int cmd_logs(struct cli *c, int argc, char **argv)
 		case OPT_ALL: L.flags |= TLSA_TEXT_ALL; break;
 		case OPT_COLOR: color = optarg; break;
 		case 'h': logs_usage(c->out); return EXIT_OK;
-		default:
-			cli_fail(c, "unknown option '%s'", argv[optind - 1]);
-			logs_usage(c->err);
-			return EXIT_ERROR;
+		case OPTS_ERROR: logs_usage(c->err); return EXIT_ERROR;
 		}
 	}
 	c->color = c->fmt == OUT_TEXT && cli_want_color(c->out, color);

@@ -215,12 +215,92 @@ static bool looks_like_dump(const char *t, size_t len)
 	return false;
 }
 
+/* Where a dump stands between two of its lines. */
+struct dump_state {
+	uint64_t expected; /* bytes of the current dump block read so far */
+	uint8_t prev[64];  /* the last line's bytes: what a '*' line repeats */
+	size_t prev_n;	   /* their count; 0 when none or too many to keep */
+	bool star;	   /* a '*' line came since the last offset line */
+	bool first;	   /* no offset line yet */
+};
+
+/* The bytes a '*' line stands for: the previous line again, up to offset `off`. */
+static int dump_repeat(struct dump_state *ds, uint64_t off, size_t at, struct hexw *w,
+		       struct tlsa_error *err)
+{
+	if (ds->prev_n == 0 || off < ds->expected || (off - ds->expected) % ds->prev_n != 0)
+		return tlsa_error_set(err, TLSA_EINVAL, at,
+				      "dump offset 0x%llx cannot follow a '*' line "
+				      "after 0x%llx bytes",
+				      (unsigned long long)off, (unsigned long long)ds->expected);
+	while (ds->expected < off) {
+		for (size_t k = 0; k < ds->prev_n; k++) {
+			int rc = put(w, ds->prev[k], at, err);
+			if (rc != 0)
+				return rc;
+		}
+		ds->expected += ds->prev_n;
+	}
+	ds->star = false;
+	return 0;
+}
+
+/*
+ * The hex columns of one dump line, t[j, e) after its offset: writes their
+ * bytes, keeps them in ds->prev and sets *n_line to their count.
+ */
+static int dump_columns(const char *t, size_t j, size_t e, struct dump_state *ds, struct hexw *w,
+			size_t *n_line, struct tlsa_error *err)
+{
+	/* hexdump -C and od -z fence the ASCII column with | or >. */
+	size_t hend = e;
+	bool fenced = false;
+	for (size_t k = j; k < e; k++) {
+		if (t[k] == '|' || t[k] == '>') {
+			hend = k;
+			fenced = true;
+			break;
+		}
+	}
+	size_t n = 0, k = j;
+	for (;;) {
+		size_t gap = 0;
+		while (k < hend && is_space(t[k])) {
+			k++;
+			gap++;
+		}
+		if (k >= hend)
+			break;
+		/* xxd, Wireshark, tshark: two blanks end the hex columns. */
+		if (!fenced && n > 0 && gap >= 2)
+			break;
+		size_t g = k;
+		while (k < hend && tlsa_hexval(t[k]) >= 0)
+			k++;
+		if (k < hend && !is_space(t[k]))
+			return stray(t, k, err, "a hex digit or a blank in the hex columns");
+		if ((k - g) % 2 != 0)
+			return tlsa_error_set(err, TLSA_EINVAL, g,
+					      "hex group of %zu digits in a dump: expected "
+					      "whole bytes",
+					      k - g);
+		for (size_t d = g; d < k; d += 2) {
+			uint8_t b = (uint8_t)(tlsa_hexval(t[d]) << 4 | tlsa_hexval(t[d + 1]));
+			int rc = put(w, b, d, err);
+			if (rc != 0)
+				return rc;
+			if (n < sizeof(ds->prev))
+				ds->prev[n] = b;
+			n++;
+		}
+	}
+	*n_line = n;
+	return 0;
+}
+
 static int dump_decode(const char *t, size_t len, struct hexw *w, struct tlsa_error *err)
 {
-	uint64_t expected = 0; /* bytes of the current dump block read so far */
-	uint8_t prev[64];
-	size_t prev_n = 0;
-	bool star = false, first = true;
+	struct dump_state ds = {.expected = 0, .prev_n = 0, .star = false, .first = true};
 
 	for (size_t i = 0; i < len;) {
 		size_t e = line_end(t, len, i), j = i;
@@ -237,7 +317,7 @@ static int dump_decode(const char *t, size_t len, struct hexw *w, struct tlsa_er
 				k++;
 			if (k != e)
 				return stray(t, k, err, "nothing after '*' (a repeated-line mark)");
-			star = true;
+			ds.star = true;
 			i = next;
 			continue;
 		}
@@ -245,84 +325,30 @@ static int dump_decode(const char *t, size_t len, struct hexw *w, struct tlsa_er
 		size_t nd, at = j;
 		if (!read_offset(t, e, &j, &off, &nd))
 			return stray(t, at, err, "a dump offset at the start of the line");
-		if (off == 0 && !first && expected != 0 && !star) {
-			expected = 0; /* a second dump, starting again at 0 */
-			prev_n = 0;
+		if (off == 0 && !ds.first && ds.expected != 0 && !ds.star) {
+			ds.expected = 0; /* a second dump, starting again at 0 */
+			ds.prev_n = 0;
 		}
-		first = false;
-		if (star) {
-			if (prev_n == 0 || off < expected || (off - expected) % prev_n != 0)
-				return tlsa_error_set(err, TLSA_EINVAL, at,
-						      "dump offset 0x%llx cannot follow a '*' line "
-						      "after 0x%llx bytes",
-						      (unsigned long long)off,
-						      (unsigned long long)expected);
-			while (expected < off) {
-				for (size_t k = 0; k < prev_n; k++) {
-					int rc = put(w, prev[k], at, err);
-					if (rc != 0)
-						return rc;
-				}
-				expected += prev_n;
-			}
-			star = false;
-		}
-		if (off != expected)
+		ds.first = false;
+		int rc;
+		if (ds.star && (rc = dump_repeat(&ds, off, at, w, err)) != 0)
+			return rc;
+		if (off != ds.expected)
 			return tlsa_error_set(
 				err, TLSA_EINVAL, at,
 				"dump offset 0x%llx does not match the 0x%llx bytes read "
 				"so far: expected offset 0x%llx",
-				(unsigned long long)off, (unsigned long long)expected,
-				(unsigned long long)expected);
-		/* hexdump -C and od -z fence the ASCII column with | or >. */
-		size_t hend = e;
-		bool fenced = false;
-		for (size_t k = j; k < e; k++) {
-			if (t[k] == '|' || t[k] == '>') {
-				hend = k;
-				fenced = true;
-				break;
-			}
-		}
-		size_t n_line = 0, k = j;
-		for (;;) {
-			size_t gap = 0;
-			while (k < hend && is_space(t[k])) {
-				k++;
-				gap++;
-			}
-			if (k >= hend)
-				break;
-			/* xxd, Wireshark, tshark: two blanks end the hex columns. */
-			if (!fenced && n_line > 0 && gap >= 2)
-				break;
-			size_t g = k;
-			while (k < hend && tlsa_hexval(t[k]) >= 0)
-				k++;
-			if (k < hend && !is_space(t[k]))
-				return stray(t, k, err,
-					     "a hex digit or a blank in the hex columns");
-			if ((k - g) % 2 != 0)
-				return tlsa_error_set(err, TLSA_EINVAL, g,
-						      "hex group of %zu digits in a dump: expected "
-						      "whole bytes",
-						      k - g);
-			for (size_t d = g; d < k; d += 2) {
-				uint8_t b = (uint8_t)(tlsa_hexval(t[d]) << 4 | tlsa_hexval(t[d + 1]));
-				int rc = put(w, b, d, err);
-				if (rc != 0)
-					return rc;
-				if (n_line < sizeof(prev))
-					prev[n_line] = b;
-				n_line++;
-			}
-		}
+				(unsigned long long)off, (unsigned long long)ds.expected,
+				(unsigned long long)ds.expected);
+		size_t n_line = 0;
+		if ((rc = dump_columns(t, j, e, &ds, w, &n_line, err)) != 0)
+			return rc;
 		if (n_line > 0)
-			prev_n = n_line <= sizeof(prev) ? n_line : 0;
-		expected += n_line;
+			ds.prev_n = n_line <= sizeof(ds.prev) ? n_line : 0;
+		ds.expected += n_line;
 		i = next;
 	}
-	if (star)
+	if (ds.star)
 		return tlsa_error_set(
 			err, TLSA_ETRUNC, len,
 			"expected an offset line after '*', found the end of the input");
