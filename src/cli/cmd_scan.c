@@ -3,12 +3,12 @@
  * This file reads the options and runs the scan; scan.h lists the others.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "scan.h"
 #include "scan_jobs.h"
 #include "scan_out.h"
@@ -88,55 +88,57 @@ struct scan_opts {
 	char *live_name[1]; /* set.files with -i */
 };
 
+/* scan's options; a value below 256 is also the short option. */
+enum {
+	OPT_JSON = 256,
+	OPT_CSV,
+	OPT_SUMMARY,
+	OPT_MAXFLOWS,
+	OPT_FLOWBUF,
+	OPT_IDLE,
+	OPT_NOINFER,
+	OPT_COLOR,
+	OPT_PROGRESS,
+	OPT_NOPROGRESS,
+	OPT_BRIEF,
+	OPT_KEYLOG,
+	OPT_DECRYPT_ALL,
+	OPT_JOBS,
+	OPT_CLIENT_STACK,
+	OPT_SERVER_STACK
+};
+static const struct option scan_opts_table[] = {
+	{"json", no_argument, NULL, OPT_JSON},
+	{"csv", no_argument, NULL, OPT_CSV},
+	{"summary", no_argument, NULL, OPT_SUMMARY},
+	{"interface", required_argument, NULL, 'i'},
+	{"filter", required_argument, NULL, 'f'},
+	{"max-flows", required_argument, NULL, OPT_MAXFLOWS},
+	{"flow-buffer", required_argument, NULL, OPT_FLOWBUF},
+	{"idle-timeout", required_argument, NULL, OPT_IDLE},
+	{"no-infer", no_argument, NULL, OPT_NOINFER},
+	{"brief", no_argument, NULL, OPT_BRIEF},
+	{"keylog", required_argument, NULL, OPT_KEYLOG},
+	{"decrypt-all", no_argument, NULL, OPT_DECRYPT_ALL},
+	{"jobs", required_argument, NULL, 'j'},
+	{"client-stack", required_argument, NULL, OPT_CLIENT_STACK},
+	{"server-stack", required_argument, NULL, OPT_SERVER_STACK},
+	{"verbose", no_argument, NULL, 'v'},
+	{"progress", no_argument, NULL, OPT_PROGRESS},
+	{"no-progress", no_argument, NULL, OPT_NOPROGRESS},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"colour", required_argument, NULL, OPT_COLOR},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
 /*
  * Reads the options into *o: SCAN_GO_ON, or the exit status when the command
- * ends here (--help, a usage error).  Longer than most functions: the option
- * table and its getopt loop are kept together, in one place to change.
+ * ends here (--help, a usage error).  The one option parser (opts.c) decides
+ * from scan_opts_table whether an option takes an argument.
  */
 static int scan_options(struct cli *c, int argc, char **argv, struct scan_opts *o)
 {
-	enum {
-		OPT_JSON = 256,
-		OPT_CSV,
-		OPT_SUMMARY,
-		OPT_MAXFLOWS,
-		OPT_FLOWBUF,
-		OPT_IDLE,
-		OPT_NOINFER,
-		OPT_COLOR,
-		OPT_PROGRESS,
-		OPT_NOPROGRESS,
-		OPT_BRIEF,
-		OPT_KEYLOG,
-		OPT_DECRYPT_ALL,
-		OPT_JOBS,
-		OPT_CLIENT_STACK,
-		OPT_SERVER_STACK
-	};
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, OPT_JSON},
-		{"csv", no_argument, NULL, OPT_CSV},
-		{"summary", no_argument, NULL, OPT_SUMMARY},
-		{"interface", required_argument, NULL, 'i'},
-		{"filter", required_argument, NULL, 'f'},
-		{"max-flows", required_argument, NULL, OPT_MAXFLOWS},
-		{"flow-buffer", required_argument, NULL, OPT_FLOWBUF},
-		{"idle-timeout", required_argument, NULL, OPT_IDLE},
-		{"no-infer", no_argument, NULL, OPT_NOINFER},
-		{"brief", no_argument, NULL, OPT_BRIEF},
-		{"keylog", required_argument, NULL, OPT_KEYLOG},
-		{"decrypt-all", no_argument, NULL, OPT_DECRYPT_ALL},
-		{"jobs", required_argument, NULL, 'j'},
-		{"client-stack", required_argument, NULL, OPT_CLIENT_STACK},
-		{"server-stack", required_argument, NULL, OPT_SERVER_STACK},
-		{"verbose", no_argument, NULL, 'v'},
-		{"progress", no_argument, NULL, OPT_PROGRESS},
-		{"no-progress", no_argument, NULL, OPT_NOPROGRESS},
-		{"color", required_argument, NULL, OPT_COLOR},
-		{"colour", required_argument, NULL, OPT_COLOR},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	*o = (struct scan_opts){.jobs = ncpu < 1    ? 1
 					: ncpu > 64 ? 64
@@ -146,8 +148,7 @@ static int scan_options(struct cli *c, int argc, char **argv, struct scan_opts *
 	unsigned long long v;
 	int opt;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+hi:f:vj:", opts, NULL)) != -1) {
+	while ((opt = opts_next(c, argc, argv, scan_opts_table, true)) != OPTS_DONE) {
 		switch (opt) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
@@ -197,15 +198,7 @@ static int scan_options(struct cli *c, int argc, char **argv, struct scan_opts *
 		case OPT_NOPROGRESS: o->want_progress = 0; break;
 		case OPT_COLOR: o->color = optarg; break;
 		case 'h': scan_usage(c->out); return EXIT_OK;
-		default:
-			if (optopt == 'i' || optopt == 'f' || optopt == 'j' ||
-			    (optopt >= OPT_MAXFLOWS && optopt <= OPT_COLOR) ||
-			    optopt == OPT_KEYLOG || optopt >= OPT_CLIENT_STACK)
-				cli_fail(c, "option '%s' needs an argument", argv[optind - 1]);
-			else
-				cli_fail(c, "unknown option '%s'", argv[optind - 1]);
-			scan_usage(c->err);
-			return EXIT_ERROR;
+		case OPTS_ERROR: scan_usage(c->err); return EXIT_ERROR;
 		}
 	}
 	if (o->iface == NULL && optind >= argc) {
