@@ -79,8 +79,7 @@ struct tlsa_capture_handler {
 
 /* Every member left 0 takes its default. */
 struct tlsa_capture_opts {
-	size_t sz;	  /* sizeof(struct tlsa_capture_opts); as with tlsa_decode_opts the library
-			     does not read it yet, so 0 (a zero-initialised struct) is accepted */
+	size_t sz;	  /* sizeof(struct tlsa_capture_opts), or 0 (tlsalert/common.h) */
 	size_t max_flows; /* live flows kept (oldest/idle evicted beyond); 0 = default 65536 */
 	size_t max_flow_buffer; /* out-of-order bytes buffered per direction; 0 = default 256 KiB */
 	uint32_t idle_timeout;	/* seconds of capture time after which a flow is closed; 0 = 300 */

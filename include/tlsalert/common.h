@@ -1,4 +1,15 @@
-/* libtlsalert: error reporting shared by every parser. */
+/*
+ * libtlsalert: error reporting shared by every parser, and the conventions
+ * of every header:
+ *
+ * - Options structs (struct tlsa_*_opts) start with `size_t sz`: set it to
+ *   sizeof the struct.  A library newer than the caller then reads the
+ *   fields the caller knew and takes the default for the others; 0 (a
+ *   zero-initialised struct) is read as the library's own size.  Every other
+ *   member left 0 takes its default, and NULL options are all defaults.
+ * - Every *_free() function accepts NULL and then does nothing.
+ * - A function that returns memory says who frees it and with what.
+ */
 #ifndef TLSALERT_COMMON_H
 #define TLSALERT_COMMON_H
 

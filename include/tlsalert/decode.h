@@ -113,7 +113,7 @@ typedef int (*tlsa_record_fn)(void *ctx, const struct tlsa_record_info *r);
 
 /* How tlsa_decode_alerts_opt() reads its input. */
 struct tlsa_decode_opts {
-	size_t sz; /* sizeof(struct tlsa_decode_opts) */
+	size_t sz; /* sizeof(struct tlsa_decode_opts), or 0 (tlsalert/common.h) */
 	/* The protocol version, when the caller knows it (TLSA_VER_UNKNOWN if
 	 * not).  It chooses the level rules, and TLS 1.3 / DTLS 1.3 turn on the
 	 * TLS 1.3 checks: fragmented or coalesced alerts are flagged

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/opts.h"
 #include "gz.h"
 #include "readers.h"
 
@@ -36,8 +37,7 @@ struct tlsa_capture *tlsa_capture_new(const struct tlsa_capture_opts *o,
 	struct tlsa_capture *c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	if (o != NULL)
-		c->o = *o;
+	opts_load(&c->o, sizeof(c->o), o);
 	if (h != NULL)
 		c->h = *h;
 	if (c->o.max_flows == 0)

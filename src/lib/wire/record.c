@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/opts.h"
 #include "base/rd.h"
 #include "tlsalert/decode.h"
 
@@ -444,9 +445,9 @@ static int bare_alerts(struct dec *s, struct rd *r, bool forced)
 int tlsa_decode_alerts_opt(const uint8_t *buf, size_t len, const struct tlsa_decode_opts *o,
 			   tlsa_decode_fn fn, void *ctx, struct tlsa_error *err)
 {
-	static const struct tlsa_decode_opts defaults = {sizeof(defaults), TLSA_VER_UNKNOWN, false,
-							 NULL};
-	struct dec s = {o ? o : &defaults, fn, ctx, err, false, 0, {0}};
+	struct tlsa_decode_opts opts;
+	opts_load(&opts, sizeof(opts), o);
+	struct dec s = {&opts, fn, ctx, err, false, 0, {0}};
 	struct rd r = rd_init(buf, buf ? len : 0);
 
 	if (rd_left(&r) == 0)
