@@ -86,6 +86,8 @@ struct lx_source {
 	unsigned order;	     /* the rule's index among all rules: breaks a tie of weights */
 };
 
+/* The counts (LP_N_*) for every file; the tables only for the file that asked for them
+ * (LP_TABLES_SCAN: text.c, LP_TABLES_MAPS: text_match.c). */
 #include "logpatterns_data.h"
 
 #define MAX_GROUPS    10
@@ -95,14 +97,14 @@ struct lx_source {
 /* One local-error fragment of a cause rule. */
 struct lx_frag {
 	const struct lx_source *src;
-	const char *text;  /* as written in the data (NUL-terminated, in the pool) */
-	const char *low;   /* lower case, '*' between the literal pieces */
-	size_t kp;	   /* the piece holding the four bytes hashed: its offset in low */
-	size_t kp_len;	   /* and its length */
-	size_t key;	   /* offset of the hashed bytes in that piece */
-	size_t lit;	   /* literal bytes: the more, the more specific */
-	size_t order;	   /* rule index: earlier wins a tie */
-	uint32_t hash;	   /* of the four bytes at low + kp + key, see lx_hash() */
+	const char *text; /* as written in the data (NUL-terminated, in the pool) */
+	const char *low;  /* lower case, '*' between the literal pieces */
+	size_t kp;	  /* the piece holding the four bytes hashed: its offset in low */
+	size_t kp_len;	  /* and its length */
+	size_t key;	  /* offset of the hashed bytes in that piece */
+	size_t lit;	  /* literal bytes: the more, the more specific */
+	size_t order;	  /* rule index: earlier wins a tie */
+	uint32_t hash;	  /* of the four bytes at low + kp + key, see lx_hash() */
 };
 
 #define LX_BITS 65536u
@@ -136,7 +138,8 @@ struct line_state {
 };
 
 /* The first occurrence of `lit` (n bytes, lower case when `fold`) in s[from, len), or len. */
-static inline size_t find_lit(const char *s, size_t from, size_t len, const char *lit, size_t n, bool fold)
+static inline size_t find_lit(const char *s, size_t from, size_t len, const char *lit, size_t n,
+			      bool fold)
 {
 	if (n == 0)
 		return from;
@@ -152,8 +155,7 @@ static inline size_t find_lit(const char *s, size_t from, size_t len, const char
 }
 
 /* text_match.c */
-bool text_match_code(const struct lp_pattern *p, const char *line, const regmatch_t *pm,
-		     int *code);
+bool text_match_code(const struct lp_pattern *p, const char *line, const regmatch_t *pm, int *code);
 void text_keep(struct line_state *ls, const struct tlsa_text_mention *m, bool all);
 void text_drop_unnamed(struct line_state *st);
 int text_cmp_mention(const void *a, const void *b);

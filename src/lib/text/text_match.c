@@ -110,8 +110,7 @@ static int map_code(int map, const char *s, size_t len)
 }
 
 /* Reads the code of a match; false when the match is not an alert after all. */
-bool text_match_code(const struct lp_pattern *p, const char *line, const regmatch_t *pm,
-		     int *code)
+bool text_match_code(const struct lp_pattern *p, const char *line, const regmatch_t *pm, int *code)
 {
 	const char *g = NULL;
 	size_t glen = 0;
