@@ -30,6 +30,8 @@ TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 GEN_PY   := $(sort $(wildcard tools/gen_*.py))
 GEN_H    := $(patsubst tools/gen_%.py,$(BUILD)/gen/%_data.h,$(GEN_PY))
+# Modules the generators share (registry_data.py, causes_data.py): a change remakes every header.
+GEN_LIB  := $(filter-out $(GEN_PY),$(sort $(wildcard tools/*.py)))
 DATA     := $(sort $(wildcard data/*))
 
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
@@ -42,7 +44,7 @@ FUZZ_BIN := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 .PHONY: all check test asan fuzz fuzz-replay format format-check bench clean
 all: $(BUILD)/tlsalert
 
-$(BUILD)/gen/%_data.h: tools/gen_%.py tools/registry_data.py $(DATA)
+$(BUILD)/gen/%_data.h: tools/gen_%.py $(GEN_LIB) $(DATA)
 	@mkdir -p $(@D)
 	$(Q)$(PYTHON) $< data $@.tmp && mv $@.tmp $@
 

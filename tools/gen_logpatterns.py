@@ -228,11 +228,14 @@ def main():
            "", "#define LP_N_NEEDLES %d" % len(needles),
            "#define LP_N_PATTERNS %d" % len(patterns),
            "#define LP_N_MAPS %d" % len(map_names), "",
+           "/* The tables are static: each file of src/lib/text/ that uses some asks for them",
+           " * (LP_TABLES_MAPS, LP_TABLES_SCAN) before including this, the others get the counts. */",
+           "#if defined(LP_TABLES_SCAN)",
            "static const char *const lp_needles[LP_N_NEEDLES] = {%s};" %
            ", ".join(cstr(x) for x in needles),
            "static const unsigned char lp_needle_at[LP_N_NEEDLES] = {%s};" %
            ", ".join(str(x) for x in fingerprints),
-           ""]
+           "#endif", "", "#if defined(LP_TABLES_MAPS)"]
     for mi, name in enumerate(map_names):
         out.append("static const struct lp_map_entry lp_map_%d[] = { /* %s */" % (mi, name))
         for key in sorted(maps[name]):
@@ -244,7 +247,9 @@ def main():
     if not map_names:
         out.append("\t{\"\", NULL, 0},")
     out.append("};")
+    out.append("#endif")
     out.append("")
+    out.append("#if defined(LP_TABLES_SCAN)")
     out.append("static const struct lp_pattern lp_patterns[LP_N_PATTERNS] = {")
     for p in patterns:
         lit, boundary = literal_start(p["regex"])
@@ -271,6 +276,7 @@ def main():
     for pi, code, text in samples:
         out.append("\t{%d, %d, %s}," % (pi, code, cstr(text)))
     out.append("};")
+    out.append("#endif")
     with open(out_path, "w") as f:
         f.write("\n".join(out) + "\n")
 

@@ -176,7 +176,9 @@ int tlsa_dir_decrypt(struct tlsa_cipher_dir *d, const uint8_t *record, size_t le
  * direction wipes its key from the shared context.  Not for concurrent use.
  */
 struct tlsa_crypto_cache;
+/* An empty cache, or NULL when out of memory.  Free with tlsa_crypto_cache_free(). */
 struct tlsa_crypto_cache *tlsa_crypto_cache_new(void);
+/* Releases the cache and its contexts; NULL is allowed. */
 void tlsa_crypto_cache_free(struct tlsa_crypto_cache *cc);
 
 /* tlsa_dir_init_tls13() and tlsa_dir_init_tls12() with a cache (NULL: none). */
@@ -194,7 +196,8 @@ int tlsa_dir_init_tls12_cached(struct tlsa_cipher_dir *client, struct tlsa_ciphe
  */
 int tlsa_dir_key_update(struct tlsa_cipher_dir *d);
 
-/* Releases the contexts and wipes the keys; the direction can be reused. */
+/* Releases the contexts and wipes the keys; the direction can be reused.  NULL is
+ * allowed. */
 void tlsa_dir_free(struct tlsa_cipher_dir *d);
 
 #ifdef __cplusplus

@@ -79,6 +79,7 @@ typedef void (*tlsa_keylog_warn_fn)(void *ctx, const char *origin, unsigned long
 /* An empty key log, or NULL when out of memory.  Free with tlsa_keylog_free(). */
 struct tlsa_keylog *tlsa_keylog_new(void);
 
+/* Releases the key log, wiping its secrets; NULL is allowed. */
 void tlsa_keylog_free(struct tlsa_keylog *kl);
 
 /*

@@ -53,7 +53,8 @@ struct tlsa_text_mention {
 				       tlsa_text_pattern_count() for a local error alone */
 	const char *pattern_id;	    /* its stable name, e.g. "go.remote"; "local-error" */
 	/*
-	 * The cause rule whose error text the line shows (tlsa_cause_rule_get()),
+	 * The cause rule whose error text the line shows (its id in
+	 * data/causes*.txt, as tlsa_cause_rule_get() takes it; a static string),
 	 * and the fragment of its `logline` that matched, as written in the data;
 	 * both NULL when the line shows no local error of this alert.  The
 	 * fragment belongs to the recogniser: valid until tlsa_text_free().

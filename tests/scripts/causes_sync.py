@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """The compiled cause tables agree with data/causes.txt and data/causes-*.txt.
 
-1. tools/gen_causes.py run now gives the header the build compiled ($BUILD/gen/causes_data.h).
+1. tools/gen_causes.py and tools/gen_localerrors.py run now give the headers the build compiled
+   ($BUILD/gen/causes_data.h, $BUILD/gen/localerrors_data.h: the text layer's local errors).
 2. For every stack and every alert code, `tlsalert explain --json --stack S CODE` lists exactly
    the data's rules for that stack and code, in data order, with the same cause, sender,
    steps, versions, conditions, situation, error text and fix, and exactly the data's
    "never" entries.
-3. Every cause id and step of the data is documented in docs/causes.md.
+3. Every cause id and step of the data, and every fact a rule may test (the one list,
+   tools/causes_data.py), is documented in docs/causes.md.
 4. Every alert code a stack sends according to the reference tables
    (tests/data/diagnose/tsv-codes.tsv) has at least one rule for that stack.
 5. The binary knows every `logline` fragment of the data: a line "error: FRAGMENT" ('*' as
@@ -22,19 +24,20 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
-from gen_causes import load_causes  # noqa: E402
+from causes_data import NUM_FACTS, TRI_FACTS, load_causes  # noqa: E402
 
 fails = []
 build = os.environ.get("BUILD", "build")
-built = os.path.join(ROOT, build, "gen", "causes_data.h")
-with tempfile.TemporaryDirectory() as tmp:
-    fresh = os.path.join(tmp, "causes_data.h")
-    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gen_causes.py"),
-                    os.path.join(ROOT, "data"), fresh], check=True)
-    with open(fresh) as a, open(built) as b:
-        if a.read() != b.read():
-            fails.append("%s is stale: it differs from what tools/gen_causes.py makes now"
-                         % built)
+for name in ("causes", "localerrors"):
+    built = os.path.join(ROOT, build, "gen", "%s_data.h" % name)
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = os.path.join(tmp, "%s_data.h" % name)
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gen_%s.py" % name),
+                        os.path.join(ROOT, "data"), fresh], check=True)
+        with open(fresh) as a, open(built) as b:
+            if a.read() != b.read():
+                fails.append("%s is stale: it differs from what tools/gen_%s.py makes now"
+                             % (built, name))
 
 data = load_causes(os.path.join(ROOT, "data"))
 stacks = [s["stack"] for s in data["stacks"]]
@@ -122,6 +125,9 @@ for c in data["causes"]:
 for s in data["steps"]:
     if "`%s`" % s["step"] not in doc:
         fails.append("docs/causes.md does not document step %s" % s["step"])
+for fact in TRI_FACTS + NUM_FACTS:
+    if "`%s`" % fact not in doc:
+        fails.append("docs/causes.md does not document fact %s" % fact)
 
 for f in fails:
     print("FAIL:", f)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tlsalert/keylog.h"
+#include "base/ascii.h"
 
 struct tlsa_keylog {
 	struct tlsa_keylog_entry *entries; /* dense, in order of first appearance */
@@ -303,7 +304,7 @@ static int parse_line(struct tlsa_keylog *kl, const char *p, const char *end, un
 	if (field_is(f[0], fl[0], "EARLY_TRAFFIC_SECRET"))
 		label = TLSA_KL_CLIENT_EARLY;
 	if (label < 0) {
-		for (size_t i = 0; i < sizeof(ignored_labels) / sizeof(ignored_labels[0]); i++)
+		for (size_t i = 0; i < N_ELEMS(ignored_labels); i++)
 			if (field_is(f[0], fl[0], ignored_labels[i]))
 				return 0;
 		/* Later traffic secrets (after KeyUpdate) are valid lines; the

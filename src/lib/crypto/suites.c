@@ -9,13 +9,14 @@
 #include <stddef.h>
 
 #include "tlsalert/decrypt.h"
+#include "base/ascii.h"
 
 /* The table: data/suites.txt, turned into C by tools/gen_suites.py. */
 #include "suites_data.h"
 
 const struct tlsa_suite *tlsa_suite_find(uint16_t id)
 {
-	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+	for (size_t i = 0; i < N_ELEMS(suites); i++)
 		if (suites[i].id == id)
 			return &suites[i];
 	return NULL;
@@ -24,6 +25,6 @@ const struct tlsa_suite *tlsa_suite_find(uint16_t id)
 const struct tlsa_suite *tlsa_suite_table(size_t *n)
 {
 	if (n != NULL)
-		*n = sizeof(suites) / sizeof(suites[0]);
+		*n = N_ELEMS(suites);
 	return suites;
 }

@@ -3,16 +3,14 @@
  * generated into causes_data.h) against what is known about one alert.
  * docs/causes.md describes the scoring; the constants below are its numbers.
  */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tlsalert/diagnose.h"
+#include "base/ascii.h"
 
 #include "causes_data.h"
-
-#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 enum {
 	SCORE_STACK = 20,	 /* the rule is the sender's stack's own */
@@ -130,7 +128,7 @@ static bool normalise(const char *s, size_t len, char *buf, size_t cap, bool und
 	if (len + 1 > cap)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		char ch = (char)tolower((unsigned char)s[i]);
+		char ch = (char)tlsa_lower((unsigned char)s[i]);
 		if (underscores && (ch == '-' || ch == ' '))
 			ch = '_';
 		buf[i] = ch;
@@ -217,62 +215,77 @@ static int tri(tlsa_tri t)
 	return t == TLSA_TRI_YES ? 1 : t == TLSA_TRI_NO ? 0 : -1;
 }
 
+/* The tri-state fact at offset `off` of ctx as 1, 0 or -1. */
+static int tri_at(const struct tlsa_diag_ctx *c, size_t off)
+{
+	tlsa_tri t;
+	memcpy(&t, (const char *)c + off, sizeof(t));
+	return tri(t);
+}
+
+/* A fact known by version rank, or -1. */
+static long rank_or_unknown(tlsa_version v)
+{
+	return tlsa_version_rank(v) == 0 ? -1 : tlsa_version_rank(v);
+}
+
 /*
  * The value of `fact` for ctx: tri-state facts give 1, 0 or -1 (unknown);
- * numeric facts their number, or -1 when unknown.  Facts are the list
- * TLSA_CZ_FACT_NAMES (tools/gen_causes.py); -2 for a name not in it.
+ * numeric facts their number, or -1 when unknown; -2 for a name that is no
+ * fact.  The facts are enum tlsa_cz_fact, generated from the one list in
+ * tools/causes_data.py: the switch has no default, so a fact added there
+ * without a case here fails the build (-Wswitch).
  */
 static long fact_value(const struct tlsa_diag_ctx *c, const char *fact)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} tris[] = {
-#define T(f) {#f, offsetof(struct tlsa_diag_ctx, f)}
-		T(cipher_overlap), T(group_overlap),	  T(alpn_offered),
-		T(alpn_selected),  T(sni_sent),		  T(fallback_scsv),
-		T(cert_requested), T(client_cert_sent),	  T(encrypted),
-		T(inferred),	   T(hello_malformed),	  T(keyshare_invalid),
-		T(app_data_seen),  T(renegotiating),	  T(handshake_done),
-		T(cert_expired),   T(cert_name_mismatch), T(cert_self_signed),
-		T(ems_offered),	   T(reneg_info_offered),
-#undef T
-	};
-	for (size_t i = 0; i < N_ELEMS(tris); i++) {
-		if (strcmp(tris[i].name, fact) == 0) {
-			tlsa_tri t;
-			memcpy(&t, (const char *)c + tris[i].off, sizeof(t));
-			return tri(t);
-		}
-	}
-	if (strcmp(fact, "weak_dh") == 0)
-		return c->dh_bits == 0 ? -1 : c->dh_bits < 2048;
-	if (strcmp(fact, "record_over_limit") == 0) {
+#define T(f) tri_at(c, offsetof(struct tlsa_diag_ctx, f))
+	size_t i = 0;
+	while (i < TLSA_CZ_N_FACTS && strcmp(tlsa_cz_fact_names[i], fact) != 0)
+		i++;
+	switch ((enum tlsa_cz_fact)i) {
+	case TLSA_CZ_FACT_CIPHER_OVERLAP: return T(cipher_overlap);
+	case TLSA_CZ_FACT_GROUP_OVERLAP: return T(group_overlap);
+	case TLSA_CZ_FACT_ALPN_OFFERED: return T(alpn_offered);
+	case TLSA_CZ_FACT_ALPN_SELECTED: return T(alpn_selected);
+	case TLSA_CZ_FACT_SNI_SENT: return T(sni_sent);
+	case TLSA_CZ_FACT_FALLBACK_SCSV: return T(fallback_scsv);
+	case TLSA_CZ_FACT_CERT_REQUESTED: return T(cert_requested);
+	case TLSA_CZ_FACT_CLIENT_CERT_SENT: return T(client_cert_sent);
+	case TLSA_CZ_FACT_ENCRYPTED: return T(encrypted);
+	case TLSA_CZ_FACT_INFERRED: return T(inferred);
+	case TLSA_CZ_FACT_HELLO_MALFORMED: return T(hello_malformed);
+	case TLSA_CZ_FACT_KEYSHARE_INVALID: return T(keyshare_invalid);
+	case TLSA_CZ_FACT_APP_DATA_SEEN: return T(app_data_seen);
+	case TLSA_CZ_FACT_RENEGOTIATING: return T(renegotiating);
+	case TLSA_CZ_FACT_HANDSHAKE_DONE: return T(handshake_done);
+	case TLSA_CZ_FACT_CERT_EXPIRED: return T(cert_expired);
+	case TLSA_CZ_FACT_CERT_NAME_MISMATCH: return T(cert_name_mismatch);
+	case TLSA_CZ_FACT_CERT_SELF_SIGNED: return T(cert_self_signed);
+	case TLSA_CZ_FACT_EMS_OFFERED: return T(ems_offered);
+	case TLSA_CZ_FACT_RENEG_INFO_OFFERED: return T(reneg_info_offered);
+	case TLSA_CZ_FACT_WEAK_DH: return c->dh_bits == 0 ? -1 : c->dh_bits < 2048;
+	case TLSA_CZ_FACT_RECORD_OVER_LIMIT: {
 		/* 2^14 plaintext; ciphertext +256 (TLS 1.3) or +2048 (TLS 1.2). */
 		uint32_t limit = tlsa_version_rank(c->version) == 6 ? 16384 + 256 : 16384 + 2048;
 		if (c->record_len == 0)
 			return -1;
 		return c->record_len > limit ? 1 : c->record_len <= 16384 ? 0 : -1;
 	}
-	if (strcmp(fact, "version_selected_offered") == 0) {
+	case TLSA_CZ_FACT_VERSION_SELECTED_OFFERED: {
 		int s = tlsa_version_rank(c->selected), lo = tlsa_version_rank(c->offered_min),
 		    hi = tlsa_version_rank(c->offered_max);
 		if (s == 0 || hi == 0)
 			return -1;
 		return s <= hi && (lo == 0 || s >= lo);
 	}
-	if (strcmp(fact, "level_warning") == 0)
-		return c->level == 1 ? 1 : c->level == 2 ? 0 : -1;
-	if (strcmp(fact, "record_len") == 0)
-		return c->record_len == 0 ? -1 : (long)c->record_len;
-	if (strcmp(fact, "dh_bits") == 0)
-		return c->dh_bits == 0 ? -1 : (long)c->dh_bits;
-	if (strcmp(fact, "offered_max") == 0)
-		return tlsa_version_rank(c->offered_max) == 0 ? -1
-							      : tlsa_version_rank(c->offered_max);
-	if (strcmp(fact, "offered_min") == 0)
-		return tlsa_version_rank(c->offered_min) == 0 ? -1
-							      : tlsa_version_rank(c->offered_min);
+	case TLSA_CZ_FACT_LEVEL_WARNING: return c->level == 1 ? 1 : c->level == 2 ? 0 : -1;
+	case TLSA_CZ_FACT_RECORD_LEN: return c->record_len == 0 ? -1 : (long)c->record_len;
+	case TLSA_CZ_FACT_DH_BITS: return c->dh_bits == 0 ? -1 : (long)c->dh_bits;
+	case TLSA_CZ_FACT_OFFERED_MAX: return rank_or_unknown(c->offered_max);
+	case TLSA_CZ_FACT_OFFERED_MIN: return rank_or_unknown(c->offered_min);
+	case TLSA_CZ_N_FACTS: break;
+	}
+#undef T
 	return -2;
 }
 

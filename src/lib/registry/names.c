@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tlsalert/registry.h"
+#include "base/ascii.h"
 
 struct tlsa_name_key {
 	const char *key;
@@ -10,8 +11,6 @@ struct tlsa_name_key {
 };
 
 #include "names_data.h"
-
-#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 static int cmp_key(const void *k, const void *e)
 {
@@ -75,9 +74,7 @@ int tlsa_alert_parse(const char *s, size_t len, uint8_t *code)
 
 	/* ASCII fold; everything but letters and digits is a separator. */
 	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
+		char c = (char)tlsa_lower((unsigned char)s[i]);
 		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
 			if (n + 1 >= sizeof(key))
 				return TLSA_EINVAL;

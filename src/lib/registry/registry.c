@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tlsalert/registry.h"
+#include "base/ascii.h"
 
 #include "alerts_data.h"
 
@@ -84,9 +85,7 @@ int tlsa_version_parse(const char *s, tlsa_version *out)
 	size_t n = 0;
 
 	for (; *s != '\0'; s++) {
-		char c = *s;
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
+		char c = (char)tlsa_lower((unsigned char)*s);
 		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
 			if (n + 1 >= sizeof(k))
 				return TLSA_EINVAL;
@@ -109,7 +108,7 @@ int tlsa_version_parse(const char *s, tlsa_version *out)
 		{"dtls10", TLSA_VER_DTLS10}, {"dtlsv10", TLSA_VER_DTLS10}, {"dtls12", TLSA_VER_DTLS12},
 		{"dtlsv12", TLSA_VER_DTLS12}, {"dtls13", TLSA_VER_DTLS13}, {"dtlsv13", TLSA_VER_DTLS13},
 	};
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+	for (size_t i = 0; i < N_ELEMS(table); i++) {
 		if (strcmp(k, table[i].key) == 0) {
 			*out = table[i].v;
 			return 0;

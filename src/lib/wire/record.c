@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/ascii.h"
 #include "base/opts.h"
 #include "base/rd.h"
 #include "tlsalert/decode.h"
@@ -350,7 +351,7 @@ static const char *ssl2_msg_name(uint8_t t)
 		"CLIENT-FINISHED", "SERVER-HELLO",	  "SERVER-VERIFY",
 		"SERVER-FINISHED", "REQUEST-CERTIFICATE", "CLIENT-CERTIFICATE",
 	};
-	return t < sizeof(names) / sizeof(names[0]) ? names[t] : NULL;
+	return t < N_ELEMS(names) ? names[t] : NULL;
 }
 
 const char *tlsa_ssl2_error_name(int code)
