@@ -14,28 +14,28 @@
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* c with an ASCII upper-case letter made lower case; every other byte unchanged. */
-static inline unsigned char tlsa_lower(unsigned char c)
+static inline unsigned char ascii_lower(unsigned char c)
 {
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
 /* c with an ASCII lower-case letter made upper case; every other byte unchanged. */
-static inline unsigned char tlsa_upper(unsigned char c)
+static inline unsigned char ascii_upper(unsigned char c)
 {
 	return c >= 'a' && c <= 'z' ? (unsigned char)(c - ('a' - 'A')) : c;
 }
 
 /* Are the n bytes at s, ASCII case folded, the n lower-case bytes at lc? */
-static inline bool tlsa_same_ci(const unsigned char *s, const char *lc, size_t n)
+static inline bool ascii_same_ci(const unsigned char *s, const char *lc, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (tlsa_lower(s[i]) != (unsigned char)lc[i])
+		if (ascii_lower(s[i]) != (unsigned char)lc[i])
 			return false;
 	return true;
 }
 
 /* The value of a hex digit, or -1. */
-static inline int tlsa_hexval(char c)
+static inline int ascii_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

@@ -128,7 +128,7 @@ static bool normalise(const char *s, size_t len, char *buf, size_t cap, bool und
 	if (len + 1 > cap)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		char ch = (char)tlsa_lower((unsigned char)s[i]);
+		char ch = (char)ascii_lower((unsigned char)s[i]);
 		if (underscores && (ch == '-' || ch == ' '))
 			ch = '_';
 		buf[i] = ch;

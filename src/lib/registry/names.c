@@ -74,7 +74,7 @@ int tlsa_alert_parse(const char *s, size_t len, uint8_t *code)
 
 	/* ASCII fold; everything but letters and digits is a separator. */
 	for (size_t i = 0; i < len; i++) {
-		char c = (char)tlsa_lower((unsigned char)s[i]);
+		char c = (char)ascii_lower((unsigned char)s[i]);
 		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
 			if (n + 1 >= sizeof(key))
 				return TLSA_EINVAL;

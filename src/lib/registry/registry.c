@@ -85,7 +85,7 @@ int tlsa_version_parse(const char *s, tlsa_version *out)
 	size_t n = 0;
 
 	for (; *s != '\0'; s++) {
-		char c = (char)tlsa_lower((unsigned char)*s);
+		char c = (char)ascii_lower((unsigned char)*s);
 		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
 			if (n + 1 >= sizeof(k))
 				return TLSA_EINVAL;

@@ -136,7 +136,7 @@ int tlsa_text_new(struct tlsa_text **out, struct tlsa_error *err)
 		t->bucket_of[n] = (unsigned char)b;
 		for (int k = 0; k < 3; k++) {
 			unsigned char c = (unsigned char)fp[k];
-			unsigned char u = tlsa_upper(c);
+			unsigned char u = ascii_upper(c);
 			t->lo[k][c & 15] |= (unsigned char)(1u << b);
 			t->hi[k][c >> 4] |= (unsigned char)(1u << b);
 			t->lo[k][u & 15] |= (unsigned char)(1u << b);
@@ -192,7 +192,7 @@ struct hit {
 /* Is needle `n` at p (p + needle_len <= end)? */
 static bool needle_at(const struct tlsa_text *t, const unsigned char *p, size_t n)
 {
-	return tlsa_same_ci(p, lp_needles[n], t->needle_len[n]);
+	return ascii_same_ci(p, lp_needles[n], t->needle_len[n]);
 }
 
 /* The needle whose fingerprint (one of `bits`) is at fp, inside [lo, end). */
@@ -342,8 +342,8 @@ static bool mark_anchors(const struct tlsa_text *t, const unsigned char *lo,
 	bool any = false;
 	size_t nl = t->needle_len[n];
 	/* Most needles in ordinary text ("alerts/", "errors") fail on a neighbour byte. */
-	bool after = p + nl < hi && t->after_ok[n][tlsa_lower(p[nl])];
-	bool before = p > lo && t->before_ok[n][tlsa_lower(p[-1])];
+	bool after = p + nl < hi && t->after_ok[n][ascii_lower(p[nl])];
+	bool before = p > lo && t->before_ok[n][ascii_lower(p[-1])];
 	if (!after && !before)
 		return false;
 	for (unsigned a = lp_needle_first[n]; a < lp_needle_first[n + 1]; a++) {
@@ -356,8 +356,8 @@ static bool mark_anchors(const struct tlsa_text *t, const unsigned char *lo,
 		/* The byte next to the needle rejects most anchors at once. */
 		size_t probe = an->at > 0 ? an->at - 1
 					  : (an->len > t->needle_len[n] ? t->needle_len[n] : 0);
-		if (tlsa_lower(s[probe]) != (unsigned char)an->text[probe] ||
-		    !tlsa_same_ci(s, an->text, an->len))
+		if (ascii_lower(s[probe]) != (unsigned char)an->text[probe] ||
+		    !ascii_same_ci(s, an->text, an->len))
 			continue;
 		if (ls == NULL)
 			return true;

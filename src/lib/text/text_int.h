@@ -145,9 +145,9 @@ static inline size_t find_lit(const char *s, size_t from, size_t len, const char
 		return from;
 	for (size_t i = from; i + n <= len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if ((fold ? tlsa_lower(c) : c) != (unsigned char)lit[0])
+		if ((fold ? ascii_lower(c) : c) != (unsigned char)lit[0])
 			continue;
-		if (fold ? tlsa_same_ci((const unsigned char *)s + i, lit, n)
+		if (fold ? ascii_same_ci((const unsigned char *)s + i, lit, n)
 			 : memcmp(s + i, lit, n) == 0)
 			return i;
 	}

@@ -117,7 +117,7 @@ int text_lx_build(struct tlsa_text *t)
 		char *text = pool, *low = pool + len + 1;
 		memcpy(text, src->text, len + 1);
 		for (size_t k = 0; k <= len; k++)
-			low[k] = (char)tlsa_lower((unsigned char)text[k]);
+			low[k] = (char)ascii_lower((unsigned char)text[k]);
 		pool += 2 * (len + 1);
 		f.text = text;
 		f.low = low;
@@ -146,7 +146,7 @@ static bool lx_match(const char *line, size_t at, size_t len, const struct lx_fr
 	size_t pos = 0;
 
 	if (at + f->kp_len > len ||
-	    !tlsa_same_ci((const unsigned char *)line + at, low + f->kp, f->kp_len))
+	    !ascii_same_ci((const unsigned char *)line + at, low + f->kp, f->kp_len))
 		return false;
 	*start = at;
 	for (size_t ps = 0; ps < f->kp; ps += strcspn(low + ps, "*") + 1) {

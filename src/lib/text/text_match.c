@@ -40,7 +40,7 @@ static int parse_hex(const char *s, size_t len, unsigned long *v)
 	if (len == 0 || len > 8)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = tlsa_lower((unsigned char)s[i]);
+		unsigned char c = ascii_lower((unsigned char)s[i]);
 		unsigned d;
 		if (c >= '0' && c <= '9')
 			d = (unsigned)(c - '0');
@@ -103,7 +103,7 @@ static int map_code(int map, const char *s, size_t len)
 	const struct lp_map *m = &lp_maps[map];
 	for (size_t i = 0; i < m->n; i++) {
 		const char *k = m->entries[i].key;
-		if (strlen(k) == len && tlsa_same_ci((const unsigned char *)s, k, len))
+		if (strlen(k) == len && ascii_same_ci((const unsigned char *)s, k, len))
 			return m->entries[i].code;
 	}
 	return -1;

@@ -102,7 +102,7 @@ static int plain_decode(const char *t, size_t len, struct hexw *w, struct tlsa_e
 					"before the prefix at character %zu",
 					t[half_at], i);
 			size_t j = i + 2, start = j;
-			while (j < len && tlsa_hexval(t[j]) >= 0)
+			while (j < len && ascii_hexval(t[j]) >= 0)
 				j++;
 			if (j == start)
 				return tlsa_error_set(
@@ -117,7 +117,7 @@ static int plain_decode(const char *t, size_t len, struct hexw *w, struct tlsa_e
 					"(%zu): expected whole bytes",
 					t[i], t[i + 1], j - start);
 			for (size_t k = start; k < j; k += 2) {
-				int rc = put(w, (uint8_t)(tlsa_hexval(t[k]) << 4 | tlsa_hexval(t[k + 1])), k,
+				int rc = put(w, (uint8_t)(ascii_hexval(t[k]) << 4 | ascii_hexval(t[k + 1])), k,
 					     err);
 				if (rc != 0)
 					return rc;
@@ -131,7 +131,7 @@ static int plain_decode(const char *t, size_t len, struct hexw *w, struct tlsa_e
 			i++;
 			continue;
 		}
-		int v = tlsa_hexval(c);
+		int v = ascii_hexval(c);
 		if (v >= 0) {
 			if (have_half) {
 				int rc = put(w, (uint8_t)(half << 4 | v), half_at, err);
@@ -172,10 +172,10 @@ static bool read_offset(const char *t, size_t end, size_t *i, uint64_t *val, siz
 	if (end - j >= 2 && t[j] == '0' && (t[j + 1] == 'x' || t[j + 1] == 'X'))
 		j += 2;
 	size_t start = j;
-	while (j < end && tlsa_hexval(t[j]) >= 0) {
+	while (j < end && ascii_hexval(t[j]) >= 0) {
 		if (j - start >= 16)
 			return false;
-		v = v << 4 | (uint64_t)tlsa_hexval(t[j]);
+		v = v << 4 | (uint64_t)ascii_hexval(t[j]);
 		j++;
 	}
 	if (j == start)
@@ -275,7 +275,7 @@ static int dump_columns(const char *t, size_t j, size_t e, struct dump_state *ds
 		if (!fenced && n > 0 && gap >= 2)
 			break;
 		size_t g = k;
-		while (k < hend && tlsa_hexval(t[k]) >= 0)
+		while (k < hend && ascii_hexval(t[k]) >= 0)
 			k++;
 		if (k < hend && !is_space(t[k]))
 			return stray(t, k, err, "a hex digit or a blank in the hex columns");
@@ -285,7 +285,7 @@ static int dump_columns(const char *t, size_t j, size_t e, struct dump_state *ds
 					      "whole bytes",
 					      k - g);
 		for (size_t d = g; d < k; d += 2) {
-			uint8_t b = (uint8_t)(tlsa_hexval(t[d]) << 4 | tlsa_hexval(t[d + 1]));
+			uint8_t b = (uint8_t)(ascii_hexval(t[d]) << 4 | ascii_hexval(t[d + 1]));
 			int rc = put(w, b, d, err);
 			if (rc != 0)
 				return rc;
