@@ -38,10 +38,14 @@ typedef enum tlsa_party { TLSA_PARTY_UNKNOWN = 0, TLSA_PARTY_CLIENT, TLSA_PARTY_
 typedef enum tlsa_seen { TLSA_SEEN_UNKNOWN = 0, TLSA_SEEN_RECEIVED, TLSA_SEEN_SENT } tlsa_seen;
 
 /*
- * What is known about one alert.  Start from `struct tlsa_diag_ctx c = {0};`,
- * set the alert and whatever else is known; everything left zero is unknown.
+ * What is known about one alert.  Start from
+ * `struct tlsa_diag_ctx c = {.sz = sizeof(c)};`, set the alert and whatever
+ * else is known; everything left zero is unknown.  The struct grows with every
+ * new fact, so it carries its size like an options struct (tlsalert/common.h):
+ * a caller built against an older header has the newer facts unknown.
  */
 struct tlsa_diag_ctx {
+	size_t sz;	      /* sizeof(struct tlsa_diag_ctx), or 0 */
 	uint8_t alert;	      /* the alert description */
 	int level;	      /* 1 warning, 2 fatal, 0 or -1 unknown */
 	tlsa_party sender;    /* who sent it */

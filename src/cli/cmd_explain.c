@@ -87,7 +87,7 @@ static void explain_text(struct cli *c, const struct explain_opts *o, const stru
 static size_t explain_rank(const struct explain_opts *o, const struct tlsa_alert *a,
 			   struct tlsa_cause *cs)
 {
-	struct tlsa_diag_ctx ctx = {0};
+	struct tlsa_diag_ctx ctx = {.sz = sizeof(ctx)};
 	struct tlsa_error err;
 	size_t n = 0;
 

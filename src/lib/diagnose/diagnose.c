@@ -9,6 +9,7 @@
 
 #include "tlsalert/diagnose.h"
 #include "base/ascii.h"
+#include "base/opts.h"
 
 #include "causes_data.h"
 
@@ -538,9 +539,12 @@ static size_t rank_pass(const struct tlsa_diag_ctx *c, const struct tlsa_stack_d
 	return n;
 }
 
-int tlsa_diagnose(const struct tlsa_diag_ctx *c, struct tlsa_cause *out, size_t max, size_t *n,
-		  struct tlsa_error *err)
+int tlsa_diagnose(const struct tlsa_diag_ctx *caller, struct tlsa_cause *out, size_t max,
+		  size_t *n, struct tlsa_error *err)
 {
+	struct tlsa_diag_ctx ctx;
+	opts_load(&ctx, sizeof(ctx), caller); /* facts the caller did not know are unknown */
+	const struct tlsa_diag_ctx *c = &ctx;
 	size_t order[N_ELEMS(tlsa_cz_causes)];
 	const char *step = NULL;
 	const struct tlsa_stack_def *stack = NULL;

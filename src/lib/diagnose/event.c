@@ -80,7 +80,7 @@ static void cert_facts(struct tlsa_diag_ctx *c, const struct tlsa_alert_event *e
 
 bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_event *ev)
 {
-	memset(c, 0, sizeof(*c));
+	*c = (struct tlsa_diag_ctx){.sz = sizeof(*c)};
 	int code = ev->description >= 0 ? ev->description : ev->likely;
 	if (code < 0 || code > 255)
 		return false;
@@ -108,7 +108,7 @@ bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_e
 
 bool tlsa_diag_ctx_from_mention(struct tlsa_diag_ctx *c, const struct tlsa_text_mention *m)
 {
-	memset(c, 0, sizeof(*c));
+	*c = (struct tlsa_diag_ctx){.sz = sizeof(*c)};
 	if (m->code < 0 || m->code > 255)
 		return false;
 	c->alert = (uint8_t)m->code;
