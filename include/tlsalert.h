@@ -11,6 +11,7 @@
  *   tlsalert/decrypt.h   TLS 1.0-1.3 / DTLS record decryption with known secrets
  *   tlsalert/capture.h   pcap/pcapng/live capture, TCP reassembly, flows
  *   tlsalert/diagnose.h  why a stack sends an alert: cause tables, ranked diagnosis
+ *   tlsalert/hello.h     ClientHello / ServerHello parsing into handshake facts
  *   tlsalert/session.h   TLS/DTLS session tracking and alert events from captures
  *   tlsalert/fingerprint.h  the stack that built a hello, guessed from its shape
  *
@@ -36,6 +37,7 @@
 #include "tlsalert/decrypt.h"
 #include "tlsalert/capture.h"
 #include "tlsalert/diagnose.h"
+#include "tlsalert/hello.h"
 #include "tlsalert/session.h"
 #include "tlsalert/fingerprint.h"
 

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tlsalert/session.h"
+#include "tlsalert/hello.h"
 
 #ifdef __cplusplus
 extern "C" {

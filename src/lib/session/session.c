@@ -166,11 +166,6 @@ struct tlsa_tracker {
 
 #define DBUF_CAP (16384 + 2048 + 64)
 
-const char *tlsa_role_name(tlsa_role r)
-{
-	return r == TLSA_ROLE_CLIENT ? "client" : r == TLSA_ROLE_SERVER ? "server" : "unknown";
-}
-
 const char *tlsa_role_source_name(tlsa_role_source s)
 {
 	switch (s) {

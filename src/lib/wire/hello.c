@@ -7,7 +7,7 @@
 
 #include "base/rd.h"
 #include "tlsalert/fingerprint.h"
-#include "tlsalert/session.h"
+#include "tlsalert/hello.h"
 
 enum {
 	EXT_SERVER_NAME = 0,
@@ -43,6 +43,11 @@ static bool any_grease(const uint16_t *v, size_t n, size_t cap)
 		if (is_grease(v[i]))
 			return true;
 	return false;
+}
+
+const char *tlsa_role_name(tlsa_role r)
+{
+	return r == TLSA_ROLE_CLIENT ? "client" : r == TLSA_ROLE_SERVER ? "server" : "unknown";
 }
 
 /* SHA-256("HelloRetryRequest"), RFC 8446 section 4.1.3. */
