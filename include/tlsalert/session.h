@@ -54,14 +54,26 @@ struct tlsa_cert_info {
 	int chain_length; /* certificates in the message */
 };
 
+/*
+ * Lifetimes of what the events below point to.  The tracker fills an event
+ * and calls the callback; pointers of two kinds appear in them:
+ *   - static: strings that live as long as the program (starttls, evidence,
+ *     cipher_shapes, stage, alert_stage, decrypt_error), safe to keep;
+ *   - during the callback only: everything else (pkt, flow, history, hs,
+ *     server_cert, client_cert, record, conn_user).  They point into the
+ *     tracker's per-connection state or the capture's buffers, change as
+ *     the connection goes on and are freed when it ends: a consumer that
+ *     keeps an event past its callback copies what they point to.
+ */
+
 /* One alert, decoded from a record or inferred from record sizes. */
 struct tlsa_alert_event {
-	const struct tlsa_pktinfo *pkt; /* packet that completed the record */
-	const struct tlsa_flow *flow;
-	int dir; /* direction that sent it (index into flow->addr) */
+	const struct tlsa_pktinfo *pkt; /* packet that completed the record (callback only) */
+	const struct tlsa_flow *flow;	/* callback only */
+	int dir;			/* direction that sent it (index into flow->addr) */
 	tlsa_role sender;
 	tlsa_role_source role_source;
-	const char *starttls; /* "smtp", "postgresql", ... or NULL */
+	const char *starttls; /* "smtp", "postgresql", ... or NULL (static) */
 	bool dtls;
 	uint8_t content_type; /* outer record type: 21, or 23 for inferred TLS 1.3 */
 	uint16_t record_version;
@@ -76,15 +88,18 @@ struct tlsa_alert_event {
 	int description;	   /* -1 unknown */
 	int likely;		   /* inferred/encrypted: likely description, -1 none */
 	const char *evidence;	   /* why it is believed to be an alert (static) */
-	const char *cipher_shapes; /* encrypted: protections whose size fits, or NULL */
-	const char *stage;	   /* stage vocabulary (docs/scan.md) */
-	const char *history;	   /* handshake history string, see docs/scan.md */
-	const struct tlsa_hs_facts *hs;
+	const char *cipher_shapes; /* encrypted: protections whose size fits, or NULL (static) */
+	const char *stage;	   /* stage vocabulary (docs/scan.md; static) */
+	const char *history;	   /* handshake history string, see docs/scan.md (callback only;
+				      at most TLSA_HISTORY_MAX characters) */
+	const struct tlsa_hs_facts *hs; /* callback only */
 	/* decryption (tlsa_tracker_opts.keylog) */
 	bool keylog;		   /* a key log was in use (the decrypted field applies) */
 	bool decrypted;		   /* level and description were read from the decrypted record */
-	const char *decrypt_error; /* the connection had a record that did not authenticate */
-	const struct tlsa_cert_info *server_cert, *client_cert; /* NULL when not seen */
+	const char *decrypt_error; /* the connection had a record that did not authenticate
+				      (static), or NULL */
+	const struct tlsa_cert_info *server_cert, *client_cert; /* NULL when not seen
+								   (callback only) */
 };
 
 /* Outcome of one connection in which TLS was seen. */
@@ -102,15 +117,17 @@ const char *tlsa_outcome_name(tlsa_outcome o);
 size_t tlsa_stage_count(void);
 const char *tlsa_stage_at(size_t i);
 
+/* One connection in which TLS was seen, at its end (pointers: see the
+ * lifetimes above tlsa_alert_event). */
 struct tlsa_conn_event {
-	const struct tlsa_flow *flow;
+	const struct tlsa_flow *flow; /* callback only */
 	uint32_t file_index;
 	uint64_t first_frame, last_frame;
 	int64_t ts_sec;
 	uint32_t ts_nsec; /* time of the first packet */
 	int client_dir;	  /* -1 unknown */
 	tlsa_role_source role_source;
-	const char *starttls;
+	const char *starttls; /* static, or NULL */
 	bool dtls;
 	tlsa_version version;
 	bool version_negotiated;
@@ -122,15 +139,15 @@ struct tlsa_conn_event {
 	bool alert_encrypted, alert_inferred;
 	int alert_likely;
 	tlsa_role alert_sender;
-	const char *alert_stage;
+	const char *alert_stage; /* static */
 	uint64_t alert_frame;
-	const char *history;
-	const struct tlsa_hs_facts *hs;
-	bool keylog;		   /* a key log was in use */
-	bool decrypting;	   /* the key log had this connection's secrets */
-	size_t n_decrypted;	   /* records opened */
-	const char *decrypt_error; /* see tlsa_alert_event */
-	const struct tlsa_cert_info *server_cert, *client_cert;
+	const char *history;		/* callback only; at most TLSA_HISTORY_MAX characters */
+	const struct tlsa_hs_facts *hs; /* callback only */
+	bool keylog;			/* a key log was in use */
+	bool decrypting;		/* the key log had this connection's secrets */
+	size_t n_decrypted;		/* records opened */
+	const char *decrypt_error;	/* see tlsa_alert_event (static) */
+	const struct tlsa_cert_info *server_cert, *client_cert; /* NULL, or callback only */
 };
 
 /*
@@ -138,6 +155,8 @@ struct tlsa_conn_event {
  * only when tlsa_tracker_opts.on_record is set (records are then copied;
  * without it application-data bodies are never copied).  Called after the
  * tracker has taken in the record, before its alert event if it is one.
+ * Every pointer is valid during the callback only (see tlsa_alert_event);
+ * the value stored in *conn_user stays until on_release.
  */
 struct tlsa_record_event {
 	const struct tlsa_pktinfo *pkt; /* packet that completed the record */
@@ -165,7 +184,11 @@ typedef void (*tlsa_release_fn)(void *ctx, void *conn_user);
 typedef void (*tlsa_conn_fn)(void *ctx, const struct tlsa_conn_event *ev);
 typedef void (*tlsa_notice_fn)(void *ctx, const struct tlsa_pktinfo *pkt, const char *msg);
 
+/* Tracker options.  Set `sz` to sizeof(struct tlsa_tracker_opts), as for
+ * struct tlsa_decode_opts: it tells later versions of the library which
+ * fields the caller knows. */
 struct tlsa_tracker_opts {
+	size_t sz;		    /* sizeof(struct tlsa_tracker_opts) */
 	void *ctx;		    /* passed to every callback */
 	tlsa_alert_fn on_alert;	    /* each alert event (may be NULL) */
 	tlsa_conn_fn on_conn;	    /* each finished TLS connection (may be NULL) */
@@ -204,7 +227,8 @@ struct tlsa_tracker_stats {
 
 struct tlsa_tracker;
 
-/* NULL on allocation failure.  `o` is copied. */
+/* NULL on allocation failure.  `o` is copied (NULL: no callbacks, no options);
+ * free with tlsa_tracker_free(). */
 struct tlsa_tracker *tlsa_tracker_new(const struct tlsa_tracker_opts *o);
 
 /* Fills `h` with callbacks that feed `t`; pass it to tlsa_capture_new(). */
@@ -212,7 +236,8 @@ void tlsa_tracker_handler(struct tlsa_tracker *t, struct tlsa_capture_handler *h
 
 void tlsa_tracker_get_stats(const struct tlsa_tracker *t, struct tlsa_tracker_stats *out);
 
-/* Frees the tracker; every flow must have been closed (tlsa_capture_finish). */
+/* Frees the tracker; every flow must have been closed (tlsa_capture_finish).
+ * NULL is accepted (nothing done). */
 void tlsa_tracker_free(struct tlsa_tracker *t);
 
 /*
