@@ -1,0 +1,160 @@
+/*
+ * DTLS in the session tracker: a UDP datagram made of whole DTLS records is
+ * taken record by record (handshake fragments that start a message, alerts,
+ * ChangeCipherSpec, protected records counted); DTLS 1.3 protected records
+ * with unified headers are only counted.
+ */
+#include "base/rd.h"
+#include "session_int.h"
+
+/* ------------------------------------------------------------------- DTLS */
+
+static bool dtls_version_ok(uint16_t v)
+{
+	return v == 0xfeff || v == 0xfefd || v == 0x0100;
+}
+
+/* Checks that a datagram is made of whole DTLS records. */
+static bool dtls_datagram_ok(const uint8_t *p, size_t n, bool *has_hs_or_alert)
+{
+	struct rd r = rd_init(p, n);
+	*has_hs_or_alert = false;
+	if (n == 0)
+		return false;
+	while (rd_left(&r) > 0) {
+		uint8_t type = rd_u8(&r);
+		if ((type & 0xe0) == 0x20) {
+			/* DTLS 1.3 unified header: C S L E E */
+			if (type & 0x10)
+				return rd_ok(
+					&r); /* connection id of unknown length: take the rest */
+			(void)rd_skip(&r, (type & 0x08) ? 2 : 1);
+			if (type & 0x04) {
+				struct rd body = rd_block(&r, 2);
+				(void)body;
+			} else {
+				(void)rd_skip(&r, rd_left(&r));
+			}
+			if (!rd_ok(&r))
+				return false;
+			continue;
+		}
+		uint16_t ver = rd_u16(&r);
+		(void)rd_skip(&r, 8);
+		uint16_t len = rd_u16(&r);
+		if (!rd_ok(&r) || type < 20 || type > 26 || !dtls_version_ok(ver) ||
+		    len > MAX_RECORD || !rd_skip(&r, len))
+			return false;
+		if (type == 21 || type == 22)
+			*has_hs_or_alert = true;
+	}
+	return rd_ok(&r);
+}
+
+void ses_dtls_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+		       const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt)
+{
+	bool hs_or_alert;
+	if (!dtls_datagram_ok(p, n, &hs_or_alert))
+		return;
+	if (!c->dtls) {
+		if ((!hs_or_alert && c->d[0].segs + c->d[1].segs > 0) || !ses_need_hs(c))
+			return;
+		c->dtls = true;
+		if (!c->tls) {
+			c->tls = true;
+			t->st.tls_flows++;
+		}
+	}
+	struct dirstate *d = &c->d[dir];
+	struct rd r = rd_init(p, n);
+	while (rd_left(&r) > 0) {
+		uint8_t type = rd_u8(&r);
+		if ((type & 0xe0) == 0x20) {
+			/* DTLS 1.3 protected record: counted, not opened */
+			hist_add(c, dir, 'A');
+			d->nrec++;
+			t->st.records++;
+			break;
+		}
+		uint16_t ver = rd_u16(&r);
+		uint16_t epoch = rd_u16(&r);
+		uint64_t seq = rd_u48(&r);
+		struct rd body = rd_block(&r, 2);
+		if (!rd_ok(&r))
+			return;
+		size_t blen = rd_left(&body);
+		d->nrec++;
+		t->st.records++;
+		if (t->o.on_record != NULL) {
+			tlsa_role_source src;
+			struct tlsa_record_event re = {
+				.pkt = pkt,
+				.flow = f,
+				.dir = dir,
+				.sender = role_of(c, f, dir, &src),
+				.dtls = true,
+				.type = type,
+				.version = ver,
+				.record = body.p - 13,
+				.len = 13 + blen,
+				.seq = seq,
+				.epoch = epoch,
+				.after_ccs = d->ccs,
+				.hs = c->hs,
+				.conn_user = &c->user,
+			};
+			t->o.on_record(t->o.ctx, &re);
+		}
+		enum sdec_result dres = SD_NONE;
+		size_t plen = 0;
+		uint8_t inner = 0;
+		if (t->kl != NULL && epoch > 0) {
+			if (c->dec_state != DEC_ACTIVE)
+				ses_dec_prepare(t, c, f, pkt);
+			if (c->dec != NULL && (type == 21 || type == 22 || t->o.decrypt_all)) {
+				dres = sdec_dtls_record(c->dec, dir, body.p - 13, 13 + blen, epoch,
+							t->dbuf, DBUF_CAP, &plen, &inner);
+				ses_dec_outcome(t, c, f, dir, dres, type, seq, pkt);
+			}
+		}
+		if (type == 21 && dres == SD_OK && inner == 21) {
+			ses_emit_decrypted(t, c, f, dir, ver, (uint32_t)blen, t->dbuf, plen, epoch,
+					   seq, pkt, 21);
+		} else if (type == 21) {
+			bool enc = epoch > 0 || blen != 2;
+			ses_emit_record_alert(t, c, f, dir, ver, (uint32_t)blen, body.p, enc, epoch,
+					      seq, pkt, 21, false);
+		} else if (type == 22 && epoch == 0) {
+			while (rd_left(&body) >= 12) {
+				uint8_t mt = rd_u8(&body);
+				uint32_t mlen = rd_u24(&body);
+				(void)rd_u16(&body);
+				uint32_t off = rd_u24(&body);
+				uint32_t flen = rd_u24(&body);
+				const uint8_t *frag = rd_bytes(&body, flen);
+				if (frag == NULL)
+					break;
+				bool whole = off == 0 && flen == mlen;
+				if (off == 0)
+					ses_handshake_msg(t, c, f, dir, mt, frag, flen, whole, pkt);
+			}
+		} else if (type == 22) {
+			hist_add(c, dir, d->finished ? 'E' : 'F');
+			d->finished = true;
+			set_step(c, S_FINISHED);
+		} else if (type == 20) {
+			hist_add(c, dir, 'X');
+			if (t->kl != NULL && c->dec_state != DEC_ACTIVE)
+				ses_dec_prepare(t, c, f, pkt);
+			if (c->dec != NULL && epoch == 0)
+				sdec_ccs(c->dec, dir);
+			d->ccs = true;
+			set_step(c, S_CCS);
+		} else if (type == 23) {
+			d->n_enc++;
+			hist_add(c, dir, 'A');
+			set_step(c, S_APPDATA);
+		}
+	}
+}

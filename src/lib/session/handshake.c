@@ -1,0 +1,215 @@
+/*
+ * Handshake messages of the session tracker: plaintext (and decrypted TLS
+ * 1.3) handshake bytes reassembled into whole messages in a per-direction
+ * buffer, and what each message tells: the hellos (parsed into the
+ * connection's handshake facts), certificates, the handshake step and the
+ * history letter.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/rd.h"
+#include "session_int.h"
+
+static int count_certs(const uint8_t *body, size_t len, bool tls13)
+{
+	struct rd r = rd_init(body, len);
+	if (tls13)
+		(void)rd_block(&r, 1); /* certificate_request_context */
+	struct rd list = rd_block(&r, 3);
+	if (!rd_ok(&r))
+		return -1;
+	int n = 0;
+	while (rd_left(&list) > 0) {
+		(void)rd_block(&list, 3);
+		if (tls13)
+			(void)rd_block(&list, 2); /* extensions */
+		if (!rd_ok(&list))
+			break;
+		n++;
+	}
+	return n;
+}
+
+/* One complete plaintext handshake message from direction dir. */
+void ses_handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+		       uint8_t type, const uint8_t *body, size_t len, bool complete,
+		       const struct tlsa_pktinfo *pkt)
+{
+	struct tlsa_error err;
+	tlsa_role_source src;
+	bool from_client;
+	char msg[240];
+
+	switch (type) {
+	case 1: /* ClientHello */
+		if (c->ch_dir < 0)
+			c->ch_dir = dir;
+		hist_add(c, dir, 'H');
+		set_step(c, S_CLIENT_HELLO);
+		if (complete && tlsa_parse_client_hello(body, len, c->dtls, c->hs, &err) != 0) {
+			snprintf(msg, sizeof(msg), "malformed ClientHello at byte %zu: %s",
+				 err.offset, err.msg);
+			notice(t, pkt, msg);
+		}
+		return;
+	case 2: /* ServerHello or HelloRetryRequest */
+		if (c->sh_dir < 0)
+			c->sh_dir = dir;
+		if (complete && len >= 34 && tlsa_is_hello_retry_random(body + 2)) {
+			hist_add(c, dir, 'R');
+			set_step(c, S_HRR);
+		} else {
+			hist_add(c, dir, 'H');
+			set_step(c, S_SERVER_HELLO);
+		}
+		if (complete && t->kl != NULL && !c->hs->hello_retry)
+			c->etm = sdec_server_hello_etm(body, len, c->dtls);
+		if (complete && tlsa_parse_server_hello(body, len, c->dtls, c->hs, &err) != 0) {
+			snprintf(msg, sizeof(msg), "malformed ServerHello at byte %zu: %s",
+				 err.offset, err.msg);
+			notice(t, pkt, msg);
+		}
+		return;
+	default: break;
+	}
+	from_client = role_of(c, f, dir, &src) == TLSA_ROLE_CLIENT;
+	switch (type) {
+	case 0: hist_add(c, dir, 'Z'); break; /* HelloRequest */
+	case 3: hist_add(c, dir, 'W'); break; /* HelloVerifyRequest */
+	case 4: hist_add(c, dir, 'T'); break; /* NewSessionTicket */
+	case 5: hist_add(c, dir, 'O'); break; /* EndOfEarlyData (decrypted) */
+	case 8: hist_add(c, dir, 'Y'); break; /* EncryptedExtensions (decrypted) */
+	case 24:			      /* KeyUpdate (decrypted) */
+		hist_add(c, dir, 'U');
+		c->d[dir].key_update = true;
+		break;
+	case 11:
+		hist_add(c, dir, 'C');
+		if (complete && t->kl != NULL) {
+			int side = from_client ? 0 : 1;
+			const uint8_t *der;
+			size_t n;
+			free(c->cert[side]);
+			c->cert[side] = NULL;
+			free(c->cert_der[side]);
+			c->cert_der[side] = NULL;
+			c->cert_chain[side] = sdec_cert_first(body, len, is_tls13(c), &der, &n);
+			if (n > 0 && (c->cert_der[side] = malloc(n)) != NULL) {
+				memcpy(c->cert_der[side], der, n);
+				c->cert_der_len[side] = n;
+			} else if (n == 0 &&
+				   (c->cert[side] = calloc(1, sizeof(*c->cert[side]))) != NULL) {
+				c->cert[side]->chain_length =
+					c->cert_chain[side]; /* empty: nothing to parse */
+			}
+		}
+		if (from_client) {
+			int n = complete ? count_certs(body, len, is_tls13(c)) : 1;
+			c->hs->client_cert_sent = n > 0 ? 1 : n == 0 ? 0 : c->hs->client_cert_sent;
+			set_step(c, S_CLIENT_CERT);
+		} else {
+			if (complete)
+				c->hs->server_certs = count_certs(body, len, is_tls13(c));
+			set_step(c, S_SERVER_CERT);
+		}
+		break;
+	case 12:
+		hist_add(c, dir, 'K');
+		set_step(c, S_SERVER_KX);
+		break;
+	case 13:
+		hist_add(c, dir, 'Q');
+		c->hs->client_cert_requested = true;
+		set_step(c, S_CERT_REQUEST);
+		break;
+	case 14:
+		hist_add(c, dir, 'D');
+		set_step(c, S_SERVER_DONE);
+		break;
+	case 15:
+		hist_add(c, dir, 'V');
+		if (!(c->in_dec13 && !from_client))
+			set_step(c, S_CERT_VERIFY);
+		break;
+	case 16:
+		hist_add(c, dir, 'K');
+		set_step(c, S_CLIENT_KX);
+		break;
+	case 20:
+		hist_add(c, dir, 'F');
+		c->d[dir].finished = true;
+		if (!(c->in_dec13 && !from_client))
+			set_step(c, S_FINISHED);
+		break;
+	case 22: hist_add(c, dir, 'S'); break; /* CertificateStatus */
+	default: hist_add(c, dir, '?'); break;
+	}
+}
+
+/* Plaintext handshake bytes of a TLS record: reassembles messages. */
+void ses_handshake_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			 const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt)
+{
+	struct dirstate *d = &c->d[dir];
+	while (n > 0) {
+		if (d->hs_skip > 0) {
+			size_t k = n < d->hs_skip ? n : d->hs_skip;
+			d->hs_skip -= k;
+			p += k;
+			n -= k;
+			continue;
+		}
+		if (d->hs == NULL) {
+			d->hs = malloc(HS_START);
+			if (d->hs == NULL)
+				return;
+			d->hs_cap = HS_START;
+		}
+		/* the 4-byte header first */
+		if (d->hs_len < 4) {
+			size_t k = 4 - d->hs_len;
+			if (k > n)
+				k = n;
+			memcpy(d->hs + d->hs_len, p, k);
+			d->hs_len += k;
+			p += k;
+			n -= k;
+			if (d->hs_len < 4)
+				return;
+		}
+		size_t mlen = (size_t)d->hs[1] << 16 | (size_t)d->hs[2] << 8 | d->hs[3];
+		if (mlen + 4 > HS_CAP) {
+			/* too large to keep: note the type, drop the body */
+			ses_handshake_msg(t, c, f, dir, d->hs[0], NULL, 0, false, pkt);
+			d->hs_skip = mlen;
+			d->hs_len = 0;
+			continue;
+		}
+		if (mlen + 4 > d->hs_cap) {
+			/* grow to the message's size (at most HS_CAP, checked above) */
+			size_t cap = d->hs_cap * 2 > mlen + 4 ? d->hs_cap * 2 : mlen + 4;
+			if (cap > HS_CAP)
+				cap = HS_CAP;
+			uint8_t *nb = realloc(d->hs, cap);
+			if (nb == NULL) {
+				d->hs_skip = mlen + 4 - d->hs_len;
+				d->hs_len = 0;
+				continue;
+			}
+			d->hs = nb;
+			d->hs_cap = cap;
+		}
+		size_t want = mlen + 4 - d->hs_len;
+		size_t k = n < want ? n : want;
+		memcpy(d->hs + d->hs_len, p, k);
+		d->hs_len += k;
+		p += k;
+		n -= k;
+		if (d->hs_len == mlen + 4) {
+			ses_handshake_msg(t, c, f, dir, d->hs[0], d->hs + 4, mlen, true, pkt);
+			d->hs_len = 0;
+		}
+	}
+}

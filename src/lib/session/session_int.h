@@ -1,0 +1,328 @@
+/*
+ * Internal to the session tracker (tlsalert/session.h): the per-connection
+ * and per-direction state every part of it shares, the small helpers the
+ * per-record path calls (static inline, so that they inline into the record
+ * framing of tls_record.c as they did when the tracker was one file), and
+ * the functions one part calls in another.
+ *
+ * The parts, one file each:
+ *   session.c       public names, connection objects, capture callbacks, API
+ *   tls_record.c    TCP bytes in TLS mode: record framing, the end of each
+ *                   record, loss of framing and resync, decryption glue (the
+ *                   hot path: one translation unit)
+ *   stream_start.c  plaintext streams: where TLS starts (first segment,
+ *                   STARTTLS, SSL 2.0 hello, mid-stream start)
+ *   handshake.c     handshake message reassembly and the step each one sets
+ *   dtls.c          DTLS datagrams
+ *   alert_event.c   alert events, stages, history, connection version
+ *   infer13.c       TLS 1.3 alerts inferred from record sizes at the end
+ */
+#ifndef TLSALERT_SESSION_INT_H
+#define TLSALERT_SESSION_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conn_decrypt.h"
+#include "tlsalert/keylog.h"
+#include "tlsalert/session.h"
+
+#define MAX_RECORD    (16384 + 2048)
+#define HS_CAP	      (1u << 17)       /* largest handshake message reassembled */
+#define HS_START      1024u	       /* first size of a reassembly buffer */
+#define PLAIN_BUDGET  (256u << 10)     /* plaintext bytes watched for a TLS start */
+#define RESYNC_BUDGET (1u << 20)       /* bytes searched for a record header after a gap */
+#define HIST_MAX      TLSA_HISTORY_MAX /* history letters kept */
+
+enum mode { M_PLAIN, M_TLS, M_RESYNC, M_OFF };
+
+/* Handshake steps, in the order a full handshake goes through them. */
+enum step {
+	S_START,
+	S_CLIENT_HELLO,
+	S_HRR,
+	S_SERVER_HELLO,
+	S_SERVER_CERT,
+	S_SERVER_KX,
+	S_CERT_REQUEST,
+	S_SERVER_DONE,
+	S_SERVER_FLIGHT,
+	S_CLIENT_CERT,
+	S_CLIENT_KX,
+	S_CERT_VERIFY,
+	S_CCS,
+	S_FINISHED,
+	S_APPDATA,
+	S_RENEG,
+	S_COUNT
+};
+
+/* Names of the steps, the stage vocabulary of alert events (alert_event.c). */
+extern const char *const ses_step_names[S_COUNT];
+
+struct dirstate {
+	enum mode mode;
+	bool armed;	  /* accept any plausible record at the next segment start */
+	bool after_gap;	  /* plaintext: bytes were lost; accept a plausible record */
+	uint8_t pend[16]; /* plaintext: a short segment kept to judge a stream start */
+	uint8_t npend;
+	uint64_t plain_seen, resync_seen;
+	uint32_t segs;
+	/* record framing */
+	uint8_t hdr[5];
+	uint8_t hdr_len;
+	bool in_body;
+	uint8_t rtype;
+	uint16_t rver;
+	uint32_t rlen, rgot;
+	uint8_t abuf[8]; /* first bytes of an alert body */
+	uint8_t *rec;	 /* the whole record, for the on_record hook or decryption */
+	bool rec_copy;	 /* this record is being copied into rec */
+	bool rec_bad;	 /* ... but bytes of it were lost */
+	bool dec_last;	 /* the last record was opened (or failed authentication) */
+	bool key_update; /* a decrypted KeyUpdate in this record */
+	/* handshake reassembly */
+	uint8_t *hs;
+	size_t hs_len, hs_cap;
+	size_t hs_skip; /* bytes of an oversized message still to drop */
+	/* protocol state */
+	uint64_t nrec;
+	bool ccs;		   /* sent ChangeCipherSpec: later records are protected */
+	bool finished;		   /* sent (encrypted) Finished */
+	uint32_t n_enc;		   /* type-23 records sent */
+	uint32_t n_enc_after_peer; /* type-23 records sent after the peer's first one */
+	bool empty_cert_shape;	   /* TLS 1.3: a record the size of an empty Certificate */
+	bool alerted;
+	bool alerted_late; /* sent an alert after application data had started */
+	uint64_t alert_frame;
+	int ended; /* -1, or enum tlsa_stream_end */
+	/* the last record, for inference */
+	uint8_t last_type;
+	uint16_t last_ver;
+	uint32_t last_len;
+	uint64_t last_seq;
+	size_t last_hist;
+	enum step last_step;
+	struct tlsa_pktinfo last_pkt;
+};
+
+struct conn {
+	struct dirstate d[2];
+	struct tlsa_hs_facts *hs; /* allocated once TLS is seen */
+	bool tls, dtls;
+	const char *starttls;
+	int ch_dir, sh_dir;
+	enum step step;
+	uint8_t hist[HIST_MAX]; /* letters, with the direction in bit 7 */
+	size_t nhist;
+	char histbuf[TLSA_HISTORY_MAX + 1]; /* the rendered string of the last event */
+	/* summary */
+	uint32_t file_index;
+	uint64_t first_frame, last_frame;
+	int64_t ts_sec;
+	uint32_t ts_nsec;
+	size_t n_alerts;
+	bool have_alert, alert_fatal;
+	struct tlsa_conn_event sum;
+	bool rejected; /* an inferred handshake rejection */
+	void *user;    /* the on_record consumer's slot */
+	/* decryption */
+	struct sdec *dec;
+	uint8_t dec_state;  /* DEC_* */
+	bool etm;	    /* the ServerHello echoed encrypt_then_mac */
+	bool in_dec13;	    /* handshake messages being read come from a decrypted TLS 1.3 record */
+	size_t dec_klcount; /* key log size when the lookup found nothing */
+	size_t n_decrypted;
+	const char *dec_error;
+	struct tlsa_cert_info *cert[2]; /* [0] client, [1] server: parsed on demand */
+	uint8_t *cert_der[2];		/* first certificate, kept until then */
+	size_t cert_der_len[2];
+	int cert_chain[2];
+};
+
+enum { DEC_UNKNOWN, DEC_ACTIVE, DEC_NONE };
+
+struct tlsa_tracker {
+	struct tlsa_tracker_opts o;
+	struct tlsa_tracker_stats st;
+	struct tlsa_keylog *kl;	      /* o.keylog, else own_kl: non-NULL when decrypting */
+	struct tlsa_keylog *own_kl;   /* pcapng Decryption Secrets Blocks (o.keylog is shared
+					 and only read, so several trackers may use it) */
+	uint8_t *dbuf;		      /* plaintext of the record being opened */
+	struct tlsa_crypto_cache *cc; /* algorithms fetched once for all connections */
+};
+
+#define DBUF_CAP (16384 + 2048 + 64)
+
+/* The one stage that is not a step: application data while the peer is closing. */
+#define STAGE_CLOSING "closing"
+
+/* ------------------------------------------------- small shared helpers */
+
+/* tlsa_tls_header_plausible(), inlined into the record framing. */
+static inline bool header_plausible(const uint8_t *p)
+{
+	uint16_t len = (uint16_t)(p[3] << 8 | p[4]);
+	return p[0] >= 20 && p[0] <= 26 && p[1] == 3 && p[2] <= 4 && len <= MAX_RECORD;
+}
+
+static inline int client_dir(const struct conn *c, const struct tlsa_flow *f, tlsa_role_source *src)
+{
+	if (f->syn_dir == 0 || f->syn_dir == 1) {
+		*src = TLSA_ROLES_SYN;
+		return f->syn_dir;
+	}
+	if (c->ch_dir >= 0) {
+		*src = TLSA_ROLES_CLIENT_HELLO;
+		return c->ch_dir;
+	}
+	if (c->sh_dir >= 0) {
+		*src = TLSA_ROLES_SERVER_HELLO;
+		return 1 - c->sh_dir;
+	}
+	if (f->port[0] != f->port[1]) {
+		*src = TLSA_ROLES_PORT;
+		return f->port[0] < f->port[1] ? 1 : 0;
+	}
+	*src = TLSA_ROLES_NONE;
+	return -1;
+}
+
+static inline tlsa_role role_of(const struct conn *c, const struct tlsa_flow *f, int dir,
+				tlsa_role_source *src)
+{
+	int cd = client_dir(c, f, src);
+	if (cd < 0)
+		return TLSA_ROLE_UNKNOWN;
+	return dir == cd ? TLSA_ROLE_CLIENT : TLSA_ROLE_SERVER;
+}
+
+static inline void hist_add(struct conn *c, int dir, char letter)
+{
+	if (letter == 'A' && c->nhist > 0 && c->hist[c->nhist - 1] == (uint8_t)((dir << 7) | 'A'))
+		return; /* a run of records is one letter */
+	if (c->nhist < HIST_MAX)
+		c->hist[c->nhist++] = (uint8_t)((dir << 7) | (uint8_t)letter);
+}
+
+static inline bool is_tls13(const struct conn *c)
+{
+	uint16_t v = c->hs->version_selected;
+	return v == 0x0304 || (v >= 0x7f0e && v <= 0x7f1c) || v == 0xfefc;
+}
+
+static inline void notice(struct tlsa_tracker *t, const struct tlsa_pktinfo *pkt, const char *msg)
+{
+	if (t->o.on_notice)
+		t->o.on_notice(t->o.ctx, pkt, msg);
+}
+
+static inline void set_step(struct conn *c, enum step s)
+{
+	if (s > c->step || s == S_RENEG)
+		c->step = s;
+}
+
+/* ------------------------------------------------- session.c: connections */
+
+struct conn *ses_conn_new(struct tlsa_tracker *t, struct tlsa_flow *f,
+			  const struct tlsa_pktinfo *pkt);
+
+/* The connection of flow f, created at its first packet; NULL when out of memory. */
+static inline struct conn *conn_get(struct tlsa_tracker *t, struct tlsa_flow *f,
+				    const struct tlsa_pktinfo *pkt)
+{
+	struct conn *c = f->user;
+	return c != NULL ? c : ses_conn_new(t, f, pkt);
+}
+
+/* ---------------------------------------------- tls_record.c: TLS over TCP */
+
+/* Capture callbacks for TCP payload and gaps (tlsa_capture_handler). */
+void ses_tcp_data(void *ctx, struct tlsa_flow *f, int dir, const uint8_t *data, size_t len,
+		  const struct tlsa_pktinfo *pkt);
+void ses_tcp_gap(void *ctx, struct tlsa_flow *f, int dir, uint64_t missing,
+		 const struct tlsa_pktinfo *pkt);
+
+/* Frames records from in-order TLS bytes. */
+void ses_tls_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+		   const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt);
+
+/* Is there a plausible record header at p[0..n) with its end confirmed? */
+bool ses_confirmed_header(const uint8_t *p, size_t n, bool allow_open);
+
+/* Looks the connection up in the key log once its ServerHello is known. */
+void ses_dec_prepare(struct tlsa_tracker *t, struct conn *c, const struct tlsa_flow *f,
+		     const struct tlsa_pktinfo *pkt);
+
+/* Counts an opened record, or reports one that did not authenticate. */
+void ses_dec_outcome(struct tlsa_tracker *t, struct conn *c, const struct tlsa_flow *f, int dir,
+		     enum sdec_result r, uint8_t type, uint64_t seq,
+		     const struct tlsa_pktinfo *pkt);
+
+/* --------------------------------------- stream_start.c: plaintext streams */
+
+/* Bytes of a direction in plaintext mode: watched for the start of TLS. */
+void ses_plain_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+		     const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt);
+
+/* The handshake facts, allocated when a flow turns out to carry TLS. */
+bool ses_need_hs(struct conn *c);
+
+/* ------------------------------------------- handshake.c: handshake messages */
+
+/* One handshake message of direction dir (`complete`: the whole body is in
+ * body[0..len), else only its type is known). */
+void ses_handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+		       uint8_t type, const uint8_t *body, size_t len, bool complete,
+		       const struct tlsa_pktinfo *pkt);
+
+/* Plaintext handshake bytes of a TLS record: reassembles messages. */
+void ses_handshake_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			 const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt);
+
+/* ------------------------------------------------------------ dtls.c: DTLS */
+
+/* One UDP datagram: taken as DTLS when it is made of whole DTLS records. */
+void ses_dtls_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+		       const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt);
+
+/* ---------------------------------------------- alert_event.c: alert events */
+
+/* The history string of the first n letters, in c->histbuf. */
+const char *ses_hist_render(struct conn *c, const struct tlsa_flow *f, size_t n);
+
+/* The negotiated version, else the highest one offered, else the record's. */
+tlsa_version ses_conn_version(const struct conn *c, uint16_t record_version, bool *negotiated);
+
+/* The certificate facts of one side (0 client, 1 server), parsed at the first need. */
+const struct tlsa_cert_info *ses_cert_get(struct conn *c, int side);
+
+/* An event with the fields every alert of this connection and direction shares. */
+void ses_base_event(struct tlsa_tracker *t, struct tlsa_alert_event *ev, struct conn *c,
+		    const struct tlsa_flow *f, int dir, const struct tlsa_pktinfo *pkt);
+
+/* Counts an alert event, keeps it for the connection summary and delivers it. */
+void ses_note_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_alert_event *ev);
+
+/* An alert read from a record: body[0..2) is its level and description
+ * unless `encrypted` and not `decrypted`. */
+void ses_emit_record_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			   uint16_t rver, uint32_t rlen, const uint8_t *body, bool encrypted,
+			   uint16_t epoch, uint64_t seq, const struct tlsa_pktinfo *pkt,
+			   uint8_t ctype, bool decrypted);
+
+/* Alerts read from a decrypted record (pairs of level, description). */
+void ses_emit_decrypted(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			uint16_t rver, uint32_t rlen, const uint8_t *pt, size_t plen,
+			uint16_t epoch, uint64_t seq, const struct tlsa_pktinfo *pkt,
+			uint8_t ctype);
+
+/* ------------------------------------------------- infer13.c: inferred alerts */
+
+/* At the end of a TLS 1.3 connection: the alert direction dir's last record
+ * may have been, reported as an inferred event. */
+void ses_infer13(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir);
+
+#endif
