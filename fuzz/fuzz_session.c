@@ -42,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	size_t sink = 0;
-	struct tlsa_tracker_opts o = {.ctx = &sink, .on_alert = on_alert, .on_conn = on_conn};
+	struct tlsa_tracker_opts o = {
+		.sz = sizeof(o), .ctx = &sink, .on_alert = on_alert, .on_conn = on_conn};
 	if (data[0] & 16)
 		o.on_record = on_record;
 	struct tlsa_tracker *t = tlsa_tracker_new(&o);

@@ -189,7 +189,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	(void)tlsa_keylog_add_text(kl, keylog_text, sizeof(keylog_text) - 1, "fixed", NULL, NULL,
 				   NULL);
-	struct tlsa_tracker_opts o = {.ctx = &sink,
+	struct tlsa_tracker_opts o = {.sz = sizeof(o),
+				      .ctx = &sink,
 				      .on_alert = on_alert,
 				      .on_conn = on_conn,
 				      .on_notice = on_notice,

@@ -145,6 +145,7 @@ static int scan_options(struct cli *c, int argc, char **argv, struct scan_opts *
 						    : (unsigned)ncpu,
 				.want_progress = -1};
 	o->copts.sz = sizeof(o->copts);
+	o->topts.sz = sizeof(o->topts);
 	unsigned long long v;
 	int opt;
 

@@ -45,7 +45,7 @@ static bool scan_file(const char *name, struct seen *s)
 	char path[512];
 	struct tlsa_error err = {0};
 	struct tlsa_capture_handler h;
-	struct tlsa_tracker_opts o = {.ctx = s, .on_alert = on_alert};
+	struct tlsa_tracker_opts o = {.sz = sizeof(o), .ctx = s, .on_alert = on_alert};
 
 	memset(s, 0, sizeof(*s));
 	snprintf(path, sizeof(path), "tests/data/corpus/%s", name);

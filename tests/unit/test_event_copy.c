@@ -102,7 +102,7 @@ static struct tlsa_keylog *load_keylog(const char *path)
 static void scan_file(struct got *g, const char *path, struct tlsa_keylog *kl)
 {
 	struct tlsa_tracker_opts o = {
-		.ctx = g, .on_alert = on_alert, .on_conn = on_conn, .keylog = kl};
+		.sz = sizeof(o), .ctx = g, .on_alert = on_alert, .on_conn = on_conn, .keylog = kl};
 	struct tlsa_tracker *t = tlsa_tracker_new(&o);
 	CHECK(t != NULL);
 	if (t == NULL)

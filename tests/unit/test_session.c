@@ -66,7 +66,8 @@ struct sim {
 static void sim_open(struct sim *s, int syn_dir, uint8_t transport)
 {
 	memset(s, 0, sizeof(*s));
-	struct tlsa_tracker_opts o = {.ctx = &s->g, .on_alert = on_alert, .on_conn = on_conn};
+	struct tlsa_tracker_opts o = {
+		.sz = sizeof(o), .ctx = &s->g, .on_alert = on_alert, .on_conn = on_conn};
 	s->t = tlsa_tracker_new(&o);
 	tlsa_tracker_handler(s->t, &s->h);
 	s->f.addr[0].family = s->f.addr[1].family = 4;
@@ -581,7 +582,8 @@ static void on_release(void *ctx, void *user)
 static void test_record_hook(void)
 {
 	struct hook h = {0};
-	struct tlsa_tracker_opts o = {.ctx = &h, .on_record = on_record, .on_release = on_release};
+	struct tlsa_tracker_opts o = {
+		.sz = sizeof(o), .ctx = &h, .on_record = on_record, .on_release = on_release};
 	struct tlsa_tracker *t = tlsa_tracker_new(&o);
 	struct tlsa_capture_handler ch;
 	tlsa_tracker_handler(t, &ch);

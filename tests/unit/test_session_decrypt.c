@@ -112,7 +112,8 @@ static struct tlsa_keylog *load_keylog(const char *name)
 static void run(const char *capture, struct tlsa_keylog *kl, struct got *g)
 {
 	memset(g, 0, sizeof(*g));
-	struct tlsa_tracker_opts o = {.ctx = g,
+	struct tlsa_tracker_opts o = {.sz = sizeof(o),
+				      .ctx = g,
 				      .on_alert = on_alert,
 				      .on_conn = on_conn,
 				      .on_notice = on_notice,
