@@ -125,148 +125,188 @@ void ses_dec_outcome(struct tlsa_tracker *t, struct conn *c, const struct tlsa_f
 
 /* ---------------------------------------------------------------- records */
 
-/* A whole record has been read (bodies of alerts in d->abuf). */
-static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
-		       const struct tlsa_pktinfo *pkt)
+/* The whole record, for the on_record hook (when it was copied). */
+static void record_hook(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			const struct tlsa_pktinfo *pkt)
 {
 	struct dirstate *d = &c->d[dir];
-	struct dirstate *peer = &c->d[1 - dir];
-	bool tls13 = is_tls13(c);
+	struct tlsa_record_event re = {
+		.pkt = pkt,
+		.flow = f,
+		.dir = dir,
+		.type = d->rtype,
+		.version = d->rver,
+		.record = d->rec,
+		.len = 5 + (size_t)d->rlen,
+		.seq = d->nrec - 1,
+		.after_ccs = d->ccs,
+		.hs = c->hs,
+		.conn_user = &c->user,
+	};
+	tlsa_role_source src;
+	re.sender = role_of(c, f, dir, &src);
+	t->o.on_record(t->o.ctx, &re);
+}
 
-	t->st.records++;
-	if (t->o.on_record != NULL && d->rec_copy) {
-		struct tlsa_record_event re = {
-			.pkt = pkt,
-			.flow = f,
-			.dir = dir,
-			.type = d->rtype,
-			.version = d->rver,
-			.record = d->rec,
-			.len = 5 + (size_t)d->rlen,
-			.seq = d->nrec - 1,
-			.after_ccs = d->ccs,
-			.hs = c->hs,
-			.conn_user = &c->user,
-		};
-		tlsa_role_source src;
-		re.sender = role_of(c, f, dir, &src);
-		t->o.on_record(t->o.ctx, &re);
-	}
-	enum sdec_result dres = SD_NONE;
-	size_t plen = 0;
-	uint8_t inner = 0;
-	bool early = false; /* a 0-RTT record opened before the ServerHello */
+/* What opening a record gave: its plaintext is in t->dbuf[0..plen). */
+struct opened {
+	enum sdec_result r; /* SD_NONE: not tried */
+	size_t plen;
+	uint8_t inner; /* inner content type */
+	bool early;    /* a 0-RTT record opened before the ServerHello */
+};
+
+/* Opens the record with the connection's keys, or as a 0-RTT record. */
+static void record_open(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			const struct tlsa_pktinfo *pkt, struct opened *o)
+{
+	struct dirstate *d = &c->d[dir];
 	const struct tlsa_keylog_entry *ee;
 	if (c->dec != NULL) {
 		const uint8_t *rec = d->rec_copy && !d->rec_bad ? d->rec : NULL;
-		dres = sdec_record(c->dec, dir, d->rtype, rec, 5 + (size_t)d->rlen, t->dbuf,
-				   DBUF_CAP, &plen, &inner);
-		ses_dec_outcome(t, c, f, dir, dres, d->rtype, d->nrec - 1, pkt);
+		o->r = sdec_record(c->dec, dir, d->rtype, rec, 5 + (size_t)d->rlen, t->dbuf,
+				   DBUF_CAP, &o->plen, &o->inner);
+		ses_dec_outcome(t, c, f, dir, o->r, d->rtype, d->nrec - 1, pkt);
 	} else if (t->kl != NULL && d->rec_copy && !d->rec_bad &&
 		   (ee = early_entry(t, c, dir)) != NULL && dec_buffers(t)) {
-		dres = sdec_early_record(ee, c->hs, d->n_enc, t->cc, d->rec, 5 + (size_t)d->rlen,
-					 t->dbuf, DBUF_CAP, &plen, &inner);
-		early = dres == SD_OK;
-		ses_dec_outcome(t, c, f, dir, dres, d->rtype, d->nrec - 1, pkt);
+		o->r = sdec_early_record(ee, c->hs, d->n_enc, t->cc, d->rec, 5 + (size_t)d->rlen,
+					 t->dbuf, DBUF_CAP, &o->plen, &o->inner);
+		o->early = o->r == SD_OK;
+		ses_dec_outcome(t, c, f, dir, o->r, d->rtype, d->nrec - 1, pkt);
 	}
-	d->dec_last = dres == SD_OK || dres == SD_AUTH;
-	switch (d->rtype) {
-	case 20: /* ChangeCipherSpec */
-		hist_add(c, dir, 'X');
-		/* a CCS before the ServerHello is TLS 1.3's compatibility CCS of a
-		 * client sending 0-RTT data, not TLS 1.2's: a plaintext alert after
-		 * it is still plaintext */
-		if (!tls13 && !c->hs->hello_retry &&
-		    !(c->hs->client_hello && !c->hs->server_hello)) {
-			d->ccs = true;
-			set_step(c, S_CCS);
-			if (c->dec != NULL)
-				sdec_ccs(c->dec, dir);
-		}
-		break;
-	case 21: {
-		if (dres == SD_OK && inner == 21) {
-			ses_emit_decrypted(t, c, f, dir, d->rver, d->rlen, t->dbuf, plen, 0,
-					   d->nrec - 1, pkt, 21);
-			break;
-		}
-		bool enc = d->rlen != 2 || (d->ccs && !tls13);
-		if (enc && !(d->ccs && !tls13) && coalesced_alerts(d->abuf, d->rlen)) {
-			/* several plaintext alerts in one record: one event each */
-			for (uint32_t i = 0; i < d->rlen; i += 2)
-				ses_emit_record_alert(t, c, f, dir, d->rver, d->rlen, d->abuf + i,
-						      false, 0, d->nrec - 1, pkt, 21, false);
-			break;
-		}
-		ses_emit_record_alert(t, c, f, dir, d->rver, d->rlen, d->abuf, enc, 0, d->nrec - 1,
-				      pkt, 21, false);
-		break;
+}
+
+/* Type 20, ChangeCipherSpec. */
+static void record_ccs(struct conn *c, int dir, bool tls13)
+{
+	struct dirstate *d = &c->d[dir];
+	hist_add(c, dir, 'X');
+	/* a CCS before the ServerHello is TLS 1.3's compatibility CCS of a
+	 * client sending 0-RTT data, not TLS 1.2's: a plaintext alert after
+	 * it is still plaintext */
+	if (!tls13 && !c->hs->hello_retry && !(c->hs->client_hello && !c->hs->server_hello)) {
+		d->ccs = true;
+		set_step(c, S_CCS);
+		if (c->dec != NULL)
+			sdec_ccs(c->dec, dir);
 	}
-	case 22:
-		if (d->ccs && !tls13) {
-			/* protected handshake: the Finished, later renegotiation */
-			if (!d->finished) {
-				d->finished = true;
-				hist_add(c, dir, 'F');
-				set_step(c, S_FINISHED);
-			} else {
-				hist_add(c, dir, 'E');
-				set_step(c, S_RENEG);
-			}
-		}
-		break;
-	case 23:
-		if (dres == SD_OK && (tls13 || early) && inner == 21) {
-			ses_emit_decrypted(t, c, f, dir, d->rver, d->rlen, t->dbuf, plen, 0,
-					   d->nrec - 1, pkt, 23);
-			if (early)
-				d->n_enc++; /* 0-RTT: where the early sequence numbers go on */
-			break;
-		}
-		if (dres == SD_OK && tls13 && inner == 22) {
-			bool fin = d->finished;
-			c->in_dec13 = true;
-			ses_handshake_bytes(t, c, f, dir, t->dbuf, plen, pkt);
-			c->in_dec13 = false;
-			if (!fin && d->finished)
-				sdec_finished(c->dec, dir);
-			if (d->key_update) {
-				d->key_update = false;
-				sdec_key_update(c->dec, dir);
-			}
-		}
-		d->n_enc++;
-		if (peer->n_enc > 0)
-			d->n_enc_after_peer++;
-		if (dres == SD_OK && tls13) {
-			/* opened: the decrypted messages set the step */
-			tlsa_role_source src;
-			if (inner == 23)
-				set_step(c, S_APPDATA);
-			else if (inner == 22 && role_of(c, f, dir, &src) == TLSA_ROLE_SERVER &&
-				 !c->d[1 - dir].finished)
-				set_step(c, S_SERVER_FLIGHT);
-		} else if (tls13) {
-			tlsa_role_source src;
-			bool client = role_of(c, f, dir, &src) == TLSA_ROLE_CLIENT;
-			if (d->rlen == 25)
-				d->empty_cert_shape = true;
-			if (!client && d->n_enc == 1)
-				set_step(c, S_SERVER_FLIGHT);
-			else if (client && d->n_enc == 1)
-				set_step(c, S_FINISHED);
-			else if (peer->n_enc > 0 && c->step != S_RENEG)
-				set_step(c, S_APPDATA);
-		} else if (c->step != S_RENEG || d->n_enc > 0) {
+}
+
+/* Type 21: one event per alert (body in d->abuf, or decrypted). */
+static void record_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			 const struct tlsa_pktinfo *pkt, bool tls13, const struct opened *o)
+{
+	struct dirstate *d = &c->d[dir];
+	if (o->r == SD_OK && o->inner == 21) {
+		ses_emit_decrypted(t, c, f, dir, d->rver, d->rlen, t->dbuf, o->plen, 0, d->nrec - 1,
+				   pkt, 21);
+		return;
+	}
+	bool enc = d->rlen != 2 || (d->ccs && !tls13);
+	if (enc && !(d->ccs && !tls13) && coalesced_alerts(d->abuf, d->rlen)) {
+		/* several plaintext alerts in one record: one event each */
+		for (uint32_t i = 0; i < d->rlen; i += 2)
+			ses_emit_record_alert(t, c, f, dir, d->rver, d->rlen, d->abuf + i, false, 0,
+					      d->nrec - 1, pkt, 21, false);
+		return;
+	}
+	ses_emit_record_alert(t, c, f, dir, d->rver, d->rlen, d->abuf, enc, 0, d->nrec - 1, pkt, 21,
+			      false);
+}
+
+/* Type 22 after the sender's ChangeCipherSpec (TLS <= 1.2): protected
+ * handshake, the Finished, later renegotiation.  Plaintext handshake bytes
+ * went to ses_handshake_bytes() as they came. */
+static void record_protected_hs(struct conn *c, int dir, bool tls13)
+{
+	struct dirstate *d = &c->d[dir];
+	if (!d->ccs || tls13)
+		return;
+	if (!d->finished) {
+		d->finished = true;
+		hist_add(c, dir, 'F');
+		set_step(c, S_FINISHED);
+	} else {
+		hist_add(c, dir, 'E');
+		set_step(c, S_RENEG);
+	}
+}
+
+/* The handshake messages of a decrypted TLS 1.3 record, and the key changes
+ * they bring. */
+static void decrypted_hs13(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			   const struct tlsa_pktinfo *pkt, const struct opened *o)
+{
+	struct dirstate *d = &c->d[dir];
+	bool fin = d->finished;
+	c->in_dec13 = true;
+	ses_handshake_bytes(t, c, f, dir, t->dbuf, o->plen, pkt);
+	c->in_dec13 = false;
+	if (!fin && d->finished)
+		sdec_finished(c->dec, dir);
+	if (d->key_update) {
+		d->key_update = false;
+		sdec_key_update(c->dec, dir);
+	}
+}
+
+/* The step a type-23 record sets: from its decrypted content, else (TLS 1.3)
+ * from its position and size, else application data. */
+static void appdata_step(struct conn *c, struct tlsa_flow *f, int dir, bool tls13,
+			 const struct opened *o)
+{
+	struct dirstate *d = &c->d[dir];
+	struct dirstate *peer = &c->d[1 - dir];
+	tlsa_role_source src;
+	if (o->r == SD_OK && tls13) {
+		/* opened: the decrypted messages set the step */
+		if (o->inner == 23)
 			set_step(c, S_APPDATA);
-		}
-		if (!(dres == SD_OK && inner == 22))
-			hist_add(c, dir, 'A');
-		break;
-	default:
-		hist_add(c, dir, 'B'); /* heartbeat and later types */
-		break;
+		else if (o->inner == 22 && role_of(c, f, dir, &src) == TLSA_ROLE_SERVER &&
+			 !peer->finished)
+			set_step(c, S_SERVER_FLIGHT);
+	} else if (tls13) {
+		bool client = role_of(c, f, dir, &src) == TLSA_ROLE_CLIENT;
+		if (d->rlen == 25)
+			d->empty_cert_shape = true;
+		if (!client && d->n_enc == 1)
+			set_step(c, S_SERVER_FLIGHT);
+		else if (client && d->n_enc == 1)
+			set_step(c, S_FINISHED);
+		else if (peer->n_enc > 0 && c->step != S_RENEG)
+			set_step(c, S_APPDATA);
+	} else if (c->step != S_RENEG || d->n_enc > 0) {
+		set_step(c, S_APPDATA);
 	}
+}
+
+/* Type 23: application data, or TLS 1.3's protected records of every kind. */
+static void record_appdata(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			   const struct tlsa_pktinfo *pkt, bool tls13, const struct opened *o)
+{
+	struct dirstate *d = &c->d[dir];
+	if (o->r == SD_OK && (tls13 || o->early) && o->inner == 21) {
+		ses_emit_decrypted(t, c, f, dir, d->rver, d->rlen, t->dbuf, o->plen, 0, d->nrec - 1,
+				   pkt, 23);
+		if (o->early)
+			d->n_enc++; /* 0-RTT: where the early sequence numbers go on */
+		return;
+	}
+	if (o->r == SD_OK && tls13 && o->inner == 22)
+		decrypted_hs13(t, c, f, dir, pkt, o);
+	d->n_enc++;
+	if (c->d[1 - dir].n_enc > 0)
+		d->n_enc_after_peer++;
+	appdata_step(c, f, dir, tls13, o);
+	if (!(o->r == SD_OK && o->inner == 22))
+		hist_add(c, dir, 'A');
+}
+
+/* After every record: the handshake buffer given back once the plaintext
+ * handshake is over, and the record kept as the last one for inference. */
+static void record_keep(struct conn *c, int dir, const struct tlsa_pktinfo *pkt)
+{
+	struct dirstate *d = &c->d[dir];
 	if (d->hs != NULL && d->hs_len == 0 && d->hs_skip == 0 &&
 	    (d->rtype == 20 || d->rtype == 23)) {
 		/* plaintext handshake over for this direction: give the buffer back */
@@ -281,6 +321,29 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 	d->last_hist = c->nhist;
 	d->last_step = c->step;
 	d->last_pkt = *pkt;
+}
+
+/* A whole record has been read (bodies of alerts in d->abuf). */
+static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+		       const struct tlsa_pktinfo *pkt)
+{
+	struct dirstate *d = &c->d[dir];
+	bool tls13 = is_tls13(c);
+	struct opened o = {SD_NONE, 0, 0, false};
+
+	t->st.records++;
+	if (t->o.on_record != NULL && d->rec_copy)
+		record_hook(t, c, f, dir, pkt);
+	record_open(t, c, f, dir, pkt, &o);
+	d->dec_last = o.r == SD_OK || o.r == SD_AUTH;
+	switch (d->rtype) {
+	case 20: record_ccs(c, dir, tls13); break;
+	case 21: record_alert(t, c, f, dir, pkt, tls13, &o); break;
+	case 22: record_protected_hs(c, dir, tls13); break;
+	case 23: record_appdata(t, c, f, dir, pkt, tls13, &o); break;
+	default: hist_add(c, dir, 'B'); break; /* heartbeat and later types */
+	}
+	record_keep(c, dir, pkt);
 }
 
 static void lose_sync(struct tlsa_tracker *t, struct conn *c, int dir,
