@@ -32,47 +32,100 @@ static int count_certs(const uint8_t *body, size_t len, bool tls13)
 	return n;
 }
 
-/* One complete plaintext handshake message from direction dir. */
+/* Type 1: the ClientHello, parsed into the handshake facts. */
+static void client_hello_msg(struct tlsa_tracker *t, struct conn *c, int dir, const uint8_t *body,
+			     size_t len, bool complete, const struct tlsa_pktinfo *pkt)
+{
+	struct tlsa_error err;
+	char msg[240];
+	if (c->ch_dir < 0)
+		c->ch_dir = dir;
+	hist_add(c, dir, 'H');
+	set_step(c, S_CLIENT_HELLO);
+	if (complete && tlsa_parse_client_hello(body, len, c->dtls, c->hs, &err) != 0) {
+		snprintf(msg, sizeof(msg), "malformed ClientHello at byte %zu: %s", err.offset,
+			 err.msg);
+		notice(t, pkt, msg);
+	}
+}
+
+/* Type 2: the ServerHello or a HelloRetryRequest, parsed into the handshake facts. */
+static void server_hello_msg(struct tlsa_tracker *t, struct conn *c, int dir, const uint8_t *body,
+			     size_t len, bool complete, const struct tlsa_pktinfo *pkt)
+{
+	struct tlsa_error err;
+	char msg[240];
+	if (c->sh_dir < 0)
+		c->sh_dir = dir;
+	if (complete && len >= 34 && tlsa_is_hello_retry_random(body + 2)) {
+		hist_add(c, dir, 'R');
+		set_step(c, S_HRR);
+	} else {
+		hist_add(c, dir, 'H');
+		set_step(c, S_SERVER_HELLO);
+	}
+	if (complete && t->kl != NULL && !c->hs->hello_retry)
+		c->etm = sdec_server_hello_etm(body, len, c->dtls);
+	if (complete && tlsa_parse_server_hello(body, len, c->dtls, c->hs, &err) != 0) {
+		snprintf(msg, sizeof(msg), "malformed ServerHello at byte %zu: %s", err.offset,
+			 err.msg);
+		notice(t, pkt, msg);
+	}
+}
+
+/* Decrypting: the first certificate of a side's Certificate message, kept
+ * as DER until an event needs its facts (ses_cert_get()). */
+static void keep_first_cert(struct conn *c, int side, const uint8_t *body, size_t len)
+{
+	const uint8_t *der;
+	size_t n;
+	free(c->cert[side]);
+	c->cert[side] = NULL;
+	free(c->cert_der[side]);
+	c->cert_der[side] = NULL;
+	c->cert_chain[side] = sdec_cert_first(body, len, is_tls13(c), &der, &n);
+	if (n > 0 && (c->cert_der[side] = malloc(n)) != NULL) {
+		memcpy(c->cert_der[side], der, n);
+		c->cert_der_len[side] = n;
+	} else if (n == 0 && (c->cert[side] = calloc(1, sizeof(*c->cert[side]))) != NULL) {
+		c->cert[side]->chain_length = c->cert_chain[side]; /* empty: nothing to parse */
+	}
+}
+
+/* Type 11: a Certificate message of either side. */
+static void certificate_msg(struct tlsa_tracker *t, struct conn *c, int dir, bool from_client,
+			    const uint8_t *body, size_t len, bool complete)
+{
+	hist_add(c, dir, 'C');
+	if (complete && t->kl != NULL)
+		keep_first_cert(c, from_client ? 0 : 1, body, len);
+	if (from_client) {
+		int n = complete ? count_certs(body, len, is_tls13(c)) : 1;
+		c->hs->client_cert_sent = n > 0 ? 1 : n == 0 ? 0 : c->hs->client_cert_sent;
+		set_step(c, S_CLIENT_CERT);
+	} else {
+		if (complete)
+			c->hs->server_certs = count_certs(body, len, is_tls13(c));
+		set_step(c, S_SERVER_CERT);
+	}
+}
+
+/* One handshake message from direction dir: its history letter, the step it
+ * sets and what it tells. */
 void ses_handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
 		       uint8_t type, const uint8_t *body, size_t len, bool complete,
 		       const struct tlsa_pktinfo *pkt)
 {
-	struct tlsa_error err;
 	tlsa_role_source src;
 	bool from_client;
-	char msg[240];
 
-	switch (type) {
-	case 1: /* ClientHello */
-		if (c->ch_dir < 0)
-			c->ch_dir = dir;
-		hist_add(c, dir, 'H');
-		set_step(c, S_CLIENT_HELLO);
-		if (complete && tlsa_parse_client_hello(body, len, c->dtls, c->hs, &err) != 0) {
-			snprintf(msg, sizeof(msg), "malformed ClientHello at byte %zu: %s",
-				 err.offset, err.msg);
-			notice(t, pkt, msg);
-		}
+	if (type == 1) {
+		client_hello_msg(t, c, dir, body, len, complete, pkt);
 		return;
-	case 2: /* ServerHello or HelloRetryRequest */
-		if (c->sh_dir < 0)
-			c->sh_dir = dir;
-		if (complete && len >= 34 && tlsa_is_hello_retry_random(body + 2)) {
-			hist_add(c, dir, 'R');
-			set_step(c, S_HRR);
-		} else {
-			hist_add(c, dir, 'H');
-			set_step(c, S_SERVER_HELLO);
-		}
-		if (complete && t->kl != NULL && !c->hs->hello_retry)
-			c->etm = sdec_server_hello_etm(body, len, c->dtls);
-		if (complete && tlsa_parse_server_hello(body, len, c->dtls, c->hs, &err) != 0) {
-			snprintf(msg, sizeof(msg), "malformed ServerHello at byte %zu: %s",
-				 err.offset, err.msg);
-			notice(t, pkt, msg);
-		}
+	}
+	if (type == 2) {
+		server_hello_msg(t, c, dir, body, len, complete, pkt);
 		return;
-	default: break;
 	}
 	from_client = role_of(c, f, dir, &src) == TLSA_ROLE_CLIENT;
 	switch (type) {
@@ -85,36 +138,7 @@ void ses_handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 		hist_add(c, dir, 'U');
 		c->d[dir].key_update = true;
 		break;
-	case 11:
-		hist_add(c, dir, 'C');
-		if (complete && t->kl != NULL) {
-			int side = from_client ? 0 : 1;
-			const uint8_t *der;
-			size_t n;
-			free(c->cert[side]);
-			c->cert[side] = NULL;
-			free(c->cert_der[side]);
-			c->cert_der[side] = NULL;
-			c->cert_chain[side] = sdec_cert_first(body, len, is_tls13(c), &der, &n);
-			if (n > 0 && (c->cert_der[side] = malloc(n)) != NULL) {
-				memcpy(c->cert_der[side], der, n);
-				c->cert_der_len[side] = n;
-			} else if (n == 0 &&
-				   (c->cert[side] = calloc(1, sizeof(*c->cert[side]))) != NULL) {
-				c->cert[side]->chain_length =
-					c->cert_chain[side]; /* empty: nothing to parse */
-			}
-		}
-		if (from_client) {
-			int n = complete ? count_certs(body, len, is_tls13(c)) : 1;
-			c->hs->client_cert_sent = n > 0 ? 1 : n == 0 ? 0 : c->hs->client_cert_sent;
-			set_step(c, S_CLIENT_CERT);
-		} else {
-			if (complete)
-				c->hs->server_certs = count_certs(body, len, is_tls13(c));
-			set_step(c, S_SERVER_CERT);
-		}
-		break;
+	case 11: certificate_msg(t, c, dir, from_client, body, len, complete); break;
 	case 12:
 		hist_add(c, dir, 'K');
 		set_step(c, S_SERVER_KX);
