@@ -75,6 +75,62 @@ static bool too_short(const uint8_t *p, size_t n)
 	return n < 5 || (p[0] == 22 && n < 6);
 }
 
+/* An SSL 2.0-format ClientHello (sslv2_hello() said so); TLS records follow
+ * it.  False when it does not parse: the segment is judged as others are. */
+static bool sslv2_start(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt)
+{
+	size_t rlen = 2 + (((size_t)p[0] & 0x7f) << 8 | p[1]);
+	struct tlsa_error err;
+	if (!ses_need_hs(c) || tlsa_parse_sslv2_client_hello(p, rlen, c->hs, &err) != 0)
+		return false;
+	if (c->ch_dir < 0)
+		c->ch_dir = dir;
+	hist_add(c, dir, 'H');
+	set_step(c, S_CLIENT_HELLO);
+	if (!start_tls(t, c, dir))
+		return true;
+	c->d[dir].nrec++;
+	if (rlen < n)
+		ses_tls_bytes(t, c, f, dir, p + rlen, n - rlen, pkt);
+	return true;
+}
+
+/* The capture began mid-connection: TLS from the first record boundary of
+ * the first segment, if one is found. */
+static bool midstream_start(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			    const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt)
+{
+	for (size_t i = 1; i + 5 <= n; i++) {
+		if (ses_confirmed_header(p + i, n - i, false)) {
+			t->st.resyncs++;
+			if (start_tls(t, c, dir))
+				ses_tls_bytes(t, c, f, dir, p + i, n - i, pkt);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The protocol of a STARTTLS-style request in a client segment, or NULL; the
+ * bare "STARTTLS" verb is named by the server's port. */
+static const char *starttls_proto(const struct conn *c, const struct tlsa_flow *f, const uint8_t *p,
+				  size_t n)
+{
+	const char *proto = tlsa_starttls_request(p, n);
+	if (proto == NULL || strcmp(proto, "starttls") != 0)
+		return proto;
+	tlsa_role_source src;
+	int cd = client_dir(c, f, &src);
+	uint16_t sp = cd >= 0 ? f->port[1 - cd] : 0;
+	return sp == 119 || sp == 433	  ? "nntp"
+	       : sp == 6667 || sp == 6697 ? "irc"
+	       : sp == 4190		  ? "sieve"
+					  : "smtp";
+}
+
+/* One segment (after bytes kept from earlier ones, pend[0..npend)) of a
+ * plaintext direction: does TLS start here? */
 static void plain_decide(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
 			 const uint8_t *p, size_t n, const uint8_t *pend, size_t npend,
 			 const struct tlsa_pktinfo *pkt)
@@ -95,23 +151,9 @@ static void plain_decide(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 		q = head;
 		nq = npend + k;
 	}
-	if (watch && npend == 0 && sslv2_hello(c, dir, p, n)) {
-		/* an SSL 2.0-format ClientHello; TLS records follow it */
-		size_t rlen = 2 + (((size_t)p[0] & 0x7f) << 8 | p[1]);
-		struct tlsa_error err;
-		if (ses_need_hs(c) && tlsa_parse_sslv2_client_hello(p, rlen, c->hs, &err) == 0) {
-			if (c->ch_dir < 0)
-				c->ch_dir = dir;
-			hist_add(c, dir, 'H');
-			set_step(c, S_CLIENT_HELLO);
-			if (!start_tls(t, c, dir))
-				return;
-			d->nrec++;
-			if (rlen < n)
-				ses_tls_bytes(t, c, f, dir, p + rlen, n - rlen, pkt);
-			return;
-		}
-	}
+	if (watch && npend == 0 && sslv2_hello(c, dir, p, n) &&
+	    sslv2_start(t, c, f, dir, p, n, pkt))
+		return;
 	if (watch) {
 		bool ok = hello_start(q, nq);
 		if (!ok && (first || d->armed || d->after_gap))
@@ -125,29 +167,12 @@ static void plain_decide(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 			ses_tls_bytes(t, c, f, dir, p, n, pkt);
 			return;
 		}
-		if (first && f->syn_dir < 0 && npend == 0 && n >= 10) {
-			/* capture began mid-connection: look for a record boundary */
-			for (size_t i = 1; i + 5 <= n; i++) {
-				if (ses_confirmed_header(p + i, n - i, false)) {
-					t->st.resyncs++;
-					if (start_tls(t, c, dir))
-						ses_tls_bytes(t, c, f, dir, p + i, n - i, pkt);
-					return;
-				}
-			}
-		}
+		if (first && f->syn_dir < 0 && npend == 0 && n >= 10 &&
+		    midstream_start(t, c, f, dir, p, n, pkt))
+			return;
 		if (d->plain_seen < (64u << 10) && npend == 0) {
-			const char *proto = tlsa_starttls_request(p, n);
+			const char *proto = starttls_proto(c, f, p, n);
 			if (proto != NULL) {
-				if (strcmp(proto, "starttls") == 0) {
-					tlsa_role_source src;
-					int cd = client_dir(c, f, &src);
-					uint16_t sp = cd >= 0 ? f->port[1 - cd] : 0;
-					proto = sp == 119 || sp == 433	   ? "nntp"
-						: sp == 6667 || sp == 6697 ? "irc"
-						: sp == 4190		   ? "sieve"
-									   : "smtp";
-				}
 				c->starttls = proto;
 				c->d[1 - dir].armed = true;
 				d->plain_seen += npend + n;

@@ -399,6 +399,34 @@ static void resync_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 	}
 }
 
+/* A plausible header is in d->hdr: the record begins.  Its bytes are copied
+ * for the on_record hook and for records the key log may open. */
+static void record_begin(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			 const struct tlsa_pktinfo *pkt)
+{
+	struct dirstate *d = &c->d[dir];
+	d->rtype = d->hdr[0];
+	d->rver = (uint16_t)(d->hdr[1] << 8 | d->hdr[2]);
+	d->rlen = (uint32_t)(d->hdr[3] << 8 | d->hdr[4]);
+	d->rgot = 0;
+	d->in_body = true;
+	record_start(c, dir);
+	d->rec_copy = t->o.on_record != NULL;
+	d->rec_bad = false;
+	if (t->kl != NULL) {
+		if (c->dec_state != DEC_ACTIVE)
+			ses_dec_prepare(t, c, f, pkt);
+		if (c->dec != NULL && sdec_want(c->dec, dir, d->rtype, d->rlen, t->o.decrypt_all))
+			d->rec_copy = true;
+		else if (early_entry(t, c, dir) != NULL)
+			d->rec_copy = true; /* 0-RTT, opened at its end */
+	}
+	if (d->rec_copy && d->rec == NULL && (d->rec = malloc(5 + MAX_RECORD)) == NULL)
+		d->rec_copy = false;
+	if (d->rec_copy)
+		memcpy(d->rec, d->hdr, 5);
+}
+
 void ses_tls_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
 		   const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt)
 {
@@ -433,28 +461,7 @@ void ses_tls_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, 
 				resync_bytes(t, c, f, dir, p, n, pkt);
 				return;
 			}
-			d->rtype = d->hdr[0];
-			d->rver = (uint16_t)(d->hdr[1] << 8 | d->hdr[2]);
-			d->rlen = (uint32_t)(d->hdr[3] << 8 | d->hdr[4]);
-			d->rgot = 0;
-			d->in_body = true;
-			record_start(c, dir);
-			d->rec_copy = t->o.on_record != NULL;
-			d->rec_bad = false;
-			if (t->kl != NULL) {
-				if (c->dec_state != DEC_ACTIVE)
-					ses_dec_prepare(t, c, f, pkt);
-				if (c->dec != NULL &&
-				    sdec_want(c->dec, dir, d->rtype, d->rlen, t->o.decrypt_all))
-					d->rec_copy = true;
-				else if (early_entry(t, c, dir) != NULL)
-					d->rec_copy = true; /* 0-RTT, opened at its end */
-			}
-			if (d->rec_copy && d->rec == NULL &&
-			    (d->rec = malloc(5 + MAX_RECORD)) == NULL)
-				d->rec_copy = false;
-			if (d->rec_copy)
-				memcpy(d->rec, d->hdr, 5);
+			record_begin(t, c, f, dir, pkt);
 		}
 		uint32_t want = d->rlen - d->rgot;
 		uint32_t k = n < want ? (uint32_t)n : want;
