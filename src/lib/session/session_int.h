@@ -167,6 +167,7 @@ static inline bool header_plausible(const uint8_t *p)
 	return p[0] >= 20 && p[0] <= 26 && p[1] == 3 && p[2] <= 4 && len <= MAX_RECORD;
 }
 
+/* The client's direction and how it was decided; -1 when unknown. */
 static inline int client_dir(const struct conn *c, const struct tlsa_flow *f, tlsa_role_source *src)
 {
 	if (f->syn_dir == 0 || f->syn_dir == 1) {
@@ -189,6 +190,7 @@ static inline int client_dir(const struct conn *c, const struct tlsa_flow *f, tl
 	return -1;
 }
 
+/* The role of the side that sends in direction dir. */
 static inline tlsa_role role_of(const struct conn *c, const struct tlsa_flow *f, int dir,
 				tlsa_role_source *src)
 {
@@ -198,6 +200,7 @@ static inline tlsa_role role_of(const struct conn *c, const struct tlsa_flow *f,
 	return dir == cd ? TLSA_ROLE_CLIENT : TLSA_ROLE_SERVER;
 }
 
+/* One history letter of direction dir (ses_hist_render() sets its case). */
 static inline void hist_add(struct conn *c, int dir, char letter)
 {
 	if (letter == 'A' && c->nhist > 0 && c->hist[c->nhist - 1] == (uint8_t)((dir << 7) | 'A'))
@@ -206,18 +209,21 @@ static inline void hist_add(struct conn *c, int dir, char letter)
 		c->hist[c->nhist++] = (uint8_t)((dir << 7) | (uint8_t)letter);
 }
 
+/* TLS 1.3 (a draft of it, or DTLS 1.3) was negotiated. */
 static inline bool is_tls13(const struct conn *c)
 {
 	uint16_t v = c->hs->version_selected;
 	return v == 0x0304 || (v >= 0x7f0e && v <= 0x7f1c) || v == 0xfefc;
 }
 
+/* A non-fatal remark for the consumer. */
 static inline void notice(struct tlsa_tracker *t, const struct tlsa_pktinfo *pkt, const char *msg)
 {
 	if (t->o.on_notice)
 		t->o.on_notice(t->o.ctx, pkt, msg);
 }
 
+/* The step only moves forward, except into renegotiation. */
 static inline void set_step(struct conn *c, enum step s)
 {
 	if (s > c->step || s == S_RENEG)
