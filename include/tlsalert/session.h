@@ -184,11 +184,8 @@ typedef void (*tlsa_release_fn)(void *ctx, void *conn_user);
 typedef void (*tlsa_conn_fn)(void *ctx, const struct tlsa_conn_event *ev);
 typedef void (*tlsa_notice_fn)(void *ctx, const struct tlsa_pktinfo *pkt, const char *msg);
 
-/* Tracker options.  Set `sz` to sizeof(struct tlsa_tracker_opts), as for
- * struct tlsa_decode_opts: it tells later versions of the library which
- * fields the caller knows. */
 struct tlsa_tracker_opts {
-	size_t sz;		    /* sizeof(struct tlsa_tracker_opts) */
+	size_t sz;		    /* sizeof(struct tlsa_tracker_opts), or 0 (tlsalert/common.h) */
 	void *ctx;		    /* passed to every callback */
 	tlsa_alert_fn on_alert;	    /* each alert event (may be NULL) */
 	tlsa_conn_fn on_conn;	    /* each finished TLS connection (may be NULL) */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/opts.h"
 #include "session_int.h"
 
 const char *tlsa_role_source_name(tlsa_role_source s)
@@ -207,10 +208,10 @@ static void cb_secrets(void *ctx, uint32_t type, const uint8_t *data, size_t len
 struct tlsa_tracker *tlsa_tracker_new(const struct tlsa_tracker_opts *o)
 {
 	struct tlsa_tracker *t = calloc(1, sizeof(*t));
-	if (t != NULL && o != NULL)
-		t->o = *o;
-	if (t != NULL)
-		t->kl = t->o.keylog;
+	if (t == NULL)
+		return NULL;
+	opts_load(&t->o, sizeof(t->o), o);
+	t->kl = t->o.keylog;
 	return t;
 }
 
