@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ascii.h"
 #include "session_int.h"
 #include "tlsalert/decode.h"
 
@@ -42,9 +43,7 @@ const char *ses_hist_render(struct conn *c, const struct tlsa_flow *f, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		int dir = c->hist[i] >> 7;
 		char l = (char)(c->hist[i] & 0x7f);
-		if (dir != cd && l >= 'A' && l <= 'Z')
-			l = (char)(l + 32);
-		c->histbuf[i] = l;
+		c->histbuf[i] = dir != cd ? (char)ascii_lower((unsigned char)l) : l;
 	}
 	c->histbuf[n] = '\0';
 	return c->histbuf;

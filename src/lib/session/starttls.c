@@ -8,13 +8,9 @@
  */
 #include <string.h>
 
+#include "base/ascii.h"
 #include "base/rd.h"
 #include "tlsalert/session.h"
-
-static int lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
 
 /* Case-insensitive: does data (len bytes) start with the word w at offset at? */
 static bool word_at(const uint8_t *data, size_t len, size_t at, const char *w)
@@ -23,7 +19,7 @@ static bool word_at(const uint8_t *data, size_t len, size_t at, const char *w)
 	if (at > len || len - at < n)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (lower(data[at + i]) != lower((unsigned char)w[i]))
+		if (ascii_lower(data[at + i]) != ascii_lower((unsigned char)w[i]))
 			return false;
 	return true;
 }

@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/ascii.h"
 #include "tlsalert/fingerprint.h"
 
 #include "fingerprints_data.h"
 
-#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 #define GREASE_EXT 0x0a0a /* how wire/hello.c keeps every GREASE extension type */
 
 size_t tlsa_fp_rule_count(void)
