@@ -44,8 +44,10 @@ def name_of(table, v):
 
 
 def gen(data_dir):
-    out = os.path.join(data_dir, "out.h")
-    return subprocess.run([sys.executable, GEN, data_dir, out], capture_output=True, text=True)
+    """Runs the generator on data_dir, writing its header into a scratch directory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return subprocess.run([sys.executable, GEN, data_dir, os.path.join(tmp, "out.h")],
+                              capture_output=True, text=True)
 
 
 def edit(path, fn):
