@@ -9,9 +9,10 @@
 3. Every suite value `gnutls-cli -l` lists is in cipher-suites.txt, or in a
    range IANA reserves unnamed (GnuTLS names its suites its own way, so only
    the values are compared).
-4. `scan --json` over the test corpus: every name beside a number is the one
-   the data file gives (GREASE for 0x?a?a, null when unassigned), and `code`
-   equals `description` in every alert object.
+4. `scan --json` over the test corpus (ours and the external captures):
+   every name beside a number is the one the data file gives (GREASE for
+   0x?a?a, null when unassigned: both must occur), and `code` equals
+   `description` in every alert object.
 Exits 77 when openssl is not installed.
 """
 import glob
@@ -158,6 +159,8 @@ def check_object(o, where, tables, seen):
         if o.get(names) != want:
             fails.append("%s: %s %s, want %s" % (where, names, o.get(names), want))
         seen[names] += len(want)
+        seen["GREASE"] += want.count("GREASE")
+        seen["unassigned"] += want.count(None)
     for num, name, t in ONE:
         if num not in o:
             continue
@@ -174,9 +177,12 @@ def check_object(o, where, tables, seen):
 
 
 def scan_checks(tables):
-    caps = sorted(glob.glob(os.path.join(ROOT, "tests", "data", "corpus", "*.pcap*")))
+    corpus = os.path.join(ROOT, "tests", "data", "corpus")
+    caps = sorted(glob.glob(os.path.join(corpus, "*.pcap*")) +
+                  glob.glob(os.path.join(corpus, "external", "*.pcap*")))
     seen = {k: 0 for k in ("cipher_suite_names", "group_names", "signature_algorithm_names",
-                           "cipher_suite_selected_name", "key_share_group_name", "code")}
+                           "cipher_suite_selected_name", "key_share_group_name", "code",
+                           "GREASE", "unassigned")}
     for summary in ([], ["--summary"]):
         out = subprocess.run([os.environ["TLSALERT"], "scan", "--json", "-j", "1"] + summary + caps,
                              capture_output=True, text=True).stdout
