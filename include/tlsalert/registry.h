@@ -147,6 +147,22 @@ const char *tlsa_level_name(int level);
  */
 int tlsa_alert_parse(const char *s, size_t len, uint8_t *code);
 
+/*
+ * IANA names of the 16-bit code points a hello carries, from IANA's TLS
+ * registries (data/cipher-suites.txt, data/groups.txt, data/sigalgs.txt):
+ * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" (0xc02f), "X25519MLKEM768" (0x11ec),
+ * "rsa_pss_rsae_sha256" (0x0804).  A GREASE value (RFC 8701: 0x0a0a, 0x1a1a,
+ * ... 0xfafa) answers "GREASE"; a value IANA has not assigned answers NULL.
+ * Static strings; no allocation.
+ *
+ * tlsa_sigalg_name() also names the TLS 1.2 hash/signature pairs that the
+ * SignatureScheme registry only reserves (0x0303 "ecdsa_sha224", 0x0402
+ * "dsa_sha256", ...: RFC 5246 7.4.1.4.1, named as RFC 8446 names 0x0201).
+ */
+const char *tlsa_cipher_suite_name(uint16_t v);
+const char *tlsa_group_name(uint16_t v);
+const char *tlsa_sigalg_name(uint16_t v);
+
 #ifdef __cplusplus
 }
 #endif

@@ -194,10 +194,13 @@ static void json_alert(struct dctx *x, const struct tlsa_decoded *d)
 	else
 		jw_null(&w, "level");
 	jw_str(&w, "level_name", d->level >= 0 ? tlsa_level_name(d->level) : NULL);
-	if (known)
+	if (known) {
 		jw_int(&w, "description", d->description);
-	else
+		jw_int(&w, "code", d->description);
+	} else {
 		jw_null(&w, "description");
+		jw_null(&w, "code");
+	}
 	jw_str(&w, "name", a ? a->name : NULL);
 	if (a) {
 		tlsa_severity sev = tlsa_effective_severity(a->code, d->level, d->rules);

@@ -95,6 +95,40 @@ static void json_hex16_list(struct jw *w, const char *key, const uint16_t *v, si
 	jw_raw(w, key, buf);
 }
 
+/*
+ * ["TLS_AES_128_GCM_SHA256",null]: the IANA name of each value of a list that
+ * json_hex16_list() writes, in the same order, null where IANA assigned none.
+ * IANA names are letters, digits and '_' of at most 63 characters
+ * (tools/gen_iana.py checks), so they are copied without escaping.
+ */
+static void json_name16_list(struct jw *w, const char *key, const uint16_t *v, size_t n,
+			     const char *(*name_of)(uint16_t))
+{
+	char buf[2 + TLSA_HS_MAX_LIST * 66 + 1];
+	size_t at = 0;
+	buf[at++] = '[';
+	for (size_t i = 0; i < n && i < TLSA_HS_MAX_LIST; i++) {
+		const char *name = name_of(v[i]);
+		size_t len = name ? strlen(name) : 0;
+		if (len > 63)
+			name = NULL;
+		if (i > 0)
+			buf[at++] = ',';
+		if (name == NULL) {
+			memcpy(buf + at, "null", 4);
+			at += 4;
+			continue;
+		}
+		buf[at++] = '"';
+		memcpy(buf + at, name, len);
+		at += len;
+		buf[at++] = '"';
+	}
+	buf[at++] = ']';
+	buf[at] = '\0';
+	jw_raw(w, key, buf);
+}
+
 static void json_name_list(struct jw *w, const char *key, const char *list)
 {
 	jw_arr_open(w, key);
@@ -125,21 +159,30 @@ static void json_hs(struct jw *w, const struct scan_memo *memo, const struct tls
 		jw_uint(w, "cipher_suites_offered", hs->n_suites);
 	else
 		jw_null(w, "cipher_suites_offered");
-	json_hex16_list(w, "cipher_suites", hs->suites, hs->client_hello ? hs->n_suites : 0);
+	size_t n_suites = hs->client_hello ? hs->n_suites : 0;
+	json_hex16_list(w, "cipher_suites", hs->suites, n_suites);
+	json_name16_list(w, "cipher_suite_names", hs->suites, n_suites, tlsa_cipher_suite_name);
 	if (hs->suite_selected_set) {
 		snprintf(buf, sizeof(buf), "0x%04x", hs->suite_selected);
 		jw_str(w, "cipher_suite_selected", buf);
+		jw_str(w, "cipher_suite_selected_name", tlsa_cipher_suite_name(hs->suite_selected));
 	} else {
 		jw_null(w, "cipher_suite_selected");
+		jw_null(w, "cipher_suite_selected_name");
 	}
 	json_hex16_list(w, "groups", hs->groups, hs->n_groups);
+	json_name16_list(w, "group_names", hs->groups, hs->n_groups, tlsa_group_name);
 	if (hs->key_share_group) {
 		snprintf(buf, sizeof(buf), "0x%04x", hs->key_share_group);
 		jw_str(w, "key_share_group", buf);
+		jw_str(w, "key_share_group_name", tlsa_group_name(hs->key_share_group));
 	} else {
 		jw_null(w, "key_share_group");
+		jw_null(w, "key_share_group_name");
 	}
 	json_hex16_list(w, "signature_algorithms", hs->sigalgs, hs->n_sigalgs);
+	json_name16_list(w, "signature_algorithm_names", hs->sigalgs, hs->n_sigalgs,
+			 tlsa_sigalg_name);
 	jw_bool(w, "fallback_scsv", hs->fallback_scsv);
 	jw_bool(w, "key_share_invalid", hs->key_share_invalid);
 	jw_bool(w, "client_cert_requested", hs->client_cert_requested);
@@ -244,12 +287,14 @@ static void print_alert_json(struct scan_writer *o, const struct tlsa_alert_even
 	}
 	if (ev->description >= 0) {
 		jw_int(&w, "description", ev->description);
+		jw_int(&w, "code", ev->description);
 		jw_str(&w, "name", scan_alert_name(ev->description));
 		tlsa_severity sev =
 			tlsa_effective_severity((uint8_t)ev->description, ev->level, ev->version);
 		jw_str(&w, "severity", tlsa_severity_name(sev));
 	} else {
 		jw_null(&w, "description");
+		jw_null(&w, "code");
 		jw_null(&w, "name");
 		jw_null(&w, "severity");
 	}
@@ -505,9 +550,11 @@ static void conn_json_alert(struct jw *w, const struct tlsa_conn_event *ev,
 		jw_null(w, "level");
 	if (ev->alert_description >= 0) {
 		jw_int(w, "description", ev->alert_description);
+		jw_int(w, "code", ev->alert_description);
 		jw_str(w, "name", scan_alert_name(ev->alert_description));
 	} else {
 		jw_null(w, "description");
+		jw_null(w, "code");
 		jw_null(w, "name");
 	}
 	if (ev->alert_likely >= 0)

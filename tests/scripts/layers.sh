@@ -50,6 +50,7 @@ tlsalert.h      cli
 GENERATED='
 alerts_data.h        registry
 names_data.h         registry
+iana_data.h          registry
 fingerprints_data.h  wire
 suites_data.h        crypto
 logpatterns_data.h   text
