@@ -31,6 +31,13 @@ void scan_out_conn(struct scan_writer *w, const struct tlsa_conn_event *ev);
 /* --csv: the header line, before any file's rows. */
 void scan_out_csv_header(struct cli *c, bool summary);
 
+/* The text form of one alert (scan_text.c): a line, then unless --brief its facts,
+ * meaning and likeliest cause. */
+void scan_text_alert(struct scan_writer *w, const struct tlsa_alert_event *ev);
+
+/* The name of cipher suite `id`, else "0xNNNN" written into buf. */
+const char *scan_suite_name(uint16_t id, char *buf, size_t cap);
+
 /* The registry name of an alert code; NULL outside 0-255. */
 const char *scan_alert_name(int code);
 
