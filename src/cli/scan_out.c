@@ -499,12 +499,22 @@ void scan_out_conn(struct scan_writer *o, const struct tlsa_conn_event *ev)
 	scan_counts_conn(&o->counts, ev, v.to);
 	v.file = o->set->files[ev->file_index];
 	v.sc = scan_pending_take(&o->pend, ev->flow->id, ev->have_alert ? ev->alert_frame : 0);
+	/* the writers write to o->c->out: pointed at the spool for this connection */
+	FILE *out = o->c->out;
+	o->c->out = scan_order_begin(&o->order, out);
 	if (o->c->fmt == OUT_JSON)
 		conn_json(o, ev, &v);
 	else if (o->c->fmt == OUT_CSV)
 		conn_csv(o, ev, &v);
 	else
 		conn_text(o, ev, &v);
+	o->c->out = out;
+	scan_order_end(&o->order, ev->first_frame);
+}
+
+void scan_out_finish(struct scan_writer *o)
+{
+	scan_order_flush(&o->order, o->c->out);
 }
 
 void scan_out_csv_header(struct cli *c, bool summary)

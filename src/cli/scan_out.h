@@ -23,10 +23,13 @@ struct scan_writer {
 	struct scan_memo *memo;	  /* ranked causes per diagnosis context */
 	struct scan_pending pend; /* --summary: causes of alerts of connections not yet ended */
 	struct scan_counts counts;
+	struct scan_order order; /* --summary: connection lines held until the file's end */
 };
 
 void scan_out_alert(struct scan_writer *w, const struct tlsa_alert_event *ev);
 void scan_out_conn(struct scan_writer *w, const struct tlsa_conn_event *ev);
+/* At the end of a file: writes what was held back (--summary connection lines, in order). */
+void scan_out_finish(struct scan_writer *w);
 
 /* --csv: the header line, before any file's rows. */
 void scan_out_csv_header(struct cli *c, bool summary);
