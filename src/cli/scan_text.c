@@ -157,13 +157,16 @@ static void times(const struct tlsa_pktinfo *pkt, char *full, size_t fcap, char 
 	strftime(clock, ccap, "%H:%M:%S", &tm);
 }
 
-/* Where from and to, when, and the handshake facts. */
+/* Where from and to, when, and the handshake facts; first the stage when it did not fit
+ * on the alert line. */
 static void facts_text(struct scan_writer *o, const struct tlsa_alert_event *ev,
-		       const char *full_time)
+		       const char *full_time, bool stage)
 {
 	struct cli *c = o->c;
 	char from[64], to[64], buf[2048];
 	size_t at = 0;
+	if (stage)
+		add(buf, sizeof(buf), &at, "at %s: ", ev->stage);
 	end_text(ev->flow, ev->dir, from, sizeof(from));
 	end_text(ev->flow, 1 - ev->dir, to, sizeof(to));
 	add(buf, sizeof(buf), &at, "%s -> %s %s", from, to,
@@ -224,10 +227,11 @@ static void explain_alert_text(struct scan_writer *o, const struct tlsa_alert_ev
 	cli_wrap(c->out, buf, 4, 4, c->width);
 	const struct scan_causes *sc = scan_causes_of(o->memo, ev);
 	if (sc->n > 0) {
-		snprintf(buf, sizeof(buf), "likely cause: %s (%s). %s", sc->cs[0].id,
-			 sc->cs[0].title, sc->cs[0].fix);
+		snprintf(buf, sizeof(buf), "likely cause: %s (%s)", sc->cs[0].id, sc->cs[0].title);
 		fputs("    ", c->out);
 		cli_wrap(c->out, buf, 4, 4, c->width);
+		fputs("    fix: ", c->out);
+		cli_wrap(c->out, sc->cs[0].fix, 9, 9, c->width);
 	}
 	enum scan_stack_source csrc, ssrc;
 	const struct tlsa_stack_def *cst =
@@ -276,11 +280,17 @@ void scan_text_alert(struct scan_writer *o, const struct tlsa_alert_event *ev)
 		snprintf(what, sizeof(what), "encrypted alert");
 		col = C_CYAN;
 	}
-	fprintf(c->out, "%s %s:%" PRIu64 " %-6s %s%s%s  %s\n", clock,
-		o->set->files[ev->pkt->file_index], ev->pkt->frame, tlsa_role_name(ev->sender),
-		cli_c(c, col), what, cli_c(c, C_RESET), ev->stage);
+	const char *file = o->set->files[ev->pkt->file_index];
+	const char *role = tlsa_role_name(ev->sender);
+	/* a line that would pass 100 columns leaves its stage to the next line, unless --brief */
+	int len = snprintf(NULL, 0, "%s %s:%" PRIu64 " %-6s %s  %s", clock, file, ev->pkt->frame,
+			   role, what, ev->stage);
+	bool stage_below = !o->set->brief && len > 100;
+	fprintf(c->out, "%s %s:%" PRIu64 " %-6s %s%s%s%s%s\n", clock, file, ev->pkt->frame, role,
+		cli_c(c, col), what, cli_c(c, C_RESET), stage_below ? "" : "  ",
+		stage_below ? "" : ev->stage);
 	if (o->set->brief)
 		return;
-	facts_text(o, ev, full);
+	facts_text(o, ev, full, stage_below);
 	explain_alert_text(o, ev);
 }
