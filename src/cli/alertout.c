@@ -36,7 +36,7 @@ void alert_json_fields(struct jw *w, const struct tlsa_alert *a)
 	jw_arr_close(w);
 }
 
-void alert_levels_text(FILE *f, const struct tlsa_alert *a, int col, int indent)
+void alert_levels_text(FILE *f, const struct tlsa_alert *a, int col, int indent, int width)
 {
 	char buf[512];
 	size_t n = 0;
@@ -66,7 +66,7 @@ void alert_levels_text(FILE *f, const struct tlsa_alert *a, int col, int indent)
 	tlsa_rule d13 = tlsa_alert_rule(a, TLSA_VER_DTLS13);
 	if (d13 != tlsa_alert_rule(a, TLSA_VER_TLS13))
 		snprintf(buf + n, sizeof(buf) - n, "; DTLS 1.3: %s", tlsa_rule_text(d13));
-	cli_wrap(f, buf, col, indent, 100);
+	cli_wrap(f, buf, col, indent, width);
 }
 
 void alert_csv_header(FILE *f)

@@ -8,7 +8,7 @@
 void alert_json_fields(struct jw *w, const struct tlsa_alert *a);
 
 /* "TLS 1.0-1.2: always fatal; TLS 1.3: error alert ..." */
-void alert_levels_text(FILE *f, const struct tlsa_alert *a, int col, int indent);
+void alert_levels_text(FILE *f, const struct tlsa_alert *a, int col, int indent, int width);
 
 /* The CSV header and row used by `list` and `explain --csv`. */
 void alert_csv_header(FILE *f);

@@ -69,7 +69,7 @@ void causes_text_brief(struct cli *c, const struct tlsa_cause *cs, size_t n, siz
 	for (size_t i = 0; i < n && i < limit; i++) {
 		fprintf(f, "    %3d %s%s%s ", cs[i].score, b, cs[i].id, r);
 		snprintf(line, sizeof(line), "%s [%s]", cs[i].title, cs[i].stacks);
-		cli_wrap(f, line, 9 + (int)strlen(cs[i].id), 8, 100);
+		cli_wrap(f, line, 9 + (int)strlen(cs[i].id), 8, c->width);
 	}
 }
 
@@ -97,12 +97,12 @@ void causes_stack_text(struct cli *c, uint8_t code, const struct tlsa_stack_def 
 			 ru->when[0] != '\0' ? "; when " : "", ru->when,
 			 version_words(ru->versions), ru->situation);
 		fputs("    - ", f);
-		cli_wrap(f, buf, 6, 6, 100);
+		cli_wrap(f, buf, 6, 6, c->width);
 		fprintf(f, "      %serror:%s ", d, r);
-		cli_wrap(f, ru->error, 13, 13, 100);
+		cli_wrap(f, ru->error, 13, 13, c->width);
 		if (ru->fix != NULL) {
 			fprintf(f, "      %sfix:%s ", d, r);
-			cli_wrap(f, ru->fix, 11, 11, 100);
+			cli_wrap(f, ru->fix, 11, 11, c->width);
 		}
 	}
 	size_t nevers = 0;
@@ -113,14 +113,14 @@ void causes_stack_text(struct cli *c, uint8_t code, const struct tlsa_stack_def 
 		if (nevers++ == 0)
 			fprintf(f, "%s  what %s does not do:%s\n", d, st->name, r);
 		fputs("    - ", f);
-		cli_wrap(f, nv->text, 6, 6, 100);
+		cli_wrap(f, nv->text, 6, 6, c->width);
 	}
 	if (shown == 0 && nevers == 0) {
 		snprintf(buf, sizeof(buf),
 			 "The %s tables list no situation in which it sends %d (%s).", st->name,
 			 code, a->name);
 		fputs("  ", f);
-		cli_wrap(f, buf, 2, 2, 100);
+		cli_wrap(f, buf, 2, 2, c->width);
 	}
 }
 

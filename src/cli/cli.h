@@ -29,6 +29,7 @@ struct cli {
 	const char *cmd;      /* "explain", ... */
 	enum out_format fmt;
 	bool color;           /* ANSI colours on stdout */
+	int width;            /* columns to wrap text to; 0: no wrapping (cli_term_width) */
 };
 
 /* Subcommands: each returns an exit status. */
@@ -57,8 +58,17 @@ const char *cli_c(const struct cli *c, enum cli_color col);
  * printing why. */
 int cli_read_file(struct cli *c, const char *path, char **buf, size_t *len);
 
-/* Prints `text` wrapped to `width` columns, every line after the first
- * indented by `indent` spaces; the first line continues from column `col`. */
+/*
+ * The width text output wraps to: COLUMNS when it is set to a number (also
+ * when stdout is piped, so a script can ask for a width), else the width of
+ * the terminal stdout is (TIOCGWINSZ), 80 when a terminal does not say; 0
+ * (no wrapping) when stdout is not a terminal.  At least 40.
+ */
+int cli_term_width(FILE *out);
+
+/* Prints `text` wrapped to `width` columns (0: not wrapped), every line after
+ * the first indented by `indent` spaces; the first line continues from column
+ * `col`. */
 void cli_wrap(FILE *f, const char *text, int col, int indent, int width);
 
 /* JSON Lines writer: objects and arrays with automatic commas. */

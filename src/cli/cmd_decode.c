@@ -131,7 +131,7 @@ static void text_alert(struct dctx *x, const struct tlsa_decoded *d)
 				"");
 		fprintf(f, "%15s%sfits:%s ", "", dim, r);
 		cli_wrap(f, d->cipher_shapes ? d->cipher_shapes : "no known protection", 21, 21,
-			 100);
+			 c->width);
 		return;
 	}
 	const struct tlsa_alert *a = tlsa_alert_get((uint8_t)d->description);
@@ -147,7 +147,7 @@ static void text_alert(struct dctx *x, const struct tlsa_decoded *d)
 		fprintf(f, ", %s", dir);
 	fputc('\n', f);
 	fprintf(f, "%15s", "");
-	cli_wrap(f, a->summary, 15, 15, 100);
+	cli_wrap(f, a->summary, 15, 15, c->width);
 	if (remark)
 		fprintf(f, "%15s%snote: %s%s\n", "", cli_c(c, C_YELLOW), remark, r);
 	text_flags(c, d);

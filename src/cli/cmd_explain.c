@@ -46,18 +46,18 @@ static void explain_text(struct cli *c, const struct explain_opts *o, const stru
 		fprintf(f, "%s%s", i ? ", " : "; ", a->rfcs[i]);
 	fputs(")\n", f);
 	fputs("  ", f);
-	cli_wrap(f, a->summary, 2, 2, 100);
+	cli_wrap(f, a->summary, 2, 2, c->width);
 	fprintf(f, "%s  sender says:%s  ", d, r);
-	cli_wrap(f, a->says, 16, 16, 100);
+	cli_wrap(f, a->says, 16, 16, c->width);
 	fprintf(f, "%s  check:%s        ", d, r);
-	cli_wrap(f, a->check, 16, 16, 100);
+	cli_wrap(f, a->check, 16, 16, c->width);
 	if (a->stage[0] != '\0') {
 		char who[256];
 		snprintf(who, sizeof(who), "%s%s, at %s",
 			 strcmp(a->sender, "either") == 0 ? "either side" : "the ",
 			 strcmp(a->sender, "either") == 0 ? "" : a->sender, a->stage);
 		fprintf(f, "%s  sent by:%s      ", d, r);
-		cli_wrap(f, who, 16, 16, 100);
+		cli_wrap(f, who, 16, 16, c->width);
 	}
 	if (o->ver != TLSA_VER_UNKNOWN) {
 		char rule[512];
@@ -66,18 +66,18 @@ static void explain_text(struct cli *c, const struct explain_opts *o, const stru
 		snprintf(rule, sizeof(rule), "%s.%s%s", tlsa_rule_text(ru), v13 ? " " : "",
 			 v13 ? a->tls13note : "");
 		fprintf(f, "%s  in %-9s%s ", d, tlsa_version_name(o->ver), r);
-		cli_wrap(f, rule, 16, 16, 100);
+		cli_wrap(f, rule, 16, 16, c->width);
 	} else {
 		fprintf(f, "%s  levels:%s       ", d, r);
-		alert_levels_text(f, a, 16, 16);
+		alert_levels_text(f, a, 16, 16, c->width);
 		fprintf(f, "%s  TLS 1.3:%s      ", d, r);
-		cli_wrap(f, a->tls13note, 16, 16, 100);
+		cli_wrap(f, a->tls13note, 16, 16, c->width);
 	}
 	if (a->n_causes > 0) {
 		fprintf(f, "%s  common causes:%s\n", d, r);
 		for (size_t i = 0; i < a->n_causes; i++) {
 			fputs("    - ", f);
-			cli_wrap(f, a->causes[i], 6, 6, 100);
+			cli_wrap(f, a->causes[i], 6, 6, c->width);
 		}
 	}
 }
@@ -244,7 +244,7 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 		fputc('\n', c->out);
 	fprintf(c->out, "%sIn this message%s (%s: \"%.*s\"):\n  ", cli_c(c, C_BOLD),
 		cli_c(c, C_RESET), m->implementation, (int)(m->end - m->start), input + m->start);
-	cli_wrap(c->out, view, 2, 2, 100);
+	cli_wrap(c->out, view, 2, 2, c->width);
 	*first = false;
 	if (a != NULL) {
 		fputc('\n', c->out);

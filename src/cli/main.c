@@ -38,6 +38,7 @@ int main(int argc, char **argv)
 	/* Output is parsed by scripts: no locale-dependent formatting. */
 	setlocale(LC_ALL, "C");
 	signal(SIGPIPE, SIG_IGN);
+	c.width = cli_term_width(stdout);
 
 	if (argc < 2) {
 		usage(stderr);

@@ -152,6 +152,7 @@ static void run_file(struct job *j, const struct scan_run *r, size_t i, bool liv
 	tlsa_tracker_free(t);
 	scan_memo_free(w->out.memo);
 	w->out.memo = NULL;
+	scan_out_finish(&w->out);
 	scan_pending_free(&w->out.pend);
 	fflush(w->out.c->out);
 }

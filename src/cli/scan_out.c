@@ -370,117 +370,6 @@ static void print_alert_csv(struct scan_writer *o, const struct tlsa_alert_event
 	csv_end(f);
 }
 
-/*
- * The explanation under an alert line: what the alert means (for an inferred
- * alert, the likely one), from whom to whom, and the likeliest cause.
- */
-static void explain_alert_text(struct scan_writer *o, const struct tlsa_alert_event *ev)
-{
-	struct cli *c = o->c;
-	char buf[1024];
-	int code = ev->description >= 0 ? ev->description : ev->likely;
-	const char *peer = ev->sender == TLSA_ROLE_CLIENT   ? "the server"
-			   : ev->sender == TLSA_ROLE_SERVER ? "the client"
-							    : "the peer";
-	const char *who = ev->sender == TLSA_ROLE_CLIENT   ? "The client"
-			  : ev->sender == TLSA_ROLE_SERVER ? "The server"
-							   : "The sender";
-
-	if (code < 0) {
-		if (ev->inferred)
-			snprintf(buf, sizeof(buf),
-				 "%s most likely sent an alert: an encrypted record of alert size, "
-				 "then the connection closed. The session keys (an SSLKEYLOGFILE) "
-				 "would tell which.",
-				 who);
-		else
-			snprintf(buf, sizeof(buf),
-				 "%s sent an alert under encryption; its code cannot be read "
-				 "without "
-				 "the session keys (an SSLKEYLOGFILE).",
-				 who);
-	} else {
-		const struct tlsa_alert *a = tlsa_alert_get((uint8_t)code);
-		char lead[128] = "";
-		if (ev->description < 0)
-			snprintf(lead, sizeof(lead), "Inferred, most likely %s: ", a->name);
-		if (code == 0 || code == 90)
-			snprintf(buf, sizeof(buf), "%s%s %s: %s", lead, who,
-				 code == 0 ? "closed its side" : "cancelled", a->summary);
-		else
-			snprintf(buf, sizeof(buf), "%s%s rejected %s: %s", lead, who, peer,
-				 a->summary);
-	}
-	fprintf(c->out, "    %s", cli_c(c, C_DIM));
-	cli_wrap(c->out, buf, 4, 4, 100);
-	const struct scan_causes *sc = scan_causes_of(o->memo, ev);
-	if (sc->n > 0) {
-		snprintf(buf, sizeof(buf), "likely cause: %s (%s). %s", sc->cs[0].id,
-			 sc->cs[0].title, sc->cs[0].fix);
-		fputs("    ", c->out);
-		cli_wrap(c->out, buf, 4, 4, 100);
-	}
-	enum scan_stack_source csrc, ssrc;
-	const struct tlsa_stack_def *cst =
-		tlsa_stack_parse(scan_stack_of(o->memo, ev->hs, TLSA_ROLE_CLIENT, &csrc));
-	const struct tlsa_stack_def *sst =
-		tlsa_stack_parse(scan_stack_of(o->memo, ev->hs, TLSA_ROLE_SERVER, &ssrc));
-	if (cst != NULL || sst != NULL) {
-		/* with a given stack, each side says where its stack comes from */
-		bool given = csrc == STACK_GIVEN || ssrc == STACK_GIVEN;
-		const char *cfrom = csrc == STACK_GIVEN ? " (given)" : " (from its hello shape)";
-		const char *sfrom = ssrc == STACK_GIVEN ? " (given)" : " (from its hello shape)";
-		char cw[96] = "", sw[96] = "";
-		if (cst != NULL)
-			snprintf(cw, sizeof(cw), "client %s %s%s",
-				 csrc == STACK_GIVEN ? "runs" : "looks like", cst->name,
-				 given ? cfrom : "");
-		if (sst != NULL)
-			snprintf(sw, sizeof(sw), "server %s %s%s",
-				 ssrc == STACK_GIVEN ? "runs" : "looks like", sst->name,
-				 given ? sfrom : "");
-		snprintf(buf, sizeof(buf), "%s%s%s%s", cw, cst && sst ? ", " : "", sw,
-			 given ? "" : " (from the hello shapes)");
-		fputs("    ", c->out);
-		cli_wrap(c->out, buf, 4, 4, 100);
-	}
-	fputs(cli_c(c, C_RESET), c->out);
-}
-
-static void print_alert_text(struct scan_writer *o, const struct tlsa_alert_event *ev)
-{
-	struct cli *c = o->c;
-	struct ends e;
-	char tbuf[64], from[80], to[80], what[96];
-	ends_of(ev->flow, ev->dir, &e);
-	fmt_time(ev->pkt->ts_sec, ev->pkt->ts_nsec, tbuf, sizeof(tbuf));
-	ends_text(&e, from, to, sizeof(from));
-	enum cli_color col = C_YELLOW;
-	if (ev->description >= 0) {
-		const char *lv = tlsa_level_name(ev->level);
-		snprintf(what, sizeof(what), "%s %s (%d)", lv ? lv : "level?",
-			 scan_alert_name(ev->description), ev->description);
-		col = ev->level == 2 ? C_RED : ev->description == 0 ? C_GREEN : C_YELLOW;
-	} else if (ev->inferred) {
-		snprintf(what, sizeof(what), "inferred alert, %zu bytes%s%s", ev->record_length,
-			 ev->likely >= 0 ? ", likely " : "",
-			 ev->likely >= 0 ? scan_alert_name(ev->likely) : "");
-		col = C_MAGENTA;
-	} else {
-		snprintf(what, sizeof(what), "encrypted alert, %zu bytes", ev->record_length);
-		col = C_CYAN;
-	}
-	char where[512];
-	snprintf(where, sizeof(where), "%s:%" PRIu64, o->set->files[ev->pkt->file_index],
-		 ev->pkt->frame);
-	fprintf(c->out, "%-*s %-30s %-21s -> %-21s %-4s %-7s %-8s %s%-52s%s %s\n", o->set->width,
-		where, tbuf, from, to, ev->flow->transport == 17 ? "udp" : "tcp",
-		tlsa_role_name(ev->sender), tlsa_version_name(ev->version), cli_c(c, col), what,
-		cli_c(c, C_RESET), ev->stage);
-	if (!o->set->brief)
-		explain_alert_text(o, ev);
-}
-
 /* Writes one alert (in the output thread when there is one, see scan_ring.h). */
 void scan_out_alert(struct scan_writer *o, const struct tlsa_alert_event *ev)
 {
@@ -496,7 +385,7 @@ void scan_out_alert(struct scan_writer *o, const struct tlsa_alert_event *ev)
 	else if (o->c->fmt == OUT_CSV)
 		print_alert_csv(o, ev);
 	else
-		print_alert_text(o, ev);
+		scan_text_alert(o, ev);
 }
 
 /* ----------------------------------------------------------- connections */
@@ -657,12 +546,22 @@ void scan_out_conn(struct scan_writer *o, const struct tlsa_conn_event *ev)
 	scan_counts_conn(&o->counts, ev, v.to);
 	v.file = o->set->files[ev->file_index];
 	v.sc = scan_pending_take(&o->pend, ev->flow->id, ev->have_alert ? ev->alert_frame : 0);
+	/* the writers write to o->c->out: pointed at the spool for this connection */
+	FILE *out = o->c->out;
+	o->c->out = scan_order_begin(&o->order, out);
 	if (o->c->fmt == OUT_JSON)
 		conn_json(o, ev, &v);
 	else if (o->c->fmt == OUT_CSV)
 		conn_csv(o, ev, &v);
 	else
 		conn_text(o, ev, &v);
+	o->c->out = out;
+	scan_order_end(&o->order, ev->first_frame);
+}
+
+void scan_out_finish(struct scan_writer *o)
+{
+	scan_order_flush(&o->order, o->c->out);
 }
 
 void scan_out_csv_header(struct cli *c, bool summary)

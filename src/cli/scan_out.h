@@ -23,13 +23,23 @@ struct scan_writer {
 	struct scan_memo *memo;	  /* ranked causes per diagnosis context */
 	struct scan_pending pend; /* --summary: causes of alerts of connections not yet ended */
 	struct scan_counts counts;
+	struct scan_order order; /* --summary: connection lines held until the file's end */
 };
 
 void scan_out_alert(struct scan_writer *w, const struct tlsa_alert_event *ev);
 void scan_out_conn(struct scan_writer *w, const struct tlsa_conn_event *ev);
+/* At the end of a file: writes what was held back (--summary connection lines, in order). */
+void scan_out_finish(struct scan_writer *w);
 
 /* --csv: the header line, before any file's rows. */
 void scan_out_csv_header(struct cli *c, bool summary);
+
+/* The text form of one alert (scan_text.c): a line, then unless --brief its facts,
+ * meaning and likeliest cause. */
+void scan_text_alert(struct scan_writer *w, const struct tlsa_alert_event *ev);
+
+/* The name of cipher suite `id`, else "0xNNNN" written into buf. */
+const char *scan_suite_name(uint16_t id, char *buf, size_t cap);
 
 /* The registry name of an alert code; NULL outside 0-255. */
 const char *scan_alert_name(int code);

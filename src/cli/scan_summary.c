@@ -190,6 +190,76 @@ void scan_pending_free(struct scan_pending *p)
 	p->n = p->cap = 0;
 }
 
+/* One connection's lines in the spool. */
+struct held {
+	uint64_t first_frame;
+	size_t seq; /* arrival: keeps connections of the same first frame in order */
+	long off, len;
+};
+
+FILE *scan_order_begin(struct scan_order *q, FILE *out)
+{
+	if (q->spool == NULL && !q->failed) {
+		q->spool = tmpfile();
+		q->failed = q->spool == NULL;
+	}
+	if (q->failed)
+		return out;
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 64;
+		struct held *v = realloc(q->v, cap * sizeof(*v));
+		if (v == NULL)
+			return out; /* written unsorted; scan_order_end sees no new line */
+		q->v = v;
+		q->cap = cap;
+	}
+	q->v[q->n].off = ftell(q->spool);
+	return q->spool;
+}
+
+void scan_order_end(struct scan_order *q, uint64_t first_frame)
+{
+	if (q->failed || q->spool == NULL || q->n == q->cap)
+		return;
+	struct held *h = &q->v[q->n];
+	h->first_frame = first_frame;
+	h->seq = q->n;
+	h->len = ftell(q->spool) - h->off;
+	if (h->off >= 0 && h->len >= 0)
+		q->n++;
+}
+
+static int held_cmp(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+	if (x->first_frame != y->first_frame)
+		return x->first_frame < y->first_frame ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void scan_order_flush(struct scan_order *q, FILE *out)
+{
+	if (q->spool != NULL) {
+		qsort(q->v, q->n, sizeof(q->v[0]), held_cmp);
+		char buf[8192];
+		for (size_t i = 0; i < q->n; i++) {
+			if (fseek(q->spool, q->v[i].off, SEEK_SET) != 0)
+				break;
+			for (long left = q->v[i].len; left > 0;) {
+				size_t want = left < (long)sizeof(buf) ? (size_t)left : sizeof(buf);
+				size_t got = fread(buf, 1, want, q->spool);
+				if (got == 0)
+					break;
+				fwrite(buf, 1, got, out);
+				left -= (long)got;
+			}
+		}
+		fclose(q->spool);
+	}
+	free(q->v);
+	*q = (struct scan_order){0};
+}
+
 void scan_totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
 		     const struct tlsa_capture_stats *cs)
 {

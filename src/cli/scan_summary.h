@@ -54,6 +54,26 @@ struct scan_causes scan_pending_take(struct scan_pending *p, uint64_t flow_id, u
 
 void scan_pending_free(struct scan_pending *p);
 
+/*
+ * --summary: connection lines in the order of their first frame.  The tracker
+ * reports a connection when it ends, so a long one that began early comes
+ * after short ones that began later; its lines are held in a temporary file
+ * until the file's end, then written sorted (by first frame, then as they came).
+ */
+struct scan_order {
+	FILE *spool; /* NULL until the first connection; or when it could not be made */
+	bool failed; /* no temporary file: lines go straight out, unsorted */
+	struct held *v;
+	size_t n, cap;
+};
+
+/* Where a connection's lines go: the spool (after scan_order_begin), else `out`. */
+FILE *scan_order_begin(struct scan_order *q, FILE *out);
+/* Records the lines written since scan_order_begin as those of the connection at `first_frame`. */
+void scan_order_end(struct scan_order *q, uint64_t first_frame);
+/* Writes the held lines to `out` in order and forgets them. */
+void scan_order_flush(struct scan_order *q, FILE *out);
+
 /* The library's counters, summed over the files of the run (the ones -v prints). */
 struct scan_totals {
 	struct tlsa_tracker_stats ts;

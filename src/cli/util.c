@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -90,9 +91,33 @@ int cli_read_file(struct cli *c, const char *path, char **buf, size_t *len)
 	return 0;
 }
 
+int cli_term_width(FILE *out)
+{
+	enum { MIN_WIDTH = 40, MAX_WIDTH = 1000 };
+	const char *env = getenv("COLUMNS");
+	int w = 0;
+	if (env != NULL && env[0] != '\0') {
+		char *end;
+		long v = strtol(env, &end, 10);
+		if (*end == '\0' && v > 0)
+			w = v > MAX_WIDTH ? MAX_WIDTH : (int)v;
+	}
+	if (w == 0) {
+		if (!isatty(fileno(out)))
+			return 0;
+		struct winsize ws;
+		if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+			w = ws.ws_col;
+		else
+			w = 80;
+	}
+	return w < MIN_WIDTH ? MIN_WIDTH : w;
+}
+
 void cli_wrap(FILE *f, const char *text, int col, int indent, int width)
 {
 	const char *p = text;
+	bool fresh = true; /* no word on this line yet */
 
 	while (*p != '\0') {
 		while (*p == ' ')
@@ -100,16 +125,19 @@ void cli_wrap(FILE *f, const char *text, int col, int indent, int width)
 		size_t wl = strcspn(p, " ");
 		if (wl == 0)
 			break;
-		if (col > indent && col + 1 + (int)wl > width) {
+		/* a first line that starts right of the indent gets a space first */
+		bool mid = !fresh || col > indent;
+		if (width > 0 && mid && col + 1 + (int)wl > width) {
 			fprintf(f, "\n%*s", indent, "");
 			col = indent;
-		} else if (col > indent) {
+		} else if (mid) {
 			fputc(' ', f);
 			col++;
 		}
 		fwrite(p, 1, wl, f);
 		col += (int)wl;
 		p += wl;
+		fresh = false;
 	}
 	fputc('\n', f);
 }

@@ -122,17 +122,18 @@ expect $b noearly "6:client:1:0:plain 10:server:1:0:dec" "1:3:HXALhxyflnN"
 b=crafted-tls13-early-data-alert
 expect $b full "4:client:1:90:dec 13:client:1:0:dec 16:server:1:0:dec" "1:9:HXLhxyfOFtALNln"
 expect $b noearly "13:client:1:0:dec 16:server:1:0:dec" "1:7:HXAhxyfAFtALNln"
-# GnuTLS: the first connection (frames 1-15) is a full handshake
+# GnuTLS: the first connection (frames 1-15) is a full handshake; --summary lists
+# connections by first frame, not in the order they end
 b=gnutls-tls13-early-data-accepted
 expect $b full "15:client:1:0:dec 38:client:1:0:dec 39:server:1:0:dec" \
-	"18:9:HAhxyfOFaAaLlNn 1:8:HhxyqcvfXCFaLN"
+	"1:8:HhxyqcvfXCFaLN 18:9:HAhxyfOFaAaLlNn"
 expect $b noearly "15:client:1:0:dec 38:client:1:0:dec 39:server:1:0:dec" \
-	"18:7:HAhxyfAFaAaLlNn 1:8:HhxyqcvfXCFaLN"
+	"1:8:HhxyqcvfXCFaLN 18:7:HAhxyfAFaAaLlNn"
 b=gnutls-tls13-early-data-rejected
 expect $b full "15:client:1:0:dec 35:client:1:0:dec 36:server:1:0:dec" \
-	"18:8:HAhxyfFaAaLlnN 1:8:HhxyqcvfXCFaLN"
+	"1:8:HhxyqcvfXCFaLN 18:8:HAhxyfFaAaLlnN"
 expect $b noearly "15:client:1:0:dec 35:client:1:0:dec 36:server:1:0:dec" \
-	"18:7:HAhxyfFaAaLlnN 1:8:HhxyqcvfXCFaLN"
+	"1:8:HhxyqcvfXCFaLN 18:7:HAhxyfFaAaLlnN"
 
 [ $fail -eq 0 ] && echo "scan_keylog_0rtt: 6 captures, 13 key log variants as expected"
 exit $fail

@@ -57,7 +57,7 @@ def eth(payload, etype=0x0800):
 FIN, SYN, RST, PSH, ACK = 1, 2, 4, 8, 16
 
 
-def conversation(v6=False):
+def conversation(v6=False, CPORT=CPORT):
     """(direction, tcp segment bytes) of a complete small TCP connection."""
     c, s = 1000, 5000
     segs = [
@@ -266,6 +266,11 @@ def main():
     junk = [eth(b"\x41" + b"\0" * 30), eth(ipv4(CLI4, SRV4, 6, b"\0" * 12 + b"\xf0" + b"\0" * 7)),
             eth(ipv4(OUT4A, OUT4B, 17, udp(1, 4789, b"\xff" * 5)))]
     write_pcap("corrupt-mid.pcap", 1, frames[:3] + junk + frames[3:])
+    # one connection inside another: the outer one begins first and ends last (--summary order)
+    outer = [eth(ipv4(*((CLI4, SRV4) if d == 0 else (SRV4, CLI4)), 6, seg)) for d, seg in conversation()]
+    inner = [eth(ipv4(*((CLI4, SRV4) if d == 0 else (SRV4, CLI4)), 6, seg))
+             for d, seg in conversation(CPORT=CPORT + 1)]
+    write_pcap("nested.pcap", 1, outer[:3] + inner + outer[3:])
 
 
 if __name__ == "__main__":
