@@ -16,14 +16,13 @@
 
 #include "scan_out.h"
 
-/* The name of a cipher suite, else its number as 0xNNNN.  Only the suites
- * the library can decrypt have names today (data/suites.txt); this is the one
- * place to ask for another table. */
+/* The IANA name of a cipher suite (data/cipher-suites.txt), else its number
+ * as 0xNNNN. */
 const char *scan_suite_name(uint16_t id, char *buf, size_t cap)
 {
-	const struct tlsa_suite *s = tlsa_suite_find(id);
-	if (s != NULL && s->name != NULL)
-		return s->name;
+	const char *name = tlsa_cipher_suite_name(id);
+	if (name != NULL)
+		return name;
 	snprintf(buf, cap, "0x%04x", id);
 	return buf;
 }
