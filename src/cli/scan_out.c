@@ -31,7 +31,7 @@ static void fmt_time(int64_t sec, uint32_t nsec, char *buf, size_t cap)
 		snprintf(buf + n, cap - n, ".%09" PRIu32 "Z", nsec);
 }
 
-static const char *wire_version_name(uint16_t v, char *buf, size_t cap)
+const char *scan_wire_version_name(uint16_t v, char *buf, size_t cap)
 {
 	tlsa_version tv = tlsa_version_from_wire(v);
 	if (tv != TLSA_VER_UNKNOWN)
@@ -151,10 +151,10 @@ static void json_hs(struct jw *w, const struct scan_memo *memo, const struct tls
 	if (hs->client_hello)
 		for (size_t i = 0; i < hs->n_versions_offered && i < 16; i++)
 			jw_str(w, NULL,
-			       wire_version_name(hs->versions_offered[i], buf, sizeof(buf)));
+			       scan_wire_version_name(hs->versions_offered[i], buf, sizeof(buf)));
 	jw_arr_close(w);
 	jw_str(w, "version_selected",
-	       hs->server_hello ? wire_version_name(hs->version_selected, buf, sizeof(buf)) : NULL);
+	       hs->server_hello ? scan_wire_version_name(hs->version_selected, buf, sizeof(buf)) : NULL);
 	if (hs->client_hello)
 		jw_uint(w, "cipher_suites_offered", hs->n_suites);
 	else

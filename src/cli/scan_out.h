@@ -40,6 +40,9 @@ void scan_text_alert(struct scan_writer *w, const struct tlsa_alert_event *ev);
 
 /* The name of cipher suite `id`, else "0xNNNN" written into buf. */
 const char *scan_suite_name(uint16_t id, char *buf, size_t cap);
+/* A version as it is on the wire: "TLS 1.2", "TLS 1.3 draft 28", else 0xNNNN
+ * in buf. */
+const char *scan_wire_version_name(uint16_t v, char *buf, size_t cap);
 
 /* The registry name of an alert code; NULL outside 0-255. */
 const char *scan_alert_name(int code);

@@ -54,18 +54,6 @@ static void end_text(const struct tlsa_flow *f, int dir, char *buf, size_t cap)
 	snprintf(buf, cap, "%s%s%s:%u", v6 ? "[" : "", a, v6 ? "]" : "", f->port[dir]);
 }
 
-static const char *version_text(uint16_t v, char *buf, size_t cap)
-{
-	tlsa_version tv = tlsa_version_from_wire(v);
-	if (tv != TLSA_VER_UNKNOWN)
-		return tlsa_version_name(tv);
-	if (v >= 0x7f00 && v <= 0x7fff)
-		snprintf(buf, cap, "TLS 1.3 draft %u", v & 0xff);
-	else
-		snprintf(buf, cap, "0x%04x", v);
-	return buf;
-}
-
 /* Appends to a text being built in buf[cap] (*at: its length so far); silently cut short. */
 __attribute__((format(printf, 4, 5))) static void add(char *buf, size_t cap, size_t *at,
 						      const char *fmt, ...)
@@ -88,7 +76,7 @@ static void versions_offered(const struct tlsa_hs_facts *hs, char *buf, size_t c
 	buf[0] = '\0';
 	for (size_t i = 0; i < hs->n_versions_offered && i < 16; i++)
 		add(buf, cap, &at, "%s%s", i ? ", " : "",
-		    version_text(hs->versions_offered[i], vb, sizeof(vb)));
+		    scan_wire_version_name(hs->versions_offered[i], vb, sizeof(vb)));
 }
 
 /* The handshake facts of an alert's connection, "; "-separated. */
@@ -101,7 +89,7 @@ static void hs_facts(const struct tlsa_alert_event *ev, char *buf, size_t cap)
 	versions_offered(hs, offered, sizeof(offered));
 	if (hs->server_hello)
 		add(buf, cap, &at, "version %s",
-		    version_text(hs->version_selected, vb, sizeof(vb)));
+		    scan_wire_version_name(hs->version_selected, vb, sizeof(vb)));
 	else if (hs->client_hello)
 		add(buf, cap, &at, "no ServerHello");
 	else
