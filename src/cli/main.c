@@ -87,7 +87,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	struct cli c = {
-		.out = cli_out_open(), .err = stderr, .prog = "tlsalert", .cmd = NULL, .fmt = OUT_TEXT,
+		.out = cli_out_open(),
+		.err = stderr,
+		.prog = "tlsalert",
+		.cmd = NULL,
+		.fmt = OUT_TEXT,
 	};
 	c.width = cli_term_width(c.out);
 	int rc = run(&c, argc, argv);
