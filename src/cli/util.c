@@ -181,10 +181,10 @@ int cli_term_width(FILE *out)
 			w = v > MAX_WIDTH ? MAX_WIDTH : (int)v;
 	}
 	if (w == 0) {
-		if (!isatty(fileno(out)))
+		if (!isatty(cli_fileno(out)))
 			return 0;
 		struct winsize ws;
-		if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		if (ioctl(cli_fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 			w = ws.ws_col;
 		else
 			w = 80;
