@@ -40,8 +40,18 @@ TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 REPLAY_BIN := $(patsubst fuzz/%.c,$(BUILD)/replay/%,$(FUZZ_SRC))
 FUZZ_BIN := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
+# `make install` (and `make uninstall`): PREFIX=/usr/local and DESTDIR as usual.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+VERSION    := $(shell sed -n 's/^\#define TLSALERT_VERSION "\(.*\)"$$/\1/p' src/cli/cli.h)
+PUB_H      := $(sort $(wildcard include/tlsalert/*.h))
+
 .SECONDARY:
-.PHONY: all check test asan fuzz fuzz-replay format format-check bench clean
+.PHONY: all check test asan fuzz fuzz-replay format format-check bench clean install uninstall
 all: $(BUILD)/tlsalert
 
 $(BUILD)/gen/%_data.h: tools/gen_%.py $(GEN_LIB) $(DATA)
@@ -132,6 +142,25 @@ format:
 
 format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+# The command, the library (the archive of the public API), its headers, its
+# pkg-config file and the man page; tests/scripts/install.sh tries a staged one.
+install: $(BUILD)/tlsalert $(BUILD)/libtlsalert.a
+	install -D -m 755 $(BUILD)/tlsalert $(DESTDIR)$(BINDIR)/tlsalert
+	install -D -m 644 $(BUILD)/libtlsalert.a $(DESTDIR)$(LIBDIR)/libtlsalert.a
+	install -D -m 644 include/tlsalert.h $(DESTDIR)$(INCLUDEDIR)/tlsalert.h
+	install -D -m 644 -t $(DESTDIR)$(INCLUDEDIR)/tlsalert $(PUB_H)
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' tools/tlsalert.pc.in >$(BUILD)/tlsalert.pc
+	install -D -m 644 $(BUILD)/tlsalert.pc $(DESTDIR)$(PKGCONFIGDIR)/tlsalert.pc
+	install -D -m 644 docs/tlsalert.1 $(DESTDIR)$(MANDIR)/man1/tlsalert.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tlsalert $(DESTDIR)$(LIBDIR)/libtlsalert.a \
+	    $(DESTDIR)$(INCLUDEDIR)/tlsalert.h $(DESTDIR)$(PKGCONFIGDIR)/tlsalert.pc \
+	    $(DESTDIR)$(MANDIR)/man1/tlsalert.1 \
+	    $(patsubst include/tlsalert/%,$(DESTDIR)$(INCLUDEDIR)/tlsalert/%,$(PUB_H))
+	rmdir $(DESTDIR)$(INCLUDEDIR)/tlsalert 2>/dev/null || true
 
 clean:
 	rm -rf build

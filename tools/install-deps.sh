@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs the Debian packages tlsalert needs to build and test, if missing.
 # Run as root (or through sudo).  Used by the README's first command and .ci/run.
+# man-db and pkg-config: tests/scripts/install.sh tries a staged `make install`.
 set -e
-pkgs="build-essential clang python3 libpcap-dev libssl-dev zlib1g-dev tshark tcpdump"
+pkgs="build-essential clang python3 libpcap-dev libssl-dev zlib1g-dev tshark tcpdump man-db pkg-config"
 [ -n "${TLSALERT_MIN_DEPS:-}" ] && pkgs="build-essential python3 libpcap-dev libssl-dev zlib1g-dev"
 missing=""
 for p in $pkgs; do

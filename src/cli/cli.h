@@ -17,13 +17,14 @@
 enum {
 	EXIT_OK = 0,     /* success; for scan/logs/decode: alerts were found */
 	EXIT_NONE = 1,   /* scan/logs/decode: input read fine, no alert in it */
-	EXIT_ERROR = 2,  /* bad usage, unreadable or malformed input */
+	EXIT_ERROR = 2,  /* bad usage, unreadable or malformed input, a write error */
+	EXIT_PIPE = 141, /* the reader of stdout went away (128 + SIGPIPE, as cat, git) */
 };
 
 enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 
 struct cli {
-	FILE *out;
+	FILE *out;            /* cli_out_open(): no file descriptor, see cli_fileno() */
 	FILE *err;
 	const char *prog;     /* "tlsalert" */
 	const char *cmd;      /* "explain", ... */
@@ -46,7 +47,20 @@ int cli_fail(struct cli *c, const char *fmt, ...)
 #endif
 	;
 
-/* Decides colour from the stream, NO_COLOR and --color=WHEN. */
+/*
+ * Standard output for the commands: a stream whose failing write ends the
+ * process (a closed pipe: silently, status EXIT_PIPE; any other error: a
+ * message, EXIT_ERROR), in whichever thread it happens.  cli_out_command()
+ * names the command in that message; cli_out_close() flushes and closes.
+ */
+FILE *cli_out_open(void);
+void cli_out_command(const char *cmd);
+void cli_out_close(FILE *f);
+
+/* The file descriptor under f; fileno() is -1 for the stream of cli_out_open(). */
+int cli_fileno(FILE *f);
+
+/* Decides colour from the stream (a terminal?), NO_COLOR and --color=WHEN. */
 bool cli_want_color(FILE *f, const char *when);
 
 /* ANSI sequences, or "" when colour is off. */

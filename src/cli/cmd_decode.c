@@ -12,7 +12,7 @@
 static void decode_usage(FILE *f)
 {
 	fputs("usage: tlsalert decode [options] HEX...\n"
-	      "       tlsalert decode [options] --file FILE | -\n"
+	      "       tlsalert decode [options] -r FILE | -\n"
 	      "\n"
 	      "Decodes TLS, DTLS and SSLv2 alert records from hex bytes.  The arguments are\n"
 	      "joined into one input: 'decode 15 03 03 00 02 02 28' is one record.  Accepted:\n"
@@ -23,16 +23,17 @@ static void decode_usage(FILE *f)
 	      "DTLS 1.3 unified headers, SSLv2 headers) or bare 2-byte alert bodies.\n"
 	      "\n"
 	      "Options:\n"
-	      "  -f, --file FILE   read the input from FILE ('-' = standard input; gzip is fine)\n"
+	      "  -r, --file FILE   read the input from FILE ('-' = standard input; gzip is fine)\n"
 	      "  --version V       the protocol version (tls1.2, tls1.3, dtls1.2 ...): chooses\n"
 	      "                    the level rules; tls1.3 flags fragmented or coalesced alerts\n"
 	      "                    and reports 19- or 11-byte application_data records as\n"
-	      "                    possible encrypted alerts\n"
+	      "                    possible encrypted alerts (also --tls-version V)\n"
 	      "  --bare            the input is alert bodies (level, description) only\n"
 	      "  -q, --alerts-only text output: leave out the other records (context lines)\n"
 	      "  --json            JSON Lines, one object per alert (fields: docs/decode.md)\n"
 	      "  --csv             CSV with a header line\n"
 	      "  --color WHEN      auto (default), always or never; NO_COLOR is respected\n"
+	      "                    (also --colour WHEN)\n"
 	      "  -h, --help        this help\n"
 	      "\n"
 	      "Exit status: 0 at least one alert decoded, 1 valid input without an alert,\n"
@@ -389,7 +390,7 @@ int cmd_decode(struct cli *c, int argc, char **argv)
 		{"csv", no_argument, NULL, OPT_CSV},
 		{"version", required_argument, NULL, OPT_VERSION},
 		{"tls-version", required_argument, NULL, OPT_VERSION},
-		{"file", required_argument, NULL, 'f'},
+		{"file", required_argument, NULL, 'r'},
 		{"bare", no_argument, NULL, OPT_BARE},
 		{"alerts-only", no_argument, NULL, 'q'},
 		{"color", required_argument, NULL, OPT_COLOR},
@@ -416,7 +417,7 @@ int cmd_decode(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_BARE: o.bare = true; break;
 		case OPT_COLOR: color = optarg; break;
-		case 'f': file = optarg; break;
+		case 'r': file = optarg; break;
 		case 'q': x.alerts_only = true; break;
 		case 'h': decode_usage(c->out); return EXIT_OK;
 		case OPTS_ERROR: decode_usage(c->err); return EXIT_ERROR;

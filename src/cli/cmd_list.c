@@ -22,6 +22,7 @@ static void list_usage(FILE *f)
 	      "  --json            JSON Lines, one object per alert (fields: docs/json.md)\n"
 	      "  --csv             CSV with a header line\n"
 	      "  --color WHEN      auto (default), always or never; NO_COLOR is respected\n"
+	      "                    (also --colour WHEN)\n"
 	      "  -h, --help        this help\n",
 	      f);
 }

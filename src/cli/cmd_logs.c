@@ -55,6 +55,7 @@ static void logs_usage(FILE *f)
 	      "  --csv             CSV with a header line\n"
 	      "  --all             every matching pattern, not one mention per alert and line\n"
 	      "  --color WHEN      auto (default), always or never; NO_COLOR is respected\n"
+	      "                    (also --colour WHEN)\n"
 	      "  -h, --help        this help\n"
 	      "\n"
 	      "Exit status: 0 an alert was found, 1 none, 2 an input could not be read.\n",

@@ -4,6 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <pcap/pcap.h>
+#include <zlib.h>
+
 #include "cli.h"
 
 static const struct {
@@ -20,49 +24,77 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: tlsalert <command> [options] [arguments]\n\n"
+	fprintf(f, "usage: tlsalert <command> [options] [arguments]\n"
+		   "       tlsalert --version | --help\n\n"
 		   "Tells which TLS alert happened, who sent it, at which step, and why.\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].what);
-	fprintf(f, "\n'tlsalert <command> --help' describes a command; 'man tlsalert' has it all.\n"
-		   "Exit status: 0 success (alerts found), 1 no alert found, 2 error.\n");
+	fprintf(f, "  %-9s %s\n", "version", "the same as --version");
+	fprintf(f, "\nOptions:\n"
+		   "  -h, --help        this help (also 'tlsalert help')\n"
+		   "  -V, --version     the version of tlsalert and of the libpcap, OpenSSL and\n"
+		   "                    zlib it runs with, one per line\n"
+		   "\n'tlsalert <command> --help' describes a command; 'man tlsalert' has it all.\n"
+		   "Exit status: 0 success (alerts found), 1 no alert found, 2 error, 141 the\n"
+		   "output was closed before all of it was written ('| head').\n");
+}
+
+/* tlsalert and the libraries it runs with (not those it was built with). */
+static void version(FILE *f)
+{
+	fprintf(f, "tlsalert %s\n%s\n%s\nzlib %s\n", TLSALERT_VERSION, pcap_lib_version(),
+		OpenSSL_version(OPENSSL_VERSION), zlibVersion());
+}
+
+static int run(struct cli *c, int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(c->err);
+		return EXIT_ERROR;
+	}
+	const char *a = argv[1];
+	if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "help") == 0) {
+		usage(c->out);
+		return EXIT_OK;
+	}
+	if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0 || strcmp(a, "version") == 0) {
+		if (argc > 2) {
+			fprintf(c->err, "tlsalert: '%s' takes no argument\n", a);
+			return EXIT_ERROR;
+		}
+		version(c->out);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(a, commands[i].name) == 0) {
+			c->cmd = commands[i].name;
+			cli_out_command(c->cmd);
+			return commands[i].fn(c, argc - 1, argv + 1);
+		}
+	}
+	fprintf(c->err, "tlsalert: unknown command '%s'\n\n", a);
+	usage(c->err);
+	return EXIT_ERROR;
 }
 
 int main(int argc, char **argv)
 {
-	struct cli c = {
-		.out = stdout, .err = stderr, .prog = "tlsalert", .cmd = NULL, .fmt = OUT_TEXT,
-	};
-
 	/* Output is parsed by scripts: no locale-dependent formatting. */
 	setlocale(LC_ALL, "C");
+	/* A closed pipe is seen as EPIPE on the write that meets it (cli_out_open);
+	 * a socket of the library never kills the process. */
 	signal(SIGPIPE, SIG_IGN);
-	c.width = cli_term_width(stdout);
 
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_ERROR;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-		printf("tlsalert %s\n", TLSALERT_VERSION);
-		return EXIT_OK;
-	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[1], commands[i].name) == 0) {
-			c.cmd = commands[i].name;
-			int rc = commands[i].fn(&c, argc - 1, argv + 1);
-			if (fflush(stdout) != 0 && rc == EXIT_OK)
-				rc = EXIT_ERROR;
-			return rc;
-		}
-	}
-	fprintf(stderr, "tlsalert: unknown command '%s'\n\n", argv[1]);
-	usage(stderr);
-	return EXIT_ERROR;
+	struct cli c = {
+		.out = cli_out_open(),
+		.err = stderr,
+		.prog = "tlsalert",
+		.cmd = NULL,
+		.fmt = OUT_TEXT,
+	};
+	c.width = cli_term_width(c.out);
+	int rc = run(&c, argc, argv);
+	cli_out_close(c.out); /* a write error ends the process here */
+	return rc;
 }

@@ -100,8 +100,25 @@ static void long_error(struct cli *c, const struct option *table, const char *ar
 		cli_fail(c, "invalid option '%s'", arg); /* getopt_long and the table disagree */
 }
 
+/*
+ * Short options that meant something else in an earlier release: the error
+ * names the option to use now, rather than a bare "unknown option".
+ */
+static const struct {
+	const char *cmd;
+	int ch;
+	const char *now;
+} moved[] = {
+	{"decode", 'f', "the input file is '-r FILE' or '--file FILE'; -f is scan's filter"},
+};
+
 static void short_error(struct cli *c, int ch, bool missing)
 {
+	for (size_t i = 0; i < sizeof(moved) / sizeof(moved[0]); i++)
+		if (c->cmd != NULL && strcmp(c->cmd, moved[i].cmd) == 0 && ch == moved[i].ch) {
+			cli_fail(c, "unknown option '-%c' (%s)", ch, moved[i].now);
+			return;
+		}
 	if (missing)
 		cli_fail(c, "option '-%c' needs an argument", ch);
 	else if (ch > 0 && ch < 128 && isgraph(ch))

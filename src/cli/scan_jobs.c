@@ -231,6 +231,12 @@ static void pool_write(struct scan_pool *p, const struct scan_run *r, size_t i)
 	if (j->spool_errno != 0)
 		cli_fail(c, "%s: not scanned: no temporary file for its output (%s)",
 			 r->set->files[i], strerror(j->spool_errno));
+	/* a full /tmp loses output: an error, like a full disk under stdout */
+	if (j->out != NULL && (fflush(j->out) != 0 || ferror(j->out))) {
+		cli_fail(c, "%s: output lost: its temporary file could not be written",
+			 r->set->files[i]);
+		j->failed = true;
+	}
 	spool_copy(j->out, c->out);
 	fflush(c->out);
 	if (r->set->progress && j->err != NULL && ftell(j->err) > 0)

@@ -1,5 +1,7 @@
 /* Output helpers shared by the subcommands: errors, colour, wrapping, JSON, CSV, files. */
+#define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,82 @@ int cli_fail(struct cli *c, const char *fmt, ...)
 	return EXIT_ERROR;
 }
 
+/*
+ * The standard output of every command.  Its writes go through out_write(),
+ * which sees the error of the write(2) that failed, in whichever thread wrote:
+ * a reader that went away (EPIPE: `| head`) ends the process silently with the
+ * status of SIGPIPE, as cat and git do; any other error (ENOSPC: `> /dev/full`)
+ * is one line on stderr and status 2.  Either way nothing more is computed for
+ * output that cannot be delivered, whichever thread meets the error first.
+ * SIGPIPE itself is ignored (main.c), so a socket never kills the process.
+ */
+static FILE *out_stream;
+static const char *out_cmd = "";
+
+static _Noreturn void out_failed(int err)
+{
+	if (err == EPIPE) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+		_exit(EXIT_PIPE); /* SIGPIPE was blocked: the same status */
+	}
+	fprintf(stderr, "tlsalert%s%s: cannot write the output: %s\n", out_cmd[0] ? " " : "",
+		out_cmd, strerror(err));
+	_exit(EXIT_ERROR);
+}
+
+static ssize_t out_write(void *cookie, const char *buf, size_t len)
+{
+	(void)cookie;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(STDOUT_FILENO, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			out_failed(n < 0 ? errno : EIO);
+		done += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+FILE *cli_out_open(void)
+{
+	cookie_io_functions_t io = {.write = out_write};
+	FILE *f = fopencookie(NULL, "w", io);
+	if (f == NULL)
+		return stdout; /* no memory: plain stdout, errors seen at the end only */
+	/* a terminal gets each line as it is written, like stdout */
+	if (isatty(STDOUT_FILENO))
+		setvbuf(f, NULL, _IOLBF, BUFSIZ);
+	else
+		setvbuf(f, NULL, _IOFBF, 1 << 16);
+	out_stream = f;
+	return f;
+}
+
+void cli_out_command(const char *cmd)
+{
+	out_cmd = cmd != NULL ? cmd : "";
+}
+
+void cli_out_close(FILE *f)
+{
+	if (f == out_stream) {
+		fclose(f); /* a failing write ends the process in out_write() */
+		out_stream = NULL;
+		return;
+	}
+	errno = 0;
+	if (fflush(f) != 0 || ferror(f))
+		out_failed(errno != 0 ? errno : EIO);
+}
+
+int cli_fileno(FILE *f)
+{
+	return f == out_stream && f != NULL ? STDOUT_FILENO : fileno(f);
+}
+
 bool cli_want_color(FILE *f, const char *when)
 {
 	if (when != NULL && strcmp(when, "always") == 0)
@@ -34,7 +112,7 @@ bool cli_want_color(FILE *f, const char *when)
 	const char *term = getenv("TERM");
 	if (term != NULL && strcmp(term, "dumb") == 0)
 		return false;
-	return isatty(fileno(f));
+	return isatty(cli_fileno(f));
 }
 
 const char *cli_c(const struct cli *c, enum cli_color col)
@@ -103,10 +181,10 @@ int cli_term_width(FILE *out)
 			w = v > MAX_WIDTH ? MAX_WIDTH : (int)v;
 	}
 	if (w == 0) {
-		if (!isatty(fileno(out)))
+		if (!isatty(cli_fileno(out)))
 			return 0;
 		struct winsize ws;
-		if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		if (ioctl(cli_fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 			w = ws.ws_col;
 		else
 			w = 80;
