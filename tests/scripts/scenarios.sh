@@ -89,6 +89,7 @@ rows = table("scenarios.tsv", 9)
 known = {(r[0], r[1]): r[2] for r in table("known-wrong.tsv", 3)}
 names = {r[0] for r in rows}
 right = listed = bad = 0
+checked = set()
 for mode in {m for (_, m) in known}:
     if mode not in ("key log", "no key log"):
         sys.exit("known-wrong.tsv: mode %r is neither 'key log' nor 'no key log'" % mode)
@@ -110,6 +111,7 @@ for row in rows:
     if has_keylog and plain == "yes":
         modes.append("no key log")
     for mode in modes:
+        checked.add((name, mode))
         ok, got = check(row, mode == "key log")
         want = "alert %s from %s, cause %s" % (row[4], row[5], row[6])
         if row[4] == "-":
@@ -128,6 +130,10 @@ for row in rows:
         else:
             print("FAIL: %s: WRONG (got %s, want %s)" % (label, got, want))
             bad += 1
+for (n, m) in sorted(set(known) - checked):
+    if n in names:
+        print("FAIL: known-wrong.tsv lists %s [%s], which is not checked: remove it" % (n, m))
+        bad += 1
 print("scenarios: %d right, %d known-wrong, %d failed" % (right, listed, bad))
 sys.exit(1 if bad else 0)
 PY

@@ -127,7 +127,7 @@ scen() {
 		echo "# client: ${CLI//$'\n'/ }"
 		cat cli.out
 	} | sed "s|$TMP/||g" >"$OUT/$name.log"
-	cat "$name".kl* 2>/dev/null | sort -u >"$OUT/$name.keylog"
+	cat "$name".kl* 2>/dev/null | grep -v "^#" | sort -u >"$OUT/$name.keylog"
 	[ -s "$OUT/$name.keylog" ] || rm -f "$OUT/$name.keylog"
 	grep -q -- "$2" "$OUT/$name.log" || {
 		echo "make.sh: $name: the peers did not say '$2':" >&2
@@ -327,8 +327,11 @@ scen reneg-go-server-tls12 'RENEGOTIATING' go openssl TLS1.2 10 server renegotia
 # --- conditions that are no alert of a stack ---------------------------------------------
 SRV="exec python3 -m http.server --bind 127.0.0.1 $P"
 CLI="curl -sS --max-time 5 --cacert ca.pem https://127.0.0.1:$P/"
-scen plaintext-http-curl-client - curl python - - - plaintext-service \
+scen plaintext-http-curl-client - openssl plain-http - - - plaintext-service \
 	"curl https:// to a plain HTTP server: it answers HTTP/1.0 400, no alert is sent"
+SRV="exec python3 peer.py banner $P"; pycli
+scen plaintext-smtp-python-client 'wrong version number' openssl plain-smtp - - - plaintext-service \
+	"Python ssl client to a plaintext SMTP server: a 220 banner where a ServerHello should be"
 osrv -cert srv.pem -key srv.key
 CLI="python3 peer.py bigrecord $P --len 24576"
 scen record-too-large-openssl-server - openssl python TLS1.2 22 server record-too-large \

@@ -5,7 +5,8 @@ them.  Not run by the tests.
 
   peer.py server PORT CERT KEY [--sni-only NAME] [--alpn P,..] [--ca CA --clientauth]
   peer.py client PORT [CERT KEY] [--sni NAME] [--ca CA] [--min V] [--max V]
-  peer.py bigrecord PORT LEN    a handshake record header announcing LEN bytes, then silence
+  peer.py bigrecord PORT --len N  a handshake record header announcing N bytes, then silence
+  peer.py banner PORT          a plaintext SMTP server: a 220 banner, 500 to anything
 """
 import argparse
 import socket
@@ -68,6 +69,22 @@ def client(a):
         sys.exit(1)
 
 
+def banner(a):
+    ls = socket.create_server(("127.0.0.1", a.port))
+    ls.settimeout(8)
+    c, _ = ls.accept()
+    c.settimeout(5)
+    c.sendall(b"220 mail.example ESMTP ready\r\n")
+    try:
+        d = c.recv(4096)
+        print("server: received %d bytes, first %s" % (len(d), d[:5].hex()), file=sys.stderr)
+        c.sendall(b"500 5.5.1 command unrecognized\r\n")
+        c.recv(4096)
+    except OSError as e:
+        print("server: %s" % e, file=sys.stderr)
+    c.close()
+
+
 def bigrecord(a):
     c = socket.create_connection(("127.0.0.1", a.port), timeout=5)
     # content type 22 (handshake), version 3.1, a length over 2^14 + 2048
@@ -98,7 +115,7 @@ def main():
     p.add_argument("--max")
     p.add_argument("--len", type=int, default=0x6000)
     a = p.parse_args()
-    {"server": server, "client": client, "bigrecord": bigrecord}[a.mode](a)
+    {"server": server, "client": client, "bigrecord": bigrecord, "banner": banner}[a.mode](a)
 
 
 if __name__ == "__main__":
