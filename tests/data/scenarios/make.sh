@@ -7,18 +7,22 @@
 # and the top cause).
 #
 # Needs root (tcpdump -i lo), OpenSSL 3.0 (openssl), GnuTLS 3.7 (gnutls-bin), Go (golang-go),
-# python3, curl, editcap (wireshark-common), NSS tools (libnss3-tools) and a JDK (java).
+# python3, curl, editcap and tshark (wireshark-common, tshark), NSS tools (libnss3-tools) and
+# a JDK (java).  tshark checks that each capture holds the alert its row expects (with the
+# key log), and whether that alert is readable without the key log (column plain).
 # Certificates are made fresh in a scratch directory, with fixed validity dates where the
 # scenario is about dates (expired in 2020, not valid before 2099).
 # Servers listen on 127.0.0.1, ports 16400-16499; every peer runs under `timeout`, and the
 # servers still running at exit are killed (trap).
-# Usage: sudo tests/data/scenarios/make.sh [NAME-PATTERN]
+# Usage: sudo tests/data/scenarios/make.sh [PATTERN]
+#   with PATTERN, only the scenarios whose name holds it are made again, and their rows are
+#   printed instead of rewriting scenarios.tsv
 set -u
 export LC_ALL=C
 cd "$(dirname "$0")" || exit 2
 OUT=$PWD
 ONLY=${1:-}
-for t in openssl gnutls-serv gnutls-cli go python3 curl tcpdump editcap tstclnt certutil java; do
+for t in openssl gnutls-serv gnutls-cli go python3 curl tcpdump editcap tshark tstclnt certutil java; do
 	command -v $t >/dev/null || { echo "make.sh: $t is missing" >&2; exit 2; }
 done
 TMP=$(mktemp -d)
