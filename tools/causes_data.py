@@ -35,7 +35,7 @@ CAUSE_KEYS = {"cause", "title", "summary", "fix"}
 STEP_KEYS = {"step", "aliases", "covers", "text"}
 STACK_KEYS = {"stack", "name", "aliases", "wording"}
 RULE_REQ = ["rule", "stack", "alert", "sender", "cause", "weight", "situation", "error"]
-RULE_KEYS = set(RULE_REQ) | {"versions", "steps", "when", "fix", "logline"}
+RULE_KEYS = set(RULE_REQ) | {"versions", "steps", "when", "fix", "logline", "notls"}
 NEVER_REQ = ["never", "alert", "sender", "instead", "text"]
 NEVER_KEYS = set(NEVER_REQ) | {"versions"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -251,6 +251,11 @@ def load_causes(data_dir):
             s["conds"] = [parse_cond(path, line, c) for c in s.get("when", "").split()]
             s["file"], s["line"] = path, line
             s["loglines"], s["logline_none"] = logline_fragments(path, line, s, alert_names)
+            if s.get("notls", "no") not in ("yes", "no"):
+                fail(path, line, "notls takes yes or no, not %r" % s["notls"])
+            s["notls"] = s.get("notls") == "yes"
+            if s["notls"] and s["cause"] != "plaintext-service":
+                fail(path, line, "a notls rule's cause is plaintext-service, not %r" % s["cause"])
             out["rules"].append(s)
         elif kind == "never":
             check_keys(path, line, s, NEVER_REQ, NEVER_KEYS)

@@ -180,6 +180,13 @@ struct tlsa_cause_rule {
 	 * standing for any text, ASCII case ignored (docs/causes.md); "" when the
 	 * rule has no distinctive text. */
 	const char *logline;
+	/*
+	 * The rule's error means the peer did not speak TLS (its first bytes are
+	 * not a TLS record: a plain-text service on the port): no alert came from
+	 * the peer, and `alert` is only what this side sends, if it sends one at
+	 * all (`situation` says).  Data key `notls: yes`.
+	 */
+	bool notls;
 };
 
 /* What a stack does NOT send for a situation, and what it sends instead. */

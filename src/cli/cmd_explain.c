@@ -204,6 +204,48 @@ static void reader_view(char *out, size_t cap, const struct tlsa_text_mention *m
 	}
 }
 
+/*
+ * A local error that means the peer's bytes were not TLS ("wrong version number", Go's
+ * "first record does not look like a TLS handshake"): no alert was received, whatever
+ * code the rule files it under, so the alert's own explanation is not shown; the causes
+ * are ranked with that rule (plaintext-service first) and the situation says whether
+ * this side sent anything.
+ */
+static void explain_notls(struct cli *c, const struct explain_opts *o, const char *input,
+			  const struct tlsa_text_mention *m, const struct tlsa_cause_rule *r)
+{
+	const struct tlsa_alert *a = tlsa_alert_get(r->alert);
+	static const char view[] =
+		"no alert was received: this error means the peer's first bytes were not a TLS "
+		"record, so the peer does not speak TLS on this port (a plain-text service such "
+		"as HTTP, SMTP or SSH answered).";
+
+	if (c->fmt == OUT_JSON) {
+		struct jw w;
+		jw_begin(&w, c->out);
+		jw_str(&w, "input", input);
+		jw_null(&w, "code");
+		jw_null(&w, "name");
+		jw_bool(&w, "alert_received", false);
+		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
+		jw_str(&w, "implementation", m->implementation);
+		jw_strn(&w, "matched", input + m->start, m->end - m->start);
+		jw_str(&w, "reader_view", view);
+		jw_str(&w, "situation", r->situation);
+		explain_causes_json(&w, o, a);
+		jw_end(&w);
+		return;
+	}
+	if (c->fmt == OUT_CSV)
+		return; /* no alert: no row */
+	fprintf(c->out, "%sIn this message%s (%s: \"%.*s\"):\n  ", cli_c(c, C_BOLD),
+		cli_c(c, C_RESET), m->implementation, (int)(m->end - m->start), input + m->start);
+	cli_wrap(c->out, view, 2, 2, 100);
+	fputs("  ", c->out);
+	cli_wrap(c->out, r->situation, 2, 2, 100);
+	explain_causes_text(c, o, a);
+}
+
 /* One alert recognised in a pasted message: the explanation of a plain code plus
  * direction, implementation, matched text and the reader's view. */
 static void explain_mention(struct cli *c, const struct explain_opts *run, const char *input,
@@ -215,6 +257,14 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 	char view[1024];
 
 	mo.mention = m;
+	const struct tlsa_cause_rule *nr = causes_notls_rule(m);
+	if (nr != NULL) {
+		if (!*first && c->fmt == OUT_TEXT)
+			fputc('\n', c->out);
+		explain_notls(c, o, input, m, nr);
+		*first = false;
+		return;
+	}
 
 	reader_view(view, sizeof(view), m, a);
 	if (c->fmt == OUT_JSON) {
@@ -253,6 +303,19 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 	}
 }
 
+/* What explain_input() puts before a pasted message that no gate word opened. */
+#define GATE "error: "
+
+/* A mention found in GATE + input, moved back onto input (the gate itself is never
+ * matched: offsets before it are clamped). */
+static void unshift(struct tlsa_text_mention *m, size_t k)
+{
+	m->start = m->start > k ? m->start - k : 0;
+	m->end = m->end > k ? m->end - k : 0;
+	m->line_start = m->line_start > k ? m->line_start - k : 0;
+	m->line_end = m->line_end > k ? m->line_end - k : 0;
+}
+
 /* Explains one input; returns 0, or EXIT_ERROR after saying why. */
 static int explain_input(struct cli *c, const struct explain_opts *o, const char *input,
 			 bool *first)
@@ -270,8 +333,20 @@ static int explain_input(struct cli *c, const struct explain_opts *o, const char
 	if (tlsa_text_new(&rec, &err) != 0)
 		return cli_fail(c, "%s", err.msg);
 	tlsa_text_scan(rec, input, strlen(input), 0, msg_collect, &mm);
+	char *gated = NULL;
+	if (mm.n == 0 && (gated = malloc(strlen(input) + sizeof(GATE))) != NULL) {
+		/* A pasted message is an error message even without a word the log reader
+		 * waits for ("error:", "exception"): Go's "tls: first record does not look
+		 * like a TLS handshake" is looked for as a local error all the same. */
+		memcpy(gated, GATE, sizeof(GATE) - 1);
+		strcpy(gated + sizeof(GATE) - 1, input);
+		tlsa_text_scan(rec, gated, strlen(gated), 0, msg_collect, &mm);
+		for (size_t i = 0; i < mm.n; i++)
+			unshift(&mm.m[i], sizeof(GATE) - 1);
+	}
 	for (size_t i = 0; i < mm.n; i++) /* mentions point into rec: free it after */
 		explain_mention(c, o, input, &mm.m[i], first);
+	free(gated);
 	tlsa_text_free(rec);
 	if (mm.n > 0)
 		return 0;

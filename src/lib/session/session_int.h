@@ -126,6 +126,7 @@ struct conn {
 	bool have_alert, alert_fatal;
 	struct tlsa_conn_event sum;
 	bool rejected; /* an inferred handshake rejection */
+	int plain_dir; /* -1, or the direction whose first line of text is in sum.plaintext */
 	void *user;    /* the on_record consumer's slot */
 	/* decryption */
 	struct sdec *dec;

@@ -84,6 +84,7 @@ struct lx_source {
 	uint8_t alert;	     /* the alert that rule sends */
 	int weight;	     /* the rule's weight: breaks a tie of literal bytes */
 	unsigned order;	     /* the rule's index among all rules: breaks a tie of weights */
+	bool notls;	     /* the error means the peer did not speak TLS: wins a tie of text */
 };
 
 /* The counts (LP_N_*) for every file; the tables only for the file that asked for them

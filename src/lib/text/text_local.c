@@ -176,11 +176,14 @@ static bool lx_match(const char *line, size_t at, size_t len, const struct lx_fr
 	return true;
 }
 
-/* Is a better than b: more literal bytes, then the rule's weight, then data order? */
+/* Is a better than b: more literal bytes, then a notls rule, then the rule's weight, then
+ * data order? */
 static bool lx_better(const struct lx_frag *a, const struct lx_frag *b)
 {
 	if (a->lit != b->lit)
 		return a->lit > b->lit;
+	if (a->src->notls != b->src->notls)
+		return a->src->notls; /* same words: "not TLS" explains more (no alert came) */
 	if (a->src->weight != b->src->weight)
 		return a->src->weight > b->src->weight;
 	return a->order < b->order;
