@@ -226,7 +226,7 @@ static void explain_notls(struct cli *c, const struct explain_opts *o, const cha
 		jw_str(&w, "input", input);
 		jw_null(&w, "code");
 		jw_null(&w, "name");
-		jw_bool(&w, "alert_received", false);
+		jw_bool(&w, "not_tls", true);
 		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
 		jw_str(&w, "implementation", m->implementation);
 		jw_strn(&w, "matched", input + m->start, m->end - m->start);
@@ -277,6 +277,7 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 			jw_null(&w, "code");
 			jw_null(&w, "name");
 		}
+		jw_bool(&w, "not_tls", false);
 		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
 		jw_str(&w, "implementation", m->implementation);
 		jw_strn(&w, "matched", input + m->start, m->end - m->start);

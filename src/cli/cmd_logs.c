@@ -215,8 +215,7 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		else
 			jw_null(&w, "code");
 		jw_str(&w, "name", name);
-		if (notls)
-			jw_bool(&w, "alert_received", false);
+		jw_bool(&w, "not_tls", notls);
 		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
 		jw_str(&w, "implementation", m->implementation);
 		jw_str(&w, "pattern", m->pattern_id);
