@@ -35,7 +35,7 @@ CAUSE_KEYS = {"cause", "title", "summary", "fix"}
 STEP_KEYS = {"step", "aliases", "covers", "text"}
 STACK_KEYS = {"stack", "name", "aliases", "wording"}
 RULE_REQ = ["rule", "stack", "alert", "sender", "cause", "weight", "situation", "error"]
-RULE_KEYS = set(RULE_REQ) | {"versions", "steps", "when", "fix", "logline", "notls"}
+RULE_KEYS = set(RULE_REQ) | {"versions", "steps", "when", "fix", "logline", "notls", "pre13"}
 NEVER_REQ = ["never", "alert", "sender", "instead", "text"]
 NEVER_KEYS = set(NEVER_REQ) | {"versions"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -159,6 +159,35 @@ def logline_fragments(path, line, rule, alert_names):
     return frags, None
 
 
+def check_pre13(rules):
+    """`pre13: RULE` on a TLS 1.3-only rule names the rule the same error text is before TLS 1.3
+    (the stack maps the alert by version, OpenSSL's certificate_required -> handshake_failure):
+    that rule exists, holds only for versions before TLS 1.3, is of the same first stack, and
+    shares a log fragment with this one.  Sets r["pre13_rule"] (the rule dict or None)."""
+    by_id = {r["rule"]: r for r in rules}
+    t13 = version_mask("", 0, "tls1.3")
+    for r in rules:
+        r["pre13_rule"] = None
+        if "pre13" not in r:
+            continue
+        x = by_id.get(r["pre13"])
+        where = (r["file"], r["line"])
+        if x is None:
+            fail(*where, "rule %s: pre13 names unknown rule %r" % (r["rule"], r["pre13"]))
+        if r["vmask"] != t13:
+            fail(*where, "rule %s: pre13 needs `versions: tls1.3`" % r["rule"])
+        if not x["vmask"] or x["vmask"] & t13:
+            fail(*where, "rule %s: pre13 rule %s must hold only before TLS 1.3" %
+                 (r["rule"], x["rule"]))
+        if r["stack"].split()[0] not in x["stack"].split():
+            fail(*where, "rule %s: pre13 rule %s is not of stack %s" %
+                 (r["rule"], x["rule"], r["stack"].split()[0]))
+        if not set(f.lower() for f in r["loglines"]) & set(f.lower() for f in x["loglines"]):
+            fail(*where, "rule %s: pre13 rule %s shares no log fragment with it" %
+                 (r["rule"], x["rule"]))
+        r["pre13_rule"] = x
+
+
 def load_causes(data_dir):
     """Return a dict with lists causes, steps, stacks, rules, nevers (dicts, file order)."""
     alerts = load_alerts(os.path.join(data_dir, "alerts.txt"))
@@ -273,6 +302,7 @@ def load_causes(data_dir):
             s["vmask"] = version_mask(path, line, s.get("versions", ""))
             s["file"], s["line"] = path, line
             out["nevers"].append(s)
+    check_pre13(out["rules"])
     # A never entry must not deny what a rule of the same stack says it sends.
     for n in out["nevers"]:
         for r in out["rules"]:

@@ -187,6 +187,9 @@ struct tlsa_cause_rule {
 	 * all (`situation` says).  Data key `notls: yes`.
 	 */
 	bool notls;
+	/* A TLS 1.3 rule whose stack sends another alert for the same error before TLS
+	 * 1.3: that rule's id (data key `pre13: RULE`), else NULL. */
+	const char *pre13;
 };
 
 /* What a stack does NOT send for a situation, and what it sends instead. */

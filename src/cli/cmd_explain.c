@@ -192,6 +192,13 @@ static void reader_view(char *out, size_t cap, const struct tlsa_text_mention *m
 		snprintf(out, cap,
 			 "your side received %s (%d) from the peer: the peer is telling you \"%s\"",
 			 a->name, a->code, a->says);
+	} else if (m->dir == TLSA_TEXT_SENT && m->pre13 && tlsa_alert_get((uint8_t)m->code_pre13)) {
+		const struct tlsa_alert *b = tlsa_alert_get((uint8_t)m->code_pre13);
+		snprintf(out, cap,
+			 "your side sent %s (%d) to the peer under TLS 1.3, %s (%d) before TLS 1.3 "
+			 "(the message does not show the version; --version picks one): your side is "
+			 "telling the peer \"%s\"",
+			 a->name, a->code, b->name, b->code, a->says);
 	} else if (m->dir == TLSA_TEXT_SENT) {
 		snprintf(out, cap,
 			 "your side sent %s (%d) to the peer: your side is telling the peer \"%s\"",
@@ -251,6 +258,18 @@ static void explain_notls(struct cli *c, const struct explain_opts *o, const cha
 static void explain_mention(struct cli *c, const struct explain_opts *run, const char *input,
 			    const struct tlsa_text_mention *m, bool *first)
 {
+	struct tlsa_text_mention vm = *m;
+	if (m->pre13 && run->ver != TLSA_VER_UNKNOWN) {
+		/* --version says which of the pair the stack sent */
+		if (tlsa_version_rank(run->ver) < tlsa_version_rank(TLSA_VER_TLS13)) {
+			vm.code = m->code_pre13;
+			vm.rule_id = m->rule_id_pre13;
+		}
+		vm.pre13 = false;
+		vm.code_pre13 = -1;
+		vm.rule_id_pre13 = NULL;
+	}
+	m = &vm;
 	const struct tlsa_alert *a = m->code >= 0 ? tlsa_alert_get((uint8_t)m->code) : NULL;
 	struct explain_opts mo = *run;
 	const struct explain_opts *o = &mo;
@@ -278,6 +297,13 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 			jw_null(&w, "name");
 		}
 		jw_bool(&w, "not_tls", false);
+		if (m->pre13) {
+			jw_int(&w, "code_pre13", m->code_pre13);
+			jw_str(&w, "name_pre13", tlsa_alert_get((uint8_t)m->code_pre13)->name);
+		} else {
+			jw_null(&w, "code_pre13");
+			jw_null(&w, "name_pre13");
+		}
 		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
 		jw_str(&w, "implementation", m->implementation);
 		jw_strn(&w, "matched", input + m->start, m->end - m->start);

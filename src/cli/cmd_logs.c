@@ -216,6 +216,13 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 			jw_null(&w, "code");
 		jw_str(&w, "name", name);
 		jw_bool(&w, "not_tls", notls);
+		if (m->pre13) {
+			jw_int(&w, "code_pre13", m->code_pre13);
+			jw_str(&w, "name_pre13", tlsa_alert_get((uint8_t)m->code_pre13)->name);
+		} else {
+			jw_null(&w, "code_pre13");
+			jw_null(&w, "name_pre13");
+		}
 		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
 		jw_str(&w, "implementation", m->implementation);
 		jw_str(&w, "pattern", m->pattern_id);
@@ -253,7 +260,7 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		csv_end(f);
 		return;
 	}
-	char loc[512], codebuf[16];
+	char loc[512], codebuf[16], both[64];
 	/* Aligned within a file: room for the name, ":line:column" up to 7 and 3 digits. */
 	printable(matched, mlen, MATCH_SHOWN, shown, sizeof(shown));
 	snprintf(loc, sizeof(loc), "%s:%llu:%zu", L->name, line, col);
@@ -261,6 +268,11 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		snprintf(codebuf, sizeof(codebuf), "%3d", code);
 	else
 		snprintf(codebuf, sizeof(codebuf), "  -");
+	if (name != NULL && m->pre13) {
+		/* the version decides: 116 under TLS 1.3, 40 before */
+		snprintf(both, sizeof(both), "%s (%d <1.3)", name, m->code_pre13);
+		name = both;
+	}
 	const struct cause_memo *cm = mention_causes(L, m);
 	fprintf(f, "%s%-*s%s %s%s %-31s%s %s%-8s%s  %-15s %-22s %s\n", cli_c(c, C_DIM),
 		(int)strlen(L->name) + 12, loc, cli_c(c, C_RESET), cli_c(c, C_BOLD), codebuf,
