@@ -196,8 +196,8 @@ static void reader_view(char *out, size_t cap, const struct tlsa_text_mention *m
 		const struct tlsa_alert *b = tlsa_alert_get((uint8_t)m->code_pre13);
 		snprintf(out, cap,
 			 "your side sent %s (%d) to the peer under TLS 1.3, %s (%d) before TLS 1.3 "
-			 "(the message does not show the version; --version picks one): your side is "
-			 "telling the peer \"%s\"",
+			 "(the message does not show the version; --version picks one): your side "
+			 "is telling the peer \"%s\"",
 			 a->name, a->code, b->name, b->code, a->says);
 	} else if (m->dir == TLSA_TEXT_SENT) {
 		snprintf(out, cap,

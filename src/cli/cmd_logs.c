@@ -279,9 +279,8 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		name	? name
 		: notls ? "(no alert: peer not TLS)"
 			: "(alert not named)",
-		cli_c(c, C_RESET), dir_color(c, m->dir),
-		tlsa_text_dir_name(m->dir), cli_c(c, C_RESET), m->implementation,
-		cm->n > 0 ? cm->cs[0].id : "-", shown);
+		cli_c(c, C_RESET), dir_color(c, m->dir), tlsa_text_dir_name(m->dir),
+		cli_c(c, C_RESET), m->implementation, cm->n > 0 ? cm->cs[0].id : "-", shown);
 }
 
 struct block_ctx {

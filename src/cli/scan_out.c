@@ -605,7 +605,8 @@ static void conn_text(struct scan_writer *o, const struct tlsa_conn_event *ev,
 		tlsa_version_name(ev->version), cli_c(c, col), tlsa_outcome_name(ev->outcome),
 		cli_c(c, C_RESET), v->what, ev->hs->sni[0] ? "  sni=" : "", ev->hs->sni);
 	if (ev->outcome == TLSA_OUT_PLAINTEXT)
-		fprintf(c->out, "%*s %sthe server answered in plain text: \"%s\"; likely cause: %s%s\n",
+		fprintf(c->out,
+			"%*s %sthe server answered in plain text: \"%s\"; likely cause: %s%s\n",
 			o->set->width, "", cli_c(c, C_DIM), ev->plaintext, "plaintext-service",
 			cli_c(c, C_RESET));
 	else if (v->sc.n > 0 && ev->outcome != TLSA_OUT_ESTABLISHED)

@@ -241,7 +241,8 @@ static void test_captures(struct got *g)
 	bool plain = false;
 	for (size_t i = 0; i < g->nc; i++) {
 		check_conn(&g->c[i], &g->cs[i]);
-		plain |= g->c[i].ev.outcome == TLSA_OUT_PLAINTEXT && g->c[i].ev.plaintext[0] != '\0';
+		plain |=
+			g->c[i].ev.outcome == TLSA_OUT_PLAINTEXT && g->c[i].ev.plaintext[0] != '\0';
 	}
 	CHECK(plain);
 

@@ -301,8 +301,8 @@ static void test_starttls(void)
 /* A ClientHello answered in plain text: outcome plaintext with the first line, cut at
  * TLSA_PLAINTEXT_MAX; a banner before the ClientHello counts; binary bytes or STARTTLS
  * do not. */
-static void plain_case(const char *banner, const char *reply, tlsa_outcome want,
-		       const char *line, uint64_t frame)
+static void plain_case(const char *banner, const char *reply, tlsa_outcome want, const char *line,
+		       uint64_t frame)
 {
 	struct sim s;
 	struct buf b = {.n = 0};

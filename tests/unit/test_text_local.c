@@ -213,7 +213,8 @@ static void versions(const struct tlsa_text *t)
 	f = scan_text(t, "*** Fatal error: An unexpected TLS packet was received.");
 	CHECK(f.n == 1 && strcmp(f.m[0].rule_id, "gnutls-notls-first-record") == 0);
 	r = tlsa_cause_rule_get("openssl-116-cert-required");
-	CHECK(r != NULL && r->pre13 != NULL && strcmp(r->pre13, "openssl-40-client-cert-tls12") == 0);
+	CHECK(r != NULL && r->pre13 != NULL &&
+	      strcmp(r->pre13, "openssl-40-client-cert-tls12") == 0);
 }
 
 int main(void)

@@ -118,9 +118,8 @@ static bool established(const struct conn *c)
  */
 static bool answered_in_plaintext(const struct conn *c)
 {
-	return c->plain_dir >= 0 && c->ch_dir >= 0 && c->plain_dir != c->ch_dir &&
-	       c->sh_dir < 0 && c->starttls == NULL && c->d[c->plain_dir].mode != M_TLS &&
-	       !c->have_alert;
+	return c->plain_dir >= 0 && c->ch_dir >= 0 && c->plain_dir != c->ch_dir && c->sh_dir < 0 &&
+	       c->starttls == NULL && c->d[c->plain_dir].mode != M_TLS && !c->have_alert;
 }
 
 static void cb_flow_close(void *ctx, struct tlsa_flow *f)

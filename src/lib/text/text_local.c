@@ -227,8 +227,9 @@ static const struct lx_frag *lx_best(const struct tlsa_text *t, const char *line
 
 /*
  * The protocol version a line shows, for a local error whose alert depends on it: 13 for
- * TLS 1.3, 12 for an older TLS or SSL version, 0 when it names none or several.  Only
- * looked for when such an error matched (rare), so a plain scan of the line is enough.
+ * TLS 1.3, 12 for TLS 1.0-1.2, 0 when it names none or several.  Only looked for when such
+ * an error matched (rare), so a plain scan of the line is enough.  OpenSSL's "sslv3 alert"
+ * and "tlsv1 alert" wordings name no version (they are used under every one): not read.
  */
 static int line_version(const char *line, size_t len)
 {
@@ -236,10 +237,9 @@ static int line_version(const char *line, size_t len)
 		const char *text;
 		int v;
 	} names[] = {
-		{"tlsv1.3", 13}, {"tls 1.3", 13}, {"tls1.3", 13},    {"tlsv1_3", 13}, {"tls13", 13},
-		{"tlsv1.2", 12}, {"tls 1.2", 12}, {"tls1.2", 12},    {"tlsv1_2", 12}, {"tls12", 12},
-		{"tlsv1.1", 12}, {"tls 1.1", 12}, {"tls1.1", 12},    {"tlsv1.0", 12}, {"tls 1.0", 12},
-		{"tls1.0", 12},	 {"sslv3", 12},	  {"tlsv1 ", 12},
+		{"tlsv1.3", 13}, {"tls 1.3", 13}, {"tls1.3", 13},  {"tlsv1.2", 12},
+		{"tls 1.2", 12}, {"tls1.2", 12},  {"tlsv1.1", 12}, {"tls 1.1", 12},
+		{"tls1.1", 12},	 {"tlsv1.0", 12}, {"tls 1.0", 12}, {"tls1.0", 12},
 	};
 	int seen = 0;
 	for (size_t i = 0; i < N_ELEMS(names); i++) {
