@@ -24,7 +24,8 @@ TRI_FACTS = ["cipher_overlap", "group_overlap", "alpn_offered", "alpn_selected",
              "fallback_scsv", "cert_requested", "client_cert_sent", "encrypted", "inferred",
              "hello_malformed", "keyshare_invalid", "app_data_seen", "renegotiating",
              "handshake_done", "cert_expired", "cert_name_mismatch", "cert_self_signed",
-             "ems_offered", "reneg_info_offered", "weak_dh", "record_over_limit", "version_selected_offered", "level_warning"]
+             "ems_offered", "reneg_info_offered", "weak_dh", "record_over_limit", "version_selected_offered", "level_warning",
+             "peer_plaintext"]
 NUM_FACTS = ["record_len", "dh_bits", "offered_max", "offered_min"]
 # Matches tlsa_version_rank() in src/lib/registry/registry.c.
 VERSION_RANK = {"ssl3": 2, "tls1.0": 3, "tls1.1": 4, "tls1.2": 5, "tls1.3": 6,

@@ -88,6 +88,9 @@ struct tlsa_diag_ctx {
 	 */
 	const char *rule;
 	const char *rule_text;
+	/* The peer of the ClientHello's sender answered it in plain text (a plain-text
+	 * service on the port): the alert is that side's reaction to non-TLS bytes. */
+	tlsa_tri peer_plaintext;
 };
 
 /* Largest sizes of the text a cause carries. */

@@ -100,6 +100,10 @@ struct tlsa_alert_event {
 				      (static), or NULL */
 	const struct tlsa_cert_info *server_cert, *client_cert; /* NULL when not seen
 								   (callback only) */
+	/* The peer of the ClientHello's sender answered it in plain text, not TLS (the
+	 * connection's outcome will be TLSA_OUT_PLAINTEXT): an alert from the
+	 * ClientHello's side is its reaction to that text. */
+	bool peer_plaintext;
 };
 
 /* Outcome of one connection in which TLS was seen. */

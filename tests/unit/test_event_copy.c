@@ -174,6 +174,7 @@ static void check_alert(const struct tlsa_alert_event_copy *c, const struct aler
 	CHECK_INT(e->likely, w->likely);
 	CHECK_INT(e->keylog, w->keylog);
 	CHECK_INT(e->decrypted, w->decrypted);
+	CHECK_INT(e->peer_plaintext, w->peer_plaintext);
 }
 
 static void check_conn(const struct tlsa_conn_event_copy *c, const struct conn_snap *s)

@@ -340,6 +340,20 @@ static void test_plaintext_answer(void)
 	plain_case(NULL, "ok\r\nmore text\r\n", TLSA_OUT_INCOMPLETE, "", 0);
 	plain_case(NULL, NULL, TLSA_OUT_INCOMPLETE, "", 0); /* no answer at all */
 
+	/* the client's alert after the text (Java's unexpected_message): still plain text */
+	struct sim j;
+	struct buf jb = {.n = 0};
+	sim_open(&j, 0, 6);
+	client_hello(&jb, true);
+	sim_data(&j, 0, jb.b, jb.n);
+	sim_data(&j, 1, "HTTP/1.1 400 Bad Request\r\n", 26);
+	static const uint8_t unexpected[7] = {21, 3, 3, 0, 2, 2, 10};
+	sim_data(&j, 0, unexpected, sizeof(unexpected));
+	sim_close(&j, TLSA_END_FIN);
+	CHECK_INT(j.g.n, 1);
+	CHECK_INT(j.g.outcome, TLSA_OUT_PLAINTEXT);
+	CHECK_STR(j.g.plaintext, "HTTP/1.1 400 Bad Request");
+
 	/* after STARTTLS, text before TLS is the protocol: a refused handshake is not plain text */
 	struct sim s;
 	struct buf b = {.n = 0};

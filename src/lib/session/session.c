@@ -111,17 +111,6 @@ static bool established(const struct conn *c)
 	return (c->d[0].finished && c->d[1].finished) || (c->d[0].n_enc > 0 && c->d[1].n_enc > 0);
 }
 
-/*
- * The ClientHello got an answer in plain text and nothing of TLS: the peer is a
- * plain-text service (HTTP, an SMTP or SSH banner) on the port the client took for TLS.
- * Not after a STARTTLS request, where text before TLS is the protocol.
- */
-static bool answered_in_plaintext(const struct conn *c)
-{
-	return c->plain_dir >= 0 && c->ch_dir >= 0 && c->plain_dir != c->ch_dir && c->sh_dir < 0 &&
-	       c->starttls == NULL && c->d[c->plain_dir].mode != M_TLS && !c->have_alert;
-}
-
 static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 {
 	struct tlsa_tracker *t = ctx;
@@ -149,8 +138,8 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 		s->n_alerts = c->n_alerts;
 		s->have_alert = c->have_alert;
 		s->outcome = established(c)		? TLSA_OUT_ESTABLISHED
+			     : ses_answered_in_plaintext(c) ? TLSA_OUT_PLAINTEXT
 			     : c->have_alert		? TLSA_OUT_FAILED
-			     : answered_in_plaintext(c) ? TLSA_OUT_PLAINTEXT
 							: TLSA_OUT_INCOMPLETE;
 		if (s->outcome != TLSA_OUT_PLAINTEXT) {
 			s->plaintext[0] = '\0';
