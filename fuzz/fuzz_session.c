@@ -34,7 +34,10 @@ static void on_record(void *ctx, const struct tlsa_record_event *ev)
 static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
 {
 	size_t *n = ctx;
-	*n += ev->n_alerts + (ev->history ? strlen(ev->history) : 0);
+	*n += ev->n_alerts + (ev->history ? strlen(ev->history) : 0) +
+	      strnlen(ev->plaintext, sizeof(ev->plaintext));
+	if (ev->outcome == TLSA_OUT_PLAINTEXT && ev->plaintext[0] == '\0')
+		__builtin_trap(); /* a plain-text outcome always carries its line */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -24,7 +24,8 @@ TRI_FACTS = ["cipher_overlap", "group_overlap", "alpn_offered", "alpn_selected",
              "fallback_scsv", "cert_requested", "client_cert_sent", "encrypted", "inferred",
              "hello_malformed", "keyshare_invalid", "app_data_seen", "renegotiating",
              "handshake_done", "cert_expired", "cert_name_mismatch", "cert_self_signed",
-             "ems_offered", "reneg_info_offered", "weak_dh", "record_over_limit", "version_selected_offered", "level_warning"]
+             "ems_offered", "reneg_info_offered", "weak_dh", "record_over_limit", "version_selected_offered", "level_warning",
+             "peer_plaintext"]
 NUM_FACTS = ["record_len", "dh_bits", "offered_max", "offered_min"]
 # Matches tlsa_version_rank() in src/lib/registry/registry.c.
 VERSION_RANK = {"ssl3": 2, "tls1.0": 3, "tls1.1": 4, "tls1.2": 5, "tls1.3": 6,
@@ -35,7 +36,7 @@ CAUSE_KEYS = {"cause", "title", "summary", "fix"}
 STEP_KEYS = {"step", "aliases", "covers", "text"}
 STACK_KEYS = {"stack", "name", "aliases", "wording"}
 RULE_REQ = ["rule", "stack", "alert", "sender", "cause", "weight", "situation", "error"]
-RULE_KEYS = set(RULE_REQ) | {"versions", "steps", "when", "fix", "logline"}
+RULE_KEYS = set(RULE_REQ) | {"versions", "steps", "when", "fix", "logline", "notls", "pre13"}
 NEVER_REQ = ["never", "alert", "sender", "instead", "text"]
 NEVER_KEYS = set(NEVER_REQ) | {"versions"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -159,6 +160,35 @@ def logline_fragments(path, line, rule, alert_names):
     return frags, None
 
 
+def check_pre13(rules):
+    """`pre13: RULE` on a TLS 1.3-only rule names the rule the same error text is before TLS 1.3
+    (the stack maps the alert by version, OpenSSL's certificate_required -> handshake_failure):
+    that rule exists, holds only for versions before TLS 1.3, is of the same first stack, and
+    shares a log fragment with this one.  Sets r["pre13_rule"] (the rule dict or None)."""
+    by_id = {r["rule"]: r for r in rules}
+    t13 = version_mask("", 0, "tls1.3")
+    for r in rules:
+        r["pre13_rule"] = None
+        if "pre13" not in r:
+            continue
+        x = by_id.get(r["pre13"])
+        where = (r["file"], r["line"])
+        if x is None:
+            fail(*where, "rule %s: pre13 names unknown rule %r" % (r["rule"], r["pre13"]))
+        if r["vmask"] != t13:
+            fail(*where, "rule %s: pre13 needs `versions: tls1.3`" % r["rule"])
+        if not x["vmask"] or x["vmask"] & t13:
+            fail(*where, "rule %s: pre13 rule %s must hold only before TLS 1.3" %
+                 (r["rule"], x["rule"]))
+        if r["stack"].split()[0] not in x["stack"].split():
+            fail(*where, "rule %s: pre13 rule %s is not of stack %s" %
+                 (r["rule"], x["rule"], r["stack"].split()[0]))
+        if not set(f.lower() for f in r["loglines"]) & set(f.lower() for f in x["loglines"]):
+            fail(*where, "rule %s: pre13 rule %s shares no log fragment with it" %
+                 (r["rule"], x["rule"]))
+        r["pre13_rule"] = x
+
+
 def load_causes(data_dir):
     """Return a dict with lists causes, steps, stacks, rules, nevers (dicts, file order)."""
     alerts = load_alerts(os.path.join(data_dir, "alerts.txt"))
@@ -251,6 +281,11 @@ def load_causes(data_dir):
             s["conds"] = [parse_cond(path, line, c) for c in s.get("when", "").split()]
             s["file"], s["line"] = path, line
             s["loglines"], s["logline_none"] = logline_fragments(path, line, s, alert_names)
+            if s.get("notls", "no") not in ("yes", "no"):
+                fail(path, line, "notls takes yes or no, not %r" % s["notls"])
+            s["notls"] = s.get("notls") == "yes"
+            if s["notls"] and s["cause"] != "plaintext-service":
+                fail(path, line, "a notls rule's cause is plaintext-service, not %r" % s["cause"])
             out["rules"].append(s)
         elif kind == "never":
             check_keys(path, line, s, NEVER_REQ, NEVER_KEYS)
@@ -268,6 +303,7 @@ def load_causes(data_dir):
             s["vmask"] = version_mask(path, line, s.get("versions", ""))
             s["file"], s["line"] = path, line
             out["nevers"].append(s)
+    check_pre13(out["rules"])
     # A never entry must not deny what a rule of the same stack says it sends.
     for n in out["nevers"]:
         for r in out["rules"]:

@@ -88,6 +88,9 @@ struct tlsa_diag_ctx {
 	 */
 	const char *rule;
 	const char *rule_text;
+	/* The peer of the ClientHello's sender answered it in plain text (a plain-text
+	 * service on the port): the alert is that side's reaction to non-TLS bytes. */
+	tlsa_tri peer_plaintext;
 };
 
 /* Largest sizes of the text a cause carries. */
@@ -180,6 +183,16 @@ struct tlsa_cause_rule {
 	 * standing for any text, ASCII case ignored (docs/causes.md); "" when the
 	 * rule has no distinctive text. */
 	const char *logline;
+	/*
+	 * The rule's error means the peer did not speak TLS (its first bytes are
+	 * not a TLS record: a plain-text service on the port): no alert came from
+	 * the peer, and `alert` is only what this side sends, if it sends one at
+	 * all (`situation` says).  Data key `notls: yes`.
+	 */
+	bool notls;
+	/* A TLS 1.3 rule whose stack sends another alert for the same error before TLS
+	 * 1.3: that rule's id (data key `pre13: RULE`), else NULL. */
+	const char *pre13;
 };
 
 /* What a stack does NOT send for a situation, and what it sends instead. */

@@ -100,22 +100,31 @@ struct tlsa_alert_event {
 				      (static), or NULL */
 	const struct tlsa_cert_info *server_cert, *client_cert; /* NULL when not seen
 								   (callback only) */
+	/* The peer of the ClientHello's sender answered it in plain text, not TLS (the
+	 * connection's outcome will be TLSA_OUT_PLAINTEXT): an alert from the
+	 * ClientHello's side is its reaction to that text. */
+	bool peer_plaintext;
 };
 
 /* Outcome of one connection in which TLS was seen. */
 typedef enum tlsa_outcome {
 	TLSA_OUT_ESTABLISHED, /* handshake completed (and maybe closed later) */
 	TLSA_OUT_FAILED,      /* an alert or close ended the handshake */
-	TLSA_OUT_INCOMPLETE   /* the capture did not show the end of the handshake */
+	TLSA_OUT_INCOMPLETE,  /* the capture did not show the end of the handshake */
+	TLSA_OUT_PLAINTEXT    /* the peer of the ClientHello's sender answered in plain
+				 text, not TLS (tlsa_conn_event.plaintext) */
 } tlsa_outcome;
 
-/* "established", "failed", "incomplete". */
+/* "established", "failed", "incomplete", "plaintext". */
 const char *tlsa_outcome_name(tlsa_outcome o);
 
 /* The stage vocabulary of alert events (docs/scan.md): tlsa_stage_at(i) for
  * i < tlsa_stage_count(), NULL past the end.  Static strings. */
 size_t tlsa_stage_count(void);
 const char *tlsa_stage_at(size_t i);
+
+/* Longest tlsa_conn_event.plaintext, in characters (NUL not counted). */
+#define TLSA_PLAINTEXT_MAX 80
 
 /* One connection in which TLS was seen, at its end (pointers: see the
  * lifetimes above tlsa_alert_event). */
@@ -148,6 +157,14 @@ struct tlsa_conn_event {
 	size_t n_decrypted;		/* records opened */
 	const char *decrypt_error;	/* see tlsa_alert_event (static) */
 	const struct tlsa_cert_info *server_cert, *client_cert; /* NULL, or callback only */
+	/*
+	 * Outcome TLSA_OUT_PLAINTEXT: the first line the peer sent instead of TLS
+	 * ("HTTP/1.0 400 Bad request", "220 mail ESMTP"), without its line end,
+	 * cut at TLSA_PLAINTEXT_MAX characters (then ending in "..."); only
+	 * printable ASCII (a tab is a space).  "" for other outcomes.
+	 */
+	char plaintext[TLSA_PLAINTEXT_MAX + 1];
+	uint64_t plaintext_frame; /* the frame that carried it; 0 for other outcomes */
 };
 
 /*

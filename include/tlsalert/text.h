@@ -24,6 +24,7 @@
 #ifndef TLSALERT_TEXT_H
 #define TLSALERT_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "tlsalert/common.h"
@@ -61,6 +62,17 @@ struct tlsa_text_mention {
 	 */
 	const char *rule_id;
 	const char *rule_fragment;
+	/*
+	 * A local error whose alert depends on the version (OpenSSL's "peer did not
+	 * return a certificate": certificate_required (116) under TLS 1.3,
+	 * handshake_failure (40) before; a rule's `pre13` in data/causes-*.txt): when
+	 * the line does not show the version, `code` and `rule_id` are the TLS 1.3
+	 * ones and these the ones before TLS 1.3 (pre13 true).  When the line shows
+	 * it ("TLSv1.2"), `code` and `rule_id` are that version's and pre13 is false.
+	 */
+	bool pre13;
+	int code_pre13;		   /* -1 unless pre13 */
+	const char *rule_id_pre13; /* static; NULL unless pre13 */
 };
 
 /* The pattern_id of a mention found by a local error alone. */

@@ -179,3 +179,27 @@ void causes_stack_list(char *buf, size_t cap)
 		len += (size_t)k;
 	}
 }
+
+const struct tlsa_cause_rule *causes_notls_rule(const struct tlsa_text_mention *m)
+{
+	const struct tlsa_cause_rule *r =
+		m->rule_id != NULL ? tlsa_cause_rule_get(m->rule_id) : NULL;
+	return r != NULL && r->notls ? r : NULL;
+}
+
+void causes_plaintext(struct tlsa_cause *k, const char *sender, const char *said, uint64_t frame)
+{
+	const struct tlsa_cause_def *d = tlsa_cause_def_get("plaintext-service");
+	memset(k, 0, sizeof(*k));
+	k->id = "plaintext-service";
+	k->title = d != NULL ? d->title : k->id;
+	k->sender = sender;
+	k->reason = d != NULL ? d->summary : "";
+	k->error = NULL; /* no rule: no log line of a stack */
+	k->fix = d != NULL ? d->fix : "";
+	k->score = 100;
+	snprintf(k->evidence, sizeof(k->evidence),
+		 "the %s answered the ClientHello in plain text at frame %llu: \"%s\"; no TLS "
+		 "record came back, so no alert was exchanged",
+		 sender, (unsigned long long)frame, said);
+}

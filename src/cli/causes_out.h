@@ -34,4 +34,14 @@ void causes_stack_json(struct jw *w, uint8_t code, const struct tlsa_stack_def *
 /* The stack tokens, space-separated, for error messages. */
 void causes_stack_list(char *buf, size_t cap);
 
+struct tlsa_text_mention;
+
+/* The cause rule whose local error a mention shows, when that error means the peer did
+ * not speak TLS (`notls: yes` in data/causes-*.txt: no alert was received), else NULL. */
+const struct tlsa_cause_rule *causes_notls_rule(const struct tlsa_text_mention *m);
+
+/* One plain-text connection (scan's outcome "plaintext"): the cause plaintext-service with
+ * its fix, and as evidence what the peer said (`said`, at `frame`). */
+void causes_plaintext(struct tlsa_cause *k, const char *sender, const char *said, uint64_t frame);
+
 #endif

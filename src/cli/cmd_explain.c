@@ -194,6 +194,13 @@ static void reader_view(char *out, size_t cap, const struct tlsa_text_mention *m
 		snprintf(out, cap,
 			 "your side received %s (%d) from the peer: the peer is telling you \"%s\"",
 			 a->name, a->code, a->says);
+	} else if (m->dir == TLSA_TEXT_SENT && m->pre13 && tlsa_alert_get((uint8_t)m->code_pre13)) {
+		const struct tlsa_alert *b = tlsa_alert_get((uint8_t)m->code_pre13);
+		snprintf(out, cap,
+			 "your side sent %s (%d) to the peer under TLS 1.3, %s (%d) before TLS 1.3 "
+			 "(the message does not show the version; --version picks one): your side "
+			 "is telling the peer \"%s\"",
+			 a->name, a->code, b->name, b->code, a->says);
 	} else if (m->dir == TLSA_TEXT_SENT) {
 		snprintf(out, cap,
 			 "your side sent %s (%d) to the peer: your side is telling the peer \"%s\"",
@@ -206,17 +213,79 @@ static void reader_view(char *out, size_t cap, const struct tlsa_text_mention *m
 	}
 }
 
+/*
+ * A local error that means the peer's bytes were not TLS ("wrong version number", Go's
+ * "first record does not look like a TLS handshake"): no alert was received, whatever
+ * code the rule files it under, so the alert's own explanation is not shown; the causes
+ * are ranked with that rule (plaintext-service first) and the situation says whether
+ * this side sent anything.
+ */
+static void explain_notls(struct cli *c, const struct explain_opts *o, const char *input,
+			  const struct tlsa_text_mention *m, const struct tlsa_cause_rule *r)
+{
+	const struct tlsa_alert *a = tlsa_alert_get(r->alert);
+	static const char view[] =
+		"no alert was received: this error means the peer's first bytes were not a TLS "
+		"record, so the peer does not speak TLS on this port (a plain-text service such "
+		"as HTTP, SMTP or SSH answered).";
+
+	if (c->fmt == OUT_JSON) {
+		struct jw w;
+		jw_begin(&w, c->out);
+		jw_str(&w, "input", input);
+		jw_null(&w, "code");
+		jw_null(&w, "name");
+		jw_bool(&w, "not_tls", true);
+		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
+		jw_str(&w, "implementation", m->implementation);
+		jw_strn(&w, "matched", input + m->start, m->end - m->start);
+		jw_str(&w, "reader_view", view);
+		jw_str(&w, "situation", r->situation);
+		explain_causes_json(&w, o, a);
+		jw_end(&w);
+		return;
+	}
+	if (c->fmt == OUT_CSV)
+		return; /* no alert: no row */
+	fprintf(c->out, "%sIn this message%s (%s: \"%.*s\"):\n  ", cli_c(c, C_BOLD),
+		cli_c(c, C_RESET), m->implementation, (int)(m->end - m->start), input + m->start);
+	cli_wrap(c->out, view, 2, 2, 100);
+	fputs("  ", c->out);
+	cli_wrap(c->out, r->situation, 2, 2, 100);
+	explain_causes_text(c, o, a);
+}
+
 /* One alert recognised in a pasted message: the explanation of a plain code plus
  * direction, implementation, matched text and the reader's view. */
 static void explain_mention(struct cli *c, const struct explain_opts *run, const char *input,
 			    const struct tlsa_text_mention *m, bool *first)
 {
+	struct tlsa_text_mention vm = *m;
+	if (m->pre13 && run->ver != TLSA_VER_UNKNOWN) {
+		/* --version says which of the pair the stack sent */
+		if (tlsa_version_rank(run->ver) < tlsa_version_rank(TLSA_VER_TLS13)) {
+			vm.code = m->code_pre13;
+			vm.rule_id = m->rule_id_pre13;
+		}
+		vm.pre13 = false;
+		vm.code_pre13 = -1;
+		vm.rule_id_pre13 = NULL;
+	}
+	m = &vm;
 	const struct tlsa_alert *a = m->code >= 0 ? tlsa_alert_get((uint8_t)m->code) : NULL;
 	struct explain_opts mo = *run;
 	const struct explain_opts *o = &mo;
 	char view[1024];
 
 	mo.mention = m;
+	const struct tlsa_cause_rule *nr = causes_notls_rule(m);
+	if (nr != NULL) {
+		if (!*first && c->fmt == OUT_TEXT)
+			fputc('\n', c->out);
+		explain_notls(c, o, input, m, nr);
+		*first = false;
+		return;
+	}
 
 	reader_view(view, sizeof(view), m, a);
 	if (c->fmt == OUT_JSON) {
@@ -228,6 +297,14 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 		} else {
 			jw_null(&w, "code");
 			jw_null(&w, "name");
+		}
+		jw_bool(&w, "not_tls", false);
+		if (m->pre13) {
+			jw_int(&w, "code_pre13", m->code_pre13);
+			jw_str(&w, "name_pre13", tlsa_alert_get((uint8_t)m->code_pre13)->name);
+		} else {
+			jw_null(&w, "code_pre13");
+			jw_null(&w, "name_pre13");
 		}
 		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
 		jw_str(&w, "implementation", m->implementation);
@@ -255,6 +332,19 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 	}
 }
 
+/* What explain_input() puts before a pasted message that no gate word opened. */
+#define GATE "error: "
+
+/* A mention found in GATE + input, moved back onto input (the gate itself is never
+ * matched: offsets before it are clamped). */
+static void unshift(struct tlsa_text_mention *m, size_t k)
+{
+	m->start = m->start > k ? m->start - k : 0;
+	m->end = m->end > k ? m->end - k : 0;
+	m->line_start = m->line_start > k ? m->line_start - k : 0;
+	m->line_end = m->line_end > k ? m->line_end - k : 0;
+}
+
 /* Explains one input; returns 0, or EXIT_ERROR after saying why. */
 static int explain_input(struct cli *c, const struct explain_opts *o, const char *input,
 			 bool *first)
@@ -272,8 +362,20 @@ static int explain_input(struct cli *c, const struct explain_opts *o, const char
 	if (tlsa_text_new(&rec, &err) != 0)
 		return cli_fail(c, "%s", err.msg);
 	tlsa_text_scan(rec, input, strlen(input), 0, msg_collect, &mm);
+	char *gated = NULL;
+	if (mm.n == 0 && (gated = malloc(strlen(input) + sizeof(GATE))) != NULL) {
+		/* A pasted message is an error message even without a word the log reader
+		 * waits for ("error:", "exception"): Go's "tls: first record does not look
+		 * like a TLS handshake" is looked for as a local error all the same. */
+		memcpy(gated, GATE, sizeof(GATE) - 1);
+		strcpy(gated + sizeof(GATE) - 1, input);
+		tlsa_text_scan(rec, gated, strlen(gated), 0, msg_collect, &mm);
+		for (size_t i = 0; i < mm.n; i++)
+			unshift(&mm.m[i], sizeof(GATE) - 1);
+	}
 	for (size_t i = 0; i < mm.n; i++) /* mentions point into rec: free it after */
 		explain_mention(c, o, input, &mm.m[i], first);
+	free(gated);
 	tlsa_text_free(rec);
 	if (mm.n > 0)
 		return 0;

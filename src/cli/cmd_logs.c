@@ -195,7 +195,11 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 	/* Only the block's first line can be the rest of a line scanned in pieces. */
 	size_t col = m->start - m->line_start + 1 + (m->line_start == 0 ? L->carry_col : 0);
 	size_t end_col = m->end > m->start ? col + (m->end - m->start) - 1 : col;
-	const char *name = m->code >= 0 ? tlsa_alert_get((uint8_t)m->code)->name : NULL;
+	/* An error that means the peer did not speak TLS: no alert was received, and what
+	   the rule files it under is not shown as one (the causes still rank with it). */
+	bool notls = causes_notls_rule(m) != NULL;
+	int code = notls ? -1 : m->code;
+	const char *name = code >= 0 ? tlsa_alert_get((uint8_t)code)->name : NULL;
 	const char *matched = block + m->start;
 	size_t mlen = m->end - m->start;
 
@@ -207,11 +211,19 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		jw_uint(&w, "column", col);
 		jw_uint(&w, "end_column", end_col);
 		jw_uint(&w, "offset", L->base + m->start);
-		if (m->code >= 0)
-			jw_int(&w, "code", m->code);
+		if (code >= 0)
+			jw_int(&w, "code", code);
 		else
 			jw_null(&w, "code");
 		jw_str(&w, "name", name);
+		jw_bool(&w, "not_tls", notls);
+		if (m->pre13) {
+			jw_int(&w, "code_pre13", m->code_pre13);
+			jw_str(&w, "name_pre13", tlsa_alert_get((uint8_t)m->code_pre13)->name);
+		} else {
+			jw_null(&w, "code_pre13");
+			jw_null(&w, "name_pre13");
+		}
 		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
 		jw_str(&w, "implementation", m->implementation);
 		jw_str(&w, "pattern", m->pattern_id);
@@ -235,8 +247,8 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		csv_int(f, (long long)line, false);
 		csv_int(f, (long long)col, false);
 		csv_int(f, (long long)end_col, false);
-		if (m->code >= 0)
-			csv_int(f, m->code, false);
+		if (code >= 0)
+			csv_int(f, code, false);
 		else
 			csv_field(f, "", false);
 		csv_field(f, name ? name : "", false);
@@ -249,20 +261,27 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		csv_end(f);
 		return;
 	}
-	char loc[512], codebuf[16];
+	char loc[512], codebuf[16], both[64];
 	/* Aligned within a file: room for the name, ":line:column" up to 7 and 3 digits. */
 	printable(matched, mlen, MATCH_SHOWN, shown, sizeof(shown));
 	snprintf(loc, sizeof(loc), "%s:%llu:%zu", L->name, line, col);
-	if (m->code >= 0)
-		snprintf(codebuf, sizeof(codebuf), "%3d", m->code);
+	if (code >= 0)
+		snprintf(codebuf, sizeof(codebuf), "%3d", code);
 	else
 		snprintf(codebuf, sizeof(codebuf), "  -");
+	if (name != NULL && m->pre13) {
+		/* the version decides: 116 under TLS 1.3, 40 before */
+		snprintf(both, sizeof(both), "%s (%d <1.3)", name, m->code_pre13);
+		name = both;
+	}
 	const struct cause_memo *cm = mention_causes(L, m);
 	fprintf(f, "%s%-*s%s %s%s %-31s%s %s%-8s%s  %-15s %-22s %s\n", cli_c(c, C_DIM),
 		(int)strlen(L->name) + 12, loc, cli_c(c, C_RESET), cli_c(c, C_BOLD), codebuf,
-		name ? name : "(alert not named)", cli_c(c, C_RESET), dir_color(c, m->dir),
-		tlsa_text_dir_name(m->dir), cli_c(c, C_RESET), m->implementation,
-		cm->n > 0 ? cm->cs[0].id : "-", shown);
+		name	? name
+		: notls ? "(no alert: peer not TLS)"
+			: "(alert not named)",
+		cli_c(c, C_RESET), dir_color(c, m->dir), tlsa_text_dir_name(m->dir),
+		cli_c(c, C_RESET), m->implementation, cm->n > 0 ? cm->cs[0].id : "-", shown);
 }
 
 struct block_ctx {

@@ -476,6 +476,19 @@ static void conn_json(struct scan_writer *o, const struct tlsa_conn_event *ev,
 	jw_bool(&w, "version_negotiated", ev->version_negotiated);
 	jw_str(&w, "outcome", tlsa_outcome_name(ev->outcome));
 	jw_uint(&w, "alerts", ev->n_alerts);
+	if (ev->outcome == TLSA_OUT_PLAINTEXT) {
+		/* no alert to hang the causes on: this object carries them */
+		struct tlsa_cause k;
+		causes_plaintext(&k, "server", ev->plaintext, ev->plaintext_frame);
+		jw_obj_open(&w, "plaintext");
+		jw_str(&w, "line", ev->plaintext);
+		jw_uint(&w, "frame", ev->plaintext_frame);
+		jw_str(&w, "sender", "server");
+		causes_json(&w, "causes", &k, 1);
+		jw_obj_close(&w);
+	} else {
+		jw_null(&w, "plaintext");
+	}
 	if (ev->keylog) {
 		jw_bool(&w, "decrypting", ev->decrypting);
 		jw_uint(&w, "records_decrypted", ev->n_decrypted);
@@ -527,7 +540,12 @@ static void conn_text(struct scan_writer *o, const struct tlsa_conn_event *ev,
 		v->from, v->to, ev->flow->transport == 17 ? "udp" : "tcp",
 		tlsa_version_name(ev->version), cli_c(c, col), tlsa_outcome_name(ev->outcome),
 		cli_c(c, C_RESET), v->what, ev->hs->sni[0] ? "  sni=" : "", ev->hs->sni);
-	if (v->sc.n > 0 && ev->outcome != TLSA_OUT_ESTABLISHED)
+	if (ev->outcome == TLSA_OUT_PLAINTEXT)
+		fprintf(c->out,
+			"%*s %sthe server answered in plain text: \"%s\"; likely cause: %s%s\n",
+			o->set->width, "", cli_c(c, C_DIM), ev->plaintext, "plaintext-service",
+			cli_c(c, C_RESET));
+	else if (v->sc.n > 0 && ev->outcome != TLSA_OUT_ESTABLISHED)
 		fprintf(c->out, "%*s %slikely cause: %s (%s)%s\n", o->set->width, "",
 			cli_c(c, C_DIM), v->sc.cs[0].id, v->sc.cs[0].title, cli_c(c, C_RESET));
 }
@@ -536,14 +554,18 @@ static void conn_text(struct scan_writer *o, const struct tlsa_conn_event *ev,
 void scan_out_conn(struct scan_writer *o, const struct tlsa_conn_event *ev)
 {
 	o->counts.nconns++;
-	if (!o->set->summary)
+	/* A plain-text answer has no alert to report it: without --summary, text output
+	   still shows that connection (JSON and CSV keep to alert records). */
+	bool plain = ev->outcome == TLSA_OUT_PLAINTEXT && o->c->fmt == OUT_TEXT;
+	if (!o->set->summary && !plain)
 		return;
 	struct conn_view v;
 	ends_of(ev->flow, ev->client_dir >= 0 ? ev->client_dir : 0, &v.e);
 	fmt_time(ev->ts_sec, ev->ts_nsec, v.tbuf, sizeof(v.tbuf));
 	ends_text(&v.e, v.from, v.to, sizeof(v.from));
 	conn_alert_text(ev, v.what, sizeof(v.what));
-	scan_counts_conn(&o->counts, ev, v.to);
+	if (o->set->summary)
+		scan_counts_conn(&o->counts, ev, v.to);
 	v.file = o->set->files[ev->file_index];
 	v.sc = scan_pending_take(&o->pend, ev->flow->id, ev->have_alert ? ev->alert_frame : 0);
 	/* the writers write to o->c->out: pointed at the spool for this connection */

@@ -13,8 +13,8 @@
    (tests/data/diagnose/tsv-codes.tsv) has at least one rule for that stack.
 5. The binary knows every `logline` fragment of the data: a line "error: FRAGMENT" ('*' as
    " x ") gives one mention, sent, whose `rule_fragment` is a fragment of its `rule_id` in the data
-   and whose code is that rule's; the rule is the fragment's own, or one whose fragment has
-   at least as many literal characters (an equal or more specific text, docs/causes.md).
+   and whose code is that rule's (null, with not_tls true, for a `notls` rule); the
+   rule is the fragment's own, or one whose fragment has at least as many literal characters (an equal or more specific text, docs/causes.md).
 """
 import json
 import os
@@ -111,7 +111,10 @@ for i, (r, fr) in enumerate(frags, 1):
         continue
     m = ms[0]
     other = rule_of[m["rule_id"]]
-    if (m["direction"] != "sent" or m["code"] != other["alert"] or
+    # a `notls` rule's line received no alert: code null, not_tls true
+    code = None if other["notls"] else other["alert"]
+    if (m["direction"] != "sent" or m["code"] != code or
+            m.get("not_tls") != other["notls"] or
             m.get("rule_fragment") not in other["loglines"] or
             (other is not r and lit(m["rule_fragment"]) < lit(fr))):
         fails.append("%s: fragment %r gives %s %s rule %s text %r" % (

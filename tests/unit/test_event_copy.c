@@ -174,6 +174,7 @@ static void check_alert(const struct tlsa_alert_event_copy *c, const struct aler
 	CHECK_INT(e->likely, w->likely);
 	CHECK_INT(e->keylog, w->keylog);
 	CHECK_INT(e->decrypted, w->decrypted);
+	CHECK_INT(e->peer_plaintext, w->peer_plaintext);
 }
 
 static void check_conn(const struct tlsa_conn_event_copy *c, const struct conn_snap *s)
@@ -213,6 +214,8 @@ static void check_conn(const struct tlsa_conn_event_copy *c, const struct conn_s
 	CHECK_INT(e->keylog, w->keylog);
 	CHECK_INT(e->decrypting, w->decrypting);
 	CHECK_INT(e->n_decrypted, w->n_decrypted);
+	CHECK_STR(e->plaintext, w->plaintext);
+	CHECK_INT(e->plaintext_frame, w->plaintext_frame);
 }
 
 /* Real events: every field survives the tracker, and a copy of a copy is whole. */
@@ -223,6 +226,7 @@ static void test_captures(struct got *g)
 	scan_file(g, "tests/data/corpus/tls13-unknown-ca-openssl-client.pcap", kl);
 	scan_file(g, "tests/data/corpus/starttls-smtp-unknown-ca.pcap", NULL);
 	scan_file(g, "tests/data/corpus/dtls12-no-shared-cipher-openssl.pcap", NULL);
+	scan_file(g, "tests/data/plaintext/curl-https-to-http.pcap", NULL);
 	tlsa_keylog_free(kl);
 
 	CHECK(g->na >= 3);
@@ -235,8 +239,13 @@ static void test_captures(struct got *g)
 		dtls |= g->a[i].ev.dtls;
 	}
 	CHECK(cert && starttls && dtls); /* the captures show what they are chosen for */
-	for (size_t i = 0; i < g->nc; i++)
+	bool plain = false;
+	for (size_t i = 0; i < g->nc; i++) {
 		check_conn(&g->c[i], &g->cs[i]);
+		plain |=
+			g->c[i].ev.outcome == TLSA_OUT_PLAINTEXT && g->c[i].ev.plaintext[0] != '\0';
+	}
+	CHECK(plain);
 
 	/* a copy moves by being copied again */
 	static struct tlsa_alert_event_copy a2;

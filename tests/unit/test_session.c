@@ -25,6 +25,8 @@ struct got {
 	int conns;
 	tlsa_outcome outcome;
 	char sni[256];
+	char plaintext[TLSA_PLAINTEXT_MAX + 1];
+	uint64_t plaintext_frame;
 };
 
 static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
@@ -53,6 +55,8 @@ static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
 	g->conns++;
 	g->outcome = ev->outcome;
 	snprintf(g->sni, sizeof(g->sni), "%s", ev->hs->sni);
+	snprintf(g->plaintext, sizeof(g->plaintext), "%s", ev->plaintext);
+	g->plaintext_frame = ev->plaintext_frame;
 }
 
 struct sim {
@@ -292,6 +296,77 @@ static void test_starttls(void)
 	CHECK_STR(s.g.starttls[0], "smtp");
 	CHECK_INT(s.g.desc[0], 40);
 	sim_close(&s, TLSA_END_FIN);
+}
+
+/* A ClientHello answered in plain text: outcome plaintext with the first line, cut at
+ * TLSA_PLAINTEXT_MAX; a banner before the ClientHello counts; binary bytes or STARTTLS
+ * do not. */
+static void plain_case(const char *banner, const char *reply, tlsa_outcome want, const char *line,
+		       uint64_t frame)
+{
+	struct sim s;
+	struct buf b = {.n = 0};
+	sim_open(&s, 0, 6);
+	if (banner != NULL)
+		sim_data(&s, 1, banner, strlen(banner));
+	client_hello(&b, true);
+	sim_data(&s, 0, b.b, b.n);
+	if (reply != NULL)
+		sim_data(&s, 1, reply, strlen(reply));
+	sim_close(&s, TLSA_END_FIN);
+	CHECK_INT(s.g.conns, 1);
+	CHECK_INT(s.g.outcome, want);
+	CHECK_STR(s.g.plaintext, line);
+	CHECK_INT(s.g.plaintext_frame, frame);
+	CHECK_STR(tlsa_outcome_name(TLSA_OUT_PLAINTEXT), "plaintext");
+}
+
+static void test_plaintext_answer(void)
+{
+	plain_case(NULL, "HTTP/1.1 400 Bad Request\r\nServer: nginx\r\n\r\n", TLSA_OUT_PLAINTEXT,
+		   "HTTP/1.1 400 Bad Request", 3);
+	plain_case("220 mx ESMTP ready\r\n", "500 unrecognized\r\n", TLSA_OUT_PLAINTEXT,
+		   "220 mx ESMTP ready", 2);
+	plain_case(NULL, "SSH-2.0-OpenSSH_9.6\r\n", TLSA_OUT_PLAINTEXT, "SSH-2.0-OpenSSH_9.6", 3);
+	plain_case(NULL, "+OK\tready", TLSA_OUT_PLAINTEXT, "+OK ready", 3); /* no line end */
+	char longline[200], want[TLSA_PLAINTEXT_MAX + 1];
+	memset(longline, 'a', sizeof(longline) - 1);
+	longline[sizeof(longline) - 1] = '\0';
+	memset(want, 'a', TLSA_PLAINTEXT_MAX - 3);
+	memcpy(want + TLSA_PLAINTEXT_MAX - 3, "...", 4);
+	plain_case(NULL, longline, TLSA_OUT_PLAINTEXT, want, 3);
+	/* not text: a control byte in the first line, or too short a line */
+	plain_case(NULL, "HT\x01TP/1.1 400\r\n", TLSA_OUT_INCOMPLETE, "", 0);
+	plain_case(NULL, "ok\r\nmore text\r\n", TLSA_OUT_INCOMPLETE, "", 0);
+	plain_case(NULL, NULL, TLSA_OUT_INCOMPLETE, "", 0); /* no answer at all */
+
+	/* the client's alert after the text (Java's unexpected_message): still plain text */
+	struct sim j;
+	struct buf jb = {.n = 0};
+	sim_open(&j, 0, 6);
+	client_hello(&jb, true);
+	sim_data(&j, 0, jb.b, jb.n);
+	sim_data(&j, 1, "HTTP/1.1 400 Bad Request\r\n", 26);
+	static const uint8_t unexpected[7] = {21, 3, 3, 0, 2, 2, 10};
+	sim_data(&j, 0, unexpected, sizeof(unexpected));
+	sim_close(&j, TLSA_END_FIN);
+	CHECK_INT(j.g.n, 1);
+	CHECK_INT(j.g.outcome, TLSA_OUT_PLAINTEXT);
+	CHECK_STR(j.g.plaintext, "HTTP/1.1 400 Bad Request");
+
+	/* after STARTTLS, text before TLS is the protocol: a refused handshake is not plain text */
+	struct sim s;
+	struct buf b = {.n = 0};
+	sim_open(&s, 0, 6);
+	s.f.port[1] = 25;
+	sim_data(&s, 1, "220 mx ESMTP\r\n", 14);
+	sim_data(&s, 0, "STARTTLS\r\n", 10);
+	sim_data(&s, 1, "220 go ahead\r\n", 14);
+	client_hello(&b, false);
+	sim_data(&s, 0, b.b, b.n);
+	sim_close(&s, TLSA_END_FIN);
+	CHECK_INT(s.g.outcome, TLSA_OUT_INCOMPLETE);
+	CHECK_STR(s.g.plaintext, "");
 }
 
 static void test_postgresql(void)
@@ -621,6 +696,7 @@ int main(void)
 	test_roles_without_syn();
 	test_not_tls();
 	test_starttls();
+	test_plaintext_answer();
 	test_postgresql();
 	test_sslv2_hello();
 	test_midstream();

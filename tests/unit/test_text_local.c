@@ -153,6 +153,70 @@ static void diagnosis(void)
 	CHECK(tlsa_cause_rule_get("no-such-rule") == NULL);
 }
 
+/*
+ * A local error whose alert depends on the version (`pre13` in the data): the line's
+ * version picks the rule; without one the mention carries both; a line naming the alert
+ * picks by its code.  Errors that mean the peer did not speak TLS (`notls`) win a tie of
+ * words and carry their rule.
+ */
+static void versions(const struct tlsa_text *t)
+{
+	static const char err[] = "error:0A0000C7:SSL routines::peer did not return a certificate";
+	char line[256];
+	struct found f = scan_text(t, err);
+	CHECK_INT((int)f.n, 1);
+	CHECK_INT(f.m[0].code, 116);
+	CHECK_STR(f.m[0].rule_id, "openssl-116-cert-required");
+	CHECK(f.m[0].pre13);
+	CHECK_INT(f.m[0].code_pre13, 40);
+	CHECK_STR(f.m[0].rule_id_pre13, "openssl-40-client-cert-tls12");
+
+	snprintf(line, sizeof(line), "%s while SSL handshaking (TLSv1.2)", err);
+	f = scan_text(t, line);
+	CHECK_INT((int)f.n, 1);
+	CHECK_INT(f.m[0].code, 40);
+	CHECK_STR(f.m[0].rule_id, "openssl-40-client-cert-tls12");
+	CHECK(!f.m[0].pre13 && f.m[0].code_pre13 == -1 && f.m[0].rule_id_pre13 == NULL);
+
+	snprintf(line, sizeof(line), "TLS 1.3 handshake: %s", err);
+	f = scan_text(t, line);
+	CHECK_INT((int)f.n, 1);
+	CHECK_INT(f.m[0].code, 116);
+	CHECK(!f.m[0].pre13);
+
+	/* two versions named: unknown, both reported */
+	snprintf(line, sizeof(line), "TLSv1.3 failed, TLSv1.2 failed: %s", err);
+	f = scan_text(t, line);
+	CHECK_INT((int)f.n, 1);
+	CHECK(f.m[0].pre13 && f.m[0].code == 116 && f.m[0].code_pre13 == 40);
+
+	/* the line names handshake_failure: the pre-1.3 rule joins it */
+	snprintf(line, sizeof(line), "SSL3 alert write:fatal:handshake failure %s", err);
+	f = scan_text(t, line);
+	CHECK_INT((int)f.n, 1);
+	CHECK_INT(f.m[0].code, 40);
+	CHECK_STR(f.m[0].rule_id, "openssl-40-client-cert-tls12");
+
+	/* Go: 116 / 40 as well; NSS: 116 / 42 */
+	f = scan_text(t, "http: TLS handshake error from 192.0.2.1:5000: tls: client didn't "
+			 "provide a certificate");
+	CHECK(f.n == 1 && f.m[0].pre13 && f.m[0].code == 116 && f.m[0].code_pre13 == 40);
+	f = scan_text(t, "error: SSL_ERROR_NO_CERTIFICATE");
+	CHECK(f.n == 1 && f.m[0].pre13 && f.m[0].code_pre13 == 42);
+
+	/* not TLS */
+	f = scan_text(t, "curl: (35) error:0A00010B:SSL routines::wrong version number");
+	CHECK_INT((int)f.n, 1);
+	CHECK_STR(f.m[0].rule_id, "openssl-notls-first-record");
+	const struct tlsa_cause_rule *r = tlsa_cause_rule_get("openssl-notls-first-record");
+	CHECK(r != NULL && r->notls && strcmp(r->cause, "plaintext-service") == 0);
+	f = scan_text(t, "*** Fatal error: An unexpected TLS packet was received.");
+	CHECK(f.n == 1 && strcmp(f.m[0].rule_id, "gnutls-notls-first-record") == 0);
+	r = tlsa_cause_rule_get("openssl-116-cert-required");
+	CHECK(r != NULL && r->pre13 != NULL &&
+	      strcmp(r->pre13, "openssl-40-client-cert-tls12") == 0);
+}
+
 int main(void)
 {
 	struct tlsa_text *t = NULL;
@@ -164,6 +228,7 @@ int main(void)
 	lines(t);
 	joins(t);
 	long_line(t);
+	versions(t);
 	diagnosis();
 	tlsa_text_free(t);
 	return CHECK_DONE();

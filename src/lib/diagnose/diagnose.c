@@ -264,6 +264,7 @@ static long fact_value(const struct tlsa_diag_ctx *c, const char *fact)
 	case TLSA_CZ_FACT_CERT_SELF_SIGNED: return T(cert_self_signed);
 	case TLSA_CZ_FACT_EMS_OFFERED: return T(ems_offered);
 	case TLSA_CZ_FACT_RENEG_INFO_OFFERED: return T(reneg_info_offered);
+	case TLSA_CZ_FACT_PEER_PLAINTEXT: return T(peer_plaintext);
 	case TLSA_CZ_FACT_WEAK_DH: return c->dh_bits == 0 ? -1 : c->dh_bits < 2048;
 	case TLSA_CZ_FACT_RECORD_OVER_LIMIT: {
 		/* 2^14 plaintext; ciphertext +256 (TLS 1.3) or +2048 (TLS 1.2). */

@@ -102,6 +102,11 @@ bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_e
 		c->renegotiating = TLSA_TRI_YES;
 	if (ev->hs != NULL)
 		hello_facts(c, ev->hs);
+	/* plain text answered the ClientHello; a ServerHello says the peer spoke TLS */
+	if (ev->peer_plaintext)
+		c->peer_plaintext = TLSA_TRI_YES;
+	else if (ev->hs != NULL && ev->hs->server_hello)
+		c->peer_plaintext = TLSA_TRI_NO;
 	cert_facts(c, ev);
 	return true;
 }

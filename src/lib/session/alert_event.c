@@ -122,6 +122,7 @@ void ses_note_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_alert_ev
 		if (ev->sender != TLSA_ROLE_CLIENT)
 			ev->client_cert = ses_cert_get(c, 0);
 	}
+	ev->peer_plaintext = ses_answered_in_plaintext(c);
 	c->n_alerts++;
 	t->st.alerts++;
 	if (ev->inferred)

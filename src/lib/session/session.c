@@ -37,6 +37,7 @@ const char *tlsa_outcome_name(tlsa_outcome o)
 {
 	return o == TLSA_OUT_ESTABLISHED ? "established"
 	       : o == TLSA_OUT_FAILED	 ? "failed"
+	       : o == TLSA_OUT_PLAINTEXT ? "plaintext"
 					 : "incomplete";
 }
 
@@ -57,6 +58,7 @@ struct conn *ses_conn_new(struct tlsa_tracker *t, struct tlsa_flow *f,
 	if (c == NULL)
 		return NULL;
 	c->ch_dir = c->sh_dir = -1;
+	c->plain_dir = -1;
 	c->d[0].ended = c->d[1].ended = -1;
 	c->file_index = pkt->file_index;
 	c->first_frame = pkt->frame;
@@ -135,9 +137,14 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 		s->version = ses_conn_version(c, 0, &s->version_negotiated);
 		s->n_alerts = c->n_alerts;
 		s->have_alert = c->have_alert;
-		s->outcome = established(c)  ? TLSA_OUT_ESTABLISHED
-			     : c->have_alert ? TLSA_OUT_FAILED
-					     : TLSA_OUT_INCOMPLETE;
+		s->outcome = established(c)		? TLSA_OUT_ESTABLISHED
+			     : ses_answered_in_plaintext(c) ? TLSA_OUT_PLAINTEXT
+			     : c->have_alert		? TLSA_OUT_FAILED
+							: TLSA_OUT_INCOMPLETE;
+		if (s->outcome != TLSA_OUT_PLAINTEXT) {
+			s->plaintext[0] = '\0';
+			s->plaintext_frame = 0;
+		}
 		s->history = ses_hist_render(c, f, c->nhist);
 		s->hs = c->hs;
 		s->keylog = t->kl != NULL;

@@ -126,6 +126,7 @@ struct conn {
 	bool have_alert, alert_fatal;
 	struct tlsa_conn_event sum;
 	bool rejected; /* an inferred handshake rejection */
+	int plain_dir; /* -1, or the direction whose first line of text is in sum.plaintext */
 	void *user;    /* the on_record consumer's slot */
 	/* decryption */
 	struct sdec *dec;
@@ -140,6 +141,19 @@ struct conn {
 	size_t cert_der_len[2];
 	int cert_chain[2];
 };
+
+/*
+ * The ClientHello got an answer in plain text and nothing of TLS: the peer is a
+ * plain-text service (HTTP, an SMTP or SSH banner) on the port the client took for TLS.
+ * Not after a STARTTLS request, where text before TLS is the protocol.  An alert may
+ * follow, from the ClientHello's side (Java sends unexpected_message on reading the text):
+ * the plain text is still what ended the connection, so it outranks "failed".
+ */
+static inline bool ses_answered_in_plaintext(const struct conn *c)
+{
+	return c->plain_dir >= 0 && c->ch_dir >= 0 && c->plain_dir != c->ch_dir && c->sh_dir < 0 &&
+	       c->starttls == NULL && c->d[c->plain_dir].mode != M_TLS;
+}
 
 enum { DEC_UNKNOWN, DEC_ACTIVE, DEC_NONE };
 

@@ -129,6 +129,40 @@ static const char *starttls_proto(const struct conn *c, const struct tlsa_flow *
 					  : "smtp";
 }
 
+/*
+ * The first segment of a direction that did not start TLS: when it begins with a line of
+ * text (at least three printable ASCII characters, then a line end or the end of the
+ * segment), keep that line for the connection's summary, in case this side turns out
+ * to have answered a ClientHello in plain text (an HTTP status line, a mail or SSH
+ * banner).  Only the first such direction is kept; it costs one pass over one line.
+ */
+static void keep_first_line(struct conn *c, int dir, const uint8_t *p, size_t n,
+			    const struct tlsa_pktinfo *pkt)
+{
+	char *out = c->sum.plaintext;
+	size_t k = 0, max = TLSA_PLAINTEXT_MAX;
+
+	if (c->plain_dir >= 0)
+		return;
+	while (k < n && p[k] != '\n' && !(p[k] == '\r' && (k + 1 == n || p[k + 1] == '\n'))) {
+		if ((p[k] < 0x20 || p[k] > 0x7e) && p[k] != '\t')
+			return; /* a control or 8-bit byte: not a line of text */
+		k++;
+	}
+	if (k < 3)
+		return;
+	size_t w = k <= max ? k : max - 3;
+	for (size_t i = 0; i < w; i++)
+		out[i] = p[i] == '\t' ? ' ' : (char)p[i];
+	if (w < k) {
+		memcpy(out + w, "...", 3);
+		w += 3;
+	}
+	out[w] = '\0';
+	c->sum.plaintext_frame = pkt->frame;
+	c->plain_dir = dir;
+}
+
 /* One segment (after bytes kept from earlier ones, pend[0..npend)) of a
  * plaintext direction: does TLS start here? */
 static void plain_decide(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
@@ -182,6 +216,8 @@ static void plain_decide(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 			}
 		}
 	}
+	if (first)
+		keep_first_line(c, dir, q, nq, pkt);
 	d->armed = false;
 	d->after_gap = false;
 	d->plain_seen += npend + n;

@@ -431,6 +431,9 @@ static void match_pattern(const struct tlsa_text *t, unsigned pi, const char *li
 			m.pattern_id = p->id;
 			m.rule_id = NULL;
 			m.rule_fragment = NULL;
+			m.pre13 = false;
+			m.code_pre13 = -1;
+			m.rule_id_pre13 = NULL;
 			text_keep(st, &m, all);
 		}
 		size_t next = (size_t)pm[0].rm_eo > from ? (size_t)pm[0].rm_eo : from + 1;

@@ -84,6 +84,9 @@ struct lx_source {
 	uint8_t alert;	     /* the alert that rule sends */
 	int weight;	     /* the rule's weight: breaks a tie of literal bytes */
 	unsigned order;	     /* the rule's index among all rules: breaks a tie of weights */
+	bool notls;	     /* the error means the peer did not speak TLS: wins a tie of text */
+	const char *pre13;   /* TLS 1.3 rule: the rule of the same text before TLS 1.3, or NULL */
+	int pre13_alert;     /* that rule's alert, or -1 */
 };
 
 /* The counts (LP_N_*) for every file; the tables only for the file that asked for them

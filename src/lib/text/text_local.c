@@ -176,11 +176,14 @@ static bool lx_match(const char *line, size_t at, size_t len, const struct lx_fr
 	return true;
 }
 
-/* Is a better than b: more literal bytes, then the rule's weight, then data order? */
+/* Is a better than b: more literal bytes, then a notls rule, then the rule's weight, then
+ * data order? */
 static bool lx_better(const struct lx_frag *a, const struct lx_frag *b)
 {
 	if (a->lit != b->lit)
 		return a->lit > b->lit;
+	if (a->src->notls != b->src->notls)
+		return a->src->notls; /* same words: "not TLS" explains more (no alert came) */
 	if (a->src->weight != b->src->weight)
 		return a->src->weight > b->src->weight;
 	return a->order < b->order;
@@ -223,6 +226,57 @@ static const struct lx_frag *lx_best(const struct tlsa_text *t, const char *line
 }
 
 /*
+ * The protocol version a line shows, for a local error whose alert depends on it: 13 for
+ * TLS 1.3, 12 for TLS 1.0-1.2, 0 when it names none or several.  Only looked for when such
+ * an error matched (rare), so a plain scan of the line is enough.  OpenSSL's "sslv3 alert"
+ * and "tlsv1 alert" wordings name no version (they are used under every one): not read.
+ */
+static int line_version(const char *line, size_t len)
+{
+	static const struct {
+		const char *text;
+		int v;
+	} names[] = {
+		{"tlsv1.3", 13}, {"tls 1.3", 13}, {"tls1.3", 13},  {"tlsv1.2", 12},
+		{"tls 1.2", 12}, {"tls1.2", 12},  {"tlsv1.1", 12}, {"tls 1.1", 12},
+		{"tls1.1", 12},	 {"tlsv1.0", 12}, {"tls 1.0", 12}, {"tls1.0", 12},
+	};
+	int seen = 0;
+	for (size_t i = 0; i < N_ELEMS(names); i++) {
+		size_t n = strlen(names[i].text);
+		if (find_lit(line, 0, len, names[i].text, n, true) >= len)
+			continue;
+		if (seen != 0 && seen != names[i].v)
+			return 0;
+		seen = names[i].v;
+	}
+	return seen;
+}
+
+/*
+ * A local error of a TLS 1.3 rule with a pre13 rule: the line's version picks one, or the
+ * mention carries both.
+ */
+static void pick_version(struct tlsa_text_mention *m, const struct lx_frag *f, const char *line,
+			 size_t len)
+{
+	m->pre13 = false;
+	m->code_pre13 = -1;
+	m->rule_id_pre13 = NULL;
+	if (f->src->pre13 == NULL)
+		return;
+	int v = line_version(line, len);
+	if (v == 12) {
+		m->code = f->src->pre13_alert;
+		m->rule_id = f->src->pre13;
+	} else if (v == 0) {
+		m->pre13 = true;
+		m->code_pre13 = f->src->pre13_alert;
+		m->rule_id_pre13 = f->src->pre13;
+	}
+}
+
+/*
  * Joins the best local error of the line (a gate was seen) to the mentions: to the
  * mention of its alert that was sent or says no direction, or, on a line that mentions
  * no alert, as a mention of its own.
@@ -248,14 +302,21 @@ void text_add_local(const struct tlsa_text *t, const char *buf, size_t ls, size_
 		m->pattern_id = TLSA_TEXT_LOCAL_ID;
 		m->rule_id = f->src->rule_id;
 		m->rule_fragment = f->text;
+		pick_version(m, f, buf + ls, len);
 		return;
 	}
 	for (size_t i = 0; i < st->n; i++) {
 		struct tlsa_text_mention *m = &st->m[i];
-		if (m->code != (int)f->src->alert || m->dir == TLSA_TEXT_RECEIVED)
+		if (m->dir == TLSA_TEXT_RECEIVED)
+			continue;
+		/* the line names the alert: it tells which of a version pair was sent */
+		if (m->code == (int)f->src->alert)
+			m->rule_id = f->src->rule_id;
+		else if (f->src->pre13 != NULL && m->code == f->src->pre13_alert)
+			m->rule_id = f->src->pre13;
+		else
 			continue;
 		m->dir = TLSA_TEXT_SENT;
-		m->rule_id = f->src->rule_id;
 		m->rule_fragment = f->text;
 	}
 }
