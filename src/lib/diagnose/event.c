@@ -102,11 +102,10 @@ bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_e
 		c->renegotiating = TLSA_TRI_YES;
 	if (ev->hs != NULL)
 		hello_facts(c, ev->hs);
-	/* plain text answered the ClientHello; a ServerHello says the peer spoke TLS */
-	if (ev->peer_plaintext)
-		c->peer_plaintext = TLSA_TRI_YES;
-	else if (ev->hs != NULL && ev->hs->server_hello)
-		c->peer_plaintext = TLSA_TRI_NO;
+	/* Plain text answered the ClientHello, or not: the tracker reads the first
+	 * bytes of both directions, so a capture that shows no plain-text answer
+	 * rules the plain-text service out (a DTLS flow never has one). */
+	c->peer_plaintext = yes_no(ev->peer_plaintext);
 	cert_facts(c, ev);
 	return true;
 }
