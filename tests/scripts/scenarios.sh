@@ -76,7 +76,8 @@ def check(row, keylog):
         conns = [c for c in conns if c.get("type") == "connection"]
         if len(conns) != 1:
             return False, "%d connections" % len(conns)
-        got = top(conns[0])
+        # a connection's causes: its own, else those of its plain-text answer
+        got = top(conns[0]) if conns[0].get("causes") else top(conns[0].get("plaintext") or {})
         return got == cause, "no alert (%s), cause %s" % (conns[0].get("outcome"), got)
     if not alerts:
         return False, "no alert"
