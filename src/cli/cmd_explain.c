@@ -249,9 +249,9 @@ static void explain_notls(struct cli *c, const struct explain_opts *o, const cha
 		return; /* no alert: no row */
 	fprintf(c->out, "%sIn this message%s (%s: \"%.*s\"):\n  ", cli_c(c, C_BOLD),
 		cli_c(c, C_RESET), m->implementation, (int)(m->end - m->start), input + m->start);
-	cli_wrap(c->out, view, 2, 2, 100);
+	cli_wrap(c->out, view, 2, 2, c->width);
 	fputs("  ", c->out);
-	cli_wrap(c->out, r->situation, 2, 2, 100);
+	cli_wrap(c->out, r->situation, 2, 2, c->width);
 	explain_causes_text(c, o, a);
 }
 
