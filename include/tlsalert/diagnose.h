@@ -27,6 +27,8 @@
 extern "C" {
 #endif
 
+struct tlsa_cert_info; /* tlsalert/session.h */
+
 /* A fact that may be unknown.  Zero-initialising a context leaves every fact
  * unknown. */
 typedef enum tlsa_tri { TLSA_TRI_UNKNOWN = 0, TLSA_TRI_NO, TLSA_TRI_YES } tlsa_tri;
@@ -88,6 +90,18 @@ struct tlsa_diag_ctx {
 	 */
 	const char *rule;
 	const char *rule_text;
+	/* Facts added with issue 11 (zero: unknown). */
+	tlsa_tri cert_not_yet_valid;	/* the verified certificate's notBefore is after the
+					   capture time */
+	tlsa_tri cert_issuer_missing;	/* not self-signed, and its issuer is not in the chain */
+	tlsa_tri cert_weak_key;		/* RSA or DSA key under 2048 bits, EC under 224 */
+	tlsa_tri cert_chain_misordered; /* the chain sent is not in issuing order */
+	int64_t capture_time;		/* time of the alert's packet, seconds since 1970
+					   UTC (not the reader's clock); 0 unknown */
+	const char *sni;		/* the name the client asked for; NULL unknown */
+	/* The certificate the sender verified (struct tlsa_cert_info of
+	 * tlsalert/session.h), for the values the evidence names; NULL unknown. */
+	const struct tlsa_cert_info *cert;
 };
 
 /* Largest sizes of the text a cause carries. */
@@ -200,6 +214,15 @@ struct tlsa_cause_def {
 	const char *title;
 	const char *summary;
 	const char *fix;
+	/* Decisive facts (docs/causes.md, "Facts decide"), as written and parsed: a
+	 * condition of `proven` that holds ranks the cause above every cause not
+	 * proven; one of `ruled_out` that holds sinks it below every other. */
+	const char *proven_by;	  /* "" none */
+	const char *ruled_out_by; /* "" none */
+	const struct tlsa_cause_cond *proven;
+	size_t n_proven;
+	const struct tlsa_cause_cond *ruled_out;
+	size_t n_ruled_out;
 };
 
 /* One step of the step vocabulary. */
