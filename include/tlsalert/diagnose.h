@@ -144,11 +144,18 @@ struct tlsa_alert_event; /* tlsalert/session.h */
  * encrypted/inferred, and from ev->hs the offered and selected versions,
  * ALPN, SNI, fallback SCSV, CertificateRequest and client Certificate, a
  * selected cipher suite and a ClientHello key share of the wrong size, and,
- * when a key log showed the certificate the sender verified, whether it was
- * outside its validity period at the time of the alert or self-signed.
+ * whenever the capture showed the certificate the sender verified (TLS 1.2
+ * and earlier: always; TLS 1.3: with a key log), its facts at the time of the
+ * alert's packet: expired, not yet valid, the SNI against its names (RFC 6125),
+ * self-signed, issuer missing from the chain, chain order, weak key.
  * Facts the capture did not show stay unknown; the
  * stack stays NULL (set ctx->stack if you know the sender's stack).  Returns
  * false, with ctx zeroed, when the event has no code at all.
+ *
+ * With a certificate, ctx->cert and ctx->sni point into the event: use the
+ * context while the event is valid (during the callback, or with a copy made
+ * by tlsa_alert_event_copy), or set both to NULL first (the ranking stays the
+ * same; the evidence then names the facts without their values).
  */
 bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *ctx, const struct tlsa_alert_event *ev);
 
