@@ -773,9 +773,14 @@ int tlsa_diagnose(const struct tlsa_diag_ctx *caller, struct tlsa_cause *out, si
 	sort_causes(c, out, order, tier, k);
 	/* Scores read best first too: a proven cause is never shown below a cause
 	 * ranked after it, a ruled-out one never above one before it. */
-	for (size_t i = 1; i < k; i++)
-		if (tier[i] != tier[i - 1] && out[i].score > out[i - 1].score && !logged(c, &out[i - 1]))
-			out[i].score = out[i - 1].score;
+	for (size_t i = 1; i < k; i++) {
+		if (tier[i] != tier[i - 1] && out[i].score >= out[i - 1].score &&
+		    !logged(c, &out[i - 1]))
+			out[i].score = out[i - 1].score > 1 ? out[i - 1].score - 1 : 1;
+		if (tier[i] == TIER_OPEN && tier[0] == TIER_PROVEN)
+			addf(out[i].evidence, sizeof(out[i].evidence),
+			     "; ranked below %s, which the facts prove", out[0].id);
+	}
 	/* The rule the log showed leads: its score is at least the next one's. */
 	if (k > 1 && logged(c, &out[0]) && out[0].score < out[1].score)
 		out[0].score = out[1].score;
