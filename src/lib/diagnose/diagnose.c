@@ -771,19 +771,19 @@ int tlsa_diagnose(const struct tlsa_diag_ctx *caller, struct tlsa_cause *out, si
 	for (size_t i = 0; i < k; i++)
 		tier[i] = decide(c, &out[i]);
 	sort_causes(c, out, order, tier, k);
-	/* Scores read best first too: a proven cause is never shown below a cause
-	 * ranked after it, a ruled-out one never above one before it. */
+	/* The rule the log showed leads: its score is at least the next one's. */
+	if (k > 1 && logged(c, &out[0]) && out[0].score < out[1].score)
+		out[0].score = out[1].score;
+	/* Scores read best first too: a cause never scores above one ranked before
+	 * it, and below a change of tier (proven, open, ruled out) strictly less. */
 	for (size_t i = 1; i < k; i++) {
-		if (tier[i] != tier[i - 1] && out[i].score >= out[i - 1].score &&
-		    !logged(c, &out[i - 1]))
-			out[i].score = out[i - 1].score > 1 ? out[i - 1].score - 1 : 1;
+		int limit = out[i - 1].score - (tier[i] != tier[i - 1] && !logged(c, &out[i - 1]));
+		if (out[i].score > limit)
+			out[i].score = limit > 1 ? limit : 1;
 		if (tier[i] == TIER_OPEN && tier[0] == TIER_PROVEN)
 			addf(out[i].evidence, sizeof(out[i].evidence),
 			     "; ranked below %s, which the facts prove", out[0].id);
 	}
-	/* The rule the log showed leads: its score is at least the next one's. */
-	if (k > 1 && logged(c, &out[0]) && out[0].score < out[1].score)
-		out[0].score = out[1].score;
 	for (size_t i = 0; i < k; i++) {
 		if (unknown_stack)
 			addf(out[i].evidence, sizeof(out[i].evidence),
