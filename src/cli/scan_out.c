@@ -225,8 +225,18 @@ static void json_cert(struct jw *w, const char *prefix, const struct tlsa_cert_i
 	}
 	snprintf(key, sizeof(key), "%s_chain_length", prefix);
 	jw_int(w, key, ci->chain_length);
-	if (ci->facts_read)
+	if (ci->facts_read) {
 		json_cert_facts(w, prefix, ci);
+		return;
+	}
+	/* Not read (an empty Certificate, or DER of another shape): null. */
+	static const char *const keys[] = {"cn",	"san",	    "san_count",       "key",
+					   "key_type",	"key_bits", "sig_alg",	       "self_signed",
+					   "issuer_in_chain", "chain_ordered"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(key, sizeof(key), "%s_%s", prefix, keys[i]);
+		jw_null(w, key);
+	}
 }
 
 /* Decryption fields (docs/scan.md): only when a key log is in use; then the
