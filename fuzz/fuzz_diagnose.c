@@ -49,6 +49,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		*tris[i] = tri_of(hdr[8 + i]);
 	c.record_len = (uint32_t)hdr[28] << 8 | hdr[29];
 	c.dh_bits = (uint32_t)hdr[30] << 4;
+	/* The facts of issue 11, two bits each of the last header byte, and a
+	 * certificate for the evidence when the first of them is known. */
+	tlsa_tri *more[] = {&c.cert_not_yet_valid, &c.cert_issuer_missing, &c.cert_weak_key,
+			    &c.cert_chain_misordered};
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		*more[i] = tri_of((uint8_t)(hdr[31] >> (2 * i)));
+	static struct tlsa_cert_info cert = {.parsed = true, .san_count = 12, .key_bits = 512};
+	if (c.cert_not_yet_valid != TLSA_TRI_UNKNOWN) {
+		c.cert = &cert;
+		c.sni = "fuzz.example";
+		c.capture_time = (int64_t)hdr[30] << 24;
+	}
 
 	/* The text part: "step\nstack\nlog text" */
 	size_t rest = size - h;

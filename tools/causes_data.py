@@ -25,7 +25,8 @@ TRI_FACTS = ["cipher_overlap", "group_overlap", "alpn_offered", "alpn_selected",
              "hello_malformed", "keyshare_invalid", "app_data_seen", "renegotiating",
              "handshake_done", "cert_expired", "cert_name_mismatch", "cert_self_signed",
              "ems_offered", "reneg_info_offered", "weak_dh", "record_over_limit", "version_selected_offered", "level_warning",
-             "peer_plaintext"]
+             "peer_plaintext", "cert_not_yet_valid", "cert_issuer_missing", "cert_weak_key",
+             "cert_chain_misordered"]
 NUM_FACTS = ["record_len", "dh_bits", "offered_max", "offered_min"]
 # Matches tlsa_version_rank() in src/lib/registry/registry.c.
 VERSION_RANK = {"ssl3": 2, "tls1.0": 3, "tls1.1": 4, "tls1.2": 5, "tls1.3": 6,
@@ -33,6 +34,10 @@ VERSION_RANK = {"ssl3": 2, "tls1.0": 3, "tls1.1": 4, "tls1.2": 5, "tls1.3": 6,
 SENDERS = ("client", "server", "either")
 
 CAUSE_KEYS = {"cause", "title", "summary", "fix"}
+# A cause may name decisive facts (docs/causes.md, "Facts decide"): any condition of
+# proven_by that holds ranks it above every cause that is not proven; any condition of
+# ruled_out_by that holds sinks it below every cause that is not ruled out.
+CAUSE_OPT = {"proven_by", "ruled_out_by"}
 STEP_KEYS = {"step", "aliases", "covers", "text"}
 STACK_KEYS = {"stack", "name", "aliases", "wording"}
 RULE_REQ = ["rule", "stack", "alert", "sender", "cause", "weight", "situation", "error"]
@@ -215,9 +220,11 @@ def load_causes(data_dir):
     for path, line, s in stanzas:
         kind = next(iter(s))
         if kind == "cause":
-            check_keys(path, line, s, CAUSE_KEYS, CAUSE_KEYS)
+            check_keys(path, line, s, CAUSE_KEYS, CAUSE_KEYS | CAUSE_OPT)
             if not ID_RE.match(s["cause"]) or s["cause"] in [c["cause"] for c in out["causes"]]:
                 fail(path, line, "bad or duplicate cause id %r" % s["cause"])
+            for k in sorted(CAUSE_OPT):
+                s[k + "_conds"] = [parse_cond(path, line, c) for c in s.get(k, "").split()]
             out["causes"].append(s)
         elif kind == "step":
             check_keys(path, line, s, ["step", "text"], STEP_KEYS)

@@ -30,11 +30,25 @@ def main():
     L.append("static const char *const tlsa_cz_fact_names[] = {%s};" %
              ", ".join(c_str(f) for f in facts))
     L.append("#define TLSA_CZ_FACT_NAMES %s" % c_str(" ".join(facts)))
+    L.append("#define TLSA_CZ_N_TRI_FACTS %d /* the tri-state facts come first */" % len(TRI_FACTS))
     L.append("")
+    def conds_array(name, conds):
+        if not conds:
+            return "NULL, 0"
+        L.append("static const struct tlsa_cause_cond %s[] = {%s};" % (
+            name, ", ".join("{%s, '%s', %d}" % (c_str(f), op, v) for f, op, v in conds)))
+        return "%s, %d" % (name, len(conds))
+
+    decisive = []
+    for i, c in enumerate(d["causes"]):
+        decisive.append((conds_array("tlsa_cz_proven_%d" % i, c["proven_by_conds"]),
+                         conds_array("tlsa_cz_ruled_%d" % i, c["ruled_out_by_conds"])))
     L.append("static const struct tlsa_cause_def tlsa_cz_causes[] = {")
-    for c in d["causes"]:
-        L.append("\t{%s, %s, %s, %s}," % (c_str(c["cause"]), c_str(c["title"]),
-                                          c_str(c["summary"]), c_str(c["fix"])))
+    for i, c in enumerate(d["causes"]):
+        L.append("\t{%s, %s, %s, %s, %s, %s, %s, %s}," % (
+            c_str(c["cause"]), c_str(c["title"]), c_str(c["summary"]), c_str(c["fix"]),
+            c_str(c.get("proven_by", "")), c_str(c.get("ruled_out_by", "")),
+            decisive[i][0], decisive[i][1]))
     L.append("};")
     L.append("static const struct tlsa_step_def tlsa_cz_steps[] = {")
     for s in d["steps"]:

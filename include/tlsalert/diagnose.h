@@ -27,6 +27,8 @@
 extern "C" {
 #endif
 
+struct tlsa_cert_info; /* tlsalert/session.h */
+
 /* A fact that may be unknown.  Zero-initialising a context leaves every fact
  * unknown. */
 typedef enum tlsa_tri { TLSA_TRI_UNKNOWN = 0, TLSA_TRI_NO, TLSA_TRI_YES } tlsa_tri;
@@ -91,6 +93,18 @@ struct tlsa_diag_ctx {
 	/* The peer of the ClientHello's sender answered it in plain text (a plain-text
 	 * service on the port): the alert is that side's reaction to non-TLS bytes. */
 	tlsa_tri peer_plaintext;
+	/* Facts added with issue 11 (zero: unknown). */
+	tlsa_tri cert_not_yet_valid;	/* the verified certificate's notBefore is after the
+					   capture time */
+	tlsa_tri cert_issuer_missing;	/* not self-signed, and its issuer is not in the chain */
+	tlsa_tri cert_weak_key;		/* RSA or DSA key under 2048 bits, EC under 224 */
+	tlsa_tri cert_chain_misordered; /* the chain sent is not in issuing order */
+	int64_t capture_time;		/* time of the alert's packet, seconds since 1970
+					   UTC (not the reader's clock); 0 unknown */
+	const char *sni;		/* the name the client asked for; NULL unknown */
+	/* The certificate the sender verified (struct tlsa_cert_info of
+	 * tlsalert/session.h), for the values the evidence names; NULL unknown. */
+	const struct tlsa_cert_info *cert;
 };
 
 /* Largest sizes of the text a cause carries. */
@@ -133,11 +147,18 @@ struct tlsa_alert_event; /* tlsalert/session.h */
  * encrypted/inferred, and from ev->hs the offered and selected versions,
  * ALPN, SNI, fallback SCSV, CertificateRequest and client Certificate, a
  * selected cipher suite and a ClientHello key share of the wrong size, and,
- * when a key log showed the certificate the sender verified, whether it was
- * outside its validity period at the time of the alert or self-signed.
+ * whenever the capture showed the certificate the sender verified (TLS 1.2
+ * and earlier: always; TLS 1.3: with a key log), its facts at the time of the
+ * alert's packet: expired, not yet valid, the SNI against its names (RFC 6125),
+ * self-signed, issuer missing from the chain, chain order, weak key.
  * Facts the capture did not show stay unknown; the
  * stack stays NULL (set ctx->stack if you know the sender's stack).  Returns
  * false, with ctx zeroed, when the event has no code at all.
+ *
+ * With a certificate, ctx->cert and ctx->sni point into the event: use the
+ * context while the event is valid (during the callback, or with a copy made
+ * by tlsa_alert_event_copy), or set both to NULL first (the ranking stays the
+ * same; the evidence then names the facts without their values).
  */
 bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *ctx, const struct tlsa_alert_event *ev);
 
@@ -213,6 +234,15 @@ struct tlsa_cause_def {
 	const char *title;
 	const char *summary;
 	const char *fix;
+	/* Decisive facts (docs/causes.md, "Facts decide"), as written and parsed: a
+	 * condition of `proven` that holds ranks the cause above every cause not
+	 * proven; one of `ruled_out` that holds sinks it below every other. */
+	const char *proven_by;	  /* "" none */
+	const char *ruled_out_by; /* "" none */
+	const struct tlsa_cause_cond *proven;
+	size_t n_proven;
+	const struct tlsa_cause_cond *ruled_out;
+	size_t n_ruled_out;
 };
 
 /* One step of the step vocabulary. */

@@ -43,8 +43,13 @@ typedef enum tlsa_role_source {
 /* "none", "syn", "client_hello", "server_hello", "port". */
 const char *tlsa_role_source_name(tlsa_role_source s);
 
-/* A certificate seen in a Certificate message (read with libcrypto's d2i_X509;
- * only when decrypting, see tlsa_tracker_opts.keylog). */
+/* subjectAltName entries kept in struct tlsa_cert_info. */
+#define TLSA_CERT_SAN_MAX 8
+
+/* A certificate seen in a Certificate message: read whenever it is on the
+ * wire (TLS 1.2 and earlier: always, it is plaintext; TLS 1.3: when a key log
+ * opens the handshake), parsed at the first event that needs it.  The fields
+ * describe the first (leaf) certificate, except the chain facts. */
 struct tlsa_cert_info {
 	bool parsed;	   /* the first certificate could be parsed */
 	char subject[256]; /* RFC 2253 form, non-printable bytes as '?' */
@@ -52,6 +57,23 @@ struct tlsa_cert_info {
 	char not_before[24]; /* RFC 3339 UTC, "" when unknown */
 	char not_after[24];
 	int chain_length; /* certificates in the message */
+	/* Read from the DER by the tracker (facts_read says they were). */
+	bool facts_read;
+	bool times_known;		  /* the two times below were read */
+	int64_t not_before_unix;	  /* seconds since 1970-01-01 UTC */
+	int64_t not_after_unix;
+	char cn[256];			  /* the subject's last commonName, "" none */
+	int san_count;			  /* DNS names and IP addresses in subjectAltName */
+	char san[TLSA_CERT_SAN_MAX][256]; /* the first TLSA_CERT_SAN_MAX of them */
+	uint8_t san_ip;			  /* bit i set: san[i] is an IP address (text form) */
+	char key_type[12];		  /* "RSA", "RSA-PSS", "EC", "Ed25519", "Ed448", "DSA", "" */
+	char key_curve[12];		  /* EC: "P-256", "P-384", "P-521", "secp256k1", "" */
+	int key_bits;			  /* RSA/DSA modulus or EC field size; 0 unknown */
+	char sig_alg[40];		  /* "sha256WithRSAEncryption", ..., or the dotted OID */
+	bool self_signed;		  /* subject and issuer are the same name */
+	bool issuer_in_chain;		  /* another certificate of the message names the
+					     leaf's issuer as its subject */
+	bool chain_ordered;		  /* each certificate is issued by the next one */
 };
 
 /*

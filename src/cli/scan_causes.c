@@ -121,6 +121,12 @@ const struct scan_causes *scan_causes_of(struct scan_memo *m, const struct tlsa_
 		ctx.stack = scan_stack_of(m, ev->hs, ev->sender, &src);
 	if (m == NULL)
 		return &none;
+	if (ctx.cert != NULL) {
+		/* The evidence names this certificate's values (dates, names): not
+		 * shared with another alert.  Few alerts have one (failures only). */
+		rank(&ctx, src, &m->scratch);
+		return &m->scratch;
+	}
 	for (size_t i = 0; i < m->n; i++)
 		if (memcmp(&m->e[i].ctx, &ctx, sizeof(ctx)) == 0)
 			return &m->e[i].causes;

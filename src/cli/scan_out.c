@@ -212,6 +212,45 @@ static void json_hs(struct jw *w, const struct scan_memo *memo, const struct tls
 /* ---------------------------------------------------------------- alerts */
 
 /* One certificate's facts as PREFIX_subject ... PREFIX_chain_length. */
+/* The leaf's name, key and signature facts and the chain facts (docs/json.md). */
+static void json_cert_facts(struct jw *w, const char *prefix, const struct tlsa_cert_info *ci)
+{
+	char key[48], val[48];
+	snprintf(key, sizeof(key), "%s_cn", prefix);
+	jw_str(w, key, ci->cn[0] ? ci->cn : NULL);
+	snprintf(key, sizeof(key), "%s_san", prefix);
+	jw_arr_open(w, key);
+	for (int i = 0; i < ci->san_count && i < TLSA_CERT_SAN_MAX; i++)
+		jw_str(w, NULL, ci->san[i]);
+	jw_arr_close(w);
+	snprintf(key, sizeof(key), "%s_san_count", prefix);
+	jw_int(w, key, ci->san_count);
+	snprintf(key, sizeof(key), "%s_key", prefix);
+	if (ci->key_type[0] == '\0')
+		jw_null(w, key);
+	else {
+		if (ci->key_curve[0] != '\0')
+			snprintf(val, sizeof(val), "%s %s", ci->key_type, ci->key_curve);
+		else if (ci->key_bits > 0 && strncmp(ci->key_type, "Ed", 2) != 0)
+			snprintf(val, sizeof(val), "%s %d", ci->key_type, ci->key_bits);
+		else
+			snprintf(val, sizeof(val), "%s", ci->key_type);
+		jw_str(w, key, val);
+	}
+	snprintf(key, sizeof(key), "%s_key_type", prefix);
+	jw_str(w, key, ci->key_type[0] ? ci->key_type : NULL);
+	snprintf(key, sizeof(key), "%s_key_bits", prefix);
+	jw_int(w, key, ci->key_bits);
+	snprintf(key, sizeof(key), "%s_sig_alg", prefix);
+	jw_str(w, key, ci->sig_alg[0] ? ci->sig_alg : NULL);
+	snprintf(key, sizeof(key), "%s_self_signed", prefix);
+	jw_bool(w, key, ci->self_signed);
+	snprintf(key, sizeof(key), "%s_issuer_in_chain", prefix);
+	jw_bool(w, key, ci->issuer_in_chain);
+	snprintf(key, sizeof(key), "%s_chain_ordered", prefix);
+	jw_bool(w, key, ci->chain_ordered);
+}
+
 static void json_cert(struct jw *w, const char *prefix, const struct tlsa_cert_info *ci)
 {
 	char key[48];
@@ -229,17 +268,31 @@ static void json_cert(struct jw *w, const char *prefix, const struct tlsa_cert_i
 	}
 	snprintf(key, sizeof(key), "%s_chain_length", prefix);
 	jw_int(w, key, ci->chain_length);
+	if (ci->facts_read) {
+		json_cert_facts(w, prefix, ci);
+		return;
+	}
+	/* Not read (an empty Certificate, or DER of another shape): null. */
+	static const char *const keys[] = {"cn",	"san",	    "san_count",       "key",
+					   "key_type",	"key_bits", "sig_alg",	       "self_signed",
+					   "issuer_in_chain", "chain_ordered"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(key, sizeof(key), "%s_%s", prefix, keys[i]);
+		jw_null(w, key);
+	}
 }
 
-/* Decryption fields (docs/scan.md): only when a key log is in use. */
+/* Decryption fields (docs/scan.md): only when a key log is in use; then the
+ * certificates seen. */
 static void json_decrypt(struct jw *w, bool keylog, bool decrypted, const char *error,
 			 const struct tlsa_cert_info *server, const struct tlsa_cert_info *client)
 {
-	if (!keylog)
-		return;
-	jw_bool(w, "decrypted", decrypted);
-	if (error != NULL)
-		jw_str(w, "decrypt_error", error);
+	if (keylog) {
+		jw_bool(w, "decrypted", decrypted);
+		if (error != NULL)
+			jw_str(w, "decrypt_error", error);
+	}
+	/* Certificates are read whenever they are on the wire, key log or not. */
 	json_cert(w, "server_cert", server);
 	json_cert(w, "client_cert", client);
 }
@@ -494,9 +547,9 @@ static void conn_json(struct scan_writer *o, const struct tlsa_conn_event *ev,
 		jw_uint(&w, "records_decrypted", ev->n_decrypted);
 		if (ev->decrypt_error != NULL)
 			jw_str(&w, "decrypt_error", ev->decrypt_error);
-		json_cert(&w, "server_cert", ev->server_cert);
-		json_cert(&w, "client_cert", ev->client_cert);
 	}
+	json_cert(&w, "server_cert", ev->server_cert);
+	json_cert(&w, "client_cert", ev->client_cert);
 	conn_json_alert(&w, ev, &v->sc);
 	jw_str(&w, "history", ev->history);
 	json_hs(&w, o->memo, ev->hs);

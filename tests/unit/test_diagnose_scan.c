@@ -37,6 +37,10 @@ static void on_alert(void *vctx, const struct tlsa_alert_event *ev)
 		return;
 	s->frame[s->n] = ev->pkt->frame;
 	s->ok[s->n] = tlsa_diag_ctx_from_event(&s->ctx[s->n], ev);
+	/* Kept past the callback: drop the pointers into the event (values for the
+	 * evidence only; the ranking does not use them). */
+	s->ctx[s->n].cert = NULL;
+	s->ctx[s->n].sni = NULL;
 	s->n++;
 }
 

@@ -275,11 +275,15 @@ static void test_edges(void)
 	longer[sizeof(longer) - 1] = '\0';
 	struct tlsa_cert_info cert = {.parsed = true, .chain_length = 2};
 	snprintf(cert.subject, sizeof(cert.subject), "CN=client");
+	snprintf(cert.san[TLSA_CERT_SAN_MAX - 1], sizeof(cert.san[0]), "last.example");
+	cert.chain_ordered = true;
 	struct tlsa_conn_event cev = {.history = longer, .client_cert = &cert, .client_dir = -1};
 	tlsa_conn_event_copy(&c, &cev);
 	CHECK(c.ev.client_cert == &c.client_cert);
 	CHECK_STR(c.ev.client_cert->subject, "CN=client");
 	CHECK_INT(c.ev.client_cert->chain_length, 2);
+	CHECK_STR(c.ev.client_cert->san[TLSA_CERT_SAN_MAX - 1], "last.example"); /* fields at the end */
+	CHECK(c.ev.client_cert->chain_ordered);
 	CHECK(c.ev.server_cert == NULL && c.ev.flow == NULL && c.ev.hs == NULL);
 	CHECK(c.ev.history == c.history);
 	CHECK_INT(strlen(c.ev.history), TLSA_HISTORY_MAX);

@@ -6,8 +6,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "tlsalert/diagnose.h"
+#include "tlsalert/session.h"
 #include "base/ascii.h"
 #include "base/opts.h"
 
@@ -24,7 +26,12 @@ enum {
 	SCORE_OTHER_STACK = -15, /* fallback: rule of another stack */
 	SCORE_LOGGED = 60,	 /* the sender's log shows the rule's error text */
 	SCORE_MAX = 100,
+	SCORE_PROVEN = 40,     /* a decisive fact proves the cause (and it ranks first) */
+	SCORE_RULED_OUT = 5,   /* at most this for a cause a fact rules out (and it ranks last) */
 };
+
+/* Where the decisive facts put a cause: below, among or above the others. */
+enum tier { TIER_RULED_OUT, TIER_OPEN, TIER_PROVEN };
 
 size_t tlsa_cause_rule_count(void)
 {
@@ -280,6 +287,10 @@ static long fact_value(const struct tlsa_diag_ctx *c, const char *fact)
 			return -1;
 		return s <= hi && (lo == 0 || s >= lo);
 	}
+	case TLSA_CZ_FACT_CERT_NOT_YET_VALID: return T(cert_not_yet_valid);
+	case TLSA_CZ_FACT_CERT_ISSUER_MISSING: return T(cert_issuer_missing);
+	case TLSA_CZ_FACT_CERT_WEAK_KEY: return T(cert_weak_key);
+	case TLSA_CZ_FACT_CERT_CHAIN_MISORDERED: return T(cert_chain_misordered);
 	case TLSA_CZ_FACT_LEVEL_WARNING: return c->level == 1 ? 1 : c->level == 2 ? 0 : -1;
 	case TLSA_CZ_FACT_RECORD_LEN: return c->record_len == 0 ? -1 : (long)c->record_len;
 	case TLSA_CZ_FACT_DH_BITS: return c->dh_bits == 0 ? -1 : (long)c->dh_bits;
@@ -326,6 +337,91 @@ static const char *cond_text(const struct tlsa_cause_cond *k, char *buf, size_t 
 	return buf;
 }
 
+static bool cond_holds(const struct tlsa_cause_cond *k, long v)
+{
+	return k->op == '=' ? v == k->value : k->op == '<' ? v < k->value : v > k->value;
+}
+
+/* RFC 3339 UTC text of a time in seconds. */
+static const char *time_text(int64_t t, char *buf, size_t cap)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, cap, "?");
+	return buf;
+}
+
+/* The certificate's names the SNI was compared with: "SAN a, b, c" or "CN x". */
+static void cert_names(const struct tlsa_cert_info *ci, char *buf, size_t cap)
+{
+	if (ci->san_count == 0) {
+		snprintf(buf, cap, "CN %.100s (no SAN)", ci->cn[0] ? ci->cn : "(none)");
+		return;
+	}
+	snprintf(buf, cap, "SAN ");
+	for (int i = 0; i < ci->san_count && i < 3; i++)
+		addf(buf, cap, "%s%s", i > 0 ? ", " : "", ci->san[i]);
+	if (ci->san_count > 3)
+		addf(buf, cap, " (+%d)", ci->san_count - 3);
+}
+
+/* The detail behind a certificate fact, or "" (the fact's name and value say it all). */
+static void cert_note(const struct tlsa_diag_ctx *c, int fact, long v, char *buf, size_t cap)
+{
+	const struct tlsa_cert_info *ci = c->cert;
+	char t1[24], t2[24], names[160];
+	buf[0] = '\0';
+	if (ci == NULL)
+		return;
+	switch (fact) {
+	case TLSA_CZ_FACT_CERT_EXPIRED:
+		if (ci->not_after[0] != '\0' && c->capture_time != 0)
+			snprintf(buf, cap, "notAfter %s, capture time %s", ci->not_after,
+				 time_text(c->capture_time, t1, sizeof(t1)));
+		break;
+	case TLSA_CZ_FACT_CERT_NOT_YET_VALID:
+		if (ci->not_before[0] != '\0' && c->capture_time != 0)
+			snprintf(buf, cap, "notBefore %s, capture time %s", ci->not_before,
+				 time_text(c->capture_time, t2, sizeof(t2)));
+		break;
+	case TLSA_CZ_FACT_CERT_NAME_MISMATCH:
+		if (c->sni != NULL) {
+			cert_names(ci, names, sizeof(names));
+			snprintf(buf, cap, "SNI %.60s %s the certificate's %.100s", c->sni,
+				 v ? "is not among" : "matches", names);
+		}
+		break;
+	case TLSA_CZ_FACT_CERT_SELF_SIGNED:
+	case TLSA_CZ_FACT_CERT_ISSUER_MISSING:
+		snprintf(buf, cap, "issuer %.100s, chain of %d", ci->issuer, ci->chain_length);
+		break;
+	case TLSA_CZ_FACT_CERT_WEAK_KEY:
+		if (ci->key_type[0] != '\0')
+			snprintf(buf, cap, "key %s %d", ci->key_type, ci->key_bits);
+		break;
+	default: break;
+	}
+}
+
+/* "fact=value", with the values behind it for the certificate facts. */
+static const char *fact_note(const struct tlsa_diag_ctx *c, const char *fact, long v, char *buf,
+			     size_t cap)
+{
+	size_t i = 0;
+	char detail[200];
+	while (i < TLSA_CZ_N_FACTS && strcmp(tlsa_cz_fact_names[i], fact) != 0)
+		i++;
+	if (i < TLSA_CZ_N_TRI_FACTS)
+		snprintf(buf, cap, "%s=%s", fact, v ? "yes" : "no");
+	else
+		snprintf(buf, cap, "%s=%ld", fact, v);
+	cert_note(c, (int)i, v, detail, sizeof(detail));
+	if (detail[0] != '\0')
+		addf(buf, cap, " (%s)", detail);
+	return buf;
+}
+
 static bool party_fits(const char *rule_sender, tlsa_party p)
 {
 	if (p == TLSA_PARTY_UNKNOWN || strcmp(rule_sender, "either") == 0)
@@ -359,7 +455,7 @@ static bool score_rule(const struct tlsa_diag_ctx *c, const struct tlsa_cause_ru
 		       const struct tlsa_stack_def *stack, const char *step, bool other_stack,
 		       int *score, char *ev, size_t evcap)
 {
-	char cb[64];
+	char cb[64], nb[200];
 	int s = r->weight;
 
 	if (r->alert != c->alert || !party_fits(r->sender, c->sender))
@@ -377,12 +473,15 @@ static bool score_rule(const struct tlsa_diag_ctx *c, const struct tlsa_cause_ru
 	if (c->sender != TLSA_PARTY_UNKNOWN && strcmp(r->sender, "either") != 0)
 		addf(ev, evcap, "; sender %s", r->sender);
 	if (step != NULL && r->steps[0] != '\0') {
+		/* The evidence names the step as the caller gave it (the event's
+		 * stage, say server_hello_done), not the token it stands for. */
+		const char *shown = c->step != NULL ? c->step : step;
 		if (step_fits(r->steps, step)) {
 			s += SCORE_STEP;
-			addf(ev, evcap, "; step %s (+%d)", step, SCORE_STEP);
+			addf(ev, evcap, "; step %s (+%d)", shown, SCORE_STEP);
 		} else {
 			s += SCORE_STEP_OFF;
-			addf(ev, evcap, "; step %s is not one of %s (%d)", step, r->steps,
+			addf(ev, evcap, "; step %s is not one of %s (%d)", shown, r->steps,
 			     SCORE_STEP_OFF);
 		}
 	}
@@ -403,14 +502,14 @@ static bool score_rule(const struct tlsa_diag_ctx *c, const struct tlsa_cause_ru
 		long v = fact_value(c, k->fact);
 		if (v < 0)
 			continue; /* unknown (or, never for generated data, unnamed) */
-		bool ok = k->op == '=' ? v == k->value : k->op == '<' ? v < k->value : v > k->value;
-		if (ok) {
+		if (cond_holds(k, v)) {
 			s += SCORE_FACT;
-			addf(ev, evcap, "; %s (+%d)", cond_text(k, cb, sizeof(cb)), SCORE_FACT);
+			addf(ev, evcap, "; %s (+%d)", fact_note(c, k->fact, v, nb, sizeof(nb)),
+			     SCORE_FACT);
 		} else {
 			s += SCORE_FACT_OFF;
-			addf(ev, evcap, "; facts contradict %s (%d)", cond_text(k, cb, sizeof(cb)),
-			     SCORE_FACT_OFF);
+			addf(ev, evcap, "; facts contradict %s: %s (%d)", cond_text(k, cb, sizeof(cb)),
+			     fact_note(c, k->fact, v, nb, sizeof(nb)), SCORE_FACT_OFF);
 		}
 	}
 	if (c->rule != NULL && strcmp(c->rule, r->id) == 0) {
@@ -496,22 +595,84 @@ static bool logged(const struct tlsa_diag_ctx *c, const struct tlsa_cause *k)
 	return c->rule != NULL && k->rule_id != NULL && strcmp(c->rule, k->rule_id) == 0;
 }
 
+/* The first condition of conds[0..n) that the facts show to hold, or NULL. */
+static const struct tlsa_cause_cond *holding(const struct tlsa_diag_ctx *c,
+					     const struct tlsa_cause_cond *conds, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		long v = fact_value(c, conds[i].fact);
+		if (v >= 0 && cond_holds(&conds[i], v))
+			return &conds[i];
+	}
+	return NULL;
+}
+
+/* Is cause `id` proven by a decisive fact (and not ruled out by another)? */
+static bool proven(const struct tlsa_diag_ctx *c, const char *id)
+{
+	const struct tlsa_cause_def *d = tlsa_cause_def_get(id);
+	return d != NULL && holding(c, d->proven, d->n_proven) != NULL &&
+	       holding(c, d->ruled_out, d->n_ruled_out) == NULL;
+}
+
+/*
+ * The decisive facts of cause k (docs/causes.md, "Facts decide"): a fact that
+ * rules it out sinks it, one that proves it raises it; the evidence says which,
+ * by name and value.  Returns its tier.
+ */
+static enum tier decide(const struct tlsa_diag_ctx *c, struct tlsa_cause *k)
+{
+	const struct tlsa_cause_def *d = tlsa_cause_def_get(k->id);
+	char nb[200];
+	if (d == NULL)
+		return TIER_OPEN;
+	const struct tlsa_cause_cond *f = holding(c, d->ruled_out, d->n_ruled_out);
+	if (f != NULL) {
+		addf(k->evidence, sizeof(k->evidence), "; ruled out by %s: not %s",
+		     fact_note(c, f->fact, fact_value(c, f->fact), nb, sizeof(nb)), k->id);
+		if (k->score > SCORE_RULED_OUT)
+			k->score = SCORE_RULED_OUT;
+		return TIER_RULED_OUT;
+	}
+	f = holding(c, d->proven, d->n_proven);
+	if (f == NULL)
+		return TIER_OPEN;
+	addf(k->evidence, sizeof(k->evidence), "; decisive: %s (+%d)",
+	     fact_note(c, f->fact, fact_value(c, f->fact), nb, sizeof(nb)), SCORE_PROVEN);
+	k->score = k->score + SCORE_PROVEN > SCORE_MAX ? SCORE_MAX : k->score + SCORE_PROVEN;
+	return TIER_PROVEN;
+}
+
+/* Index of cause `id` in out[0..n), or n. */
+static size_t cause_index(const struct tlsa_cause *out, size_t n, const char *id)
+{
+	size_t j = 0;
+	while (j < n && strcmp(out[j].id, id) != 0)
+		j++;
+	return j;
+}
+
+/* Ranks the rules into out[n..]: those of `stack` (all with stack NULL), or
+ * with other_stack those of the other stacks; with only_proven, only the rules
+ * of proven causes that out[0..n) does not hold yet. */
 static size_t rank_pass(const struct tlsa_diag_ctx *c, const struct tlsa_stack_def *stack,
-			const char *step, bool other_stack, struct tlsa_cause *out, size_t max,
-			size_t *order, size_t n)
+			const char *step, bool other_stack, bool only_proven, struct tlsa_cause *out,
+			size_t max, size_t *order, size_t n)
 {
 	char ev[TLSA_CAUSE_EVIDENCE_MAX];
+	size_t n0 = n;
 
 	for (size_t i = 0; i < N_ELEMS(tlsa_cz_rules); i++) {
 		const struct tlsa_cause_rule *r = &tlsa_cz_rules[i];
 		int score;
 		if (stack != NULL && !other_stack && !tlsa_cause_rule_has_stack(r, stack->token))
 			continue;
+		if (only_proven && (r->alert != c->alert || cause_index(out, n0, r->cause) < n0 ||
+				    !proven(c, r->cause)))
+			continue;
 		if (!score_rule(c, r, stack, step, other_stack, &score, ev, sizeof(ev)))
 			continue;
-		size_t j = 0;
-		while (j < n && strcmp(out[j].id, r->cause) != 0)
-			j++;
+		size_t j = cause_index(out, n, r->cause);
 		if (j == n) {
 			if (n == max)
 				continue;
@@ -538,6 +699,33 @@ static size_t rank_pass(const struct tlsa_diag_ctx *c, const struct tlsa_stack_d
 		}
 	}
 	return n;
+}
+
+/* Best first: the rule the log showed leads; then proven causes, open ones,
+ * ruled-out ones; within a tier by score; ties keep the data's order. */
+static void sort_causes(const struct tlsa_diag_ctx *c, struct tlsa_cause *out, size_t *order,
+			enum tier *tier, size_t k)
+{
+	for (size_t i = 1; i < k; i++) {
+		for (size_t j = i; j > 0; j--) {
+			bool pin = logged(c, &out[j]), pin_prev = logged(c, &out[j - 1]);
+			bool ahead = tier[j] > tier[j - 1] ||
+				     (tier[j] == tier[j - 1] &&
+				      (out[j].score > out[j - 1].score ||
+				       (out[j].score == out[j - 1].score && order[j] < order[j - 1])));
+			if (!((pin && !pin_prev) || (pin == pin_prev && ahead)))
+				break;
+			struct tlsa_cause t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+			size_t o = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = o;
+			enum tier tt = tier[j];
+			tier[j] = tier[j - 1];
+			tier[j - 1] = tt;
+		}
+	}
 }
 
 int tlsa_diagnose(const struct tlsa_diag_ctx *caller, struct tlsa_cause *out, size_t max,
@@ -568,36 +756,35 @@ int tlsa_diagnose(const struct tlsa_diag_ctx *caller, struct tlsa_cause *out, si
 	if (max > N_ELEMS(order))
 		max = N_ELEMS(order);
 
-	size_t k = rank_pass(c, stack, step, false, out, max, order, 0);
+	size_t k = rank_pass(c, stack, step, false, false, out, max, order, 0);
 	const struct tlsa_cause_never *nv = NULL;
 	if (k == 0 && stack != NULL) {
 		/* The stack's tables do not have this alert here: say what it does
 		 * instead, and rank the other stacks' reasons lower. */
 		nv = never_for(c, stack);
-		k = rank_pass(c, stack, step, true, out, max, order, 0);
+		k = rank_pass(c, stack, step, true, false, out, max, order, 0);
+	} else if (stack != NULL) {
+		/* A cause a fact proves, which the stack's own rules for this alert
+		 * do not name: another stack's rule for it comes in. */
+		k = rank_pass(c, stack, step, true, true, out, max, order, k);
 	}
-	/* Best first; ties keep the data's order; the rule the log showed leads. */
-	for (size_t i = 1; i < k; i++) {
-		for (size_t j = i; j > 0; j--) {
-			bool pin = logged(c, &out[j]), pin_prev = logged(c, &out[j - 1]);
-			bool swap =
-				(pin && !pin_prev) ||
-				(pin == pin_prev &&
-				 (out[j].score > out[j - 1].score ||
-				  (out[j].score == out[j - 1].score && order[j] < order[j - 1])));
-			if (!swap)
-				break;
-			struct tlsa_cause t = out[j];
-			out[j] = out[j - 1];
-			out[j - 1] = t;
-			size_t o = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = o;
-		}
-	}
+	enum tier tier[N_ELEMS(tlsa_cz_causes)];
+	for (size_t i = 0; i < k; i++)
+		tier[i] = decide(c, &out[i]);
+	sort_causes(c, out, order, tier, k);
 	/* The rule the log showed leads: its score is at least the next one's. */
 	if (k > 1 && logged(c, &out[0]) && out[0].score < out[1].score)
 		out[0].score = out[1].score;
+	/* Scores read best first too: a cause never scores above one ranked before
+	 * it, and below a change of tier (proven, open, ruled out) strictly less. */
+	for (size_t i = 1; i < k; i++) {
+		int limit = out[i - 1].score - (tier[i] != tier[i - 1] && !logged(c, &out[i - 1]));
+		if (out[i].score > limit)
+			out[i].score = limit > 1 ? limit : 1;
+		if (tier[i] == TIER_OPEN && tier[0] == TIER_PROVEN)
+			addf(out[i].evidence, sizeof(out[i].evidence),
+			     "; ranked below %s, which the facts prove", out[0].id);
+	}
 	for (size_t i = 0; i < k; i++) {
 		if (unknown_stack)
 			addf(out[i].evidence, sizeof(out[i].evidence),

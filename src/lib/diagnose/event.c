@@ -6,6 +6,7 @@
 #include "tlsalert/diagnose.h"
 #include "tlsalert/session.h"
 #include "tlsalert/text.h"
+#include "base/ascii.h"
 
 static tlsa_tri yes_no(bool b)
 {
@@ -50,32 +51,118 @@ static void hello_facts(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 		c->client_cert_sent = TLSA_TRI_YES;
 }
 
+/* Case-insensitive equality of n bytes (ASCII). */
+static bool same_ci(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+/*
+ * RFC 6125 6.4: does the certificate's DNS name `pattern` match `host`?  ASCII
+ * case is ignored and a final dot too.  A wildcard counts only as the whole
+ * left-most label ("*.example.com"), stands for exactly one non-empty label
+ * (not "a.b.example.com", not the bare "example.com"), and needs two labels
+ * after it; a partial-label wildcard ("w*.example.com") or one elsewhere
+ * matches nothing.
+ */
+static bool dns_name_matches(const char *pattern, const char *host)
+{
+	size_t pl = strlen(pattern), hl = strlen(host);
+	if (pl > 0 && pattern[pl - 1] == '.')
+		pl--;
+	if (hl > 0 && host[hl - 1] == '.')
+		hl--;
+	if (pl == 0 || hl == 0)
+		return false;
+	if (pl > 2 && pattern[0] == '*' && pattern[1] == '.') {
+		const char *dot = memchr(host, '.', hl);
+		size_t rest = dot != NULL ? hl - (size_t)(dot - host) : 0;
+		return dot != NULL && dot != host && rest == pl - 1 &&
+		       memchr(pattern + 2, '.', pl - 2) != NULL && memchr(pattern + 1, '*', pl - 1) == NULL &&
+		       same_ci(dot, pattern + 1, rest);
+	}
+	return memchr(pattern, '*', pl) == NULL && pl == hl && same_ci(pattern, host, hl);
+}
+
+/* Is `host` (the SNI) one of the certificate's names: its DNS SAN entries, or,
+ * only when it has no SAN, its commonName?  Unknown when the name could be
+ * among the SAN entries not kept. */
+static tlsa_tri name_mismatch(const struct tlsa_cert_info *ci, const char *host)
+{
+	if (ci->san_count == 0)
+		return ci->cn[0] == '\0' ? TLSA_TRI_YES : yes_no(!dns_name_matches(ci->cn, host));
+	for (int i = 0; i < ci->san_count && i < TLSA_CERT_SAN_MAX; i++)
+		if (!(ci->san_ip & (1u << i)) && dns_name_matches(ci->san[i], host))
+			return TLSA_TRI_NO;
+	return ci->san_count > TLSA_CERT_SAN_MAX ? TLSA_TRI_UNKNOWN : TLSA_TRI_YES;
+}
+
+/* A key too small for today's verifiers: RSA or DSA under 2048 bits, EC under 224. */
+static tlsa_tri weak_key(const struct tlsa_cert_info *ci)
+{
+	if (ci->key_bits <= 0)
+		return TLSA_TRI_UNKNOWN;
+	if (strcmp(ci->key_type, "EC") == 0)
+		return yes_no(ci->key_bits < 224);
+	if (strncmp(ci->key_type, "RSA", 3) == 0 || strcmp(ci->key_type, "DSA") == 0)
+		return yes_no(ci->key_bits < 2048);
+	return TLSA_TRI_NO; /* Ed25519, Ed448 */
+}
+
+/* Validity against the capture time, from the string times when the DER times
+ * were not read (both are RFC 3339 UTC, so they compare as strings). */
+static void validity(struct tlsa_diag_ctx *c, const struct tlsa_cert_info *ci, int64_t now)
+{
+	if (ci->times_known) {
+		c->cert_expired = yes_no(now > ci->not_after_unix);
+		c->cert_not_yet_valid = yes_no(now < ci->not_before_unix);
+		return;
+	}
+	char text[24];
+	struct tm tm;
+	time_t t = (time_t)now;
+	if (ci->not_after[0] == '\0' || ci->not_before[0] == '\0' || gmtime_r(&t, &tm) == NULL ||
+	    strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return;
+	c->cert_expired = yes_no(strcmp(text, ci->not_after) > 0);
+	c->cert_not_yet_valid = yes_no(strcmp(text, ci->not_before) < 0);
+}
+
 /*
  * Facts about the certificate the alert's sender was verifying (the peer's),
- * when decryption showed it: expired or not yet valid at the time of the
- * alert, and self-signed.  Both times are RFC 3339 UTC, so they compare as
- * strings.
+ * whenever the capture showed it: validity at the time of the alert's packet
+ * (not the clock of the machine reading the capture), the SNI against its
+ * names, self-signed, its issuer missing from the chain, chain order, key size.
  */
 static void cert_facts(struct tlsa_diag_ctx *c, const struct tlsa_alert_event *ev)
 {
 	const struct tlsa_cert_info *ci = ev->sender == TLSA_ROLE_CLIENT   ? ev->server_cert
 					  : ev->sender == TLSA_ROLE_SERVER ? ev->client_cert
 									   : NULL;
+	/* The values for the evidence are set only with a certificate: a context
+	 * without one stays the same for alike alerts (scan remembers their causes). */
 	if (ci == NULL || !ci->parsed || ev->pkt == NULL)
 		return;
-	if (ci->not_after[0] != '\0' && ci->not_before[0] != '\0') {
-		char now[24];
-		struct tm tm;
-		time_t t = (time_t)ev->pkt->ts_sec;
-		if (gmtime_r(&t, &tm) != NULL &&
-		    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0) {
-			bool outside = strcmp(now, ci->not_after) > 0 ||
-				       strcmp(now, ci->not_before) < 0;
-			c->cert_expired = yes_no(outside);
-		}
+	c->cert = ci;
+	c->capture_time = ev->pkt->ts_sec;
+	if (ev->hs != NULL && ev->hs->sni[0] != '\0')
+		c->sni = ev->hs->sni;
+	validity(c, ci, ev->pkt->ts_sec);
+	if (!ci->facts_read) {
+		if (ci->subject[0] != '\0')
+			c->cert_self_signed = yes_no(strcmp(ci->subject, ci->issuer) == 0);
+		return;
 	}
-	if (ci->subject[0] != '\0')
-		c->cert_self_signed = yes_no(strcmp(ci->subject, ci->issuer) == 0);
+	c->cert_self_signed = yes_no(ci->self_signed);
+	c->cert_issuer_missing = yes_no(!ci->self_signed && !ci->issuer_in_chain);
+	if (ci->chain_length > 1)
+		c->cert_chain_misordered = yes_no(!ci->chain_ordered);
+	c->cert_weak_key = weak_key(ci);
+	if (ev->sender == TLSA_ROLE_CLIENT && c->sni != NULL)
+		c->cert_name_mismatch = name_mismatch(ci, c->sni);
 }
 
 bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_event *ev)
@@ -89,16 +176,19 @@ bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_e
 	c->sender = ev->sender == TLSA_ROLE_CLIENT   ? TLSA_PARTY_CLIENT
 		    : ev->sender == TLSA_ROLE_SERVER ? TLSA_PARTY_SERVER
 						     : TLSA_PARTY_UNKNOWN;
-	c->step = tlsa_step_parse(ev->stage);
+	/* The event's own stage, when the step vocabulary knows it: the evidence
+	 * names it as the event did ("server_hello_done", not "server_flight"). */
+	const char *step = tlsa_step_parse(ev->stage);
+	c->step = step != NULL ? ev->stage : NULL;
 	c->version = ev->version;
 	c->encrypted = yes_no(ev->encrypted);
 	c->inferred = yes_no(ev->inferred);
 	/* Application data before any ServerHello is a protocol error, not a
 	 * session that was in use. */
-	if (c->step != NULL && strcmp(c->step, "application") == 0 && ev->hs != NULL &&
+	if (step != NULL && strcmp(step, "application") == 0 && ev->hs != NULL &&
 	    ev->hs->server_hello)
 		c->app_data_seen = TLSA_TRI_YES;
-	if (c->step != NULL && strcmp(c->step, "renegotiation") == 0)
+	if (step != NULL && strcmp(step, "renegotiation") == 0)
 		c->renegotiating = TLSA_TRI_YES;
 	if (ev->hs != NULL)
 		hello_facts(c, ev->hs);

@@ -102,21 +102,30 @@ static const char *stage_for(const struct conn *c, int dir)
  * need: d2i_X509 costs more than everything else a connection takes. */
 const struct tlsa_cert_info *ses_cert_get(struct conn *c, int side)
 {
-	if (c->cert[side] == NULL && c->cert_der[side] != NULL) {
+	if (c->cert[side] == NULL && c->cert_msg[side] != NULL) {
 		c->cert[side] = malloc(sizeof(*c->cert[side]));
-		if (c->cert[side] != NULL)
-			(void)sdec_cert_info_der(c->cert_der[side], c->cert_der_len[side],
-						 c->cert_chain[side], c->cert[side]);
-		free(c->cert_der[side]);
-		c->cert_der[side] = NULL;
+		if (c->cert[side] != NULL) {
+			const uint8_t *der;
+			size_t n;
+			bool tls13 = c->cert_tls13[side];
+			int chain = sdec_cert_first(c->cert_msg[side], c->cert_msg_len[side], tls13,
+						    &der, &n);
+			(void)sdec_cert_info_der(der, n, chain, c->cert[side]);
+			ses_cert_facts(c->cert_msg[side], c->cert_msg_len[side], tls13,
+				       c->cert[side]);
+		}
+		free(c->cert_msg[side]);
+		c->cert_msg[side] = NULL;
 	}
 	return c->cert[side];
 }
 
 void ses_note_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_alert_event *ev)
 {
-	if (t->kl != NULL && ev->description != 0 && ev->description != 90) {
-		/* not a closure: the peer's certificate may be why */
+	int code = ev->description >= 0 ? ev->description : ev->likely;
+	if (code > 0 && code != 90) {
+		/* not a closure (nor an encrypted alert of unknown code, most often a
+		 * close_notify): the peer's certificate may be why */
 		if (ev->sender != TLSA_ROLE_SERVER)
 			ev->server_cert = ses_cert_get(c, 1);
 		if (ev->sender != TLSA_ROLE_CLIENT)

@@ -73,20 +73,21 @@ static void server_hello_msg(struct tlsa_tracker *t, struct conn *c, int dir, co
 	}
 }
 
-/* Decrypting: the first certificate of a side's Certificate message, kept
- * as DER until an event needs its facts (ses_cert_get()). */
-static void keep_first_cert(struct conn *c, int side, const uint8_t *body, size_t len)
+/* The Certificate message of a side, kept whole (the chain facts need every
+ * certificate) until an event needs its facts (ses_cert_get()). */
+static void keep_cert_msg(struct conn *c, int side, const uint8_t *body, size_t len)
 {
 	const uint8_t *der;
 	size_t n;
 	free(c->cert[side]);
 	c->cert[side] = NULL;
-	free(c->cert_der[side]);
-	c->cert_der[side] = NULL;
+	free(c->cert_msg[side]);
+	c->cert_msg[side] = NULL;
 	c->cert_chain[side] = sdec_cert_first(body, len, is_tls13(c), &der, &n);
-	if (n > 0 && (c->cert_der[side] = malloc(n)) != NULL) {
-		memcpy(c->cert_der[side], der, n);
-		c->cert_der_len[side] = n;
+	if (n > 0 && (c->cert_msg[side] = malloc(len)) != NULL) {
+		memcpy(c->cert_msg[side], body, len);
+		c->cert_msg_len[side] = len;
+		c->cert_tls13[side] = is_tls13(c);
 	} else if (n == 0 && (c->cert[side] = calloc(1, sizeof(*c->cert[side]))) != NULL) {
 		c->cert[side]->chain_length = c->cert_chain[side]; /* empty: nothing to parse */
 	}
@@ -97,8 +98,9 @@ static void certificate_msg(struct tlsa_tracker *t, struct conn *c, int dir, boo
 			    const uint8_t *body, size_t len, bool complete)
 {
 	hist_add(c, dir, 'C');
-	if (complete && t->kl != NULL)
-		keep_first_cert(c, from_client ? 0 : 1, body, len);
+	(void)t;
+	if (complete)
+		keep_cert_msg(c, from_client ? 0 : 1, body, len);
 	if (from_client) {
 		int n = complete ? count_certs(body, len, is_tls13(c)) : 1;
 		c->hs->client_cert_sent = n > 0 ? 1 : n == 0 ? 0 : c->hs->client_cert_sent;

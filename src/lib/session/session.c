@@ -167,8 +167,8 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 	sdec_free(c->dec);
 	free(c->cert[0]);
 	free(c->cert[1]);
-	free(c->cert_der[0]);
-	free(c->cert_der[1]);
+	free(c->cert_msg[0]);
+	free(c->cert_msg[1]);
 	free(c);
 	f->user = NULL;
 }

@@ -137,8 +137,9 @@ struct conn {
 	size_t n_decrypted;
 	const char *dec_error;
 	struct tlsa_cert_info *cert[2]; /* [0] client, [1] server: parsed on demand */
-	uint8_t *cert_der[2];		/* first certificate, kept until then */
-	size_t cert_der_len[2];
+	uint8_t *cert_msg[2];		/* the Certificate message body, kept until then */
+	size_t cert_msg_len[2];
+	bool cert_tls13[2];		/* ... in its TLS 1.3 form */
 	int cert_chain[2];
 };
 
@@ -318,6 +319,10 @@ tlsa_version ses_conn_version(const struct conn *c, uint16_t record_version, boo
 
 /* The certificate facts of one side (0 client, 1 server), parsed at the first need. */
 const struct tlsa_cert_info *ses_cert_get(struct conn *c, int side);
+
+/* The facts of the leaf and the chain of a Certificate message body
+ * (cert_facts.c): fills the fields after chain_length of *ci. */
+void ses_cert_facts(const uint8_t *body, size_t len, bool tls13, struct tlsa_cert_info *ci);
 
 /* An event with the fields every alert of this connection and direction shares. */
 void ses_base_event(struct tlsa_tracker *t, struct tlsa_alert_event *ev, struct conn *c,

@@ -1,0 +1,250 @@
+/*
+ * Facts decide, priors break ties (issue 11): the certificate facts that
+ * tlsa_diag_ctx_from_event computes (validity at the capture time, the SNI
+ * against SAN/CN with the RFC 6125 wildcard rules, weak key, issuer missing,
+ * chain order) with known answers, and the ranking they drive: a proven cause
+ * first whatever the stack's priors, a ruled-out cause last with the evidence
+ * saying why, the evidence naming the event's own stage.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "tlsalert/diagnose.h"
+#include "tlsalert/session.h"
+
+/* 2026-11-27T21:57:27Z */
+#define NOW 1795816647
+
+struct fixture {
+	struct tlsa_hs_facts hs;
+	struct tlsa_cert_info cert;
+	struct tlsa_pktinfo pkt;
+	struct tlsa_alert_event ev;
+};
+
+/* A client's alert 42 at server_hello_done (TLS 1.2) about the server's certificate:
+ * CN=localhost, SAN localhost and 127.0.0.1, RSA 2048, valid around NOW. */
+static void setup(struct fixture *f, const char *sni)
+{
+	memset(f, 0, sizeof(*f));
+	f->hs.client_hello = f->hs.server_hello = true;
+	f->hs.versions_offered[0] = 0x0303;
+	f->hs.n_versions_offered = 1;
+	f->hs.version_selected = 0x0303;
+	f->hs.client_cert_sent = -1;
+	snprintf(f->hs.sni, sizeof(f->hs.sni), "%s", sni);
+	f->cert.parsed = f->cert.facts_read = f->cert.times_known = true;
+	snprintf(f->cert.subject, sizeof(f->cert.subject), "CN=localhost");
+	snprintf(f->cert.issuer, sizeof(f->cert.issuer), "CN=Test CA");
+	snprintf(f->cert.cn, sizeof(f->cert.cn), "localhost");
+	snprintf(f->cert.not_before, sizeof(f->cert.not_before), "2026-01-01T00:00:00Z");
+	snprintf(f->cert.not_after, sizeof(f->cert.not_after), "2027-01-01T00:00:00Z");
+	f->cert.not_before_unix = 1767225600;
+	f->cert.not_after_unix = 1798761600;
+	f->cert.san_count = 2;
+	snprintf(f->cert.san[0], sizeof(f->cert.san[0]), "localhost");
+	snprintf(f->cert.san[1], sizeof(f->cert.san[1]), "127.0.0.1");
+	f->cert.san_ip = 2;
+	snprintf(f->cert.key_type, sizeof(f->cert.key_type), "RSA");
+	f->cert.key_bits = 2048;
+	f->cert.chain_length = 2;
+	f->cert.issuer_in_chain = f->cert.chain_ordered = true;
+	f->pkt.ts_sec = NOW;
+	f->ev.pkt = &f->pkt;
+	f->ev.sender = TLSA_ROLE_CLIENT;
+	f->ev.version = TLSA_VER_TLS12;
+	f->ev.version_negotiated = true;
+	f->ev.level = 2;
+	f->ev.description = 42;
+	f->ev.likely = -1;
+	f->ev.stage = "server_hello_done";
+	f->ev.hs = &f->hs;
+	f->ev.server_cert = &f->cert;
+}
+
+/* cert_name_mismatch for a SAN list of one DNS name (or none: the CN) and an SNI. */
+static tlsa_tri mismatch(const char *san, const char *cn, const char *sni)
+{
+	struct fixture f;
+	struct tlsa_diag_ctx c;
+	setup(&f, sni);
+	f.cert.san_count = san != NULL ? 1 : 0;
+	f.cert.san_ip = 0;
+	snprintf(f.cert.san[0], sizeof(f.cert.san[0]), "%s", san != NULL ? san : "");
+	snprintf(f.cert.cn, sizeof(f.cert.cn), "%s", cn);
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	return c.cert_name_mismatch;
+}
+
+static void test_names(void)
+{
+	/* RFC 6125 6.4.3: one left-most label, whole label only, not the bare domain. */
+	CHECK_INT(mismatch("*.example.com", "", "a.example.com"), TLSA_TRI_NO);
+	CHECK_INT(mismatch("*.example.com", "", "A.Example.COM."), TLSA_TRI_NO);
+	CHECK_INT(mismatch("*.example.com", "", "example.com"), TLSA_TRI_YES);
+	CHECK_INT(mismatch("*.example.com", "", "a.b.example.com"), TLSA_TRI_YES);
+	CHECK_INT(mismatch("*.example.com", "", ".example.com"), TLSA_TRI_YES);
+	CHECK_INT(mismatch("w*.example.com", "", "www.example.com"), TLSA_TRI_YES);
+	CHECK_INT(mismatch("www.*.com", "", "www.example.com"), TLSA_TRI_YES);
+	CHECK_INT(mismatch("*.com", "", "example.com"), TLSA_TRI_YES);
+	CHECK_INT(mismatch("www.example.com", "", "www.example.com"), TLSA_TRI_NO);
+	CHECK_INT(mismatch("www.example.com", "", "www.example.org"), TLSA_TRI_YES);
+	/* The CN counts only without a SAN. */
+	CHECK_INT(mismatch(NULL, "localhost", "localhost"), TLSA_TRI_NO);
+	CHECK_INT(mismatch(NULL, "localhost", "wrong.example"), TLSA_TRI_YES);
+	CHECK_INT(mismatch("other.example", "localhost", "localhost"), TLSA_TRI_YES);
+
+	struct fixture f;
+	struct tlsa_diag_ctx c;
+	/* An IP address SAN is not a DNS name. */
+	setup(&f, "127.0.0.1");
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.cert_name_mismatch, TLSA_TRI_YES);
+	/* More SAN entries than kept: a name not among the first ones is unknown. */
+	setup(&f, "far.example");
+	f.cert.san_count = TLSA_CERT_SAN_MAX + 3;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.cert_name_mismatch, TLSA_TRI_UNKNOWN);
+	/* No SNI: nothing to compare. */
+	setup(&f, "");
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.cert_name_mismatch, TLSA_TRI_UNKNOWN);
+	/* A server's alert: the client certificate is not checked against the SNI. */
+	setup(&f, "wrong.example");
+	f.ev.sender = TLSA_ROLE_SERVER;
+	f.ev.client_cert = &f.cert;
+	f.ev.server_cert = NULL;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.cert_name_mismatch, TLSA_TRI_UNKNOWN);
+	CHECK_INT(c.cert_expired, TLSA_TRI_NO);
+}
+
+static void test_cert_facts(void)
+{
+	struct fixture f;
+	struct tlsa_diag_ctx c;
+
+	setup(&f, "localhost");
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.cert_expired, TLSA_TRI_NO);
+	CHECK_INT(c.cert_not_yet_valid, TLSA_TRI_NO);
+	CHECK_INT(c.cert_name_mismatch, TLSA_TRI_NO);
+	CHECK_INT(c.cert_self_signed, TLSA_TRI_NO);
+	CHECK_INT(c.cert_issuer_missing, TLSA_TRI_NO);
+	CHECK_INT(c.cert_chain_misordered, TLSA_TRI_NO);
+	CHECK_INT(c.cert_weak_key, TLSA_TRI_NO);
+	CHECK(c.capture_time == NOW && c.cert == &f.cert);
+	CHECK_STR(c.sni, "localhost");
+	CHECK_STR(c.step, "server_hello_done"); /* the event's own stage */
+
+	/* The capture's time decides, not the reader's clock. */
+	f.pkt.ts_sec = f.cert.not_before_unix - 1;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.cert_not_yet_valid, TLSA_TRI_YES);
+	CHECK_INT(c.cert_expired, TLSA_TRI_NO);
+	f.pkt.ts_sec = f.cert.not_after_unix + 1;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.cert_not_yet_valid, TLSA_TRI_NO);
+	CHECK_INT(c.cert_expired, TLSA_TRI_YES);
+	/* Without the DER times, the RFC 3339 strings. */
+	f.cert.times_known = false;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.cert_expired, TLSA_TRI_YES);
+
+	setup(&f, "localhost");
+	f.cert.key_bits = 1024;
+	f.cert.issuer_in_chain = false;
+	f.cert.chain_ordered = false;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.cert_weak_key, TLSA_TRI_YES);
+	CHECK_INT(c.cert_issuer_missing, TLSA_TRI_YES);
+	CHECK_INT(c.cert_chain_misordered, TLSA_TRI_YES);
+	snprintf(f.cert.key_type, sizeof(f.cert.key_type), "EC");
+	f.cert.key_bits = 256;
+	f.cert.self_signed = true;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.cert_weak_key, TLSA_TRI_NO);
+	CHECK_INT(c.cert_self_signed, TLSA_TRI_YES);
+	CHECK_INT(c.cert_issuer_missing, TLSA_TRI_NO); /* self-signed: its own issuer */
+}
+
+static size_t rank(struct fixture *f, const char *stack, struct tlsa_cause *out)
+{
+	struct tlsa_diag_ctx c;
+	struct tlsa_error err;
+	size_t n = 0;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f->ev));
+	c.stack = stack;
+	CHECK_INT(tlsa_diagnose(&c, out, 48, &n, &err), 0);
+	CHECK(n > 0);
+	for (size_t i = 1; i < n; i++)
+		CHECK(out[i].score <= out[i - 1].score);
+	return n;
+}
+
+static const struct tlsa_cause *find(const struct tlsa_cause *out, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(out[i].id, id) == 0)
+			return &out[i];
+	return NULL;
+}
+
+static void test_ranking(void)
+{
+	struct fixture f;
+	struct tlsa_cause out[48];
+	size_t n;
+
+	/* Issue 11: notBefore after the capture time, the SNI matches: not yet valid,
+	 * and the name mismatch ruled out (OpenSSL's prior puts it first). */
+	setup(&f, "localhost");
+	f.cert.not_before_unix = NOW + 86400 * 90;
+	snprintf(f.cert.not_before, sizeof(f.cert.not_before), "2027-02-25T21:57:27Z");
+	n = rank(&f, "openssl", out);
+	CHECK_STR(out[0].id, "cert-not-yet-valid");
+	CHECK(strstr(out[0].evidence,
+		     "decisive: cert_not_yet_valid=yes (notBefore "
+		     "2027-02-25T21:57:27Z, capture time 2026-11-27T21:57:27Z)") != NULL);
+	CHECK(strstr(out[0].evidence, "step server_hello_done (+15)") != NULL);
+	const struct tlsa_cause *m = find(out, n, "cert-hostname-mismatch");
+	CHECK(m != NULL && m == &out[n - 1] && m->score <= 5);
+	CHECK(m != NULL && strstr(m->evidence, "SNI localhost matches the certificate's SAN "
+					       "localhost, 127.0.0.1") != NULL);
+	CHECK(m != NULL && strstr(m->evidence, "not cert-hostname-mismatch") != NULL);
+	/* GnuTLS sends 42 for it too. */
+	rank(&f, "gnutls", out);
+	CHECK_STR(out[0].id, "cert-not-yet-valid");
+	/* Go's tables have no 42 rule for it: another stack's rule comes in. */
+	rank(&f, "go", out);
+	CHECK_STR(out[0].id, "cert-not-yet-valid");
+
+	/* gnutls-cli, trusted CA, wrong SNI: a name mismatch, not untrusted-ca. */
+	setup(&f, "wrong.example");
+	n = rank(&f, "gnutls", out);
+	CHECK_STR(out[0].id, "cert-hostname-mismatch");
+	CHECK(strstr(out[0].evidence, "SNI wrong.example is not among the certificate's SAN") !=
+	      NULL);
+	CHECK(find(out, n, "cert-expired") == &out[n - 1] || find(out, n, "cert-expired") == NULL ||
+	      find(out, n, "cert-expired")->score <= 5);
+
+	/* Nothing decisive: the prior stays (an untrusted CA for GnuTLS's 42). */
+	setup(&f, "localhost");
+	rank(&f, "gnutls", out);
+	CHECK_STR(out[0].id, "untrusted-ca");
+
+	/* A 1024-bit RSA key and OpenSSL's 42: weak-key. */
+	f.cert.key_bits = 1024;
+	rank(&f, "openssl", out);
+	CHECK_STR(out[0].id, "weak-key");
+	CHECK(strstr(out[0].evidence, "cert_weak_key=yes (key RSA 1024)") != NULL);
+}
+
+int main(void)
+{
+	test_names();
+	test_cert_facts();
+	test_ranking();
+	return CHECK_DONE();
+}
