@@ -252,6 +252,14 @@ static int scan_report(struct cli *c, struct scan_run *r, struct scan_shared *sh
 	if (set->summary)
 		scan_summary_write(c, &r->counts);
 	scan_totals_report(c->err, &r->tot, set->verbose, r->topts->keylog != NULL);
+	struct scan_explain_in ex = {.tot = &r->tot,
+				     .nalerts = r->counts.nalerts,
+				     .nfiles = set->nfiles,
+				     .filter = r->copts->bpf != NULL && r->copts->bpf[0] != '\0',
+				     .failed = r->failed,
+				     .keylog = r->topts->keylog != NULL,
+				     .keylog_conns = tlsa_keylog_count(r->topts->keylog)};
+	scan_explain(c->err, &ex);
 	int rc = EXIT_OK;
 	if (r->failed)
 		rc = EXIT_ERROR;
@@ -273,6 +281,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 	o.topts.keylog = kl;
 	scan_settle(c, &o, argc, argv);
 
+	o.copts.stop = scan_stop_flag();
+	scan_signals_catch();
 	struct scan_shared sh = {.err = c->err, .next_progress = PROGRESS_STEP};
 	struct scan_run r = {.c = c,
 			     .set = &o.set,
