@@ -60,8 +60,11 @@ static void scan_usage(FILE *f)
 	      "                         (also --colour WHEN)\n"
 	      "  -h, --help             this help\n"
 	      "\n"
-	      "Exit status: 0 alerts found, 1 no alert, 2 error (results found before it are\n"
-	      "still written).\n",
+	      "Stdin, FIFOs and -i are read as packets arrive; each alert is written at once.\n"
+	      "Ctrl-C (SIGINT/SIGTERM) stops any scan and writes what was found so far.\n"
+	      "\n"
+	      "Exit status: 0 alerts found, 1 no alert (also after Ctrl-C), 2 error (results\n"
+	      "found before it are still written).\n",
 	      f);
 }
 
