@@ -260,6 +260,7 @@ static int scan_report(struct cli *c, struct scan_run *r, struct scan_shared *sh
 				     .nfiles = set->nfiles,
 				     .filter = r->copts->bpf != NULL && r->copts->bpf[0] != '\0',
 				     .failed = r->failed,
+				     .iface = r->live ? set->files[0] : NULL,
 				     .keylog = r->topts->keylog != NULL,
 				     .keylog_conns = tlsa_keylog_count(r->topts->keylog)};
 	scan_explain(c->err, &ex);
@@ -292,7 +293,8 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 			     .copts = &o.copts,
 			     .topts = &o.topts,
 			     .sh = &sh,
-			     .jobs = o.jobs};
+			     .jobs = o.jobs,
+			     .live = o.iface != NULL};
 	if (o.iface != NULL)
 		scan_live(&r);
 	else

@@ -161,6 +161,8 @@ static void job_read(struct job *j, struct tlsa_capture *cap, size_t i, bool liv
 		struct tlsa_capture_stats cs;
 		tlsa_capture_get_stats(cap, &cs);
 		fflush(c->out);
+		if (w->out.set->progress && j->err == NULL)
+			fputs("\r\033[K", c->err);
 		fprintf(c->err,
 			"tlsalert scan: %s: interrupted after %" PRIu64
 			" packets; the results up to there are written\n",

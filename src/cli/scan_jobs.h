@@ -22,6 +22,7 @@ struct scan_run {
 	const struct tlsa_tracker_opts *topts; /* callbacks and ctx are set per file */
 	struct scan_shared *sh;
 	unsigned jobs; /* threads at most */
+	bool live;     /* -i: files[0] names the interface */
 	/* results */
 	struct scan_counts counts;
 	struct scan_totals tot;

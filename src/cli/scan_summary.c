@@ -308,7 +308,10 @@ void scan_explain(FILE *err, const struct scan_explain_in *in)
 	const struct tlsa_capture_stats *cs = &in->tot->cs;
 	const char *where = in->nfiles > 1 ? "these captures" : "this capture";
 	if (in->nalerts == 0 && !in->failed) {
-		if (cs->packets == 0)
+		if (cs->packets == 0 && in->iface != NULL)
+			fprintf(err, "tlsalert scan: no packets captured on %s%s\n", in->iface,
+				in->filter ? " that matched the filter" : "");
+		else if (cs->packets == 0)
 			fprintf(err, "tlsalert scan: %s\n",
 				in->filter ? "no packet matched the filter"
 					   : "no packets in the input");

@@ -94,6 +94,7 @@ struct scan_explain_in {
 	size_t nfiles;
 	bool filter;		/* a BPF filter was given */
 	bool failed;		/* a file could not be read: an empty result says nothing */
+	const char *iface;	/* -i: the interface, else NULL */
 	bool keylog;		/* a key log was given (--keylog, SSLKEYLOGFILE) */
 	uint64_t keylog_conns;	/* connections the given key log has secrets for */
 };
