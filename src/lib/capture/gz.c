@@ -114,11 +114,10 @@ static ssize_t gz_read(struct cstream *s, char *buf, size_t size)
 			if (!gz_refill(s, &eof)) {
 				if (!eof)
 					return -1;
+				/* the end of input, also within a member: libpcap then says which
+				   frame was cut short, as for a cut plain file */
 				s->at_end = true;
-				if (s->between || stopped(s))
-					return 0;
-				errno = EBADMSG; /* the compressed data ends within a member */
-				return -1;
+				return 0;
 			}
 		}
 		if (s->between) {
@@ -132,9 +131,9 @@ static ssize_t gz_read(struct cstream *s, char *buf, size_t size)
 		if (r == Z_STREAM_END)
 			s->between = true;
 		else if (r != Z_OK && r != Z_BUF_ERROR) {
-			s->at_end = true; /* corrupt: what came before is given, then the error */
-			if (made > 0)
-				return made;
+			/* corrupt: what this call decompressed may be garbage already (deflate
+			   notices damage late), so none of it is given, as gzread does */
+			s->at_end = true;
 			errno = r == Z_MEM_ERROR ? ENOMEM : EBADMSG;
 			return -1;
 		}

@@ -321,7 +321,7 @@ int capture_read_pcapng_mem(struct tlsa_capture *c, const uint8_t *buf, size_t l
 	c->cur.frame = 0;
 	c->cur.ts_sec = 0;
 	c->cur.ts_nsec = 0;
-	size_t off = 0, released = 0, next_release = CAPTURE_RELEASE_CHUNK;
+	size_t off = 0, released = 0, next_release = 0; /* checked first at the start */
 	int rc = 0;
 	while (off < len) {
 		if (off >= next_release) { /* every few MiB: release behind, see a stop */
