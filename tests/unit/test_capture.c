@@ -279,7 +279,8 @@ static void test_stop(void)
 	CHECK(saved >= 0);
 	for (int gz = 0; gz < 2; gz++) {
 		stop_flag = 0;
-		CHECK_INT(stdin_from_open_pipe(gz ? DIR "eth-ipv4.pcap.gz" : DIR "eth-ipv4.pcap", &wr),
+		CHECK_INT(stdin_from_open_pipe(gz ? DIR "eth-ipv4.pcap.gz" : DIR "eth-ipv4.pcap",
+					       &wr),
 			  0);
 		struct sigaction sa = {0};
 		sa.sa_handler = on_alarm;
@@ -292,7 +293,8 @@ static void test_stop(void)
 		CHECK_INT(run("-", &r, NULL, &err, NULL), 0);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		CHECK_STR(r.log, want_log); /* every packet, and the flows closed by finish */
-		double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		double s =
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		CHECK(s >= 0.15 && s < 2.0);
 		close(wr);
 	}
