@@ -50,9 +50,9 @@ check() {
 	wait
 	# the same scan of the file, named as the stream was
 	if [ "$how" = fifo ]; then
-		cp "$pcap" "$d/file.pcap"
-		"$TLSALERT" scan --no-progress "$@" "$d/file.pcap" 2>&1 |
-			sed "s|$d/file.pcap|$expect_name|g" >"$d/want"
+		cp "$pcap" "$d/file" # a name as long as the FIFO's: the text layout depends on it
+		"$TLSALERT" scan --no-progress "$@" "$d/file" 2>&1 |
+			sed "s|$d/file|$expect_name|g" >"$d/want"
 	else
 		"$TLSALERT" scan --no-progress "$@" - <"$pcap" >"$d/want" 2>&1
 	fi
@@ -64,10 +64,10 @@ check() {
 	fi
 }
 
-check stdin-text stdin '^-:6 ' -j 1
-check stdin-thread stdin '^-:6 ' -j 2 # one file, two threads: the output thread writes
+check stdin-text stdin ' -:6 ' -j 1
+check stdin-thread stdin ' -:6 ' -j 2 # one file, two threads: the output thread writes
 check stdin-json stdin '"frame":6,' -j 1 --json
-check gzip gzip '^-:6 ' -j 2 --brief
+check gzip gzip ' -:6 ' -j 2 --brief
 check fifo fifo 'fifo,6,' -j 1 --csv
 check fifo-thread fifo ':6 ' -j 4
 
@@ -75,7 +75,7 @@ check fifo-thread fifo ':6 ' -j 4
 # if a scan of that part finds it (it does not wait for the rest).
 head -c "$(python3 -c "import sys; sys.path.insert(0, 'tests/scripts'); import slow_pcap; \
 print(slow_pcap.split_at(open('$pcap', 'rb').read(), 6))")" "$pcap" >"$tmp/part.pcap"
-if ! "$TLSALERT" scan --brief "$tmp/part.pcap" | grep -q '^.*part.pcap:6 '; then
+if ! "$TLSALERT" scan --brief "$tmp/part.pcap" | grep -q 'part.pcap:6 '; then
 	echo "FAIL: the first part of $pcap does not hold the alert of frame 6"
 	fail=1
 fi
