@@ -9,11 +9,16 @@
  * its last byte is in.  On anything but a regular file, with a stop flag,
  * reads wait in poll() with a short timeout and the flag is checked between
  * waits: a set flag reads as the end of the input, even when no byte comes.
+ * A pipe or FIFO is opened again, non-blocking, through /proc/self/fd (a
+ * description of our own: stdin's, shared with the shell, is left alone), so
+ * a read that finds data costs one call, and poll() is only called when the
+ * pipe is empty, that is when the reader has nothing else to do.
  *
  * fopencookie() is a GNU extension, hence _GNU_SOURCE in this file only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,7 +36,8 @@
 
 struct cstream {
 	int fd;
-	bool wait; /* poll before reading, to see the stop flag while no byte comes */
+	bool wait;     /* wait in poll, to see the stop flag while no byte comes */
+	bool nonblock; /* fd is non-blocking: read first, poll only when it is empty */
 	bool gz;
 	bool at_end;  /* gzip: end of input seen, or trailing bytes that are not gzip */
 	bool between; /* gzip: a member ended; the next may follow */
@@ -53,7 +59,7 @@ static ssize_t raw_read(struct cstream *s, void *buf, size_t n)
 	for (;;) {
 		if (stopped(s))
 			return 0;
-		if (s->wait) {
+		if (s->wait && !s->nonblock) {
 			struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
 			int r = poll(&pfd, 1, STOP_POLL_MS);
 			if (r == 0 || (r < 0 && errno == EINTR))
@@ -62,9 +68,30 @@ static ssize_t raw_read(struct cstream *s, void *buf, size_t n)
 		ssize_t got = read(s->fd, buf, n);
 		if (got >= 0)
 			return got;
+		if (errno == EAGAIN && s->nonblock) {
+			struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+			poll(&pfd, 1,
+			     STOP_POLL_MS); /* a timeout or EINTR: the flag is seen above */
+			continue;
+		}
 		if (errno != EINTR && errno != EAGAIN)
 			return -1;
 	}
+}
+
+/* A pipe or FIFO: the same pipe opened again, non-blocking, in place of fd. */
+static void reopen_nonblocking(struct cstream *s, const struct stat *st)
+{
+	if (!S_ISFIFO(st->st_mode))
+		return;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", s->fd);
+	int nfd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (nfd < 0)
+		return; /* no /proc: poll before each read */
+	close(s->fd);
+	s->fd = nfd;
+	s->nonblock = true;
 }
 
 static ssize_t plain_read(struct cstream *s, char *buf, size_t size)
@@ -206,7 +233,10 @@ FILE *capture_stream_fdopen(int fd, volatile sig_atomic_t *stop, bool *gz)
 	struct stat st;
 	s->fd = fd;
 	s->stop = stop;
-	s->wait = stop != NULL && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode));
+	bool have_st = fstat(fd, &st) == 0;
+	s->wait = stop != NULL && (!have_st || !S_ISREG(st.st_mode));
+	if (s->wait && have_st)
+		reopen_nonblocking(s, &st);
 	if (!read_head(s) ||
 	    (s->nhead == 2 && s->head[0] == 0x1f && s->head[1] == 0x8b && !gz_start(s))) {
 		int e = errno;
