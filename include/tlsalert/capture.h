@@ -10,6 +10,7 @@
 #ifndef TLSALERT_CAPTURE_H
 #define TLSALERT_CAPTURE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -85,6 +86,12 @@ struct tlsa_capture_opts {
 	uint32_t idle_timeout;	/* seconds of capture time after which a flow is closed; 0 = 300 */
 	const char *bpf;	/* BPF filter (libpcap syntax) or NULL */
 	int libpcap_reader;	/* non-zero: read classic pcap files through libpcap too (slower) */
+	/* When non-NULL, reading stops once *stop is non-zero (a signal handler may set it):
+	   tlsa_capture_file and tlsa_capture_live return 0 as at the end of the input, with
+	   every packet read so far delivered; then call tlsa_capture_finish as usual.  Seen
+	   between packets, and within 0.1 s while a pipe, FIFO, terminal or interface has no
+	   data. */
+	volatile sig_atomic_t *stop;
 };
 
 /* Counters, for statistics output and tests. */
@@ -107,12 +114,14 @@ struct tlsa_capture;
 struct tlsa_capture *tlsa_capture_new(const struct tlsa_capture_opts *o,
 				      const struct tlsa_capture_handler *h);
 /* Reads a whole pcap/pcapng file ("-" = stdin; gzip-compressed accepted); calls the handler as it
-   goes. On a malformed/truncated file: returns a TLSA_E* code, err names the frame and what was
+   goes.  Stdin, pipes and FIFOs are decoded as their bytes arrive (each packet as soon as it
+   is complete), so a stream written by `tcpdump -U -w -` is followed as it is written. On a malformed/truncated file: returns a TLSA_E* code, err names the frame and what was
    wrong; all callbacks for packets before the error have been made.  Does not close flows (call
    tlsa_capture_finish). */
 int tlsa_capture_file(struct tlsa_capture *c, const char *path, uint32_t file_index,
 		      struct tlsa_error *err);
-/* Live capture on an interface until *stop becomes non-zero or an error. */
+/* Live capture on an interface until *stop (or the options' *stop) becomes non-zero, or an
+   error; `stop` may be NULL. */
 int tlsa_capture_live(struct tlsa_capture *c, const char *iface, volatile int *stop,
 		      struct tlsa_error *err);
 /* Ends every live flow (tcp_end with TLSA_END_EOF, then flow_close).  c may be NULL (does

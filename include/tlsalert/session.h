@@ -259,6 +259,8 @@ struct tlsa_tracker_stats {
 	uint64_t dec_records;  /* records opened */
 	uint64_t dec_alerts;   /* alerts read from opened records */
 	uint64_t dec_failures; /* records that did not authenticate */
+	uint64_t dsb_keys;     /* connections whose secrets came in pcapng Decryption Secrets
+				  Blocks (the tracker's own key log) */
 };
 
 struct tlsa_tracker;

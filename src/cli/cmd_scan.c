@@ -60,8 +60,11 @@ static void scan_usage(FILE *f)
 	      "                         (also --colour WHEN)\n"
 	      "  -h, --help             this help\n"
 	      "\n"
-	      "Exit status: 0 alerts found, 1 no alert, 2 error (results found before it are\n"
-	      "still written).\n",
+	      "Stdin, FIFOs and -i are read as packets arrive; each alert is written at once.\n"
+	      "Ctrl-C (SIGINT/SIGTERM) stops any scan and writes what was found so far.\n"
+	      "\n"
+	      "Exit status: 0 alerts found, 1 no alert (also after Ctrl-C), 2 error (results\n"
+	      "found before it are still written).\n",
 	      f);
 }
 
@@ -252,6 +255,15 @@ static int scan_report(struct cli *c, struct scan_run *r, struct scan_shared *sh
 	if (set->summary)
 		scan_summary_write(c, &r->counts);
 	scan_totals_report(c->err, &r->tot, set->verbose, r->topts->keylog != NULL);
+	struct scan_explain_in ex = {.tot = &r->tot,
+				     .nalerts = r->counts.nalerts,
+				     .nfiles = set->nfiles,
+				     .filter = r->copts->bpf != NULL && r->copts->bpf[0] != '\0',
+				     .failed = r->failed,
+				     .iface = r->live ? set->files[0] : NULL,
+				     .keylog = r->topts->keylog != NULL,
+				     .keylog_conns = tlsa_keylog_count(r->topts->keylog)};
+	scan_explain(c->err, &ex);
 	int rc = EXIT_OK;
 	if (r->failed)
 		rc = EXIT_ERROR;
@@ -273,13 +285,16 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 	o.topts.keylog = kl;
 	scan_settle(c, &o, argc, argv);
 
+	o.copts.stop = scan_stop_flag();
+	scan_signals_catch();
 	struct scan_shared sh = {.err = c->err, .next_progress = PROGRESS_STEP};
 	struct scan_run r = {.c = c,
 			     .set = &o.set,
 			     .copts = &o.copts,
 			     .topts = &o.topts,
 			     .sh = &sh,
-			     .jobs = o.jobs};
+			     .jobs = o.jobs,
+			     .live = o.iface != NULL};
 	if (o.iface != NULL)
 		scan_live(&r);
 	else

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "scan_jobs.h"
 #include "scan_out.h"
@@ -15,6 +17,8 @@ struct scan_worker {
 	struct scan_writer out; /* the output thread's while q runs */
 	struct scan_ring *q;	/* the output thread, or NULL */
 	struct scan_progress prog;
+	bool flush;	       /* a stream: each event is flushed out as soon as it is written */
+	uint64_t no_handshake; /* TLS connections in which neither hello was seen */
 };
 
 static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
@@ -23,17 +27,25 @@ static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
 	w->prog.seen++;
 	if (w->q != NULL)
 		scan_ring_alert(w->q, ev);
-	else
+	else {
 		scan_out_alert(&w->out, ev);
+		if (w->flush)
+			fflush(w->out.c->out);
+	}
 }
 
 static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
 {
 	struct scan_worker *w = ctx;
+	if (ev->hs == NULL || (!ev->hs->client_hello && !ev->hs->server_hello))
+		w->no_handshake++;
 	if (w->q != NULL)
 		scan_ring_conn(w->q, ev);
-	else
+	else {
 		scan_out_conn(&w->out, ev);
+		if (w->flush)
+			fflush(w->out.c->out);
+	}
 }
 
 static void on_notice(void *ctx, const struct tlsa_pktinfo *pkt, const char *msg)
@@ -48,11 +60,43 @@ static void on_notice(void *ctx, const struct tlsa_pktinfo *pkt, const char *msg
 		fprintf(w->out.c->err, "tlsalert scan: %s\n", msg);
 }
 
-static volatile int stop_live; /* live capture: set by SIGINT and SIGTERM */
-static void on_sigint(int sig)
+/* Set by SIGINT and SIGTERM: every capture of the run stops reading (tlsa_capture_opts.stop),
+ * the workers take no more files, and what was found is written. */
+static volatile sig_atomic_t stop_scan;
+static void on_stop_signal(int sig)
 {
 	(void)sig;
-	stop_live = 1;
+	stop_scan = 1;
+}
+
+volatile sig_atomic_t *scan_stop_flag(void)
+{
+	return &stop_scan;
+}
+
+void scan_signals_catch(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	/* SA_RESTART: a write to stdout that the signal interrupts goes on (stdio would drop it);
+	 * reading stops by the flag, which the capture checks at least every 0.1 s */
+	sa.sa_flags = SA_RESTART | SA_RESETHAND; /* a second Ctrl-C ends the process at once */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Input that arrives over time (stdin or a FIFO that is not a file, an interface): its
+ * events are flushed out one by one instead of when a buffer fills. */
+static bool is_stream(const char *file, bool live)
+{
+	struct stat st;
+	if (live)
+		return true;
+	if (strcmp(file, "-") == 0)
+		return fstat(0, &st) != 0 || !S_ISREG(st.st_mode);
+	return stat(file, &st) == 0 && !S_ISREG(st.st_mode);
 }
 
 /* One file's scan: the worker and its results. */
@@ -63,7 +107,8 @@ struct job {
 	struct scan_totals tot; /* this file's library counters */
 	int spool_errno;	/* the temporary files could not be made */
 	bool failed;
-	bool done; /* set under scan_pool.lock */
+	bool skipped; /* not scanned: the run was interrupted before it */
+	bool done;    /* set under scan_pool.lock */
 };
 
 static void job_free(struct job *j)
@@ -104,13 +149,25 @@ static void job_read(struct job *j, struct tlsa_capture *cap, size_t i, bool liv
 	struct cli *c = w->out.c;
 	const char *file = w->out.set->files[i];
 	struct tlsa_error err = {0};
-	int rc = live ? tlsa_capture_live(cap, file, &stop_live, &err)
+	int rc = live ? tlsa_capture_live(cap, file, NULL, &err)
 		      : tlsa_capture_file(cap, file, (uint32_t)i, &err);
+	bool stopped = stop_scan != 0;
 	/* the flows of the file end here: after an error too, their alerts are
 	 * still reported */
 	tlsa_capture_finish(cap);
 	scan_ring_stop(w->q); /* all written before any message about the file */
 	w->q = NULL;
+	if (stopped && !live && rc == 0) {
+		struct tlsa_capture_stats cs;
+		tlsa_capture_get_stats(cap, &cs);
+		fflush(c->out);
+		if (w->out.set->progress && j->err == NULL)
+			fputs("\r\033[K", c->err);
+		fprintf(c->err,
+			"tlsalert scan: %s: interrupted after %" PRIu64
+			" packets; the results up to there are written\n",
+			file, cs.packets);
+	}
 	if (rc != 0) {
 		if (w->out.set->progress && j->err == NULL)
 			fputs("\r\033[K", c->err);
@@ -129,12 +186,14 @@ static void run_file(struct job *j, const struct scan_run *r, size_t i, bool liv
 	*w = (struct scan_worker){
 		.out = {.c = &j->cli, .set = r->set, .memo = scan_memo_new(&r->set->stacks)},
 		.prog = {.set = r->set, .sh = r->sh}};
+	/* a spooled file's output is copied out when it is done: no use flushing it */
+	w->flush = j->out == NULL && is_stream(r->set->files[i], live);
 	struct tlsa_tracker *t;
 	struct tlsa_capture *cap;
 	bool ok = worker_open(w, r, &t, &cap);
 	if (ok && r->set->out_thread)
-		w->q = scan_ring_start(
-			&w->out); /* if it fails, the output is written in this thread */
+		w->q = scan_ring_start(&w->out,
+				       w->flush); /* if it fails, the output is written here */
 	if (!ok) {
 		cli_fail(w->out.c, "%s: out of memory", r->set->files[i]);
 		j->failed = true;
@@ -145,6 +204,7 @@ static void run_file(struct job *j, const struct scan_run *r, size_t i, bool liv
 		tlsa_tracker_get_stats(t, &ts);
 		tlsa_capture_get_stats(cap, &cs);
 		scan_totals_add(&j->tot, &ts, &cs);
+		j->tot.no_handshake += w->no_handshake;
 	}
 	if (r->set->progress)
 		scan_progress_report(&w->prog); /* this file's last counts */
@@ -162,6 +222,7 @@ static void job_merge(struct scan_run *r, struct job *j)
 {
 	scan_counts_merge(&r->counts, &j->w.out.counts);
 	scan_totals_add(&r->tot, &j->tot.ts, &j->tot.cs);
+	r->tot.no_handshake += j->tot.no_handshake;
 	r->failed |= j->failed;
 }
 
@@ -190,7 +251,9 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&p->lock);
 
 		struct job *j = &p->jobs[i];
-		if ((j->out = tmpfile()) == NULL || (j->err = tmpfile()) == NULL) {
+		if (stop_scan)
+			j->skipped = true;
+		else if ((j->out = tmpfile()) == NULL || (j->err = tmpfile()) == NULL) {
 			j->spool_errno = errno;
 			j->failed = true;
 		} else {
@@ -281,12 +344,16 @@ void scan_files(struct scan_run *r)
 		.jobs = all, .njobs = set->nfiles, .ahead = 2 * (size_t)r->jobs, .run = r};
 	pthread_t tid[64];
 	size_t nthreads = pool_start(&p, tid, sizeof(tid) / sizeof(tid[0]), r->jobs);
+	size_t skipped = 0;
 	for (size_t i = 0; i < set->nfiles; i++) {
 		struct job *j = &all[i];
-		if (nthreads == 0)
+		if (nthreads == 0 && stop_scan)
+			j->skipped = true;
+		else if (nthreads == 0)
 			run_file(j, r, i, false); /* straight to the output */
 		else
 			pool_write(&p, r, i);
+		skipped += j->skipped;
 		job_merge(r, j);
 		job_free(j);
 		if (nthreads > 0) {
@@ -296,6 +363,9 @@ void scan_files(struct scan_run *r)
 			pthread_mutex_unlock(&p.lock);
 		}
 	}
+	if (skipped > 0)
+		fprintf(r->c->err, "tlsalert scan: interrupted: %zu file%s not scanned\n", skipped,
+			skipped == 1 ? "" : "s");
 	for (size_t k = 0; k < nthreads; k++)
 		pthread_join(tid[k], NULL);
 	if (nthreads > 0) {
@@ -307,11 +377,7 @@ void scan_files(struct scan_run *r)
 
 void scan_live(struct scan_run *r)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	fprintf(r->c->err, "tlsalert scan: listening on %s (Ctrl-C to stop)\n", r->set->files[0]);
 	struct job j = {.cli = *r->c};
 	run_file(&j, r, 0, true);
 	job_merge(r, &j);

@@ -8,6 +8,8 @@
 #ifndef TLSA_SCAN_JOBS_H
 #define TLSA_SCAN_JOBS_H
 
+#include <signal.h>
+
 #include "scan_input.h"
 #include "scan_summary.h"
 #include "tlsalert/session.h"
@@ -20,13 +22,21 @@ struct scan_run {
 	const struct tlsa_tracker_opts *topts; /* callbacks and ctx are set per file */
 	struct scan_shared *sh;
 	unsigned jobs; /* threads at most */
+	bool live;     /* -i: files[0] names the interface */
 	/* results */
 	struct scan_counts counts;
 	struct scan_totals tot;
 	bool failed;
 };
 
-/* Scans every file of r->set, writing the output of each in order. */
+/* SIGINT and SIGTERM stop the scan (the second one ends the process): reading ends, the
+ * open connections are closed, and what was found is written. */
+void scan_signals_catch(void);
+/* The flag those signals set: for tlsa_capture_opts.stop. */
+volatile sig_atomic_t *scan_stop_flag(void);
+
+/* Scans every file of r->set, writing the output of each in order; a file not scanned
+ * because of a signal is named in a line on stderr. */
 void scan_files(struct scan_run *r);
 
 /* Captures live on the interface r->set->files[0] until SIGINT or SIGTERM. */

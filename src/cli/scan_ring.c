@@ -19,6 +19,7 @@ struct scan_ring {
 	pthread_cond_t more, room;
 	size_t head, tail; /* slots filled, slots written out (head - tail <= RING_SLOTS) */
 	bool closed;
+	bool flush; /* a stream: flush after each batch written */
 	struct scan_writer *w;
 	pthread_t tid;
 	struct ring_slot slot[RING_SLOTS];
@@ -42,6 +43,8 @@ static void *ring_main(void *arg)
 			else
 				scan_out_alert(q->w, &e->u.a.ev);
 		}
+		if (q->flush)
+			fflush(q->w->c->out);
 		pthread_mutex_lock(&q->lock);
 		q->tail = end;
 		pthread_cond_signal(&q->room);
@@ -50,12 +53,13 @@ static void *ring_main(void *arg)
 	return NULL;
 }
 
-struct scan_ring *scan_ring_start(struct scan_writer *w)
+struct scan_ring *scan_ring_start(struct scan_writer *w, bool flush)
 {
 	struct scan_ring *q = calloc(1, sizeof(*q));
 	if (q == NULL)
 		return NULL;
 	q->w = w;
+	q->flush = flush;
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->more, NULL);
 	pthread_cond_init(&q->room, NULL);

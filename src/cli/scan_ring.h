@@ -15,8 +15,10 @@
 struct scan_ring;
 
 /* Starts an output thread writing through w, which it then owns until
- * scan_ring_stop; NULL (write in the caller's thread) on failure. */
-struct scan_ring *scan_ring_start(struct scan_writer *w);
+ * scan_ring_stop; NULL (write in the caller's thread) on failure.  `flush`
+ * (a stream): the output is flushed each time the ring is written out, so an
+ * event is out as soon as it is written. */
+struct scan_ring *scan_ring_start(struct scan_writer *w, bool flush);
 
 /* Waits until everything queued is written, then ends the thread and frees q
  * (NULL: nothing to do). */

@@ -275,6 +275,7 @@ void scan_totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
 	t->ts.dec_records += ts->dec_records;
 	t->ts.dec_alerts += ts->dec_alerts;
 	t->ts.dec_failures += ts->dec_failures;
+	t->ts.dsb_keys += ts->dsb_keys;
 }
 
 void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bool keylog)
@@ -299,4 +300,42 @@ void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bo
 			"log (wrong key log or tampered record%s; see decrypt_error, -v)\n",
 			ts->dec_failures, ts->dec_failures == 1 ? "" : "s",
 			ts->dec_failures == 1 ? "" : "s");
+}
+
+void scan_explain(FILE *err, const struct scan_explain_in *in)
+{
+	const struct tlsa_tracker_stats *ts = &in->tot->ts;
+	const struct tlsa_capture_stats *cs = &in->tot->cs;
+	const char *where = in->nfiles > 1 ? "these captures" : "this capture";
+	if (in->nalerts == 0 && !in->failed) {
+		if (cs->packets == 0 && in->iface != NULL)
+			fprintf(err, "tlsalert scan: no packets captured on %s%s\n", in->iface,
+				in->filter ? " that matched the filter" : "");
+		else if (cs->packets == 0)
+			fprintf(err, "tlsalert scan: %s\n",
+				in->filter ? "no packet matched the filter"
+					   : "no packets in the input");
+		else if (ts->tls_flows == 0)
+			fprintf(err,
+				"tlsalert scan: no TLS or DTLS in the %" PRIu64
+				" packet%s (%" PRIu64 " flow%s) of %s\n",
+				cs->packets, cs->packets == 1 ? "" : "s", ts->flows,
+				ts->flows == 1 ? "" : "s", where);
+		else if (in->tot->no_handshake > 0)
+			fprintf(err,
+				"tlsalert scan: the handshake of %" PRIu64
+				" TLS connection%s is not in %s (the capture started after it)\n",
+				in->tot->no_handshake, in->tot->no_handshake == 1 ? "" : "s",
+				where);
+	}
+	uint64_t keys = in->keylog_conns + ts->dsb_keys;
+	if (!(in->keylog || ts->dsb_keys > 0) || ts->tls_flows == 0 || ts->dec_conns > 0)
+		return;
+	fprintf(err, "tlsalert scan: the key log (secrets of %" PRIu64 " connection%s) ", keys,
+		keys == 1 ? "" : "s");
+	if (ts->tls_flows == 1)
+		fprintf(err, "did not match the TLS connection in %s\n", where);
+	else
+		fprintf(err, "matched none of the %" PRIu64 " TLS connections in %s\n",
+			ts->tls_flows, where);
 }

@@ -78,6 +78,7 @@ void scan_order_flush(struct scan_order *q, FILE *out);
 struct scan_totals {
 	struct tlsa_tracker_stats ts;
 	struct tlsa_capture_stats cs;
+	uint64_t no_handshake; /* TLS connections in which neither hello was seen */
 };
 
 void scan_totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
@@ -85,5 +86,21 @@ void scan_totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
 
 /* The counter lines on stderr: with -v, and for records that failed to decrypt. */
 void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bool keylog);
+
+/* Why a run found what it found, when that may puzzle: what scan_explain writes about. */
+struct scan_explain_in {
+	const struct scan_totals *tot;
+	size_t nalerts;
+	size_t nfiles;
+	bool filter;		/* a BPF filter was given */
+	bool failed;		/* a file could not be read: an empty result says nothing */
+	const char *iface;	/* -i: the interface, else NULL */
+	bool keylog;		/* a key log was given (--keylog, SSLKEYLOGFILE) */
+	uint64_t keylog_conns;	/* connections the given key log has secrets for */
+};
+
+/* One line on stderr for each: no packets, no TLS, no handshake (when no alert was found),
+ * and a key log (given or in pcapng blocks) that matched no connection (always). */
+void scan_explain(FILE *err, const struct scan_explain_in *in);
 
 #endif

@@ -4,6 +4,12 @@
  * must yield the same callbacks; damaged files give the right errors after
  * delivering what came before.
  */
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "check.h"
 #include "test_capture_rec.h"
 
@@ -18,6 +24,10 @@ static const char *want_log = "open1 d0:10 d1:7 e1F e0F close1 open2 u0:15 close
 /* 0: pcap and pcapng files are read in place (pcap.c, pcapng.c); 1: everything through libpcap */
 static int force_libpcap;
 
+/* tlsa_capture_opts.stop of run(); set by test_stop */
+static volatile sig_atomic_t stop_flag;
+static bool use_stop;
+
 static int run(const char *file, struct rec *r, struct tlsa_capture_stats *st,
 	       struct tlsa_error *err, const char *bpf)
 {
@@ -25,6 +35,7 @@ static int run(const char *file, struct rec *r, struct tlsa_capture_stats *st,
 	struct tlsa_capture_opts o = {.sz = sizeof(o)};
 	o.bpf = bpf;
 	o.libpcap_reader = force_libpcap;
+	o.stop = use_stop ? &stop_flag : NULL;
 	struct tlsa_capture *c = tlsa_capture_new(&o, &h);
 	if (c == NULL)
 		return -100;
@@ -221,6 +232,78 @@ static void test_same_errors(void)
 	}
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* The whole of `path` into a new pipe whose write end stays open (no end of input): stdin. */
+static int stdin_from_open_pipe(const char *path, int *wr)
+{
+	int fd[2];
+	uint8_t buf[8192];
+	FILE *f = fopen(path, "rb");
+	if (f == NULL || pipe(fd) != 0)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (write(fd[1], buf, n) != (ssize_t)n || dup2(fd[0], 0) != 0)
+		return -1;
+	close(fd[0]);
+	*wr = fd[1];
+	return 0;
+}
+
+/* tlsa_capture_opts.stop: set before reading, nothing is read; set by a signal while a pipe
+ * has no more data, reading ends as at the end of input, within a short time. */
+static void test_stop(void)
+{
+	struct rec r;
+	struct tlsa_error err;
+	struct tlsa_capture_stats st;
+	static const char *const files[] = {"eth-ipv4.pcap", "eth-ipv4.pcap.gz", "variants.pcapng"};
+	use_stop = true;
+	stop_flag = 1;
+	for (force_libpcap = 0; force_libpcap < 2; force_libpcap++) {
+		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			char path[256];
+			snprintf(path, sizeof(path), DIR "%s", files[i]);
+			CHECK_INT(run(path, &r, &st, &err, NULL), 0);
+			CHECK_STR(r.log, "");
+			CHECK_INT(st.packets, 0);
+		}
+	}
+	force_libpcap = 0;
+	int saved = dup(0), wr = -1;
+	CHECK(saved >= 0);
+	for (int gz = 0; gz < 2; gz++) {
+		stop_flag = 0;
+		CHECK_INT(stdin_from_open_pipe(gz ? DIR "eth-ipv4.pcap.gz" : DIR "eth-ipv4.pcap",
+					       &wr),
+			  0);
+		struct sigaction sa = {0};
+		sa.sa_handler = on_alarm;
+		sa.sa_flags = SA_RESTART;
+		sigaction(SIGALRM, &sa, NULL);
+		struct itimerval it = {{0, 0}, {0, 200000}};
+		setitimer(ITIMER_REAL, &it, NULL);
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		CHECK_INT(run("-", &r, NULL, &err, NULL), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		CHECK_STR(r.log, want_log); /* every packet, and the flows closed by finish */
+		double s =
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		CHECK(s >= 0.15 && s < 2.0);
+		close(wr);
+	}
+	CHECK(dup2(saved, 0) == 0);
+	close(saved);
+	use_stop = false;
+	stop_flag = 0;
+}
+
 int main(void)
 {
 	test_same_errors();
@@ -232,5 +315,6 @@ int main(void)
 		test_stdin();
 		test_damaged();
 	}
+	test_stop();
 	return CHECK_DONE();
 }

@@ -10,7 +10,7 @@
  *                reads everything else through libpcap (gzip through gz.c)
  *   pcap.c       classic pcap read in place     (readers.h; called by reader.c)
  *   pcapng.c     pcapng read in place           (readers.h; called by reader.c)
- *   gz.c         a gzip stream for libpcap      (gz.h; called by reader.c)
+ *   gz.c         the stream libpcap reads       (gz.h; called by reader.c)
  *   packet.c     link layers, IP, tunnels, TCP/UDP headers: hands a fragment to
  *                ip_frag.c, decodes the datagram it gets back, feeds flow.c
  *   ip_frag.c    IP fragment reassembly
@@ -119,6 +119,12 @@ struct tlsa_capture {
 	unsigned notices[NK__COUNT];
 	struct tlsa_pktinfo cur; /* the packet being decoded */
 };
+
+/* The caller's stop flag (tlsa_capture_opts.stop) is set: reading ends as at end of input. */
+static inline bool capture_stopped(const struct tlsa_capture *c)
+{
+	return c->o.stop != NULL && *c->o.stop != 0;
+}
 
 /* notice.c: passes a notice to the handler, at most 20 of each kind. */
 void cap_notice(struct tlsa_capture *c, enum notice_kind k, const struct tlsa_pktinfo *pkt,

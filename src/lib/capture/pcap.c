@@ -142,11 +142,14 @@ int capture_read_pcap_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len
 	}
 	c->cur.file_index = file_index;
 	c->cur.frame = 0;
-	size_t off = 24, released = 0, next_release = CAPTURE_RELEASE_CHUNK;
+	size_t off = 24, released = 0, next_release = 0; /* checked first at the start */
 	while (off < len) {
-		if (mapped && off >= next_release) {
-			capture_release(buf, &released, off);
+		if (off >= next_release) { /* every few MiB: release behind, see a stop */
+			if (mapped)
+				capture_release(buf, &released, off);
 			next_release = off + CAPTURE_RELEASE_CHUNK;
+			if (capture_stopped(c))
+				break;
 		}
 		size_t left = len - off;
 		uint64_t frame = c->cur.frame + 1;

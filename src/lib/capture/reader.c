@@ -91,59 +91,29 @@ static pcap_t *pcap_from_stream(FILE *f, char *ebuf)
 	return p;
 }
 
-/* Opens a capture file for libpcap: gzip through zlib, stdin through zlib too. */
-static pcap_t *open_file(const char *path, char *ebuf, int *err_is_io, bool *gz)
+/* Opens a capture file for libpcap through our stream (gz.c): plain or gzip, from a file, a
+   pipe, a FIFO or stdin ("-"), decoded as the bytes arrive. */
+static pcap_t *open_file(struct tlsa_capture *c, const char *path, char *ebuf, int *err_is_io,
+			 bool *gz)
 {
 	*err_is_io = 0;
-	*gz = true;
-	if (strcmp(path, "-") == 0) {
-		int fd = dup(0);
-		FILE *f = fd >= 0 ? capture_gz_fdopen(fd) : NULL;
-		if (f == NULL) {
-			*err_is_io = 1;
-			snprintf(ebuf, PCAP_ERRBUF_SIZE, "cannot read standard input: %s",
-				 strerror(errno));
-			return NULL;
-		}
-		return pcap_from_stream(f, ebuf);
-	}
-	int fd = open(path, O_RDONLY);
+	*gz = false;
+	bool in = strcmp(path, "-") == 0;
+	int fd = in ? dup(0) : open(path, O_RDONLY);
 	if (fd < 0) {
 		*err_is_io = 1;
-		snprintf(ebuf, PCAP_ERRBUF_SIZE, "cannot open: %s", strerror(errno));
+		snprintf(ebuf, PCAP_ERRBUF_SIZE, "%s: %s",
+			 in ? "cannot read standard input" : "cannot open", strerror(errno));
 		return NULL;
 	}
-	unsigned char magic[2] = {0, 0};
-	ssize_t n = read(fd, magic, 2);
-	if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-		if (lseek(fd, 0, SEEK_SET) != 0) {
-			close(fd);
-			*err_is_io = 1;
-			snprintf(ebuf, PCAP_ERRBUF_SIZE, "cannot rewind: %s", strerror(errno));
-			return NULL;
-		}
-		FILE *f = capture_gz_fdopen(fd);
-		if (f == NULL) {
-			*err_is_io = 1;
-			snprintf(ebuf, PCAP_ERRBUF_SIZE, "cannot open gzip stream");
-			return NULL;
-		}
-		return pcap_from_stream(f, ebuf);
-	}
-	*gz = false;
-	/* our own stream with a large buffer: far fewer read() calls than stdio's default */
-	if (lseek(fd, 0, SEEK_SET) != 0) {
-		close(fd);
-		return pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
-							       ebuf);
-	}
-	FILE *f = fdopen(fd, "rb");
+	FILE *f = capture_stream_fdopen(fd, c->o.stop, gz);
 	if (f == NULL) {
-		close(fd);
 		*err_is_io = 1;
-		snprintf(ebuf, PCAP_ERRBUF_SIZE, "cannot open: %s", strerror(errno));
+		snprintf(ebuf, PCAP_ERRBUF_SIZE, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
+	/* a large buffer: far fewer read() calls than stdio's default, and the stream's
+	   reads still return what has arrived */
 	setvbuf(f, NULL, _IOFBF, READ_BUFFER);
 	return pcap_from_stream(f, ebuf);
 }
@@ -185,7 +155,7 @@ int capture_read_pcap(struct tlsa_capture *c, pcap_t *p, const char *name, uint3
 	c->cur.file_index = file_index;
 	c->cur.frame = 0;
 	int rc = 0;
-	for (;;) {
+	while (!capture_stopped(c)) {
 		struct pcap_pkthdr *hdr;
 		const u_char *data;
 		int r = pcap_next_ex(p, &hdr, &data);
@@ -196,8 +166,8 @@ int capture_read_pcap(struct tlsa_capture *c, pcap_t *p, const char *name, uint3
 			one_packet(c, dlt, hdr, data, 1);
 			continue;
 		}
-		if (r == PCAP_ERROR_BREAK)
-			break; /* end of file */
+		if (r == PCAP_ERROR_BREAK || capture_stopped(c))
+			break; /* end of file, or stopped within a packet */
 		const char *m = pcap_geterr(p);
 		rc = tlsa_error_set(err, strstr(m, "truncated") != NULL ? TLSA_ETRUNC : TLSA_EINVAL,
 				    0, "%s: frame %" PRIu64 ": %s", name, c->cur.frame + 1, m);
@@ -246,11 +216,14 @@ static int capture_read_mapped(struct tlsa_capture *c, int fd, const char *name,
 int tlsa_capture_file(struct tlsa_capture *c, const char *path, uint32_t file_index,
 		      struct tlsa_error *err)
 {
-	if (strcmp(path, "-") != 0 && !c->o.libpcap_reader) {
-		int fd = open(path, O_RDONLY);
+	bool in = strcmp(path, "-") == 0;
+	if (!c->o.libpcap_reader) {
+		/* stdin redirected from a file (`< f.pcap`) is mapped as well */
+		int fd = in ? (lseek(0, 0, SEEK_CUR) == 0 ? 0 : -1) : open(path, O_RDONLY);
 		if (fd >= 0) {
 			int rc = capture_read_mapped(c, fd, path, file_index, err);
-			close(fd);
+			if (!in)
+				close(fd);
 			if (rc != 1)
 				return rc;
 		}
@@ -259,7 +232,9 @@ int tlsa_capture_file(struct tlsa_capture *c, const char *path, uint32_t file_in
 	int is_io;
 	ebuf[0] = '\0';
 	bool gz;
-	pcap_t *p = open_file(path, ebuf, &is_io, &gz);
+	pcap_t *p = open_file(c, path, ebuf, &is_io, &gz);
+	if (p == NULL && capture_stopped(c))
+		return 0; /* stopped before the file header had come */
 	if (p == NULL) {
 		int code = is_io			       ? TLSA_EIO
 			   : strstr(ebuf, "truncated") != NULL ? TLSA_ETRUNC
@@ -342,7 +317,7 @@ int tlsa_capture_live(struct tlsa_capture *c, const char *iface, volatile int *s
 	int fd = pcap_get_selectable_fd(p);
 	if (pcap_setnonblock(p, 1, ebuf) != 0)
 		fd = -1;
-	while (stop == NULL || !*stop) {
+	while ((stop == NULL || !*stop) && !capture_stopped(c)) {
 		if (fd >= 0) {
 			struct pollfd pfd = {.fd = fd, .events = POLLIN};
 			if (poll(&pfd, 1, 100) < 0 && errno != EINTR) {

@@ -239,6 +239,7 @@ void tlsa_tracker_handler(struct tlsa_tracker *t, struct tlsa_capture_handler *h
 void tlsa_tracker_get_stats(const struct tlsa_tracker *t, struct tlsa_tracker_stats *out)
 {
 	*out = t->st;
+	out->dsb_keys = tlsa_keylog_count(t->own_kl);
 }
 
 void tlsa_tracker_free(struct tlsa_tracker *t)
