@@ -115,7 +115,9 @@ static void hs_facts(const struct tlsa_alert_event *ev, char *buf, size_t cap)
 	const struct tlsa_cert_info *ci = ev->sender == TLSA_ROLE_CLIENT   ? ev->server_cert
 					  : ev->sender == TLSA_ROLE_SERVER ? ev->client_cert
 									   : NULL;
-	if (is_cert_alert(code) && ci != NULL && ci->parsed) {
+	/* a close_notify carries the certificate only when the client closed right
+	 * after the handshake (the library reads it then: a rejection after it) */
+	if ((is_cert_alert(code) || code == 0) && ci != NULL && ci->parsed) {
 		add(buf, cap, &at, "; %s certificate %s, issuer %s",
 		    ev->sender == TLSA_ROLE_CLIENT ? "server" : "client", ci->subject, ci->issuer);
 		if (ci->not_before[0] || ci->not_after[0])

@@ -123,7 +123,12 @@ const struct tlsa_cert_info *ses_cert_get(struct conn *c, int side)
 void ses_note_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_alert_event *ev)
 {
 	int code = ev->description >= 0 ? ev->description : ev->likely;
-	if (code > 0 && code != 90) {
+	/* A client that closes as soon as the handshake is done, before any
+	 * request, often rejected the server after it (curl checks the host name
+	 * itself, after the handshake, and sends close_notify): that close needs
+	 * the server's certificate too.  Rare in bulk traffic, so still cheap. */
+	bool early_close = code == 0 && ev->sender == TLSA_ROLE_CLIENT && c->step == S_FINISHED;
+	if ((code > 0 && code != 90) || early_close) {
 		/* not a closure (nor an encrypted alert of unknown code, most often a
 		 * close_notify): the peer's certificate may be why */
 		if (ev->sender != TLSA_ROLE_SERVER)

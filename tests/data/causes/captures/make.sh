@@ -25,6 +25,10 @@
 #                             holds) to openssl s_server, which ignores it; the NSS client
 #                             ends with ech_required 121 (nss-121-ech); the key log is
 #                             s_server's (-keylogfile)
+#   curl-name-checked-after-handshake  curl (OpenSSL) asks for wrong.example, trusts the
+#                             certificate of localhost, completes the TLS 1.2 handshake, then
+#                             checks the name itself and closes with close_notify: no
+#                             certificate alert (openssl-0-client-rejected-name)
 #   boringssl-server-sni-unknown  boringssl_sni_server.c: a servername callback returning
 #                             SSL_TLSEXT_ERR_ALERT_FATAL for every name but good.example;
 #                             s_client asks for unknown.example -> 112 (boringssl-112-sni;
@@ -96,6 +100,11 @@ one nss-client-ech-rejected $P \
 	"sleep 8 | openssl s_server -cert cert.pem -key key.pem -accept $P -naccept 1 -keylogfile $TMP/ech.keylog" \
 	"tstclnt -D -h localhost -p $P -N $ECH -o -Q </dev/null" SSL_ERROR_ECH_RETRY_WITHOUT_ECH
 grep -v '^#' ech.keylog >"$OUT/nss-client-ech-rejected.keylog"
+P=$((P + 1))
+one curl-name-checked-after-handshake $P \
+	"sleep 8 | openssl s_server -cert cert.pem -key key.pem -accept $P -naccept 1 -www" \
+	"SSLKEYLOGFILE=$OUT/curl-name-checked-after-handshake.keylog curl -sS --tls-max 1.2 --cacert cert.pem --resolve wrong.example:$P:127.0.0.1 https://wrong.example:$P/" \
+	"matches target host name"
 P=$((P + 1))
 if [ -n "${BORINGSSL:-}" ]; then
 	cc -O1 -I"$BORINGSSL/include" "$OUT/boringssl_sni_server.c" "$BORINGSSL/build/libssl.a" \
