@@ -10,6 +10,8 @@
 
 #include "tlsalert/diagnose.h"
 #include "tlsalert/session.h"
+#include "tlsalert/hello.h"
+#include "tlsalert/registry.h"
 #include "base/ascii.h"
 #include "base/opts.h"
 
@@ -27,6 +29,7 @@ enum {
 	SCORE_LOGGED = 60,	 /* the sender's log shows the rule's error text */
 	SCORE_MAX = 100,
 	SCORE_PROVEN = 40,     /* a decisive fact proves the cause (and it ranks first) */
+	SCORE_FAVOURED = 30,   /* a fact that favours (or disfavours) a cause: strong, not proof */
 	SCORE_RULED_OUT = 5,   /* at most this for a cause a fact rules out (and it ranks last) */
 };
 
@@ -291,6 +294,10 @@ static long fact_value(const struct tlsa_diag_ctx *c, const char *fact)
 	case TLSA_CZ_FACT_CERT_ISSUER_MISSING: return T(cert_issuer_missing);
 	case TLSA_CZ_FACT_CERT_WEAK_KEY: return T(cert_weak_key);
 	case TLSA_CZ_FACT_CERT_CHAIN_MISORDERED: return T(cert_chain_misordered);
+	case TLSA_CZ_FACT_VERSIONS_NARROW: return T(versions_narrow);
+	case TLSA_CZ_FACT_GROUPS_NARROW: return T(groups_narrow);
+	case TLSA_CZ_FACT_SIGALGS_NARROW: return T(sigalgs_narrow);
+	case TLSA_CZ_FACT_SUITES_NARROW: return T(suites_narrow);
 	case TLSA_CZ_FACT_LEVEL_WARNING: return c->level == 1 ? 1 : c->level == 2 ? 0 : -1;
 	case TLSA_CZ_FACT_RECORD_LEN: return c->record_len == 0 ? -1 : (long)c->record_len;
 	case TLSA_CZ_FACT_DH_BITS: return c->dh_bits == 0 ? -1 : (long)c->dh_bits;
@@ -404,6 +411,57 @@ static void cert_note(const struct tlsa_diag_ctx *c, int fact, long v, char *buf
 	}
 }
 
+static const char *version_wire_name(uint16_t w)
+{
+	return tlsa_version_name(tlsa_version_from_wire(w));
+}
+
+/* Up to 4 names of list[0..n) (of at most `max` kept), by `name`. */
+static void list_names(char *buf, size_t cap, const uint16_t *list, size_t n, size_t max,
+		       const char *(*name)(uint16_t))
+{
+	size_t kept = n < max ? n : max;
+	for (size_t i = 0; i < kept && i < 4; i++) {
+		const char *nm = name(list[i]);
+		if (nm != NULL)
+			addf(buf, cap, "%s%s", i > 0 ? ", " : "", nm);
+		else
+			addf(buf, cap, "%s0x%04x", i > 0 ? ", " : "", list[i]);
+	}
+	if (n > 4)
+		addf(buf, cap, " (+%zu)", n - 4);
+}
+
+/* The values behind a fact about the client's offer: what it offered. */
+static void offer_note(const struct tlsa_diag_ctx *c, int fact, long v, char *buf, size_t cap)
+{
+	const struct tlsa_hs_facts *hs = c->hello;
+	buf[0] = '\0';
+	if (hs == NULL)
+		return;
+	const char *only = v ? "the client offered only " : "the client offered ";
+	switch ((enum tlsa_cz_fact)fact) {
+	case TLSA_CZ_FACT_VERSIONS_NARROW:
+		snprintf(buf, cap, "%s", only);
+		list_names(buf, cap, hs->versions_offered, hs->n_versions_offered,
+			   N_ELEMS(hs->versions_offered), version_wire_name);
+		break;
+	case TLSA_CZ_FACT_GROUPS_NARROW:
+		snprintf(buf, cap, "%s", only);
+		list_names(buf, cap, hs->groups, hs->n_groups, TLSA_HS_MAX_LIST, tlsa_group_name);
+		break;
+	case TLSA_CZ_FACT_SIGALGS_NARROW:
+		snprintf(buf, cap, "%s", only);
+		list_names(buf, cap, hs->sigalgs, hs->n_sigalgs, TLSA_HS_MAX_LIST, tlsa_sigalg_name);
+		break;
+	case TLSA_CZ_FACT_SUITES_NARROW:
+		snprintf(buf, cap, "the client offered %zu cipher suite%s", hs->n_suites,
+			 hs->n_suites == 1 ? "" : "s");
+		break;
+	default: break;
+	}
+}
+
 /* "fact=value", with the values behind it for the certificate facts. */
 static const char *fact_note(const struct tlsa_diag_ctx *c, const char *fact, long v, char *buf,
 			     size_t cap)
@@ -417,6 +475,8 @@ static const char *fact_note(const struct tlsa_diag_ctx *c, const char *fact, lo
 	else
 		snprintf(buf, cap, "%s=%ld", fact, v);
 	cert_note(c, (int)i, v, detail, sizeof(detail));
+	if (detail[0] == '\0')
+		offer_note(c, (int)i, v, detail, sizeof(detail));
 	if (detail[0] != '\0')
 		addf(buf, cap, " (%s)", detail);
 	return buf;
@@ -615,6 +675,28 @@ static bool proven(const struct tlsa_diag_ctx *c, const char *id)
 	       holding(c, d->ruled_out, d->n_ruled_out) == NULL;
 }
 
+/* The strong, not decisive, facts of cause k: each that holds moves its score
+ * by SCORE_FAVOURED, and the evidence names it. */
+static void favour(const struct tlsa_diag_ctx *c, const struct tlsa_cause_def *d,
+		   struct tlsa_cause *k)
+{
+	char nb[200];
+	for (int sign = 1; sign >= -1; sign -= 2) {
+		const struct tlsa_cause_cond *conds = sign > 0 ? d->favoured : d->disfavoured;
+		size_t n = sign > 0 ? d->n_favoured : d->n_disfavoured;
+		for (size_t i = 0; i < n; i++) {
+			long v = fact_value(c, conds[i].fact);
+			if (v < 0 || !cond_holds(&conds[i], v))
+				continue;
+			int s = k->score + sign * SCORE_FAVOURED;
+			k->score = s > SCORE_MAX ? SCORE_MAX : s < 1 ? 1 : s;
+			addf(k->evidence, sizeof(k->evidence), "; %s %s (%+d)",
+			     sign > 0 ? "favoured by" : "against it:",
+			     fact_note(c, conds[i].fact, v, nb, sizeof(nb)), sign * SCORE_FAVOURED);
+		}
+	}
+}
+
 /*
  * The decisive facts of cause k (docs/causes.md, "Facts decide"): a fact that
  * rules it out sinks it, one that proves it raises it; the evidence says which,
@@ -626,6 +708,7 @@ static enum tier decide(const struct tlsa_diag_ctx *c, struct tlsa_cause *k)
 	char nb[200];
 	if (d == NULL)
 		return TIER_OPEN;
+	favour(c, d, k);
 	const struct tlsa_cause_cond *f = holding(c, d->ruled_out, d->n_ruled_out);
 	if (f != NULL) {
 		addf(k->evidence, sizeof(k->evidence), "; ruled out by %s: not %s",
