@@ -116,6 +116,9 @@ struct tlsa_diag_ctx {
 	/* That ClientHello (tlsalert/hello.h), for the values the evidence names;
 	 * NULL unknown. */
 	const struct tlsa_hs_facts *hello;
+	/* The sender verifies the client's certificate (it is the server), not the
+	 * server's (it is the client); unknown when the sender is. */
+	tlsa_tri verifies_client_cert;
 };
 
 /* Largest sizes of the text a cause carries. */

@@ -376,8 +376,48 @@ static void test_offer_ranking(void)
 	CHECK_STR(out[1].id, "no-shared-group");
 }
 
+/* Whose certificate: a server's 42 is about the client's (any stack); GnuTLS's TLS 1.3
+ * access_denied for an expired client certificate is cert-expired. */
+static void test_client_cert(void)
+{
+	struct fixture f;
+	struct tlsa_diag_ctx c;
+	struct tlsa_cause out[48];
+	size_t n;
+
+	setup(&f, "localhost");
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.verifies_client_cert, TLSA_TRI_NO);
+	f.ev.sender = TLSA_ROLE_SERVER;
+	f.ev.server_cert = NULL;
+	f.ev.client_cert = &f.cert;
+	f.ev.version = TLSA_VER_TLS13;
+	f.ev.stage = "finished";
+	f.hs.client_cert_sent = 1;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.verifies_client_cert, TLSA_TRI_YES);
+	n = rank(&f, NULL, out);
+	CHECK_STR(out[0].id, "client-cert-untrusted");
+	CHECK(strstr(out[0].evidence, "favoured by verifies_client_cert=yes (+30)") != NULL);
+	const struct tlsa_cause *k = find(out, n, "untrusted-ca");
+	CHECK(k != NULL && strstr(k->evidence, "against it: verifies_client_cert=yes (-30)") != NULL);
+	f.ev.sender = TLSA_ROLE_UNKNOWN;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.verifies_client_cert, TLSA_TRI_UNKNOWN);
+
+	f.ev.sender = TLSA_ROLE_SERVER;
+	f.ev.description = 49;
+	f.cert.not_after_unix = NOW - 86400;
+	rank(&f, "gnutls", out);
+	CHECK_STR(out[0].id, "cert-expired");
+	CHECK_STR(out[0].rule_id, "gnutls-49-client-cert");
+	rank(&f, NULL, out);
+	CHECK_STR(out[0].id, "cert-expired");
+}
+
 int main(void)
 {
+	test_client_cert();
 	test_offer_shape();
 	test_offer_ranking();
 	test_names();

@@ -298,6 +298,7 @@ static long fact_value(const struct tlsa_diag_ctx *c, const char *fact)
 	case TLSA_CZ_FACT_GROUPS_NARROW: return T(groups_narrow);
 	case TLSA_CZ_FACT_SIGALGS_NARROW: return T(sigalgs_narrow);
 	case TLSA_CZ_FACT_SUITES_NARROW: return T(suites_narrow);
+	case TLSA_CZ_FACT_VERIFIES_CLIENT_CERT: return T(verifies_client_cert);
 	case TLSA_CZ_FACT_LEVEL_WARNING: return c->level == 1 ? 1 : c->level == 2 ? 0 : -1;
 	case TLSA_CZ_FACT_RECORD_LEN: return c->record_len == 0 ? -1 : (long)c->record_len;
 	case TLSA_CZ_FACT_DH_BITS: return c->dh_bits == 0 ? -1 : (long)c->dh_bits;

@@ -250,6 +250,9 @@ bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_e
 	 * names it as the event did ("server_hello_done", not "server_flight"). */
 	const char *step = tlsa_step_parse(ev->stage);
 	c->step = step != NULL ? ev->stage : NULL;
+	/* A server verifies only the client's certificate, a client only the server's. */
+	if (c->sender != TLSA_PARTY_UNKNOWN)
+		c->verifies_client_cert = yes_no(c->sender == TLSA_PARTY_SERVER);
 	c->version = ev->version;
 	c->encrypted = yes_no(ev->encrypted);
 	c->inferred = yes_no(ev->inferred);
