@@ -415,8 +415,28 @@ static void test_client_cert(void)
 	CHECK_STR(out[0].id, "cert-expired");
 }
 
+/* A Go server answers a client's renegotiation with unexpected_message. */
+static void test_go_reneg(void)
+{
+	struct fixture f;
+	struct tlsa_cause out[48];
+
+	setup(&f, "localhost");
+	f.ev.sender = TLSA_ROLE_SERVER;
+	f.ev.server_cert = NULL;
+	f.ev.description = 10;
+	f.ev.stage = "renegotiation";
+	rank(&f, "go", out);
+	CHECK_STR(out[0].id, "renegotiation-refused");
+	CHECK_STR(out[0].rule_id, "go-10-reneg-server");
+	f.ev.stage = "server_hello"; /* the first handshake: out of order, as before */
+	rank(&f, "go", out);
+	CHECK_STR(out[0].id, "unexpected-message");
+}
+
 int main(void)
 {
+	test_go_reneg();
 	test_client_cert();
 	test_offer_shape();
 	test_offer_ranking();
