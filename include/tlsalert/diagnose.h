@@ -28,7 +28,6 @@ extern "C" {
 #endif
 
 struct tlsa_cert_info; /* tlsalert/session.h */
-struct tlsa_hs_facts;  /* tlsalert/hello.h */
 
 /* A fact that may be unknown.  Zero-initialising a context leaves every fact
  * unknown. */
@@ -113,9 +112,12 @@ struct tlsa_diag_ctx {
 	tlsa_tri groups_narrow;	  /* 1-2 groups, neither x25519 nor secp256r1 */
 	tlsa_tri sigalgs_narrow;  /* signature algorithms of one key type only */
 	tlsa_tri suites_narrow;	  /* at most 3 cipher suites */
-	/* That ClientHello (tlsalert/hello.h), for the values the evidence names;
-	 * NULL unknown. */
-	const struct tlsa_hs_facts *hello;
+	/* The values behind a narrow dimension, for the evidence, set only with its
+	 * fact yes (values, not a pointer: alike alerts keep alike contexts). */
+	uint16_t narrow_version;   /* the one version offered (wire value) */
+	uint16_t narrow_groups[2]; /* the groups offered, 0 after the last */
+	uint8_t narrow_sigalg_key; /* the one key type: 1 RSA, 2 ECDSA/EdDSA, 3 other */
+	uint8_t narrow_suites;	   /* how many suites were offered */
 	/* The sender verifies the client's certificate (it is the server), not the
 	 * server's (it is the client); unknown when the sender is. */
 	tlsa_tri verifies_client_cert;

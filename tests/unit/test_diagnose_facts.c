@@ -280,7 +280,7 @@ static void test_offer_shape(void)
 	CHECK_INT(c.groups_narrow, TLSA_TRI_NO);
 	CHECK_INT(c.sigalgs_narrow, TLSA_TRI_NO);
 	CHECK_INT(c.suites_narrow, TLSA_TRI_NO);
-	CHECK(c.hello == &f.hs);
+	CHECK(c.narrow_version == 0 && c.narrow_groups[0] == 0 && c.narrow_suites == 0);
 	/* A ServerHello answered: the server did not refuse the offer, nothing is known. */
 	f.hs.server_hello = true;
 	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
@@ -288,7 +288,6 @@ static void test_offer_shape(void)
 	CHECK_INT(c.groups_narrow, TLSA_TRI_UNKNOWN);
 	CHECK_INT(c.sigalgs_narrow, TLSA_TRI_UNKNOWN);
 	CHECK_INT(c.suites_narrow, TLSA_TRI_UNKNOWN);
-	CHECK(c.hello == NULL);
 	/* One version beside GREASE; secp384r1 alone (GREASE aside); two groups of which one is
 	 * secp256r1 is not narrow. */
 	setup_refused(&f);
@@ -300,17 +299,21 @@ static void test_offer_shape(void)
 	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
 	CHECK_INT(c.versions_narrow, TLSA_TRI_NO); /* 0x0304 twice still counts twice: no */
 	CHECK_INT(c.groups_narrow, TLSA_TRI_YES);
+	CHECK(c.narrow_groups[0] == 0x0018 && c.narrow_groups[1] == 0x0019);
 	f.hs.n_versions_offered = 2;
 	f.hs.groups[2] = 0x0017;
 	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
 	CHECK_INT(c.versions_narrow, TLSA_TRI_YES);
+	CHECK(c.narrow_version == 0x0304);
 	CHECK_INT(c.groups_narrow, TLSA_TRI_NO);
+	CHECK(c.narrow_groups[0] == 0);
 	/* ECDSA and EdDSA only: one key type; one RSA scheme more breaks it. */
 	setup_refused(&f);
 	f.hs.sigalgs[1] = 0x0503;
 	f.hs.sigalgs[2] = 0x0808;
 	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
 	CHECK_INT(c.sigalgs_narrow, TLSA_TRI_YES);
+	CHECK_INT(c.narrow_sigalg_key, 2);
 	f.hs.sigalgs[2] = 0x0809; /* rsa_pss_pss_sha256 */
 	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
 	CHECK_INT(c.sigalgs_narrow, TLSA_TRI_NO);
@@ -320,6 +323,7 @@ static void test_offer_shape(void)
 	f.hs.n_suites = 4;
 	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
 	CHECK_INT(c.suites_narrow, TLSA_TRI_YES);
+	CHECK_INT(c.narrow_suites, 3);
 	f.hs.suites[3] = 0xc02b;
 	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
 	CHECK_INT(c.suites_narrow, TLSA_TRI_NO);

@@ -10,7 +10,6 @@
 
 #include "tlsalert/diagnose.h"
 #include "tlsalert/session.h"
-#include "tlsalert/hello.h"
 #include "tlsalert/registry.h"
 #include "base/ascii.h"
 #include "base/opts.h"
@@ -412,52 +411,38 @@ static void cert_note(const struct tlsa_diag_ctx *c, int fact, long v, char *buf
 	}
 }
 
-static const char *version_wire_name(uint16_t w)
-{
-	return tlsa_version_name(tlsa_version_from_wire(w));
-}
-
-/* Up to 4 names of list[0..n) (of at most `max` kept), by `name`. */
-static void list_names(char *buf, size_t cap, const uint16_t *list, size_t n, size_t max,
-		       const char *(*name)(uint16_t))
-{
-	size_t kept = n < max ? n : max;
-	for (size_t i = 0; i < kept && i < 4; i++) {
-		const char *nm = name(list[i]);
-		if (nm != NULL)
-			addf(buf, cap, "%s%s", i > 0 ? ", " : "", nm);
-		else
-			addf(buf, cap, "%s0x%04x", i > 0 ? ", " : "", list[i]);
-	}
-	if (n > 4)
-		addf(buf, cap, " (+%zu)", n - 4);
-}
-
-/* The values behind a fact about the client's offer: what it offered. */
+/* The values behind a narrow offer (only its facts that hold are named). */
 static void offer_note(const struct tlsa_diag_ctx *c, int fact, long v, char *buf, size_t cap)
 {
-	const struct tlsa_hs_facts *hs = c->hello;
+	static const char *const keys[] = {"", "RSA", "ECDSA/EdDSA", "DSA or other"};
 	buf[0] = '\0';
-	if (hs == NULL)
+	if (v != 1)
 		return;
-	const char *only = v ? "the client offered only " : "the client offered ";
 	switch ((enum tlsa_cz_fact)fact) {
 	case TLSA_CZ_FACT_VERSIONS_NARROW:
-		snprintf(buf, cap, "%s", only);
-		list_names(buf, cap, hs->versions_offered, hs->n_versions_offered,
-			   N_ELEMS(hs->versions_offered), version_wire_name);
+		if (c->narrow_version != 0)
+			snprintf(buf, cap, "the client offered only %s",
+				 tlsa_version_name(tlsa_version_from_wire(c->narrow_version)));
 		break;
 	case TLSA_CZ_FACT_GROUPS_NARROW:
-		snprintf(buf, cap, "%s", only);
-		list_names(buf, cap, hs->groups, hs->n_groups, TLSA_HS_MAX_LIST, tlsa_group_name);
+		for (size_t i = 0; i < 2 && c->narrow_groups[i] != 0; i++) {
+			const char *nm = tlsa_group_name(c->narrow_groups[i]);
+			if (i == 0)
+				snprintf(buf, cap, "the client offered only ");
+			if (nm != NULL)
+				addf(buf, cap, "%s%s", i > 0 ? ", " : "", nm);
+			else
+				addf(buf, cap, "%s0x%04x", i > 0 ? ", " : "", c->narrow_groups[i]);
+		}
 		break;
 	case TLSA_CZ_FACT_SIGALGS_NARROW:
-		snprintf(buf, cap, "%s", only);
-		list_names(buf, cap, hs->sigalgs, hs->n_sigalgs, TLSA_HS_MAX_LIST, tlsa_sigalg_name);
+		if (c->narrow_sigalg_key >= 1 && c->narrow_sigalg_key <= 3)
+			snprintf(buf, cap, "the client offered only %s signature algorithms",
+				 keys[c->narrow_sigalg_key]);
 		break;
 	case TLSA_CZ_FACT_SUITES_NARROW:
-		snprintf(buf, cap, "the client offered %zu cipher suite%s", hs->n_suites,
-			 hs->n_suites == 1 ? "" : "s");
+		snprintf(buf, cap, "the client offered %u cipher suite%s", (unsigned)c->narrow_suites,
+			 c->narrow_suites == 1 ? "" : "s");
 		break;
 	default: break;
 	}

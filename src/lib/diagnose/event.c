@@ -84,23 +84,36 @@ static void offer_shape(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 {
 	if (!hs->client_hello || hs->server_hello)
 		return;
-	c->hello = hs;
 	size_t nv = 0, kept = hs->n_versions_offered;
+	uint16_t one = 0;
 	if (kept > sizeof(hs->versions_offered) / sizeof(hs->versions_offered[0]))
 		kept = sizeof(hs->versions_offered) / sizeof(hs->versions_offered[0]);
-	for (size_t i = 0; i < kept; i++)
-		nv += tlsa_version_rank(tlsa_version_from_wire(hs->versions_offered[i])) != 0;
+	for (size_t i = 0; i < kept; i++) {
+		if (tlsa_version_rank(tlsa_version_from_wire(hs->versions_offered[i])) == 0)
+			continue;
+		nv++;
+		one = hs->versions_offered[i];
+	}
 	if (nv > 0)
 		c->versions_narrow = yes_no(nv == 1 && hs->n_versions_offered == kept);
+	if (c->versions_narrow == TLSA_TRI_YES)
+		c->narrow_version = one;
 	size_t ng = 0;
 	bool common = false;
+	uint16_t two[2] = {0, 0};
 	for (size_t i = 0; i < hs->n_groups && i < TLSA_HS_MAX_LIST; i++) {
 		uint16_t g = hs->groups[i];
-		ng += !grease(g);
+		if (grease(g))
+			continue;
+		if (ng < 2)
+			two[ng] = g;
+		ng++;
 		common = common || g == 0x001d || g == 0x0017; /* x25519, secp256r1 */
 	}
 	if (hs->n_groups > 0)
 		c->groups_narrow = yes_no(hs->n_groups <= TLSA_HS_MAX_LIST && ng >= 1 && ng <= 2 && !common);
+	if (c->groups_narrow == TLSA_TRI_YES)
+		memcpy(c->narrow_groups, two, sizeof(two));
 	int key = 0;
 	bool mixed = false;
 	for (size_t i = 0; i < hs->n_sigalgs && i < TLSA_HS_MAX_LIST; i++) {
@@ -112,6 +125,8 @@ static void offer_shape(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 	}
 	if (key != 0)
 		c->sigalgs_narrow = yes_no(!mixed && hs->n_sigalgs <= TLSA_HS_MAX_LIST);
+	if (c->sigalgs_narrow == TLSA_TRI_YES)
+		c->narrow_sigalg_key = (uint8_t)key;
 	size_t ns = 0;
 	for (size_t i = 0; i < hs->n_suites && i < TLSA_HS_MAX_LIST; i++) {
 		uint16_t v = hs->suites[i];
@@ -119,6 +134,8 @@ static void offer_shape(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 	}
 	if (hs->n_suites > 0)
 		c->suites_narrow = yes_no(hs->n_suites <= TLSA_HS_MAX_LIST && ns <= 3);
+	if (c->suites_narrow == TLSA_TRI_YES)
+		c->narrow_suites = (uint8_t)ns;
 }
 
 /* Case-insensitive equality of n bytes (ASCII). */
