@@ -26,7 +26,8 @@ TRI_FACTS = ["cipher_overlap", "group_overlap", "alpn_offered", "alpn_selected",
              "handshake_done", "cert_expired", "cert_name_mismatch", "cert_self_signed",
              "ems_offered", "reneg_info_offered", "weak_dh", "record_over_limit", "version_selected_offered", "level_warning",
              "peer_plaintext", "cert_not_yet_valid", "cert_issuer_missing", "cert_weak_key",
-             "cert_chain_misordered"]
+             "cert_chain_misordered", "versions_narrow", "groups_narrow", "sigalgs_narrow",
+             "suites_narrow", "verifies_client_cert"]
 NUM_FACTS = ["record_len", "dh_bits", "offered_max", "offered_min"]
 # Matches tlsa_version_rank() in src/lib/registry/registry.c.
 VERSION_RANK = {"ssl3": 2, "tls1.0": 3, "tls1.1": 4, "tls1.2": 5, "tls1.3": 6,
@@ -37,7 +38,9 @@ CAUSE_KEYS = {"cause", "title", "summary", "fix"}
 # A cause may name decisive facts (docs/causes.md, "Facts decide"): any condition of
 # proven_by that holds ranks it above every cause that is not proven; any condition of
 # ruled_out_by that holds sinks it below every cause that is not ruled out.
-CAUSE_OPT = {"proven_by", "ruled_out_by"}
+# favoured_by / disfavoured_by are strong evidence, not proof: a condition that holds adds
+# (or takes) SCORE_FAVOURED points and the cause stays in its tier.
+CAUSE_OPT = {"proven_by", "ruled_out_by", "favoured_by", "disfavoured_by"}
 STEP_KEYS = {"step", "aliases", "covers", "text"}
 STACK_KEYS = {"stack", "name", "aliases", "wording"}
 RULE_REQ = ["rule", "stack", "alert", "sender", "cause", "weight", "situation", "error"]

@@ -42,13 +42,16 @@ def main():
     decisive = []
     for i, c in enumerate(d["causes"]):
         decisive.append((conds_array("tlsa_cz_proven_%d" % i, c["proven_by_conds"]),
-                         conds_array("tlsa_cz_ruled_%d" % i, c["ruled_out_by_conds"])))
+                         conds_array("tlsa_cz_ruled_%d" % i, c["ruled_out_by_conds"]),
+                         conds_array("tlsa_cz_favoured_%d" % i, c["favoured_by_conds"]),
+                         conds_array("tlsa_cz_disfavoured_%d" % i, c["disfavoured_by_conds"])))
     L.append("static const struct tlsa_cause_def tlsa_cz_causes[] = {")
     for i, c in enumerate(d["causes"]):
-        L.append("\t{%s, %s, %s, %s, %s, %s, %s, %s}," % (
+        L.append("\t{%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s}," % (
             c_str(c["cause"]), c_str(c["title"]), c_str(c["summary"]), c_str(c["fix"]),
             c_str(c.get("proven_by", "")), c_str(c.get("ruled_out_by", "")),
-            decisive[i][0], decisive[i][1]))
+            decisive[i][0], decisive[i][1], c_str(c.get("favoured_by", "")),
+            c_str(c.get("disfavoured_by", "")), decisive[i][2], decisive[i][3]))
     L.append("};")
     L.append("static const struct tlsa_step_def tlsa_cz_steps[] = {")
     for s in d["steps"]:

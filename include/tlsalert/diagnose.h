@@ -105,6 +105,22 @@ struct tlsa_diag_ctx {
 	/* The certificate the sender verified (struct tlsa_cert_info of
 	 * tlsalert/session.h), for the values the evidence names; NULL unknown. */
 	const struct tlsa_cert_info *cert;
+	/* The shape of the client's offer (docs/causes.md, "Narrow offers"), known
+	 * only when a ClientHello was read and no ServerHello answered it: the
+	 * server refused the offer itself. */
+	tlsa_tri versions_narrow; /* a single version offered */
+	tlsa_tri groups_narrow;	  /* 1-2 groups, neither x25519 nor secp256r1 */
+	tlsa_tri sigalgs_narrow;  /* signature algorithms of one key type only */
+	tlsa_tri suites_narrow;	  /* at most 3 cipher suites */
+	/* The values behind a narrow dimension, for the evidence, set only with its
+	 * fact yes (values, not a pointer: alike alerts keep alike contexts). */
+	uint16_t narrow_version;   /* the one version offered (wire value) */
+	uint16_t narrow_groups[2]; /* the groups offered, 0 after the last */
+	uint8_t narrow_sigalg_key; /* the one key type: 1 RSA, 2 ECDSA/EdDSA, 3 other */
+	uint8_t narrow_suites;	   /* how many suites were offered */
+	/* The sender verifies the client's certificate (it is the server), not the
+	 * server's (it is the client); unknown when the sender is. */
+	tlsa_tri verifies_client_cert;
 };
 
 /* Largest sizes of the text a cause carries. */
@@ -243,6 +259,14 @@ struct tlsa_cause_def {
 	size_t n_proven;
 	const struct tlsa_cause_cond *ruled_out;
 	size_t n_ruled_out;
+	/* Strong evidence, not proof: a condition of `favoured` that holds raises
+	 * the cause, one of `disfavoured` lowers it; its tier stays. */
+	const char *favoured_by;    /* "" none */
+	const char *disfavoured_by; /* "" none */
+	const struct tlsa_cause_cond *favoured;
+	size_t n_favoured;
+	const struct tlsa_cause_cond *disfavoured;
+	size_t n_disfavoured;
 };
 
 /* One step of the step vocabulary. */

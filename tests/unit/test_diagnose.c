@@ -36,7 +36,8 @@ static bool set_field(struct tlsa_diag_ctx *c, const char *kv)
 		T(cert_self_signed), T(encrypted),	    T(inferred),
 		T(ems_offered),	     T(reneg_info_offered), T(peer_plaintext),
 		T(cert_not_yet_valid), T(cert_issuer_missing), T(cert_weak_key),
-		T(cert_chain_misordered),
+		T(cert_chain_misordered), T(versions_narrow), T(groups_narrow),
+		T(sigalgs_narrow), T(suites_narrow), T(verifies_client_cert),
 #undef T
 	};
 	const char *eq = strchr(kv, '=');

@@ -241,8 +241,209 @@ static void test_ranking(void)
 	CHECK(strstr(out[0].evidence, "cert_weak_key=yes (key RSA 1024)") != NULL);
 }
 
+/* A server's alert 40 at client_hello: a ClientHello, no ServerHello, an offer broad in
+ * every dimension (three versions, x25519 and more, RSA and ECDSA, 6 suites + SCSV). */
+static void setup_refused(struct fixture *f)
+{
+	static const uint16_t suites[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xcca9, 0x00ff};
+	static const uint16_t groups[] = {0x0a0a, 0x001d, 0x0017, 0x0018};
+	static const uint16_t sigalgs[] = {0x0403, 0x0804, 0x0401, 0x0807};
+	static const uint16_t versions[] = {0x3a3a, 0x0304, 0x0303, 0x0302};
+	setup(f, "localhost");
+	f->hs.server_hello = false;
+	f->hs.version_selected = 0;
+	memcpy(f->hs.suites, suites, sizeof(suites));
+	f->hs.n_suites = sizeof(suites) / sizeof(suites[0]);
+	memcpy(f->hs.groups, groups, sizeof(groups));
+	f->hs.n_groups = sizeof(groups) / sizeof(groups[0]);
+	memcpy(f->hs.sigalgs, sigalgs, sizeof(sigalgs));
+	f->hs.n_sigalgs = sizeof(sigalgs) / sizeof(sigalgs[0]);
+	memcpy(f->hs.versions_offered, versions, sizeof(versions));
+	f->hs.n_versions_offered = sizeof(versions) / sizeof(versions[0]);
+	f->ev.sender = TLSA_ROLE_SERVER;
+	f->ev.server_cert = NULL;
+	f->ev.description = 40;
+	f->ev.stage = "client_hello";
+	f->ev.version = TLSA_VER_TLS13;
+	f->ev.version_negotiated = false;
+}
+
+/* The shape of the client's offer: narrow in one dimension, known answers. */
+static void test_offer_shape(void)
+{
+	struct fixture f;
+	struct tlsa_diag_ctx c;
+
+	setup_refused(&f);
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.versions_narrow, TLSA_TRI_NO);
+	CHECK_INT(c.groups_narrow, TLSA_TRI_NO);
+	CHECK_INT(c.sigalgs_narrow, TLSA_TRI_NO);
+	CHECK_INT(c.suites_narrow, TLSA_TRI_NO);
+	CHECK(c.narrow_version == 0 && c.narrow_groups[0] == 0 && c.narrow_suites == 0);
+	/* A ServerHello answered: the server did not refuse the offer, nothing is known. */
+	f.hs.server_hello = true;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.versions_narrow, TLSA_TRI_UNKNOWN);
+	CHECK_INT(c.groups_narrow, TLSA_TRI_UNKNOWN);
+	CHECK_INT(c.sigalgs_narrow, TLSA_TRI_UNKNOWN);
+	CHECK_INT(c.suites_narrow, TLSA_TRI_UNKNOWN);
+	/* One version beside GREASE; secp384r1 alone (GREASE aside); two groups of which one is
+	 * secp256r1 is not narrow. */
+	setup_refused(&f);
+	f.hs.versions_offered[2] = 0x0a0a;
+	f.hs.versions_offered[3] = 0x0304;
+	f.hs.groups[1] = 0x0018;
+	f.hs.groups[2] = 0x0019;
+	f.hs.n_groups = 3;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.versions_narrow, TLSA_TRI_NO); /* 0x0304 twice still counts twice: no */
+	CHECK_INT(c.groups_narrow, TLSA_TRI_YES);
+	CHECK(c.narrow_groups[0] == 0x0018 && c.narrow_groups[1] == 0x0019);
+	f.hs.n_versions_offered = 2;
+	f.hs.groups[2] = 0x0017;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.versions_narrow, TLSA_TRI_YES);
+	CHECK(c.narrow_version == 0x0304);
+	CHECK_INT(c.groups_narrow, TLSA_TRI_NO);
+	CHECK(c.narrow_groups[0] == 0);
+	/* ECDSA and EdDSA only: one key type; one RSA scheme more breaks it. */
+	setup_refused(&f);
+	f.hs.sigalgs[1] = 0x0503;
+	f.hs.sigalgs[2] = 0x0808;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.sigalgs_narrow, TLSA_TRI_YES);
+	CHECK_INT(c.narrow_sigalg_key, 2);
+	f.hs.sigalgs[2] = 0x0809; /* rsa_pss_pss_sha256 */
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.sigalgs_narrow, TLSA_TRI_NO);
+	/* Three suites and the SCSV: narrow; four: not. */
+	setup_refused(&f);
+	f.hs.suites[3] = 0x00ff;
+	f.hs.n_suites = 4;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.suites_narrow, TLSA_TRI_YES);
+	CHECK_INT(c.narrow_suites, 3);
+	f.hs.suites[3] = 0xc02b;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.suites_narrow, TLSA_TRI_NO);
+}
+
+/* The narrow dimension wins over the stack's prior, the evidence names it; a decisive fact
+ * still wins over it. */
+static void test_offer_ranking(void)
+{
+	struct fixture f;
+	struct tlsa_cause out[48];
+	size_t n;
+
+	setup_refused(&f);
+	rank(&f, "go", out);
+	CHECK_STR(out[0].id, "no-shared-cipher"); /* the prior, nothing narrow */
+	f.hs.groups[0] = 0x0018;
+	f.hs.n_groups = 1;
+	n = rank(&f, "go", out);
+	CHECK_STR(out[0].id, "no-shared-group");
+	CHECK(strstr(out[0].evidence, "favoured by groups_narrow=yes (the client offered only "
+				      "secp384r1) (+30)") != NULL);
+	const struct tlsa_cause *k = find(out, n, "no-shared-cipher");
+	CHECK(k != NULL && strstr(k->evidence, "against it: groups_narrow=yes") != NULL);
+	/* One key type of signature algorithms, OpenSSL's server. */
+	setup_refused(&f);
+	f.hs.sigalgs[1] = 0x0503;
+	f.hs.sigalgs[2] = 0x0807;
+	rank(&f, "openssl", out);
+	CHECK_STR(out[0].id, "no-shared-sigalg");
+	/* TLS 1.2 alone to a TLS 1.3-only server whose stack is not known (GnuTLS's own
+	 * tables have no 40 for a version: it says "No supported cipher suites"). */
+	setup_refused(&f);
+	f.hs.versions_offered[0] = 0x0303;
+	f.hs.n_versions_offered = 1;
+	f.ev.version = TLSA_VER_TLS12; /* the version attempted */
+	rank(&f, NULL, out);
+	CHECK_STR(out[0].id, "version-mismatch");
+	CHECK(strstr(out[0].evidence, "the client offered only TLS 1.2") != NULL);
+	/* A decisive fact outranks the narrow offer (by hand: the tracker knows the offer's
+	 * shape only without a ServerHello): one group offered, but a version selected that
+	 * was not offered proves the version mismatch. */
+	struct tlsa_diag_ctx c = {.sz = sizeof(c), .alert = 40, .sender = TLSA_PARTY_SERVER,
+				  .step = "client_hello", .stack = "openssl",
+				  .groups_narrow = TLSA_TRI_YES, .offered_min = TLSA_VER_TLS12,
+				  .offered_max = TLSA_VER_TLS13, .selected = TLSA_VER_TLS10};
+	struct tlsa_error err;
+	n = 0;
+	CHECK_INT(tlsa_diagnose(&c, out, 48, &n, &err), 0);
+	CHECK(n > 1);
+	CHECK_STR(out[0].id, "version-mismatch");
+	CHECK(strstr(out[0].evidence, "against it: groups_narrow=yes (-30)") != NULL);
+	CHECK(strstr(out[0].evidence, "decisive: version_selected_offered=no") != NULL);
+	CHECK_STR(out[1].id, "no-shared-group");
+}
+
+/* Whose certificate: a server's 42 is about the client's (any stack); GnuTLS's TLS 1.3
+ * access_denied for an expired client certificate is cert-expired. */
+static void test_client_cert(void)
+{
+	struct fixture f;
+	struct tlsa_diag_ctx c;
+	struct tlsa_cause out[48];
+	size_t n;
+
+	setup(&f, "localhost");
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.verifies_client_cert, TLSA_TRI_NO);
+	f.ev.sender = TLSA_ROLE_SERVER;
+	f.ev.server_cert = NULL;
+	f.ev.client_cert = &f.cert;
+	f.ev.version = TLSA_VER_TLS13;
+	f.ev.stage = "finished";
+	f.hs.client_cert_sent = 1;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.verifies_client_cert, TLSA_TRI_YES);
+	n = rank(&f, NULL, out);
+	CHECK_STR(out[0].id, "client-cert-untrusted");
+	CHECK(strstr(out[0].evidence, "favoured by verifies_client_cert=yes (+30)") != NULL);
+	const struct tlsa_cause *k = find(out, n, "untrusted-ca");
+	CHECK(k != NULL && strstr(k->evidence, "against it: verifies_client_cert=yes (-30)") != NULL);
+	f.ev.sender = TLSA_ROLE_UNKNOWN;
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.verifies_client_cert, TLSA_TRI_UNKNOWN);
+
+	f.ev.sender = TLSA_ROLE_SERVER;
+	f.ev.description = 49;
+	f.cert.not_after_unix = NOW - 86400;
+	rank(&f, "gnutls", out);
+	CHECK_STR(out[0].id, "cert-expired");
+	CHECK_STR(out[0].rule_id, "gnutls-49-client-cert");
+	rank(&f, NULL, out);
+	CHECK_STR(out[0].id, "cert-expired");
+}
+
+/* A Go server answers a client's renegotiation with unexpected_message. */
+static void test_go_reneg(void)
+{
+	struct fixture f;
+	struct tlsa_cause out[48];
+
+	setup(&f, "localhost");
+	f.ev.sender = TLSA_ROLE_SERVER;
+	f.ev.server_cert = NULL;
+	f.ev.description = 10;
+	f.ev.stage = "renegotiation";
+	rank(&f, "go", out);
+	CHECK_STR(out[0].id, "renegotiation-refused");
+	CHECK_STR(out[0].rule_id, "go-10-reneg-server");
+	f.ev.stage = "server_hello"; /* the first handshake: out of order, as before */
+	rank(&f, "go", out);
+	CHECK_STR(out[0].id, "unexpected-message");
+}
+
 int main(void)
 {
+	test_go_reneg();
+	test_client_cert();
+	test_offer_shape();
+	test_offer_ranking();
 	test_names();
 	test_cert_facts();
 	test_ranking();

@@ -10,6 +10,7 @@
 
 #include "tlsalert/diagnose.h"
 #include "tlsalert/session.h"
+#include "tlsalert/registry.h"
 #include "base/ascii.h"
 #include "base/opts.h"
 
@@ -27,6 +28,7 @@ enum {
 	SCORE_LOGGED = 60,	 /* the sender's log shows the rule's error text */
 	SCORE_MAX = 100,
 	SCORE_PROVEN = 40,     /* a decisive fact proves the cause (and it ranks first) */
+	SCORE_FAVOURED = 30,   /* a fact that favours (or disfavours) a cause: strong, not proof */
 	SCORE_RULED_OUT = 5,   /* at most this for a cause a fact rules out (and it ranks last) */
 };
 
@@ -291,6 +293,11 @@ static long fact_value(const struct tlsa_diag_ctx *c, const char *fact)
 	case TLSA_CZ_FACT_CERT_ISSUER_MISSING: return T(cert_issuer_missing);
 	case TLSA_CZ_FACT_CERT_WEAK_KEY: return T(cert_weak_key);
 	case TLSA_CZ_FACT_CERT_CHAIN_MISORDERED: return T(cert_chain_misordered);
+	case TLSA_CZ_FACT_VERSIONS_NARROW: return T(versions_narrow);
+	case TLSA_CZ_FACT_GROUPS_NARROW: return T(groups_narrow);
+	case TLSA_CZ_FACT_SIGALGS_NARROW: return T(sigalgs_narrow);
+	case TLSA_CZ_FACT_SUITES_NARROW: return T(suites_narrow);
+	case TLSA_CZ_FACT_VERIFIES_CLIENT_CERT: return T(verifies_client_cert);
 	case TLSA_CZ_FACT_LEVEL_WARNING: return c->level == 1 ? 1 : c->level == 2 ? 0 : -1;
 	case TLSA_CZ_FACT_RECORD_LEN: return c->record_len == 0 ? -1 : (long)c->record_len;
 	case TLSA_CZ_FACT_DH_BITS: return c->dh_bits == 0 ? -1 : (long)c->dh_bits;
@@ -404,6 +411,43 @@ static void cert_note(const struct tlsa_diag_ctx *c, int fact, long v, char *buf
 	}
 }
 
+/* The values behind a narrow offer (only its facts that hold are named). */
+static void offer_note(const struct tlsa_diag_ctx *c, int fact, long v, char *buf, size_t cap)
+{
+	static const char *const keys[] = {"", "RSA", "ECDSA/EdDSA", "DSA or other"};
+	buf[0] = '\0';
+	if (v != 1)
+		return;
+	switch ((enum tlsa_cz_fact)fact) {
+	case TLSA_CZ_FACT_VERSIONS_NARROW:
+		if (c->narrow_version != 0)
+			snprintf(buf, cap, "the client offered only %s",
+				 tlsa_version_name(tlsa_version_from_wire(c->narrow_version)));
+		break;
+	case TLSA_CZ_FACT_GROUPS_NARROW:
+		for (size_t i = 0; i < 2 && c->narrow_groups[i] != 0; i++) {
+			const char *nm = tlsa_group_name(c->narrow_groups[i]);
+			if (i == 0)
+				snprintf(buf, cap, "the client offered only ");
+			if (nm != NULL)
+				addf(buf, cap, "%s%s", i > 0 ? ", " : "", nm);
+			else
+				addf(buf, cap, "%s0x%04x", i > 0 ? ", " : "", c->narrow_groups[i]);
+		}
+		break;
+	case TLSA_CZ_FACT_SIGALGS_NARROW:
+		if (c->narrow_sigalg_key >= 1 && c->narrow_sigalg_key <= 3)
+			snprintf(buf, cap, "the client offered only %s signature algorithms",
+				 keys[c->narrow_sigalg_key]);
+		break;
+	case TLSA_CZ_FACT_SUITES_NARROW:
+		snprintf(buf, cap, "the client offered %u cipher suite%s", (unsigned)c->narrow_suites,
+			 c->narrow_suites == 1 ? "" : "s");
+		break;
+	default: break;
+	}
+}
+
 /* "fact=value", with the values behind it for the certificate facts. */
 static const char *fact_note(const struct tlsa_diag_ctx *c, const char *fact, long v, char *buf,
 			     size_t cap)
@@ -417,6 +461,8 @@ static const char *fact_note(const struct tlsa_diag_ctx *c, const char *fact, lo
 	else
 		snprintf(buf, cap, "%s=%ld", fact, v);
 	cert_note(c, (int)i, v, detail, sizeof(detail));
+	if (detail[0] == '\0')
+		offer_note(c, (int)i, v, detail, sizeof(detail));
 	if (detail[0] != '\0')
 		addf(buf, cap, " (%s)", detail);
 	return buf;
@@ -615,6 +661,28 @@ static bool proven(const struct tlsa_diag_ctx *c, const char *id)
 	       holding(c, d->ruled_out, d->n_ruled_out) == NULL;
 }
 
+/* The strong, not decisive, facts of cause k: each that holds moves its score
+ * by SCORE_FAVOURED, and the evidence names it. */
+static void favour(const struct tlsa_diag_ctx *c, const struct tlsa_cause_def *d,
+		   struct tlsa_cause *k)
+{
+	char nb[200];
+	for (int sign = 1; sign >= -1; sign -= 2) {
+		const struct tlsa_cause_cond *conds = sign > 0 ? d->favoured : d->disfavoured;
+		size_t n = sign > 0 ? d->n_favoured : d->n_disfavoured;
+		for (size_t i = 0; i < n; i++) {
+			long v = fact_value(c, conds[i].fact);
+			if (v < 0 || !cond_holds(&conds[i], v))
+				continue;
+			int s = k->score + sign * SCORE_FAVOURED;
+			k->score = s > SCORE_MAX ? SCORE_MAX : s < 1 ? 1 : s;
+			addf(k->evidence, sizeof(k->evidence), "; %s %s (%+d)",
+			     sign > 0 ? "favoured by" : "against it:",
+			     fact_note(c, conds[i].fact, v, nb, sizeof(nb)), sign * SCORE_FAVOURED);
+		}
+	}
+}
+
 /*
  * The decisive facts of cause k (docs/causes.md, "Facts decide"): a fact that
  * rules it out sinks it, one that proves it raises it; the evidence says which,
@@ -626,6 +694,7 @@ static enum tier decide(const struct tlsa_diag_ctx *c, struct tlsa_cause *k)
 	char nb[200];
 	if (d == NULL)
 		return TIER_OPEN;
+	favour(c, d, k);
 	const struct tlsa_cause_cond *f = holding(c, d->ruled_out, d->n_ruled_out);
 	if (f != NULL) {
 		addf(k->evidence, sizeof(k->evidence), "; ruled out by %s: not %s",

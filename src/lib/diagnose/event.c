@@ -51,6 +51,93 @@ static void hello_facts(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 		c->client_cert_sent = TLSA_TRI_YES;
 }
 
+/* GREASE (RFC 8701): 0x?a?a with equal bytes. */
+static bool grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+/* The key type a signature scheme signs with: 1 RSA, 2 ECDSA or EdDSA, 3
+ * other (DSA, GOST...), 0 unknown or GREASE. */
+static int sigalg_key(uint16_t v)
+{
+	uint8_t hi = (uint8_t)(v >> 8), lo = (uint8_t)v;
+	if (grease(v))
+		return 0;
+	if (hi == 0x08)
+		return lo >= 0x04 && lo <= 0x06	  ? 1 /* rsa_pss_rsae_* */
+		       : lo >= 0x09 && lo <= 0x0b ? 1 /* rsa_pss_pss_* */
+		       : lo == 0x07 || lo == 0x08 ? 2 /* ed25519, ed448 */
+		       : lo >= 0x1a && lo <= 0x1c ? 2 /* ecdsa_brainpool*_tls13 */
+						  : 0;
+	if (hi >= 0x01 && hi <= 0x06)
+		return lo == 0x01 ? 1 : lo == 0x03 ? 2 : lo == 0x02 ? 3 : 0;
+	return 0;
+}
+
+/*
+ * How narrow the client's offer is, in each dimension (docs/causes.md, "Narrow
+ * offers"), only when no ServerHello answered it: a server that refuses a
+ * ClientHello most likely refuses it for the dimension in which it is narrow.
+ */
+static void offer_shape(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
+{
+	if (!hs->client_hello || hs->server_hello)
+		return;
+	size_t nv = 0, kept = hs->n_versions_offered;
+	uint16_t one = 0;
+	if (kept > sizeof(hs->versions_offered) / sizeof(hs->versions_offered[0]))
+		kept = sizeof(hs->versions_offered) / sizeof(hs->versions_offered[0]);
+	for (size_t i = 0; i < kept; i++) {
+		if (tlsa_version_rank(tlsa_version_from_wire(hs->versions_offered[i])) == 0)
+			continue;
+		nv++;
+		one = hs->versions_offered[i];
+	}
+	if (nv > 0)
+		c->versions_narrow = yes_no(nv == 1 && hs->n_versions_offered == kept);
+	if (c->versions_narrow == TLSA_TRI_YES)
+		c->narrow_version = one;
+	size_t ng = 0;
+	bool common = false;
+	uint16_t two[2] = {0, 0};
+	for (size_t i = 0; i < hs->n_groups && i < TLSA_HS_MAX_LIST; i++) {
+		uint16_t g = hs->groups[i];
+		if (grease(g))
+			continue;
+		if (ng < 2)
+			two[ng] = g;
+		ng++;
+		common = common || g == 0x001d || g == 0x0017; /* x25519, secp256r1 */
+	}
+	if (hs->n_groups > 0)
+		c->groups_narrow = yes_no(hs->n_groups <= TLSA_HS_MAX_LIST && ng >= 1 && ng <= 2 && !common);
+	if (c->groups_narrow == TLSA_TRI_YES)
+		memcpy(c->narrow_groups, two, sizeof(two));
+	int key = 0;
+	bool mixed = false;
+	for (size_t i = 0; i < hs->n_sigalgs && i < TLSA_HS_MAX_LIST; i++) {
+		int k = sigalg_key(hs->sigalgs[i]);
+		if (k != 0 && key != 0 && k != key)
+			mixed = true;
+		if (k != 0)
+			key = k;
+	}
+	if (key != 0)
+		c->sigalgs_narrow = yes_no(!mixed && hs->n_sigalgs <= TLSA_HS_MAX_LIST);
+	if (c->sigalgs_narrow == TLSA_TRI_YES)
+		c->narrow_sigalg_key = (uint8_t)key;
+	size_t ns = 0;
+	for (size_t i = 0; i < hs->n_suites && i < TLSA_HS_MAX_LIST; i++) {
+		uint16_t v = hs->suites[i];
+		ns += !grease(v) && v != 0x00ff && v != 0x5600; /* SCSVs are no suites */
+	}
+	if (hs->n_suites > 0)
+		c->suites_narrow = yes_no(hs->n_suites <= TLSA_HS_MAX_LIST && ns <= 3);
+	if (c->suites_narrow == TLSA_TRI_YES)
+		c->narrow_suites = (uint8_t)ns;
+}
+
 /* Case-insensitive equality of n bytes (ASCII). */
 static bool same_ci(const char *a, const char *b, size_t n)
 {
@@ -180,6 +267,9 @@ bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_e
 	 * names it as the event did ("server_hello_done", not "server_flight"). */
 	const char *step = tlsa_step_parse(ev->stage);
 	c->step = step != NULL ? ev->stage : NULL;
+	/* A server verifies only the client's certificate, a client only the server's. */
+	if (c->sender != TLSA_PARTY_UNKNOWN)
+		c->verifies_client_cert = yes_no(c->sender == TLSA_PARTY_SERVER);
 	c->version = ev->version;
 	c->encrypted = yes_no(ev->encrypted);
 	c->inferred = yes_no(ev->inferred);
@@ -190,8 +280,10 @@ bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_e
 		c->app_data_seen = TLSA_TRI_YES;
 	if (step != NULL && strcmp(step, "renegotiation") == 0)
 		c->renegotiating = TLSA_TRI_YES;
-	if (ev->hs != NULL)
+	if (ev->hs != NULL) {
 		hello_facts(c, ev->hs);
+		offer_shape(c, ev->hs);
+	}
 	/* Plain text answered the ClientHello, or not: the tracker reads the first
 	 * bytes of both directions, so a capture that shows no plain-text answer
 	 * rules the plain-text service out (a DTLS flow never has one). */
