@@ -173,6 +173,23 @@ static void facts_text(struct scan_writer *o, const struct tlsa_alert_event *ev,
 }
 
 /*
+ * Why the code of an encrypted alert cannot be read, from what the capture
+ * shows: no key helps when the handshake is not in it (the keys are found by
+ * the ClientHello's random), a key log given may simply lack this connection.
+ */
+static const char *unreadable_why(const struct tlsa_alert_event *ev)
+{
+	if (ev->hs == NULL || !ev->hs->client_hello)
+		return "Its code cannot be read: the handshake is not in this capture (it "
+		       "started after the connection began), and without the ClientHello no key "
+		       "log can be matched. Start the capture before the connection.";
+	if (ev->keylog)
+		return "Its code cannot be read: the key log has no secrets for this "
+		       "connection (its ClientHello random is not in it).";
+	return "The session keys (an SSLKEYLOGFILE) would tell which.";
+}
+
+/*
  * The explanation under the facts: what the alert means (for an inferred
  * alert, the likely one), from whom to whom, and the likeliest cause.
  */
@@ -189,17 +206,11 @@ static void explain_alert_text(struct scan_writer *o, const struct tlsa_alert_ev
 							   : "The sender";
 
 	if (code < 0) {
-		if (ev->inferred)
-			snprintf(buf, sizeof(buf),
-				 "%s most likely sent an alert: an encrypted record of alert size, "
-				 "then the connection closed. The session keys (an SSLKEYLOGFILE) "
-				 "would tell which.",
-				 who);
-		else
-			snprintf(buf, sizeof(buf),
-				 "%s sent an alert under encryption; its code cannot be read "
-				 "without the session keys (an SSLKEYLOGFILE).",
-				 who);
+		snprintf(buf, sizeof(buf), "%s %s. %s", who,
+			 ev->inferred ? "most likely sent an alert: an encrypted record of alert "
+					"size, then the connection closed"
+				      : "sent an alert under encryption",
+			 unreadable_why(ev));
 	} else {
 		const struct tlsa_alert *a = tlsa_alert_get((uint8_t)code);
 		char lead[128] = "";

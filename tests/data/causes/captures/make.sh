@@ -29,6 +29,9 @@
 #                             certificate of localhost, completes the TLS 1.2 handshake, then
 #                             checks the name itself and closes with close_notify: no
 #                             certificate alert (openssl-0-client-rejected-name)
+#   curl-name-checked-midstream  the same capture from frame 10 on (editcap -r ... 10-20): a
+#                             capture that starts after the handshake, for the scan golden
+#                             scan-keylog-midstream (not a trigger)
 #   boringssl-server-sni-unknown  boringssl_sni_server.c: a servername callback returning
 #                             SSL_TLSEXT_ERR_ALERT_FATAL for every name but good.example;
 #                             s_client asks for unknown.example -> 112 (boringssl-112-sni;
@@ -105,6 +108,7 @@ one curl-name-checked-after-handshake $P \
 	"sleep 8 | openssl s_server -cert cert.pem -key key.pem -accept $P -naccept 1 -www" \
 	"SSLKEYLOGFILE=$OUT/curl-name-checked-after-handshake.keylog curl -sS --tls-max 1.2 --cacert cert.pem --resolve wrong.example:$P:127.0.0.1 https://wrong.example:$P/" \
 	"matches target host name"
+editcap -r "$OUT/curl-name-checked-after-handshake.pcap" "$OUT/curl-name-checked-midstream.pcap" 10-20
 P=$((P + 1))
 if [ -n "${BORINGSSL:-}" ]; then
 	cc -O1 -I"$BORINGSSL/include" "$OUT/boringssl_sni_server.c" "$BORINGSSL/build/libssl.a" \
