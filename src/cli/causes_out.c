@@ -203,3 +203,14 @@ void causes_plaintext(struct tlsa_cause *k, const char *sender, const char *said
 		 "record came back, so no alert was exchanged",
 		 sender, (unsigned long long)frame, said);
 }
+
+void causes_json_pre13(struct jw *w, const struct tlsa_text_mention *m)
+{
+	if (m->pre13) {
+		jw_int(w, "code_pre13", m->code_pre13);
+		jw_str(w, "name_pre13", tlsa_alert_get((uint8_t)m->code_pre13)->name);
+	} else {
+		jw_null(w, "code_pre13");
+		jw_null(w, "name_pre13");
+	}
+}

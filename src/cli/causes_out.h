@@ -40,6 +40,11 @@ struct tlsa_text_mention;
  * not speak TLS (`notls: yes` in data/causes-*.txt: no alert was received), else NULL. */
 const struct tlsa_cause_rule *causes_notls_rule(const struct tlsa_text_mention *m);
 
+/* `code_pre13` and `name_pre13` of a mention (null unless the alert before TLS 1.3
+ * differs and the text does not show the version): the same fields in `logs` and in
+ * `explain` of a pasted message. */
+void causes_json_pre13(struct jw *w, const struct tlsa_text_mention *m);
+
 /* One plain-text connection (scan's outcome "plaintext"): the cause plaintext-service with
  * its fix, and as evidence what the peer said (`said`, at `frame`). */
 void causes_plaintext(struct tlsa_cause *k, const char *sender, const char *said, uint64_t frame);

@@ -299,13 +299,7 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 			jw_null(&w, "name");
 		}
 		jw_bool(&w, "not_tls", false);
-		if (m->pre13) {
-			jw_int(&w, "code_pre13", m->code_pre13);
-			jw_str(&w, "name_pre13", tlsa_alert_get((uint8_t)m->code_pre13)->name);
-		} else {
-			jw_null(&w, "code_pre13");
-			jw_null(&w, "name_pre13");
-		}
+		causes_json_pre13(&w, m);
 		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
 		jw_str(&w, "implementation", m->implementation);
 		jw_strn(&w, "matched", input + m->start, m->end - m->start);

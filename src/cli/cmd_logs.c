@@ -217,13 +217,7 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 			jw_null(&w, "code");
 		jw_str(&w, "name", name);
 		jw_bool(&w, "not_tls", notls);
-		if (m->pre13) {
-			jw_int(&w, "code_pre13", m->code_pre13);
-			jw_str(&w, "name_pre13", tlsa_alert_get((uint8_t)m->code_pre13)->name);
-		} else {
-			jw_null(&w, "code_pre13");
-			jw_null(&w, "name_pre13");
-		}
+		causes_json_pre13(&w, m);
 		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
 		jw_str(&w, "implementation", m->implementation);
 		jw_str(&w, "pattern", m->pattern_id);
