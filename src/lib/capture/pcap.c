@@ -142,15 +142,11 @@ int capture_read_pcap_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len
 	}
 	c->cur.file_index = file_index;
 	c->cur.frame = 0;
-	size_t off = 24, released = 0, next_release = 0; /* checked first at the start */
+	size_t off = 24; /* the checkpoint runs first at the start */
+	struct reader_pos pos = {0, 0};
 	while (off < len) {
-		if (off >= next_release) { /* every few MiB: release behind, see a stop */
-			if (mapped)
-				capture_release(buf, &released, off);
-			next_release = off + CAPTURE_RELEASE_CHUNK;
-			if (capture_stopped(c))
-				break;
-		}
+		if (capture_checkpoint(c, buf, mapped, &pos, off))
+			break;
 		size_t left = len - off;
 		uint64_t frame = c->cur.frame + 1;
 		if (left < 16) {

@@ -321,16 +321,12 @@ int capture_read_pcapng_mem(struct tlsa_capture *c, const uint8_t *buf, size_t l
 	c->cur.frame = 0;
 	c->cur.ts_sec = 0;
 	c->cur.ts_nsec = 0;
-	size_t off = 0, released = 0, next_release = 0; /* checked first at the start */
+	size_t off = 0; /* the checkpoint runs first at the start */
+	struct reader_pos pos = {0, 0};
 	int rc = 0;
 	while (off < len) {
-		if (off >= next_release) { /* every few MiB: release behind, see a stop */
-			if (mapped)
-				capture_release(buf, &released, off);
-			next_release = off + CAPTURE_RELEASE_CHUNK;
-			if (capture_stopped(c))
-				break;
-		}
+		if (capture_checkpoint(c, buf, mapped, &pos, off))
+			break;
 		uint64_t frame = c->cur.frame + 1;
 		uint32_t type = 0, blen = 0; /* set unless block_header fails */
 		rc = block_header(&g, off, frame, &type, &blen);

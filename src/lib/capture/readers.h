@@ -51,4 +51,24 @@ static inline void capture_release(const uint8_t *base, size_t *released, size_t
 	}
 }
 
+/* Where an in-place reader stands, for capture_checkpoint(). */
+struct reader_pos {
+	size_t released;     /* mapped bytes already dropped */
+	size_t next_release; /* offset of the next checkpoint */
+};
+
+/* Called before each record at offset `off`: every CAPTURE_RELEASE_CHUNK bytes
+   (and at the start) drops the mapped pages behind the reader and sees whether
+   the caller asked to stop.  True: stop reading. */
+static inline bool capture_checkpoint(const struct tlsa_capture *c, const uint8_t *buf,
+				      bool mapped, struct reader_pos *p, size_t off)
+{
+	if (off < p->next_release)
+		return false;
+	if (mapped)
+		capture_release(buf, &p->released, off);
+	p->next_release = off + CAPTURE_RELEASE_CHUNK;
+	return capture_stopped(c);
+}
+
 #endif
