@@ -8,11 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 TLSALERT=${TLSALERT:-$PWD/build/tlsalert}
-if ! command -v tshark >/dev/null 2>&1; then
-	echo "tshark is not installed (apt-get install tshark); differential test not run"
-	[ "${CI:-}" = true ] && exit 1 # CI installs tshark (tools/install-deps.sh): a skip there is a failure
-	exit 77
-fi
+. tests/scripts/lib/need_tshark.bash
 dir=tests/data/keylog
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
