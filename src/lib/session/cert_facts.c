@@ -11,43 +11,8 @@
 #include <string.h>
 
 #include "base/rd.h"
+#include "der.h"
 #include "session_int.h"
-
-/* One DER element: tag, contents, and the whole element. */
-struct der {
-	uint8_t tag;
-	struct rd in;
-	const uint8_t *el;
-	size_t el_len;
-};
-
-/* The next DER element of r (single-byte tag, definite length of at most 4
- * length bytes); false when there is none or it does not fit. */
-static bool der_get(struct rd *r, struct der *d)
-{
-	const uint8_t *start = r->p;
-	d->tag = rd_u8(r);
-	size_t len = rd_u8(r);
-	if (len & 0x80) {
-		size_t nb = len & 0x7f;
-		if (nb == 0 || nb > 4)
-			return false;
-		len = 0;
-		for (size_t i = 0; i < nb; i++)
-			len = len << 8 | rd_u8(r);
-	}
-	if (!rd_ok(r) || (d->tag & 0x1f) == 0x1f)
-		return false;
-	d->in = rd_sub(r, len);
-	d->el = start;
-	d->el_len = (size_t)(r->p - start);
-	return rd_ok(r);
-}
-
-static bool der_want(struct rd *r, uint8_t tag, struct der *d)
-{
-	return der_get(r, d) && d->tag == tag;
-}
 
 /* Object identifiers the facts name (DER contents of the OID). */
 enum oid_kind { OID_KEY, OID_CURVE, OID_SIG };

@@ -29,6 +29,7 @@
 
 #include "base/rd.h"
 #include "conn_decrypt.h"
+#include "der.h"
 #include "tlsalert/decrypt.h"
 
 enum stage { ST_OFF, ST_HS, ST_APP, ST_LOST };
@@ -429,39 +430,6 @@ int sdec_cert_first(const uint8_t *body, size_t len, bool tls13, const uint8_t *
 	return n;
 }
 
-/* One DER element of r (single-byte tag, definite length of at most 4
- * length bytes): its tag, its contents as a reader, and the whole element
- * (*el, *el_len).  False when it is not one or does not fit. */
-static bool der_next(struct rd *r, uint8_t *tag, struct rd *content, const uint8_t **el,
-		     size_t *el_len)
-{
-	const uint8_t *start = r->p;
-	*tag = rd_u8(r);
-	size_t len = rd_u8(r);
-	if (len & 0x80) {
-		size_t nb = len & 0x7f;
-		if (nb == 0 || nb > 4)
-			return false; /* indefinite (BER) or absurd */
-		len = 0;
-		for (size_t i = 0; i < nb; i++)
-			len = len << 8 | rd_u8(r);
-	}
-	if (!rd_ok(r) || (*tag & 0x1f) == 0x1f)
-		return false;
-	*content = rd_sub(r, len);
-	*el = start;
-	*el_len = (size_t)(r->p - start);
-	return rd_ok(r);
-}
-
-/* The next element of r, which must carry this tag. */
-static bool der_expect(struct rd *r, uint8_t want, struct rd *content, const uint8_t **el,
-		       size_t *el_len)
-{
-	uint8_t tag;
-	return der_next(r, &tag, content, el, el_len) && tag == want;
-}
-
 /*
  * The fields the diagnosis reports (subject, issuer, validity) straight from
  * the DER: Certificate = SEQUENCE { tbsCertificate SEQUENCE { [0] version
@@ -474,35 +442,30 @@ static bool der_expect(struct rd *r, uint8_t want, struct rd *content, const uin
  */
 static int cert_fields(const uint8_t *der, size_t len, struct tlsa_cert_info *ci)
 {
-	struct rd top = rd_init(der, len), cert, tbs, part, validity;
-	const uint8_t *el, *issuer, *subject, *nb, *na;
-	size_t el_len, issuer_len, subject_len, nb_len, na_len;
-	uint8_t tag;
-	if (!der_expect(&top, 0x30, &cert, &el, &el_len) ||
-	    !der_expect(&cert, 0x30, &tbs, &el, &el_len) ||
-	    !der_expect(&cert, 0x30, &part, &el, &el_len) || /* signatureAlgorithm */
-	    !der_expect(&cert, 0x03, &part, &el, &el_len) || /* signatureValue */
-	    rd_left(&cert) != 0 || !der_next(&tbs, &tag, &part, &el, &el_len))
+	struct rd top = rd_init(der, len);
+	struct der cert, tbs, el, issuer, validity, subject, nb, na;
+	if (!der_want(&top, 0x30, &cert) || !der_want(&cert.in, 0x30, &tbs) ||
+	    !der_want(&cert.in, 0x30, &el) || /* signatureAlgorithm */
+	    !der_want(&cert.in, 0x03, &el) || /* signatureValue */
+	    rd_left(&cert.in) != 0 || !der_get(&tbs.in, &el))
 		return -1;
-	if (tag == 0xa0 && !der_next(&tbs, &tag, &part, &el, &el_len)) /* version */
+	if (el.tag == 0xa0 && !der_get(&tbs.in, &el)) /* version */
 		return -1;
-	if (tag != 0x02 ||				    /* serialNumber */
-	    !der_expect(&tbs, 0x30, &part, &el, &el_len) || /* signature */
-	    !der_expect(&tbs, 0x30, &part, &issuer, &issuer_len) ||
-	    !der_expect(&tbs, 0x30, &validity, &el, &el_len) ||
-	    !der_expect(&tbs, 0x30, &part, &subject, &subject_len) ||
-	    !der_expect(&tbs, 0x30, &part, &el, &el_len) || /* public key info */
-	    !der_next(&validity, &tag, &part, &nb, &nb_len) ||
-	    !der_next(&validity, &tag, &part, &na, &na_len) || rd_left(&validity) != 0)
+	if (el.tag != 0x02 ||			  /* serialNumber */
+	    !der_want(&tbs.in, 0x30, &el) ||	  /* signature */
+	    !der_want(&tbs.in, 0x30, &issuer) || !der_want(&tbs.in, 0x30, &validity) ||
+	    !der_want(&tbs.in, 0x30, &subject) || !der_want(&tbs.in, 0x30, &el) || /* key */
+	    !der_get(&validity.in, &nb) || !der_get(&validity.in, &na) ||
+	    rd_left(&validity.in) != 0)
 		return -1;
-	const unsigned char *p = issuer;
-	X509_NAME *in = d2i_X509_NAME(NULL, &p, (long)issuer_len);
-	p = subject;
-	X509_NAME *sn = in != NULL ? d2i_X509_NAME(NULL, &p, (long)subject_len) : NULL;
-	p = nb;
-	ASN1_TIME *tb = sn != NULL ? d2i_ASN1_TIME(NULL, &p, (long)nb_len) : NULL;
-	p = na;
-	ASN1_TIME *ta = tb != NULL ? d2i_ASN1_TIME(NULL, &p, (long)na_len) : NULL;
+	const unsigned char *p = issuer.el;
+	X509_NAME *in = d2i_X509_NAME(NULL, &p, (long)issuer.el_len);
+	p = subject.el;
+	X509_NAME *sn = in != NULL ? d2i_X509_NAME(NULL, &p, (long)subject.el_len) : NULL;
+	p = nb.el;
+	ASN1_TIME *tb = sn != NULL ? d2i_ASN1_TIME(NULL, &p, (long)nb.el_len) : NULL;
+	p = na.el;
+	ASN1_TIME *ta = tb != NULL ? d2i_ASN1_TIME(NULL, &p, (long)na.el_len) : NULL;
 	int rc = -1;
 	if (ta != NULL) {
 		name_text(sn, ci->subject, sizeof(ci->subject));
