@@ -182,7 +182,7 @@ static const char *unreadable_why(const struct tlsa_alert_event *ev)
 	if (ev->hs == NULL || !ev->hs->client_hello)
 		return "Its code cannot be read: the handshake is not in this capture (it "
 		       "started after the connection began), and without the ClientHello no key "
-		       "log can be matched. Start the capture before the connection.";
+		       "log can be matched.";
 	if (ev->keylog)
 		return "Its code cannot be read: the key log has no secrets for this "
 		       "connection (its ClientHello random is not in it).";
