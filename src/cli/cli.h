@@ -67,10 +67,21 @@ bool cli_want_color(FILE *f, const char *when);
 enum cli_color { C_RESET, C_BOLD, C_DIM, C_RED, C_GREEN, C_YELLOW, C_BLUE, C_MAGENTA, C_CYAN };
 const char *cli_c(const struct cli *c, enum cli_color col);
 
-/* Reads a whole file ("-" = stdin), transparently gunzipping gzip data.
+/* Reads a whole text file ("-" = stdin), transparently gunzipping gzip data.
  * Returns 0 and a malloc'd buffer (NUL-terminated) or EXIT_ERROR after
- * printing why. */
+ * printing why: unreadable, a NUL byte (not text), or CLI_READ_MAX bytes or
+ * more (docs/scan.md, --keylog). */
+#define CLI_READ_MAX ((size_t)1 << 30)
 int cli_read_file(struct cli *c, const char *path, char **buf, size_t *len);
+
+/* How much the next read of cli_read_file() asks for, with n bytes in a
+ * buffer of cap: what is left, at most chunk_max (zlib's lengths are
+ * `unsigned` and its result an `int`: nothing may be cast down). */
+static inline size_t cli_read_chunk(size_t cap, size_t n, size_t chunk_max)
+{
+	size_t left = cap > n ? cap - n : 0;
+	return left < chunk_max ? left : chunk_max;
+}
 
 /*
  * The width text output wraps to: COLUMNS when it is set to a number (also
