@@ -40,12 +40,28 @@ int cmd_decode(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_logs(struct cli *c, int argc, char **argv);
 
-/* "tlsalert CMD: message" on stderr; returns EXIT_ERROR. */
+/* "tlsalert CMD: message" on stderr, control bytes escaped (\xNN), at most
+ * about 1 KiB; returns EXIT_ERROR. */
 int cli_fail(struct cli *c, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
 #endif
 	;
+
+/*
+ * What a user typed, quoted for a message: in '', its control bytes, bytes
+ * over 0x7e (C1 controls are ESC in 8 bits) and backslashes escaped as \xNN
+ * (\\), cut after CLI_QUOTE_SHOWN bytes with its length said ("'xxxx...'
+ * (131072 bytes)"): a pasted error message is shown whole, a file is not.
+ * cli_fail() escapes control bytes too, as a last line of defence;
+ * cli_quote() also keeps a message short.
+ */
+#define CLI_QUOTE_SHOWN 100
+struct cli_quoted {
+	char s[CLI_QUOTE_SHOWN * 4 + 40];
+};
+const char *cli_quote(struct cli_quoted *q, const char *s);
+const char *cli_quoten(struct cli_quoted *q, const char *s, size_t len); /* s[0..len) */
 
 /*
  * Standard output for the commands: a stream whose failing write ends the

@@ -72,10 +72,12 @@ static int parse_num(struct cli *c, const char *opt, const char *arg, unsigned l
 		     unsigned long long *out)
 {
 	char *end;
+	struct cli_quoted q;
 	errno = 0;
 	unsigned long long v = strtoull(arg, &end, 10);
 	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' || v > max)
-		return cli_fail(c, "%s needs a number up to %llu, got '%s'", opt, max, arg);
+		return cli_fail(c, "%s needs a number up to %llu, got %s", opt, max,
+				cli_quote(&q, arg));
 	*out = v;
 	return 0;
 }

@@ -88,16 +88,18 @@ static void long_error(struct cli *c, const struct option *table, const char *ar
 	char list[256];
 	size_t n = len > 0 ? find_long(table, name, len, &hit, list, sizeof(list)) : 0;
 
+	struct cli_quoted q;
 	if (n == 0) /* the name alone, or all of "--=x" */
-		cli_fail(c, "unknown option '--%.*s'", (int)(len > 0 ? len : strlen(name)), name);
+		cli_fail(c, "unknown option %s",
+			 cli_quoten(&q, arg, 2 + (len > 0 ? len : strlen(name))));
 	else if (n > 1)
-		cli_fail(c, "option '--%.*s' is ambiguous: %s", (int)len, name, list);
+		cli_fail(c, "option %s is ambiguous: %s", cli_quoten(&q, arg, 2 + len), list);
 	else if (missing)
 		cli_fail(c, "option '--%s' needs an argument", hit->name);
 	else if (eq != NULL && hit->has_arg == no_argument)
 		cli_fail(c, "option '--%s' takes no argument", hit->name);
 	else
-		cli_fail(c, "invalid option '%s'", arg); /* getopt_long and the table disagree */
+		cli_fail(c, "invalid option %s", cli_quote(&q, arg)); /* getopt_long and the table disagree */
 }
 
 /*

@@ -13,17 +13,65 @@
 
 #include "cli.h"
 
+/* Writes s with every control byte as \xNN: a message that quotes what a user
+ * typed or a file holds must not drive the terminal (`explain $'\e]0;X\a'`
+ * set its title). */
+static void put_escaped(FILE *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f)
+			fprintf(f, "\\x%02x", ch);
+		else
+			fputc(ch, f);
+	}
+}
+
 int cli_fail(struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
+	char buf[1024];
 
 	fflush(c->out);
 	fprintf(c->err, "%s %s: ", c->prog, c->cmd ? c->cmd : "");
 	va_start(ap, fmt);
-	vfprintf(c->err, fmt, ap);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(buf)) {
+		put_escaped(c->err, buf, sizeof(buf) - 1);
+		fprintf(c->err, "... (%d characters)", n);
+	} else {
+		put_escaped(c->err, buf, (size_t)n);
+	}
 	fputc('\n', c->err);
 	return EXIT_ERROR;
+}
+
+const char *cli_quote(struct cli_quoted *q, const char *s)
+{
+	return cli_quoten(q, s, strlen(s));
+}
+
+const char *cli_quoten(struct cli_quoted *q, const char *s, size_t len)
+{
+	enum { SHOWN = CLI_QUOTE_SHOWN };
+	size_t n = 0;
+	q->s[n++] = '\'';
+	for (size_t i = 0; i < len && i < SHOWN; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch >= 0x7f || ch == '\\')
+			n += (size_t)snprintf(q->s + n, sizeof(q->s) - n,
+					      ch == '\\' ? "\\\\" : "\\x%02x", ch);
+		else
+			q->s[n++] = (char)ch;
+	}
+	if (len > SHOWN)
+		snprintf(q->s + n, sizeof(q->s) - n, "...' (%zu bytes)", len);
+	else
+		snprintf(q->s + n, sizeof(q->s) - n, "'");
+	return q->s;
 }
 
 /*
