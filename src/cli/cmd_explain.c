@@ -400,7 +400,7 @@ static int explain_options(struct cli *c, int argc, char **argv, struct explain_
 	};
 	int opt;
 
-	while ((opt = opts_next(c, argc, argv, opts, false)) != OPTS_DONE) {
+	while ((opt = opts_next(c, argc, argv, opts)) != OPTS_DONE) {
 		switch (opt) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;

@@ -51,7 +51,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	const char *color = NULL;
 	int o;
 
-	while ((o = opts_next(c, argc, argv, opts, true)) != OPTS_DONE) {
+	while ((o = opts_next(c, argc, argv, opts)) != OPTS_DONE) {
 		switch (o) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;

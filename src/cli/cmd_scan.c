@@ -158,7 +158,7 @@ static int scan_options(struct cli *c, int argc, char **argv, struct scan_opts *
 	unsigned long long v;
 	int opt;
 
-	while ((opt = opts_next(c, argc, argv, scan_opts_table, true)) != OPTS_DONE) {
+	while ((opt = opts_next(c, argc, argv, scan_opts_table)) != OPTS_DONE) {
 		switch (opt) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;

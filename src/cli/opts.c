@@ -10,16 +10,15 @@
 #include "opts.h"
 
 /*
- * getopt_long's short-option string: "+" when the options stop at the first
- * operand, ":" so that a missing argument comes back as ':' rather than '?',
- * then every entry whose val is a character, with ':' when it takes an argument.
+ * getopt_long's short-option string: ":" so that a missing argument comes back
+ * as ':' rather than '?', then every entry whose val is a character, with ':'
+ * when it takes an argument.  No "+": options may follow operands, as in GNU
+ * tools (`tlsalert scan FILE --json`), and "--" ends them.
  */
-static void short_options(const struct option *table, bool in_order, char *buf, size_t cap)
+static void short_options(const struct option *table, char *buf, size_t cap)
 {
 	size_t n = 0;
 
-	if (in_order)
-		buf[n++] = '+';
 	buf[n++] = ':';
 	for (const struct option *o = table; o->name != NULL && n + 3 <= cap; o++) {
 		if (o->val <= 0 || o->val >= 256)
@@ -129,11 +128,11 @@ static void short_error(struct cli *c, int ch, bool missing)
 		cli_fail(c, "unknown option '-\\x%02x'", (unsigned)ch & 0xff);
 }
 
-int opts_next(struct cli *c, int argc, char **argv, const struct option *table, bool in_order)
+int opts_next(struct cli *c, int argc, char **argv, const struct option *table)
 {
 	char shorts[128];
 
-	short_options(table, in_order, shorts, sizeof(shorts));
+	short_options(table, shorts, sizeof(shorts));
 	opterr = 0;
 	int ret = getopt_long(argc, argv, shorts, table, NULL);
 	if (ret == -1)
