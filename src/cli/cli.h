@@ -39,6 +39,7 @@ int cmd_list(struct cli *c, int argc, char **argv);
 int cmd_decode(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_logs(struct cli *c, int argc, char **argv);
+int cmd_probe(struct cli *c, int argc, char **argv);
 
 /* "tlsalert CMD: message" on stderr, control bytes escaped (\xNN), at most
  * about 1 KiB; returns EXIT_ERROR. */

@@ -20,6 +20,7 @@ static const struct {
 	{"decode", cmd_decode, "decode alert records from hex bytes"},
 	{"scan", cmd_scan, "find every TLS/DTLS alert in packet captures or on an interface"},
 	{"logs", cmd_logs, "find alerts in the logs and error messages of TLS stacks"},
+	{"probe", cmd_probe, "ask one live server which alert it sends to which hello"},
 };
 
 static void usage(FILE *f)

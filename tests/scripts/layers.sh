@@ -44,6 +44,7 @@ capture.h       capture
 session.h       session
 text.h          text
 diagnose.h      diagnose
+probe.h         net
 tlsalert.h      cli
 '
 # Generated headers: build/gen/NAME_data.h, from tools/gen_NAME.py.

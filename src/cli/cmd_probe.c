@@ -1,0 +1,650 @@
+/*
+ * tlsalert probe: ask one live server which alert it sends to which hello,
+ * one changed setting at a time, and say what it requires and refuses.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "causes_out.h"
+#include "cli.h"
+#include "opts.h"
+#include "tlsalert/diagnose.h"
+#include "tlsalert/probe.h"
+#include "tlsalert/session.h"
+
+#define MAX_CONNECTIONS_CAP 500
+
+static void probe_usage(FILE *f)
+{
+	fputs("usage: tlsalert probe [options] TARGET\n"
+	      "\n"
+	      "Connects to the one server TARGET names, sends a baseline ClientHello and then\n"
+	      "hellos that each change one thing (version, SNI, ALPN, group, signature scheme,\n"
+	      "cipher suites, extensions, malformed fields), and reports what the server\n"
+	      "answers to each: its choices, or the alert it sends (TLS 1.3 alerts are read\n"
+	      "with the probe's own keys), with the likeliest cause.  Then a summary of what\n"
+	      "the server requires and refuses.\n"
+	      "\n"
+	      "TARGET: HOST[:PORT] (port 443 by default), [IPv6]:PORT, or a URL: https://,\n"
+	      "smtps://, imaps://, pop3s://, ldaps://, ftps:// (TLS at once); smtp://,\n"
+	      "submission://, imap://, pop3://, ftp://, postgres:// (STARTTLS first).\n"
+	      "One host only: lists, ranges and CIDR blocks are refused.\n"
+	      "\n"
+	      "Options:\n"
+	      "  --sni NAME          the server name to send (default: the target's name;\n"
+	      "                      none for an address)\n"
+	      "  --no-sni            send no server name in any probe\n"
+	      "  --alpn LIST         the ALPN protocols of the baseline (default h2,http/1.1)\n"
+	      "  --probes LIST       only these probes (comma-separated names; see --dry-run)\n"
+	      "  --timeout SEC       read timeout per probe (default 10; connect: 5)\n"
+	      "  --delay MS          pause between connections (default 100)\n"
+	      "  --max-connections N at most N connections (default 60, at most 500)\n"
+	      "  --seed N            derive every hello's random from N: the same hellos\n"
+	      "                      (and so the same answers) every run\n"
+	      "  --dry-run           list the probes and their hellos' sizes, connect to nothing\n"
+	      "  --json              JSON Lines: one object per probe, then a summary\n"
+	      "  --csv               CSV with a header line\n"
+	      "  --color WHEN        auto (default), always or never (also --colour)\n"
+	      "  -h, --help          this help\n"
+	      "\n"
+	      "Exit status: 0 the server answered the baseline, 1 it refused the baseline,\n"
+	      "2 bad usage or no connection at all (refused, unreachable, unresolvable).\n",
+	      f);
+}
+
+struct pctx {
+	struct cli *c;
+	struct tlsa_probe_target t;
+	struct tlsa_probe_addr addr;
+	const char *sni;  /* --sni */
+	bool no_sni;	  /* --no-sni */
+	const char *alpn; /* --alpn */
+	const char *only; /* --probes */
+	unsigned timeout_ms, delay_ms, max_conn;
+	bool seeded;
+	uint64_t seed;
+	bool dry_run;
+	size_t n_run;
+};
+
+/* The probe as it is sent: the catalogue's, with the user's SNI and ALPN in the
+ * probes that do not change them. */
+static struct tlsa_probe_def adjust(const struct pctx *x, const struct tlsa_probe_def *p)
+{
+	static const char base_alpn[] = "h2,http/1.1";
+	struct tlsa_probe_def d = *p;
+	bool sni_probe = !p->hello.sni || p->hello.sni_name != NULL ||
+			 p->hello.malform == TLSA_MALFORM_EMPTY_SNI;
+	if (!sni_probe) {
+		if (x->no_sni || (x->t.host_is_address && x->sni == NULL))
+			d.hello.sni = false;
+		else if (x->sni != NULL)
+			d.hello.sni_name = x->sni;
+	}
+	if (x->alpn != NULL && p->hello.alpn != NULL && strcmp(p->hello.alpn, base_alpn) == 0)
+		d.hello.alpn = x->alpn;
+	return d;
+}
+
+static bool selected(const struct pctx *x, const char *name)
+{
+	if (x->only == NULL)
+		return true;
+	size_t n = strlen(name);
+	for (const char *s = x->only; *s != '\0';) {
+		size_t k = strcspn(s, ",");
+		if (k == n && strncmp(s, name, n) == 0)
+			return true;
+		s += k + (s[k] == ',');
+	}
+	return false;
+}
+
+/* 32 bytes of hello random: from the seed and the probe's index, else fresh. */
+static void seeded_random(const struct pctx *x, size_t i, uint8_t out[32])
+{
+	uint64_t v = x->seed ^ (0x9e3779b97f4a7c15ull * (i + 1));
+	for (int k = 0; k < 32; k++) {
+		v ^= v << 13; /* xorshift64: reproducible, not secret (a probe's random) */
+		v ^= v >> 7;
+		v ^= v << 17;
+		out[k] = (uint8_t)(v >> 24);
+	}
+}
+
+/* ---------------------------------------------------------------- diagnosis */
+
+/* The ranked causes of an alert the server sent to a probe, from the probe's own
+ * hello and what the server answered before the alert. */
+static size_t diagnose(const struct tlsa_probe_result *r, struct tlsa_cause *cs, size_t max)
+{
+	struct tlsa_pktinfo pkt = {.frame = 0, .ts_sec = (int64_t)time(NULL)};
+	struct tlsa_alert_event ev;
+	struct tlsa_diag_ctx ctx;
+	size_t n = 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.pkt = &pkt;
+	ev.sender = TLSA_ROLE_SERVER;
+	ev.level = r->level;
+	ev.description = r->description;
+	ev.likely = -1;
+	ev.stage = r->step;
+	ev.hs = &r->hs;
+	ev.encrypted = r->alert_encrypted;
+	ev.decrypted = r->alert_encrypted && r->description >= 0;
+	ev.version = tlsa_version_from_wire(r->version != 0 ? r->version : 0x0303);
+	ev.version_negotiated = r->server_hello;
+	if (!tlsa_diag_ctx_from_event(&ctx, &ev))
+		return 0;
+	if (tlsa_diagnose(&ctx, cs, max, &n, NULL) != 0)
+		return 0;
+	return n;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void chosen_text(const struct tlsa_probe_result *r, char *buf, size_t cap)
+{
+	const char *suite = r->suite != 0 ? tlsa_cipher_suite_name(r->suite) : NULL;
+	const char *group = r->group != 0 ? tlsa_group_name(r->group) : NULL;
+	snprintf(buf, cap, "%s%s%s%s%s%s%s", tlsa_version_name(tlsa_version_from_wire(r->version)),
+		 suite ? ", " : "", suite ? suite : "", group ? ", " : "", group ? group : "",
+		 r->alpn[0] ? ", ALPN " : "", r->alpn);
+}
+
+static void alert_text(const struct tlsa_probe_result *r, char *buf, size_t cap)
+{
+	if (r->description < 0) {
+		snprintf(buf, cap, "encrypted alert (not readable) after %s", r->step);
+		return;
+	}
+	const char *lv = tlsa_level_name(r->level);
+	snprintf(buf, cap, "%s %s (%d)%s at %s", lv != NULL ? lv : "level?",
+		 tlsa_alert_get((uint8_t)r->description)->name, r->description,
+		 r->alert_encrypted ? ", encrypted" : "", r->step);
+}
+
+static void outcome_text(const struct tlsa_probe_result *r, char *buf, size_t cap)
+{
+	switch (r->outcome) {
+	case TLSA_PROBE_OK: chosen_text(r, buf, cap); break;
+	case TLSA_PROBE_ALERT: alert_text(r, buf, cap); break;
+	case TLSA_PROBE_HRR:
+		snprintf(buf, cap, "asks for a key share of %s (HelloRetryRequest)",
+			 r->group ? tlsa_group_name(r->group) : "another group");
+		break;
+	case TLSA_PROBE_CLOSED:
+		snprintf(buf, cap, "closed without an alert after %s%s%s", r->step,
+			 r->detail[0] ? ": " : "", r->detail);
+		break;
+	case TLSA_PROBE_RESET: snprintf(buf, cap, "connection reset after %s", r->step); break;
+	case TLSA_PROBE_TIMEOUT: snprintf(buf, cap, "no answer after %s", r->step); break;
+	default: snprintf(buf, cap, "%s", r->detail); break;
+	}
+}
+
+static void text_probe(struct pctx *x, const struct tlsa_probe_def *p,
+		       const struct tlsa_probe_result *r, const struct tlsa_cause *cs, size_t ncs)
+{
+	struct cli *c = x->c;
+	char buf[512];
+	enum cli_color col = r->outcome == TLSA_PROBE_OK      ? C_GREEN
+			     : r->outcome == TLSA_PROBE_ALERT ? C_RED
+							      : C_YELLOW;
+	outcome_text(r, buf, sizeof(buf));
+	fprintf(c->out, "%-20s %s%-8s%s ", p->name, cli_c(c, col),
+		tlsa_probe_outcome_name(r->outcome), cli_c(c, C_RESET));
+	cli_wrap(c->out, buf, 30, 30, c->width);
+	fprintf(c->out, "%s", cli_c(c, C_DIM));
+	if (ncs > 0)
+		snprintf(buf, sizeof(buf), "%s; likely cause: %s (%s)", p->changes, cs[0].id,
+			 cs[0].title);
+	else
+		snprintf(buf, sizeof(buf), "%s", p->changes);
+	fputs("    ", c->out);
+	cli_wrap(c->out, buf, 4, 6, c->width);
+	fprintf(c->out, "%s", cli_c(c, C_RESET));
+}
+
+static void json_probe(struct pctx *x, const struct tlsa_probe_def *p,
+		       const struct tlsa_probe_result *r, const struct tlsa_cause *cs, size_t ncs)
+{
+	struct jw w;
+	jw_begin(&w, x->c->out);
+	jw_str(&w, "type", "probe");
+	jw_str(&w, "target", x->t.host);
+	jw_str(&w, "address", x->addr.text);
+	jw_uint(&w, "port", x->addr.port);
+	jw_str(&w, "probe", p->name);
+	jw_str(&w, "changes", p->changes);
+	jw_str(&w, "outcome", tlsa_probe_outcome_name(r->outcome));
+	char hex[8];
+	if (r->server_hello) {
+		jw_str(&w, "version", tlsa_version_name(tlsa_version_from_wire(r->version)));
+		snprintf(hex, sizeof(hex), "0x%04x", r->suite);
+		jw_str(&w, "cipher_suite", hex);
+		jw_str(&w, "cipher_suite_name", tlsa_cipher_suite_name(r->suite));
+		if (r->group != 0) {
+			snprintf(hex, sizeof(hex), "0x%04x", r->group);
+			jw_str(&w, "group", hex);
+			jw_str(&w, "group_name", tlsa_group_name(r->group));
+		} else {
+			jw_null(&w, "group");
+			jw_null(&w, "group_name");
+		}
+		jw_str(&w, "alpn", r->alpn[0] ? r->alpn : NULL);
+	} else {
+		jw_null(&w, "version");
+		jw_null(&w, "cipher_suite");
+		jw_null(&w, "cipher_suite_name");
+		jw_null(&w, "group");
+		jw_null(&w, "group_name");
+		jw_null(&w, "alpn");
+	}
+	if (r->outcome == TLSA_PROBE_ALERT && r->description >= 0) {
+		jw_int(&w, "level", r->level);
+		jw_int(&w, "code", r->description);
+		jw_str(&w, "name", tlsa_alert_get((uint8_t)r->description)->name);
+	} else {
+		jw_null(&w, "level");
+		jw_null(&w, "code");
+		jw_null(&w, "name");
+	}
+	jw_bool(&w, "encrypted", r->alert_encrypted);
+	jw_str(&w, "step", r->step);
+	jw_str(&w, "detail", r->detail[0] ? r->detail : NULL);
+	jw_uint(&w, "bytes_received", r->bytes_in);
+	jw_uint(&w, "elapsed_ms", r->elapsed_ms);
+	causes_json(&w, "causes", cs, ncs);
+	jw_end(&w);
+}
+
+static void csv_probe(struct pctx *x, const struct tlsa_probe_def *p,
+		      const struct tlsa_probe_result *r, const struct tlsa_cause *cs, size_t ncs)
+{
+	FILE *f = x->c->out;
+	bool alert = r->outcome == TLSA_PROBE_ALERT && r->description >= 0;
+	csv_field(f, p->name, true);
+	csv_field(f, tlsa_probe_outcome_name(r->outcome), false);
+	csv_field(f, r->server_hello ? tlsa_version_name(tlsa_version_from_wire(r->version)) : NULL,
+		  false);
+	csv_field(f, r->server_hello ? tlsa_cipher_suite_name(r->suite) : NULL, false);
+	csv_field(f, r->group ? tlsa_group_name(r->group) : NULL, false);
+	csv_field(f, r->alpn[0] ? r->alpn : NULL, false);
+	if (alert)
+		csv_int(f, r->description, false);
+	else
+		csv_field(f, NULL, false);
+	csv_field(f, alert ? tlsa_alert_get((uint8_t)r->description)->name : NULL, false);
+	csv_field(f, r->step, false);
+	csv_field(f, ncs > 0 ? cs[0].id : NULL, false);
+	csv_end(f);
+}
+
+/* ---------------------------------------------------------------- summary */
+
+struct row {
+	const char *probe, *label;
+};
+
+/* The summary's lines: a topic and the probes that answer it. */
+static const struct {
+	const char *topic;
+	struct row rows[6];
+} topics[] = {
+	{"versions",
+	 {{"tls1.3-only", "TLS 1.3"},
+	  {"tls1.2-only", "TLS 1.2"},
+	  {"tls1.1-only", "TLS 1.1"},
+	  {"tls1.0-only", "TLS 1.0"},
+	  {"ssl3", "SSL 3.0"}}},
+	{"SNI", {{"no-sni", "none"}, {"wrong-sni", "unknown name"}, {"empty-sni", "empty"}}},
+	{"ALPN",
+	 {{"alpn-h2", "h2"},
+	  {"alpn-http1.1", "http/1.1"},
+	  {"alpn-unknown", "unknown"},
+	  {"no-alpn", "none"}}},
+	{"groups",
+	 {{"group-x25519", "X25519"},
+	  {"group-p256", "P-256"},
+	  {"group-p384", "P-384"},
+	  {"group-ffdhe2048", "ffdhe2048"}}},
+	{"signatures",
+	 {{"sig-rsa-pss", "RSA-PSS"},
+	  {"sig-rsa-pkcs1", "RSA PKCS#1"},
+	  {"sig-ecdsa", "ECDSA"},
+	  {"sig-ed25519", "Ed25519"}}},
+	{"suites",
+	 {{"suites-aes-gcm", "AES-GCM"},
+	  {"suites-chacha20", "ChaCha20"},
+	  {"suites-cbc", "CBC"},
+	  {"suites-rsa-kx", "RSA key exchange"}}},
+	{"fallback", {{"fallback-scsv", "TLS 1.2 with TLS_FALLBACK_SCSV"}}},
+	{"tolerance",
+	 {{"grease", "GREASE"},
+	  {"record-size-limit", "record_size_limit"},
+	  {"max-fragment", "max_fragment_length"},
+	  {"no-padding", "hello of 256-511 bytes"},
+	  {"version-intolerance", "legacy_version 0x0305"}}},
+	{"malformed",
+	 {{"bad-key-share", "short key share"},
+	  {"duplicate-extension", "duplicate extension"},
+	  {"truncated-extensions", "truncated extensions"}}},
+};
+
+struct done {
+	const char *name;
+	struct tlsa_probe_result r;
+};
+
+static const struct tlsa_probe_result *result_of(const struct done *d, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(d[i].name, name) == 0)
+			return &d[i].r;
+	return NULL;
+}
+
+/* One word for an outcome: "ok", the alert's name, "closed", ... */
+static const char *word(const struct tlsa_probe_result *r)
+{
+	if (r->outcome == TLSA_PROBE_ALERT && r->description >= 0)
+		return tlsa_alert_get((uint8_t)r->description)->name;
+	if (r->outcome == TLSA_PROBE_ALERT)
+		return "encrypted alert";
+	return tlsa_probe_outcome_name(r->outcome);
+}
+
+static void text_summary(struct pctx *x, const struct done *d, size_t n)
+{
+	struct cli *c = x->c;
+	char buf[1024];
+	const struct tlsa_probe_result *base = result_of(d, n, "baseline");
+	fprintf(c->out, "\n%ssummary%s for %s port %u (%s):\n", cli_c(c, C_BOLD), cli_c(c, C_RESET),
+		x->t.host, x->addr.port, x->addr.text);
+	if (base != NULL) {
+		outcome_text(base, buf, sizeof(buf));
+		const char *head = base->outcome == TLSA_PROBE_OK ? "ok:" : "refused:";
+		fprintf(c->out, "  %-11s %s ", "baseline", head);
+		cli_wrap(c->out, buf, 15 + (int)strlen(head), 14, c->width);
+	}
+	for (size_t t = 0; t < sizeof(topics) / sizeof(topics[0]); t++) {
+		size_t len = 0;
+		buf[0] = '\0';
+		for (size_t i = 0; i < 6 && topics[t].rows[i].probe != NULL; i++) {
+			const struct tlsa_probe_result *r =
+				result_of(d, n, topics[t].rows[i].probe);
+			if (r == NULL)
+				continue;
+			int k = snprintf(
+				buf + len, sizeof(buf) - len, "%s%s %s%s%s%s", len ? "; " : "",
+				topics[t].rows[i].label, word(r),
+				r->outcome == TLSA_PROBE_OK && r->alpn[0] && t == 2 ? " (" : "",
+				r->outcome == TLSA_PROBE_OK && t == 2 ? r->alpn : "",
+				r->outcome == TLSA_PROBE_OK && r->alpn[0] && t == 2 ? ")" : "");
+			if (k < 0 || (size_t)k >= sizeof(buf) - len)
+				break;
+			len += (size_t)k;
+		}
+		if (len == 0)
+			continue;
+		fprintf(c->out, "  %-11s ", topics[t].topic);
+		cli_wrap(c->out, buf, 14, 14, c->width);
+	}
+}
+
+static void json_summary(struct pctx *x, const struct done *d, size_t n)
+{
+	struct jw w;
+	jw_begin(&w, x->c->out);
+	jw_str(&w, "type", "summary");
+	jw_str(&w, "target", x->t.host);
+	jw_str(&w, "address", x->addr.text);
+	jw_uint(&w, "port", x->addr.port);
+	jw_uint(&w, "connections", x->n_run);
+	for (size_t t = 0; t < sizeof(topics) / sizeof(topics[0]); t++) {
+		jw_obj_open(&w, topics[t].topic);
+		for (size_t i = 0; i < 6 && topics[t].rows[i].probe != NULL; i++) {
+			const struct tlsa_probe_result *r =
+				result_of(d, n, topics[t].rows[i].probe);
+			if (r != NULL)
+				jw_str(&w, topics[t].rows[i].label, word(r));
+		}
+		jw_obj_close(&w);
+	}
+	jw_end(&w);
+}
+
+/* ---------------------------------------------------------------- run */
+
+static int dry_run(struct pctx *x, const struct tlsa_probe_def *cat, size_t ncat)
+{
+	uint8_t buf[4096], random[32] = {0};
+	for (size_t i = 0; i < ncat; i++) {
+		if (!selected(x, cat[i].name))
+			continue;
+		struct tlsa_probe_def p = adjust(x, &cat[i]);
+		size_t len = 0;
+		struct tlsa_error err = {0};
+		if (tlsa_probe_hello_encode(&p.hello, x->t.host_is_address ? "" : x->t.host, random,
+					    NULL, buf, sizeof(buf), &len, &err) != 0)
+			return cli_fail(x->c, "probe %s: %s", p.name, err.msg);
+		if (x->c->fmt == OUT_JSON) {
+			struct jw w;
+			jw_begin(&w, x->c->out);
+			jw_str(&w, "type", "probe");
+			jw_str(&w, "probe", p.name);
+			jw_str(&w, "changes", p.changes);
+			jw_uint(&w, "hello_bytes", len);
+			char *hex = malloc(len * 2 + 1);
+			if (hex == NULL)
+				return cli_fail(x->c, "out of memory");
+			for (size_t k = 0; k < len; k++)
+				snprintf(hex + 2 * k, 3, "%02x", buf[k]);
+			jw_str(&w, "hello_hex", hex);
+			free(hex);
+			jw_end(&w);
+		} else {
+			fprintf(x->c->out, "%-20s %4zu bytes  %s\n", p.name, len, p.changes);
+		}
+	}
+	return EXIT_OK;
+}
+
+static void pause_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t ncat)
+{
+	struct cli *c = x->c;
+	struct done *d = calloc(ncat, sizeof(*d));
+	size_t n = 0;
+	bool any_connected = false;
+	int status = EXIT_OK;
+	if (d == NULL)
+		return cli_fail(c, "out of memory");
+	if (c->fmt == OUT_CSV)
+		fputs("probe,outcome,version,cipher_suite,group,alpn,code,name,step,cause\n",
+		      c->out);
+	if (c->fmt == OUT_TEXT)
+		fprintf(c->out, "probing %s port %u (%s), one connection at a time, %u ms apart\n",
+			x->t.host, x->addr.port, x->addr.text, x->delay_ms);
+	for (size_t i = 0; i < ncat && x->n_run < x->max_conn; i++) {
+		if (!selected(x, cat[i].name))
+			continue;
+		struct tlsa_probe_def p = adjust(x, &cat[i]);
+		uint8_t random[32];
+		struct tlsa_probe_opts o = {.sz = sizeof(o),
+					    .read_timeout_ms = x->timeout_ms,
+					    .random = x->seeded ? random : NULL};
+		struct tlsa_error err = {0};
+		struct tlsa_cause cs[3];
+		if (x->seeded)
+			seeded_random(x, i, random);
+		if (x->n_run > 0)
+			pause_ms(x->delay_ms);
+		struct tlsa_probe_result *r = &d[n].r;
+		if (tlsa_probe_run(&x->addr, &x->t, &p, &o, r, &err) != 0) {
+			free(d);
+			return cli_fail(c, "probe %s: %s", p.name, err.msg);
+		}
+		x->n_run++;
+		d[n++].name = cat[i].name;
+		if (r->outcome != TLSA_PROBE_CONNECT)
+			any_connected = true;
+		size_t ncs = r->outcome == TLSA_PROBE_ALERT ? diagnose(r, cs, 3) : 0;
+		if (c->fmt == OUT_JSON)
+			json_probe(x, &p, r, cs, ncs);
+		else if (c->fmt == OUT_CSV)
+			csv_probe(x, &p, r, cs, ncs);
+		else
+			text_probe(x, &p, r, cs, ncs);
+		if (strcmp(p.name, "baseline") == 0 && r->outcome != TLSA_PROBE_OK)
+			status = EXIT_NONE;
+		fflush(c->out);
+	}
+	if (!any_connected && n > 0) {
+		cli_fail(c, "%s", d[0].r.detail);
+		free(d);
+		return EXIT_ERROR;
+	}
+	if (c->fmt == OUT_JSON)
+		json_summary(x, d, n);
+	else if (c->fmt == OUT_TEXT)
+		text_summary(x, d, n);
+	free(d);
+	return status;
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end = NULL;
+	unsigned long v = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Every name of --probes is a probe: a typo would otherwise probe nothing. */
+static bool known_names(struct cli *c, const char *list, const struct tlsa_probe_def *cat,
+			size_t ncat)
+{
+	for (const char *s = list; *s != '\0';) {
+		size_t k = strcspn(s, ","), i = 0;
+		while (i < ncat && !(strlen(cat[i].name) == k && strncmp(cat[i].name, s, k) == 0))
+			i++;
+		if (i == ncat) {
+			cli_fail(c, "unknown probe '%.*s' (--dry-run lists them)", (int)k, s);
+			return false;
+		}
+		s += k + (s[k] == ',');
+	}
+	return true;
+}
+
+int cmd_probe(struct cli *c, int argc, char **argv)
+{
+	enum {
+		OPT_SNI = 256,
+		OPT_NO_SNI,
+		OPT_ALPN,
+		OPT_PROBES,
+		OPT_TIMEOUT,
+		OPT_DELAY,
+		OPT_MAX,
+		OPT_SEED,
+		OPT_DRY,
+		OPT_JSON,
+		OPT_CSV,
+		OPT_COLOR
+	};
+	static const struct option opts[] = {
+		{"sni", required_argument, NULL, OPT_SNI},
+		{"no-sni", no_argument, NULL, OPT_NO_SNI},
+		{"alpn", required_argument, NULL, OPT_ALPN},
+		{"probes", required_argument, NULL, OPT_PROBES},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"delay", required_argument, NULL, OPT_DELAY},
+		{"max-connections", required_argument, NULL, OPT_MAX},
+		{"seed", required_argument, NULL, OPT_SEED},
+		{"dry-run", no_argument, NULL, OPT_DRY},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"csv", no_argument, NULL, OPT_CSV},
+		{"color", required_argument, NULL, OPT_COLOR},
+		{"colour", required_argument, NULL, OPT_COLOR},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct pctx x = {.c = c, .timeout_ms = 10000, .delay_ms = 100, .max_conn = 60};
+	const char *color = NULL;
+	unsigned long v;
+	int opt;
+	while ((opt = opts_next(c, argc, argv, opts, false)) != OPTS_DONE) {
+		switch (opt) {
+		case OPT_SNI: x.sni = optarg; break;
+		case OPT_NO_SNI: x.no_sni = true; break;
+		case OPT_ALPN: x.alpn = optarg; break;
+		case OPT_PROBES: x.only = optarg; break;
+		case OPT_TIMEOUT:
+			if (!parse_uint(optarg, 600, &v) || v == 0)
+				return cli_fail(c,
+						"--timeout takes seconds from 1 to 600, not '%s'",
+						optarg);
+			x.timeout_ms = (unsigned)v * 1000u;
+			break;
+		case OPT_DELAY:
+			if (!parse_uint(optarg, 60000, &v))
+				return cli_fail(
+					c, "--delay takes milliseconds from 0 to 60000, not '%s'",
+					optarg);
+			x.delay_ms = (unsigned)v;
+			break;
+		case OPT_MAX:
+			if (!parse_uint(optarg, MAX_CONNECTIONS_CAP, &v) || v == 0)
+				return cli_fail(c, "--max-connections takes 1 to %d, not '%s'",
+						MAX_CONNECTIONS_CAP, optarg);
+			x.max_conn = (unsigned)v;
+			break;
+		case OPT_SEED:
+			if (!parse_uint(optarg, ~0ul, &v))
+				return cli_fail(c, "--seed takes a number, not '%s'", optarg);
+			x.seed = v;
+			x.seeded = true;
+			break;
+		case OPT_DRY: x.dry_run = true; break;
+		case OPT_JSON: c->fmt = OUT_JSON; break;
+		case OPT_CSV: c->fmt = OUT_CSV; break;
+		case OPT_COLOR: color = optarg; break;
+		case 'h': probe_usage(c->out); return EXIT_OK;
+		case OPTS_ERROR: probe_usage(c->err); return EXIT_ERROR;
+		}
+	}
+	c->color = c->fmt == OUT_TEXT && cli_want_color(c->out, color);
+	if (argc - optind != 1) {
+		cli_fail(c,
+			 argc - optind == 0 ? "no target: give one HOST[:PORT] or URL"
+					    : "one target only (got %d)",
+			 argc - optind);
+		probe_usage(c->err);
+		return EXIT_ERROR;
+	}
+	struct tlsa_error err = {0};
+	if (tlsa_probe_target_parse(argv[optind], &x.t, &err) != 0)
+		return cli_fail(c, "%s", err.msg);
+	size_t ncat = 0;
+	const struct tlsa_probe_def *cat = tlsa_probe_catalogue(&ncat);
+	if (x.only != NULL && !known_names(c, x.only, cat, ncat))
+		return EXIT_ERROR;
+	if (x.dry_run)
+		return dry_run(&x, cat, ncat);
+	if (tlsa_probe_resolve(&x.t, &x.addr, &err) != 0)
+		return cli_fail(c, "%s", err.msg);
+	return run_probes(&x, cat, ncat);
+}

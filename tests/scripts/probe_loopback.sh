@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# `tlsalert probe` against real servers it starts itself on loopback (127.0.0.1 and
+# ::1, each on a free port, each stopped by `timeout` whatever happens): for each
+# server configuration, the outcome of chosen probes is asserted -- the alert the
+# server sends (its code), or ok with the version it chose.  Every server is
+# `openssl s_server` (OpenSSL 3); gnutls-serv and Go servers come with the rest of
+# issue 14.  Also: the bad targets of issue 14 (a list, a CIDR block, an
+# unresolvable name, a closed port) exit 2 with a message, before any probe.
+# tier: full (starts seven servers, about 10 s)
+set -u
+cd "$(dirname "$0")/../.."
+TLSALERT=${TLSALERT:-$PWD/build/tlsalert}
+command -v openssl >/dev/null || { echo "openssl not found"; exit 77; }
+command -v python3 >/dev/null || { echo "python3 not found"; exit 77; }
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail=0
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/k.pem" -out "$tmp/c.pem" -days 2 \
+	-subj /CN=localhost -addext subjectAltName=DNS:localhost >/dev/null 2>&1 ||
+	{ echo "cannot make a certificate"; exit 2; }
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# server ADDR:PORT ARGS...: starts s_server there (at most 60 s) and waits until it listens
+server() {
+	local at=$1 i
+	shift
+	timeout 60 openssl s_server -accept "$at" -cert "$tmp/c.pem" -key "$tmp/k.pem" -www -quiet \
+		"$@" >"$tmp/server.log" 2>&1 &
+	pids+=($!)
+	for ((i = 0; i < 100; i++)); do
+		python3 - "$at" <<'PY' && return 0
+import socket, sys
+host, port = sys.argv[1].rsplit(":", 1)
+host = host.strip("[]")
+s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+s.settimeout(0.2)
+sys.exit(0 if s.connect_ex((host, int(port))) == 0 else 1)
+PY
+		sleep 0.05
+	done
+	echo "FAIL: s_server $* did not listen on $at"
+	fail=1
+	return 1
+}
+
+# expect TARGET "PROBE=WANT ..." [probe options]: WANT is an alert code, or ok:VERSION (TLS1.3)
+expect() {
+	local target=$1 wants=$2
+	shift 2
+	local names
+	names=$(printf '%s\n' $wants | cut -d= -f1 | paste -sd, -)
+	"$TLSALERT" probe --json --delay 0 --timeout 5 --seed 1 --probes "$names" "$@" "$target" \
+		>"$tmp/out.json" 2>"$tmp/err"
+	python3 - "$tmp/out.json" "$target" $wants <<'PY' || fail=1
+import json, sys
+got = {}
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if o.get("type") == "probe":
+        got[o["probe"]] = "ok:" + o["version"].replace(" ", "") if o["outcome"] == "ok" else \
+            str(o["code"]) if o["outcome"] == "alert" else o["outcome"]
+bad = 0
+for w in sys.argv[3:]:
+    name, want = w.split("=", 1)
+    if got.get(name) != want:
+        print("FAIL: probe %s %s: got %s, want %s" % (sys.argv[2], name, got.get(name), want))
+        bad = 1
+    else:
+        print("ok: probe %s %s = %s" % (sys.argv[2], name, want))
+sys.exit(bad)
+PY
+}
+
+p=$(free_port)
+server "127.0.0.1:$p" && expect "localhost:$p" \
+	"baseline=ok:TLS1.3 tls1.2-only=ok:TLS1.2 fallback-scsv=86 bad-key-share=47 \
+	 truncated-extensions=50 duplicate-extension=47 sig-ecdsa=40 group-p384=ok:TLS1.3"
+p=$(free_port)
+server "127.0.0.1:$p" -tls1_2 && expect "127.0.0.1:$p" "tls1.3-only=70 tls1.2-only=ok:TLS1.2"
+p=$(free_port)
+server "127.0.0.1:$p" -alpn h2 && expect "https://localhost:$p/" \
+	"alpn-h2=ok:TLS1.3 alpn-http1.1=120 alpn-unknown=120"
+p=$(free_port)
+server "127.0.0.1:$p" -servername localhost -servername_fatal -cert2 "$tmp/c.pem" \
+	-key2 "$tmp/k.pem" && expect "localhost:$p" "wrong-sni=112 baseline=ok:TLS1.3"
+p=$(free_port)
+server "127.0.0.1:$p" -groups X25519 && expect "localhost:$p" "group-p384=40 group-x25519=ok:TLS1.3"
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+	p=$(free_port)
+	server "[::1]:$p" && expect "[::1]:$p" "baseline=ok:TLS1.3"
+else
+	echo "skip: no ::1 on this machine"
+fi
+
+# a hello's ALPN choice read from TLS 1.3 EncryptedExtensions proves the probe's own key schedule
+p=$(free_port)
+server "127.0.0.1:$p" -alpn h2 &&
+	"$TLSALERT" probe --json --delay 0 --probes alpn-h2 "localhost:$p" | grep -q '"alpn":"h2"' ||
+	{ echo "FAIL: ALPN h2 not read from the encrypted extensions"; fail=1; }
+
+# bad targets: exit 2 and a message, nothing probed
+closed=$(free_port)
+for t in "10.0.0.0/8" "a,b" "host name" "nonexistent.invalid" "127.0.0.1:$closed" \
+	"gopher://x" "[::1"; do
+	"$TLSALERT" probe --delay 0 --probes baseline "$t" >"$tmp/o" 2>"$tmp/e"
+	rc=$?
+	if [ "$rc" != 2 ] || [ ! -s "$tmp/e" ]; then
+		echo "FAIL: probe '$t': exit $rc, stderr: $(cat "$tmp/e")"
+		fail=1
+	else
+		echo "ok: probe '$t' refused: $(head -1 "$tmp/e")"
+	fi
+done
+exit $fail
