@@ -586,7 +586,7 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 	const char *color = NULL;
 	unsigned long v;
 	int opt;
-	while ((opt = opts_next(c, argc, argv, opts, false)) != OPTS_DONE) {
+	while ((opt = opts_next(c, argc, argv, opts)) != OPTS_DONE) {
 		switch (opt) {
 		case OPT_SNI: x.sni = optarg; break;
 		case OPT_NO_SNI: x.no_sni = true; break;

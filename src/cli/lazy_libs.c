@@ -22,9 +22,11 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/dh.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
@@ -98,6 +100,10 @@
 	X(int, EVP_DecryptUpdate,                                                                  \
 	  (EVP_CIPHER_CTX * ctx, unsigned char *out, int *outl, const unsigned char *in, int inl), \
 	  (ctx, out, outl, in, inl))                                                               \
+	X(int, EVP_Digest,                                                                         \
+	  (const void *data, size_t count, unsigned char *md, unsigned int *size,                  \
+	   const EVP_MD *type, ENGINE *impl),                                                      \
+	  (data, count, md, size, type, impl))                                                     \
 	XV(EVP_KDF_CTX_free, (EVP_KDF_CTX * ctx), (ctx))                                           \
 	X(EVP_KDF_CTX *, EVP_KDF_CTX_new, (EVP_KDF * kdf), (kdf))                                  \
 	X(int, EVP_KDF_derive,                                                                     \
@@ -121,6 +127,38 @@
 	  (ctx, key, keylen, params))                                                              \
 	X(int, EVP_MAC_update, (EVP_MAC_CTX * ctx, const unsigned char *data, size_t len),         \
 	  (ctx, data, len))                                                                        \
+	XV(EVP_PKEY_CTX_free, (EVP_PKEY_CTX * ctx), (ctx))                                         \
+	X(EVP_PKEY_CTX *, EVP_PKEY_CTX_new_from_name,                                              \
+	  (OSSL_LIB_CTX * libctx, const char *name, const char *propquery),                        \
+	  (libctx, name, propquery))                                                               \
+	X(EVP_PKEY_CTX *, EVP_PKEY_CTX_new_from_pkey,                                              \
+	  (OSSL_LIB_CTX * libctx, EVP_PKEY * pkey, const char *propquery),                         \
+	  (libctx, pkey, propquery))                                                               \
+	X(int, EVP_PKEY_CTX_set_dh_pad, (EVP_PKEY_CTX * ctx, int pad), (ctx, pad))                 \
+	X(int, EVP_PKEY_CTX_set_params, (EVP_PKEY_CTX * ctx, const OSSL_PARAM *params),            \
+	  (ctx, params))                                                                           \
+	X(int, EVP_PKEY_copy_parameters, (EVP_PKEY * to, const EVP_PKEY *from), (to, from))        \
+	X(int, EVP_PKEY_derive, (EVP_PKEY_CTX * ctx, unsigned char *key, size_t *keylen),          \
+	  (ctx, key, keylen))                                                                      \
+	X(int, EVP_PKEY_derive_init, (EVP_PKEY_CTX * ctx), (ctx))                                  \
+	X(int, EVP_PKEY_derive_set_peer, (EVP_PKEY_CTX * ctx, EVP_PKEY * peer), (ctx, peer))       \
+	XV(EVP_PKEY_free, (EVP_PKEY * pkey), (pkey))                                               \
+	X(size_t, EVP_PKEY_get1_encoded_public_key, (EVP_PKEY * pkey, unsigned char **ppub),       \
+	  (pkey, ppub))                                                                            \
+	X(int, EVP_PKEY_keygen, (EVP_PKEY_CTX * ctx, EVP_PKEY * *ppkey), (ctx, ppkey))             \
+	X(int, EVP_PKEY_keygen_init, (EVP_PKEY_CTX * ctx), (ctx))                                  \
+	X(EVP_PKEY *, EVP_PKEY_new, (void), ())                                                    \
+	X(EVP_PKEY *, EVP_PKEY_new_raw_public_key_ex,                                              \
+	  (OSSL_LIB_CTX * libctx, const char *keytype, const char *propq,                          \
+	   const unsigned char *pub, size_t len),                                                  \
+	  (libctx, keytype, propq, pub, len))                                                      \
+	X(int, EVP_PKEY_set1_encoded_public_key,                                                   \
+	  (EVP_PKEY * pkey, const unsigned char *pub, size_t publen), (pkey, pub, publen))         \
+	X(unsigned char *, EVP_Q_mac,                                                              \
+	  (OSSL_LIB_CTX * libctx, const char *name, const char *propq, const char *subalg,         \
+	   const OSSL_PARAM *params, const void *key, size_t keylen, const unsigned char *data,    \
+	   size_t datalen, unsigned char *out, size_t outsize, size_t *outlen),                    \
+	  (libctx, name, propq, subalg, params, key, keylen, data, datalen, out, outsize, outlen)) \
 	X(const EVP_CIPHER *, EVP_aes_128_cbc, (void), ())                                         \
 	X(const EVP_CIPHER *, EVP_aes_128_ccm, (void), ())                                         \
 	X(const EVP_CIPHER *, EVP_aes_128_gcm, (void), ())                                         \
@@ -129,6 +167,7 @@
 	X(const EVP_CIPHER *, EVP_aes_256_gcm, (void), ())                                         \
 	X(const EVP_CIPHER *, EVP_chacha20_poly1305, (void), ())                                   \
 	X(const EVP_CIPHER *, EVP_des_ede3_cbc, (void), ())                                        \
+	X(const EVP_MD *, EVP_get_digestbyname, (const char *name), (name))                        \
 	XV(OPENSSL_cleanse, (void *ptr, size_t len), (ptr, len))                                   \
 	X(OSSL_PARAM, OSSL_PARAM_construct_end, (void), ())                                        \
 	X(OSSL_PARAM, OSSL_PARAM_construct_int, (const char *key, int *buf), (key, buf))           \
@@ -137,6 +176,7 @@
 	X(OSSL_PARAM, OSSL_PARAM_construct_utf8_string, (const char *key, char *buf, size_t n),    \
 	  (key, buf, n))                                                                           \
 	X(const char *, OpenSSL_version, (int type), (type))                                       \
+	X(int, RAND_bytes, (unsigned char *buf, int num), (buf, num))                              \
 	XV(X509_NAME_free, (X509_NAME * a), (a))                                                   \
 	X(int, X509_NAME_print_ex,                                                                 \
 	  (BIO * out, const X509_NAME *nm, int indent, unsigned long flags),                       \
