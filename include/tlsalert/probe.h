@@ -89,10 +89,25 @@ struct tlsa_probe_hello {
 	enum tlsa_probe_malform malform;
 };
 
+/* What a probe changes from the baseline: the diagnosis of a refusal looks there first. */
+typedef enum tlsa_probe_topic {
+	TLSA_TOPIC_BASELINE,
+	TLSA_TOPIC_VERSION,
+	TLSA_TOPIC_SNI,
+	TLSA_TOPIC_ALPN,
+	TLSA_TOPIC_GROUP,
+	TLSA_TOPIC_SIGALG,
+	TLSA_TOPIC_SUITE,
+	TLSA_TOPIC_FALLBACK,
+	TLSA_TOPIC_TOLERANCE, /* GREASE, extensions, sizes: a correct server accepts them */
+	TLSA_TOPIC_MALFORMED, /* a correct server refuses them with a named alert */
+} tlsa_probe_topic;
+
 /* One probe: a name, what it changes, the hello. */
 struct tlsa_probe_def {
 	const char *name;    /* "tls1.2-only" (static) */
 	const char *changes; /* "offers TLS 1.2 only" (static) */
+	tlsa_probe_topic topic;
 	struct tlsa_probe_hello hello;
 };
 

@@ -116,9 +116,75 @@ static void seeded_random(const struct pctx *x, size_t i, uint8_t out[32])
 
 /* ---------------------------------------------------------------- diagnosis */
 
+/*
+ * A probe changes one thing, so that is where a refusal points: the narrow-offer
+ * facts of the other dimensions are cleared (a TLS 1.3-only hello also offers
+ * only three suites, which is not what it tests), and a malformed hello is one.
+ */
+static void topic_facts(struct tlsa_diag_ctx *ctx, tlsa_probe_topic t)
+{
+	tlsa_tri *mine = t == TLSA_TOPIC_VERSION  ? &ctx->versions_narrow
+			 : t == TLSA_TOPIC_GROUP  ? &ctx->groups_narrow
+			 : t == TLSA_TOPIC_SIGALG ? &ctx->sigalgs_narrow
+			 : t == TLSA_TOPIC_SUITE  ? &ctx->suites_narrow
+						  : NULL;
+	tlsa_tri *dims[] = {&ctx->versions_narrow, &ctx->groups_narrow, &ctx->sigalgs_narrow,
+			    &ctx->suites_narrow};
+	for (size_t i = 0; i < sizeof(dims) / sizeof(dims[0]); i++)
+		if (dims[i] != mine)
+			*dims[i] = TLSA_TRI_NO;
+	if (t == TLSA_TOPIC_MALFORMED)
+		ctx->hello_malformed = TLSA_TRI_YES;
+}
+
+/* The cause a refusal of this probe points to when the server accepted the
+ * baseline (the probe changes only that), or NULL. */
+static const char *differential_cause(const struct tlsa_probe_def *p)
+{
+	switch (p->topic) {
+	case TLSA_TOPIC_VERSION: return "version-mismatch";
+	case TLSA_TOPIC_SNI: return p->hello.sni ? "sni-unknown" : "missing-extension";
+	case TLSA_TOPIC_ALPN: return "alpn-mismatch";
+	case TLSA_TOPIC_GROUP: return "no-shared-group";
+	case TLSA_TOPIC_SIGALG: return "no-shared-sigalg";
+	case TLSA_TOPIC_SUITE: return "no-shared-cipher";
+	case TLSA_TOPIC_FALLBACK: return "fallback-scsv";
+	case TLSA_TOPIC_MALFORMED:
+		return p->hello.malform == TLSA_MALFORM_KEY_SHARE_LEN ? "bad-key-share"
+								      : "malformed-hello";
+	default: return NULL;
+	}
+}
+
+/*
+ * The server answered the baseline and refused this probe, which changes one
+ * thing: a controlled experiment, stronger than any prior.  That thing's cause
+ * goes first (the others move down, without a second copy of it).
+ */
+static size_t put_differential(const struct tlsa_probe_def *p, struct tlsa_cause *cs, size_t n,
+			       size_t max)
+{
+	const char *id = differential_cause(p);
+	if (id == NULL || tlsa_cause_def_get(id) == NULL || (n > 0 && strcmp(cs[0].id, id) == 0))
+		return n;
+	size_t k = 0;
+	while (k < n && strcmp(cs[k].id, id) != 0)
+		k++;
+	if (k == n) /* not ranked at all: make room for it */
+		k = n < max ? n++ : n - 1;
+	memmove(cs + 1, cs, k * sizeof(*cs));
+	causes_outcome(&cs[0], id, "server");
+	snprintf(cs[0].evidence, sizeof(cs[0].evidence),
+		 "the server answered the baseline hello and refused this one, which only %s: "
+		 "the change is what it refuses",
+		 p->changes);
+	return n;
+}
+
 /* The ranked causes of an alert the server sent to a probe, from the probe's own
  * hello and what the server answered before the alert. */
-static size_t diagnose(const struct tlsa_probe_result *r, struct tlsa_cause *cs, size_t max)
+static size_t diagnose(const struct tlsa_probe_def *p, const struct tlsa_probe_result *r,
+		       struct tlsa_cause *cs, size_t max)
 {
 	struct tlsa_pktinfo pkt = {.frame = 0, .ts_sec = (int64_t)time(NULL)};
 	struct tlsa_alert_event ev;
@@ -138,6 +204,7 @@ static size_t diagnose(const struct tlsa_probe_result *r, struct tlsa_cause *cs,
 	ev.version_negotiated = r->server_hello;
 	if (!tlsa_diag_ctx_from_event(&ctx, &ev))
 		return 0;
+	topic_facts(&ctx, p->topic);
 	if (tlsa_diagnose(&ctx, cs, max, &n, NULL) != 0)
 		return 0;
 	return n;
@@ -367,8 +434,8 @@ static void text_summary(struct pctx *x, const struct done *d, size_t n)
 	if (base != NULL) {
 		outcome_text(base, buf, sizeof(buf));
 		const char *head = base->outcome == TLSA_PROBE_OK ? "ok:" : "refused:";
-		fprintf(c->out, "  %-11s %s ", "baseline", head);
-		cli_wrap(c->out, buf, 15 + (int)strlen(head), 14, c->width);
+		fprintf(c->out, "  %-11s %s", "baseline", head); /* cli_wrap puts the space */
+		cli_wrap(c->out, buf, 14 + (int)strlen(head), 14, c->width);
 	}
 	for (size_t t = 0; t < sizeof(topics) / sizeof(topics[0]); t++) {
 		size_t len = 0;
@@ -465,16 +532,13 @@ static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t n
 	struct cli *c = x->c;
 	struct done *d = calloc(ncat, sizeof(*d));
 	size_t n = 0;
-	bool any_connected = false;
+	bool any_connected = false, baseline_ok = false;
 	int status = EXIT_OK;
 	if (d == NULL)
 		return cli_fail(c, "out of memory");
 	if (c->fmt == OUT_CSV)
 		fputs("probe,outcome,version,cipher_suite,group,alpn,code,name,step,cause\n",
 		      c->out);
-	if (c->fmt == OUT_TEXT)
-		fprintf(c->out, "probing %s port %u (%s), one connection at a time, %u ms apart\n",
-			x->t.host, x->addr.port, x->addr.text, x->delay_ms);
 	for (size_t i = 0; i < ncat && x->n_run < x->max_conn; i++) {
 		if (!selected(x, cat[i].name))
 			continue;
@@ -496,23 +560,31 @@ static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t n
 		}
 		x->n_run++;
 		d[n++].name = cat[i].name;
-		if (r->outcome != TLSA_PROBE_CONNECT)
-			any_connected = true;
-		size_t ncs = r->outcome == TLSA_PROBE_ALERT ? diagnose(r, cs, 3) : 0;
+		if (r->outcome == TLSA_PROBE_CONNECT && !any_connected) {
+			/* the first connection failed: the target is not there, stop */
+			cli_fail(c, "%s", r->detail);
+			free(d);
+			return EXIT_ERROR;
+		}
+		if (!any_connected && c->fmt == OUT_TEXT) /* the target is there: say what follows */
+			fprintf(c->out,
+				"probing %s port %u (%s), one connection at a time, %u ms apart\n",
+				x->t.host, x->addr.port, x->addr.text, x->delay_ms);
+		any_connected = true;
+		size_t ncs = r->outcome == TLSA_PROBE_ALERT ? diagnose(&p, r, cs, 3) : 0;
+		if (r->outcome == TLSA_PROBE_ALERT && baseline_ok)
+			ncs = put_differential(&p, cs, ncs, 3);
 		if (c->fmt == OUT_JSON)
 			json_probe(x, &p, r, cs, ncs);
 		else if (c->fmt == OUT_CSV)
 			csv_probe(x, &p, r, cs, ncs);
 		else
 			text_probe(x, &p, r, cs, ncs);
-		if (strcmp(p.name, "baseline") == 0 && r->outcome != TLSA_PROBE_OK)
-			status = EXIT_NONE;
+		if (strcmp(p.name, "baseline") == 0) {
+			baseline_ok = r->outcome == TLSA_PROBE_OK;
+			status = baseline_ok ? EXIT_OK : EXIT_NONE;
+		}
 		fflush(c->out);
-	}
-	if (!any_connected && n > 0) {
-		cli_fail(c, "%s", d[0].r.detail);
-		free(d);
-		return EXIT_ERROR;
 	}
 	if (c->fmt == OUT_JSON)
 		json_summary(x, d, n);
