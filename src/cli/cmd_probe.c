@@ -566,7 +566,8 @@ static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t n
 			free(d);
 			return EXIT_ERROR;
 		}
-		if (!any_connected && c->fmt == OUT_TEXT) /* the target is there: say what follows */
+		if (!any_connected &&
+		    c->fmt == OUT_TEXT) /* the target is there: say what follows */
 			fprintf(c->out,
 				"probing %s port %u (%s), one connection at a time, %u ms apart\n",
 				x->t.host, x->addr.port, x->addr.text, x->delay_ms);
