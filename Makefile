@@ -22,7 +22,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 CPPFLAGS += -Iinclude -Isrc/lib -I$(BUILD)/gen -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64
 CFLAGS   += -std=c11 -pthread $(OPT) $(WARN) $(SAN) -MMD -MP
 LDFLAGS  += $(SAN)
-LDLIBS   += -lpcap -lcrypto -lz -pthread
+LDLIBS   += -lpcap -lssl -lcrypto -lz -pthread
 
 LIB_SRC  := $(sort $(wildcard src/lib/*.c src/lib/*/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
@@ -85,7 +85,7 @@ $(BUILD)/libtlsalert-internal.a: $(LIB_OBJ)
 # The command loads libpcap and libcrypto when it first calls them
 # (src/cli/lazy_libs.c): it is not linked with them, so that a command that
 # does not use them does not pay for loading them.
-CLI_LDLIBS = $(filter-out -lpcap -lcrypto,$(LDLIBS)) -ldl
+CLI_LDLIBS = $(filter-out -lpcap -lssl -lcrypto,$(LDLIBS)) -ldl
 $(BUILD)/tlsalert: $(CLI_OBJ) $(BUILD)/libtlsalert.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LDLIBS)
 

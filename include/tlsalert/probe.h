@@ -99,9 +99,22 @@ typedef enum tlsa_probe_topic {
 	TLSA_TOPIC_SIGALG,
 	TLSA_TOPIC_SUITE,
 	TLSA_TOPIC_FALLBACK,
-	TLSA_TOPIC_TOLERANCE, /* GREASE, extensions, sizes: a correct server accepts them */
-	TLSA_TOPIC_MALFORMED, /* a correct server refuses them with a named alert */
+	TLSA_TOPIC_TOLERANCE,	/* GREASE, extensions, sizes: a correct server accepts them */
+	TLSA_TOPIC_MALFORMED,	/* a correct server refuses them with a named alert */
+	TLSA_TOPIC_CERTIFICATE, /* the server's certificate as a client verifies it */
+	TLSA_TOPIC_CLIENT_CERT, /* no client certificate sent */
+	TLSA_TOPIC_RENEGOTIATION,
 } tlsa_probe_topic;
+
+/* How a probe talks: one hand-written hello, or a whole handshake through libssl. */
+typedef enum tlsa_probe_kind {
+	TLSA_KIND_HELLO = 0,	  /* `hello` is sent, the answer read (the default) */
+	TLSA_KIND_VERIFY,	  /* libssl: a whole handshake, the server's certificate
+				     verified (--ca, else the system store) with its name */
+	TLSA_KIND_NO_CLIENT_CERT, /* libssl: a whole handshake with no client certificate;
+				    `hello.versions[0]` the one version */
+	TLSA_KIND_RENEGOTIATE,	  /* libssl: TLS 1.2, then one client renegotiation */
+} tlsa_probe_kind;
 
 /* One probe: a name, what it changes, the hello. */
 struct tlsa_probe_def {
@@ -109,6 +122,7 @@ struct tlsa_probe_def {
 	const char *changes; /* "offers TLS 1.2 only" (static) */
 	tlsa_probe_topic topic;
 	struct tlsa_probe_hello hello;
+	tlsa_probe_kind kind;
 };
 
 /* The probes, baseline first (static, *n of them). */
@@ -167,6 +181,16 @@ struct tlsa_probe_result {
 	/* the probe's ClientHello and the server's hello, as `scan` reads them (for
 	   the diagnosis: tlsa_diag_ctx_from_event takes them as an event's hs) */
 	struct tlsa_hs_facts hs;
+	/* libssl probes (TLSA_KIND_VERIFY and kin) */
+	bool handshake_done;	/* the whole handshake completed */
+	bool cert_requested;	/* the server sent a CertificateRequest */
+	bool renegotiated;	/* TLSA_KIND_RENEGOTIATE: the second handshake completed */
+	long verify_result;	/* X509_V_OK (0) or an X509_V_ERR_* code; -1 not verified */
+	char verify_error[96];	/* libcrypto's words for it */
+	char cert_subject[160]; /* the server's leaf certificate, one-line form */
+	char cert_issuer[160];
+	char cert_not_after[48];
+	int chain_length; /* certificates the server sent; 0 unknown */
 };
 
 struct tlsa_probe_opts {
@@ -175,6 +199,8 @@ struct tlsa_probe_opts {
 	unsigned read_timeout_ms;    /* 0: 10000 */
 	const uint8_t *random;	     /* 32 bytes for the ClientHello random, or NULL: fresh */
 	const char *starttls;	     /* overrides the target's (NULL: the target's) */
+	const char *ca_file;	     /* TLSA_KIND_VERIFY: PEM file of trusted CAs; NULL: the
+					system's default store */
 };
 
 /* Connects to addr, sends probe p (with STARTTLS first when the target has it)

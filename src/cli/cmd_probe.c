@@ -38,6 +38,8 @@ static void probe_usage(FILE *f)
 	      "  --no-sni            send no server name in any probe\n"
 	      "  --alpn LIST         the ALPN protocols of the baseline (default h2,http/1.1)\n"
 	      "  --probes LIST       only these probes (comma-separated names; see --dry-run)\n"
+	      "  --ca FILE           trusted CAs (PEM) for the verify probe (default: the\n"
+	      "                      system store)\n"
 	      "  --timeout SEC       read timeout per probe (default 10; connect: 5)\n"
 	      "  --delay MS          pause between connections (default 100)\n"
 	      "  --max-connections N at most N connections (default 60, at most 500)\n"
@@ -62,6 +64,7 @@ struct pctx {
 	bool no_sni;	  /* --no-sni */
 	const char *alpn; /* --alpn */
 	const char *only; /* --probes */
+	const char *ca;	  /* --ca */
 	unsigned timeout_ms, delay_ms, max_conn;
 	bool seeded;
 	uint64_t seed;
@@ -149,6 +152,8 @@ static const char *differential_cause(const struct tlsa_probe_def *p)
 	case TLSA_TOPIC_SIGALG: return "no-shared-sigalg";
 	case TLSA_TOPIC_SUITE: return "no-shared-cipher";
 	case TLSA_TOPIC_FALLBACK: return "fallback-scsv";
+	case TLSA_TOPIC_CLIENT_CERT: return "client-cert-missing";
+	case TLSA_TOPIC_RENEGOTIATION: return "renegotiation-refused";
 	case TLSA_TOPIC_MALFORMED:
 		return p->hello.malform == TLSA_MALFORM_KEY_SHARE_LEN ? "bad-key-share"
 								      : "malformed-hello";
@@ -161,10 +166,12 @@ static const char *differential_cause(const struct tlsa_probe_def *p)
  * thing: a controlled experiment, stronger than any prior.  That thing's cause
  * goes first (the others move down, without a second copy of it).
  */
-static size_t put_differential(const struct tlsa_probe_def *p, struct tlsa_cause *cs, size_t n,
-			       size_t max)
+static size_t put_differential(const struct tlsa_probe_def *p, const struct tlsa_probe_result *r,
+			       struct tlsa_cause *cs, size_t n, size_t max)
 {
 	const char *id = differential_cause(p);
+	if (p->topic == TLSA_TOPIC_RENEGOTIATION && !r->handshake_done)
+		return n; /* refused before the renegotiation: not about it */
 	if (id == NULL || tlsa_cause_def_get(id) == NULL || (n > 0 && strcmp(cs[0].id, id) == 0))
 		return n;
 	size_t k = 0;
@@ -233,6 +240,22 @@ static void alert_text(const struct tlsa_probe_result *r, char *buf, size_t cap)
 		 r->alert_encrypted ? ", encrypted" : "", r->step);
 }
 
+/* What a libssl probe that succeeded learnt. */
+static void full_text(const struct tlsa_probe_def *p, const struct tlsa_probe_result *r, char *buf,
+		      size_t cap)
+{
+	size_t n = strlen(buf);
+	if (p->kind == TLSA_KIND_VERIFY && r->verify_result >= 0)
+		snprintf(buf + n, cap - n, "; certificate %s: %s (%ld)", r->cert_subject,
+			 r->verify_result == 0 ? "verified" : r->verify_error, r->verify_result);
+	else if (p->kind == TLSA_KIND_NO_CLIENT_CERT)
+		snprintf(buf + n, cap - n, "; %s",
+			 r->cert_requested ? "a client certificate was asked for, none needed"
+					   : "no client certificate asked for");
+	else if (p->kind == TLSA_KIND_RENEGOTIATE)
+		snprintf(buf + n, cap - n, "; renegotiation accepted");
+}
+
 static void outcome_text(const struct tlsa_probe_result *r, char *buf, size_t cap)
 {
 	switch (r->outcome) {
@@ -261,6 +284,8 @@ static void text_probe(struct pctx *x, const struct tlsa_probe_def *p,
 			     : r->outcome == TLSA_PROBE_ALERT ? C_RED
 							      : C_YELLOW;
 	outcome_text(r, buf, sizeof(buf));
+	if (r->outcome == TLSA_PROBE_OK && p->kind != TLSA_KIND_HELLO)
+		full_text(p, r, buf, sizeof(buf));
 	fprintf(c->out, "%-20s %s%-8s%s ", p->name, cli_c(c, col),
 		tlsa_probe_outcome_name(r->outcome), cli_c(c, C_RESET));
 	cli_wrap(c->out, buf, 30, 30, c->width);
@@ -323,6 +348,18 @@ static void json_probe(struct pctx *x, const struct tlsa_probe_def *p,
 	jw_str(&w, "step", r->step);
 	jw_str(&w, "detail", r->detail[0] ? r->detail : NULL);
 	jw_uint(&w, "bytes_received", r->bytes_in);
+	if (p->kind != TLSA_KIND_HELLO) {
+		jw_bool(&w, "handshake_done", r->handshake_done);
+		jw_bool(&w, "client_cert_requested", r->cert_requested);
+	}
+	if (p->kind == TLSA_KIND_VERIFY && r->verify_result >= 0) {
+		jw_int(&w, "verify_result", r->verify_result);
+		jw_str(&w, "verify_error", r->verify_result != 0 ? r->verify_error : NULL);
+		jw_str(&w, "cert_subject", r->cert_subject);
+		jw_str(&w, "cert_issuer", r->cert_issuer);
+		jw_str(&w, "cert_not_after", r->cert_not_after[0] ? r->cert_not_after : NULL);
+		jw_int(&w, "chain_length", r->chain_length);
+	}
 	jw_uint(&w, "elapsed_ms", r->elapsed_ms);
 	causes_json(&w, "causes", cs, ncs);
 	jw_end(&w);
@@ -389,6 +426,9 @@ static const struct {
 	  {"suites-cbc", "CBC"},
 	  {"suites-rsa-kx", "RSA key exchange"}}},
 	{"fallback", {{"fallback-scsv", "TLS 1.2 with TLS_FALLBACK_SCSV"}}},
+	{"client cert",
+	 {{"client-cert-none-1.3", "none sent, TLS 1.3"}, {"client-cert-none-1.2", "TLS 1.2"}}},
+	{"renegotiate", {{"renegotiation", "client-initiated, TLS 1.2"}}},
 	{"tolerance",
 	 {{"grease", "GREASE"},
 	  {"record-size-limit", "record_size_limit"},
@@ -495,6 +535,21 @@ static int dry_run(struct pctx *x, const struct tlsa_probe_def *cat, size_t ncat
 		struct tlsa_probe_def p = adjust(x, &cat[i]);
 		size_t len = 0;
 		struct tlsa_error err = {0};
+		if (p.kind != TLSA_KIND_HELLO) {
+			if (x->c->fmt == OUT_JSON) {
+				struct jw w;
+				jw_begin(&w, x->c->out);
+				jw_str(&w, "type", "probe");
+				jw_str(&w, "probe", p.name);
+				jw_str(&w, "changes", p.changes);
+				jw_null(&w, "hello_bytes");
+				jw_end(&w);
+			} else {
+				fprintf(x->c->out, "%-20s %-11s %s\n", p.name, "(libssl)",
+					p.changes);
+			}
+			continue;
+		}
 		if (tlsa_probe_hello_encode(&p.hello, x->t.host_is_address ? "" : x->t.host, random,
 					    NULL, buf, sizeof(buf), &len, &err) != 0)
 			return cli_fail(x->c, "probe %s: %s", p.name, err.msg);
@@ -546,7 +601,8 @@ static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t n
 		uint8_t random[32];
 		struct tlsa_probe_opts o = {.sz = sizeof(o),
 					    .read_timeout_ms = x->timeout_ms,
-					    .random = x->seeded ? random : NULL};
+					    .random = x->seeded ? random : NULL,
+					    .ca_file = x->ca};
 		struct tlsa_error err = {0};
 		struct tlsa_cause cs[3];
 		if (x->seeded)
@@ -574,7 +630,7 @@ static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t n
 		any_connected = true;
 		size_t ncs = r->outcome == TLSA_PROBE_ALERT ? diagnose(&p, r, cs, 3) : 0;
 		if (r->outcome == TLSA_PROBE_ALERT && baseline_ok)
-			ncs = put_differential(&p, cs, ncs, 3);
+			ncs = put_differential(&p, r, cs, ncs, 3);
 		if (c->fmt == OUT_JSON)
 			json_probe(x, &p, r, cs, ncs);
 		else if (c->fmt == OUT_CSV)
@@ -622,6 +678,14 @@ static bool known_names(struct cli *c, const char *list, const struct tlsa_probe
 	return true;
 }
 
+static int not_one_target(struct cli *c, int n)
+{
+	cli_fail(c, n == 0 ? "no target: give one HOST[:PORT] or URL" : "one target only (got %d)",
+		 n);
+	probe_usage(c->err);
+	return EXIT_ERROR;
+}
+
 int cmd_probe(struct cli *c, int argc, char **argv)
 {
 	enum {
@@ -636,7 +700,8 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		OPT_DRY,
 		OPT_JSON,
 		OPT_CSV,
-		OPT_COLOR
+		OPT_COLOR,
+		OPT_CA
 	};
 	static const struct option opts[] = {
 		{"sni", required_argument, NULL, OPT_SNI},
@@ -647,6 +712,7 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		{"delay", required_argument, NULL, OPT_DELAY},
 		{"max-connections", required_argument, NULL, OPT_MAX},
 		{"seed", required_argument, NULL, OPT_SEED},
+		{"ca", required_argument, NULL, OPT_CA},
 		{"dry-run", no_argument, NULL, OPT_DRY},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"csv", no_argument, NULL, OPT_CSV},
@@ -692,6 +758,7 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 			x.seeded = true;
 			break;
 		case OPT_DRY: x.dry_run = true; break;
+		case OPT_CA: x.ca = optarg; break;
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
 		case OPT_COLOR: color = optarg; break;
@@ -700,14 +767,8 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		}
 	}
 	c->color = c->fmt == OUT_TEXT && cli_want_color(c->out, color);
-	if (argc - optind != 1) {
-		cli_fail(c,
-			 argc - optind == 0 ? "no target: give one HOST[:PORT] or URL"
-					    : "one target only (got %d)",
-			 argc - optind);
-		probe_usage(c->err);
-		return EXIT_ERROR;
-	}
+	if (argc - optind != 1)
+		return not_one_target(c, argc - optind);
 	struct tlsa_error err = {0};
 	if (tlsa_probe_target_parse(argv[optind], &x.t, &err) != 0)
 		return cli_fail(c, "%s", err.msg);

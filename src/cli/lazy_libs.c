@@ -23,10 +23,12 @@
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/dh.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
@@ -78,6 +80,10 @@
 	XV(CRYPTO_free, (void *ptr, const char *file, int line), (ptr, file, line))                \
 	X(int, CRYPTO_memcmp, (const void *a, const void *b, size_t len), (a, b, len))             \
 	X(void *, CRYPTO_zalloc, (size_t num, const char *file, int line), (num, file, line))      \
+	XV(ERR_clear_error, (void), ())                                                            \
+	X(unsigned long, ERR_get_error, (void), ())                                                \
+	X(unsigned long, ERR_peek_last_error, (void), ())                                          \
+	X(const char *, ERR_reason_error_string, (unsigned long e), (e))                           \
 	X(int, EVP_CIPHER_CTX_ctrl, (EVP_CIPHER_CTX * ctx, int type, int arg, void *ptr),          \
 	  (ctx, type, arg, ptr))                                                                   \
 	XV(EVP_CIPHER_CTX_free, (EVP_CIPHER_CTX * c), (c))                                         \
@@ -168,6 +174,7 @@
 	X(const EVP_CIPHER *, EVP_chacha20_poly1305, (void), ())                                   \
 	X(const EVP_CIPHER *, EVP_des_ede3_cbc, (void), ())                                        \
 	X(const EVP_MD *, EVP_get_digestbyname, (const char *name), (name))                        \
+	X(int, OPENSSL_sk_num, (const OPENSSL_STACK *st), (st))                                    \
 	XV(OPENSSL_cleanse, (void *ptr, size_t len), (ptr, len))                                   \
 	X(OSSL_PARAM, OSSL_PARAM_construct_end, (void), ())                                        \
 	X(OSSL_PARAM, OSSL_PARAM_construct_int, (const char *key, int *buf), (key, buf))           \
@@ -177,6 +184,7 @@
 	  (key, buf, n))                                                                           \
 	X(const char *, OpenSSL_version, (int type), (type))                                       \
 	X(int, RAND_bytes, (unsigned char *buf, int num), (buf, num))                              \
+	X(char *, X509_NAME_oneline, (const X509_NAME *a, char *buf, int size), (a, buf, size))    \
 	XV(X509_NAME_free, (X509_NAME * a), (a))                                                   \
 	X(int, X509_NAME_print_ex,                                                                 \
 	  (BIO * out, const X509_NAME *nm, int indent, unsigned long flags),                       \
@@ -186,11 +194,47 @@
 	X(const ASN1_TIME *, X509_get0_notBefore, (const X509 *x), (x))                            \
 	X(X509_NAME *, X509_get_issuer_name, (const X509 *a), (a))                                 \
 	X(X509_NAME *, X509_get_subject_name, (const X509 *a), (a))                                \
+	X(const char *, X509_verify_cert_error_string, (long n), (n))                              \
 	X(ASN1_TIME *, d2i_ASN1_TIME, (ASN1_TIME * *a, const unsigned char **in, long len),        \
 	  (a, in, len))                                                                            \
 	X(X509 *, d2i_X509, (X509 * *a, const unsigned char **in, long len), (a, in, len))         \
 	X(X509_NAME *, d2i_X509_NAME, (X509_NAME * *a, const unsigned char **in, long len),        \
 	  (a, in, len))
+
+/* libssl: the whole-handshake probes of `probe` (src/lib/net/tls_full.c). */
+#define SSL_FUNCTIONS(X, XV)                                                                       \
+	X(uint16_t, SSL_CIPHER_get_protocol_id, (const SSL_CIPHER *c), (c))                        \
+	X(long, SSL_CTX_ctrl, (SSL_CTX * ctx, int cmd, long larg, void *parg),                     \
+	  (ctx, cmd, larg, parg))                                                                  \
+	XV(SSL_CTX_free, (SSL_CTX * ctx), (ctx))                                                   \
+	X(int, SSL_CTX_load_verify_locations,                                                      \
+	  (SSL_CTX * ctx, const char *CAfile, const char *CApath), (ctx, CAfile, CApath))          \
+	X(SSL_CTX *, SSL_CTX_new, (const SSL_METHOD *meth), (meth))                                \
+	X(int, SSL_CTX_set_default_verify_paths, (SSL_CTX * ctx), (ctx))                           \
+	X(int, SSL_connect, (SSL * ssl), (ssl))                                                    \
+	X(long, SSL_ctrl, (SSL * ssl, int cmd, long larg, void *parg), (ssl, cmd, larg, parg))     \
+	X(int, SSL_do_handshake, (SSL * s), (s))                                                   \
+	XV(SSL_free, (SSL * ssl), (ssl))                                                           \
+	XV(SSL_get0_alpn_selected,                                                                 \
+	   (const SSL *ssl, const unsigned char **data, unsigned int *len), (ssl, data, len))      \
+	X(X509 *, SSL_get0_peer_certificate, (const SSL *s), (s))                                  \
+	X(const SSL_CIPHER *, SSL_get_current_cipher, (const SSL *s), (s))                         \
+	X(int, SSL_get_error, (const SSL *s, int ret_code), (s, ret_code))                         \
+	X(STACK_OF(X509) *, SSL_get_peer_cert_chain, (const SSL *s), (s))                          \
+	X(long, SSL_get_verify_result, (const SSL *ssl), (ssl))                                    \
+	X(SSL *, SSL_new, (SSL_CTX * ctx), (ctx))                                                  \
+	X(int, SSL_read, (SSL * ssl, void *buf, int num), (ssl, buf, num))                         \
+	X(int, SSL_renegotiate, (SSL * s), (s))                                                    \
+	X(int, SSL_renegotiate_pending, (const SSL *s), (s))                                       \
+	X(int, SSL_set1_host, (SSL * s, const char *hostname), (s, hostname))                      \
+	X(int, SSL_set_fd, (SSL * s, int fd), (s, fd))                                             \
+	XV(SSL_set_msg_callback,                                                                   \
+	   (SSL * ssl, void (*cb)(int write_p, int version, int content_type, const void *buf,     \
+				  size_t len, SSL *ssl, void *arg)),                               \
+	   (ssl, cb))                                                                              \
+	XV(SSL_set_verify, (SSL * s, int mode, SSL_verify_cb callback), (s, mode, callback))       \
+	X(int, SSL_version, (const SSL *ssl), (ssl))                                               \
+	X(const SSL_METHOD *, TLS_client_method, (void), ())
 
 /* Any function pointer: converted back to its real type before each call. */
 typedef void (*lazy_fn)(void);
@@ -211,19 +255,24 @@ struct lazy_lib {
 
 enum { PCAP_FUNCTIONS(INDEX, INDEXV) N_PCAP };
 enum { CRYPTO_FUNCTIONS(INDEX, INDEXV) N_CRYPTO };
+enum { SSL_FUNCTIONS(INDEX, INDEXV) N_SSL };
 static const char *const pcap_names[] = {PCAP_FUNCTIONS(NAME, NAMEV)};
 static const char *const crypto_names[] = {CRYPTO_FUNCTIONS(NAME, NAMEV)};
-static lazy_fn pcap_fns[N_PCAP], crypto_fns[N_CRYPTO];
+static const char *const ssl_names[] = {SSL_FUNCTIONS(NAME, NAMEV)};
+static lazy_fn pcap_fns[N_PCAP], crypto_fns[N_CRYPTO], ssl_fns[N_SSL];
 
 /* The soname the build linked against first (Debian's libpcap is .so.0.8). */
 static const char *const pcap_sonames[] = {"libpcap.so.0.8", "libpcap.so.1", "libpcap.so", NULL};
 static const char *const crypto_sonames[] = {"libcrypto.so.3", "libcrypto.so", NULL};
+static const char *const ssl_sonames[] = {"libssl.so.3", "libssl.so", NULL};
 
 static struct lazy_lib pcap_lib = {"libpcap", pcap_sonames, pcap_names,
 				   pcap_fns,  N_PCAP,	    PTHREAD_ONCE_INIT};
 static struct lazy_lib crypto_lib = {
 	"libcrypto (OpenSSL 3)", crypto_sonames, crypto_names, crypto_fns, N_CRYPTO,
 	PTHREAD_ONCE_INIT};
+static struct lazy_lib ssl_lib = {"libssl (OpenSSL 3)", ssl_sonames, ssl_names, ssl_fns, N_SSL,
+				  PTHREAD_ONCE_INIT};
 
 static _Noreturn void lazy_failed(const struct lazy_lib *l, const char *why)
 {
@@ -261,6 +310,11 @@ static void crypto_open_lib(void)
 	lazy_open(&crypto_lib);
 }
 
+static void ssl_open_lib(void)
+{
+	lazy_open(&ssl_lib);
+}
+
 /* The definitions: load on first call (pthread_once orders the table's
  * writes before every reader), then call the real function. */
 #define STUB(lib, ret, name, params, args)                                                         \
@@ -279,6 +333,9 @@ static void crypto_open_lib(void)
 #define PCAP_STUBV(name, params, args)	     STUBV(pcap, name, params, args)
 #define CRYPTO_STUB(ret, name, params, args) STUB(crypto, ret, name, params, args)
 #define CRYPTO_STUBV(name, params, args)     STUBV(crypto, name, params, args)
+#define SSL_STUB(ret, name, params, args)    STUB(ssl, ret, name, params, args)
+#define SSL_STUBV(name, params, args)	     STUBV(ssl, name, params, args)
 
 PCAP_FUNCTIONS(PCAP_STUB, PCAP_STUBV)
 CRYPTO_FUNCTIONS(CRYPTO_STUB, CRYPTO_STUBV)
+SSL_FUNCTIONS(SSL_STUB, SSL_STUBV)

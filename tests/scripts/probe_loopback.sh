@@ -7,7 +7,7 @@
 # (tests/scripts/lib/probe_server.go); a stack that is not installed is skipped and
 # counted.  A WANT may name the first cause too ("40/version-mismatch").  Also: the bad targets of issue 14 (a list, a CIDR block, an
 # unresolvable name, a closed port) exit 2 with a message, before any probe.
-# tier: full (starts seven servers, about 10 s)
+# tier: full (starts a dozen servers, about 25 s)
 set -u
 cd "$(dirname "$0")/../.."
 TLSALERT=${TLSALERT:-$PWD/build/tlsalert}
@@ -94,6 +94,18 @@ p=$(free_port)
 server "127.0.0.1:$p" && expect "localhost:$p" \
 	"baseline=ok:TLS1.3 tls1.2-only=ok:TLS1.2 fallback-scsv=86 bad-key-share=47 \
 	 truncated-extensions=50 duplicate-extension=47 sig-ecdsa=40 group-p384=ok:TLS1.3"
+p=$(free_port)
+server "127.0.0.1:$p" -Verify 1 && expect "localhost:$p" \
+	"client-cert-none-1.3=116/client-cert-missing client-cert-none-1.2=40/client-cert-missing \
+	 baseline=ok:TLS1.3"
+p=$(free_port)
+server "127.0.0.1:$p" && expect "localhost:$p" \
+	"renegotiation=100/renegotiation-refused verify=ok:TLS1.3 client-cert-none-1.3=ok:TLS1.3" \
+	--ca "$tmp/c.pem"
+"$TLSALERT" probe --json --delay 0 --probes verify --ca "$tmp/c.pem" "localhost:$p" |
+	grep -q '"verify_result":0,' || { echo "FAIL: verify with --ca: not verified"; fail=1; }
+"$TLSALERT" probe --json --delay 0 --probes verify --ca /dev/null "localhost:$p" 2>"$tmp/e" |
+	grep -q '"verify_result":0,' && { echo "FAIL: verify without the CA: verified"; fail=1; }
 p=$(free_port)
 server "127.0.0.1:$p" -tls1_2 && expect "127.0.0.1:$p" "tls1.3-only=70 tls1.2-only=ok:TLS1.2"
 p=$(free_port)

@@ -35,6 +35,11 @@ int net_server_hs_secret(const struct tlsa_probe_keys *k, uint16_t group, const 
 			 size_t share_len, tlsa_hash h, const uint8_t *transcript, size_t tlen,
 			 uint8_t out[48], size_t *out_len, struct tlsa_error *err);
 
+/* tls_full.c: a libssl probe (p->kind != TLSA_KIND_HELLO) on the connected fd */
+void net_full_handshake(int fd, const struct tlsa_probe_target *t, const struct tlsa_probe_def *p,
+			const struct tlsa_probe_opts *o, unsigned timeout_ms,
+			struct tlsa_probe_result *r);
+
 /* starttls.c: the plain-text exchange before TLS; 0 or a reason in r->detail */
 int net_starttls(int fd, const char *proto, const char *host, uint64_t deadline,
 		 struct tlsa_probe_result *r);
