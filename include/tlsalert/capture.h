@@ -106,6 +106,10 @@ struct tlsa_capture_stats {
 	uint64_t tcp_gaps;	/* tcp_gap calls */
 	uint64_t tcp_gap_bytes; /* bytes reported missing */
 	uint64_t tcp_dup_bytes; /* retransmitted / overlapping bytes dropped */
+	/* What a bound made the reader give up (docs/capture.md, "Memory"): */
+	uint64_t frags_dropped;	     /* IP fragments dropped: invalid, timed out, table full,
+					never completed by the end of the input */
+	uint64_t frag_bytes_dropped; /* their payload bytes */
 };
 
 struct tlsa_capture;

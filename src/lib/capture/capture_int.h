@@ -96,6 +96,8 @@ struct ip_frag {
 	uint32_t id;
 	int64_t first_ts;
 	size_t total; /* payload length, known once the last fragment arrived; 0 before */
+	uint32_t nfrags; /* fragments taken in, and their payload bytes (counted when dropped) */
+	size_t nbytes;
 	uint8_t have[((IP_FRAG_MAX + 7) / 8 + 7) / 8]; /* 8-byte units received, one bit each */
 	uint8_t data[IP_FRAG_MAX];
 };

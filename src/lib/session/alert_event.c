@@ -100,10 +100,15 @@ static const char *stage_for(const struct conn *c, int dir)
 
 /* The certificate facts of one side (0 client, 1 server), parsed at the first
  * need: d2i_X509 costs more than everything else a connection takes. */
-const struct tlsa_cert_info *ses_cert_get(struct conn *c, int side)
+const struct tlsa_cert_info *ses_cert_get(struct tlsa_tracker *t, struct conn *c, int side)
 {
 	if (c->cert[side] == NULL && c->cert_msg[side] != NULL) {
-		c->cert[side] = malloc(sizeof(*c->cert[side]));
+		/* the facts take the place of the message in the flow's handshake memory */
+		hs_mem_give(t, c, c->cert_msg_len[side]);
+		if (hs_mem_take(t, c, sizeof(*c->cert[side])))
+			c->cert[side] = malloc(sizeof(*c->cert[side]));
+		else
+			t->st.hs_msgs_dropped++;
 		if (c->cert[side] != NULL) {
 			const uint8_t *der;
 			size_t n;
@@ -132,9 +137,9 @@ void ses_note_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_alert_ev
 		/* not a closure (nor an encrypted alert of unknown code, most often a
 		 * close_notify): the peer's certificate may be why */
 		if (ev->sender != TLSA_ROLE_SERVER)
-			ev->server_cert = ses_cert_get(c, 1);
+			ev->server_cert = ses_cert_get(t, c, 1);
 		if (ev->sender != TLSA_ROLE_CLIENT)
-			ev->client_cert = ses_cert_get(c, 0);
+			ev->client_cert = ses_cert_get(t, c, 0);
 	}
 	ev->peer_plaintext = ses_answered_in_plaintext(c);
 	c->n_alerts++;

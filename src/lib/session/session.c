@@ -152,14 +152,16 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 		s->n_decrypted = c->n_decrypted;
 		s->decrypt_error = c->dec_error;
 		if (c->alert_fatal) {
-			s->client_cert = ses_cert_get(c, 0);
-			s->server_cert = ses_cert_get(c, 1);
+			s->client_cert = ses_cert_get(t, c, 0);
+			s->server_cert = ses_cert_get(t, c, 1);
 		}
 		t->o.on_conn(t->o.ctx, s);
 	}
 	if (c->user != NULL && t->o.on_release != NULL)
 		t->o.on_release(t->o.ctx, c->user);
-	free(c->hs);
+	if (c->hs != &t->hs_blank)
+		free(c->hs);
+	t->hs_mem -= c->hs_mem;
 	free(c->d[0].hs);
 	free(c->d[1].hs);
 	free(c->d[0].rec);
@@ -219,6 +221,11 @@ struct tlsa_tracker *tlsa_tracker_new(const struct tlsa_tracker_opts *o)
 		return NULL;
 	opts_load(&t->o, sizeof(t->o), o);
 	t->kl = t->o.keylog;
+	if (t->o.max_handshake == 0)
+		t->o.max_handshake = HS_FLOW_DEFAULT;
+	if (t->o.max_handshake_total == 0)
+		t->o.max_handshake_total = HS_TOTAL_DEFAULT;
+	tlsa_hs_facts_init(&t->hs_blank);
 	return t;
 }
 

@@ -304,12 +304,14 @@ static void record_appdata(struct tlsa_tracker *t, struct conn *c, struct tlsa_f
 
 /* After every record: the handshake buffer given back once the plaintext
  * handshake is over, and the record kept as the last one for inference. */
-static void record_keep(struct conn *c, int dir, const struct tlsa_pktinfo *pkt)
+static void record_keep(struct tlsa_tracker *t, struct conn *c, int dir,
+			const struct tlsa_pktinfo *pkt)
 {
 	struct dirstate *d = &c->d[dir];
 	if (d->hs != NULL && d->hs_len == 0 && d->hs_skip == 0 &&
 	    (d->rtype == 20 || d->rtype == 23)) {
 		/* plaintext handshake over for this direction: give the buffer back */
+		hs_mem_give(t, c, d->hs_cap);
 		free(d->hs);
 		d->hs = NULL;
 		d->hs_cap = 0;
@@ -343,7 +345,7 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 	case 23: record_appdata(t, c, f, dir, pkt, tls13, &o); break;
 	default: hist_add(c, dir, 'B'); break; /* heartbeat and later types */
 	}
-	record_keep(c, dir, pkt);
+	record_keep(t, c, dir, pkt);
 }
 
 static void lose_sync(struct tlsa_tracker *t, struct conn *c, int dir,
