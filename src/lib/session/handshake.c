@@ -219,8 +219,15 @@ static bool hs_grow(struct tlsa_tracker *t, struct conn *c, int dir, size_t want
 		cap = mlen + 4;
 	if (cap <= d->hs_cap)
 		return true;
-	if (!hs_mem_take(t, c, cap - d->hs_cap))
+	if (d->hs == NULL) {
+		/* the first HS_START bytes are part of the flow's fixed cost (docs/capture.md):
+		   taken even when all flows' handshake memory is in use, so that a message
+		   too large for what is left is still seen, and counted, as one message */
+		c->hs_mem += cap;
+		t->hs_mem += cap;
+	} else if (!hs_mem_take(t, c, cap - d->hs_cap)) {
 		return false;
+	}
 	uint8_t *nb = realloc(d->hs, cap);
 	if (nb == NULL) {
 		hs_mem_give(t, c, cap - d->hs_cap);
@@ -252,7 +259,7 @@ void ses_handshake_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 		}
 		if (d->hs == NULL && !hs_grow(t, c, dir, HS_START, SIZE_MAX - 4)) {
 			t->st.hs_bytes_dropped += n;
-			return; /* not even a header fits: these bytes are lost to the handshake */
+			return; /* out of memory: these bytes are lost to the handshake */
 		}
 		/* the 4-byte header first */
 		if (d->hs_len < 4) {

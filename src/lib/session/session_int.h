@@ -249,8 +249,8 @@ static inline void notice(struct tlsa_tracker *t, const struct tlsa_pktinfo *pkt
  * or the tracker's (tlsa_tracker_opts.max_handshake, max_handshake_total). */
 static inline bool hs_mem_take(struct tlsa_tracker *t, struct conn *c, size_t n)
 {
-	if (n > t->o.max_handshake - c->hs_mem || n > t->o.max_handshake_total - t->hs_mem)
-		return false;
+	if (c->hs_mem + n > t->o.max_handshake || t->hs_mem + n > t->o.max_handshake_total)
+		return false; /* (no overflow: both sums stay far below SIZE_MAX) */
 	c->hs_mem += n;
 	t->hs_mem += n;
 	return true;
