@@ -93,7 +93,7 @@ struct tlsa_capture_opts {
 	   data. */
 	volatile sig_atomic_t *stop;
 	/* Out-of-order bytes buffered by all flows together, each segment's bookkeeping
-	   counted too (docs/capture.md, "Memory"); 0 = default 32 MiB.  When full, a
+	   counted too (docs/capture.md, "Memory"); 0 = default 16 MiB.  When full, a
 	   direction gives up its hole as when its own buffer is full. */
 	size_t max_buffer_total;
 };

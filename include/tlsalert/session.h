@@ -246,7 +246,7 @@ struct tlsa_tracker_opts {
 			     hold an alert or a handshake message, see docs/scan.md) */
 	/* Memory (docs/capture.md, "Memory"): bytes of handshake messages one flow may hold
 	   (messages being reassembled, certificate messages and facts kept for its events),
-	   0 = default 128 KiB; and all flows together, 0 = default 32 MiB.  A message that
+	   0 = default 128 KiB; and all flows together, 0 = default 16 MiB.  A message that
 	   does not fit is skipped (its type still counts) and counted in hs_msgs_dropped. */
 	size_t max_handshake;
 	size_t max_handshake_total;

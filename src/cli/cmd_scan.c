@@ -33,7 +33,7 @@ static void scan_usage(FILE *f)
 	      "  --handshake-buffer BYTES\n"
 	      "                         handshake message bytes kept per flow (default 131072)\n"
 	      "  --buffer-total BYTES   out-of-order and handshake bytes kept by all flows\n"
-	      "                         together (default 67108864; see docs/capture.md)\n"
+	      "                         together (default 33554432; see docs/capture.md)\n"
 	      "  --idle-timeout SEC     close a flow after SEC seconds of silence (default 300)\n"
 	      "  --no-infer             do not infer TLS 1.3 alerts from record sizes\n"
 	      "  -j, --jobs N           threads: up to N files at once, and a second thread per\n"

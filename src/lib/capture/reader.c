@@ -28,7 +28,7 @@
 
 #define DEFAULT_MAX_FLOWS   65536
 #define DEFAULT_FLOW_BUFFER (256 * 1024)
-#define DEFAULT_BUFFER_TOTAL ((size_t)32 << 20)
+#define DEFAULT_BUFFER_TOTAL ((size_t)16 << 20)
 #define DEFAULT_IDLE	    300
 #define READ_BUFFER	    (1 << 20)
 

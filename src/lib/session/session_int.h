@@ -30,7 +30,7 @@
 
 #define MAX_RECORD    (16384 + 2048)
 #define HS_FLOW_DEFAULT	 (128u << 10) /* handshake bytes one flow may hold */
-#define HS_TOTAL_DEFAULT (32u << 20)  /* ... all flows together */
+#define HS_TOTAL_DEFAULT (16u << 20)  /* ... all flows together */
 #define HS_START	 64u	      /* smallest size of a reassembly buffer */
 #define PLAIN_BUDGET  (256u << 10)     /* plaintext bytes watched for a TLS start */
 #define RESYNC_BUDGET (1u << 20)       /* bytes searched for a record header after a gap */
