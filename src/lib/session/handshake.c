@@ -194,15 +194,15 @@ void ses_handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 }
 
 /* The message being reassembled in direction dir will not fit: its type is noted, the
- * rest of it skipped, and counted. */
+ * rest of it skipped and counted (ses_handshake_bytes()). */
 static void hs_drop(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
 		    size_t mlen, const struct tlsa_pktinfo *pkt)
 {
 	struct dirstate *d = &c->d[dir];
 	ses_handshake_msg(t, c, f, dir, d->hs[0], NULL, 0, false, pkt);
-	t->st.hs_msgs_dropped++;
 	t->st.hs_bytes_dropped += d->hs_len;
 	d->hs_skip = mlen + 4 - d->hs_len;
+	d->hs_skip_seen = d->hs_len;
 	d->hs_len = 0;
 }
 
@@ -253,6 +253,9 @@ void ses_handshake_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 			size_t k = n < d->hs_skip ? n : d->hs_skip;
 			d->hs_skip -= k;
 			t->st.hs_bytes_dropped += k;
+			if (d->hs_skip_seen <= t->o.max_handshake &&
+			    (d->hs_skip_seen += k) > t->o.max_handshake)
+				t->st.hs_msgs_dropped++; /* more came than the flow may keep */
 			p += k;
 			n -= k;
 			continue;
@@ -281,7 +284,11 @@ void ses_handshake_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 		size_t want = mlen + 4 - d->hs_len;
 		size_t k = n < want ? n : want;
 		if (d->hs_len + k > d->hs_cap && !hs_grow(t, c, dir, d->hs_len + k, mlen)) {
+			/* the flow's or all flows' handshake memory is used up: a message that
+			   fits the cap is lost, counted now */
+			t->st.hs_msgs_dropped++;
 			hs_drop(t, c, f, dir, mlen, pkt);
+			d->hs_skip_seen = t->o.max_handshake + 1;
 			continue;
 		}
 		memcpy(d->hs + d->hs_len, p, k);

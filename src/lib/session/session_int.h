@@ -86,7 +86,9 @@ struct dirstate {
 	/* handshake reassembly */
 	uint8_t *hs;
 	size_t hs_len, hs_cap;
-	size_t hs_skip; /* bytes of an oversized message still to drop */
+	size_t hs_skip;	     /* bytes of an oversized message still to drop */
+	size_t hs_skip_seen; /* ... and those of it that came; counted as a dropped message
+				once they pass the flow's cap (a length field of garbage is not) */
 	/* protocol state */
 	uint64_t nrec;
 	bool ccs;		   /* sent ChangeCipherSpec: later records are protected */
