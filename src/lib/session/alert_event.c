@@ -32,7 +32,8 @@ const char *const ses_step_names[S_COUNT] = {
 
 /* Upper case for the client, lower case for the server (dir 0 = upper when
  * the roles are unknown). */
-const char *ses_hist_render(struct conn *c, const struct tlsa_flow *f, size_t n)
+const char *ses_hist_render(struct tlsa_tracker *t, const struct conn *c,
+			    const struct tlsa_flow *f, size_t n)
 {
 	tlsa_role_source src;
 	int cd = client_dir(c, f, &src);
@@ -43,10 +44,10 @@ const char *ses_hist_render(struct conn *c, const struct tlsa_flow *f, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		int dir = c->hist[i] >> 7;
 		char l = (char)(c->hist[i] & 0x7f);
-		c->histbuf[i] = dir != cd ? (char)ascii_lower((unsigned char)l) : l;
+		t->histbuf[i] = dir != cd ? (char)ascii_lower((unsigned char)l) : l;
 	}
-	c->histbuf[n] = '\0';
-	return c->histbuf;
+	t->histbuf[n] = '\0';
+	return t->histbuf;
 }
 
 /* The negotiated version, else the highest one offered, else the record's. */
@@ -150,17 +151,16 @@ void ses_note_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_alert_ev
 	if (ev->level == -1 && !ev->inferred)
 		fatal = false; /* encrypted: could be close_notify */
 	if (!c->have_alert || (fatal && !c->alert_fatal)) {
-		struct tlsa_conn_event *s = &c->sum;
 		c->have_alert = true;
 		c->alert_fatal = fatal;
-		s->alert_description = ev->description;
-		s->alert_level = ev->level;
-		s->alert_encrypted = ev->encrypted;
-		s->alert_inferred = ev->inferred;
-		s->alert_likely = ev->likely;
-		s->alert_sender = ev->sender;
-		s->alert_stage = ev->stage;
-		s->alert_frame = ev->pkt ? ev->pkt->frame : 0;
+		c->first.description = ev->description;
+		c->first.level = ev->level;
+		c->first.encrypted = ev->encrypted;
+		c->first.inferred = ev->inferred;
+		c->first.likely = ev->likely;
+		c->first.sender = ev->sender;
+		c->first.stage = ev->stage;
+		c->first.frame = ev->pkt ? ev->pkt->frame : 0;
 	}
 	if (t->o.on_alert)
 		t->o.on_alert(t->o.ctx, ev);
@@ -210,7 +210,7 @@ void ses_emit_record_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_f
 					  : "alert record sent after the sender's ChangeCipherSpec";
 	}
 	ev.stage = stage_for(c, dir);
-	ev.history = ses_hist_render(c, f, c->nhist);
+	ev.history = ses_hist_render(t, c, f, c->nhist);
 	c->d[dir].alerted = true;
 	if (c->step >= S_APPDATA)
 		c->d[dir].alerted_late = true;

@@ -119,7 +119,6 @@ struct conn {
 	enum step step;
 	uint8_t hist[HIST_MAX]; /* letters, with the direction in bit 7 */
 	size_t nhist;
-	char histbuf[TLSA_HISTORY_MAX + 1]; /* the rendered string of the last event */
 	/* summary */
 	uint32_t file_index;
 	uint64_t first_frame, last_frame;
@@ -127,7 +126,15 @@ struct conn {
 	uint32_t ts_nsec;
 	size_t n_alerts;
 	bool have_alert, alert_fatal;
-	struct tlsa_conn_event sum;
+	struct {
+		int description, level, likely;
+		bool encrypted, inferred;
+		tlsa_role sender;
+		const char *stage;
+		uint64_t frame;
+	} first; /* the first fatal alert, else the first one: the summary's */
+	char *plaintext; /* the first line of text plain_dir sent, allocated when kept */
+	uint64_t plaintext_frame;
 	bool rejected; /* an inferred handshake rejection */
 	int plain_dir; /* -1, or the direction whose first line of text is in sum.plaintext */
 	void *user;    /* the on_record consumer's slot */
@@ -175,6 +182,7 @@ struct tlsa_tracker {
 	   (never written) until ses_hs_w() gives it its own copy, which most flows of a
 	   flood never need. */
 	struct tlsa_hs_facts hs_blank;
+	char histbuf[TLSA_HISTORY_MAX + 1]; /* the rendered history of the event being made */
 };
 
 #define DBUF_CAP (16384 + 2048 + 64)
@@ -340,8 +348,9 @@ void ses_dtls_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 
 /* ---------------------------------------------- alert_event.c: alert events */
 
-/* The history string of the first n letters, in c->histbuf. */
-const char *ses_hist_render(struct conn *c, const struct tlsa_flow *f, size_t n);
+/* The history string of the first n letters, in t->histbuf (valid until the next call). */
+const char *ses_hist_render(struct tlsa_tracker *t, const struct conn *c,
+			    const struct tlsa_flow *f, size_t n);
 
 /* The negotiated version, else the highest one offered, else the record's. */
 tlsa_version ses_conn_version(const struct conn *c, uint16_t record_version, bool *negotiated);

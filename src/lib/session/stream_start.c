@@ -148,7 +148,6 @@ static const char *starttls_proto(const struct conn *c, const struct tlsa_flow *
 static void keep_first_line(struct conn *c, int dir, const uint8_t *p, size_t n,
 			    const struct tlsa_pktinfo *pkt)
 {
-	char *out = c->sum.plaintext;
 	size_t k = 0, max = TLSA_PLAINTEXT_MAX;
 
 	if (c->plain_dir >= 0)
@@ -161,6 +160,9 @@ static void keep_first_line(struct conn *c, int dir, const uint8_t *p, size_t n,
 	if (k < 3)
 		return;
 	size_t w = k <= max ? k : max - 3;
+	char *out = malloc(max + 1);
+	if (out == NULL)
+		return;
 	for (size_t i = 0; i < w; i++)
 		out[i] = p[i] == '\t' ? ' ' : (char)p[i];
 	if (w < k) {
@@ -168,7 +170,8 @@ static void keep_first_line(struct conn *c, int dir, const uint8_t *p, size_t n,
 		w += 3;
 	}
 	out[w] = '\0';
-	c->sum.plaintext_frame = pkt->frame;
+	c->plaintext = out;
+	c->plaintext_frame = pkt->frame;
 	c->plain_dir = dir;
 }
 
