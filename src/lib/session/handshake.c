@@ -253,9 +253,9 @@ void ses_handshake_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 			size_t k = n < d->hs_skip ? n : d->hs_skip;
 			d->hs_skip -= k;
 			t->st.hs_bytes_dropped += k;
-			if (d->hs_skip_seen <= t->o.max_handshake &&
-			    (d->hs_skip_seen += k) > t->o.max_handshake)
-				t->st.hs_msgs_dropped++; /* more came than the flow may keep */
+			if (d->hs_skip_seen < t->o.max_handshake &&
+			    (d->hs_skip_seen += k) >= t->o.max_handshake)
+				t->st.hs_msgs_dropped++; /* as much came as the flow may keep */
 			p += k;
 			n -= k;
 			continue;

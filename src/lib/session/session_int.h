@@ -88,7 +88,7 @@ struct dirstate {
 	size_t hs_len, hs_cap;
 	size_t hs_skip;	     /* bytes of an oversized message still to drop */
 	size_t hs_skip_seen; /* ... and those of it that came; counted as a dropped message
-				once they pass the flow's cap (a length field of garbage is not) */
+				once they reach the flow's cap (a length field of garbage is not) */
 	/* protocol state */
 	uint64_t nrec;
 	bool ccs;		   /* sent ChangeCipherSpec: later records are protected */
