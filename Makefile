@@ -82,8 +82,12 @@ $(BUILD)/libtlsalert-internal.a: $(LIB_OBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
+# The command loads libpcap and libcrypto when it first calls them
+# (src/cli/lazy_libs.c): it is not linked with them, so that a command that
+# does not use them does not pay for loading them.
+CLI_LDLIBS = $(filter-out -lpcap -lcrypto,$(LDLIBS)) -ldl
 $(BUILD)/tlsalert: $(CLI_OBJ) $(BUILD)/libtlsalert.a
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libtlsalert-internal.a
 	@mkdir -p $(@D)

@@ -223,7 +223,10 @@ def load_causes(data_dir):
     for path, line, s in stanzas:
         kind = next(iter(s))
         if kind == "cause":
-            check_keys(path, line, s, CAUSE_KEYS, CAUSE_KEYS | CAUSE_OPT)
+            check_keys(path, line, s, CAUSE_KEYS, CAUSE_KEYS | CAUSE_OPT | {"outcome"})
+            if s.get("outcome", "no") not in ("yes", "no"):
+                fail(path, line, "outcome takes yes or no, not %r" % s["outcome"])
+            s["outcome"] = s.get("outcome") == "yes"
             if not ID_RE.match(s["cause"]) or s["cause"] in [c["cause"] for c in out["causes"]]:
                 fail(path, line, "bad or duplicate cause id %r" % s["cause"])
             for k in sorted(CAUSE_OPT):
@@ -328,7 +331,7 @@ def load_causes(data_dir):
                  (n["never"], n["alert"], r["rule"]))
     used = {r["cause"] for r in out["rules"]}
     for c in out["causes"]:
-        if c["cause"] not in used:
+        if c["cause"] not in used and not c["outcome"]:
             fail("data/causes.txt", 0, "cause %r is used by no rule" % c["cause"])
     return out
 

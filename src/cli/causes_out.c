@@ -187,17 +187,22 @@ const struct tlsa_cause_rule *causes_notls_rule(const struct tlsa_text_mention *
 	return r != NULL && r->notls ? r : NULL;
 }
 
-void causes_plaintext(struct tlsa_cause *k, const char *sender, const char *said, uint64_t frame)
+void causes_outcome(struct tlsa_cause *k, const char *id, const char *sender)
 {
-	const struct tlsa_cause_def *d = tlsa_cause_def_get("plaintext-service");
+	const struct tlsa_cause_def *d = tlsa_cause_def_get(id);
 	memset(k, 0, sizeof(*k));
-	k->id = "plaintext-service";
+	k->id = id;
 	k->title = d != NULL ? d->title : k->id;
 	k->sender = sender;
 	k->reason = d != NULL ? d->summary : "";
 	k->error = NULL; /* no rule: no log line of a stack */
 	k->fix = d != NULL ? d->fix : "";
 	k->score = 100;
+}
+
+void causes_plaintext(struct tlsa_cause *k, const char *sender, const char *said, uint64_t frame)
+{
+	causes_outcome(k, "plaintext-service", sender);
 	snprintf(k->evidence, sizeof(k->evidence),
 		 "the %s answered the ClientHello in plain text at frame %llu: \"%s\"; no TLS "
 		 "record came back, so no alert was exchanged",

@@ -45,6 +45,10 @@ const struct tlsa_cause_rule *causes_notls_rule(const struct tlsa_text_mention *
  * `explain` of a pasted message. */
 void causes_json_pre13(struct jw *w, const struct tlsa_text_mention *m);
 
+/* A cause given by what the capture shows of a connection, not by a stack's rule (its
+ * cause stanza says `outcome: yes`): id's title, summary and fix, score 100, no evidence. */
+void causes_outcome(struct tlsa_cause *k, const char *id, const char *sender);
+
 /* One plain-text connection (scan's outcome "plaintext"): the cause plaintext-service with
  * its fix, and as evidence what the peer said (`said`, at `frame`). */
 void causes_plaintext(struct tlsa_cause *k, const char *sender, const char *said, uint64_t frame);

@@ -40,12 +40,28 @@ int cmd_decode(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_logs(struct cli *c, int argc, char **argv);
 
-/* "tlsalert CMD: message" on stderr; returns EXIT_ERROR. */
+/* "tlsalert CMD: message" on stderr, control bytes escaped (\xNN), at most
+ * about 1 KiB; returns EXIT_ERROR. */
 int cli_fail(struct cli *c, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
 #endif
 	;
+
+/*
+ * What a user typed, quoted for a message: in '', its control bytes, bytes
+ * over 0x7e (C1 controls are ESC in 8 bits) and backslashes escaped as \xNN
+ * (\\), cut after CLI_QUOTE_SHOWN bytes with its length said ("'xxxx...'
+ * (131072 bytes)"): a pasted error message is shown whole, a file is not.
+ * cli_fail() escapes control bytes too, as a last line of defence;
+ * cli_quote() also keeps a message short.
+ */
+#define CLI_QUOTE_SHOWN 100
+struct cli_quoted {
+	char s[CLI_QUOTE_SHOWN * 4 + 40];
+};
+const char *cli_quote(struct cli_quoted *q, const char *s);
+const char *cli_quoten(struct cli_quoted *q, const char *s, size_t len); /* s[0..len) */
 
 /*
  * Standard output for the commands: a stream whose failing write ends the
@@ -67,10 +83,21 @@ bool cli_want_color(FILE *f, const char *when);
 enum cli_color { C_RESET, C_BOLD, C_DIM, C_RED, C_GREEN, C_YELLOW, C_BLUE, C_MAGENTA, C_CYAN };
 const char *cli_c(const struct cli *c, enum cli_color col);
 
-/* Reads a whole file ("-" = stdin), transparently gunzipping gzip data.
+/* Reads a whole text file ("-" = stdin), transparently gunzipping gzip data.
  * Returns 0 and a malloc'd buffer (NUL-terminated) or EXIT_ERROR after
- * printing why. */
+ * printing why: unreadable, a NUL byte (not text), or CLI_READ_MAX bytes or
+ * more (docs/scan.md, --keylog). */
+#define CLI_READ_MAX ((size_t)1 << 30)
 int cli_read_file(struct cli *c, const char *path, char **buf, size_t *len);
+
+/* How much the next read of cli_read_file() asks for, with n bytes in a
+ * buffer of cap: what is left, at most chunk_max (zlib's lengths are
+ * `unsigned` and its result an `int`: nothing may be cast down). */
+static inline size_t cli_read_chunk(size_t cap, size_t n, size_t chunk_max)
+{
+	size_t left = cap > n ? cap - n : 0;
+	return left < chunk_max ? left : chunk_max;
+}
 
 /*
  * The width text output wraps to: COLUMNS when it is set to a number (also

@@ -403,7 +403,7 @@ int cmd_decode(struct cli *c, int argc, char **argv)
 	const char *color = NULL, *file = NULL;
 	int opt;
 
-	while ((opt = opts_next(c, argc, argv, opts, false)) != OPTS_DONE) {
+	while ((opt = opts_next(c, argc, argv, opts)) != OPTS_DONE) {
 		switch (opt) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;

@@ -373,7 +373,9 @@ static int explain_input(struct cli *c, const struct explain_opts *o, const char
 	tlsa_text_free(rec);
 	if (mm.n > 0)
 		return 0;
-	return cli_fail(c, "'%s' is not an alert code (0-255) or a known alert name", input);
+	struct cli_quoted q;
+	return cli_fail(c, "%s is not an alert code (0-255) or a known alert name",
+			cli_quote(&q, input));
 }
 
 /* What the steps of cmd_explain return to let it go on. */
@@ -383,6 +385,7 @@ enum { GO_ON = -1 };
 static int explain_options(struct cli *c, int argc, char **argv, struct explain_opts *o,
 			   const char **color)
 {
+	struct cli_quoted q;
 	enum { OPT_JSON = 256, OPT_CSV, OPT_VERSION, OPT_COLOR, OPT_STACK };
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, OPT_JSON},
@@ -397,7 +400,7 @@ static int explain_options(struct cli *c, int argc, char **argv, struct explain_
 	};
 	int opt;
 
-	while ((opt = opts_next(c, argc, argv, opts, false)) != OPTS_DONE) {
+	while ((opt = opts_next(c, argc, argv, opts)) != OPTS_DONE) {
 		switch (opt) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
@@ -405,16 +408,17 @@ static int explain_options(struct cli *c, int argc, char **argv, struct explain_
 			if (tlsa_version_parse(optarg, &o->ver) != 0)
 				return cli_fail(
 					c,
-					"unknown protocol version '%s' (try tls1.2, tls1.3, "
+					"unknown protocol version %s (try tls1.2, tls1.3, "
 					"dtls1.2)",
-					optarg);
+					cli_quote(&q, optarg));
 			break;
 		case OPT_COLOR: *color = optarg; break;
 		case OPT_STACK:
 			if ((o->stack = tlsa_stack_parse(optarg)) == NULL) {
 				char known[256];
 				causes_stack_list(known, sizeof(known));
-				return cli_fail(c, "unknown stack '%s' (known: %s)", optarg, known);
+				return cli_fail(c, "unknown stack %s (known: %s)",
+						cli_quote(&q, optarg), known);
 			}
 			break;
 		case 'h': explain_usage(c->out); return EXIT_OK;

@@ -29,6 +29,7 @@ static void list_usage(FILE *f)
 
 int cmd_list(struct cli *c, int argc, char **argv)
 {
+	struct cli_quoted q;
 	enum { OPT_JSON = 256, OPT_CSV, OPT_ASSIGNED, OPT_RESERVED, OPT_UNOFFICIAL, OPT_ALL,
 	       OPT_TLS13, OPT_VERSION, OPT_COLOR };
 	static const struct option opts[] = {
@@ -50,7 +51,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	const char *color = NULL;
 	int o;
 
-	while ((o = opts_next(c, argc, argv, opts, true)) != OPTS_DONE) {
+	while ((o = opts_next(c, argc, argv, opts)) != OPTS_DONE) {
 		switch (o) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
@@ -61,8 +62,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		case OPT_TLS13: ver = TLSA_VER_TLS13; break;
 		case OPT_VERSION:
 			if (tlsa_version_parse(optarg, &ver) != 0)
-				return cli_fail(c, "unknown protocol version '%s' (try tls1.2, tls1.3, "
-						   "dtls1.2)", optarg);
+				return cli_fail(c, "unknown protocol version %s (try tls1.2, tls1.3, "
+						   "dtls1.2)", cli_quote(&q, optarg));
 			break;
 		case OPT_COLOR: color = optarg; break;
 		case 'h': list_usage(c->out); return EXIT_OK;
@@ -70,7 +71,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cli_fail(c, "unexpected argument '%s'", argv[optind]);
+		return cli_fail(c, "unexpected argument %s", cli_quote(&q, argv[optind]));
 	c->color = c->fmt == OUT_TEXT && cli_want_color(c->out, color);
 
 	if (c->fmt == OUT_CSV)

@@ -632,7 +632,7 @@ int cmd_logs(struct cli *c, int argc, char **argv)
 	L.c = c;
 	for (size_t i = 0; i < sizeof(L.bucket) / sizeof(L.bucket[0]); i++)
 		L.bucket[i] = -1;
-	while ((opt = opts_next(c, argc, argv, opts, false)) != OPTS_DONE) {
+	while ((opt = opts_next(c, argc, argv, opts)) != OPTS_DONE) {
 		switch (opt) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;

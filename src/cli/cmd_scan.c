@@ -76,10 +76,12 @@ static int parse_num(struct cli *c, const char *opt, const char *arg, unsigned l
 		     unsigned long long *out)
 {
 	char *end;
+	struct cli_quoted q;
 	errno = 0;
 	unsigned long long v = strtoull(arg, &end, 10);
 	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' || v > max)
-		return cli_fail(c, "%s needs a number up to %llu, got '%s'", opt, max, arg);
+		return cli_fail(c, "%s needs a number up to %llu, got %s", opt, max,
+				cli_quote(&q, arg));
 	*out = v;
 	return 0;
 }
@@ -164,7 +166,7 @@ static int scan_options(struct cli *c, int argc, char **argv, struct scan_opts *
 	unsigned long long v;
 	int opt;
 
-	while ((opt = opts_next(c, argc, argv, scan_opts_table, true)) != OPTS_DONE) {
+	while ((opt = opts_next(c, argc, argv, scan_opts_table)) != OPTS_DONE) {
 		switch (opt) {
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;

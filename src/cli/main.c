@@ -54,13 +54,14 @@ static int run(struct cli *c, int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	const char *a = argv[1];
+	struct cli_quoted q;
 	if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "help") == 0) {
 		usage(c->out);
 		return EXIT_OK;
 	}
 	if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0 || strcmp(a, "version") == 0) {
 		if (argc > 2) {
-			fprintf(c->err, "tlsalert: '%s' takes no argument\n", a);
+			fprintf(c->err, "tlsalert: %s takes no argument\n", cli_quote(&q, a));
 			return EXIT_ERROR;
 		}
 		version(c->out);
@@ -73,7 +74,7 @@ static int run(struct cli *c, int argc, char **argv)
 			return commands[i].fn(c, argc - 1, argv + 1);
 		}
 	}
-	fprintf(c->err, "tlsalert: unknown command '%s'\n\n", a);
+	fprintf(c->err, "tlsalert: unknown command %s\n\n", cli_quote(&q, a));
 	usage(c->err);
 	return EXIT_ERROR;
 }

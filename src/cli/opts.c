@@ -10,16 +10,15 @@
 #include "opts.h"
 
 /*
- * getopt_long's short-option string: "+" when the options stop at the first
- * operand, ":" so that a missing argument comes back as ':' rather than '?',
- * then every entry whose val is a character, with ':' when it takes an argument.
+ * getopt_long's short-option string: ":" so that a missing argument comes back
+ * as ':' rather than '?', then every entry whose val is a character, with ':'
+ * when it takes an argument.  No "+": options may follow operands, as in GNU
+ * tools (`tlsalert scan FILE --json`), and "--" ends them.
  */
-static void short_options(const struct option *table, bool in_order, char *buf, size_t cap)
+static void short_options(const struct option *table, char *buf, size_t cap)
 {
 	size_t n = 0;
 
-	if (in_order)
-		buf[n++] = '+';
 	buf[n++] = ':';
 	for (const struct option *o = table; o->name != NULL && n + 3 <= cap; o++) {
 		if (o->val <= 0 || o->val >= 256)
@@ -88,16 +87,18 @@ static void long_error(struct cli *c, const struct option *table, const char *ar
 	char list[256];
 	size_t n = len > 0 ? find_long(table, name, len, &hit, list, sizeof(list)) : 0;
 
+	struct cli_quoted q;
 	if (n == 0) /* the name alone, or all of "--=x" */
-		cli_fail(c, "unknown option '--%.*s'", (int)(len > 0 ? len : strlen(name)), name);
+		cli_fail(c, "unknown option %s",
+			 cli_quoten(&q, arg, 2 + (len > 0 ? len : strlen(name))));
 	else if (n > 1)
-		cli_fail(c, "option '--%.*s' is ambiguous: %s", (int)len, name, list);
+		cli_fail(c, "option %s is ambiguous: %s", cli_quoten(&q, arg, 2 + len), list);
 	else if (missing)
 		cli_fail(c, "option '--%s' needs an argument", hit->name);
 	else if (eq != NULL && hit->has_arg == no_argument)
 		cli_fail(c, "option '--%s' takes no argument", hit->name);
 	else
-		cli_fail(c, "invalid option '%s'", arg); /* getopt_long and the table disagree */
+		cli_fail(c, "invalid option %s", cli_quote(&q, arg)); /* getopt_long and the table disagree */
 }
 
 /*
@@ -127,11 +128,11 @@ static void short_error(struct cli *c, int ch, bool missing)
 		cli_fail(c, "unknown option '-\\x%02x'", (unsigned)ch & 0xff);
 }
 
-int opts_next(struct cli *c, int argc, char **argv, const struct option *table, bool in_order)
+int opts_next(struct cli *c, int argc, char **argv, const struct option *table)
 {
 	char shorts[128];
 
-	short_options(table, in_order, shorts, sizeof(shorts));
+	short_options(table, shorts, sizeof(shorts));
 	opterr = 0;
 	int ret = getopt_long(argc, argv, shorts, table, NULL);
 	if (ret == -1)

@@ -21,15 +21,14 @@ enum {
  * optarg), OPTS_DONE or OPTS_ERROR.  `table` ends with a zeroed entry; every
  * entry has flag NULL and has_arg no_argument or required_argument.  An entry
  * whose val is below 256 is also the short option "-val" (so "-f X", "-fX" and
- * "-qf X" work).  Long options may be abbreviated to a unique prefix.  "--"
- * ends the options; "-" is an operand.  With `in_order` the options end at the
- * first operand; without it options may follow operands (getopt_long's
- * permutation).  Errors, through cli_fail():
+ * "-qf X" work).  Long options may be abbreviated to a unique prefix.  Options
+ * may follow operands (getopt_long's permutation: `scan FILE --json`); "--"
+ * ends the options, and "-" is an operand.  Errors, through cli_fail():
  *   unknown option '--frob'            unknown option '-z'
  *   option '--keylog' needs an argument   option '-f' needs an argument
  *   option '--no-infer' takes no argument
  *   option '--c' is ambiguous: --csv, --color
  */
-int opts_next(struct cli *c, int argc, char **argv, const struct option *table, bool in_order);
+int opts_next(struct cli *c, int argc, char **argv, const struct option *table);
 
 #endif

@@ -109,6 +109,23 @@ static void rank(const struct tlsa_diag_ctx *ctx, enum scan_stack_source src,
 	}
 }
 
+/*
+ * An encrypted alert whose code cannot be read because the connection's
+ * handshake is not in the capture: no rule can rank anything, the capture
+ * itself is the cause.  Its evidence is the tracker's.
+ */
+static bool unseen(const struct tlsa_alert_event *ev, struct scan_causes *out)
+{
+	if (!ev->encrypted || (ev->hs != NULL && (ev->hs->client_hello || ev->hs->server_hello)))
+		return false;
+	struct tlsa_cause *k = &out->cs[0];
+	causes_outcome(k, "handshake-not-captured", tlsa_role_name(ev->sender));
+	snprintf(k->evidence, sizeof(k->evidence), "%s",
+		 ev->evidence != NULL ? ev->evidence : "the handshake is not in this capture");
+	out->n = 1;
+	return true;
+}
+
 const struct scan_causes *scan_causes_of(struct scan_memo *m, const struct tlsa_alert_event *ev)
 {
 	static const struct scan_causes none;
@@ -116,7 +133,7 @@ const struct scan_causes *scan_causes_of(struct scan_memo *m, const struct tlsa_
 	enum scan_stack_source src = STACK_NONE;
 
 	if (!tlsa_diag_ctx_from_event(&ctx, ev))
-		return &none;
+		return m != NULL && unseen(ev, &m->scratch) ? &m->scratch : &none;
 	if (ev->sender == TLSA_ROLE_CLIENT || ev->sender == TLSA_ROLE_SERVER)
 		ctx.stack = scan_stack_of(m, ev->hs, ev->sender, &src);
 	if (m == NULL)

@@ -5,11 +5,13 @@
 
 #include "scan_input.h"
 
-/* A skipped key log line: file, line number and what is wrong, never the secret. */
+/* A skipped key log line: file, line number and what is wrong, never the secret
+ * (keylog.c quotes nothing but a label-shaped word); through cli_fail() for its
+ * escaping of control bytes, in the file name too. */
 static void keylog_warn(void *ctx, const char *origin, unsigned long line, const char *msg)
 {
 	struct cli *c = ctx;
-	fprintf(c->err, "tlsalert scan: %s:%lu: %s\n", origin, line, msg);
+	(void)cli_fail(c, "%s:%lu: %s", origin, line, msg);
 }
 
 /* Reads one key log file into kl; 0, or the exit status of a failure. */

@@ -580,6 +580,12 @@ static void conn_csv(struct scan_writer *o, const struct tlsa_conn_event *ev,
 	csv_end(f);
 }
 
+/*
+ * One connection of --summary in text: a head line (file:frame, outcome,
+ * version, client -> server) short enough for 100 columns with a 30-character
+ * file name, then what ended it and its likeliest cause, each wrapped to the
+ * terminal under a 4-column indent.
+ */
 static void conn_text(struct scan_writer *o, const struct tlsa_conn_event *ev,
 		      const struct conn_view *v)
 {
@@ -587,20 +593,38 @@ static void conn_text(struct scan_writer *o, const struct tlsa_conn_event *ev,
 	enum cli_color col = ev->outcome == TLSA_OUT_ESTABLISHED ? C_GREEN
 			     : ev->outcome == TLSA_OUT_FAILED	 ? C_RED
 								 : C_YELLOW;
-	char where[512];
+	char where[512], buf[1024];
 	snprintf(where, sizeof(where), "%s:%" PRIu64, v->file, ev->first_frame);
-	fprintf(c->out, "%-*s %-21s -> %-21s %-4s %-8s %s%-11s%s %s%s%s\n", o->set->width, where,
-		v->from, v->to, ev->flow->transport == 17 ? "udp" : "tcp",
-		tlsa_version_name(ev->version), cli_c(c, col), tlsa_outcome_name(ev->outcome),
-		cli_c(c, C_RESET), v->what, ev->hs->sni[0] ? "  sni=" : "", ev->hs->sni);
+	/* aligned on the longest file:frame of the run, up to a 30-character name */
+	int pad = o->set->width < 36 ? o->set->width : 36;
+	fprintf(c->out, "%-*s %s%-11s%s %-8s %-21s -> %s%s\n", pad, where, cli_c(c, col),
+		tlsa_outcome_name(ev->outcome), cli_c(c, C_RESET), tlsa_version_name(ev->version),
+		v->from, v->to, ev->flow->transport == 17 ? " udp" : "");
 	if (ev->outcome == TLSA_OUT_PLAINTEXT)
-		fprintf(c->out,
-			"%*s %sthe server answered in plain text: \"%s\"; likely cause: %s%s\n",
-			o->set->width, "", cli_c(c, C_DIM), ev->plaintext, "plaintext-service",
-			cli_c(c, C_RESET));
-	else if (v->sc.n > 0 && ev->outcome != TLSA_OUT_ESTABLISHED)
-		fprintf(c->out, "%*s %slikely cause: %s (%s)%s\n", o->set->width, "",
-			cli_c(c, C_DIM), v->sc.cs[0].id, v->sc.cs[0].title, cli_c(c, C_RESET));
+		snprintf(buf, sizeof(buf), "%s%sthe server answered in plain text: \"%s\"",
+			 ev->have_alert ? v->what : "", ev->have_alert ? ", after " : "",
+			 ev->plaintext);
+	else
+		snprintf(buf, sizeof(buf), "%s", v->what);
+	if (ev->hs->sni[0] != '\0')
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "; SNI %s", ev->hs->sni);
+	fputs("    ", c->out);
+	cli_wrap(c->out, buf, 4, 6, c->width);
+	const char *id = NULL, *title = NULL;
+	if (ev->outcome == TLSA_OUT_PLAINTEXT) {
+		const struct tlsa_cause_def *d = tlsa_cause_def_get("plaintext-service");
+		id = "plaintext-service";
+		title = d != NULL ? d->title : NULL;
+	} else if (v->sc.n > 0 && ev->outcome != TLSA_OUT_ESTABLISHED) {
+		id = v->sc.cs[0].id;
+		title = v->sc.cs[0].title;
+	}
+	if (id == NULL)
+		return;
+	snprintf(buf, sizeof(buf), "likely cause: %s (%s)", id, title != NULL ? title : id);
+	fprintf(c->out, "    %s", cli_c(c, C_DIM));
+	cli_wrap(c->out, buf, 4, 6, c->width);
+	fputs(cli_c(c, C_RESET), c->out);
 }
 
 /* Writes one finished connection (--summary only; otherwise it is only counted). */

@@ -182,7 +182,7 @@ static const char *unreadable_why(const struct tlsa_alert_event *ev)
 	if (ev->hs == NULL || !ev->hs->client_hello)
 		return "Its code cannot be read: the handshake is not in this capture (it "
 		       "started after the connection began), and without the ClientHello no key "
-		       "log can be matched. Start the capture before the connection.";
+		       "log can be matched.";
 	if (ev->keylog)
 		return "Its code cannot be read: the key log has no secrets for this "
 		       "connection (its ClientHello random is not in it).";
@@ -282,10 +282,12 @@ void scan_text_alert(struct scan_writer *o, const struct tlsa_alert_event *ev)
 	}
 	const char *file = o->set->files[ev->pkt->file_index];
 	const char *role = tlsa_role_name(ev->sender);
-	/* a line that would pass 100 columns leaves its stage to the next line, unless --brief */
+	/* a line that would pass 100 columns (or a narrower terminal) leaves its stage to
+	   the next line, unless --brief */
 	int len = snprintf(NULL, 0, "%s %s:%" PRIu64 " %-6s %s  %s", clock, file, ev->pkt->frame,
 			   role, what, ev->stage);
-	bool stage_below = !o->set->brief && len > 100;
+	int limit = c->width > 0 && c->width < 100 ? c->width : 100;
+	bool stage_below = !o->set->brief && len > limit;
 	fprintf(c->out, "%s %s:%" PRIu64 " %-6s %s%s%s%s%s\n", clock, file, ev->pkt->frame, role,
 		cli_c(c, col), what, cli_c(c, C_RESET), stage_below ? "" : "  ",
 		stage_below ? "" : ev->stage);

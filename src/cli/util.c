@@ -5,23 +5,73 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "cli.h"
 
+/* Writes s with every control byte as \xNN: a message that quotes what a user
+ * typed or a file holds must not drive the terminal (`explain $'\e]0;X\a'`
+ * set its title). */
+static void put_escaped(FILE *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f)
+			fprintf(f, "\\x%02x", ch);
+		else
+			fputc(ch, f);
+	}
+}
+
 int cli_fail(struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
+	char buf[1024];
 
 	fflush(c->out);
 	fprintf(c->err, "%s %s: ", c->prog, c->cmd ? c->cmd : "");
 	va_start(ap, fmt);
-	vfprintf(c->err, fmt, ap);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(buf)) {
+		put_escaped(c->err, buf, sizeof(buf) - 1);
+		fprintf(c->err, "... (%d characters)", n);
+	} else {
+		put_escaped(c->err, buf, (size_t)n);
+	}
 	fputc('\n', c->err);
 	return EXIT_ERROR;
+}
+
+const char *cli_quote(struct cli_quoted *q, const char *s)
+{
+	return cli_quoten(q, s, strlen(s));
+}
+
+const char *cli_quoten(struct cli_quoted *q, const char *s, size_t len)
+{
+	enum { SHOWN = CLI_QUOTE_SHOWN };
+	size_t n = 0;
+	q->s[n++] = '\'';
+	for (size_t i = 0; i < len && i < SHOWN; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch >= 0x7f || ch == '\\')
+			n += (size_t)snprintf(q->s + n, sizeof(q->s) - n,
+					      ch == '\\' ? "\\\\" : "\\x%02x", ch);
+		else
+			q->s[n++] = (char)ch;
+	}
+	if (len > SHOWN)
+		snprintf(q->s + n, sizeof(q->s) - n, "...' (%zu bytes)", len);
+	else
+		snprintf(q->s + n, sizeof(q->s) - n, "'");
+	return q->s;
 }
 
 /*
@@ -124,38 +174,81 @@ const char *cli_c(const struct cli *c, enum cli_color col)
 	return c->color ? seq[col] : "";
 }
 
+/*
+ * Reads all of a text file, through zlib so that gzip data is inflated.  The
+ * file is opened once (a FIFO or /dev/stdin is read as it comes) and read in
+ * chunks of at most CHUNK_MAX, so no length is ever cast to a narrower type
+ * than zlib's `unsigned`/`int`; the whole stays under CLI_READ_MAX (a regular
+ * file larger than that is refused before any read), and a NUL byte ends the
+ * read at once: these are text files, and /dev/zero must not fill memory.
+ */
+static int read_failed(struct cli *c, gzFile gz, char *b, const char *path, const char *why)
+{
+	free(b);
+	gzclose(gz);
+	return cli_fail(c, "%s: %s", path, why);
+}
+
 int cli_read_file(struct cli *c, const char *path, char **buf, size_t *len)
 {
+	enum { CHUNK_MAX = 1 << 30 };
 	bool is_stdin = strcmp(path, "-") == 0;
-	int fd = is_stdin ? dup(0) : -1;
-	gzFile gz = is_stdin ? gzdopen(fd, "rb") : gzopen(path, "rb");
-
+	int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cli_fail(c, "%s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size >= CLI_READ_MAX) {
+		close(fd);
+		return cli_fail(c, "%s: %llu bytes: too large (the limit is %u MiB)", path,
+				(unsigned long long)st.st_size, (unsigned)(CLI_READ_MAX >> 20));
+	}
+	gzFile gz = gzdopen(fd, "rb");
 	if (gz == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return cli_fail(c, "%s: %s", path, strerror(errno ? errno : ENOMEM));
+		close(fd);
+		return cli_fail(c, "%s: out of memory", path);
 	}
 	size_t cap = 1 << 16, n = 0;
 	char *b = malloc(cap + 1);
+	char why[160];
 	for (;;) {
-		if (b == NULL) {
-			gzclose(gz);
-			return cli_fail(c, "%s: out of memory", path);
-		}
-		int got = gzread(gz, b + n, (unsigned)(cap - n));
+		if (b == NULL)
+			return read_failed(c, gz, NULL, path, "out of memory");
+		size_t want = cli_read_chunk(cap, n, CHUNK_MAX);
+		int got = gzread(gz, b + n, (unsigned)want);
 		if (got < 0) {
-			int e;
+			int e, saved = errno;
 			const char *msg = gzerror(gz, &e);
-			free(b);
-			gzclose(gz);
-			return cli_fail(c, "%s: read error: %s", path,
-					e == Z_ERRNO ? strerror(errno) : msg);
+			/* msg belongs to gz: copied before gzclose() frees it, less
+			 * the "<fd:N>: " zlib puts first (the path is ours) */
+			const char *sep = strncmp(msg, "<fd:", 4) == 0 ? strstr(msg, ": ") : NULL;
+			snprintf(why, sizeof(why), "read error: %s",
+				 e == Z_ERRNO ? strerror(saved) : sep ? sep + 2 : msg);
+			return read_failed(c, gz, b, path, why);
+		}
+		const char *nul = memchr(b + n, '\0', (size_t)got);
+		if (nul != NULL) {
+			snprintf(why, sizeof(why), "not a text file (a NUL byte at offset %zu)",
+				 (size_t)(nul - b));
+			return read_failed(c, gz, b, path, why);
 		}
 		n += (size_t)got;
-		if (got == 0)
+		if (got == 0) {
+			/* zlib ends a gzip stream cut short as if it were whole */
+			int e;
+			gzerror(gz, &e);
+			if (e == Z_BUF_ERROR)
+				return read_failed(c, gz, b, path,
+						   "truncated gzip data (the stream ends early)");
 			break;
+		}
 		if (n == cap) {
-			cap *= 2;
+			if (cap >= CLI_READ_MAX) {
+				snprintf(why, sizeof(why),
+					 "too large (the limit is %u MiB)",
+					 (unsigned)(CLI_READ_MAX >> 20));
+				return read_failed(c, gz, b, path, why);
+			}
+			cap = cap * 2 > CLI_READ_MAX ? CLI_READ_MAX : cap * 2;
 			char *nb = realloc(b, cap + 1);
 			if (nb == NULL)
 				free(b);

@@ -56,6 +56,7 @@ suites_data.h        crypto
 logpatterns_data.h   text
 localerrors_data.h   text
 causes_data.h        diagnose
+oids_data.h          session
 '
 set -eu
 cd "$(dirname "$0")/../.."

@@ -361,6 +361,27 @@ static bool traffic_secret_n(const char *f, size_t n)
 	return false;
 }
 
+/*
+ * Whether an unknown first word may be echoed in a warning: only one shaped
+ * like a label (capitals, digits and '_', with at least one '_', at most 40
+ * characters).  Secrets are hex digits, and no run of them can have that
+ * shape: a key log folded at 40 columns puts pieces of secrets where the label
+ * goes, and those must never be printed, not even a digit of them.
+ */
+static bool label_shape(const char *f, size_t n)
+{
+	bool underscore = false;
+	if (n == 0 || n > 40)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (f[i] == '_')
+			underscore = true;
+		else if (!(f[i] >= 'A' && f[i] <= 'Z') && !(f[i] >= '0' && f[i] <= '9'))
+			return false;
+	}
+	return underscore;
+}
+
 static int parse_line(struct tlsa_keylog *kl, const char *p, const char *end, unsigned long line,
 		      const struct warner *w)
 {
@@ -387,11 +408,14 @@ static int parse_line(struct tlsa_keylog *kl, const char *p, const char *end, un
 		 * tracker derives them from secret 0 itself. */
 		if (traffic_secret_n(f[0], fl[0]))
 			return 0;
-		snprintf(msg, sizeof(msg), "unknown label \"%.*s\"; line skipped",
-			 fl[0] > 40 ? 40 : (int)fl[0], f[0]);
-		for (char *c = msg; *c; c++)
-			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
-				*c = '?';
+		if (label_shape(f[0], fl[0]))
+			snprintf(msg, sizeof(msg), "unknown label \"%.*s\"; line skipped",
+				 (int)fl[0], f[0]);
+		else
+			snprintf(msg, sizeof(msg),
+				 "a line starts with a %zu-character word that is not a label "
+				 "(not shown: it may be part of a secret); line skipped",
+				 fl[0]);
 		warn(w, line, msg);
 		return 0;
 	}

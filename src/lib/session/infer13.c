@@ -84,3 +84,61 @@ void ses_infer13(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, in
 	}
 	ses_note_alert(t, c, &ev);
 }
+
+/*
+ * A connection whose handshake is not in the capture (the capture began after
+ * it): the version is unknown.  Alerts of TLS 1.2 and earlier travel in records
+ * of type 21 and are reported as they come; a last record of type 23 with the
+ * size of a TLS 1.3 encrypted alert, after which the sender closed, is inferred
+ * as an alert whose code cannot be read.  No key log helps: the keys are found
+ * by the ClientHello's random.
+ */
+void ses_infer_unseen(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir)
+{
+	struct dirstate *d = &c->d[dir];
+	struct dirstate *peer = &c->d[1 - dir];
+	if (d->last_type != 23 || !alert_sized13(d->last_len) || (!closed(d) && !closed(peer)))
+		return;
+	if (d->dec_last)
+		return;
+
+	struct tlsa_alert_event ev;
+	ses_base_event(t, &ev, c, f, dir, &d->last_pkt);
+	ev.content_type = 23;
+	ev.record_version = d->last_ver;
+	ev.record_length = d->last_len;
+	ev.record_seq = d->last_seq;
+	ev.version = TLSA_VER_UNKNOWN;
+	ev.version_negotiated = false;
+	ev.encrypted = true;
+	ev.inferred = true;
+	ev.cipher_shapes = tlsa_encrypted_alert_shapes(d->last_len, true);
+	ev.history = ses_hist_render(t, c, f, d->last_hist);
+	ev.stage = ses_step_names[S_APPDATA];
+
+	if (peer->last_type == 23 && alert_sized13(peer->last_len)) {
+		ev.likely = 0;
+		ev.evidence = "the handshake is not in this capture; the last record of each "
+			      "side has the size of a TLS 1.3 encrypted alert and the connection "
+			      "then closed: a close_notify exchange";
+		bool second = peer->last_pkt.frame < d->last_pkt.frame;
+		ev.stage = second ? STAGE_CLOSING : ses_step_names[S_APPDATA];
+	} else if (d->ccs && !d->finished && d->n_enc == 1) {
+		/* TLS 1.3 in middlebox compatibility mode: a ChangeCipherSpec, then the
+		   sender's first encrypted record where its Finished was due (a TLS 1.2
+		   Finished is a record of type 22) */
+		ev.evidence = "the handshake is not in this capture; the sender's first record "
+			      "after its ChangeCipherSpec has the size of a TLS 1.3 encrypted "
+			      "alert instead of its Finished, and the sender then closed the "
+			      "connection: it most likely rejected the peer's handshake flight "
+			      "(its certificate?), with an alert whose code cannot be read";
+		ev.stage = ses_step_names[S_SERVER_FLIGHT];
+		c->rejected = true;
+	} else {
+		ev.evidence = "the handshake is not in this capture; the sender's last record has "
+			      "the size of a TLS 1.3 encrypted alert and the sender then closed "
+			      "the connection: close_notify or an error alert, whose code cannot "
+			      "be read";
+	}
+	ses_note_alert(t, c, &ev);
+}

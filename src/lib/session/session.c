@@ -117,11 +117,16 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 	struct conn *c = f->user;
 	if (c == NULL)
 		return;
-	if (c->tls && !c->dtls && is_tls13(c) && !t->o.no_infer) {
+	if (c->tls && !c->dtls && !t->o.no_infer) {
 		/* report in frame order */
 		int first = c->d[0].last_pkt.frame <= c->d[1].last_pkt.frame ? 0 : 1;
-		ses_infer13(t, c, f, first);
-		ses_infer13(t, c, f, 1 - first);
+		bool unseen = !c->hs->client_hello && !c->hs->server_hello;
+		void (*infer)(struct tlsa_tracker *, struct conn *, struct tlsa_flow *, int) =
+			unseen ? ses_infer_unseen : is_tls13(c) ? ses_infer13 : NULL;
+		if (infer != NULL) {
+			infer(t, c, f, first);
+			infer(t, c, f, 1 - first);
+		}
 	}
 	if (c->tls && t->o.on_conn) {
 		struct tlsa_conn_event sum = {0};

@@ -387,5 +387,6 @@ void ses_emit_decrypted(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow
 /* At the end of a TLS 1.3 connection: the alert direction dir's last record
  * may have been, reported as an inferred event. */
 void ses_infer13(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir);
+void ses_infer_unseen(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir);
 
 #endif
