@@ -27,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tlsa_keylog_add_dsb(kl, TLSA_DSB_TLS_KEYLOG, data, size, NULL, on_warn, &sum, &err);
 	/* look up every 32-byte window, and every entry found reads all its secrets */
 	for (size_t i = 0; i + 32 <= size && i < 4096; i += 7) {
-		const struct tlsa_keylog_entry *e = tlsa_keylog_find(kl, data + i);
+		struct tlsa_keylog_entry buf;
+		const struct tlsa_keylog_entry *e = tlsa_keylog_find(kl, data + i, &buf);
 		for (int l = 0; e != NULL && l < TLSA_KL_COUNT; l++) {
 			const struct tlsa_keylog_secret *s =
 				tlsa_keylog_secret(e, (tlsa_keylog_label)l);

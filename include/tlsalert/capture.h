@@ -92,6 +92,10 @@ struct tlsa_capture_opts {
 	   between packets, and within 0.1 s while a pipe, FIFO, terminal or interface has no
 	   data. */
 	volatile sig_atomic_t *stop;
+	/* Out-of-order bytes buffered by all flows together, each segment's bookkeeping
+	   counted too (docs/capture.md, "Memory"); 0 = default 16 MiB.  When full, a
+	   direction gives up its hole as when its own buffer is full. */
+	size_t max_buffer_total;
 };
 
 /* Counters, for statistics output and tests. */
@@ -106,6 +110,12 @@ struct tlsa_capture_stats {
 	uint64_t tcp_gaps;	/* tcp_gap calls */
 	uint64_t tcp_gap_bytes; /* bytes reported missing */
 	uint64_t tcp_dup_bytes; /* retransmitted / overlapping bytes dropped */
+	/* What a bound made the reader give up (docs/capture.md, "Memory"): */
+	uint64_t frags_dropped;	     /* IP fragments dropped: invalid, timed out, table full,
+					never completed by the end of the input */
+	uint64_t frag_bytes_dropped; /* their payload bytes */
+	uint64_t tcp_buffer_full;    /* holes given up because max_flow_buffer or
+					max_buffer_total was reached (each also a tcp_gap) */
 };
 
 struct tlsa_capture;

@@ -244,6 +244,12 @@ struct tlsa_tracker_opts {
 	struct tlsa_keylog *keylog;
 	bool decrypt_all; /* open every protected record (default: only those that can
 			     hold an alert or a handshake message, see docs/scan.md) */
+	/* Memory (docs/capture.md, "Memory"): bytes of handshake messages one flow may hold
+	   (messages being reassembled, certificate messages and facts kept for its events),
+	   0 = default 128 KiB; and all flows together, 0 = default 16 MiB.  A message that
+	   does not fit is skipped (its type still counts) and counted in hs_msgs_dropped. */
+	size_t max_handshake;
+	size_t max_handshake_total;
 };
 
 /* Counters for statistics and tests. */
@@ -261,6 +267,10 @@ struct tlsa_tracker_stats {
 	uint64_t dec_failures; /* records that did not authenticate */
 	uint64_t dsb_keys;     /* connections whose secrets came in pcapng Decryption Secrets
 				  Blocks (the tracker's own key log) */
+	/* What a bound or a malformed input made the tracker give up: */
+	uint64_t hs_msgs_dropped;      /* handshake messages skipped: over max_handshake */
+	uint64_t hs_bytes_dropped;     /* their bytes that were captured */
+	uint64_t dtls_frags_invalid;   /* DTLS handshake fragments past their message or record */
 };
 
 struct tlsa_tracker;

@@ -19,7 +19,8 @@
 #include "tlsalert/text.h"
 
 #define BLOCK	    (1u << 18)	/* bytes read per call */
-#define MAX_BUF	    (64u << 20) /* longest line kept whole */
+#define MAX_BUF	    (1u << 20)	/* longest line kept whole (memory: docs/logs.md) */
+#define CUT_LOOK    (1u << 16)	/* where a longer line is cut into pieces */
 #define MATCH_SHOWN 120		/* text output: matched text shown up to this */
 #define LOG_CAUSES  3		/* ranked causes written per mention (JSON) */
 #define MEMO_MAX    512		/* diagnoses remembered per run */
@@ -423,6 +424,21 @@ static int src_sniff(struct logs *L, struct source *s)
 }
 
 /*
+ * Where a line longer than MAX_BUF is cut into a piece that is scanned alone: before
+ * the last quote or tab in its last CUT_LOOK bytes (the field separators of JSON and
+ * tab-separated logs, which the alert wording of no stack contains), so that a message
+ * is not split between two pieces; else at the end of the buffer.
+ */
+static size_t piece_end(const char *buf, size_t have)
+{
+	size_t stop = have > CUT_LOOK ? have - CUT_LOOK : 1;
+	for (size_t i = have - 1; i >= stop; i--)
+		if (buf[i] == '"' || buf[i] == '\t')
+			return i;
+	return have;
+}
+
+/*
  * Reads the input to its end and scans it one block of complete lines at a
  * time, in *bufp (`cap` bytes, grown up to MAX_BUF; the caller frees it).
  * Returns EXIT_OK or EXIT_ERROR.
@@ -443,10 +459,12 @@ static int scan_lines(struct logs *L, struct source *s, char **bufp, size_t cap)
 				*bufp = buf = nb;
 				cap *= 2;
 			} else {
-				if (scan_block(L, buf, have) != 0)
+				size_t take = piece_end(buf, have);
+				if (scan_block(L, buf, take) != 0)
 					return EXIT_ERROR;
-				L->carry_col += have;
-				have = 0;
+				L->carry_col += take;
+				memmove(buf, buf + take, have - take);
+				have -= take;
 			}
 		}
 		long n = src_read(L, s, buf + have, cap - have < BLOCK ? cap - have : BLOCK);

@@ -30,6 +30,10 @@ static void scan_usage(FILE *f)
 	      "  -f, --filter EXPR      BPF filter (libpcap syntax)\n"
 	      "  --max-flows N          flows kept at once (default 65536)\n"
 	      "  --flow-buffer BYTES    out-of-order bytes kept per direction (default 262144)\n"
+	      "  --handshake-buffer BYTES\n"
+	      "                         handshake message bytes kept per flow (default 131072)\n"
+	      "  --buffer-total BYTES   out-of-order and handshake bytes kept by all flows\n"
+	      "                         together (default 33554432; see docs/capture.md)\n"
 	      "  --idle-timeout SEC     close a flow after SEC seconds of silence (default 300)\n"
 	      "  --no-infer             do not infer TLS 1.3 alerts from record sizes\n"
 	      "  -j, --jobs N           threads: up to N files at once, and a second thread per\n"
@@ -104,6 +108,8 @@ enum {
 	OPT_SUMMARY,
 	OPT_MAXFLOWS,
 	OPT_FLOWBUF,
+	OPT_HSBUF,
+	OPT_BUFTOTAL,
 	OPT_IDLE,
 	OPT_NOINFER,
 	OPT_COLOR,
@@ -124,6 +130,8 @@ static const struct option scan_opts_table[] = {
 	{"filter", required_argument, NULL, 'f'},
 	{"max-flows", required_argument, NULL, OPT_MAXFLOWS},
 	{"flow-buffer", required_argument, NULL, OPT_FLOWBUF},
+	{"handshake-buffer", required_argument, NULL, OPT_HSBUF},
+	{"buffer-total", required_argument, NULL, OPT_BUFTOTAL},
 	{"idle-timeout", required_argument, NULL, OPT_IDLE},
 	{"no-infer", no_argument, NULL, OPT_NOINFER},
 	{"brief", no_argument, NULL, OPT_BRIEF},
@@ -174,6 +182,18 @@ static int scan_options(struct cli *c, int argc, char **argv, struct scan_opts *
 			if (parse_num(c, "--flow-buffer", optarg, 1ull << 32, &v) != 0)
 				return EXIT_ERROR;
 			o->copts.max_flow_buffer = (size_t)v;
+			break;
+		case OPT_HSBUF:
+			if (parse_num(c, "--handshake-buffer", optarg, 1ull << 32, &v) != 0)
+				return EXIT_ERROR;
+			o->topts.max_handshake = (size_t)v;
+			break;
+		case OPT_BUFTOTAL:
+			/* half for out-of-order segments, half for handshake messages */
+			if (parse_num(c, "--buffer-total", optarg, 1ull << 40, &v) != 0)
+				return EXIT_ERROR;
+			o->copts.max_buffer_total = (size_t)(v / 2 > 0 ? v / 2 : 1);
+			o->topts.max_handshake_total = o->copts.max_buffer_total;
 			break;
 		case OPT_IDLE:
 			if (parse_num(c, "--idle-timeout", optarg, 1u << 30, &v) != 0)
@@ -255,8 +275,11 @@ static int scan_report(struct cli *c, struct scan_run *r, struct scan_shared *sh
 	if (set->progress && atomic_load(&sh->bytes) >= PROGRESS_STEP)
 		fputs("\r\033[K", c->err);
 	if (set->summary)
-		scan_summary_write(c, &r->counts);
-	scan_totals_report(c->err, &r->tot, set->verbose, r->topts->keylog != NULL);
+		scan_summary_write(c, &r->counts, &r->tot);
+	struct scan_limits lim = {
+		.max_flows = r->copts->max_flows ? r->copts->max_flows : 65536,
+		.max_handshake = r->topts->max_handshake ? r->topts->max_handshake : 131072};
+	scan_totals_report(c->err, &r->tot, set->verbose, r->topts->keylog != NULL, &lim);
 	struct scan_explain_in ex = {.tot = &r->tot,
 				     .nalerts = r->counts.nalerts,
 				     .nfiles = set->nfiles,

@@ -128,7 +128,7 @@ static void json_counts(struct jw *w, const char *key, struct counts *cs)
 	jw_obj_close(w);
 }
 
-void scan_summary_write(struct cli *c, struct scan_counts *k)
+void scan_summary_write(struct cli *c, struct scan_counts *k, const struct scan_totals *t)
 {
 	if (c->fmt == OUT_JSON) {
 		struct jw w;
@@ -140,6 +140,17 @@ void scan_summary_write(struct cli *c, struct scan_counts *k)
 		json_counts(&w, "by_alert", &k->by_alert);
 		json_counts(&w, "by_sender", &k->by_sender);
 		json_counts(&w, "failed_by_server", &k->by_server);
+		jw_obj_open(&w, "dropped");
+		jw_uint(&w, "flows_evicted", t->cs.flows_evicted);
+		jw_uint(&w, "tcp_gaps", t->cs.tcp_gaps);
+		jw_uint(&w, "tcp_gap_bytes", t->cs.tcp_gap_bytes);
+		jw_uint(&w, "tcp_buffer_full", t->cs.tcp_buffer_full);
+		jw_uint(&w, "handshake_messages", t->ts.hs_msgs_dropped);
+		jw_uint(&w, "handshake_bytes", t->ts.hs_bytes_dropped);
+		jw_uint(&w, "ip_fragments", t->cs.frags_dropped);
+		jw_uint(&w, "ip_fragment_bytes", t->cs.frag_bytes_dropped);
+		jw_uint(&w, "dtls_fragments_invalid", t->ts.dtls_frags_invalid);
+		jw_obj_close(&w);
 		jw_end(&w);
 	} else if (c->fmt == OUT_TEXT) {
 		fprintf(c->out, "\n%zu TLS connection%s, %zu alert%s\n", k->nconns,
@@ -265,6 +276,14 @@ void scan_totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
 {
 	t->cs.packets += cs->packets;
 	t->cs.tcp_gaps += cs->tcp_gaps;
+	t->cs.tcp_gap_bytes += cs->tcp_gap_bytes;
+	t->cs.flows_evicted += cs->flows_evicted;
+	t->cs.frags_dropped += cs->frags_dropped;
+	t->cs.frag_bytes_dropped += cs->frag_bytes_dropped;
+	t->cs.tcp_buffer_full += cs->tcp_buffer_full;
+	t->ts.hs_msgs_dropped += ts->hs_msgs_dropped;
+	t->ts.hs_bytes_dropped += ts->hs_bytes_dropped;
+	t->ts.dtls_frags_invalid += ts->dtls_frags_invalid;
 	t->ts.flows += ts->flows;
 	t->ts.tls_flows += ts->tls_flows;
 	t->ts.records += ts->records;
@@ -278,7 +297,54 @@ void scan_totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
 	t->ts.dsb_keys += ts->dsb_keys;
 }
 
-void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bool keylog)
+/* n with a comma between groups of three digits: "3,214". */
+static const char *thousands(uint64_t n, char buf[32])
+{
+	char tmp[32];
+	int len = snprintf(tmp, sizeof(tmp), "%" PRIu64, n), o = 0;
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* What the bounds made the run give up, once at the end (docs/capture.md, "Memory"). */
+static void report_dropped(FILE *err, const struct scan_totals *t, const struct scan_limits *lim)
+{
+	const struct tlsa_tracker_stats *ts = &t->ts;
+	const struct tlsa_capture_stats *cs = &t->cs;
+	char a[32], line[512];
+	size_t o = 0;
+	line[0] = '\0';
+#define ADD(...) o += (size_t)snprintf(line + o, o < sizeof(line) ? sizeof(line) - o : 0, __VA_ARGS__)
+	if (cs->flows_evicted > 0)
+		ADD("%s%s flow%s evicted at --max-flows %" PRIu64, o ? ", " : "",
+		    thousands(cs->flows_evicted, a), cs->flows_evicted == 1 ? "" : "s",
+		    lim->max_flows);
+	if (cs->tcp_buffer_full > 0)
+		ADD("%s%s TCP hole%s given up at --flow-buffer or --buffer-total", o ? ", " : "",
+		    thousands(cs->tcp_buffer_full, a), cs->tcp_buffer_full == 1 ? "" : "s");
+	if (ts->hs_msgs_dropped > 0)
+		ADD("%s%s handshake message%s over --handshake-buffer %" PRIu64
+		    " or --buffer-total skipped",
+		    o ? ", " : "", thousands(ts->hs_msgs_dropped, a),
+		    ts->hs_msgs_dropped == 1 ? "" : "s", lim->max_handshake);
+	if (cs->frags_dropped > 0)
+		ADD("%s%s IP fragment%s dropped", o ? ", " : "", thousands(cs->frags_dropped, a),
+		    cs->frags_dropped == 1 ? "" : "s");
+	if (ts->dtls_frags_invalid > 0)
+		ADD("%s%s invalid DTLS fragment%s ignored", o ? ", " : "",
+		    thousands(ts->dtls_frags_invalid, a), ts->dtls_frags_invalid == 1 ? "" : "s");
+#undef ADD
+	if (o > 0)
+		fprintf(err, "tlsalert scan: %s: results may be incomplete\n", line);
+}
+
+void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bool keylog,
+			const struct scan_limits *lim)
 {
 	const struct tlsa_tracker_stats *ts = &t->ts;
 	const struct tlsa_capture_stats *cs = &t->cs;
@@ -289,6 +355,15 @@ void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bo
 			" inferred), %" PRIu64 " resyncs, %" PRIu64 " TCP gaps\n",
 			cs->packets, ts->flows, ts->tls_flows, ts->records, ts->alerts,
 			ts->inferred, ts->resyncs, cs->tcp_gaps);
+	if (verbose)
+		fprintf(err,
+			"tlsalert scan: dropped: %" PRIu64 " flows evicted, %" PRIu64
+			" TCP holes given up at a buffer limit, %" PRIu64 " TCP gap bytes, %" PRIu64
+			" handshake messages (%" PRIu64 " bytes), %" PRIu64
+			" IP fragments (%" PRIu64 " bytes), %" PRIu64 " invalid DTLS fragments\n",
+			cs->flows_evicted, cs->tcp_buffer_full, cs->tcp_gap_bytes,
+			ts->hs_msgs_dropped, ts->hs_bytes_dropped, cs->frags_dropped,
+			cs->frag_bytes_dropped, ts->dtls_frags_invalid);
 	if (verbose && keylog)
 		fprintf(err,
 			"tlsalert scan: decryption: %" PRIu64 " connections with keys, %" PRIu64
@@ -300,6 +375,7 @@ void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bo
 			"log (wrong key log or tampered record%s; see decrypt_error, -v)\n",
 			ts->dec_failures, ts->dec_failures == 1 ? "" : "s",
 			ts->dec_failures == 1 ? "" : "s");
+	report_dropped(err, t, lim);
 }
 
 void scan_explain(FILE *err, const struct scan_explain_in *in)

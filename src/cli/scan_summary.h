@@ -38,7 +38,9 @@ void scan_counts_merge(struct scan_counts *dst, const struct scan_counts *src);
 void scan_counts_free(struct scan_counts *k);
 
 /* --summary: the totals after the connection lines (text or JSON; nothing for CSV). */
-void scan_summary_write(struct cli *c, struct scan_counts *k);
+struct scan_totals;
+/* The totals: text or JSON (with t's drop counters) on c->out. */
+void scan_summary_write(struct cli *c, struct scan_counts *k, const struct scan_totals *t);
 
 /* --summary: the causes of an alert, kept until its connection is reported. */
 struct scan_pending {
@@ -84,8 +86,15 @@ struct scan_totals {
 void scan_totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
 		     const struct tlsa_capture_stats *cs);
 
-/* The counter lines on stderr: with -v, and for records that failed to decrypt. */
-void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bool keylog);
+/* The limits the run had, as the drop message names them. */
+struct scan_limits {
+	uint64_t max_flows, max_handshake;
+};
+
+/* The counter lines on stderr: with -v, and for records that failed to decrypt; always,
+ * one line when a bound made the run give something up. */
+void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bool keylog,
+			const struct scan_limits *lim);
 
 /* Why a run found what it found, when that may puzzle: what scan_explain writes about. */
 struct scan_explain_in {

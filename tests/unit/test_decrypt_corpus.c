@@ -20,6 +20,9 @@
 #include "tlsalert/decrypt.h"
 #include "tlsalert/keylog.h"
 
+/* tlsa_keylog_find() copies an entry here */
+static struct tlsa_keylog_entry kbuf;
+
 static int warnings;
 static void on_warn(void *ctx, const char *origin, unsigned long line, const char *msg)
 {
@@ -130,7 +133,7 @@ int main(void)
 			continue;
 		uint8_t cr[32];
 		CHECK_INT(unhex(f[3], cr, 32), 32);
-		const struct tlsa_keylog_entry *e = tlsa_keylog_find(kl, cr);
+		const struct tlsa_keylog_entry *e = tlsa_keylog_find(kl, cr, &kbuf);
 		CHECK(e != NULL);
 		if (e == NULL)
 			continue;

@@ -12,6 +12,9 @@
 #include "check.h"
 #include "tlsalert/keylog.h"
 
+/* tlsa_keylog_find() copies an entry here */
+static struct tlsa_keylog_entry kbuf;
+
 #define CR1 "0101010101010101010101010101010101010101010101010101010101010101"
 #define CR2 "aBcDeF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789"
 #define S32 "1111111111111111111111111111111111111111111111111111111111111111"
@@ -63,13 +66,13 @@ static void every_label(void)
 			   0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45,
 			   0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89};
 	memset(cr1, 1, 32);
-	const struct tlsa_keylog_entry *e = tlsa_keylog_find(kl, cr1);
+	const struct tlsa_keylog_entry *e = tlsa_keylog_find(kl, cr1, &kbuf);
 	CHECK(e != NULL);
 	const struct tlsa_keylog_secret *s = tlsa_keylog_secret(e, TLSA_KL_MASTER_SECRET);
 	CHECK(s != NULL && s->len == 48 && s->v[0] == 0x11 && s->v[47] == 0x22);
 	CHECK(tlsa_keylog_secret(e, TLSA_KL_CLIENT_TRAFFIC_0) == NULL);
 
-	e = tlsa_keylog_find(kl, cr2);
+	e = tlsa_keylog_find(kl, cr2, &kbuf);
 	CHECK(e != NULL);
 	CHECK(tlsa_keylog_secret(e, TLSA_KL_MASTER_SECRET) == NULL);
 	for (int l = TLSA_KL_CLIENT_EARLY; l < TLSA_KL_COUNT; l++)
@@ -78,8 +81,8 @@ static void every_label(void)
 	CHECK_INT(tlsa_keylog_secret(e, TLSA_KL_EXPORTER)->len, 32);
 
 	uint8_t other[32] = {9};
-	CHECK(tlsa_keylog_find(kl, other) == NULL);
-	CHECK(tlsa_keylog_find(NULL, other) == NULL);
+	CHECK(tlsa_keylog_find(kl, other, &kbuf) == NULL);
+	CHECK(tlsa_keylog_find(NULL, other, &kbuf) == NULL);
 	CHECK(tlsa_keylog_secret(NULL, TLSA_KL_EXPORTER) == NULL);
 	CHECK_STR(tlsa_keylog_label_name(TLSA_KL_MASTER_SECRET), "CLIENT_RANDOM");
 	CHECK_STR(tlsa_keylog_label_name(TLSA_KL_SERVER_TRAFFIC_0), "SERVER_TRAFFIC_SECRET_0");
@@ -119,7 +122,7 @@ static void malformed_lines(void)
 		CHECK((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f);
 	uint8_t cr1[32];
 	memset(cr1, 1, 32);
-	const struct tlsa_keylog_entry *e = tlsa_keylog_find(kl, cr1);
+	const struct tlsa_keylog_entry *e = tlsa_keylog_find(kl, cr1, &kbuf);
 	CHECK(e != NULL);
 	CHECK(tlsa_keylog_secret(e, TLSA_KL_MASTER_SECRET) != NULL);
 	CHECK(tlsa_keylog_secret(e, TLSA_KL_CLIENT_EARLY) != NULL);
@@ -207,7 +210,7 @@ static void duplicates_and_merge(void)
 	uint8_t cr1[32];
 	memset(cr1, 1, 32);
 	const struct tlsa_keylog_secret *s =
-		tlsa_keylog_secret(tlsa_keylog_find(kl, cr1), TLSA_KL_MASTER_SECRET);
+		tlsa_keylog_secret(tlsa_keylog_find(kl, cr1, &kbuf), TLSA_KL_MASTER_SECRET);
 	CHECK(s != NULL && s->v[47] == 0x22);
 	/* a second file adds TLS 1.3 secrets to the same and a new connection */
 	CHECK_INT(add(kl,
@@ -216,7 +219,7 @@ static void duplicates_and_merge(void)
 		      &w),
 		  2);
 	CHECK_INT(tlsa_keylog_count(kl), 2);
-	CHECK(tlsa_keylog_secret(tlsa_keylog_find(kl, cr1), TLSA_KL_CLIENT_TRAFFIC_0) != NULL);
+	CHECK(tlsa_keylog_secret(tlsa_keylog_find(kl, cr1, &kbuf), TLSA_KL_CLIENT_TRAFFIC_0) != NULL);
 	tlsa_keylog_free(kl);
 }
 
@@ -241,12 +244,12 @@ static void many(void)
 		cr[29] = (uint8_t)(v >> 16);
 		cr[30] = (uint8_t)(v >> 8);
 		cr[31] = (uint8_t)v;
-		const struct tlsa_keylog_entry *e = tlsa_keylog_find(kl, cr);
+		const struct tlsa_keylog_entry *e = tlsa_keylog_find(kl, cr, &kbuf);
 		found += e != NULL && memcmp(e->client_random, cr, 32) == 0;
 	}
 	CHECK_INT(found, N);
 	uint8_t absent[32] = {0xff};
-	CHECK(tlsa_keylog_find(kl, absent) == NULL);
+	CHECK(tlsa_keylog_find(kl, absent, &kbuf) == NULL);
 	free(text);
 	tlsa_keylog_free(kl);
 }

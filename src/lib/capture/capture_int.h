@@ -58,6 +58,10 @@ struct tcp_seg {
 	uint8_t data[];
 };
 
+/* What one waiting segment of len bytes costs, as counted against max_buffer_total:
+ * its bytes, its header and the allocator's own. */
+#define TCP_SEG_COST(len) (sizeof(struct tcp_seg) + (len) + 16)
+
 /* One direction of a TCP connection. */
 struct tcp_dir {
 	uint32_t next_seq; /* next byte to deliver */
@@ -96,6 +100,8 @@ struct ip_frag {
 	uint32_t id;
 	int64_t first_ts;
 	size_t total; /* payload length, known once the last fragment arrived; 0 before */
+	uint32_t nfrags; /* fragments taken in, and their payload bytes (counted when dropped) */
+	size_t nbytes;
 	uint8_t have[((IP_FRAG_MAX + 7) / 8 + 7) / 8]; /* 8-byte units received, one bit each */
 	uint8_t data[IP_FRAG_MAX];
 };
@@ -116,6 +122,7 @@ struct tlsa_capture {
 	struct cap_flow *lru_head, *lru_tail;
 	uint64_t next_id;
 	struct ip_frag_table frags;
+	size_t ooo_total; /* out-of-order memory of all flows (TCP_SEG_COST) */
 	unsigned notices[NK__COUNT];
 	struct tlsa_pktinfo cur; /* the packet being decoded */
 };
@@ -139,7 +146,7 @@ void tcp_input(struct tlsa_capture *c, struct cap_flow *f, int dir, const struct
 /* Ends direction dir: flushes buffered bytes (reporting gaps), calls tcp_end. */
 void tcp_dir_end(struct tlsa_capture *c, struct cap_flow *f, int dir, enum tlsa_stream_end how,
 		 const struct tlsa_pktinfo *pkt);
-void tcp_dir_free(struct tcp_dir *d);
+void tcp_dir_free(struct tlsa_capture *c, struct tcp_dir *d);
 
 /* flow.c */
 int flow_table_init(struct tlsa_capture *c);

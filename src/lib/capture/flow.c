@@ -118,8 +118,8 @@ void flow_end(struct tlsa_capture *c, struct cap_flow *f, enum tlsa_stream_end h
 		tcp_dir_end(c, f, 0, how, &f->last);
 		tcp_dir_end(c, f, 1, how, &f->last);
 	}
-	tcp_dir_free(&f->dir[0]);
-	tcp_dir_free(&f->dir[1]);
+	tcp_dir_free(c, &f->dir[0]);
+	tcp_dir_free(c, &f->dir[1]);
 	f->closed = true;
 	if (c->h.flow_close != NULL)
 		c->h.flow_close(c->h.ctx, &f->pub);
@@ -336,8 +336,8 @@ void flow_table_free(struct tlsa_capture *c)
 	struct cap_flow *f = c->lru_head;
 	while (f != NULL) {
 		struct cap_flow *n = f->lru_next;
-		tcp_dir_free(&f->dir[0]);
-		tcp_dir_free(&f->dir[1]);
+		tcp_dir_free(c, &f->dir[0]);
+		tcp_dir_free(c, &f->dir[1]);
 		free(f);
 		f = n;
 	}

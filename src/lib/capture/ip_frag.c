@@ -16,8 +16,12 @@
 
 #define FRAG_TIMEOUT 30
 
-static void frag_drop(struct ip_frag_table *t, size_t i)
+/* Drops slot i, counting its fragments as dropped. */
+static void frag_drop(struct tlsa_capture *c, size_t i)
 {
+	struct ip_frag_table *t = &c->frags;
+	c->st.frags_dropped += t->slot[i]->nfrags;
+	c->st.frag_bytes_dropped += t->slot[i]->nbytes;
 	free(t->slot[i]);
 	t->slot[i] = t->slot[t->used - 1];
 	t->slot[t->used - 1] = NULL;
@@ -27,7 +31,7 @@ static void frag_drop(struct ip_frag_table *t, size_t i)
 void ip_frag_free_all(struct tlsa_capture *c)
 {
 	while (c->frags.used > 0)
-		frag_drop(&c->frags, 0);
+		frag_drop(c, 0);
 }
 
 static bool complete(const struct ip_frag *f)
@@ -56,6 +60,8 @@ struct ip_frag *ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_
 
 	if ((size_t)offset + len > IP_FRAG_MAX || (more && (len % 8) != 0)) {
 		c->st.undecoded++;
+		c->st.frags_dropped++;
+		c->st.frag_bytes_dropped += len;
 		cap_notice(c, NK_FRAG, &c->cur,
 			   "IP fragment at offset %u with %zu bytes is invalid; dropped", offset,
 			   len);
@@ -65,7 +71,7 @@ struct ip_frag *ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_
 	for (size_t i = 0; i < t->used;) {
 		struct ip_frag *g = t->slot[i];
 		if (now - g->first_ts > FRAG_TIMEOUT || g->first_ts - now > FRAG_TIMEOUT) {
-			frag_drop(t, i);
+			frag_drop(c, i);
 			continue;
 		}
 		if (g->family == family && g->id == id && g->proto == proto &&
@@ -79,7 +85,7 @@ struct ip_frag *ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_
 			for (size_t i = 1; i < t->used; i++)
 				if (t->slot[i]->first_ts < t->slot[oldest]->first_ts)
 					oldest = i;
-			frag_drop(t, oldest);
+			frag_drop(c, oldest);
 			cap_notice(c, NK_FRAG, &c->cur,
 				   "too many IP datagrams in reassembly; the oldest was dropped");
 		}
@@ -95,9 +101,13 @@ struct ip_frag *ip_frag_add(struct tlsa_capture *c, uint8_t family, const uint8_
 		f->id = id;
 		f->first_ts = now;
 		f->total = 0;
+		f->nfrags = 0;
+		f->nbytes = 0;
 		memset(f->have, 0, sizeof(f->have));
 		t->slot[t->used++] = f;
 	}
+	f->nfrags++;
+	f->nbytes += len;
 	if (!more)
 		f->total = offset + len;
 	/* copy only units not seen before */

@@ -28,6 +28,7 @@
 
 #define DEFAULT_MAX_FLOWS   65536
 #define DEFAULT_FLOW_BUFFER (256 * 1024)
+#define DEFAULT_BUFFER_TOTAL ((size_t)16 << 20)
 #define DEFAULT_IDLE	    300
 #define READ_BUFFER	    (1 << 20)
 
@@ -44,6 +45,8 @@ struct tlsa_capture *tlsa_capture_new(const struct tlsa_capture_opts *o,
 		c->o.max_flows = DEFAULT_MAX_FLOWS;
 	if (c->o.max_flow_buffer == 0)
 		c->o.max_flow_buffer = DEFAULT_FLOW_BUFFER;
+	if (c->o.max_buffer_total == 0)
+		c->o.max_buffer_total = DEFAULT_BUFFER_TOTAL;
 	if (c->o.idle_timeout == 0)
 		c->o.idle_timeout = DEFAULT_IDLE;
 	if (flow_table_init(c) != 0) {

@@ -19,11 +19,12 @@ static inline int32_t seq_diff(uint32_t a, uint32_t b)
 	return (int32_t)(a - b);
 }
 
-void tcp_dir_free(struct tcp_dir *d)
+void tcp_dir_free(struct tlsa_capture *c, struct tcp_dir *d)
 {
 	struct tcp_seg *s = d->ooo;
 	while (s != NULL) {
 		struct tcp_seg *n = s->next;
+		c->ooo_total -= TCP_SEG_COST(s->len);
 		free(s);
 		s = n;
 	}
@@ -61,6 +62,7 @@ static void drain(struct tlsa_capture *c, struct cap_flow *f, int dir,
 		uint32_t skip = (uint32_t)(-seq_diff(s->seq, d->next_seq));
 		d->ooo = s->next;
 		d->ooo_bytes -= s->len;
+		c->ooo_total -= TCP_SEG_COST(s->len);
 		if (skip < s->len)
 			deliver(c, f, dir, s->data + skip, s->len - skip, pkt);
 		else
@@ -100,9 +102,14 @@ static bool store(struct tlsa_capture *c, struct tcp_dir *d, uint32_t seq, const
 		c->st.tcp_dup_bytes += len;
 		return true;
 	}
+	if (TCP_SEG_COST(len) > c->o.max_buffer_total - c->ooo_total) {
+		c->st.tcp_buffer_full++; /* all flows' buffers are full: as out of memory */
+		return false;
+	}
 	struct tcp_seg *s = malloc(sizeof(*s) + len);
 	if (s == NULL)
 		return false;
+	c->ooo_total += TCP_SEG_COST(len);
 	s->seq = seq;
 	s->len = (uint32_t)len;
 	memcpy(s->data, data, len);
@@ -146,6 +153,8 @@ static void data_in(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_
 		deliver(c, f, dir, data, len, pkt);
 		return;
 	}
+	if (d->ooo != NULL && d->ooo_bytes > c->o.max_flow_buffer)
+		c->st.tcp_buffer_full++;
 	while (d->ooo != NULL && d->ooo_bytes > c->o.max_flow_buffer)
 		skip_first_hole(c, f, dir, pkt);
 	check_acked(c, f, dir, pkt);

@@ -14,9 +14,27 @@
 #include "tlsalert/keylog.h"
 #include "base/ascii.h"
 
+/*
+ * Compact: a key log of TLS 1.2 connections is mostly one 48-byte secret per
+ * client random, so an entry is the random and the start of a chain of the
+ * secrets read for it, kept in one arena as records of
+ *   next (4 bytes: offset + 1 of the entry's previous record, 0 none),
+ *   label (1), len (1), the secret (len),
+ * about 90 bytes for a CLIENT_RANDOM line of 176 on disk.  tlsa_keylog_find()
+ * copies an entry out whole.
+ */
+struct kl_entry {
+	uint8_t client_random[32];
+	uint32_t first; /* offset + 1 of the latest secret record, 0 none */
+};
+
+#define REC_HEAD 6 /* next, label, len */
+
 struct tlsa_keylog {
-	struct tlsa_keylog_entry *entries; /* dense, in order of first appearance */
+	struct kl_entry *entries; /* dense, in order of first appearance */
 	size_t n, cap;
+	uint8_t *arena; /* secret records */
+	size_t alen, acap;
 	uint64_t *slots; /* hash tag << 32 | index + 1 into entries; 0 = empty */
 	size_t nslots;	 /* power of two */
 	size_t last;	 /* index + 1 of the entry the last line named (0: none) */
@@ -53,10 +71,11 @@ void tlsa_keylog_free(struct tlsa_keylog *kl)
 {
 	if (kl == NULL)
 		return;
-	if (kl->entries != NULL) {
+	free(kl->entries);
+	if (kl->arena != NULL) {
 		/* secrets should not linger in freed memory */
-		memset(kl->entries, 0, kl->cap * sizeof(*kl->entries));
-		free(kl->entries);
+		memset(kl->arena, 0, kl->acap);
+		free(kl->arena);
 	}
 	free(kl->slots);
 	free(kl);
@@ -102,19 +121,81 @@ static size_t slot_of(const struct tlsa_keylog *kl, const uint8_t r[32], uint64_
 	}
 }
 
-static struct tlsa_keylog_entry *slot_entry(const struct tlsa_keylog *kl, size_t i)
+static struct kl_entry *slot_entry(const struct tlsa_keylog *kl, size_t i)
 {
 	return &kl->entries[(uint32_t)kl->slots[i] - 1];
 }
 
-const struct tlsa_keylog_entry *tlsa_keylog_find(const struct tlsa_keylog *kl,
-						 const uint8_t client_random[32])
+/* The record of label l in e's chain, or NULL. */
+static const uint8_t *rec_find(const struct tlsa_keylog *kl, const struct kl_entry *e,
+			       tlsa_keylog_label l)
 {
-	if (kl == NULL || kl->nslots == 0 || client_random == NULL)
+	for (uint32_t at = e->first; at != 0;) {
+		const uint8_t *r = kl->arena + (at - 1);
+		if (r[4] == (uint8_t)l)
+			return r;
+		memcpy(&at, r, 4);
+	}
+	return NULL;
+}
+
+const struct tlsa_keylog_entry *tlsa_keylog_find(const struct tlsa_keylog *kl,
+						 const uint8_t client_random[32],
+						 struct tlsa_keylog_entry *out)
+{
+	if (kl == NULL || kl->nslots == 0 || client_random == NULL || out == NULL)
 		return NULL;
 	bool found;
 	size_t i = slot_of(kl, client_random, hash_random(client_random), &found);
-	return found ? slot_entry(kl, i) : NULL;
+	if (!found)
+		return NULL;
+	const struct kl_entry *e = slot_entry(kl, i);
+	memset(out, 0, sizeof(*out));
+	memcpy(out->client_random, e->client_random, 32);
+	for (int l = 0; l < TLSA_KL_COUNT; l++) {
+		const uint8_t *r = rec_find(kl, e, (tlsa_keylog_label)l);
+		if (r != NULL) {
+			out->secret[l].len = r[5];
+			memcpy(out->secret[l].v, r + REC_HEAD, r[5]);
+		}
+	}
+	return out;
+}
+
+/* Adds the secret of label l to e (which has none of that label); false when out of
+ * memory or of the arena's 4 GiB of offsets. */
+static bool rec_add(struct tlsa_keylog *kl, struct kl_entry *e, tlsa_keylog_label l,
+		    const uint8_t *v, size_t len)
+{
+	size_t need = REC_HEAD + len;
+	if (kl->alen + need > kl->acap) {
+		size_t nc = kl->acap ? kl->acap * 2 : 4096;
+		while (nc < kl->alen + need)
+			nc *= 2;
+		if (nc > UINT32_MAX)
+			nc = UINT32_MAX;
+		if (kl->alen + need > nc)
+			return false;
+		/* not realloc: the old copy of the secrets is wiped before it is freed */
+		uint8_t *na = malloc(nc);
+		if (na == NULL)
+			return false;
+		if (kl->arena != NULL) {
+			memcpy(na, kl->arena, kl->alen);
+			memset(kl->arena, 0, kl->acap);
+			free(kl->arena);
+		}
+		kl->arena = na;
+		kl->acap = nc;
+	}
+	uint8_t *r = kl->arena + kl->alen;
+	memcpy(r, &e->first, 4);
+	r[4] = (uint8_t)l;
+	r[5] = (uint8_t)len;
+	memcpy(r + REC_HEAD, v, len);
+	e->first = (uint32_t)kl->alen + 1;
+	kl->alen += need;
+	return true;
 }
 
 const struct tlsa_keylog_secret *tlsa_keylog_secret(const struct tlsa_keylog_entry *e,
@@ -144,7 +225,7 @@ static int grow_slots(struct tlsa_keylog *kl)
 }
 
 /* The entry for this random, created when new; NULL with *rc set on failure. */
-static struct tlsa_keylog_entry *entry_for(struct tlsa_keylog *kl, const uint8_t r[32], int *rc)
+static struct kl_entry *entry_for(struct tlsa_keylog *kl, const uint8_t r[32], int *rc)
 {
 	/* the lines of one connection usually follow each other */
 	if (kl->last > 0 && memcmp(kl->entries[kl->last - 1].client_random, r, 32) == 0)
@@ -155,7 +236,7 @@ static struct tlsa_keylog_entry *entry_for(struct tlsa_keylog *kl, const uint8_t
 	if (kl->nslots > 0) {
 		i = slot_of(kl, r, h, &found);
 		if (found) {
-			struct tlsa_keylog_entry *e = slot_entry(kl, i);
+			struct kl_entry *e = slot_entry(kl, i);
 			kl->last = (size_t)(e - kl->entries) + 1;
 			return e;
 		}
@@ -170,22 +251,17 @@ static struct tlsa_keylog_entry *entry_for(struct tlsa_keylog *kl, const uint8_t
 		i = slot_of(kl, r, h, &found);
 	}
 	if (kl->n == kl->cap) {
+		/* randoms only, no secrets: realloc may move them without a wipe */
 		size_t nc = kl->cap ? kl->cap * 2 : 16;
-		struct tlsa_keylog_entry *ne = malloc(nc * sizeof(*ne));
+		struct kl_entry *ne = realloc(kl->entries, nc * sizeof(*ne));
 		if (ne == NULL) {
 			*rc = TLSA_ENOMEM;
 			return NULL;
 		}
-		if (kl->n > 0)
-			memcpy(ne, kl->entries, kl->n * sizeof(*ne));
-		if (kl->entries != NULL) {
-			memset(kl->entries, 0, kl->cap * sizeof(*kl->entries));
-			free(kl->entries);
-		}
 		kl->entries = ne;
 		kl->cap = nc;
 	}
-	struct tlsa_keylog_entry *e = &kl->entries[kl->n];
+	struct kl_entry *e = &kl->entries[kl->n];
 	memset(e, 0, sizeof(*e));
 	memcpy(e->client_random, r, 32);
 	kl->slots[i] = h >> 32 << 32 | ++kl->n;
@@ -375,12 +451,12 @@ static int parse_line(struct tlsa_keylog *kl, const char *p, const char *end, un
 		return 0;
 	}
 	int rc = 0;
-	struct tlsa_keylog_entry *e = entry_for(kl, cr, &rc);
+	struct kl_entry *e = entry_for(kl, cr, &rc);
 	if (e == NULL)
 		return rc;
-	struct tlsa_keylog_secret *s = &e->secret[label];
-	if (s->len != 0) {
-		if (s->len != seclen || memcmp(s->v, sec, seclen) != 0) {
+	const uint8_t *s = rec_find(kl, e, (tlsa_keylog_label)label);
+	if (s != NULL) {
+		if (s[5] != seclen || memcmp(s + REC_HEAD, sec, seclen) != 0) {
 			snprintf(msg, sizeof(msg),
 				 "%s line: a different secret for this client random was read "
 				 "before; the first one is kept",
@@ -390,10 +466,9 @@ static int parse_line(struct tlsa_keylog *kl, const char *p, const char *end, un
 		memset(sec, 0, sizeof(sec));
 		return 0;
 	}
-	s->len = (uint8_t)seclen;
-	memcpy(s->v, sec, seclen);
+	bool added = rec_add(kl, e, (tlsa_keylog_label)label, sec, seclen);
 	memset(sec, 0, sizeof(sec));
-	return 1;
+	return added ? 1 : TLSA_ENOMEM;
 }
 
 int tlsa_keylog_add_text(struct tlsa_keylog *kl, const char *text, size_t len, const char *origin,

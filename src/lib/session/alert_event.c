@@ -32,7 +32,8 @@ const char *const ses_step_names[S_COUNT] = {
 
 /* Upper case for the client, lower case for the server (dir 0 = upper when
  * the roles are unknown). */
-const char *ses_hist_render(struct conn *c, const struct tlsa_flow *f, size_t n)
+const char *ses_hist_render(struct tlsa_tracker *t, const struct conn *c,
+			    const struct tlsa_flow *f, size_t n)
 {
 	tlsa_role_source src;
 	int cd = client_dir(c, f, &src);
@@ -43,10 +44,10 @@ const char *ses_hist_render(struct conn *c, const struct tlsa_flow *f, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		int dir = c->hist[i] >> 7;
 		char l = (char)(c->hist[i] & 0x7f);
-		c->histbuf[i] = dir != cd ? (char)ascii_lower((unsigned char)l) : l;
+		t->histbuf[i] = dir != cd ? (char)ascii_lower((unsigned char)l) : l;
 	}
-	c->histbuf[n] = '\0';
-	return c->histbuf;
+	t->histbuf[n] = '\0';
+	return t->histbuf;
 }
 
 /* The negotiated version, else the highest one offered, else the record's. */
@@ -100,10 +101,15 @@ static const char *stage_for(const struct conn *c, int dir)
 
 /* The certificate facts of one side (0 client, 1 server), parsed at the first
  * need: d2i_X509 costs more than everything else a connection takes. */
-const struct tlsa_cert_info *ses_cert_get(struct conn *c, int side)
+const struct tlsa_cert_info *ses_cert_get(struct tlsa_tracker *t, struct conn *c, int side)
 {
 	if (c->cert[side] == NULL && c->cert_msg[side] != NULL) {
-		c->cert[side] = malloc(sizeof(*c->cert[side]));
+		/* the facts take the place of the message in the flow's handshake memory */
+		hs_mem_give(t, c, c->cert_msg_len[side]);
+		if (hs_mem_take(t, c, sizeof(*c->cert[side])))
+			c->cert[side] = malloc(sizeof(*c->cert[side]));
+		else
+			t->st.hs_msgs_dropped++;
 		if (c->cert[side] != NULL) {
 			const uint8_t *der;
 			size_t n;
@@ -132,9 +138,9 @@ void ses_note_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_alert_ev
 		/* not a closure (nor an encrypted alert of unknown code, most often a
 		 * close_notify): the peer's certificate may be why */
 		if (ev->sender != TLSA_ROLE_SERVER)
-			ev->server_cert = ses_cert_get(c, 1);
+			ev->server_cert = ses_cert_get(t, c, 1);
 		if (ev->sender != TLSA_ROLE_CLIENT)
-			ev->client_cert = ses_cert_get(c, 0);
+			ev->client_cert = ses_cert_get(t, c, 0);
 	}
 	ev->peer_plaintext = ses_answered_in_plaintext(c);
 	c->n_alerts++;
@@ -145,17 +151,16 @@ void ses_note_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_alert_ev
 	if (ev->level == -1 && !ev->inferred)
 		fatal = false; /* encrypted: could be close_notify */
 	if (!c->have_alert || (fatal && !c->alert_fatal)) {
-		struct tlsa_conn_event *s = &c->sum;
 		c->have_alert = true;
 		c->alert_fatal = fatal;
-		s->alert_description = ev->description;
-		s->alert_level = ev->level;
-		s->alert_encrypted = ev->encrypted;
-		s->alert_inferred = ev->inferred;
-		s->alert_likely = ev->likely;
-		s->alert_sender = ev->sender;
-		s->alert_stage = ev->stage;
-		s->alert_frame = ev->pkt ? ev->pkt->frame : 0;
+		c->first.description = ev->description;
+		c->first.level = ev->level;
+		c->first.encrypted = ev->encrypted;
+		c->first.inferred = ev->inferred;
+		c->first.likely = ev->likely;
+		c->first.sender = ev->sender;
+		c->first.stage = ev->stage;
+		c->first.frame = ev->pkt ? ev->pkt->frame : 0;
 	}
 	if (t->o.on_alert)
 		t->o.on_alert(t->o.ctx, ev);
@@ -205,7 +210,7 @@ void ses_emit_record_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_f
 					  : "alert record sent after the sender's ChangeCipherSpec";
 	}
 	ev.stage = stage_for(c, dir);
-	ev.history = ses_hist_render(c, f, c->nhist);
+	ev.history = ses_hist_render(t, c, f, c->nhist);
 	c->d[dir].alerted = true;
 	if (c->step >= S_APPDATA)
 		c->d[dir].alerted_late = true;

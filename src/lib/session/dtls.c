@@ -4,6 +4,8 @@
  * ChangeCipherSpec, protected records counted); DTLS 1.3 protected records
  * with unified headers are only counted.
  */
+#include <stdio.h>
+
 #include "base/rd.h"
 #include "session_int.h"
 
@@ -67,7 +69,7 @@ static bool dtls_start(struct tlsa_tracker *t, struct conn *c, bool hs_or_alert)
 {
 	if (c->dtls)
 		return true;
-	if ((!hs_or_alert && c->d[0].segs + c->d[1].segs > 0) || !ses_need_hs(c))
+	if ((!hs_or_alert && c->d[0].segs + c->d[1].segs > 0) || !ses_need_hs(t, c))
 		return false;
 	c->dtls = true;
 	if (!c->tls) {
@@ -120,6 +122,27 @@ static enum sdec_result dtls_open(struct tlsa_tracker *t, struct conn *c, struct
 	return dres;
 }
 
+#define DTLS_NOTICE_LIMIT 20
+
+/* A fragment that ends past its message or its record: counted, and told (the first
+ * DTLS_NOTICE_LIMIT of them, then once that the rest are not shown). */
+static void dtls_frag_invalid(struct tlsa_tracker *t, const struct tlsa_pktinfo *pkt,
+			      uint32_t off, uint32_t flen, uint32_t mlen)
+{
+	t->st.dtls_frags_invalid++;
+	if (t->dtls_notices > DTLS_NOTICE_LIMIT)
+		return;
+	char msg[160];
+	if (t->dtls_notices++ == DTLS_NOTICE_LIMIT)
+		snprintf(msg, sizeof(msg), "further notices of this kind are not shown");
+	else
+		snprintf(msg, sizeof(msg),
+			 "invalid DTLS handshake fragment (offset %u, length %u, message length "
+			 "%u); ignored",
+			 off, flen, mlen);
+	notice(t, pkt, msg);
+}
+
 /* A plaintext handshake record: every fragment that starts a message gives
  * that message (whole when the fragment is). */
 static void dtls_handshake(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
@@ -132,8 +155,10 @@ static void dtls_handshake(struct tlsa_tracker *t, struct conn *c, struct tlsa_f
 		uint32_t off = rd_u24(&body);
 		uint32_t flen = rd_u24(&body);
 		const uint8_t *frag = rd_bytes(&body, flen);
-		if (frag == NULL)
+		if (frag == NULL || (uint64_t)off + flen > mlen) {
+			dtls_frag_invalid(t, pkt, off, flen, mlen);
 			break;
+		}
 		bool whole = off == 0 && flen == mlen;
 		if (off == 0)
 			ses_handshake_msg(t, c, f, dir, mt, frag, flen, whole, pkt);

@@ -5,6 +5,7 @@
  * connection's handshake facts), certificates, the handshake step and the
  * history letter.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,8 @@ static void client_hello_msg(struct tlsa_tracker *t, struct conn *c, int dir, co
 		c->ch_dir = dir;
 	hist_add(c, dir, 'H');
 	set_step(c, S_CLIENT_HELLO);
-	if (complete && tlsa_parse_client_hello(body, len, c->dtls, c->hs, &err) != 0) {
+	struct tlsa_hs_facts *hs = complete ? ses_hs_w(t, c) : NULL;
+	if (hs != NULL && tlsa_parse_client_hello(body, len, c->dtls, hs, &err) != 0) {
 		snprintf(msg, sizeof(msg), "malformed ClientHello at byte %zu: %s", err.offset,
 			 err.msg);
 		notice(t, pkt, msg);
@@ -66,7 +68,8 @@ static void server_hello_msg(struct tlsa_tracker *t, struct conn *c, int dir, co
 	}
 	if (complete && t->kl != NULL && !c->hs->hello_retry)
 		c->etm = sdec_server_hello_etm(body, len, c->dtls);
-	if (complete && tlsa_parse_server_hello(body, len, c->dtls, c->hs, &err) != 0) {
+	struct tlsa_hs_facts *hs = complete ? ses_hs_w(t, c) : NULL;
+	if (hs != NULL && tlsa_parse_server_hello(body, len, c->dtls, hs, &err) != 0) {
 		snprintf(msg, sizeof(msg), "malformed ServerHello at byte %zu: %s", err.offset,
 			 err.msg);
 		notice(t, pkt, msg);
@@ -75,21 +78,35 @@ static void server_hello_msg(struct tlsa_tracker *t, struct conn *c, int dir, co
 
 /* The Certificate message of a side, kept whole (the chain facts need every
  * certificate) until an event needs its facts (ses_cert_get()). */
-static void keep_cert_msg(struct conn *c, int side, const uint8_t *body, size_t len)
+static void keep_cert_msg(struct tlsa_tracker *t, struct conn *c, int side,
+			  const uint8_t *body, size_t len)
 {
 	const uint8_t *der;
 	size_t n;
+	if (c->cert[side] != NULL)
+		hs_mem_give(t, c, sizeof(*c->cert[side]));
 	free(c->cert[side]);
 	c->cert[side] = NULL;
+	if (c->cert_msg[side] != NULL)
+		hs_mem_give(t, c, c->cert_msg_len[side]);
 	free(c->cert_msg[side]);
 	c->cert_msg[side] = NULL;
 	c->cert_chain[side] = sdec_cert_first(body, len, is_tls13(c), &der, &n);
+	/* counted in the flow's handshake memory: the message while it waits, the facts
+	   once parsed (ses_cert_get()); what does not fit is not kept */
+	size_t need = n > 0 ? len : sizeof(*c->cert[side]);
+	if (!hs_mem_take(t, c, need)) {
+		t->st.hs_msgs_dropped++;
+		return;
+	}
 	if (n > 0 && (c->cert_msg[side] = malloc(len)) != NULL) {
 		memcpy(c->cert_msg[side], body, len);
 		c->cert_msg_len[side] = len;
 		c->cert_tls13[side] = is_tls13(c);
 	} else if (n == 0 && (c->cert[side] = calloc(1, sizeof(*c->cert[side]))) != NULL) {
 		c->cert[side]->chain_length = c->cert_chain[side]; /* empty: nothing to parse */
+	} else {
+		hs_mem_give(t, c, need);
 	}
 }
 
@@ -98,16 +115,17 @@ static void certificate_msg(struct tlsa_tracker *t, struct conn *c, int dir, boo
 			    const uint8_t *body, size_t len, bool complete)
 {
 	hist_add(c, dir, 'C');
-	(void)t;
 	if (complete)
-		keep_cert_msg(c, from_client ? 0 : 1, body, len);
+		keep_cert_msg(t, c, from_client ? 0 : 1, body, len);
+	struct tlsa_hs_facts *hs = ses_hs_w(t, c);
 	if (from_client) {
 		int n = complete ? count_certs(body, len, is_tls13(c)) : 1;
-		c->hs->client_cert_sent = n > 0 ? 1 : n == 0 ? 0 : c->hs->client_cert_sent;
+		if (hs != NULL)
+			hs->client_cert_sent = n > 0 ? 1 : n == 0 ? 0 : hs->client_cert_sent;
 		set_step(c, S_CLIENT_CERT);
 	} else {
-		if (complete)
-			c->hs->server_certs = count_certs(body, len, is_tls13(c));
+		if (complete && hs != NULL)
+			hs->server_certs = count_certs(body, len, is_tls13(c));
 		set_step(c, S_SERVER_CERT);
 	}
 }
@@ -147,7 +165,8 @@ void ses_handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 		break;
 	case 13:
 		hist_add(c, dir, 'Q');
-		c->hs->client_cert_requested = true;
+		if (ses_hs_w(t, c) != NULL)
+			c->hs->client_cert_requested = true;
 		set_step(c, S_CERT_REQUEST);
 		break;
 	case 14:
@@ -174,7 +193,57 @@ void ses_handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 	}
 }
 
-/* Plaintext handshake bytes of a TLS record: reassembles messages. */
+/* The message being reassembled in direction dir will not fit: its type is noted, the
+ * rest of it skipped and counted (ses_handshake_bytes()). */
+static void hs_drop(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+		    size_t mlen, const struct tlsa_pktinfo *pkt)
+{
+	struct dirstate *d = &c->d[dir];
+	ses_handshake_msg(t, c, f, dir, d->hs[0], NULL, 0, false, pkt);
+	t->st.hs_bytes_dropped += d->hs_len;
+	d->hs_skip = mlen + 4 - d->hs_len;
+	d->hs_skip_seen = d->hs_len;
+	d->hs_len = 0;
+}
+
+/* Grows direction dir's buffer to hold `want` bytes of a message of mlen + 4: to twice
+ * its size, at least `want`, at most the message; false when the flow's handshake
+ * memory cannot take it. */
+static bool hs_grow(struct tlsa_tracker *t, struct conn *c, int dir, size_t want, size_t mlen)
+{
+	struct dirstate *d = &c->d[dir];
+	size_t cap = d->hs_cap * 2 > want ? d->hs_cap * 2 : want;
+	if (cap < HS_START)
+		cap = HS_START;
+	if (cap > mlen + 4)
+		cap = mlen + 4;
+	if (cap <= d->hs_cap)
+		return true;
+	if (d->hs == NULL) {
+		/* the first HS_START bytes are part of the flow's fixed cost (docs/capture.md):
+		   taken even when all flows' handshake memory is in use, so that a message
+		   too large for what is left is still seen, and counted, as one message */
+		c->hs_mem += cap;
+		t->hs_mem += cap;
+	} else if (!hs_mem_take(t, c, cap - d->hs_cap)) {
+		return false;
+	}
+	uint8_t *nb = realloc(d->hs, cap);
+	if (nb == NULL) {
+		hs_mem_give(t, c, cap - d->hs_cap);
+		return false;
+	}
+	d->hs = nb;
+	d->hs_cap = cap;
+	return true;
+}
+
+/*
+ * Plaintext handshake bytes of a TLS record: reassembles messages.  The buffer
+ * grows with the bytes that arrive, not with the length a header claims, so a
+ * flow that sends a fragment of a hello holds no more than that fragment; all
+ * of it is counted in the flow's handshake memory (hs_mem_take()).
+ */
 void ses_handshake_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
 			 const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt)
 {
@@ -183,15 +252,17 @@ void ses_handshake_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 		if (d->hs_skip > 0) {
 			size_t k = n < d->hs_skip ? n : d->hs_skip;
 			d->hs_skip -= k;
+			t->st.hs_bytes_dropped += k;
+			if (d->hs_skip_seen < t->o.max_handshake &&
+			    (d->hs_skip_seen += k) >= t->o.max_handshake)
+				t->st.hs_msgs_dropped++; /* as much came as the flow may keep */
 			p += k;
 			n -= k;
 			continue;
 		}
-		if (d->hs == NULL) {
-			d->hs = malloc(HS_START);
-			if (d->hs == NULL)
-				return;
-			d->hs_cap = HS_START;
+		if (d->hs == NULL && !hs_grow(t, c, dir, HS_START, SIZE_MAX - 4)) {
+			t->st.hs_bytes_dropped += n;
+			return; /* out of memory: these bytes are lost to the handshake */
 		}
 		/* the 4-byte header first */
 		if (d->hs_len < 4) {
@@ -206,29 +277,20 @@ void ses_handshake_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 				return;
 		}
 		size_t mlen = (size_t)d->hs[1] << 16 | (size_t)d->hs[2] << 8 | d->hs[3];
-		if (mlen + 4 > HS_CAP) {
-			/* too large to keep: note the type, drop the body */
-			ses_handshake_msg(t, c, f, dir, d->hs[0], NULL, 0, false, pkt);
-			d->hs_skip = mlen;
-			d->hs_len = 0;
+		if (mlen + 4 > t->o.max_handshake) {
+			hs_drop(t, c, f, dir, mlen, pkt); /* too large to keep whatever comes */
 			continue;
-		}
-		if (mlen + 4 > d->hs_cap) {
-			/* grow to the message's size (at most HS_CAP, checked above) */
-			size_t cap = d->hs_cap * 2 > mlen + 4 ? d->hs_cap * 2 : mlen + 4;
-			if (cap > HS_CAP)
-				cap = HS_CAP;
-			uint8_t *nb = realloc(d->hs, cap);
-			if (nb == NULL) {
-				d->hs_skip = mlen + 4 - d->hs_len;
-				d->hs_len = 0;
-				continue;
-			}
-			d->hs = nb;
-			d->hs_cap = cap;
 		}
 		size_t want = mlen + 4 - d->hs_len;
 		size_t k = n < want ? n : want;
+		if (d->hs_len + k > d->hs_cap && !hs_grow(t, c, dir, d->hs_len + k, mlen)) {
+			/* the flow's or all flows' handshake memory is used up: a message that
+			   fits the cap is lost, counted now */
+			t->st.hs_msgs_dropped++;
+			hs_drop(t, c, f, dir, mlen, pkt);
+			d->hs_skip_seen = t->o.max_handshake + 1;
+			continue;
+		}
 		memcpy(d->hs + d->hs_len, p, k);
 		d->hs_len += k;
 		p += k;

@@ -39,7 +39,7 @@ void ses_infer13(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, in
 	ev.encrypted = true;
 	ev.inferred = true;
 	ev.cipher_shapes = tlsa_encrypted_alert_shapes(d->last_len, true);
-	ev.history = ses_hist_render(c, f, d->last_hist);
+	ev.history = ses_hist_render(t, c, f, d->last_hist);
 	ev.stage = ses_step_names[d->last_step];
 
 	if (ev.sender == TLSA_ROLE_CLIENT && d->n_enc == 1 && peer->n_enc > 0) {
@@ -113,7 +113,7 @@ void ses_infer_unseen(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *
 	ev.encrypted = true;
 	ev.inferred = true;
 	ev.cipher_shapes = tlsa_encrypted_alert_shapes(d->last_len, true);
-	ev.history = ses_hist_render(c, f, d->last_hist);
+	ev.history = ses_hist_render(t, c, f, d->last_hist);
 	ev.stage = ses_step_names[S_APPDATA];
 
 	if (peer->last_type == 23 && alert_sized13(peer->last_len)) {

@@ -129,7 +129,8 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 		}
 	}
 	if (c->tls && t->o.on_conn) {
-		struct tlsa_conn_event *s = &c->sum;
+		struct tlsa_conn_event sum = {0};
+		struct tlsa_conn_event *s = &sum;
 		s->flow = f;
 		s->file_index = c->file_index;
 		s->first_frame = c->first_frame;
@@ -146,25 +147,36 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 			     : ses_answered_in_plaintext(c) ? TLSA_OUT_PLAINTEXT
 			     : c->have_alert		? TLSA_OUT_FAILED
 							: TLSA_OUT_INCOMPLETE;
-		if (s->outcome != TLSA_OUT_PLAINTEXT) {
-			s->plaintext[0] = '\0';
-			s->plaintext_frame = 0;
+		if (s->outcome == TLSA_OUT_PLAINTEXT && c->plaintext != NULL) {
+			memcpy(s->plaintext, c->plaintext, strlen(c->plaintext) + 1);
+			s->plaintext_frame = c->plaintext_frame;
 		}
-		s->history = ses_hist_render(c, f, c->nhist);
+		s->alert_description = c->first.description;
+		s->alert_level = c->first.level;
+		s->alert_encrypted = c->first.encrypted;
+		s->alert_inferred = c->first.inferred;
+		s->alert_likely = c->first.likely;
+		s->alert_sender = c->first.sender;
+		s->alert_stage = c->first.stage;
+		s->alert_frame = c->first.frame;
+		s->history = ses_hist_render(t, c, f, c->nhist);
 		s->hs = c->hs;
 		s->keylog = t->kl != NULL;
 		s->decrypting = c->dec != NULL;
 		s->n_decrypted = c->n_decrypted;
 		s->decrypt_error = c->dec_error;
 		if (c->alert_fatal) {
-			s->client_cert = ses_cert_get(c, 0);
-			s->server_cert = ses_cert_get(c, 1);
+			s->client_cert = ses_cert_get(t, c, 0);
+			s->server_cert = ses_cert_get(t, c, 1);
 		}
 		t->o.on_conn(t->o.ctx, s);
 	}
 	if (c->user != NULL && t->o.on_release != NULL)
 		t->o.on_release(t->o.ctx, c->user);
-	free(c->hs);
+	if (c->hs != &t->hs_blank)
+		free(c->hs);
+	t->hs_mem -= c->hs_mem;
+	free(c->plaintext);
 	free(c->d[0].hs);
 	free(c->d[1].hs);
 	free(c->d[0].rec);
@@ -224,6 +236,11 @@ struct tlsa_tracker *tlsa_tracker_new(const struct tlsa_tracker_opts *o)
 		return NULL;
 	opts_load(&t->o, sizeof(t->o), o);
 	t->kl = t->o.keylog;
+	if (t->o.max_handshake == 0)
+		t->o.max_handshake = HS_FLOW_DEFAULT;
+	if (t->o.max_handshake_total == 0)
+		t->o.max_handshake_total = HS_TOTAL_DEFAULT;
+	tlsa_hs_facts_init(&t->hs_blank);
 	return t;
 }
 

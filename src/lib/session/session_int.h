@@ -29,8 +29,9 @@
 #include "tlsalert/session.h"
 
 #define MAX_RECORD    (16384 + 2048)
-#define HS_CAP	      (1u << 17)       /* largest handshake message reassembled */
-#define HS_START      1024u	       /* first size of a reassembly buffer */
+#define HS_FLOW_DEFAULT	 (128u << 10) /* handshake bytes one flow may hold */
+#define HS_TOTAL_DEFAULT (16u << 20)  /* ... all flows together */
+#define HS_START	 64u	      /* smallest size of a reassembly buffer */
 #define PLAIN_BUDGET  (256u << 10)     /* plaintext bytes watched for a TLS start */
 #define RESYNC_BUDGET (1u << 20)       /* bytes searched for a record header after a gap */
 #define HIST_MAX      TLSA_HISTORY_MAX /* history letters kept */
@@ -85,7 +86,9 @@ struct dirstate {
 	/* handshake reassembly */
 	uint8_t *hs;
 	size_t hs_len, hs_cap;
-	size_t hs_skip; /* bytes of an oversized message still to drop */
+	size_t hs_skip;	     /* bytes of an oversized message still to drop */
+	size_t hs_skip_seen; /* ... and those of it that came; counted as a dropped message
+				once they reach the flow's cap (a length field of garbage is not) */
 	/* protocol state */
 	uint64_t nrec;
 	bool ccs;		   /* sent ChangeCipherSpec: later records are protected */
@@ -116,7 +119,6 @@ struct conn {
 	enum step step;
 	uint8_t hist[HIST_MAX]; /* letters, with the direction in bit 7 */
 	size_t nhist;
-	char histbuf[TLSA_HISTORY_MAX + 1]; /* the rendered string of the last event */
 	/* summary */
 	uint32_t file_index;
 	uint64_t first_frame, last_frame;
@@ -124,7 +126,15 @@ struct conn {
 	uint32_t ts_nsec;
 	size_t n_alerts;
 	bool have_alert, alert_fatal;
-	struct tlsa_conn_event sum;
+	struct {
+		int description, level, likely;
+		bool encrypted, inferred;
+		tlsa_role sender;
+		const char *stage;
+		uint64_t frame;
+	} first; /* the first fatal alert, else the first one: the summary's */
+	char *plaintext; /* the first line of text plain_dir sent, allocated when kept */
+	uint64_t plaintext_frame;
 	bool rejected; /* an inferred handshake rejection */
 	int plain_dir; /* -1, or the direction whose first line of text is in sum.plaintext */
 	void *user;    /* the on_record consumer's slot */
@@ -140,7 +150,7 @@ struct conn {
 	uint8_t *cert_msg[2];		/* the Certificate message body, kept until then */
 	size_t cert_msg_len[2];
 	bool cert_tls13[2];		/* ... in its TLS 1.3 form */
-	int cert_chain[2];
+	int cert_chain[2];	size_t hs_mem; /* handshake bytes held: buffers, certificate messages and facts */
 };
 
 /*
@@ -166,6 +176,13 @@ struct tlsa_tracker {
 					 and only read, so several trackers may use it) */
 	uint8_t *dbuf;		      /* plaintext of the record being opened */
 	struct tlsa_crypto_cache *cc; /* algorithms fetched once for all connections */
+	size_t hs_mem;		      /* handshake bytes held by all connections */
+	unsigned dtls_notices;	      /* invalid-fragment notices given */
+	/* The facts of a connection in which no hello was parsed yet: c->hs points here
+	   (never written) until ses_hs_w() gives it its own copy, which most flows of a
+	   flood never need. */
+	struct tlsa_hs_facts hs_blank;
+	char histbuf[TLSA_HISTORY_MAX + 1]; /* the rendered history of the event being made */
 };
 
 #define DBUF_CAP (16384 + 2048 + 64)
@@ -238,6 +255,23 @@ static inline void notice(struct tlsa_tracker *t, const struct tlsa_pktinfo *pkt
 		t->o.on_notice(t->o.ctx, pkt, msg);
 }
 
+/* Takes n bytes of handshake memory for c: false when that would pass the flow's cap
+ * or the tracker's (tlsa_tracker_opts.max_handshake, max_handshake_total). */
+static inline bool hs_mem_take(struct tlsa_tracker *t, struct conn *c, size_t n)
+{
+	if (c->hs_mem + n > t->o.max_handshake || t->hs_mem + n > t->o.max_handshake_total)
+		return false; /* (no overflow: both sums stay far below SIZE_MAX) */
+	c->hs_mem += n;
+	t->hs_mem += n;
+	return true;
+}
+
+static inline void hs_mem_give(struct tlsa_tracker *t, struct conn *c, size_t n)
+{
+	c->hs_mem -= n;
+	t->hs_mem -= n;
+}
+
 /* The step only moves forward, except into renegotiation. */
 static inline void set_step(struct conn *c, enum step s)
 {
@@ -288,8 +322,11 @@ void ses_dec_outcome(struct tlsa_tracker *t, struct conn *c, const struct tlsa_f
 void ses_plain_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
 		     const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt);
 
-/* The handshake facts, allocated when a flow turns out to carry TLS. */
-bool ses_need_hs(struct conn *c);
+/* The handshake facts, set (to the tracker's blank ones) when a flow turns out to carry TLS. */
+bool ses_need_hs(struct tlsa_tracker *t, struct conn *c);
+
+/* The connection's own handshake facts, to write into; NULL when out of memory. */
+struct tlsa_hs_facts *ses_hs_w(struct tlsa_tracker *t, struct conn *c);
 
 /* ------------------------------------------- handshake.c: handshake messages */
 
@@ -311,14 +348,15 @@ void ses_dtls_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 
 /* ---------------------------------------------- alert_event.c: alert events */
 
-/* The history string of the first n letters, in c->histbuf. */
-const char *ses_hist_render(struct conn *c, const struct tlsa_flow *f, size_t n);
+/* The history string of the first n letters, in t->histbuf (valid until the next call). */
+const char *ses_hist_render(struct tlsa_tracker *t, const struct conn *c,
+			    const struct tlsa_flow *f, size_t n);
 
 /* The negotiated version, else the highest one offered, else the record's. */
 tlsa_version ses_conn_version(const struct conn *c, uint16_t record_version, bool *negotiated);
 
 /* The certificate facts of one side (0 client, 1 server), parsed at the first need. */
-const struct tlsa_cert_info *ses_cert_get(struct conn *c, int side);
+const struct tlsa_cert_info *ses_cert_get(struct tlsa_tracker *t, struct conn *c, int side);
 
 /* The facts of the leaf and the chain of a Certificate message body
  * (cert_facts.c): fills the fields after chain_length of *ci. */

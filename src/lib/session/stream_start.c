@@ -26,15 +26,23 @@ static bool hello_start(const uint8_t *p, size_t n)
 }
 
 /* The handshake facts, allocated when a flow turns out to carry TLS. */
-bool ses_need_hs(struct conn *c)
+bool ses_need_hs(struct tlsa_tracker *t, struct conn *c)
 {
-	if (c->hs == NULL) {
-		c->hs = malloc(sizeof(*c->hs));
-		if (c->hs == NULL)
-			return false;
-		tlsa_hs_facts_init(c->hs);
-	}
+	if (c->hs == NULL)
+		c->hs = &t->hs_blank;
 	return true;
+}
+
+struct tlsa_hs_facts *ses_hs_w(struct tlsa_tracker *t, struct conn *c)
+{
+	if (c->hs == NULL || c->hs == &t->hs_blank) {
+		struct tlsa_hs_facts *hs = malloc(sizeof(*hs));
+		if (hs == NULL)
+			return NULL;
+		*hs = t->hs_blank;
+		c->hs = hs;
+	}
+	return c->hs;
 }
 
 /* An SSL 2.0 CLIENT-HELLO offering SSL 2.0-TLS 1.2, whole in this segment,
@@ -52,7 +60,7 @@ static bool sslv2_hello(const struct conn *c, int dir, const uint8_t *p, size_t 
 static bool start_tls(struct tlsa_tracker *t, struct conn *c, int dir)
 {
 	struct dirstate *d = &c->d[dir];
-	if (!ses_need_hs(c)) {
+	if (!ses_need_hs(t, c)) {
 		d->mode = M_OFF; /* out of memory: this direction is not followed */
 		return false;
 	}
@@ -82,7 +90,8 @@ static bool sslv2_start(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow
 {
 	size_t rlen = 2 + (((size_t)p[0] & 0x7f) << 8 | p[1]);
 	struct tlsa_error err;
-	if (!ses_need_hs(c) || tlsa_parse_sslv2_client_hello(p, rlen, c->hs, &err) != 0)
+	struct tlsa_hs_facts *hs = ses_need_hs(t, c) ? ses_hs_w(t, c) : NULL;
+	if (hs == NULL || tlsa_parse_sslv2_client_hello(p, rlen, hs, &err) != 0)
 		return false;
 	if (c->ch_dir < 0)
 		c->ch_dir = dir;
@@ -139,7 +148,6 @@ static const char *starttls_proto(const struct conn *c, const struct tlsa_flow *
 static void keep_first_line(struct conn *c, int dir, const uint8_t *p, size_t n,
 			    const struct tlsa_pktinfo *pkt)
 {
-	char *out = c->sum.plaintext;
 	size_t k = 0, max = TLSA_PLAINTEXT_MAX;
 
 	if (c->plain_dir >= 0)
@@ -152,6 +160,9 @@ static void keep_first_line(struct conn *c, int dir, const uint8_t *p, size_t n,
 	if (k < 3)
 		return;
 	size_t w = k <= max ? k : max - 3;
+	char *out = malloc(max + 1);
+	if (out == NULL)
+		return;
 	for (size_t i = 0; i < w; i++)
 		out[i] = p[i] == '\t' ? ' ' : (char)p[i];
 	if (w < k) {
@@ -159,7 +170,8 @@ static void keep_first_line(struct conn *c, int dir, const uint8_t *p, size_t n,
 		w += 3;
 	}
 	out[w] = '\0';
-	c->sum.plaintext_frame = pkt->frame;
+	c->plaintext = out;
+	c->plaintext_frame = pkt->frame;
 	c->plain_dir = dir;
 }
 

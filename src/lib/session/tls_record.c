@@ -45,24 +45,26 @@ static bool dec_buffers(struct tlsa_tracker *t)
 	return true;
 }
 
-/* The connection's key log entry.  */
-static const struct tlsa_keylog_entry *dec_entry(const struct tlsa_tracker *t, const struct conn *c)
+/* The connection's key log entry, copied into *buf (wiped by the caller).  */
+static const struct tlsa_keylog_entry *dec_entry(const struct tlsa_tracker *t, const struct conn *c,
+						 struct tlsa_keylog_entry *buf)
 {
-	const struct tlsa_keylog_entry *e = tlsa_keylog_find(t->own_kl, c->hs->client_random);
-	return e != NULL ? e : tlsa_keylog_find(t->o.keylog, c->hs->client_random);
+	const struct tlsa_keylog_entry *e = tlsa_keylog_find(t->own_kl, c->hs->client_random, buf);
+	return e != NULL ? e : tlsa_keylog_find(t->o.keylog, c->hs->client_random, buf);
 }
 
 /* The entry to open the record just started with, when it is a small 0-RTT
  * record (the client's type 23 before any ServerHello) and the key log has
  * the connection's early secret; else NULL. */
 static const struct tlsa_keylog_entry *early_entry(const struct tlsa_tracker *t,
-						   const struct conn *c, int dir)
+						   const struct conn *c, int dir,
+						   struct tlsa_keylog_entry *buf)
 {
 	const struct dirstate *d = &c->d[dir];
 	if (c->dec != NULL || c->hs == NULL || !c->hs->client_hello || c->hs->server_hello ||
 	    c->ch_dir != dir || d->rtype != 23 || d->rlen > SDEC_SMALL_RECORD)
 		return NULL;
-	const struct tlsa_keylog_entry *e = dec_entry(t, c);
+	const struct tlsa_keylog_entry *e = dec_entry(t, c, buf);
 	return e != NULL && tlsa_keylog_secret(e, TLSA_KL_CLIENT_EARLY) != NULL ? e : NULL;
 }
 
@@ -78,15 +80,19 @@ void ses_dec_prepare(struct tlsa_tracker *t, struct conn *c, const struct tlsa_f
 		return;
 	c->dec_state = DEC_NONE;
 	c->dec_klcount = n;
-	const struct tlsa_keylog_entry *e = dec_entry(t, c);
+	struct tlsa_keylog_entry buf;
+	const struct tlsa_keylog_entry *e = dec_entry(t, c, &buf);
 	if (e == NULL)
 		return; /* no keys: the alerts stay encrypted (inferred as without a key log) */
 	tlsa_role_source src;
 	int cd = client_dir(c, f, &src);
-	if (cd < 0 || !dec_buffers(t))
-		return;
 	const char *why = NULL;
-	c->dec = sdec_new(e, c->hs, c->dtls, c->etm, cd, c->d[cd].n_enc, t->cc, &why);
+	bool ready = cd >= 0 && dec_buffers(t);
+	if (ready)
+		c->dec = sdec_new(e, c->hs, c->dtls, c->etm, cd, c->d[cd].n_enc, t->cc, &why);
+	memset(&buf, 0, sizeof(buf)); /* sdec_new() keeps its own copy */
+	if (!ready)
+		return;
 	if (c->dec == NULL) {
 		char msg[200];
 		snprintf(msg, sizeof(msg),
@@ -162,15 +168,17 @@ static void record_open(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow
 {
 	struct dirstate *d = &c->d[dir];
 	const struct tlsa_keylog_entry *ee;
+	struct tlsa_keylog_entry buf;
 	if (c->dec != NULL) {
 		const uint8_t *rec = d->rec_copy && !d->rec_bad ? d->rec : NULL;
 		o->r = sdec_record(c->dec, dir, d->rtype, rec, 5 + (size_t)d->rlen, t->dbuf,
 				   DBUF_CAP, &o->plen, &o->inner);
 		ses_dec_outcome(t, c, f, dir, o->r, d->rtype, d->nrec - 1, pkt);
 	} else if (t->kl != NULL && d->rec_copy && !d->rec_bad &&
-		   (ee = early_entry(t, c, dir)) != NULL && dec_buffers(t)) {
+		   (ee = early_entry(t, c, dir, &buf)) != NULL && dec_buffers(t)) {
 		o->r = sdec_early_record(ee, c->hs, d->n_enc, t->cc, d->rec, 5 + (size_t)d->rlen,
 					 t->dbuf, DBUF_CAP, &o->plen, &o->inner);
+		memset(&buf, 0, sizeof(buf));
 		o->early = o->r == SD_OK;
 		ses_dec_outcome(t, c, f, dir, o->r, d->rtype, d->nrec - 1, pkt);
 	}
@@ -304,12 +312,14 @@ static void record_appdata(struct tlsa_tracker *t, struct conn *c, struct tlsa_f
 
 /* After every record: the handshake buffer given back once the plaintext
  * handshake is over, and the record kept as the last one for inference. */
-static void record_keep(struct conn *c, int dir, const struct tlsa_pktinfo *pkt)
+static void record_keep(struct tlsa_tracker *t, struct conn *c, int dir,
+			const struct tlsa_pktinfo *pkt)
 {
 	struct dirstate *d = &c->d[dir];
 	if (d->hs != NULL && d->hs_len == 0 && d->hs_skip == 0 &&
 	    (d->rtype == 20 || d->rtype == 23)) {
 		/* plaintext handshake over for this direction: give the buffer back */
+		hs_mem_give(t, c, d->hs_cap);
 		free(d->hs);
 		d->hs = NULL;
 		d->hs_cap = 0;
@@ -343,7 +353,7 @@ static void record_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 	case 23: record_appdata(t, c, f, dir, pkt, tls13, &o); break;
 	default: hist_add(c, dir, 'B'); break; /* heartbeat and later types */
 	}
-	record_keep(c, dir, pkt);
+	record_keep(t, c, dir, pkt);
 }
 
 static void lose_sync(struct tlsa_tracker *t, struct conn *c, int dir,
@@ -414,12 +424,15 @@ static void record_begin(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 	d->rec_copy = t->o.on_record != NULL;
 	d->rec_bad = false;
 	if (t->kl != NULL) {
+		struct tlsa_keylog_entry buf;
 		if (c->dec_state != DEC_ACTIVE)
 			ses_dec_prepare(t, c, f, pkt);
-		if (c->dec != NULL && sdec_want(c->dec, dir, d->rtype, d->rlen, t->o.decrypt_all))
+		if (c->dec != NULL && sdec_want(c->dec, dir, d->rtype, d->rlen, t->o.decrypt_all)) {
 			d->rec_copy = true;
-		else if (early_entry(t, c, dir) != NULL)
+		} else if (early_entry(t, c, dir, &buf) != NULL) {
 			d->rec_copy = true; /* 0-RTT, opened at its end */
+			memset(&buf, 0, sizeof(buf));
+		}
 	}
 	if (d->rec_copy && d->rec == NULL && (d->rec = malloc(5 + MAX_RECORD)) == NULL)
 		d->rec_copy = false;
