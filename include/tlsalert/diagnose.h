@@ -111,13 +111,16 @@ struct tlsa_diag_ctx {
 	tlsa_tri versions_narrow; /* a single version offered */
 	tlsa_tri groups_narrow;	  /* 1-2 groups, neither x25519 nor secp256r1 */
 	tlsa_tri sigalgs_narrow;  /* signature algorithms of one key type only */
-	tlsa_tri suites_narrow;	  /* at most 3 cipher suites */
+	tlsa_tri suites_narrow;	  /* at most 3 cipher suites, or all of one cipher */
 	/* The values behind a narrow dimension, for the evidence, set only with its
 	 * fact yes (values, not a pointer: alike alerts keep alike contexts). */
 	uint16_t narrow_version;   /* the one version offered (wire value) */
 	uint16_t narrow_groups[2]; /* the groups offered, 0 after the last */
 	uint8_t narrow_sigalg_key; /* the one key type: 1 RSA, 2 ECDSA/EdDSA, 3 other */
 	uint8_t narrow_suites;	   /* how many suites were offered */
+	/* With more than 3 suites offered, all of one cipher: the first of them
+	 * (its name tells the cipher); 0 otherwise. */
+	uint16_t narrow_suite_cipher;
 	/* The sender verifies the client's certificate (it is the server), not the
 	 * server's (it is the client); unknown when the sender is. */
 	tlsa_tri verifies_client_cert;

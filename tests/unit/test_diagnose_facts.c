@@ -327,6 +327,29 @@ static void test_offer_shape(void)
 	f.hs.suites[3] = 0xc02b;
 	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
 	CHECK_INT(c.suites_narrow, TLSA_TRI_NO);
+	/* Four suites of one cipher (AES_128_GCM_SHA256 with four key exchanges, as GnuTLS
+	 * offers +AES-128-GCM alone): narrow, and the evidence names the cipher; one suite of
+	 * another cipher breaks it. */
+	setup_refused(&f);
+	static const uint16_t gcm128[] = {0xc02b, 0xc02f, 0x009c, 0x009e, 0x00ff};
+	memcpy(f.hs.suites, gcm128, sizeof(gcm128));
+	f.hs.n_suites = sizeof(gcm128) / sizeof(gcm128[0]);
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.suites_narrow, TLSA_TRI_YES);
+	CHECK_INT(c.narrow_suites, 4);
+	CHECK(c.narrow_suite_cipher == 0xc02b);
+	struct tlsa_cause out[48];
+	struct tlsa_error err;
+	size_t n = 0;
+	CHECK(tlsa_diagnose(&c, out, 48, &n, &err) == 0 && n > 0);
+	bool named = false;
+	for (size_t i = 0; i < n; i++)
+		named = named || strstr(out[i].evidence, "4 cipher suites, all AES_128_GCM_SHA256") != NULL;
+	CHECK(named);
+	f.hs.suites[2] = 0x009d; /* TLS_RSA_WITH_AES_256_GCM_SHA384 */
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.suites_narrow, TLSA_TRI_NO);
+	CHECK(c.narrow_suite_cipher == 0);
 }
 
 /* The narrow dimension wins over the stack's prior, the evidence names it; a decisive fact

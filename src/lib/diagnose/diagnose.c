@@ -443,6 +443,11 @@ static void offer_note(const struct tlsa_diag_ctx *c, int fact, long v, char *bu
 	case TLSA_CZ_FACT_SUITES_NARROW:
 		snprintf(buf, cap, "the client offered %u cipher suite%s", (unsigned)c->narrow_suites,
 			 c->narrow_suites == 1 ? "" : "s");
+		if (c->narrow_suite_cipher != 0 && tlsa_cipher_suite_name(c->narrow_suite_cipher) != NULL) {
+			const char *nm = tlsa_cipher_suite_name(c->narrow_suite_cipher);
+			const char *with = strstr(nm, "_WITH_");
+			addf(buf, cap, ", all %s", with != NULL ? with + 6 : nm + 4);
+		}
 		break;
 	default: break;
 	}
