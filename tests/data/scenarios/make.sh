@@ -22,7 +22,7 @@ export LC_ALL=C
 cd "$(dirname "$0")" || exit 2
 OUT=$PWD
 ONLY=${1:-}
-for t in openssl gnutls-serv gnutls-cli go python3 curl tcpdump editcap tshark tstclnt certutil java; do
+for t in openssl gnutls-serv gnutls-cli go python3 curl tcpdump editcap tshark tstclnt selfserv certutil pk12util java; do
 	command -v $t >/dev/null || { echo "make.sh: $t is missing" >&2; exit 2; }
 done
 TMP=$(mktemp -d)
@@ -90,6 +90,11 @@ cat leafi.pem inter.pem >leafi-chain.pem
 mkdir nssdb && q certutil -N -d sql:nssdb --empty-password &&
 	q certutil -A -d sql:nssdb -n root -t "C,," -i ca.pem
 q keytool -importcert -noprompt -alias root -file ca.pem -keystore trust.jks -storepass changeit
+# selfserv's database: the server's key and certificate (nickname srv), its root trusted for
+# client certificates
+q openssl pkcs12 -export -in srv.pem -inkey srv.key -name srv -out srv.p12 -passout pass:
+mkdir nsssrv && q certutil -N -d sql:nsssrv --empty-password &&
+	q pk12util -i srv.p12 -d sql:nsssrv -W "" && q certutil -A -d sql:nsssrv -n root -t "CT,," -i ca.pem
 
 # --- one scenario ---------------------------------------------------------------------
 P=16400
@@ -526,6 +531,81 @@ scen record-too-large-gnutls-server - gnutls python TLS1.2 22 server record-too-
 pysrv srv.pem srv.key; CLI="python3 peer.py bigrecord $P --len 24576"
 scen record-too-large-python-server - openssl python TLS1.2 22 server record-too-large \
 	"a hand-built handshake record header announces 24576 bytes; the Python server answers record_overflow"
+nsrv() { SRV="exec selfserv -d sql:nsssrv -n srv -p $P $*"; }
+nsrv -r -r -V tls1.2:tls1.2; ocli -tls1_2
+scen client-cert-missing-nss-server-tls12 'certificate\|CERT' nss openssl TLS1.2 42 server client-cert-missing \
+	"selfserv -r -r requires a client certificate; s_client sends none (TLS 1.2)"
+nsrv -r -r; ocli
+scen client-cert-missing-nss-server-tls13 'certificate\|CERT' nss openssl TLS1.3 116 server client-cert-missing \
+	"selfserv -r -r requires a client certificate; s_client sends none"
+nsrv -V tls1.3:tls1.3; ocli -tls1_2
+scen version-nss-server-tls12 'protocol\|version' nss openssl TLS1.2 70 server version-mismatch \
+	"TLS 1.3-only selfserv, TLS 1.2-only s_client"
+nsrv -I x25519; ocli -groups P-384
+scen group-nss-server-tls13 'group\|key\|handshake' nss openssl TLS1.3 40 server no-shared-group \
+	"selfserv accepts x25519 only, s_client offers P-384 only"
+nsrv; ocli -sigalgs ECDSA+SHA256:ed25519
+scen sigalg-nss-server-tls13 'signature\|handshake\|alert' nss openssl TLS1.3 40 server no-shared-sigalg \
+	"selfserv has an RSA key, s_client accepts ECDSA and Ed25519 signatures only"
+nsrv; CLI="python3 peer.py bigrecord $P --len 24576"
+scen record-too-large-nss-server - nss python TLS1.2 22 server record-too-large \
+	"a hand-built handshake record header announces 24576 bytes; selfserv answers record_overflow"
+osrv -cert wild.pem -key wild.key
+CLI="sleep 3 | tstclnt -d sql:nssdb -h 127.0.0.1 -p $P -a a.b.example.com -Q"
+scen wildcard-mismatch-nss-client-tls13 'domain\|DOMAIN' nss openssl TLS1.3 42 client cert-hostname-mismatch \
+	"NSS tstclnt asks for a.b.example.com; *.example.com covers one label only"
+osrv -tls1_2 -cert notyet.pem -key notyet.key; ncli
+scen notyet-nss-client-tls12 'expired\|EXPIRED\|valid' nss openssl TLS1.2 45 client cert-not-yet-valid \
+	"NSS tstclnt rejects a server certificate valid only from 2099 (TLS 1.2)"
+osrv -cert leafi.pem -key leafi.key; ncli
+scen missing-intermediate-nss-client-tls13 'issuer\|ISSUER' nss openssl TLS1.3 48 client untrusted-ca \
+	"NSS tstclnt: the server sends its leaf without the intermediate that signed it"
+osrv -cert expired.pem -key expired.key; gocli
+scen expired-go-client-tls13 'expired' go openssl TLS1.3 42 client cert-expired \
+	"Go client rejects an expired server certificate"
+osrv -tls1_2 -cert untrusted.pem -key untrusted.key; gocli
+scen untrusted-ca-go-client-tls12 'unknown authority' go openssl TLS1.2 42 client untrusted-ca \
+	"Go client: server certificate from a root it does not trust (TLS 1.2)"
+osrv -cert wild.pem -key wild.key; gocli -sni a.b.example.com
+scen wildcard-mismatch-go-client-tls13 'not a.b.example.com\|valid for' go openssl TLS1.3 42 client cert-hostname-mismatch \
+	"Go asks for a.b.example.com; *.example.com covers one label only"
+osrv -tls1_2 -cert leafi.pem -key leafi.key; pycli
+scen missing-intermediate-python-client-tls12 'unable to get local issuer' openssl openssl TLS1.2 48 client untrusted-ca \
+	"Python ssl client: the server omits the intermediate (TLS 1.2)"
+osrv -cert self.pem -key self.key; pycli
+scen self-signed-python-client-tls13 'self.signed certificate' openssl openssl TLS1.3 48 client untrusted-ca \
+	"Python ssl client: the server's certificate is self-signed"
+osrv -tls1_2 -cert srv.pem -key srv.key; pycli --min 1.3
+scen version-openssl-server-python-tls13 'unsupported protocol\|protocol version' openssl openssl TLS1.3 70 server version-mismatch \
+	"TLS 1.2-only s_server, TLS 1.3-only Python client"
+osrv -cert expired.pem -key expired.key; gcli 127.0.0.1 --sni-hostname localhost
+scen expired-gnutls-client-tls13 'expired' gnutls openssl TLS1.3 42 client cert-expired \
+	"gnutls-cli rejects a server certificate that expired in February 2020"
+osrv -cert untrusted.pem -key untrusted.key; gcli 127.0.0.1 --sni-hostname localhost
+scen untrusted-ca-gnutls-client-tls13 'issuer is unknown\|not trusted' gnutls openssl TLS1.3 42 client untrusted-ca \
+	"gnutls-cli: server certificate from a root it does not trust"
+osrv -tls1_2 -cert srv.pem -key srv.key; gcli --sni-hostname wrong.example --verify-hostname wrong.example 127.0.0.1
+scen name-mismatch-gnutls-client-tls12 'does not match' gnutls openssl TLS1.2 42 client cert-hostname-mismatch \
+	"gnutls-cli asks for wrong.example, the certificate is for localhost (TLS 1.2)"
+osrv -Verify 1 -CAfile ca.pem -cert srv.pem -key srv.key; gcli 127.0.0.1 --sni-hostname localhost
+scen client-cert-missing-openssl-server-gnutls-tls13 'peer did not return a certificate' openssl gnutls TLS1.3 116 server client-cert-missing \
+	"s_server -Verify requires a client certificate; gnutls-cli sends none"
+gosrv -cert srv.pem -key srv.key -max 1.2 -curves 29; ocli -tls1_2 -groups P-384 -cipher ECDHE
+scen group-go-server-tls12 'no cipher suite\|curve\|group' go openssl TLS1.2 40 server no-shared-group \
+	"Go server accepts X25519 only, s_client offers P-384 only and ECDHE suites only (TLS 1.2)"
+gsrv --x509certfile srv.pem --x509keyfile srv.key --sni-hostname good.example --sni-hostname-fatal --priority NORMAL:-VERS-TLS1.3
+ocli -tls1_2 -servername unknown.example
+scen sni-unknown-gnutls-server-tls12 'server name\|Unrecognized name\|unrecognized' gnutls openssl TLS1.2 112 server sni-unknown \
+	"gnutls-serv serves good.example only (--sni-hostname-fatal); s_client asks for unknown.example (TLS 1.2)"
+pysrv srv.pem srv.key; ocli -tls1_2 -fallback_scsv
+scen fallback-python-server-tls12 'inappropriate fallback\|fallback' openssl openssl TLS1.2 86 server fallback-scsv \
+	"s_client retries with TLS 1.2 and the fallback SCSV; the Python server speaks TLS 1.3"
+SRV="exec python3 -m http.server --bind 127.0.0.1 $P"; ncli
+scen plaintext-http-nss-client - nss plain-http - 22 client plaintext-service \
+	"NSS tstclnt to a plain HTTP server: it answers HTTP/1.0 400, read as a record too long: NSS answers record_overflow"
+SRV="exec python3 -m http.server --bind 127.0.0.1 $P"; CLI="$JCLI $P localhost"
+scen plaintext-http-java-client - java plain-http - 10 client plaintext-service \
+	"Java (JSSE) client to a plain HTTP server: it answers HTTP/1.0 400; Java answers unexpected_message"
 midcut sni-unknown-python-server-go-tls13 midstream-python-server-tls13 TLS1.3 112 server sni-unknown \
 	"sni-unknown-python-server-go-tls13 from its alert on: the plaintext unrecognized_name alone"
 midcut client-cert-missing-go-server-tls13 midstream-go-server-tls13 TLS1.3 '?' server handshake-not-captured \
