@@ -12,7 +12,7 @@
 # key log), and whether that alert is readable without the key log (column plain).
 # Certificates are made fresh in a scratch directory, with fixed validity dates where the
 # scenario is about dates (expired in 2020, not valid before 2099).
-# Servers listen on 127.0.0.1, ports 16400-16499; every peer runs under `timeout`, and the
+# Servers listen on 127.0.0.1, ports 16400-16599; every peer runs under `timeout`, and the
 # servers still running at exit are killed (trap).
 # Usage: sudo tests/data/scenarios/make.sh [PATTERN]
 #   with PATTERN (several, separated by spaces), only the scenarios whose name holds one of
@@ -28,7 +28,7 @@ done
 TMP=$(mktemp -d)
 PIDS=""
 trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$TMP"' EXIT
-cp peer.go peer.py Client.java "$TMP"/ || exit 2
+cp peer.go peer.py Client.java Server.java "$TMP"/ || exit 2
 cd "$TMP" || exit 2
 go build -o peer-go peer.go || exit 2
 
@@ -95,6 +95,7 @@ q keytool -importcert -noprompt -alias root -file ca.pem -keystore trust.jks -st
 q openssl pkcs12 -export -in srv.pem -inkey srv.key -name srv -out srv.p12 -passout pass:
 mkdir nsssrv && q certutil -N -d sql:nsssrv --empty-password &&
 	q pk12util -i srv.p12 -d sql:nsssrv -W "" && q certutil -A -d sql:nsssrv -n root -t "CT,," -i ca.pem
+q openssl pkcs12 -export -in srv.pem -inkey srv.key -name srv -out srv-java.p12 -passout pass:changeit
 
 # --- one scenario ---------------------------------------------------------------------
 P=16400
@@ -128,7 +129,7 @@ scen() {
 	SSLKEYLOGFILE=$TMP/$name.kl1 timeout 20 bash -c "$SRV" >srv.out 2>&1 &
 	sp=$!
 	PIDS="$PIDS $sp"
-	for i in $(seq 50); do
+	for i in $(seq 150); do # 15 s: a Java server compiles first
 		ss -ltn "sport = :$P" | grep -q LISTEN && break
 		sleep 0.1
 	done
@@ -606,6 +607,31 @@ scen plaintext-http-nss-client - nss plain-http - 22 client plaintext-service \
 SRV="exec python3 -m http.server --bind 127.0.0.1 $P"; CLI="$JCLI $P localhost"
 scen plaintext-http-java-client - java plain-http - 10 client plaintext-service \
 	"Java (JSSE) client to a plain HTTP server: it answers HTTP/1.0 400; Java answers unexpected_message"
+JSRV="exec java -Djavax.net.ssl.keyStore=srv-java.p12 -Djavax.net.ssl.keyStorePassword=changeit -Djavax.net.ssl.trustStore=trust.jks -Djavax.net.ssl.trustStorePassword=changeit Server.java"
+SRV="$JSRV $P need TLSv1.2"; ocli -tls1_2
+scen client-cert-missing-java-server-tls12 'Empty client certificate chain\|certificate' java openssl TLS1.2 42 server client-cert-missing \
+	"Java (JSSE) server requires a client certificate; s_client sends none (TLS 1.2)"
+SRV="$JSRV $P need TLSv1.2"; ocli -tls1_2 -cert client-untrusted.pem -key client-untrusted.key
+scen client-cert-untrusted-java-server-tls12 'PKIX path\|certificate' java openssl TLS1.2 46 server client-cert-untrusted \
+	"Java (JSSE) server: the client's certificate is from a root it does not trust (TLS 1.2)"
+SRV="$JSRV $P TLSv1.3"; ocli -tls1_2
+scen version-java-server-tls12 'protocol\|version' java openssl TLS1.2 70 server version-mismatch \
+	"TLS 1.3-only Java (JSSE) server, TLS 1.2-only s_client"
+SRV="$JSRV $P TLSv1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"; ocli -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+scen suite-java-server-tls12 'cipher\|handshake' java openssl TLS1.2 40 server no-shared-cipher \
+	"Java (JSSE) server allows ECDHE-RSA-AES256-GCM-SHA384 only, s_client offers AES128-GCM only (TLS 1.2)"
+osrv -Verify 1 -verify_return_error -CAfile ca.pem -cert srv.pem -key srv.key; ocli -cert client-untrusted.pem -key client-untrusted.key
+scen client-cert-untrusted-openssl-server-tls13 'unable to get local issuer\|certificate verify failed' openssl openssl TLS1.3 48 server client-cert-untrusted \
+	"s_server: the client's certificate is from a root it does not trust"
+gosrv -cert srv.pem -key srv.key -ca ca.pem -clientauth; ocli -cert client-expired.pem -key client-expired.key
+scen client-cert-expired-go-server-tls13 'expired' go openssl TLS1.3 42 server cert-expired \
+	"Go server: the client's certificate expired in 2020"
+osrv -tls1_2 -cert self.pem -key self.key; ncli
+scen self-signed-nss-client-tls12 'issuer\|ISSUER\|trusted' nss openssl TLS1.2 48 client untrusted-ca \
+	"NSS tstclnt: the server's certificate is self-signed (TLS 1.2)"
+nsrv; ocli -tls1_2 -fallback_scsv
+scen fallback-nss-server-tls12 'fallback\|FALLBACK\|alert' nss openssl TLS1.2 86 server fallback-scsv \
+	"s_client retries with TLS 1.2 and the fallback SCSV; selfserv speaks TLS 1.3"
 midcut sni-unknown-python-server-go-tls13 midstream-python-server-tls13 TLS1.3 112 server sni-unknown \
 	"sni-unknown-python-server-go-tls13 from its alert on: the plaintext unrecognized_name alone"
 midcut client-cert-missing-go-server-tls13 midstream-go-server-tls13 TLS1.3 '?' server handshake-not-captured \
