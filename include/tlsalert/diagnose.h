@@ -99,6 +99,9 @@ struct tlsa_diag_ctx {
 	tlsa_tri cert_issuer_missing;	/* not self-signed, and its issuer is not in the chain */
 	tlsa_tri cert_weak_key;		/* RSA or DSA key under 2048 bits, EC under 224 */
 	tlsa_tri cert_chain_misordered; /* the chain sent is not in issuing order */
+	/* The SNI matches only the commonName of a certificate without
+	 * subjectAltName: a match for OpenSSL and GnuTLS, a mismatch for Go. */
+	tlsa_tri cert_name_cn_only;
 	int64_t capture_time;		/* time of the alert's packet, seconds since 1970
 					   UTC (not the reader's clock); 0 unknown */
 	const char *sni;		/* the name the client asked for; NULL unknown */

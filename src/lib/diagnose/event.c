@@ -208,11 +208,14 @@ static bool dns_name_matches(const char *pattern, const char *host)
 
 /* Is `host` (the SNI) one of the certificate's names: its DNS SAN entries, or,
  * only when it has no SAN, its commonName?  Unknown when the name could be
- * among the SAN entries not kept. */
+ * among the SAN entries not kept, and when only the commonName matches: Go
+ * (since 1.15), browsers and Python built without the fallback no longer read
+ * the commonName, OpenSSL's and GnuTLS's checks still do, so a match there does
+ * not rule a name mismatch out. */
 static tlsa_tri name_mismatch(const struct tlsa_cert_info *ci, const char *host)
 {
 	if (ci->san_count == 0)
-		return ci->cn[0] == '\0' ? TLSA_TRI_YES : yes_no(!dns_name_matches(ci->cn, host));
+		return ci->cn[0] == '\0' || !dns_name_matches(ci->cn, host) ? TLSA_TRI_YES : TLSA_TRI_UNKNOWN;
 	for (int i = 0; i < ci->san_count && i < TLSA_CERT_SAN_MAX; i++)
 		if (!(ci->san_ip & (1u << i)) && dns_name_matches(ci->san[i], host))
 			return TLSA_TRI_NO;
@@ -280,8 +283,11 @@ static void cert_facts(struct tlsa_diag_ctx *c, const struct tlsa_alert_event *e
 	if (ci->chain_length > 1)
 		c->cert_chain_misordered = yes_no(!ci->chain_ordered);
 	c->cert_weak_key = weak_key(ci);
-	if (ev->sender == TLSA_ROLE_CLIENT && c->sni != NULL)
+	if (ev->sender == TLSA_ROLE_CLIENT && c->sni != NULL) {
 		c->cert_name_mismatch = name_mismatch(ci, c->sni);
+		c->cert_name_cn_only = yes_no(ci->san_count == 0 && ci->cn[0] != '\0' &&
+					      dns_name_matches(ci->cn, c->sni));
+	}
 }
 
 bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_event *ev)
