@@ -99,9 +99,6 @@ struct tlsa_diag_ctx {
 	tlsa_tri cert_issuer_missing;	/* not self-signed, and its issuer is not in the chain */
 	tlsa_tri cert_weak_key;		/* RSA or DSA key under 2048 bits, EC under 224 */
 	tlsa_tri cert_chain_misordered; /* the chain sent is not in issuing order */
-	/* The SNI matches only the commonName of a certificate without
-	 * subjectAltName: a match for OpenSSL and GnuTLS, a mismatch for Go. */
-	tlsa_tri cert_name_cn_only;
 	int64_t capture_time;		/* time of the alert's packet, seconds since 1970
 					   UTC (not the reader's clock); 0 unknown */
 	const char *sni;		/* the name the client asked for; NULL unknown */
@@ -121,12 +118,17 @@ struct tlsa_diag_ctx {
 	uint16_t narrow_groups[2]; /* the groups offered, 0 after the last */
 	uint8_t narrow_sigalg_key; /* the one key type: 1 RSA, 2 ECDSA/EdDSA, 3 other */
 	uint8_t narrow_suites;	   /* how many suites were offered */
-	/* With more than 3 suites offered, all of one cipher: the first of them
-	 * (its name tells the cipher); 0 otherwise. */
-	uint16_t narrow_suite_cipher;
 	/* The sender verifies the client's certificate (it is the server), not the
 	 * server's (it is the client); unknown when the sender is. */
 	tlsa_tri verifies_client_cert;
+	/* Added later, at the end (base/opts.h: a caller built before them has
+	 * them zero, unknown). */
+	/* With more than 3 suites offered, all of one cipher (suites_narrow): the
+	 * first of them, whose name tells the cipher; 0 otherwise. */
+	uint16_t narrow_suite_cipher;
+	/* The SNI matches only the commonName of a certificate without
+	 * subjectAltName: a match for OpenSSL and GnuTLS, a mismatch for Go. */
+	tlsa_tri cert_name_cn_only;
 };
 
 /* Largest sizes of the text a cause carries. */
