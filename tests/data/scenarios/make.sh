@@ -638,6 +638,27 @@ scen fallback-nss-server-tls12 'fallback\|FALLBACK\|alert' nss openssl TLS1.2 86
 osrv -tls1_2 -cert cnonly.pem -key cnonly.key; gocli
 scen cn-only-go-client-tls12 'legacy Common Name\|not valid for\|SAN' go openssl TLS1.2 42 client cert-hostname-mismatch \
 	"Go asks for localhost; the certificate names it in its commonName only, which Go ignores (TLS 1.2)"
+osrv -cert notyet.pem -key notyet.key; gcli 127.0.0.1 --sni-hostname localhost
+scen notyet-gnutls-client-tls13 'not activated\|not yet' gnutls openssl TLS1.3 42 client cert-not-yet-valid \
+	"gnutls-cli rejects a server certificate valid only from 2099"
+nsrv -r -r -V tls1.2:tls1.2; ocli -tls1_2 -cert client-untrusted.pem -key client-untrusted.key
+scen client-cert-untrusted-nss-server-tls12 'ISSUER\|issuer\|CERT\|cert' nss openssl TLS1.2 48 server client-cert-untrusted \
+	"selfserv -r -r: the client's certificate is from a root it does not trust (TLS 1.2)"
+pysrv srv.pem srv.key --ca ca.pem --clientauth --max 1.2; ocli -tls1_2 -cert client-expired.pem -key client-expired.key
+scen client-cert-expired-python-server-tls12 'certificate has expired\|expired' openssl openssl TLS1.2 45 server cert-expired \
+	"Python server: the client's certificate expired in 2020 (TLS 1.2)"
+osrv -tls1_2 -cert srv.pem -key srv.key; ncli -V tls1.3:tls1.3
+scen version-openssl-server-nss-tls13 'unsupported protocol\|protocol version\|PROTOCOL' openssl nss TLS1.3 70 server version-mismatch \
+	"TLS 1.2-only s_server, TLS 1.3-only NSS tstclnt"
+osrv -tls1_2 -groups X25519 -cert srv.pem -key srv.key; ocli -tls1_2 -groups P-384 -cipher ECDHE
+scen group-openssl-server-tls12 'no shared cipher\|group' openssl openssl TLS1.2 40 server no-shared-group \
+	"s_server accepts X25519 only, s_client offers P-384 only and ECDHE suites only (TLS 1.2)"
+gosrv -cert srv.pem -key srv.key -max 1.2; ocli -tls1_2 -sigalgs ECDSA+SHA256:ed25519
+scen sigalg-go-server-tls12 'signature\|cipher suite' go openssl TLS1.2 40 server no-shared-sigalg \
+	"Go server has an RSA key, s_client accepts ECDSA and Ed25519 signatures only (TLS 1.2)"
+gsrv --x509certfile srv.pem --x509keyfile srv.key --priority NORMAL:-VERS-TLS1.3; ocli -tls1_2 -sigalgs ECDSA+SHA256:ed25519
+scen sigalg-gnutls-server-tls12 'signature\|handshake failure\|cipher' gnutls openssl TLS1.2 40 server no-shared-sigalg \
+	"gnutls-serv has an RSA key, s_client accepts ECDSA and Ed25519 signatures only (TLS 1.2)"
 midcut sni-unknown-python-server-go-tls13 midstream-python-server-tls13 TLS1.3 112 server sni-unknown \
 	"sni-unknown-python-server-go-tls13 from its alert on: the plaintext unrecognized_name alone"
 midcut client-cert-missing-go-server-tls13 midstream-go-server-tls13 TLS1.3 '?' server handshake-not-captured \
