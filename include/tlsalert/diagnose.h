@@ -111,7 +111,7 @@ struct tlsa_diag_ctx {
 	tlsa_tri versions_narrow; /* a single version offered */
 	tlsa_tri groups_narrow;	  /* 1-2 groups, neither x25519 nor secp256r1 */
 	tlsa_tri sigalgs_narrow;  /* signature algorithms of one key type only */
-	tlsa_tri suites_narrow;	  /* at most 3 cipher suites */
+	tlsa_tri suites_narrow;	  /* at most 3 cipher suites, or all of one cipher */
 	/* The values behind a narrow dimension, for the evidence, set only with its
 	 * fact yes (values, not a pointer: alike alerts keep alike contexts). */
 	uint16_t narrow_version;   /* the one version offered (wire value) */
@@ -121,6 +121,14 @@ struct tlsa_diag_ctx {
 	/* The sender verifies the client's certificate (it is the server), not the
 	 * server's (it is the client); unknown when the sender is. */
 	tlsa_tri verifies_client_cert;
+	/* Added later, at the end (base/opts.h: a caller built before them has
+	 * them zero, unknown). */
+	/* With more than 3 suites offered, all of one cipher (suites_narrow): the
+	 * first of them, whose name tells the cipher; 0 otherwise. */
+	uint16_t narrow_suite_cipher;
+	/* The SNI matches only the commonName of a certificate without
+	 * subjectAltName: a match for OpenSSL and GnuTLS, a mismatch for Go. */
+	tlsa_tri cert_name_cn_only;
 };
 
 /* Largest sizes of the text a cause carries. */

@@ -38,6 +38,7 @@ static bool set_field(struct tlsa_diag_ctx *c, const char *kv)
 		T(cert_not_yet_valid), T(cert_issuer_missing), T(cert_weak_key),
 		T(cert_chain_misordered), T(versions_narrow), T(groups_narrow),
 		T(sigalgs_narrow), T(suites_narrow), T(verifies_client_cert),
+		T(cert_name_cn_only),
 #undef T
 	};
 	const char *eq = strchr(kv, '=');

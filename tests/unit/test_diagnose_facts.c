@@ -77,6 +77,20 @@ static tlsa_tri mismatch(const char *san, const char *cn, const char *sni)
 	return c.cert_name_mismatch;
 }
 
+/* cert_name_cn_only for the same certificates. */
+static tlsa_tri cn_only(const char *san, const char *cn, const char *sni)
+{
+	struct fixture f;
+	struct tlsa_diag_ctx c;
+	setup(&f, sni);
+	f.cert.san_count = san != NULL ? 1 : 0;
+	f.cert.san_ip = 0;
+	snprintf(f.cert.san[0], sizeof(f.cert.san[0]), "%s", san != NULL ? san : "");
+	snprintf(f.cert.cn, sizeof(f.cert.cn), "%s", cn);
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	return c.cert_name_cn_only;
+}
+
 static void test_names(void)
 {
 	/* RFC 6125 6.4.3: one left-most label, whole label only, not the bare domain. */
@@ -90,8 +104,12 @@ static void test_names(void)
 	CHECK_INT(mismatch("*.com", "", "example.com"), TLSA_TRI_YES);
 	CHECK_INT(mismatch("www.example.com", "", "www.example.com"), TLSA_TRI_NO);
 	CHECK_INT(mismatch("www.example.com", "", "www.example.org"), TLSA_TRI_YES);
-	/* The CN counts only without a SAN. */
-	CHECK_INT(mismatch(NULL, "localhost", "localhost"), TLSA_TRI_NO);
+	/* The CN counts only without a SAN, and then a match does not rule a mismatch out:
+	 * Go (1.15 on) and browsers no longer read the CN (scenario cn-only-go-client-tls12). */
+	CHECK_INT(mismatch(NULL, "localhost", "localhost"), TLSA_TRI_UNKNOWN);
+	CHECK_INT(cn_only(NULL, "localhost", "localhost"), TLSA_TRI_YES);
+	CHECK_INT(cn_only(NULL, "localhost", "wrong.example"), TLSA_TRI_NO);
+	CHECK_INT(cn_only("localhost", "localhost", "localhost"), TLSA_TRI_NO);
 	CHECK_INT(mismatch(NULL, "localhost", "wrong.example"), TLSA_TRI_YES);
 	CHECK_INT(mismatch("other.example", "localhost", "localhost"), TLSA_TRI_YES);
 
@@ -327,6 +345,29 @@ static void test_offer_shape(void)
 	f.hs.suites[3] = 0xc02b;
 	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
 	CHECK_INT(c.suites_narrow, TLSA_TRI_NO);
+	/* Four suites of one cipher (AES_128_GCM_SHA256 with four key exchanges, as GnuTLS
+	 * offers +AES-128-GCM alone): narrow, and the evidence names the cipher; one suite of
+	 * another cipher breaks it. */
+	setup_refused(&f);
+	static const uint16_t gcm128[] = {0xc02b, 0xc02f, 0x009c, 0x009e, 0x00ff};
+	memcpy(f.hs.suites, gcm128, sizeof(gcm128));
+	f.hs.n_suites = sizeof(gcm128) / sizeof(gcm128[0]);
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.suites_narrow, TLSA_TRI_YES);
+	CHECK_INT(c.narrow_suites, 4);
+	CHECK(c.narrow_suite_cipher == 0xc02b);
+	struct tlsa_cause out[48];
+	struct tlsa_error err;
+	size_t n = 0;
+	CHECK(tlsa_diagnose(&c, out, 48, &n, &err) == 0 && n > 0);
+	bool named = false;
+	for (size_t i = 0; i < n; i++)
+		named = named || strstr(out[i].evidence, "4 cipher suites, all AES_128_GCM_SHA256") != NULL;
+	CHECK(named);
+	f.hs.suites[2] = 0x009d; /* TLS_RSA_WITH_AES_256_GCM_SHA384 */
+	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
+	CHECK_INT(c.suites_narrow, TLSA_TRI_NO);
+	CHECK(c.narrow_suite_cipher == 0);
 }
 
 /* The narrow dimension wins over the stack's prior, the evidence names it; a decisive fact

@@ -293,6 +293,7 @@ static long fact_value(const struct tlsa_diag_ctx *c, const char *fact)
 	case TLSA_CZ_FACT_CERT_ISSUER_MISSING: return T(cert_issuer_missing);
 	case TLSA_CZ_FACT_CERT_WEAK_KEY: return T(cert_weak_key);
 	case TLSA_CZ_FACT_CERT_CHAIN_MISORDERED: return T(cert_chain_misordered);
+	case TLSA_CZ_FACT_CERT_NAME_CN_ONLY: return T(cert_name_cn_only);
 	case TLSA_CZ_FACT_VERSIONS_NARROW: return T(versions_narrow);
 	case TLSA_CZ_FACT_GROUPS_NARROW: return T(groups_narrow);
 	case TLSA_CZ_FACT_SIGALGS_NARROW: return T(sigalgs_narrow);
@@ -393,7 +394,11 @@ static void cert_note(const struct tlsa_diag_ctx *c, int fact, long v, char *buf
 				 time_text(c->capture_time, t2, sizeof(t2)));
 		break;
 	case TLSA_CZ_FACT_CERT_NAME_MISMATCH:
-		if (c->sni != NULL) {
+	case TLSA_CZ_FACT_CERT_NAME_CN_ONLY:
+		if (c->sni != NULL && fact == TLSA_CZ_FACT_CERT_NAME_CN_ONLY && v) {
+			snprintf(buf, cap, "SNI %.60s matches only the commonName of a certificate "
+				 "without subjectAltName", c->sni);
+		} else if (c->sni != NULL) {
 			cert_names(ci, names, sizeof(names));
 			snprintf(buf, cap, "SNI %.60s %s the certificate's %.100s", c->sni,
 				 v ? "is not among" : "matches", names);
@@ -443,6 +448,11 @@ static void offer_note(const struct tlsa_diag_ctx *c, int fact, long v, char *bu
 	case TLSA_CZ_FACT_SUITES_NARROW:
 		snprintf(buf, cap, "the client offered %u cipher suite%s", (unsigned)c->narrow_suites,
 			 c->narrow_suites == 1 ? "" : "s");
+		if (c->narrow_suite_cipher != 0 && tlsa_cipher_suite_name(c->narrow_suite_cipher) != NULL) {
+			const char *nm = tlsa_cipher_suite_name(c->narrow_suite_cipher);
+			const char *with = strstr(nm, "_WITH_");
+			addf(buf, cap, ", all %s", with != NULL ? with + 6 : nm + 4);
+		}
 		break;
 	default: break;
 	}

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "tlsalert/diagnose.h"
+#include "tlsalert/registry.h"
 #include "tlsalert/session.h"
 #include "tlsalert/text.h"
 #include "base/ascii.h"
@@ -75,6 +76,27 @@ static int sigalg_key(uint16_t v)
 	return 0;
 }
 
+/* The cipher a suite protects records with: its IANA name after "_WITH_" (TLS
+ * 1.2 and earlier), or after "TLS_" (TLS 1.3); NULL for a suite not named. */
+static const char *suite_cipher(uint16_t v)
+{
+	const char *nm = tlsa_cipher_suite_name(v);
+	if (nm == NULL || strncmp(nm, "TLS_", 4) != 0)
+		return NULL;
+	const char *with = strstr(nm, "_WITH_");
+	return with != NULL ? with + 6 : nm + 4;
+}
+
+/* Do two suites protect records with the same cipher (and MAC)?  Suites that
+ * differ only in their key exchange, as TLS 1.2 offers list them, do: an offer
+ * of AES_128_GCM_SHA256 with ECDHE_ECDSA, ECDHE_RSA, RSA and DHE_RSA is narrow
+ * in its cipher however many suites spell it. */
+static bool same_cipher(uint16_t a, uint16_t b)
+{
+	const char *x = suite_cipher(a), *y = suite_cipher(b);
+	return x != NULL && y != NULL && strcmp(x, y) == 0;
+}
+
 /*
  * How narrow the client's offer is, in each dimension (docs/causes.md, "Narrow
  * offers"), only when no ServerHello answered it: a server that refuses a
@@ -128,14 +150,24 @@ static void offer_shape(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 	if (c->sigalgs_narrow == TLSA_TRI_YES)
 		c->narrow_sigalg_key = (uint8_t)key;
 	size_t ns = 0;
+	uint16_t first = 0;
+	bool one_cipher = true;
 	for (size_t i = 0; i < hs->n_suites && i < TLSA_HS_MAX_LIST; i++) {
 		uint16_t v = hs->suites[i];
-		ns += !grease(v) && v != 0x00ff && v != 0x5600; /* SCSVs are no suites */
+		if (grease(v) || v == 0x00ff || v == 0x5600)
+			continue; /* SCSVs are no suites */
+		ns++;
+		if (first == 0)
+			first = v;
+		else
+			one_cipher = one_cipher && same_cipher(first, v);
 	}
 	if (hs->n_suites > 0)
-		c->suites_narrow = yes_no(hs->n_suites <= TLSA_HS_MAX_LIST && ns <= 3);
-	if (c->suites_narrow == TLSA_TRI_YES)
-		c->narrow_suites = (uint8_t)ns;
+		c->suites_narrow = yes_no(hs->n_suites <= TLSA_HS_MAX_LIST && (ns <= 3 || one_cipher));
+	if (c->suites_narrow == TLSA_TRI_YES) {
+		c->narrow_suites = (uint8_t)(ns > 255 ? 255 : ns);
+		c->narrow_suite_cipher = ns > 3 ? first : 0;
+	}
 }
 
 /* Case-insensitive equality of n bytes (ASCII). */
@@ -176,11 +208,14 @@ static bool dns_name_matches(const char *pattern, const char *host)
 
 /* Is `host` (the SNI) one of the certificate's names: its DNS SAN entries, or,
  * only when it has no SAN, its commonName?  Unknown when the name could be
- * among the SAN entries not kept. */
+ * among the SAN entries not kept, and when only the commonName matches: Go
+ * (since 1.15), browsers and Python built without the fallback no longer read
+ * the commonName, OpenSSL's and GnuTLS's checks still do, so a match there does
+ * not rule a name mismatch out. */
 static tlsa_tri name_mismatch(const struct tlsa_cert_info *ci, const char *host)
 {
 	if (ci->san_count == 0)
-		return ci->cn[0] == '\0' ? TLSA_TRI_YES : yes_no(!dns_name_matches(ci->cn, host));
+		return ci->cn[0] == '\0' || !dns_name_matches(ci->cn, host) ? TLSA_TRI_YES : TLSA_TRI_UNKNOWN;
 	for (int i = 0; i < ci->san_count && i < TLSA_CERT_SAN_MAX; i++)
 		if (!(ci->san_ip & (1u << i)) && dns_name_matches(ci->san[i], host))
 			return TLSA_TRI_NO;
@@ -248,8 +283,11 @@ static void cert_facts(struct tlsa_diag_ctx *c, const struct tlsa_alert_event *e
 	if (ci->chain_length > 1)
 		c->cert_chain_misordered = yes_no(!ci->chain_ordered);
 	c->cert_weak_key = weak_key(ci);
-	if (ev->sender == TLSA_ROLE_CLIENT && c->sni != NULL)
+	if (ev->sender == TLSA_ROLE_CLIENT && c->sni != NULL) {
 		c->cert_name_mismatch = name_mismatch(ci, c->sni);
+		c->cert_name_cn_only = yes_no(ci->san_count == 0 && ci->cn[0] != '\0' &&
+					      dns_name_matches(ci->cn, c->sni));
+	}
 }
 
 bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_event *ev)

@@ -4,6 +4,7 @@ records (tests/data/scenarios/make.sh).  One connection; errors go to stderr as 
 them.  Not run by the tests.
 
   peer.py server PORT CERT KEY [--sni-only NAME] [--alpn P,..] [--ca CA --clientauth]
+                 [--min V] [--max V]
   peer.py client PORT [CERT KEY] [--sni NAME] [--ca CA] [--min V] [--max V]
   peer.py bigrecord PORT --len N  a handshake record header announcing N bytes, then silence
   peer.py banner PORT          a plaintext SMTP server: a 220 banner, 500 to anything
@@ -21,6 +22,10 @@ VERS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1,
 def server(a):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
+    if a.min:
+        ctx.minimum_version = VERS[a.min]
+    if a.max:
+        ctx.maximum_version = VERS[a.max]
     if a.alpn:
         ctx.set_alpn_protocols(a.alpn.split(","))
     if a.clientauth:
