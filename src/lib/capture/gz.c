@@ -187,7 +187,7 @@ static ssize_t gz_read(struct capture_src *s, uint8_t *buf, size_t size)
 				return fail(s, false, strerror(errno));
 			if (got == 0 && s->in_member && !stopped(s))
 				return fail(s, true,
-					    "the gzip-compressed data ends early (no gzip trailer)");
+					    "truncated: the gzip-compressed data ends without its trailer");
 			if (got == 0) {
 				s->at_end = true;
 				return 0;

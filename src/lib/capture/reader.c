@@ -208,6 +208,21 @@ const uint8_t *rb_fill(struct rbuf *b, size_t n)
 	return b->buf;
 }
 
+/* After a format error in gzip data: whether zlib finds damage further on.  deflate notices
+   damage late (a wrong CRC only at the end), so garbage may reach a reader before the error
+   does: the rest of a file is inflated to see (not a stream, which may never end). */
+static bool damaged_gzip(struct rbuf *b)
+{
+	if (!capture_src_is_gz(b->src))
+		return false;
+	while (!capture_src_failed(b->src) && capture_src_is_file(b->src)) {
+		b->pos = b->end = 0; /* the bytes read are of no use now */
+		if (capture_src_read(b->src, b->buf, b->cap) <= 0)
+			break;
+	}
+	return capture_src_failed(b->src);
+}
+
 /* The first four bytes are a pcap or pcapng magic number, or the input is no capture. */
 int capture_read_buf(struct tlsa_capture *c, struct rbuf *b, const char *name, uint32_t file_index,
 		     struct tlsa_error *err)
@@ -239,11 +254,13 @@ int capture_read_buf(struct tlsa_capture *c, struct rbuf *b, const char *name, u
 		break;
 	default: rc = tlsa_error_set(err, TLSA_EINVAL, 0, "%s: unknown file format", name);
 	}
-	if (rc < 0 && !b->failed && capture_src_failed(b->src)) {
-		/* the last bytes inflated before zlib saw damage made no sense: the damage is
-		   the error, in the frame that was being read */
-		b->failed = true;
-		rc = capture_short(c, b, name, c->cur.frame + 1, err);
+	if (rc < 0 && !b->failed && damaged_gzip(b)) {
+		/* the bytes inflated before zlib saw damage made no sense: the damage is the
+		   error, in the frame that was being read */
+		bool trunc;
+		const char *why = capture_src_error(b->src, &trunc);
+		rc = tlsa_error_set(err, trunc ? TLSA_ETRUNC : TLSA_EINVAL, rb_off(b),
+				    "%s: frame %" PRIu64 ": %s", name, c->cur.frame + 1, why);
 	}
 	return rc;
 }
