@@ -2,7 +2,7 @@
 # Inputs as users have them (issue 12, item 4): one capture given as a named
 # pipe (mkfifo), a process substitution, /dev/stdin, "-", gzip through a
 # pipe, and from a pipe written a few bytes at a time (records straddle every
-# read): each gives the alerts of the plain file.  A gzip stream cut in its
+# read): each gives the alerts of the plain file; SSLKEYLOGFILE may be a pipe.  A gzip stream cut in its
 # data keeps what came before and exits 2.
 set -u
 cd "$(dirname "$0")/../data/capture" || exit 1
@@ -61,4 +61,10 @@ rc=$?
 [ "$rc" -eq 2 ] || bad "gzip cut: exit status $rc, want 2"
 grep -q "cut.pcap.gz: frame [0-9]*: truncated: the gzip-compressed data ends without its trailer" \
 	"$t/err" || bad "gzip cut: $(cat "$t/err")"
+
+# SSLKEYLOGFILE naming a pipe: opened once (a trial open first would leave nothing to read)
+K=../corpus/sni-unrecognized-name-warning-tls12.keylog
+C=../corpus/sni-unrecognized-name-warning-tls12.pcap
+n=$(SSLKEYLOGFILE=<(cat "$K") timeout 20 "$TLSALERT" scan --json "$C" | grep -c '"decrypted":true')
+[ "$n" -ge 1 ] || bad "SSLKEYLOGFILE=<(cat ...): nothing decrypted"
 exit $fail
