@@ -52,9 +52,9 @@ static void read_mem(const uint8_t *d, size_t len, size_t step, struct result *o
 static void test_steps(void)
 {
 	static const char *const files[] = {
-		"eth-ipv4.pcap",   "eth-ipv6-nsec.pcap", "vxlan.pcap",	      "frag-ipv6.pcap",
-		"multi.pcapng",	   "variants.pcapng",	 "mixed-link.pcapng", "eth-ipv4.pcap.gz",
-		"cut-last.pcap",   "cut-header.pcap",	 "absurd-len.pcap",   "cut.pcapng",
+		"eth-ipv4.pcap",   "eth-ipv6-nsec.pcap", "vxlan.pcap",	       "frag-ipv6.pcap",
+		"multi.pcapng",	   "variants.pcapng",	 "mixed-link.pcapng",  "eth-ipv4.pcap.gz",
+		"cut-last.pcap",   "cut-header.pcap",	 "absurd-len.pcap",    "cut.pcapng",
 		"corrupt.pcap.gz", "corrupt-mid.pcap",	 "unknown-link.pcapng"};
 	static const size_t steps[] = {1, 2, 3, 7, 16, 17, 100, 4096};
 	static struct result whole, part;
@@ -101,7 +101,8 @@ static void test_short(void)
 		  "f: truncated dump file; tried to read 24 file header bytes, only got 8");
 	read_mem(pc, 2, 0, &res);
 	CHECK_INT(res.rc, TLSA_ETRUNC);
-	CHECK_STR(res.err.msg, "f: truncated dump file; tried to read 4 file header bytes, only got 2");
+	CHECK_STR(res.err.msg,
+		  "f: truncated dump file; tried to read 4 file header bytes, only got 2");
 	read_mem((const uint8_t *)"hello world", 11, 0, &res);
 	CHECK_INT(res.rc, TLSA_EINVAL);
 	CHECK_STR(res.err.msg, "f: unknown file format");
