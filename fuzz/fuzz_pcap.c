@@ -1,18 +1,15 @@
 /*
- * Fuzz target: the bytes are a pcap or pcapng file, read by the capture
- * layer with small limits through its in-place readers (capture_read_mem:
- * pcap.c, pcapng.c), again through libpcap (fmemopen +
- * pcap_fopen_offline), and through the stream libpcap reads stdin and pipes
- * with (capture/gz.c, plain or gzip: a memfd holds the bytes), with a handler
- * that touches every byte it is given.
+ * Fuzz target: the bytes are a pcap or pcapng file (plain or gzip), read by
+ * the capture layer with small limits through its one reader (a memory
+ * source, capture/gz.c, into the read buffer of reader.c: pcap.c,
+ * pcapng.c) twice, once in one piece and once a few bytes per read so that
+ * records straddle refills, and again through libpcap over the same source,
+ * with a handler that touches every byte it is given.
  */
-#define _GNU_SOURCE /* fmemopen, memfd_create */
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "capture/gz.h"
 #include "capture/readers.h"
@@ -67,9 +64,34 @@ static struct tlsa_capture *new_capture(struct sink *s)
 	return tlsa_capture_new(&o, &h);
 }
 
-/* Reads p through a fresh capture, then closes it. */
-static void read_with_libpcap(struct sink *s, pcap_t *p)
+/* The bytes through the reader, `step` bytes per read (0: all at once). */
+static void read_src(struct sink *s, const uint8_t *data, size_t size, size_t step)
 {
+	struct tlsa_error err;
+	struct capture_src *src = capture_src_mem(data, size, step);
+	struct tlsa_capture *c = new_capture(s);
+	if (c != NULL && src != NULL) {
+		capture_read_src(c, src, "fuzz", 0, &err);
+		src = NULL;
+		tlsa_capture_finish(c);
+	}
+	capture_src_close(src);
+	tlsa_capture_free(c);
+}
+
+/* The bytes through libpcap, over the same source. */
+static void read_libpcap(struct sink *s, const uint8_t *data, size_t size)
+{
+	struct capture_src *src = capture_src_mem(data, size, 0);
+	FILE *f = src != NULL ? capture_src_fopen(src) : NULL;
+	if (f == NULL)
+		return;
+	char ebuf[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (p == NULL) {
+		fclose(f);
+		return;
+	}
 	struct tlsa_error err;
 	struct tlsa_capture *c = new_capture(s);
 	if (c != NULL) {
@@ -80,51 +102,13 @@ static void read_with_libpcap(struct sink *s, pcap_t *p)
 	pcap_close(p);
 }
 
-/* The bytes as a file descriptor would give them, through gz.c's stream. */
-static void read_as_stream(struct sink *s, const uint8_t *data, size_t size)
-{
-	int fd = memfd_create("fuzz", 0);
-	if (fd < 0)
-		return;
-	if (write(fd, data, size) != (ssize_t)size || lseek(fd, 0, SEEK_SET) != 0) {
-		close(fd);
-		return;
-	}
-	bool gz;
-	FILE *f = capture_stream_fdopen(fd, NULL, &gz);
-	if (f == NULL)
-		return;
-	char ebuf[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-	if (p == NULL) {
-		fclose(f);
-		return;
-	}
-	read_with_libpcap(s, p);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0;
 	struct sink s = {0};
-	struct tlsa_error err;
-	struct tlsa_capture *c = new_capture(&s);
-	if (c != NULL) {
-		capture_read_mem(c, data, size, false, "fuzz", 0, &err);
-		tlsa_capture_finish(c);
-		tlsa_capture_free(c);
-	}
-	read_as_stream(&s, data, size);
-	FILE *f = fmemopen((void *)data, size, "rb");
-	if (f == NULL)
-		return 0;
-	char ebuf[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-	if (p == NULL) {
-		fclose(f);
-		return 0;
-	}
-	read_with_libpcap(&s, p);
+	read_src(&s, data, size, 0);
+	read_src(&s, data, size, 1 + data[size - 1] % 37);
+	read_libpcap(&s, data, size);
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * libtlsalert: the capture layer.
  *
- * Reads pcap / pcapng files (optionally gzip-compressed, "-" = stdin) or a
- * live interface through libpcap, strips link layers and tunnels, reassembles
+ * Reads pcap / pcapng files (optionally gzip-compressed; "-" = stdin; FIFOs and
+ * pipes too, each opened once and read front to back) or a live interface
+ * (through libpcap), strips link layers and tunnels, reassembles
  * IP fragments and TCP streams per direction, keeps a bounded flow table, and
  * hands ordered stream bytes and UDP datagrams to a consumer through the
  * callbacks of struct tlsa_capture_handler.  See docs/capture.md.
@@ -85,7 +86,7 @@ struct tlsa_capture_opts {
 	size_t max_flow_buffer; /* out-of-order bytes buffered per direction; 0 = default 256 KiB */
 	uint32_t idle_timeout;	/* seconds of capture time after which a flow is closed; 0 = 300 */
 	const char *bpf;	/* BPF filter (libpcap syntax) or NULL */
-	int libpcap_reader;	/* non-zero: read classic pcap files through libpcap too (slower) */
+	int libpcap_reader;	/* non-zero: read files through libpcap (a cross-check; slower) */
 	/* When non-NULL, reading stops once *stop is non-zero (a signal handler may set it):
 	   tlsa_capture_file and tlsa_capture_live return 0 as at the end of the input, with
 	   every packet read so far delivered; then call tlsa_capture_finish as usual.  Seen

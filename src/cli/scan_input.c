@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "scan_input.h"
 
@@ -19,16 +20,11 @@ static int keylog_load(struct cli *c, struct tlsa_keylog *kl, const char *path, 
 {
 	char *buf = NULL;
 	size_t len = 0;
-	if (!must) {
-		FILE *f = fopen(path, "rb");
-		if (f == NULL) {
-			fprintf(c->err,
-				"tlsalert scan: SSLKEYLOGFILE %s cannot be read (%s): "
-				"no decryption\n",
-				path, strerror(errno));
-			return 0;
-		}
-		fclose(f);
+	/* access(), not a trial open: a FIFO or process substitution is opened once, to read */
+	if (!must && access(path, R_OK) != 0) {
+		fprintf(c->err, "tlsalert scan: SSLKEYLOGFILE %s cannot be read (%s): no decryption\n",
+			path, strerror(errno));
+		return 0;
 	}
 	if (cli_read_file(c, path, &buf, &len) != 0)
 		return EXIT_ERROR;

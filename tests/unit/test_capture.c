@@ -200,7 +200,9 @@ static void test_damaged(void)
 		CHECK_STR(r.log, "open1 d0:10 e0E e1E close1");
 	}
 	CHECK_INT(run(DIR "corrupt.pcap.gz", &r, NULL, &err, NULL), TLSA_EINVAL);
-	CHECK(strstr(err.msg, "(in the gzip-compressed data)") != NULL);
+	/* libpcap sees the bytes inflated before the damage, which make no sense here */
+	if (!force_libpcap)
+		CHECK(strstr(err.msg, "frame 5: gzip-compressed data damaged") != NULL);
 	CHECK_INT(run(DIR "does-not-exist.pcap", &r, NULL, &err, NULL), TLSA_EIO);
 	CHECK(strstr(err.msg, "does-not-exist.pcap: cannot open") != NULL);
 	CHECK(run("tests/unit/check.h", &r, NULL, &err, NULL) < 0);

@@ -110,7 +110,7 @@ struct ip_frag_table {
 	size_t used;
 };
 
-enum notice_kind { NK_DECODE, NK_LINK, NK_FRAG, NK_FLOWS, NK_GAP, NK__COUNT };
+enum notice_kind { NK_DECODE, NK_LINK, NK_FRAG, NK_FLOWS, NK_GAP, NK_TIME, NK__COUNT };
 
 struct tlsa_capture {
 	struct tlsa_capture_opts o;

@@ -1,16 +1,11 @@
 /*
- * Classic pcap read in place, the most common input: reader.c maps an
- * uncompressed file on disk (the fuzzer passes memory) and this walks its
- * records without copying packet bytes (libpcap reads through stdio, which
- * costs a kernel copy and a user-space copy per byte).  On a mapped file the
- * pages already read are dropped as the walk advances, so resident memory
- * does not grow with the file.  pcapng has its own in-place reader
- * (pcapng.c); gzip, stdin, pipes and the modified/Kuznetzov format go
- * through libpcap (reader.c).  A BPF filter is compiled by libpcap and run
- * per packet through pcap_offline_filter.
- *
- * Benchmark (docs/capture.md, "Performance"): on the 1 GB bench/scan capture
- * this path needs 197 ms of CPU against 354 ms through libpcap.
+ * Classic pcap, the most common input, from the read buffer (reader.c):
+ * records are decoded where they lie in the buffer, without another copy.
+ * Modified (Kuznetzov) pcap differs only in 8 more bytes per record header.
+ * A record longer than the file's snapshot length is read whole, as tshark
+ * does (libpcap cuts it); one longer than 262,144 bytes (libpcap's largest
+ * snapshot length) is an error.  A BPF filter is compiled by libpcap and
+ * run per packet through pcap_offline_filter.
  */
 #include <inttypes.h>
 #include <pcap/pcap.h>
@@ -37,33 +32,30 @@ static uint32_t get32(const uint8_t *p, bool swapped)
 struct pcap_file {
 	bool swapped;	  /* the file's byte order differs from ours */
 	uint32_t mult;	  /* time stamp fraction to nanoseconds */
-	uint32_t snaplen; /* bytes beyond it are dropped, as libpcap does */
+	uint32_t units;	  /* time stamp fraction units per second */
+	uint32_t snaplen; /* for the wording of errors only: records are read whole */
+	size_t hdrlen;	  /* record header: 16, or 24 in modified pcap */
 	int dlt;
 };
 
-/* 1 when the input is not a classic pcap version 2 file (libpcap decides). */
-static int read_file_header(const uint8_t *buf, size_t len, struct pcap_file *f, const char *name,
+static int read_file_header(const uint8_t *buf, struct pcap_file *f, const char *name,
 			    struct tlsa_error *err)
 {
-	if (len < 24)
-		return 1;
 	uint32_t magic;
 	memcpy(&magic, buf, 4);
-	bool nsec;
-	switch (magic) {
-	case 0xa1b2c3d4: f->swapped = false, nsec = false; break;
-	case 0xa1b23c4d: f->swapped = false, nsec = true; break;
-	case 0xd4c3b2a1: f->swapped = true, nsec = false; break;
-	case 0x4d3cb2a1: f->swapped = true, nsec = true; break;
-	default: return 1; /* modified pcap, not a capture: libpcap decides */
-	}
+	bool nsec = magic == 0xa1b23c4d || magic == 0x4d3cb2a1;
+	f->swapped = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1 || magic == 0x34cdb2a1;
+	f->hdrlen = magic == 0xa1b2cd34 || magic == 0x34cdb2a1 ? 24 : 16;
 	f->mult = nsec ? 1 : 1000;
+	f->units = nsec ? 1000000000u : 1000000u;
 	uint16_t major;
 	memcpy(&major, buf + 4, 2);
 	if (f->swapped)
 		major = (uint16_t)((major >> 8) | (major << 8));
 	if (major != 2)
-		return 1;
+		return tlsa_error_set(err, TLSA_EUNSUPP, 4, "%s: %s", name,
+				      major < 2 ? "archaic pcap savefile format"
+						: "unsupported pcap savefile version");
 	f->snaplen = get32(buf + 16, f->swapped);
 	if (f->snaplen == 0 || f->snaplen > MAX_CAPLEN)
 		f->snaplen = MAX_CAPLEN;
@@ -97,17 +89,17 @@ static int compile_filter(const struct tlsa_capture *c, int dlt, struct bpf_prog
 
 /* The record header at off has fewer than 16 bytes after it.  The wording of this and of
    bad_caplen follows libpcap's, so both readers report alike. */
-static int short_header(struct tlsa_error *err, const char *name, uint64_t frame, size_t off,
-			size_t left)
+static int short_header(struct tlsa_error *err, const char *name, uint64_t frame, uint64_t off,
+			size_t want, size_t left)
 {
 	return tlsa_error_set(err, TLSA_ETRUNC, off,
 			      "%s: frame %" PRIu64 ": truncated dump file; tried to read "
-			      "16 header bytes, only got %zu",
-			      name, frame, left);
+			      "%zu header bytes, only got %zu",
+			      name, frame, want, left);
 }
 
 /* The record at off claims more bytes than libpcap allows or than the file still has. */
-static int bad_caplen(struct tlsa_error *err, const char *name, uint64_t frame, size_t off,
+static int bad_caplen(struct tlsa_error *err, const char *name, uint64_t frame, uint64_t off,
 		      uint32_t caplen, uint32_t snaplen, size_t left)
 {
 	if (caplen > MAX_CAPLEN)
@@ -123,15 +115,50 @@ static int bad_caplen(struct tlsa_error *err, const char *name, uint64_t frame, 
 			      name, frame, caplen, left);
 }
 
-int capture_read_pcap_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
-			  const char *name, uint32_t file_index, struct tlsa_error *err)
+/* The record at the reading position (header and data) is not all there: 0 when reading
+   was stopped, else the error. */
+static int short_record(struct tlsa_capture *c, struct rbuf *b, const struct pcap_file *pf,
+			const char *name, uint64_t frame, uint32_t caplen, struct tlsa_error *err)
+{
+	int rc = capture_short(c, b, name, frame, err);
+	if (rc != RB_END)
+		return rc;
+	size_t left = rb_avail(b);
+	if (left < pf->hdrlen)
+		return short_header(err, name, frame, rb_off(b), pf->hdrlen, left);
+	return bad_caplen(err, name, frame, rb_off(b), caplen, pf->snaplen, left - pf->hdrlen);
+}
+
+/* The 24-byte file header; 0, or the error. */
+static int file_header(struct tlsa_capture *c, struct rbuf *b, struct pcap_file *pf,
+		       const char *name, struct tlsa_error *err)
+{
+	const uint8_t *fh = rb_need(b, 24);
+	if (fh == NULL) {
+		int rc = capture_short(c, b, name, 1, err);
+		if (rc != RB_END)
+			return rc == 0 ? 1 : rc;
+		return tlsa_error_set(err, TLSA_ETRUNC, 0,
+				      "%s: truncated dump file; tried to read 24 file header bytes, "
+				      "only got %zu",
+				      name, rb_avail(b));
+	}
+	int rc = read_file_header(fh, pf, name, err);
+	rb_skip(b, 24);
+	return rc;
+}
+
+/* Long: the per-packet loop of the most common input, kept in one piece. */
+int capture_read_pcap_buf(struct tlsa_capture *c, struct rbuf *b, const char *name,
+			  uint32_t file_index, struct tlsa_error *err)
 {
 	struct pcap_file pf;
-	int rc = read_file_header(buf, len, &pf, name, err);
+	int rc = file_header(c, b, &pf, name, err);
 	if (rc != 0)
-		return rc;
+		return rc == 1 ? 0 : rc; /* 1: stopped */
 	bool swapped = pf.swapped;
-	uint32_t mult = pf.mult, snaplen = pf.snaplen;
+	uint32_t mult = pf.mult, units = pf.units;
+	size_t hdrlen = pf.hdrlen;
 	int dlt = pf.dlt;
 	struct bpf_program prog;
 	bool filter = c->o.bpf != NULL && c->o.bpf[0] != '\0';
@@ -142,39 +169,45 @@ int capture_read_pcap_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len
 	}
 	c->cur.file_index = file_index;
 	c->cur.frame = 0;
-	size_t off = 24; /* the checkpoint runs first at the start */
-	struct reader_pos pos = {0, 0};
-	while (off < len) {
-		if (capture_checkpoint(c, buf, mapped, &pos, off))
-			break;
-		size_t left = len - off;
+	for (;;) {
 		uint64_t frame = c->cur.frame + 1;
-		if (left < 16) {
-			rc = short_header(err, name, frame, off, left);
+		const uint8_t *h = rb_need(b, hdrlen);
+		if (h == NULL) {
+			if (rb_avail(b) > 0 || b->failed || b->nomem)
+				rc = short_record(c, b, &pf, name, frame, 0, err);
+			break; /* else the end of the input (or a stop) between two records */
+		}
+		uint32_t caplen = get32(h + 8, swapped);
+		if (caplen > MAX_CAPLEN) {
+			rc = bad_caplen(err, name, frame, rb_off(b), caplen, pf.snaplen,
+					rb_avail(b) - hdrlen);
 			break;
 		}
-		const uint8_t *h = buf + off;
-		uint32_t sec = get32(h, swapped), frac = get32(h + 4, swapped);
-		uint32_t caplen = get32(h + 8, swapped), wirelen = get32(h + 12, swapped);
-		if (caplen > MAX_CAPLEN || left - 16 < caplen) {
-			rc = bad_caplen(err, name, frame, off, caplen, snaplen, left - 16);
+		h = rb_need(b, hdrlen + caplen);
+		if (h == NULL) {
+			rc = short_record(c, b, &pf, name, frame, caplen, err);
 			break;
 		}
-		const uint8_t *data = h + 16;
-		off += 16 + (size_t)caplen;
-		if (caplen > snaplen)
-			caplen = snaplen; /* as libpcap: bytes beyond the file's snap length are
-					     dropped */
+		rb_skip(b, hdrlen + caplen);
+		const uint8_t *data = h + hdrlen;
 		c->cur.frame = frame;
 		if (filter) {
 			struct pcap_pkthdr ph;
 			memset(&ph, 0, sizeof(ph));
 			ph.caplen = caplen;
-			ph.len = wirelen;
+			ph.len = get32(h + 12, swapped);
 			if (pcap_offline_filter(&prog, &ph, data) == 0)
 				continue;
 		}
-		c->cur.ts_sec = (int64_t)sec;
+		/* a fraction of a second of 10^6 (10^9) units or more carries into the seconds:
+		   never above 2^32 + 4294 s, so no clamp is needed */
+		uint32_t sec = get32(h, swapped), frac = get32(h + 4, swapped);
+		uint64_t s = sec;
+		if (frac >= units) {
+			s += frac / units;
+			frac %= units;
+		}
+		c->cur.ts_sec = (int64_t)s;
 		c->cur.ts_nsec = frac * mult;
 		c->st.packets++;
 		c->st.bytes += caplen;

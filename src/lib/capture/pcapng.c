@@ -1,13 +1,15 @@
 /*
- * pcapng read in place (mapped file or memory), for the same reasons as the
- * classic pcap fast path in pcap.c, and because libpcap 1.10 refuses
- * a file whose interfaces have different link-layer types.  Every section
+ * pcapng from the read buffer (reader.c), one whole block at a time: libpcap
+ * 1.10 refuses a file whose interfaces have different link-layer types.  Every section
  * (either byte order), interface (link type, snap length, if_tsresol,
  * if_tsoffset), Enhanced, Simple and obsolete Packet Block is handled; other
  * blocks are skipped.  Frame numbers count packet blocks, as Wireshark does.
  * An interface whose link type tlsalert does not decode has its packets
  * skipped with a notice; when nothing else was decoded the file is reported
- * as unsupported.
+ * as unsupported.  A block whose trailing length differs from its header's
+ * is an error, as in libpcap and tshark; a block over 16 MiB too (libpcap's
+ * limit).  Records longer than the interface's snap length are read whole,
+ * as tshark does.  Time stamps out of range are clamped (capture_set_time).
  */
 #include <inttypes.h>
 #include <pcap/pcap.h>
@@ -41,8 +43,8 @@ struct iface {
 
 struct ng {
 	struct tlsa_capture *c;
-	const uint8_t *buf;
-	size_t len;
+	const uint8_t *buf; /* the current block, whole */
+	uint64_t off;	    /* its input offset */
 	bool sw; /* section byte order differs from ours */
 	struct iface *ifs;
 	size_t nifs;
@@ -80,20 +82,20 @@ static void drop_ifaces(struct ng *g)
 	g->nifs = 0;
 }
 
-static int fail(struct ng *g, int code, size_t off, uint64_t frame, const char *what)
+static int fail(struct ng *g, int code, uint64_t frame, const char *what)
 {
-	return tlsa_error_set(g->err, code, off,
-			      "%s: frame %" PRIu64 ": %s (pcapng block at offset %zu)", g->name,
-			      frame, what, off);
+	return tlsa_error_set(g->err, code, g->off,
+			      "%s: frame %" PRIu64 ": %s (pcapng block at offset %" PRIu64 ")",
+			      g->name, frame, what, g->off);
 }
 
 /* Interface Description Block body [b, e). */
 static int add_iface(struct ng *g, size_t b, size_t e, uint64_t frame)
 {
 	if (e - b < 8)
-		return fail(g, TLSA_EINVAL, b - 8, frame, "interface description block too short");
+		return fail(g, TLSA_EINVAL, frame, "interface description block too short");
 	if (g->nifs == MAX_IFACES)
-		return fail(g, TLSA_ELIMIT, b - 8, frame,
+		return fail(g, TLSA_ELIMIT, frame,
 			    "more than 256 interfaces in one section");
 	struct iface *f = &g->ifs[g->nifs];
 	memset(f, 0, sizeof(*f));
@@ -124,7 +126,7 @@ static int add_iface(struct ng *g, size_t b, size_t e, uint64_t frame)
 		o += 4 + padded;
 	}
 	if (f->binary ? f->exp > 63 : f->exp > 19)
-		return fail(g, TLSA_EINVAL, b - 8, frame, "interface time resolution out of range");
+		return fail(g, TLSA_EINVAL, frame, "interface time resolution out of range");
 	struct tlsa_capture *c = g->c;
 	if (f->supported && c->o.bpf != NULL && c->o.bpf[0] != '\0') {
 		pcap_t *dead = pcap_open_dead(f->dlt, (int)MAX_CAPLEN);
@@ -144,7 +146,7 @@ static int add_iface(struct ng *g, size_t b, size_t e, uint64_t frame)
 }
 
 /* Splits a time stamp in interface units into seconds and nanoseconds. */
-static void split_ts(const struct iface *f, uint64_t ts, int64_t *sec, uint32_t *nsec)
+static void split_ts(const struct iface *f, uint64_t ts, uint64_t *sec, uint32_t *nsec)
 {
 	if (f->binary) {
 		unsigned k = f->exp;
@@ -154,14 +156,14 @@ static void split_ts(const struct iface *f, uint64_t ts, int64_t *sec, uint32_t 
 			frac >>= k - 34;
 			k = 34;
 		}
-		*sec = (int64_t)whole;
+		*sec = whole;
 		*nsec = (uint32_t)((frac * 1000000000u) >> k);
 	} else {
 		uint64_t ups = 1;
 		for (unsigned i = 0; i < f->exp; i++)
 			ups *= 10;
 		uint64_t frac = ts % ups;
-		*sec = (int64_t)(ts / ups);
+		*sec = ts / ups;
 		if (f->exp <= 9) {
 			uint64_t m = 1;
 			for (unsigned i = f->exp; i < 9; i++)
@@ -174,7 +176,6 @@ static void split_ts(const struct iface *f, uint64_t ts, int64_t *sec, uint32_t 
 			*nsec = (uint32_t)(frac / d);
 		}
 	}
-	*sec += f->offset;
 }
 
 static void packet(struct ng *g, uint32_t ifid, uint64_t ts, const uint8_t *data, uint32_t caplen,
@@ -197,8 +198,6 @@ static void packet(struct ng *g, uint32_t ifid, uint64_t ts, const uint8_t *data
 		}
 		return;
 	}
-	if (caplen > f->snaplen)
-		caplen = f->snaplen;
 	if (f->has_prog) {
 		struct pcap_pkthdr ph;
 		memset(&ph, 0, sizeof(ph));
@@ -207,45 +206,81 @@ static void packet(struct ng *g, uint32_t ifid, uint64_t ts, const uint8_t *data
 		if (pcap_offline_filter(&f->prog, &ph, data) == 0)
 			return;
 	}
-	if (has_ts)
-		split_ts(f, ts, &c->cur.ts_sec, &c->cur.ts_nsec);
+	if (has_ts) {
+		uint64_t sec;
+		uint32_t nsec;
+		split_ts(f, ts, &sec, &nsec);
+		capture_set_time(c, sec, f->offset, nsec);
+	}
 	g->decoded++;
 	c->st.packets++;
 	c->st.bytes += caplen;
 	pkt_decode(c, f->dlt, data, caplen);
 }
 
-/* The block header at off: its type (in the section's byte order, which a section header
-   sets) and total length, checked against the rest of the file. */
-static int block_header(struct ng *g, size_t off, uint64_t frame, uint32_t *type, uint32_t *blen)
+#define NG_STOP 2 /* reading was stopped (not an error) */
+
+/* The header of the block at the reading position: its type (in the section's byte order,
+   which a section header sets) and total length.  Returns 0, RB_END at the end of the input,
+   NG_STOP, or the error. */
+static int block_header(struct ng *g, struct rbuf *b, uint64_t frame, uint32_t *type,
+			uint32_t *blen)
 {
-	size_t left = g->len - off;
-	if (left < 12)
-		return fail(g, TLSA_ETRUNC, off, frame, "the file ends inside a block header");
-	memcpy(type, g->buf + off, 4); /* the SHB type reads the same in both byte orders */
+	g->off = rb_off(b);
+	const uint8_t *h = rb_need(b, 12);
+	if (h == NULL) {
+		int rc = capture_short(g->c, b, g->name, frame, g->err);
+		if (rc != RB_END || rb_avail(b) == 0)
+			return rc == 0 ? NG_STOP : rc;
+		return fail(g, TLSA_ETRUNC, frame, "truncated: the file ends inside a block header");
+	}
+	g->buf = h;
+	memcpy(type, h, 4); /* the SHB type reads the same in both byte orders */
 	if (*type == BT_SHB) {
 		uint32_t bom;
-		memcpy(&bom, g->buf + off + 8, 4);
+		memcpy(&bom, h + 8, 4);
 		if (bom == 0x1a2b3c4d)
 			g->sw = false;
 		else if (bom == 0x4d3c2b1a)
 			g->sw = true;
 		else
-			return fail(g, TLSA_EINVAL, off, frame,
+			return fail(g, TLSA_EINVAL, frame,
 				    "section header with an unknown byte-order magic");
 		drop_ifaces(g);
 		g->section = true;
 	} else {
-		*type = u32at(g, off);
+		*type = u32at(g, 0);
 	}
 	if (!g->section)
-		return fail(g, TLSA_EINVAL, off, frame, "not a pcapng section header");
-	*blen = u32at(g, off + 4);
+		return fail(g, TLSA_EINVAL, frame, "not a pcapng section header");
+	*blen = u32at(g, 4);
 	if (*blen < 12 || (*blen & 3) != 0)
-		return fail(g, TLSA_EINVAL, off, frame,
-			    "block length not a multiple of 4 or below 12");
-	if (*blen > left)
-		return fail(g, TLSA_ETRUNC, off, frame, "the file ends inside a block");
+		return fail(g, TLSA_EINVAL, frame, "block length not a multiple of 4 or below 12");
+	if (*blen > CAPTURE_MAX_RECORD)
+		return fail(g, TLSA_EINVAL, frame, "block longer than 16 MiB");
+	return 0;
+}
+
+/* The whole block of length blen at the reading position into g->buf; 0, NG_STOP or the
+   error. */
+static int whole_block(struct ng *g, struct rbuf *b, uint64_t frame, uint32_t blen)
+{
+	const uint8_t *p = rb_need(b, blen);
+	if (p == NULL) {
+		int rc = capture_short(g->c, b, g->name, frame, g->err);
+		if (rc != RB_END)
+			return rc == 0 ? NG_STOP : rc;
+		return fail(g, TLSA_ETRUNC, frame, "truncated: the file ends inside a block");
+	}
+	g->buf = p;
+	uint32_t trail = u32at(g, blen - 4);
+	if (trail != blen) {
+		char m[128];
+		snprintf(m, sizeof(m),
+			 "block length %" PRIu32 " in the header but %" PRIu32 " at the end", blen,
+			 trail);
+		return fail(g, TLSA_EINVAL, frame, m);
+	}
 	return 0;
 }
 
@@ -253,16 +288,16 @@ static int block_header(struct ng *g, size_t off, uint64_t frame, uint32_t *type
 static int packet_block(struct ng *g, uint32_t type, size_t b, size_t e, uint64_t frame)
 {
 	if (e - b < 20)
-		return fail(g, TLSA_EINVAL, b - 8, frame, "packet block too short");
+		return fail(g, TLSA_EINVAL, frame, "packet block too short");
 	uint32_t ifid = type == BT_EPB ? u32at(g, b) : u16at(g, b);
 	uint64_t ts = ((uint64_t)u32at(g, b + 4) << 32) | u32at(g, b + 8);
 	uint32_t caplen = u32at(g, b + 12), wirelen = u32at(g, b + 16);
 	g->c->cur.frame = frame;
 	if (caplen > e - b - 20)
-		return fail(g, TLSA_EINVAL, b - 8, frame,
+		return fail(g, TLSA_EINVAL, frame,
 			    "captured length larger than its packet block");
 	if (ifid >= g->nifs)
-		return fail(g, TLSA_EINVAL, b - 8, frame,
+		return fail(g, TLSA_EINVAL, frame,
 			    "packet of an interface that was not described");
 	packet(g, ifid, ts, g->buf + b + 20, caplen, wirelen, true);
 	return 0;
@@ -272,10 +307,10 @@ static int packet_block(struct ng *g, uint32_t type, size_t b, size_t e, uint64_
 static int simple_packet_block(struct ng *g, size_t b, size_t e, uint64_t frame)
 {
 	if (e - b < 4)
-		return fail(g, TLSA_EINVAL, b - 8, frame, "simple packet block too short");
+		return fail(g, TLSA_EINVAL, frame, "simple packet block too short");
 	g->c->cur.frame = frame;
 	if (g->nifs == 0)
-		return fail(g, TLSA_EINVAL, b - 8, frame,
+		return fail(g, TLSA_EINVAL, frame,
 			    "packet of an interface that was not described");
 	uint32_t wirelen = u32at(g, b);
 	size_t room = e - b - 4;
@@ -310,10 +345,29 @@ static int finish(struct ng *g, int rc)
 	return rc;
 }
 
-int capture_read_pcapng_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
-			    const char *name, uint32_t file_index, struct tlsa_error *err)
+/* One block [0, blen) in g->buf, by its type. */
+static int one_block(struct ng *g, uint32_t type, uint32_t blen, uint64_t frame)
 {
-	struct ng g = {c, buf, len, false, NULL, 0, name, err, 0, 0, -1, false};
+	size_t b = 8, e = blen - 4;
+	if (type == BT_SHB) {
+		if (e - b < 16 || u16at(g, b + 4) != 1)
+			return fail(g, TLSA_EINVAL, frame, "unsupported section header version");
+	} else if (type == BT_IDB) {
+		return add_iface(g, b, e, frame);
+	} else if (type == BT_EPB || type == BT_PB) {
+		return packet_block(g, type, b, e, frame);
+	} else if (type == BT_DSB) {
+		secrets_block(g, b, e);
+	} else if (type == BT_SPB) {
+		return simple_packet_block(g, b, e, frame);
+	}
+	return 0;
+}
+
+int capture_read_pcapng_buf(struct tlsa_capture *c, struct rbuf *rb, const char *name,
+			    uint32_t file_index, struct tlsa_error *err)
+{
+	struct ng g = {c, NULL, 0, false, NULL, 0, name, err, 0, 0, -1, false};
 	g.ifs = malloc(sizeof(*g.ifs) * MAX_IFACES);
 	if (g.ifs == NULL)
 		return tlsa_error_set(err, TLSA_ENOMEM, 0, "%s: out of memory", name);
@@ -321,32 +375,21 @@ int capture_read_pcapng_mem(struct tlsa_capture *c, const uint8_t *buf, size_t l
 	c->cur.frame = 0;
 	c->cur.ts_sec = 0;
 	c->cur.ts_nsec = 0;
-	size_t off = 0; /* the checkpoint runs first at the start */
-	struct reader_pos pos = {0, 0};
 	int rc = 0;
-	while (off < len) {
-		if (capture_checkpoint(c, buf, mapped, &pos, off))
-			break;
+	for (;;) {
 		uint64_t frame = c->cur.frame + 1;
 		uint32_t type = 0, blen = 0; /* set unless block_header fails */
-		rc = block_header(&g, off, frame, &type, &blen);
+		rc = block_header(&g, rb, frame, &type, &blen);
+		if (rc == 0)
+			rc = whole_block(&g, rb, frame, blen);
+		if (rc == RB_END || rc == NG_STOP) {
+			rc = 0; /* the end of the input between blocks, or a stop */
+			break;
+		}
 		if (rc != 0)
 			break;
-		size_t b = off + 8, e = off + blen - 4;
-		off += blen;
-		if (type == BT_SHB) {
-			if (e - b < 16 || u16at(&g, b + 4) != 1)
-				rc = fail(&g, TLSA_EINVAL, b - 8, frame,
-					  "unsupported section header version");
-		} else if (type == BT_IDB) {
-			rc = add_iface(&g, b, e, frame);
-		} else if (type == BT_EPB || type == BT_PB) {
-			rc = packet_block(&g, type, b, e, frame);
-		} else if (type == BT_DSB) {
-			secrets_block(&g, b, e);
-		} else if (type == BT_SPB) {
-			rc = simple_packet_block(&g, b, e, frame);
-		}
+		rc = one_block(&g, type, blen, frame);
+		rb_skip(rb, blen);
 		if (rc != 0)
 			break;
 	}

@@ -1,10 +1,13 @@
 /*
  * The capture file readers; not a public header.  reader.c is their front
- * end: it opens the file, maps it when it can, picks the reader by the first
- * four bytes (capture_read_mem), unmaps it, and sends everything else
- * (gzip, stdin, pipes, other formats) through libpcap (capture_read_pcap).
- * pcap.c and pcapng.c walk a classic pcap / pcapng file in place; they call
- * only down (packet.c, notice.c) and never each other or reader.c.
+ * end: it opens the input once (a file, "-", a FIFO, /dev/fd/N, gzip or
+ * not, through gz.c's source), reads it sequentially in large chunks into
+ * one reused buffer (struct rbuf: a record that straddles two chunks is
+ * carried over to the start of the buffer), and hands the buffer, by the
+ * first four bytes, to the reader of its format: pcap.c (classic pcap) or
+ * pcapng.c.  They call only down (packet.c, notice.c) and never each other;
+ * what they share is inline here.  libpcap reads files only when asked
+ * (tlsa_capture_opts.libpcap_reader, a cross-check: capture_read_pcap).
  */
 #ifndef TLSA_CAPTURE_READERS_H
 #define TLSA_CAPTURE_READERS_H
@@ -12,63 +15,87 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "capture_int.h"
+#include "gz.h"
 
-/* reader.c */
-struct pcap;
-/* Reads every packet of an opened libpcap handle (used by tlsa_capture_file and the fuzzer). */
-int capture_read_pcap(struct tlsa_capture *c, struct pcap *p, const char *name, uint32_t file_index,
-		      struct tlsa_error *err);
-/* Reads a whole capture held in memory with the in-place reader its magic number names.
-   Returns 1 (nothing done) when the input is shorter than 24 bytes or neither classic pcap
-   nor pcapng, so the caller falls back to libpcap.  `mapped`: buf is a private file mapping
-   whose pages the reader may drop behind itself (capture_release). */
-int capture_read_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
-		     const char *name, uint32_t file_index, struct tlsa_error *err);
+/* The read buffer: one chunk of the input, or more when a record is larger. */
+#define CAPTURE_CHUNK	   (1u << 20)
+#define CAPTURE_MAX_RECORD (16u << 20) /* the largest pcapng block read, as libpcap's */
 
-/* pcap.c: classic pcap read in place; 1 (nothing done) when not a version 2 file. */
-int capture_read_pcap_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
-			  const char *name, uint32_t file_index, struct tlsa_error *err);
-
-/* pcapng.c: pcapng read in place. */
-int capture_read_pcapng_mem(struct tlsa_capture *c, const uint8_t *buf, size_t len, bool mapped,
-			    const char *name, uint32_t file_index, struct tlsa_error *err);
-
-#define CAPTURE_RELEASE_CHUNK (8u << 20) /* release behind the reader every 8 MiB */
-
-/* Drops mapped pages in [*released, upto) from the process; the page cache keeps them.
-   Inline so that both in-place readers use it without calling each other. */
-static inline void capture_release(const uint8_t *base, size_t *released, size_t upto)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t end = upto / page * page;
-	if (end > *released) {
-		madvise((void *)(base + *released), end - *released, MADV_DONTNEED);
-		*released = end;
-	}
-}
-
-/* Where an in-place reader stands, for capture_checkpoint(). */
-struct reader_pos {
-	size_t released;     /* mapped bytes already dropped */
-	size_t next_release; /* offset of the next checkpoint */
+struct rbuf {
+	struct capture_src *src;
+	volatile sig_atomic_t *stop; /* tlsa_capture_opts.stop: seen at every refill */
+	uint8_t *buf;
+	size_t cap, pos, end; /* the bytes not yet consumed are buf[pos, end) */
+	uint64_t base;	      /* input offset of buf[0] */
+	bool eof;	      /* the source has no more bytes (or failed, or was stopped) */
+	bool failed;	      /* the source reported an error */
+	bool nomem;	      /* the buffer could not grow for a record */
 };
 
-/* Called before each record at offset `off`: every CAPTURE_RELEASE_CHUNK bytes
-   (and at the start) drops the mapped pages behind the reader and sees whether
-   the caller asked to stop.  True: stop reading. */
-static inline bool capture_checkpoint(const struct tlsa_capture *c, const uint8_t *buf,
-				      bool mapped, struct reader_pos *p, size_t off)
+/* Slow path of rb_need: moves the unconsumed bytes to the start and reads more. */
+const uint8_t *rb_fill(struct rbuf *b, size_t n);
+
+/* n contiguous bytes at the reading position, valid until the next rb_need; NULL when the
+   input ends (or fails) before them: rb_avail() bytes are left. */
+static inline const uint8_t *rb_need(struct rbuf *b, size_t n)
 {
-	if (off < p->next_release)
-		return false;
-	if (mapped)
-		capture_release(buf, &p->released, off);
-	p->next_release = off + CAPTURE_RELEASE_CHUNK;
-	return capture_stopped(c);
+	if (b->end - b->pos >= n)
+		return b->buf + b->pos;
+	return rb_fill(b, n);
 }
+
+static inline void rb_skip(struct rbuf *b, size_t n)
+{
+	b->pos += n;
+}
+
+static inline size_t rb_avail(const struct rbuf *b)
+{
+	return b->end - b->pos;
+}
+
+/* Input offset of the reading position. */
+static inline uint64_t rb_off(const struct rbuf *b)
+{
+	return b->base + b->pos;
+}
+
+#define RB_END 1 /* capture_short: the input simply ended; the caller words the message */
+
+/* After rb_need returned NULL for frame `frame`: 0 when reading was stopped (not an error),
+   a TLSA_E* code with err set when the source failed (a read or gzip error: named at the
+   frame it fell in, or after the last one when it fell between records) or memory ran out,
+   RB_END when the input just ended. */
+int capture_short(const struct tlsa_capture *c, const struct rbuf *b, const char *name,
+		  uint64_t frame, struct tlsa_error *err);
+
+/* Latest time kept, 9999-12-31T23:59:59.999999999Z: an ISO 8601 date keeps four digits. */
+#define CAPTURE_TS_MAX 253402300799LL
+
+/* Sets the current packet's time from whole seconds `sec` (before the offset), an offset in
+   seconds and nanoseconds `nsec` (< 10^9).  A time before 1970 or after CAPTURE_TS_MAX is
+   clamped to the nearest end, with a notice (docs/capture.md, "Time stamps"). */
+void capture_set_time(struct tlsa_capture *c, uint64_t sec, int64_t offset, uint32_t nsec);
+
+struct pcap;
+/* Reads every packet of an opened libpcap handle (libpcap_reader and the fuzzer). */
+int capture_read_pcap(struct tlsa_capture *c, struct pcap *p, const char *name, uint32_t file_index,
+		      struct tlsa_error *err);
+/* Reads the input of b with the reader its first bytes name (pcap.c, pcapng.c). */
+int capture_read_buf(struct tlsa_capture *c, struct rbuf *b, const char *name, uint32_t file_index,
+		     struct tlsa_error *err);
+/* The whole input of src through capture_read_buf, then closes src (the fuzzer, reader.c). */
+int capture_read_src(struct tlsa_capture *c, struct capture_src *src, const char *name,
+		     uint32_t file_index, struct tlsa_error *err);
+
+/* pcap.c: classic (or modified) pcap after its 4-byte magic number. */
+int capture_read_pcap_buf(struct tlsa_capture *c, struct rbuf *b, const char *name,
+			  uint32_t file_index, struct tlsa_error *err);
+
+/* pcapng.c: pcapng from its first block. */
+int capture_read_pcapng_buf(struct tlsa_capture *c, struct rbuf *b, const char *name,
+			    uint32_t file_index, struct tlsa_error *err);
 
 #endif
