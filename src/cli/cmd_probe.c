@@ -10,6 +10,7 @@
 #include "causes_out.h"
 #include "cli.h"
 #include "opts.h"
+#include "probe_out.h"
 #include "tlsalert/diagnose.h"
 #include "tlsalert/probe.h"
 #include "tlsalert/session.h"
@@ -55,22 +56,6 @@ static void probe_usage(FILE *f)
 	      "2 bad usage or no connection at all (refused, unreachable, unresolvable).\n",
 	      f);
 }
-
-struct pctx {
-	struct cli *c;
-	struct tlsa_probe_target t;
-	struct tlsa_probe_addr addr;
-	const char *sni;  /* --sni */
-	bool no_sni;	  /* --no-sni */
-	const char *alpn; /* --alpn */
-	const char *only; /* --probes */
-	const char *ca;	  /* --ca */
-	unsigned timeout_ms, delay_ms, max_conn;
-	bool seeded;
-	uint64_t seed;
-	bool dry_run;
-	size_t n_run;
-};
 
 /* The probe as it is sent: the catalogue's, with the user's SNI and ALPN in the
  * probes that do not change them. */
@@ -256,7 +241,7 @@ static void full_text(const struct tlsa_probe_def *p, const struct tlsa_probe_re
 		snprintf(buf + n, cap - n, "; renegotiation accepted");
 }
 
-static void outcome_text(const struct tlsa_probe_result *r, char *buf, size_t cap)
+void probe_outcome_text(const struct tlsa_probe_result *r, char *buf, size_t cap)
 {
 	switch (r->outcome) {
 	case TLSA_PROBE_OK: chosen_text(r, buf, cap); break;
@@ -283,7 +268,7 @@ static void text_probe(struct pctx *x, const struct tlsa_probe_def *p,
 	enum cli_color col = r->outcome == TLSA_PROBE_OK      ? C_GREEN
 			     : r->outcome == TLSA_PROBE_ALERT ? C_RED
 							      : C_YELLOW;
-	outcome_text(r, buf, sizeof(buf));
+	probe_outcome_text(r, buf, sizeof(buf));
 	if (r->outcome == TLSA_PROBE_OK && p->kind != TLSA_KIND_HELLO)
 		full_text(p, r, buf, sizeof(buf));
 	fprintf(c->out, "%-20s %s%-8s%s ", p->name, cli_c(c, col),
@@ -385,143 +370,6 @@ static void csv_probe(struct pctx *x, const struct tlsa_probe_def *p,
 	csv_field(f, r->step, false);
 	csv_field(f, ncs > 0 ? cs[0].id : NULL, false);
 	csv_end(f);
-}
-
-/* ---------------------------------------------------------------- summary */
-
-struct row {
-	const char *probe, *label;
-};
-
-/* The summary's lines: a topic and the probes that answer it. */
-static const struct {
-	const char *topic;
-	struct row rows[6];
-} topics[] = {
-	{"versions",
-	 {{"tls1.3-only", "TLS 1.3"},
-	  {"tls1.2-only", "TLS 1.2"},
-	  {"tls1.1-only", "TLS 1.1"},
-	  {"tls1.0-only", "TLS 1.0"},
-	  {"ssl3", "SSL 3.0"}}},
-	{"SNI", {{"no-sni", "none"}, {"wrong-sni", "unknown name"}, {"empty-sni", "empty"}}},
-	{"ALPN",
-	 {{"alpn-h2", "h2"},
-	  {"alpn-http1.1", "http/1.1"},
-	  {"alpn-unknown", "unknown"},
-	  {"no-alpn", "none"}}},
-	{"groups",
-	 {{"group-x25519", "X25519"},
-	  {"group-p256", "P-256"},
-	  {"group-p384", "P-384"},
-	  {"group-ffdhe2048", "ffdhe2048"}}},
-	{"signatures",
-	 {{"sig-rsa-pss", "RSA-PSS"},
-	  {"sig-rsa-pkcs1", "RSA PKCS#1"},
-	  {"sig-ecdsa", "ECDSA"},
-	  {"sig-ed25519", "Ed25519"}}},
-	{"suites",
-	 {{"suites-aes-gcm", "AES-GCM"},
-	  {"suites-chacha20", "ChaCha20"},
-	  {"suites-cbc", "CBC"},
-	  {"suites-rsa-kx", "RSA key exchange"}}},
-	{"fallback", {{"fallback-scsv", "TLS 1.2 with TLS_FALLBACK_SCSV"}}},
-	{"client cert",
-	 {{"client-cert-none-1.3", "none sent, TLS 1.3"}, {"client-cert-none-1.2", "TLS 1.2"}}},
-	{"renegotiate", {{"renegotiation", "client-initiated, TLS 1.2"}}},
-	{"tolerance",
-	 {{"grease", "GREASE"},
-	  {"record-size-limit", "record_size_limit"},
-	  {"max-fragment", "max_fragment_length"},
-	  {"no-padding", "hello of 256-511 bytes"},
-	  {"version-intolerance", "legacy_version 0x0305"}}},
-	{"malformed",
-	 {{"bad-key-share", "short key share"},
-	  {"duplicate-extension", "duplicate extension"},
-	  {"truncated-extensions", "truncated extensions"}}},
-};
-
-struct done {
-	const char *name;
-	struct tlsa_probe_result r;
-};
-
-static const struct tlsa_probe_result *result_of(const struct done *d, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(d[i].name, name) == 0)
-			return &d[i].r;
-	return NULL;
-}
-
-/* One word for an outcome: "ok", the alert's name, "closed", ... */
-static const char *word(const struct tlsa_probe_result *r)
-{
-	if (r->outcome == TLSA_PROBE_ALERT && r->description >= 0)
-		return tlsa_alert_get((uint8_t)r->description)->name;
-	if (r->outcome == TLSA_PROBE_ALERT)
-		return "encrypted alert";
-	return tlsa_probe_outcome_name(r->outcome);
-}
-
-static void text_summary(struct pctx *x, const struct done *d, size_t n)
-{
-	struct cli *c = x->c;
-	char buf[1024];
-	const struct tlsa_probe_result *base = result_of(d, n, "baseline");
-	fprintf(c->out, "\n%ssummary%s for %s port %u (%s):\n", cli_c(c, C_BOLD), cli_c(c, C_RESET),
-		x->t.host, x->addr.port, x->addr.text);
-	if (base != NULL) {
-		outcome_text(base, buf, sizeof(buf));
-		const char *head = base->outcome == TLSA_PROBE_OK ? "ok:" : "refused:";
-		fprintf(c->out, "  %-11s %s", "baseline", head); /* cli_wrap puts the space */
-		cli_wrap(c->out, buf, 14 + (int)strlen(head), 14, c->width);
-	}
-	for (size_t t = 0; t < sizeof(topics) / sizeof(topics[0]); t++) {
-		size_t len = 0;
-		buf[0] = '\0';
-		for (size_t i = 0; i < 6 && topics[t].rows[i].probe != NULL; i++) {
-			const struct tlsa_probe_result *r =
-				result_of(d, n, topics[t].rows[i].probe);
-			if (r == NULL)
-				continue;
-			int k = snprintf(
-				buf + len, sizeof(buf) - len, "%s%s %s%s%s%s", len ? "; " : "",
-				topics[t].rows[i].label, word(r),
-				r->outcome == TLSA_PROBE_OK && r->alpn[0] && t == 2 ? " (" : "",
-				r->outcome == TLSA_PROBE_OK && t == 2 ? r->alpn : "",
-				r->outcome == TLSA_PROBE_OK && r->alpn[0] && t == 2 ? ")" : "");
-			if (k < 0 || (size_t)k >= sizeof(buf) - len)
-				break;
-			len += (size_t)k;
-		}
-		if (len == 0)
-			continue;
-		fprintf(c->out, "  %-11s ", topics[t].topic);
-		cli_wrap(c->out, buf, 14, 14, c->width);
-	}
-}
-
-static void json_summary(struct pctx *x, const struct done *d, size_t n)
-{
-	struct jw w;
-	jw_begin(&w, x->c->out);
-	jw_str(&w, "type", "summary");
-	jw_str(&w, "target", x->t.host);
-	jw_str(&w, "address", x->addr.text);
-	jw_uint(&w, "port", x->addr.port);
-	jw_uint(&w, "connections", x->n_run);
-	for (size_t t = 0; t < sizeof(topics) / sizeof(topics[0]); t++) {
-		jw_obj_open(&w, topics[t].topic);
-		for (size_t i = 0; i < 6 && topics[t].rows[i].probe != NULL; i++) {
-			const struct tlsa_probe_result *r =
-				result_of(d, n, topics[t].rows[i].probe);
-			if (r != NULL)
-				jw_str(&w, topics[t].rows[i].label, word(r));
-		}
-		jw_obj_close(&w);
-	}
-	jw_end(&w);
 }
 
 /* ---------------------------------------------------------------- run */
@@ -644,9 +492,9 @@ static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t n
 		fflush(c->out);
 	}
 	if (c->fmt == OUT_JSON)
-		json_summary(x, d, n);
+		probe_json_summary(x, d, n);
 	else if (c->fmt == OUT_TEXT)
-		text_summary(x, d, n);
+		probe_text_summary(x, d, n);
 	free(d);
 	return status;
 }
