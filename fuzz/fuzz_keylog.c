@@ -1,18 +1,35 @@
 /*
  * Fuzz target: the bytes are key log text, merged twice into one key log
  * (the second time as a pcapng Decryption Secrets Block payload), then every
- * client random the text could name is looked up.
+ * client random the text could name is looked up.  No warning may quote a secret
+ * (wrapped lines put secret digits where a label belongs).
  */
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tlsalert/keylog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A warning never quotes a secret: no run of 32 hex digits (a 16-byte secret or more). */
+static void no_secret(const char *msg)
+{
+	size_t run = 0;
+	for (const char *p = msg; *p != '\0'; p++) {
+		bool hex = (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+			   (*p >= 'A' && *p <= 'F');
+		run = hex ? run + 1 : 0;
+		if (run >= 32)
+			abort();
+	}
+}
+
 static void on_warn(void *ctx, const char *origin, unsigned long line, const char *msg)
 {
 	unsigned *n = ctx;
+	no_secret(msg);
 	*n += (unsigned)line + (unsigned)strlen(msg) + (unsigned)strlen(origin);
 }
 
