@@ -76,9 +76,24 @@ static void encode(const uint8_t *data, size_t size)
 		abort();
 }
 
+/* The input as a captured hello to replay: refused, or rewritten within the buffer. */
+static void replay(const uint8_t *data, size_t size)
+{
+	uint8_t random[32] = {0}, out[70000];
+	size_t len = 0;
+	struct tlsa_probe_hello h = {
+		.sni = size > 0 && (data[size - 1] & 1), .raw = data, .raw_len = size};
+	if (tlsa_probe_hello_encode(&h, "example.com", random, NULL, out, sizeof(out), &len,
+				    NULL) == 0 &&
+	    (len < 9 || len > size + 300 || out[0] != 22 ||
+	     (size_t)(out[3] << 8 | out[4]) != len - 5))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	answer(data, size);
+	replay(data, size);
 	encode(data, size);
 	return 0;
 }

@@ -87,6 +87,11 @@ struct tlsa_probe_hello {
 	bool max_fragment;	/* offer max_fragment_length 2^9 (RFC 6066) */
 	uint16_t pad_to;	/* a padding extension to make the hello this long, or 0 */
 	enum tlsa_probe_malform malform;
+	/* A replayed hello (--hello-from): this whole TLS record (header included) is
+	   sent instead of one made from the fields above, its server_name rewritten to
+	   the target's name (or sni_name) when `sni` is set, removed when not. */
+	const uint8_t *raw;
+	size_t raw_len;
 };
 
 /* What a probe changes from the baseline: the diagnosis of a refusal looks there first. */
@@ -104,6 +109,7 @@ typedef enum tlsa_probe_topic {
 	TLSA_TOPIC_CERTIFICATE, /* the server's certificate as a client verifies it */
 	TLSA_TOPIC_CLIENT_CERT, /* no client certificate sent */
 	TLSA_TOPIC_RENEGOTIATION,
+	TLSA_TOPIC_REPLAY, /* a real client's hello, sent again (--hello-from) */
 } tlsa_probe_topic;
 
 /* How a probe talks: one hand-written hello, or a whole handshake through libssl. */

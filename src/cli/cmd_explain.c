@@ -406,11 +406,10 @@ static int explain_options(struct cli *c, int argc, char **argv, struct explain_
 		case OPT_CSV: c->fmt = OUT_CSV; break;
 		case OPT_VERSION:
 			if (tlsa_version_parse(optarg, &o->ver) != 0)
-				return cli_fail(
-					c,
-					"unknown protocol version %s (try tls1.2, tls1.3, "
-					"dtls1.2)",
-					cli_quote(&q, optarg));
+				return cli_fail(c,
+						"unknown protocol version %s (try tls1.2, tls1.3, "
+						"dtls1.2)",
+						cli_quote(&q, optarg));
 			break;
 		case OPT_COLOR: *color = optarg; break;
 		case OPT_STACK:

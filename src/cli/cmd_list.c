@@ -30,8 +30,17 @@ static void list_usage(FILE *f)
 int cmd_list(struct cli *c, int argc, char **argv)
 {
 	struct cli_quoted q;
-	enum { OPT_JSON = 256, OPT_CSV, OPT_ASSIGNED, OPT_RESERVED, OPT_UNOFFICIAL, OPT_ALL,
-	       OPT_TLS13, OPT_VERSION, OPT_COLOR };
+	enum {
+		OPT_JSON = 256,
+		OPT_CSV,
+		OPT_ASSIGNED,
+		OPT_RESERVED,
+		OPT_UNOFFICIAL,
+		OPT_ALL,
+		OPT_TLS13,
+		OPT_VERSION,
+		OPT_COLOR
+	};
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, OPT_JSON},
 		{"csv", no_argument, NULL, OPT_CSV},
@@ -62,8 +71,10 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		case OPT_TLS13: ver = TLSA_VER_TLS13; break;
 		case OPT_VERSION:
 			if (tlsa_version_parse(optarg, &ver) != 0)
-				return cli_fail(c, "unknown protocol version %s (try tls1.2, tls1.3, "
-						   "dtls1.2)", cli_quote(&q, optarg));
+				return cli_fail(c,
+						"unknown protocol version %s (try tls1.2, tls1.3, "
+						"dtls1.2)",
+						cli_quote(&q, optarg));
 			break;
 		case OPT_COLOR: color = optarg; break;
 		case 'h': list_usage(c->out); return EXIT_OK;

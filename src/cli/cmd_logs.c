@@ -18,12 +18,12 @@
 #include "opts.h"
 #include "tlsalert/text.h"
 
-#define BLOCK	    (1u << 18)	/* bytes read per call */
-#define MAX_BUF	    (1u << 20)	/* longest line kept whole (memory: docs/logs.md) */
-#define CUT_LOOK    (1u << 16)	/* where a longer line is cut into pieces */
-#define MATCH_SHOWN 120		/* text output: matched text shown up to this */
-#define LOG_CAUSES  3		/* ranked causes written per mention (JSON) */
-#define MEMO_MAX    512		/* diagnoses remembered per run */
+#define BLOCK	    (1u << 18) /* bytes read per call */
+#define MAX_BUF	    (1u << 20) /* longest line kept whole (memory: docs/logs.md) */
+#define CUT_LOOK    (1u << 16) /* where a longer line is cut into pieces */
+#define MATCH_SHOWN 120	       /* text output: matched text shown up to this */
+#define LOG_CAUSES  3	       /* ranked causes written per mention (JSON) */
+#define MEMO_MAX    512	       /* diagnoses remembered per run */
 
 /*
  * The diagnosis of a mention depends only on its code, its direction and the

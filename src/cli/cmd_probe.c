@@ -41,6 +41,11 @@ static void probe_usage(FILE *f)
 	      "  --probes LIST       only these probes (comma-separated names; see --dry-run)\n"
 	      "  --ca FILE           trusted CAs (PEM) for the verify probe (default: the\n"
 	      "                      system store)\n"
+	      "  --hello-from CAPTURE[:FRAME]\n"
+	      "                      send the ClientHello of a capture (the first, or the one\n"
+	      "                      in packet FRAME) with the target's name: what does the\n"
+	      "                      server answer that client?  Runs baseline and replay\n"
+	      "                      unless --probes names others\n"
 	      "  --timeout SEC       read timeout per probe (default 10; connect: 5)\n"
 	      "  --delay MS          pause between connections (default 100)\n"
 	      "  --max-connections N at most N connections (default 60, at most 500)\n"
@@ -534,6 +539,46 @@ static int not_one_target(struct cli *c, int n)
 	return EXIT_ERROR;
 }
 
+/* The probes to run: the catalogue, and the replayed hello of --hello-from. */
+static int run_all(struct pctx *x, const char *hello_from)
+{
+	struct cli *c = x->c;
+	struct tlsa_error err = {0};
+	size_t ncat = 0;
+	const struct tlsa_probe_def *cat = tlsa_probe_catalogue(&ncat);
+	struct probe_replay rep = {0};
+	struct tlsa_probe_def *defs = calloc(ncat + 1, sizeof(*defs));
+	if (defs == NULL)
+		return cli_fail(c, "out of memory");
+	memcpy(defs, cat, ncat * sizeof(*defs));
+	if (hello_from != NULL) {
+		if (probe_hello_from(c, hello_from, &rep) != 0) {
+			free(defs);
+			return EXIT_ERROR;
+		}
+		defs[ncat++] = (struct tlsa_probe_def){
+			.name = "replay",
+			.changes = rep.changes,
+			.topic = TLSA_TOPIC_REPLAY,
+			.hello = {.sni = true, .raw = rep.rec, .raw_len = rep.len},
+		};
+		if (x->only == NULL)
+			x->only = "baseline,replay";
+	}
+	int rc = EXIT_ERROR;
+	if (x->only != NULL && !known_names(c, x->only, defs, ncat))
+		;
+	else if (x->dry_run)
+		rc = dry_run(x, defs, ncat);
+	else if (tlsa_probe_resolve(&x->t, &x->addr, &err) != 0)
+		cli_fail(c, "%s", err.msg);
+	else
+		rc = run_probes(x, defs, ncat);
+	free(rep.rec);
+	free(defs);
+	return rc;
+}
+
 int cmd_probe(struct cli *c, int argc, char **argv)
 {
 	enum {
@@ -549,7 +594,8 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		OPT_JSON,
 		OPT_CSV,
 		OPT_COLOR,
-		OPT_CA
+		OPT_CA,
+		OPT_HELLO_FROM
 	};
 	static const struct option opts[] = {
 		{"sni", required_argument, NULL, OPT_SNI},
@@ -561,6 +607,7 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		{"max-connections", required_argument, NULL, OPT_MAX},
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"ca", required_argument, NULL, OPT_CA},
+		{"hello-from", required_argument, NULL, OPT_HELLO_FROM},
 		{"dry-run", no_argument, NULL, OPT_DRY},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"csv", no_argument, NULL, OPT_CSV},
@@ -570,7 +617,7 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct pctx x = {.c = c, .timeout_ms = 10000, .delay_ms = 100, .max_conn = 60};
-	const char *color = NULL;
+	const char *color = NULL, *hello_from = NULL;
 	unsigned long v;
 	int opt;
 	while ((opt = opts_next(c, argc, argv, opts)) != OPTS_DONE) {
@@ -607,6 +654,7 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_DRY: x.dry_run = true; break;
 		case OPT_CA: x.ca = optarg; break;
+		case OPT_HELLO_FROM: hello_from = optarg; break;
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
 		case OPT_COLOR: color = optarg; break;
@@ -620,13 +668,5 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 	struct tlsa_error err = {0};
 	if (tlsa_probe_target_parse(argv[optind], &x.t, &err) != 0)
 		return cli_fail(c, "%s", err.msg);
-	size_t ncat = 0;
-	const struct tlsa_probe_def *cat = tlsa_probe_catalogue(&ncat);
-	if (x.only != NULL && !known_names(c, x.only, cat, ncat))
-		return EXIT_ERROR;
-	if (x.dry_run)
-		return dry_run(&x, cat, ncat);
-	if (tlsa_probe_resolve(&x.t, &x.addr, &err) != 0)
-		return cli_fail(c, "%s", err.msg);
-	return run_probes(&x, cat, ncat);
+	return run_all(&x, hello_from);
 }

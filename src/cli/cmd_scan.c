@@ -276,9 +276,9 @@ static int scan_report(struct cli *c, struct scan_run *r, struct scan_shared *sh
 		fputs("\r\033[K", c->err);
 	if (set->summary)
 		scan_summary_write(c, &r->counts, &r->tot);
-	struct scan_limits lim = {
-		.max_flows = r->copts->max_flows ? r->copts->max_flows : 65536,
-		.max_handshake = r->topts->max_handshake ? r->topts->max_handshake : 131072};
+	struct scan_limits lim = {.max_flows = r->copts->max_flows ? r->copts->max_flows : 65536,
+				  .max_handshake = r->topts->max_handshake ? r->topts->max_handshake
+									   : 131072};
 	scan_totals_report(c->err, &r->tot, set->verbose, r->topts->keylog != NULL, &lim);
 	struct scan_explain_in ex = {.tot = &r->tot,
 				     .nalerts = r->counts.nalerts,

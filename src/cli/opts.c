@@ -98,7 +98,8 @@ static void long_error(struct cli *c, const struct option *table, const char *ar
 	else if (eq != NULL && hit->has_arg == no_argument)
 		cli_fail(c, "option '--%s' takes no argument", hit->name);
 	else
-		cli_fail(c, "invalid option %s", cli_quote(&q, arg)); /* getopt_long and the table disagree */
+		cli_fail(c, "invalid option %s",
+			 cli_quote(&q, arg)); /* getopt_long and the table disagree */
 }
 
 /*

@@ -31,6 +31,17 @@ struct done {
 	struct tlsa_probe_result r;
 };
 
+/* --hello-from: the replayed record (malloc'ed), where it came from. */
+struct probe_replay {
+	uint8_t *rec;
+	size_t len;
+	uint64_t frame;
+	char changes[256];
+};
+
+/* Reads the ClientHello of CAPTURE[:FRAME] (probe_replay.c); 0, or a message and EXIT_ERROR. */
+int probe_hello_from(struct cli *c, const char *spec, struct probe_replay *out);
+
 /* One outcome in words: the server's choices, its alert, or what ended it. */
 void probe_outcome_text(const struct tlsa_probe_result *r, char *buf, size_t cap);
 

@@ -55,6 +55,7 @@ static const struct {
 	  {"max-fragment", "max_fragment_length"},
 	  {"no-padding", "hello of 256-511 bytes"},
 	  {"version-intolerance", "legacy_version 0x0305"}}},
+	{"replay", {{"replay", "the captured client's hello"}}},
 	{"malformed",
 	 {{"bad-key-share", "short key share"},
 	  {"duplicate-extension", "duplicate extension"},

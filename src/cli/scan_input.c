@@ -22,7 +22,8 @@ static int keylog_load(struct cli *c, struct tlsa_keylog *kl, const char *path, 
 	size_t len = 0;
 	/* access(), not a trial open: a FIFO or process substitution is opened once, to read */
 	if (!must && access(path, R_OK) != 0) {
-		fprintf(c->err, "tlsalert scan: SSLKEYLOGFILE %s cannot be read (%s): no decryption\n",
+		fprintf(c->err,
+			"tlsalert scan: SSLKEYLOGFILE %s cannot be read (%s): no decryption\n",
 			path, strerror(errno));
 		return 0;
 	}

@@ -154,7 +154,8 @@ static void json_hs(struct jw *w, const struct scan_memo *memo, const struct tls
 			       scan_wire_version_name(hs->versions_offered[i], buf, sizeof(buf)));
 	jw_arr_close(w);
 	jw_str(w, "version_selected",
-	       hs->server_hello ? scan_wire_version_name(hs->version_selected, buf, sizeof(buf)) : NULL);
+	       hs->server_hello ? scan_wire_version_name(hs->version_selected, buf, sizeof(buf))
+				: NULL);
 	if (hs->client_hello)
 		jw_uint(w, "cipher_suites_offered", hs->n_suites);
 	else
@@ -273,9 +274,9 @@ static void json_cert(struct jw *w, const char *prefix, const struct tlsa_cert_i
 		return;
 	}
 	/* Not read (an empty Certificate, or DER of another shape): null. */
-	static const char *const keys[] = {"cn",	"san",	    "san_count",       "key",
-					   "key_type",	"key_bits", "sig_alg",	       "self_signed",
-					   "issuer_in_chain", "chain_ordered"};
+	static const char *const keys[] = {
+		"cn",	   "san",	  "san_count",	     "key",	     "key_type", "key_bits",
+		"sig_alg", "self_signed", "issuer_in_chain", "chain_ordered"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		snprintf(key, sizeof(key), "%s_%s", prefix, keys[i]);
 		jw_null(w, key);

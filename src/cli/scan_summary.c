@@ -319,7 +319,8 @@ static void report_dropped(FILE *err, const struct scan_totals *t, const struct 
 	char a[32], line[512];
 	size_t o = 0;
 	line[0] = '\0';
-#define ADD(...) o += (size_t)snprintf(line + o, o < sizeof(line) ? sizeof(line) - o : 0, __VA_ARGS__)
+#define ADD(...)                                                                                   \
+	o += (size_t)snprintf(line + o, o < sizeof(line) ? sizeof(line) - o : 0, __VA_ARGS__)
 	if (cs->flows_evicted > 0)
 		ADD("%s%s flow%s evicted at --max-flows %" PRIu64, o ? ", " : "",
 		    thousands(cs->flows_evicted, a), cs->flows_evicted == 1 ? "" : "s",

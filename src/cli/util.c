@@ -168,7 +168,7 @@ bool cli_want_color(FILE *f, const char *when)
 const char *cli_c(const struct cli *c, enum cli_color col)
 {
 	static const char *const seq[] = {
-		"\033[0m", "\033[1m", "\033[2m", "\033[31m", "\033[32m",
+		"\033[0m",  "\033[1m",	"\033[2m",  "\033[31m", "\033[32m",
 		"\033[33m", "\033[34m", "\033[35m", "\033[36m",
 	};
 	return c->color ? seq[col] : "";
@@ -222,7 +222,9 @@ int cli_read_file(struct cli *c, const char *path, char **buf, size_t *len)
 			 * the "<fd:N>: " zlib puts first (the path is ours) */
 			const char *sep = strncmp(msg, "<fd:", 4) == 0 ? strstr(msg, ": ") : NULL;
 			snprintf(why, sizeof(why), "read error: %s",
-				 e == Z_ERRNO ? strerror(saved) : sep ? sep + 2 : msg);
+				 e == Z_ERRNO ? strerror(saved)
+				 : sep	      ? sep + 2
+					      : msg);
 			return read_failed(c, gz, b, path, why);
 		}
 		const char *nul = memchr(b + n, '\0', (size_t)got);
@@ -243,8 +245,7 @@ int cli_read_file(struct cli *c, const char *path, char **buf, size_t *len)
 		}
 		if (n == cap) {
 			if (cap >= CLI_READ_MAX) {
-				snprintf(why, sizeof(why),
-					 "too large (the limit is %u MiB)",
+				snprintf(why, sizeof(why), "too large (the limit is %u MiB)",
 					 (unsigned)(CLI_READ_MAX >> 20));
 				return read_failed(c, gz, b, path, why);
 			}
@@ -406,10 +407,22 @@ static void jw_close(struct jw *w, char ch)
 		w->depth--;
 }
 
-void jw_obj_open(struct jw *w, const char *key) { jw_open(w, key, '{'); }
-void jw_obj_close(struct jw *w) { jw_close(w, '}'); }
-void jw_arr_open(struct jw *w, const char *key) { jw_open(w, key, '['); }
-void jw_arr_close(struct jw *w) { jw_close(w, ']'); }
+void jw_obj_open(struct jw *w, const char *key)
+{
+	jw_open(w, key, '{');
+}
+void jw_obj_close(struct jw *w)
+{
+	jw_close(w, '}');
+}
+void jw_arr_open(struct jw *w, const char *key)
+{
+	jw_open(w, key, '[');
+}
+void jw_arr_close(struct jw *w)
+{
+	jw_close(w, ']');
+}
 
 void jw_str(struct jw *w, const char *key, const char *val)
 {

@@ -120,6 +120,10 @@ print(("ok" if ok else "FAIL") + ": verify without its CA: %s, %s, %s" %
       (cert["verify_result"], cert["cause"], alerts))
 sys.exit(0 if ok else 1)
 PY
+# a captured client replayed: a TLS 1.2-only client against a TLS 1.3-only server, as captured
+p=$(free_port)
+server "127.0.0.1:$p" -tls1_3 && expect "localhost:$p" "replay=70 baseline=ok:TLS1.3" \
+	--hello-from tests/data/scenarios/version-openssl-server-tls12.pcap
 p=$(free_port)
 server "127.0.0.1:$p" -tls1_2 && expect "127.0.0.1:$p" "tls1.3-only=70 tls1.2-only=ok:TLS1.2"
 p=$(free_port)

@@ -112,10 +112,53 @@ static void hellos(void)
 		  TLSA_ELIMIT);
 }
 
+/* A replayed hello keeps every byte but the server name, which becomes the target's. */
+static void replays(void)
+{
+	size_t n = 0, len = 0, rlen = 0;
+	const struct tlsa_probe_def *c = tlsa_probe_catalogue(&n);
+	uint8_t random[32] = {1}, rec[4096], out[4096];
+	CHECK_INT(tlsa_probe_hello_encode(&c[0].hello, "client.example", random, NULL, rec,
+					  sizeof(rec), &len, NULL),
+		  0);
+	struct tlsa_probe_hello h = {.sni = true, .raw = rec, .raw_len = len};
+	CHECK_INT(tlsa_probe_hello_encode(&h, "server.test", random, NULL, out, sizeof(out), &rlen,
+					  NULL),
+		  0);
+	CHECK_INT(rlen, len - strlen("client.example") + strlen("server.test"));
+	struct tlsa_hs_facts a, b;
+	tlsa_hs_facts_init(&a);
+	tlsa_hs_facts_init(&b);
+	CHECK_INT(tlsa_parse_client_hello(rec + 9, len - 9, false, &a, NULL), 0);
+	CHECK_INT(tlsa_parse_client_hello(out + 9, rlen - 9, false, &b, NULL), 0);
+	CHECK_STR(b.sni, "server.test");
+	CHECK_INT(b.n_suites, a.n_suites);
+	CHECK_INT(b.n_ch_exts, a.n_ch_exts);
+	CHECK(memcmp(a.client_random, b.client_random, 32) == 0);
+	/* without a name: the extension goes */
+	h.sni = false;
+	CHECK_INT(tlsa_probe_hello_encode(&h, "server.test", random, NULL, out, sizeof(out), &rlen,
+					  NULL),
+		  0);
+	tlsa_hs_facts_init(&b);
+	CHECK_INT(tlsa_parse_client_hello(out + 9, rlen - 9, false, &b, NULL), 0);
+	CHECK_STR(b.sni, "");
+	CHECK_INT(b.n_ch_exts, a.n_ch_exts - 1);
+	/* not a hello, or cut: refused */
+	h.raw_len = 20;
+	CHECK_INT(tlsa_probe_hello_encode(&h, "x", random, NULL, out, sizeof(out), &rlen, NULL),
+		  TLSA_EINVAL);
+	rec[5] = 2;
+	h.raw_len = len;
+	CHECK_INT(tlsa_probe_hello_encode(&h, "x", random, NULL, out, sizeof(out), &rlen, NULL),
+		  TLSA_EINVAL);
+}
+
 int main(void)
 {
 	targets();
 	catalogue();
 	hellos();
+	replays();
 	return CHECK_DONE();
 }

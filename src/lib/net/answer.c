@@ -105,8 +105,17 @@ static void on_server_hello(struct answer *a, const uint8_t *msg, size_t mlen)
 		a->done = true;
 		return;
 	}
-	if (r->version == 0x0304)
+	if (r->version == 0x0304) {
 		key_tls13(a, msg, mlen);
+		if (!a->keyed) {
+			/* a replayed hello: its key shares are another client's, so the
+			   server's encrypted flight cannot be read; it accepted the hello */
+			r->outcome = TLSA_PROBE_OK;
+			snprintf(r->detail, sizeof(r->detail),
+				 "the encrypted flight is not read: the hello's keys are not ours");
+			a->done = true;
+		}
+	}
 }
 
 /* ALPN in TLS 1.3's EncryptedExtensions */

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "base/rd.h"
 #include "net_int.h"
 
 struct wr {
@@ -218,11 +219,84 @@ static void extensions(struct wr *w, const struct tlsa_probe_hello *h, const cha
 	len_end(w, e, 2, h->malform == TLSA_MALFORM_TRUNC_EXT ? 1 : 0);
 }
 
+/*
+ * A replayed ClientHello record, copied with its server_name extension replaced
+ * (or dropped): every length of the hello is checked against the record, and
+ * the record, handshake and extensions lengths are written anew.  The hello
+ * must be one whole message in one record.
+ */
+static int replay(const struct tlsa_probe_hello *h, const char *sni_host, struct wr *w,
+		  struct tlsa_error *err)
+{
+	struct rd r = rd_init(h->raw, h->raw_len);
+	uint8_t type = rd_u8(&r);
+	uint16_t rver = rd_u16(&r);
+	struct rd rec = rd_block(&r, 2);
+	uint8_t hs_type = rd_u8(&rec);
+	struct rd body = rd_sub(&rec, rd_u24(&rec));
+	if (!rd_ok(&r) || !rd_ok(&rec) || type != 22 || hs_type != 1 || rd_left(&rec) != 0)
+		return tlsa_error_set(err, TLSA_EINVAL, 0,
+				      "the replayed record is not one whole ClientHello");
+	/* the fixed part: version, random, session id, suites, compression */
+	const uint8_t *fixed = body.p;
+	rd_skip(&body, 2 + 32);
+	rd_block(&body, 1);
+	rd_block(&body, 2);
+	rd_block(&body, 1);
+	if (!rd_ok(&body))
+		return tlsa_error_set(err, TLSA_EINVAL, 0, "the replayed ClientHello is truncated");
+	size_t nfixed = (size_t)(body.p - fixed);
+	put8(w, 22);
+	put16(w, rver);
+	size_t rl = len_begin(w, 2);
+	put8(w, 1);
+	size_t hl = len_begin(w, 3);
+	put(w, fixed, nfixed);
+	if (rd_left(&body) > 0) {
+		struct rd exts = rd_block(&body, 2);
+		size_t el = len_begin(w, 2);
+		bool named = false;
+		while (rd_ok(&exts) && rd_left(&exts) >= 4) {
+			const uint8_t *start = exts.p;
+			uint16_t et = rd_u16(&exts);
+			struct rd e = rd_block(&exts, 2);
+			if (!rd_ok(&exts))
+				break;
+			if (et != 0) {
+				put(w, start, (size_t)(exts.p - start));
+				continue;
+			}
+			if (h->sni && !named)
+				ext_sni(w, h, sni_host);
+			named = true;
+			(void)e;
+		}
+		if (!rd_ok(&exts) || rd_left(&exts) != 0)
+			return tlsa_error_set(
+				err, TLSA_EINVAL, 0,
+				"the replayed ClientHello's extensions are malformed");
+		len_end(w, el, 2, 0);
+	}
+	len_end(w, hl, 3, 0);
+	len_end(w, rl, 2, 0);
+	return 0;
+}
+
 int tlsa_probe_hello_encode(const struct tlsa_probe_hello *h, const char *sni_host,
 			    const uint8_t random[32], const struct tlsa_probe_keys *keys,
 			    uint8_t *out, size_t cap, size_t *len, struct tlsa_error *err)
 {
 	struct wr w = {.p = out, .cap = cap};
+	if (h->raw != NULL) {
+		int rc = replay(h, sni_host != NULL ? sni_host : "", &w, err);
+		if (rc != 0)
+			return rc;
+		if (w.over)
+			return tlsa_error_set(err, TLSA_ELIMIT, cap,
+					      "the ClientHello does not fit in %zu bytes", cap);
+		*len = w.n;
+		return 0;
+	}
 	put8(&w, 22);
 	put16(&w, h->record_version != 0 ? h->record_version : 0x0301);
 	size_t rec = len_begin(&w, 2);
