@@ -197,7 +197,14 @@ struct tlsa_probe_result {
 	char cert_issuer[160];
 	char cert_not_after[48];
 	int chain_length; /* certificates the server sent; 0 unknown */
+	/* the connection's two ends (for a capture of it); port 0 without a connection */
+	struct tlsa_probe_addr local, remote;
 };
+
+/* Every byte of a probe connection as it goes: dir 0 from the probe, 1 from the server. */
+typedef void (*tlsa_probe_wire_fn)(void *ctx, int dir, const uint8_t *p, size_t n);
+/* One NSS key log line (without a newline) for the connection's secrets. */
+typedef void (*tlsa_probe_secret_fn)(void *ctx, const char *line);
 
 struct tlsa_probe_opts {
 	size_t sz;
@@ -207,6 +214,11 @@ struct tlsa_probe_opts {
 	const char *starttls;	     /* overrides the target's (NULL: the target's) */
 	const char *ca_file;	     /* TLSA_KIND_VERIFY: PEM file of trusted CAs; NULL: the
 					system's default store */
+	/* Evidence (--capture-out, --keylog-out); each may be NULL. */
+	void *ctx;
+	tlsa_probe_wire_fn on_wire;	/* the connection's bytes, both ways */
+	tlsa_probe_secret_fn on_secret; /* the secrets the probe knows: TLS 1.3 handshake
+					   secrets of its own hellos, and libssl's key log */
 };
 
 /* Connects to addr, sends probe p (with STARTTLS first when the target has it)

@@ -41,6 +41,9 @@ static void probe_usage(FILE *f)
 	      "  --probes LIST       only these probes (comma-separated names; see --dry-run)\n"
 	      "  --ca FILE           trusted CAs (PEM) for the verify probe (default: the\n"
 	      "                      system store)\n"
+	      "  --capture-out FILE  write every probe connection to FILE (pcapng, with its\n"
+	      "                      secrets in a Decryption Secrets Block)\n"
+	      "  --keylog-out FILE   append the secrets the probe knows (NSS key log format)\n"
 	      "  --hello-from CAPTURE[:FRAME]\n"
 	      "                      send the ClientHello of a capture (the first, or the one\n"
 	      "                      in packet FRAME) with the target's name: what does the\n"
@@ -455,7 +458,11 @@ static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t n
 		struct tlsa_probe_opts o = {.sz = sizeof(o),
 					    .read_timeout_ms = x->timeout_ms,
 					    .random = x->seeded ? random : NULL,
-					    .ca_file = x->ca};
+					    .ca_file = x->ca,
+					    .ctx = x->ev,
+					    .on_wire = x->ev != NULL ? probe_evidence_wire : NULL,
+					    .on_secret =
+						    x->ev != NULL ? probe_evidence_secret : NULL};
 		struct tlsa_error err = {0};
 		struct tlsa_cause cs[3];
 		if (x->seeded)
@@ -469,6 +476,8 @@ static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t n
 		}
 		x->n_run++;
 		d[n++].name = cat[i].name;
+		if (x->ev != NULL)
+			probe_evidence_conn(x->ev, r);
 		if (r->outcome == TLSA_PROBE_CONNECT && !any_connected) {
 			/* the first connection failed: the target is not there, stop */
 			cli_fail(c, "%s", r->detail);
@@ -579,6 +588,19 @@ static int run_all(struct pctx *x, const char *hello_from)
 	return rc;
 }
 
+/* run_all() with the evidence files of --capture-out and --keylog-out open. */
+static int run_with_evidence(struct pctx *x, const char *hello_from, const char *capture_out,
+			     const char *keylog_out)
+{
+	if (!x->dry_run && (capture_out != NULL || keylog_out != NULL) &&
+	    (x->ev = probe_evidence_open(x->c, capture_out, keylog_out)) == NULL)
+		return EXIT_ERROR;
+	int rc = run_all(x, hello_from);
+	if (probe_evidence_close(x->c, x->ev) != 0)
+		rc = EXIT_ERROR;
+	return rc;
+}
+
 int cmd_probe(struct cli *c, int argc, char **argv)
 {
 	enum {
@@ -595,7 +617,9 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		OPT_CSV,
 		OPT_COLOR,
 		OPT_CA,
-		OPT_HELLO_FROM
+		OPT_HELLO_FROM,
+		OPT_CAPTURE_OUT,
+		OPT_KEYLOG_OUT
 	};
 	static const struct option opts[] = {
 		{"sni", required_argument, NULL, OPT_SNI},
@@ -608,6 +632,8 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"ca", required_argument, NULL, OPT_CA},
 		{"hello-from", required_argument, NULL, OPT_HELLO_FROM},
+		{"capture-out", required_argument, NULL, OPT_CAPTURE_OUT},
+		{"keylog-out", required_argument, NULL, OPT_KEYLOG_OUT},
 		{"dry-run", no_argument, NULL, OPT_DRY},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"csv", no_argument, NULL, OPT_CSV},
@@ -617,7 +643,7 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct pctx x = {.c = c, .timeout_ms = 10000, .delay_ms = 100, .max_conn = 60};
-	const char *color = NULL, *hello_from = NULL;
+	const char *color = NULL, *hello_from = NULL, *capture_out = NULL, *keylog_out = NULL;
 	unsigned long v;
 	int opt;
 	while ((opt = opts_next(c, argc, argv, opts)) != OPTS_DONE) {
@@ -655,6 +681,8 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		case OPT_DRY: x.dry_run = true; break;
 		case OPT_CA: x.ca = optarg; break;
 		case OPT_HELLO_FROM: hello_from = optarg; break;
+		case OPT_CAPTURE_OUT: capture_out = optarg; break;
+		case OPT_KEYLOG_OUT: keylog_out = optarg; break;
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
 		case OPT_COLOR: color = optarg; break;
@@ -668,5 +696,5 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 	struct tlsa_error err = {0};
 	if (tlsa_probe_target_parse(argv[optind], &x.t, &err) != 0)
 		return cli_fail(c, "%s", err.msg);
-	return run_all(&x, hello_from);
+	return run_with_evidence(&x, hello_from, capture_out, keylog_out);
 }

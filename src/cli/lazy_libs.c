@@ -74,6 +74,9 @@
 	XV(ASN1_TIME_free, (ASN1_TIME * a), (a))                                                   \
 	X(int, ASN1_TIME_to_tm, (const ASN1_TIME *s, struct tm *tm), (s, tm))                      \
 	X(long, BIO_ctrl, (BIO * bp, int cmd, long larg, void *parg), (bp, cmd, larg, parg))       \
+	X(char *, BIO_get_callback_arg, (const BIO *b), (b))                                       \
+	XV(BIO_set_callback_arg, (BIO * b, char *arg), (b, arg))                                   \
+	XV(BIO_set_callback_ex, (BIO * b, BIO_callback_fn_ex callback), (b, callback))             \
 	X(int, BIO_free, (BIO * a), (a))                                                           \
 	X(BIO *, BIO_new, (const BIO_METHOD *type), (type))                                        \
 	X(const BIO_METHOD *, BIO_s_mem, (void), ())                                               \
@@ -207,6 +210,7 @@
 	X(long, SSL_CTX_ctrl, (SSL_CTX * ctx, int cmd, long larg, void *parg),                     \
 	  (ctx, cmd, larg, parg))                                                                  \
 	XV(SSL_CTX_free, (SSL_CTX * ctx), (ctx))                                                   \
+	XV(SSL_CTX_set_keylog_callback, (SSL_CTX * ctx, SSL_CTX_keylog_cb_func cb), (ctx, cb))     \
 	X(int, SSL_CTX_load_verify_locations,                                                      \
 	  (SSL_CTX * ctx, const char *CAfile, const char *CApath), (ctx, CAfile, CApath))          \
 	X(SSL_CTX *, SSL_CTX_new, (const SSL_METHOD *meth), (meth))                                \
@@ -217,16 +221,19 @@
 	XV(SSL_free, (SSL * ssl), (ssl))                                                           \
 	XV(SSL_get0_alpn_selected,                                                                 \
 	   (const SSL *ssl, const unsigned char **data, unsigned int *len), (ssl, data, len))      \
+	X(void *, SSL_get_ex_data, (const SSL *ssl, int idx), (ssl, idx))                          \
 	X(X509 *, SSL_get0_peer_certificate, (const SSL *s), (s))                                  \
 	X(const SSL_CIPHER *, SSL_get_current_cipher, (const SSL *s), (s))                         \
 	X(int, SSL_get_error, (const SSL *s, int ret_code), (s, ret_code))                         \
 	X(STACK_OF(X509) *, SSL_get_peer_cert_chain, (const SSL *s), (s))                          \
+	X(BIO *, SSL_get_rbio, (const SSL *s), (s))                                                \
 	X(long, SSL_get_verify_result, (const SSL *ssl), (ssl))                                    \
 	X(SSL *, SSL_new, (SSL_CTX * ctx), (ctx))                                                  \
 	X(int, SSL_read, (SSL * ssl, void *buf, int num), (ssl, buf, num))                         \
 	X(int, SSL_renegotiate, (SSL * s), (s))                                                    \
 	X(int, SSL_renegotiate_pending, (const SSL *s), (s))                                       \
 	X(int, SSL_set1_host, (SSL * s, const char *hostname), (s, hostname))                      \
+	X(int, SSL_set_ex_data, (SSL * ssl, int idx, void *data), (ssl, idx, data))                \
 	X(int, SSL_set_fd, (SSL * s, int fd), (s, fd))                                             \
 	XV(SSL_set_msg_callback,                                                                   \
 	   (SSL * ssl, void (*cb)(int write_p, int version, int content_type, const void *buf,     \

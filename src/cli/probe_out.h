@@ -13,11 +13,12 @@ struct pctx {
 	struct cli *c;
 	struct tlsa_probe_target t;
 	struct tlsa_probe_addr addr;
-	const char *sni;  /* --sni */
-	bool no_sni;	  /* --no-sni */
-	const char *alpn; /* --alpn */
-	const char *only; /* --probes */
-	const char *ca;	  /* --ca */
+	const char *sni;	   /* --sni */
+	bool no_sni;		   /* --no-sni */
+	const char *alpn;	   /* --alpn */
+	const char *only;	   /* --probes */
+	const char *ca;		   /* --ca */
+	struct probe_evidence *ev; /* --capture-out, --keylog-out, or NULL */
 	unsigned timeout_ms, delay_ms, max_conn;
 	bool seeded;
 	uint64_t seed;
@@ -30,6 +31,18 @@ struct done {
 	const char *name;
 	struct tlsa_probe_result r;
 };
+
+/* --capture-out and --keylog-out (probe_capture.c): NULL after a message. */
+struct probe_evidence;
+struct probe_evidence *probe_evidence_open(struct cli *c, const char *pcap_path,
+					   const char *keylog_path);
+/* tlsa_probe_opts' on_wire and on_secret, ctx the evidence */
+void probe_evidence_wire(void *ctx, int dir, const uint8_t *p, size_t n);
+void probe_evidence_secret(void *ctx, const char *line);
+/* One probe connection ended: its secrets and packets are written. */
+void probe_evidence_conn(struct probe_evidence *e, const struct tlsa_probe_result *r);
+/* Closes the files (NULL: nothing); EXIT_ERROR with a message if a write failed. */
+int probe_evidence_close(struct cli *c, struct probe_evidence *e);
 
 /* --hello-from: the replayed record (malloc'ed), where it came from. */
 struct probe_replay {

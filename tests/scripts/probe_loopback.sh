@@ -120,6 +120,31 @@ print(("ok" if ok else "FAIL") + ": verify without its CA: %s, %s, %s" %
       (cert["verify_result"], cert["cause"], alerts))
 sys.exit(0 if ok else 1)
 PY
+# --capture-out: the probe connections as a pcapng with their secrets; scan reads the same
+# alerts (certificate_required only with the Decryption Secrets Block), and so does tshark
+p=$(free_port)
+server "127.0.0.1:$p" -Verify 1 -alpn h2 &&
+	"$TLSALERT" probe --json --delay 0 --capture-out "$tmp/ev.pcapng" --keylog-out "$tmp/ev.keys" \
+		--probes baseline,alpn-http1.1,client-cert-none-1.3,bad-key-share "localhost:$p" \
+		>"$tmp/ev.json" &&
+	"$TLSALERT" scan --json "$tmp/ev.pcapng" >"$tmp/ev-scan.json"
+python3 - "$tmp/ev.json" "$tmp/ev-scan.json" <<'PY' || fail=1
+import json, sys
+probed = sorted(o["code"] for o in map(json.loads, open(sys.argv[1])) if o.get("outcome") == "alert")
+scanned = sorted(o["code"] for o in map(json.loads, open(sys.argv[2])) if o.get("code") not in (None, 0))
+ok = probed == scanned == [47, 116, 120]
+print(("ok" if ok else "FAIL") + ": --capture-out: probe %s, scan %s" % (probed, scanned))
+sys.exit(0 if ok else 1)
+PY
+grep -q "^SERVER_HANDSHAKE_TRAFFIC_SECRET " "$tmp/ev.keys" ||
+	{ echo "FAIL: --keylog-out has no handshake secret"; fail=1; }
+if command -v tshark >/dev/null; then
+	got=$(tshark -r "$tmp/ev.pcapng" -Y tls.alert_message -T fields -e tls.alert_message.desc \
+		2>/dev/null | sort -n | paste -sd, -)
+	[ "$got" = "47,116,120" ] && echo "ok: tshark reads the same alerts" ||
+		{ echo "FAIL: tshark reads '$got' in --capture-out"; fail=1; }
+fi
+
 # a captured client replayed: a TLS 1.2-only client against a TLS 1.3-only server, as captured
 p=$(free_port)
 server "127.0.0.1:$p" -tls1_3 && expect "localhost:$p" "replay=70 baseline=ok:TLS1.3" \

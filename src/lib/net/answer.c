@@ -27,6 +27,7 @@ struct answer {
 	struct tlsa_cipher_dir dir; /* the server's handshake traffic keys (TLS 1.3) */
 	bool keyed, done;
 	const struct tlsa_probe_keys *keys;
+	const struct tlsa_probe_opts *tap; /* its on_secret hears the derived secret */
 	struct tlsa_probe_result *r;
 };
 
@@ -70,6 +71,27 @@ static bool server_share(const uint8_t *body, size_t len, const uint8_t **share,
 	return false;
 }
 
+/* The secret as a key log line, for --keylog-out and --capture-out. */
+static void tell_secret(const struct answer *a, const uint8_t *secret, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char line[48 + 64 + 1 + 96 + 1], *p = line;
+	if (a->tap == NULL || a->tap->on_secret == NULL || !a->r->hs.client_hello)
+		return;
+	p += snprintf(line, sizeof(line), "SERVER_HANDSHAKE_TRAFFIC_SECRET ");
+	for (size_t i = 0; i < 32; i++) {
+		*p++ = hex[a->r->hs.client_random[i] >> 4];
+		*p++ = hex[a->r->hs.client_random[i] & 15];
+	}
+	*p++ = ' ';
+	for (size_t i = 0; i < len && i < 48; i++) {
+		*p++ = hex[secret[i] >> 4];
+		*p++ = hex[secret[i] & 15];
+	}
+	*p = '\0';
+	a->tap->on_secret(a->tap->ctx, line);
+}
+
 /* TLS 1.3: the keys of the server's encrypted flight, from the ServerHello. */
 static void key_tls13(struct answer *a, const uint8_t *msg, size_t mlen)
 {
@@ -85,8 +107,10 @@ static void key_tls13(struct answer *a, const uint8_t *msg, size_t mlen)
 	a->t_n += mlen;
 	if (net_server_hs_secret(a->keys, a->r->hs.key_share_group, share, slen, s->prf,
 				 a->transcript, a->t_n, secret, &sl, NULL) == 0 &&
-	    tlsa_dir_init_tls13(&a->dir, s->id, secret, sl) == 0)
+	    tlsa_dir_init_tls13(&a->dir, s->id, secret, sl) == 0) {
 		a->keyed = true;
+		tell_secret(a, secret, sl);
+	}
 	memset(secret, 0, sizeof(secret));
 }
 
@@ -285,6 +309,11 @@ struct answer *net_answer_new(const uint8_t *hello, size_t hlen, const struct tl
 	return a;
 }
 
+void net_answer_tap(struct answer *a, const struct tlsa_probe_opts *o)
+{
+	a->tap = o;
+}
+
 bool net_answer_feed(struct answer *a, const uint8_t *p, size_t n)
 {
 	while (n > 0 && !a->done) {
@@ -314,7 +343,8 @@ void net_answer_free(struct answer *a)
 }
 
 void net_read_answer(int fd, const uint8_t *hello, size_t hlen, const struct tlsa_probe_keys *k,
-		     uint64_t deadline, struct tlsa_probe_result *r)
+		     uint64_t deadline, const struct tlsa_probe_opts *o,
+		     struct tlsa_probe_result *r)
 {
 	uint8_t buf[16384];
 	struct answer *a = net_answer_new(hello, hlen, k, r);
@@ -323,8 +353,9 @@ void net_read_answer(int fd, const uint8_t *hello, size_t hlen, const struct tls
 		snprintf(r->detail, sizeof(r->detail), "out of memory");
 		return;
 	}
+	net_answer_tap(a, o);
 	for (;;) {
-		ssize_t got = net_recv(fd, buf, sizeof(buf), deadline);
+		ssize_t got = net_recv(fd, buf, sizeof(buf), deadline, o);
 		if (got <= 0) {
 			r->outcome = got == 0		  ? TLSA_PROBE_CLOSED
 				     : got == -ETIMEDOUT  ? TLSA_PROBE_TIMEOUT

@@ -18,8 +18,13 @@
 /* sock.c */
 uint64_t net_now_ms(void);
 int net_connect(const struct tlsa_probe_addr *a, unsigned timeout_ms, struct tlsa_probe_result *r);
-int net_send_all(int fd, const uint8_t *p, size_t n, uint64_t deadline);
-ssize_t net_recv(int fd, uint8_t *p, size_t cap, uint64_t deadline);
+/* o (may be NULL) taps the bytes: o->on_wire */
+int net_send_all(int fd, const uint8_t *p, size_t n, uint64_t deadline,
+		 const struct tlsa_probe_opts *o);
+ssize_t net_recv(int fd, uint8_t *p, size_t cap, uint64_t deadline,
+		 const struct tlsa_probe_opts *o);
+/* the two ends of a connected socket into r->local, r->remote */
+void net_ends(int fd, struct tlsa_probe_result *r);
 void net_close(int fd);
 
 /* keys.c: the public value of the share of `group` (NULL, 0 if none) */
@@ -42,17 +47,20 @@ void net_full_handshake(int fd, const struct tlsa_probe_target *t, const struct 
 
 /* starttls.c: the plain-text exchange before TLS; 0 or a reason in r->detail */
 int net_starttls(int fd, const char *proto, const char *host, uint64_t deadline,
-		 struct tlsa_probe_result *r);
+		 const struct tlsa_probe_opts *o, struct tlsa_probe_result *r);
 
 /* answer.c: the server's answer to hello[0..hlen) (the record), fed as it comes;
  * feed returns true once the outcome is decided (r->outcome) */
 struct answer;
 struct answer *net_answer_new(const uint8_t *hello, size_t hlen, const struct tlsa_probe_keys *k,
 			      struct tlsa_probe_result *r);
+/* o->on_secret hears the TLS 1.3 handshake secrets the answer reader derives (o may be NULL) */
+void net_answer_tap(struct answer *a, const struct tlsa_probe_opts *o);
 bool net_answer_feed(struct answer *a, const uint8_t *p, size_t n);
 void net_answer_free(struct answer *a);
 /* ... read from fd until decided, closed, reset or the deadline */
 void net_read_answer(int fd, const uint8_t *hello, size_t hlen, const struct tlsa_probe_keys *k,
-		     uint64_t deadline, struct tlsa_probe_result *r);
+		     uint64_t deadline, const struct tlsa_probe_opts *o,
+		     struct tlsa_probe_result *r);
 
 #endif

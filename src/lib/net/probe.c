@@ -286,7 +286,8 @@ static int run_full(const struct tlsa_probe_addr *addr, const struct tlsa_probe_
 	int fd = net_connect(addr, cto, r);
 	if (fd >= 0) {
 		const char *st = o->starttls != NULL ? o->starttls : t->starttls;
-		if (st != NULL && net_starttls(fd, st, t->host, net_now_ms() + rto, r) != 0)
+		net_ends(fd, r);
+		if (st != NULL && net_starttls(fd, st, t->host, net_now_ms() + rto, o, r) != 0)
 			r->outcome = TLSA_PROBE_NOT_TLS;
 		else
 			net_full_handshake(fd, t, p, o, rto, r);
@@ -333,13 +334,14 @@ int tlsa_probe_run(const struct tlsa_probe_addr *addr, const struct tlsa_probe_t
 	if (fd >= 0) {
 		uint64_t deadline = net_now_ms() + rto;
 		const char *st = o->starttls != NULL ? o->starttls : t->starttls;
-		if (st != NULL && net_starttls(fd, st, t->host, deadline, r) != 0) {
+		net_ends(fd, r);
+		if (st != NULL && net_starttls(fd, st, t->host, deadline, o, r) != 0) {
 			r->outcome = TLSA_PROBE_NOT_TLS;
-		} else if (net_send_all(fd, hello, hlen, deadline) != 0) {
+		} else if (net_send_all(fd, hello, hlen, deadline, o) != 0) {
 			r->outcome = TLSA_PROBE_RESET;
 			snprintf(r->detail, sizeof(r->detail), "the hello could not be sent");
 		} else {
-			net_read_answer(fd, hello, hlen, k, deadline, r);
+			net_read_answer(fd, hello, hlen, k, deadline, o, r);
 		}
 		net_close(fd);
 	}

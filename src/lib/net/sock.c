@@ -107,10 +107,13 @@ int net_connect(const struct tlsa_probe_addr *a, unsigned timeout_ms, struct tls
 	return fd;
 }
 
-int net_send_all(int fd, const uint8_t *p, size_t n, uint64_t deadline)
+int net_send_all(int fd, const uint8_t *p, size_t n, uint64_t deadline,
+		 const struct tlsa_probe_opts *o)
 {
 	while (n > 0) {
 		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+		if (k > 0 && o != NULL && o->on_wire != NULL)
+			o->on_wire(o->ctx, 0, p, (size_t)k);
 		if (k > 0) {
 			p += k;
 			n -= (size_t)k;
@@ -128,10 +131,12 @@ int net_send_all(int fd, const uint8_t *p, size_t n, uint64_t deadline)
 }
 
 /* Up to cap bytes by the deadline: > 0 bytes, 0 the peer closed, -ETIMEDOUT, -errno. */
-ssize_t net_recv(int fd, uint8_t *p, size_t cap, uint64_t deadline)
+ssize_t net_recv(int fd, uint8_t *p, size_t cap, uint64_t deadline, const struct tlsa_probe_opts *o)
 {
 	for (;;) {
 		ssize_t k = recv(fd, p, cap, 0);
+		if (k > 0 && o != NULL && o->on_wire != NULL)
+			o->on_wire(o->ctx, 1, p, (size_t)k);
 		if (k >= 0)
 			return k;
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -142,6 +147,37 @@ ssize_t net_recv(int fd, uint8_t *p, size_t cap, uint64_t deadline)
 		struct pollfd pf = {.fd = fd, .events = POLLIN};
 		poll(&pf, 1, (int)(deadline - now));
 	}
+}
+
+static void end_of(const struct sockaddr_storage *ss, struct tlsa_probe_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		memcpy(a->addr, &s4->sin_addr, 4);
+		a->port = ntohs(s4->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		memcpy(a->addr, &s6->sin6_addr, 16);
+		a->port = ntohs(s6->sin6_port);
+	} else {
+		return;
+	}
+	a->family = ss->ss_family;
+	inet_ntop(a->family, a->addr, a->text, sizeof(a->text));
+}
+
+void net_ends(int fd, struct tlsa_probe_result *r)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+		end_of(&ss, &r->local);
+	sl = sizeof(ss);
+	memset(&ss, 0, sizeof(ss));
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0)
+		end_of(&ss, &r->remote);
 }
 
 void net_close(int fd)

@@ -11,12 +11,12 @@
 /* Reads until a line end whose line starts with `want` (NULL: any line).  For SMTP
  * multi-line replies ("250-...") the last line is the one with a space. */
 static int read_reply(int fd, const char *want, bool smtp, uint64_t deadline, char *line,
-		      size_t cap)
+		      size_t cap, const struct tlsa_probe_opts *o)
 {
 	size_t n = 0;
 	for (;;) {
 		uint8_t c;
-		ssize_t k = net_recv(fd, &c, 1, deadline);
+		ssize_t k = net_recv(fd, &c, 1, deadline, o);
 		if (k <= 0)
 			return -1;
 		if (c == '\n') {
@@ -40,7 +40,7 @@ static int read_reply(int fd, const char *want, bool smtp, uint64_t deadline, ch
 }
 
 int net_starttls(int fd, const char *proto, const char *host, uint64_t deadline,
-		 struct tlsa_probe_result *r)
+		 const struct tlsa_probe_opts *o, struct tlsa_probe_result *r)
 {
 	char line[4096] = "", req[600];
 	const char *greet = NULL, *ok = NULL;
@@ -62,8 +62,8 @@ int net_starttls(int fd, const char *proto, const char *host, uint64_t deadline,
 	} else if (strcmp(proto, "postgresql") == 0) {
 		static const uint8_t ssl_request[8] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};
 		uint8_t c = 0;
-		if (net_send_all(fd, ssl_request, sizeof(ssl_request), deadline) != 0 ||
-		    net_recv(fd, &c, 1, deadline) != 1 || c != 'S') {
+		if (net_send_all(fd, ssl_request, sizeof(ssl_request), deadline, o) != 0 ||
+		    net_recv(fd, &c, 1, deadline, o) != 1 || c != 'S') {
 			snprintf(r->detail, sizeof(r->detail),
 				 "the server refused SSLRequest (answered 0x%02x)", c);
 			return -1;
@@ -74,12 +74,12 @@ int net_starttls(int fd, const char *proto, const char *host, uint64_t deadline,
 			 proto);
 		return -1;
 	}
-	if (read_reply(fd, greet, smtp, deadline, line, sizeof(line)) != 0)
+	if (read_reply(fd, greet, smtp, deadline, line, sizeof(line), o) != 0)
 		goto refused;
 	if (smtp && strcmp(proto, "smtp") == 0) {
 		snprintf(req, sizeof(req), "EHLO %s\r\n", host[0] != '\0' ? host : "tlsalert");
-		if (net_send_all(fd, (const uint8_t *)req, strlen(req), deadline) != 0 ||
-		    read_reply(fd, "250", true, deadline, line, sizeof(line)) != 0)
+		if (net_send_all(fd, (const uint8_t *)req, strlen(req), deadline, o) != 0 ||
+		    read_reply(fd, "250", true, deadline, line, sizeof(line), o) != 0)
 			goto refused;
 		snprintf(req, sizeof(req), "STARTTLS\r\n");
 	} else if (strcmp(proto, "imap") == 0) {
@@ -89,8 +89,8 @@ int net_starttls(int fd, const char *proto, const char *host, uint64_t deadline,
 	} else {
 		snprintf(req, sizeof(req), "AUTH TLS\r\n");
 	}
-	if (net_send_all(fd, (const uint8_t *)req, strlen(req), deadline) != 0 ||
-	    read_reply(fd, ok, smtp, deadline, line, sizeof(line)) != 0)
+	if (net_send_all(fd, (const uint8_t *)req, strlen(req), deadline, o) != 0 ||
+	    read_reply(fd, ok, smtp, deadline, line, sizeof(line), o) != 0)
 		goto refused;
 	return 0;
 refused:

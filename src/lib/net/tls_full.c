@@ -21,7 +21,33 @@
 struct watch {
 	struct tlsa_probe_result *r;
 	const char *after; /* after the first handshake: the step an alert now answers */
+	const struct tlsa_probe_opts *o;
 };
+
+/* The socket's bytes, both ways, for o->on_wire (a BIO callback). */
+static long on_bio(BIO *b, int oper, const char *argp, size_t len, int argi, long argl, int ret,
+		   size_t *processed)
+{
+	const struct watch *w = (const struct watch *)BIO_get_callback_arg(b);
+	(void)len;
+	(void)argi;
+	(void)argl;
+	if (w == NULL || w->o->on_wire == NULL || ret <= 0 || processed == NULL || *processed == 0)
+		return ret;
+	if (oper == (BIO_CB_READ | BIO_CB_RETURN))
+		w->o->on_wire(w->o->ctx, 1, (const uint8_t *)argp, *processed);
+	else if (oper == (BIO_CB_WRITE | BIO_CB_RETURN))
+		w->o->on_wire(w->o->ctx, 0, (const uint8_t *)argp, *processed);
+	return ret;
+}
+
+/* libssl's key log lines, for o->on_secret. */
+static void on_keylog(const SSL *ssl, const char *line)
+{
+	const struct watch *w = SSL_get_ex_data(ssl, 0);
+	if (w != NULL && w->o->on_secret != NULL)
+		w->o->on_secret(w->o->ctx, line);
+}
 
 static const char *server_step(unsigned type)
 {
@@ -177,7 +203,7 @@ void net_full_handshake(int fd, const struct tlsa_probe_target *t, const struct 
 			const struct tlsa_probe_opts *o, unsigned timeout_ms,
 			struct tlsa_probe_result *r)
 {
-	struct watch w = {.r = r};
+	struct watch w = {.r = r, .o = o};
 	SSL_CTX *ctx = context(p, o, r);
 	SSL *ssl = ctx != NULL ? SSL_new(ctx) : NULL;
 	if (ssl == NULL) {
@@ -192,6 +218,13 @@ void net_full_handshake(int fd, const struct tlsa_probe_target *t, const struct 
 	fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	timeouts(fd, timeout_ms);
 	SSL_set_fd(ssl, fd);
+	SSL_set_ex_data(ssl, 0, &w);
+	SSL_CTX_set_keylog_callback(ctx, on_keylog);
+	BIO *bio = SSL_get_rbio(ssl); /* the socket BIO, both ways */
+	if (bio != NULL && o->on_wire != NULL) {
+		BIO_set_callback_arg(bio, (char *)&w);
+		BIO_set_callback_ex(bio, on_bio);
+	}
 	SSL_set_msg_callback(ssl, on_msg);
 	SSL_set_msg_callback_arg(ssl, &w);
 	const char *name = p->hello.sni_name != NULL ? p->hello.sni_name : t->host;
