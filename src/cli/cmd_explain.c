@@ -1,4 +1,5 @@
 /* tlsalert explain: what an alert means, under every version or one. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,6 +215,158 @@ static void reader_view(char *out, size_t cap, const struct tlsa_text_mention *m
 }
 
 /*
+ * A local error alone (no alert named on the line): the pasting side found something wrong
+ * and is the one that sent the alert; nothing was received.  Said as such, with what the
+ * peer was rejected for (the rule's cause) and, since the same fault is answered with
+ * different alerts by different stacks, every stack's alert for that cause.
+ */
+static bool local_only(const struct tlsa_text_mention *m)
+{
+	return m->dir == TLSA_TEXT_SENT && m->rule_id != NULL &&
+	       strcmp(m->pattern_id, TLSA_TEXT_LOCAL_ID) == 0;
+}
+
+/* Causes that mean "the certificate was rejected" (their ids in data/causes.txt). */
+static bool cert_cause(const char *id)
+{
+	return strncmp(id, "cert-", 5) == 0 || strcmp(id, "untrusted-ca") == 0 ||
+	       strcmp(id, "client-cert-untrusted") == 0 || strcmp(id, "weak-key") == 0;
+}
+
+/* One stack's alerts for a cause, at most a few distinct codes. */
+struct stack_alerts {
+	const struct tlsa_stack_def *st;
+	uint8_t codes[6];
+	size_t n;
+};
+
+/*
+ * For every stack (data order), the alerts its rules of the cause of rule `own` send when
+ * the sender fits `sender` ("client", "server" or "either"); close_notify only from `own`
+ * (an application's own check closes whatever the stack).  Returns how many stacks have one.
+ */
+static size_t alerts_by_stack(const struct tlsa_cause_rule *own, const char *sender,
+			      struct stack_alerts *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t s = 0; s < tlsa_stack_count() && n < cap; s++) {
+		struct stack_alerts *sa = &out[n];
+		sa->st = tlsa_stack_at(s);
+		sa->n = 0;
+		for (size_t i = 0; i < tlsa_cause_rule_count(); i++) {
+			const struct tlsa_cause_rule *r = tlsa_cause_rule_at(i);
+			if (strcmp(r->cause, own->cause) != 0 || strcmp(r->stacks, "*") == 0 ||
+			    (r->alert == 0 && r != own) ||
+			    !tlsa_cause_rule_has_stack(r, sa->st->token))
+				continue;
+			if (strcmp(sender, "either") != 0 && strcmp(r->sender, "either") != 0 &&
+			    strcmp(r->sender, sender) != 0)
+				continue;
+			bool seen = false;
+			for (size_t k = 0; k < sa->n; k++)
+				seen |= sa->codes[k] == r->alert;
+			if (!seen && sa->n < sizeof(sa->codes))
+				sa->codes[sa->n++] = r->alert;
+		}
+		if (sa->n > 0)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * "unknown_ca (48): OpenSSL 3.x, rustls; bad_certificate (42): Go crypto/tls" into buf:
+ * the alerts in the order the stacks first send them, each with the stacks that do.
+ * Returns how many distinct alerts.
+ */
+static size_t stack_alerts_text(char *buf, size_t cap, const struct stack_alerts *sa, size_t n)
+{
+	uint8_t codes[32];
+	size_t nc = 0, o = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < sa[i].n; k++) {
+			bool seen = false;
+			for (size_t j = 0; j < nc; j++)
+				seen |= codes[j] == sa[i].codes[k];
+			if (!seen && nc < sizeof(codes))
+				codes[nc++] = sa[i].codes[k];
+		}
+	buf[0] = '\0';
+	for (size_t j = 0; j < nc && o < cap; j++) {
+		o += (size_t)snprintf(buf + o, cap - o, "%s%s (%d):", j ? "; " : "",
+				      tlsa_alert_get(codes[j])->name, codes[j]);
+		bool any = false;
+		for (size_t i = 0; i < n && o < cap; i++)
+			for (size_t k = 0; k < sa[i].n && o < cap; k++)
+				if (sa[i].codes[k] == codes[j]) {
+					o += (size_t)snprintf(buf + o, cap - o, "%s %s",
+							      any ? "," : "", sa[i].st->name);
+					any = true;
+				}
+	}
+	return nc;
+}
+
+/* "stack_alerts": [{"stack", "stack_name", "codes": [..], "names": [..]}, ...] */
+static void stack_alerts_json(struct jw *w, const struct stack_alerts *sa, size_t n)
+{
+	jw_arr_open(w, "stack_alerts");
+	for (size_t i = 0; i < n; i++) {
+		jw_obj_open(w, NULL);
+		jw_str(w, "stack", sa[i].st->token);
+		jw_str(w, "stack_name", sa[i].st->name);
+		jw_arr_open(w, "codes");
+		for (size_t k = 0; k < sa[i].n; k++)
+			jw_int(w, NULL, sa[i].codes[k]);
+		jw_arr_close(w);
+		jw_arr_open(w, "names");
+		for (size_t k = 0; k < sa[i].n; k++)
+			jw_str(w, NULL, tlsa_alert_get(sa[i].codes[k])->name);
+		jw_arr_close(w);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+}
+
+/* The reader's view of a local error alone: what the pasting side did and sent. */
+static void local_view(char *out, size_t cap, const struct tlsa_text_mention *m,
+		       const struct tlsa_alert *a, struct stack_alerts *sa, size_t *n_sa)
+{
+	const struct tlsa_cause_rule *r = tlsa_cause_rule_get(m->rule_id);
+	const struct tlsa_cause_def *d = r != NULL ? tlsa_cause_def_get(r->cause) : NULL;
+	const char *sender = r != NULL ? r->sender : "either";
+	bool client = strcmp(sender, "client") == 0, server = strcmp(sender, "server") == 0;
+	char what[256], list[1024];
+
+	*n_sa = 0;
+	if (r == NULL || d == NULL || a == NULL) {
+		snprintf(out, cap, "no alert was received: this error is your side's own, and it "
+				   "sent an alert to the peer");
+		return;
+	}
+	char title[128];
+	snprintf(title, sizeof(title), "%s", d->title);
+	title[0] = (char)tolower((unsigned char)title[0]);
+	if (cert_cause(r->cause))
+		snprintf(what, sizeof(what), "%s rejected the %s certificate (%s)",
+			 client ? "your client" : server ? "your server" : "your side",
+			 client ? "server's" : server ? "client's" : "peer's", title);
+	else
+		snprintf(what, sizeof(what), "%s stopped the handshake (%s)",
+			 client ? "your client" : server ? "your server" : "your side", title);
+	*n_sa = alerts_by_stack(r, sender, sa, 16);
+	if (stack_alerts_text(list, sizeof(list), sa, *n_sa) > 1)
+		snprintf(out, cap,
+			 "no alert was received: %s and sends %s (%d) to the peer (%s's answer) "
+			 "-- which alert depends on the stack: %s.",
+			 what, a->name, a->code, m->implementation, list);
+	else
+		snprintf(out, cap, "no alert was received: %s and sends %s (%d) to the peer.", what,
+			 a->name, a->code);
+}
+
+/*
  * A local error that means the peer's bytes were not TLS ("wrong version number", Go's
  * "first record does not look like a TLS handshake"): no alert was received, whatever
  * code the rule files it under, so the alert's own explanation is not shown; the causes
@@ -287,7 +440,12 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 		return;
 	}
 
-	reader_view(view, sizeof(view), m, a);
+	struct stack_alerts sa[16];
+	size_t n_sa = 0;
+	if (local_only(m))
+		local_view(view, sizeof(view), m, a, sa, &n_sa);
+	else
+		reader_view(view, sizeof(view), m, a);
 	if (c->fmt == OUT_JSON) {
 		struct jw w;
 		jw_begin(&w, c->out);
@@ -304,6 +462,9 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 		jw_str(&w, "implementation", m->implementation);
 		jw_strn(&w, "matched", input + m->start, m->end - m->start);
 		jw_str(&w, "reader_view", view);
+		jw_bool(&w, "received", m->dir == TLSA_TEXT_RECEIVED);
+		if (n_sa > 0)
+			stack_alerts_json(&w, sa, n_sa);
 		jw_end(&w);
 		*first = false;
 		return;
