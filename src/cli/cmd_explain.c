@@ -15,7 +15,10 @@ static void explain_usage(FILE *f)
 	      "Explains alerts given by code (48, 0x30) or by name in any spelling:\n"
 	      "unknown_ca, UNKNOWN_CA, UnknownCA, \"unknown ca\", TLS1_AD_UNKNOWN_CA,\n"
 	      "SSL_ERROR_UNKNOWN_CA_ALERT, \"tlsv1 alert unknown ca\", errSSLPeerUnknownCA ...\n"
-	      "'-' reads one alert per line from standard input.\n"
+	      "A pasted error message or log excerpt (an argument with spaces or newlines, or\n"
+	      "'-' for standard input) is read as `tlsalert logs` reads a log and answered\n"
+	      "once: the alerts in it, or what the error means when no alert was received.\n"
+	      "'-' with one alert code or name per line explains each.\n"
 	      "\n"
 	      "Options:\n"
 	      "  --version V       the rules of protocol version V (tls1.0 ... tls1.3, dtls1.2);\n"
@@ -29,7 +32,8 @@ static void explain_usage(FILE *f)
 	      "                    (also --colour WHEN)\n"
 	      "  -h, --help        this help\n"
 	      "\n"
-	      "Exit status: 0 every input explained, 2 an input was not an alert.\n",
+	      "Exit status: 0 every input explained, 1 a pasted message holds no alert,\n"
+	      "2 an input was not an alert or could not be read.\n",
 	      f);
 }
 
@@ -160,17 +164,48 @@ static void explain_one(struct cli *c, const struct explain_opts *o, const char 
 	*first = false;
 }
 
-/* Mentions of alerts in a pasted error message (tlsa_text_scan). */
+/*
+ * Mentions of alerts in a pasted error message (tlsa_text_scan), one per alert and
+ * direction: a paste often says the same thing twice (curl -v prints the alert it sent,
+ * then its own error for it), and the paste gets one answer.  The scan runs line by line;
+ * `base` is where the line scanned starts in the paste, `shift` the bytes put before it
+ * (GATE), `hits` counts every mention, kept or not.
+ */
 struct msg_mentions {
 	struct tlsa_text_mention m[16];
 	size_t n;
+	size_t base, shift;
+	size_t hits;
 };
 
 static int msg_collect(void *ctx, const struct tlsa_text_mention *m)
 {
 	struct msg_mentions *mm = ctx;
+	struct tlsa_text_mention k = *m;
+
+	mm->hits++;
+	k.start = (k.start > mm->shift ? k.start - mm->shift : 0) + mm->base;
+	k.end = (k.end > mm->shift ? k.end - mm->shift : 0) + mm->base;
+	k.line_start = (k.line_start > mm->shift ? k.line_start - mm->shift : 0) + mm->base;
+	k.line_end = (k.line_end > mm->shift ? k.line_end - mm->shift : 0) + mm->base;
+	for (size_t i = 0; i < mm->n; i++) {
+		struct tlsa_text_mention *o = &mm->m[i];
+		if (o->dir == k.dir && (o->code == k.code || k.code < 0)) {
+			/* said before (an unnamed alert adds nothing to a named one); a local
+			 * error of it tells why it was sent */
+			if (o->code == k.code && o->rule_id == NULL && k.rule_id != NULL) {
+				o->rule_id = k.rule_id;
+				o->rule_fragment = k.rule_fragment;
+			}
+			return 0;
+		}
+		if (o->dir == k.dir && o->code < 0) {
+			*o = k; /* the alert now named */
+			return 0;
+		}
+	}
 	if (mm->n < sizeof(mm->m) / sizeof(mm->m[0]))
-		mm->m[mm->n++] = *m;
+		mm->m[mm->n++] = k;
 	return 0;
 }
 
@@ -487,54 +522,102 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 	}
 }
 
-/* What explain_input() puts before a pasted message that no gate word opened. */
+/* What scan_paste() puts before a line of a pasted message that no gate word opened. */
 #define GATE "error: "
 
-/* A mention found in GATE + input, moved back onto input (the gate itself is never
- * matched: offsets before it are clamped). */
-static void unshift(struct tlsa_text_mention *m, size_t k)
+/*
+ * Scans a pasted message line by line into mm.  A pasted message is an error message even
+ * without a word the log reader waits for ("error:", "exception"): a line where nothing was
+ * found is scanned again after GATE, so that local errors (Go's "tls: first record does not
+ * look like a TLS handshake", curl's "SSL certificate problem: ...") are looked for all the
+ * same.  Returns -1 when out of memory.
+ */
+static int scan_paste(const struct tlsa_text *rec, const char *input, size_t len,
+		      struct msg_mentions *mm)
 {
-	m->start = m->start > k ? m->start - k : 0;
-	m->end = m->end > k ? m->end - k : 0;
-	m->line_start = m->line_start > k ? m->line_start - k : 0;
-	m->line_end = m->line_end > k ? m->line_end - k : 0;
+	char *gated = NULL;
+	size_t cap = 0;
+
+	for (size_t ls = 0; ls < len;) {
+		const char *nl = memchr(input + ls, '\n', len - ls);
+		size_t le = nl != NULL ? (size_t)(nl - input) : len;
+		size_t before = mm->hits;
+		mm->base = ls;
+		mm->shift = 0;
+		tlsa_text_scan(rec, input + ls, le - ls, 0, msg_collect, mm);
+		if (mm->hits == before && le > ls) {
+			size_t need = sizeof(GATE) + (le - ls);
+			if (need > cap) {
+				char *g = realloc(gated, need);
+				if (g == NULL) {
+					free(gated);
+					return -1;
+				}
+				gated = g;
+				cap = need;
+			}
+			memcpy(gated, GATE, sizeof(GATE) - 1);
+			memcpy(gated + sizeof(GATE) - 1, input + ls, le - ls);
+			mm->shift = sizeof(GATE) - 1;
+			tlsa_text_scan(rec, gated, sizeof(GATE) - 1 + (le - ls), 0, msg_collect, mm);
+		}
+		ls = le + 1;
+	}
+	free(gated);
+	return 0;
 }
 
-/* Explains one input; returns 0, or EXIT_ERROR after saying why. */
+/* A pasted message rather than a mistyped alert name: several lines, or three words or
+ * more ("handshake failur" is still a name that was not found). */
+static bool is_paste(const char *input)
+{
+	size_t words = 0;
+	for (const char *p = input; *p != '\0'; p++)
+		words += (p == input || p[-1] == ' ' || p[-1] == '\t') && *p != ' ' && *p != '\t';
+	return strchr(input, '\n') != NULL || words >= 3;
+}
+
+/*
+ * Explains one input: an alert code or name, or a pasted message (any number of lines)
+ * that gets one answer.  Returns 0; EXIT_NONE when a pasted message holds no alert (said
+ * in one line); EXIT_ERROR when a single word is not an alert, or on failure.
+ */
 static int explain_input(struct cli *c, const struct explain_opts *o, const char *input,
 			 bool *first)
 {
 	uint8_t code;
+	size_t len = strlen(input);
 
-	if (tlsa_alert_parse(input, strlen(input), &code) == 0) {
+	if (tlsa_alert_parse(input, len, &code) == 0) {
 		explain_one(c, o, input, tlsa_alert_get(code), first);
 		return 0;
 	}
-	/* Not a code or a name: a pasted error message or log line? */
 	struct tlsa_text *rec;
 	struct tlsa_error err;
 	struct msg_mentions mm = {.n = 0};
 	if (tlsa_text_new(&rec, &err) != 0)
 		return cli_fail(c, "%s", err.msg);
-	tlsa_text_scan(rec, input, strlen(input), 0, msg_collect, &mm);
-	char *gated = NULL;
-	if (mm.n == 0 && (gated = malloc(strlen(input) + sizeof(GATE))) != NULL) {
-		/* A pasted message is an error message even without a word the log reader
-		 * waits for ("error:", "exception"): Go's "tls: first record does not look
-		 * like a TLS handshake" is looked for as a local error all the same. */
-		memcpy(gated, GATE, sizeof(GATE) - 1);
-		strcpy(gated + sizeof(GATE) - 1, input);
-		tlsa_text_scan(rec, gated, strlen(gated), 0, msg_collect, &mm);
-		for (size_t i = 0; i < mm.n; i++)
-			unshift(&mm.m[i], sizeof(GATE) - 1);
+	if (scan_paste(rec, input, len, &mm) != 0) {
+		tlsa_text_free(rec);
+		return cli_fail(c, "out of memory");
 	}
 	for (size_t i = 0; i < mm.n; i++) /* mentions point into rec: free it after */
 		explain_mention(c, o, input, &mm.m[i], first);
-	free(gated);
 	tlsa_text_free(rec);
 	if (mm.n > 0)
 		return 0;
-	return cli_fail(c, "'%s' is not an alert code (0-255) or a known alert name", input);
+	if (!is_paste(input))
+		return cli_fail(c, "'%s' is not an alert code (0-255) or a known alert name",
+				input);
+	size_t lines = 1;
+	for (const char *p = input; (p = strchr(p, '\n')) != NULL && p[1] != '\0'; p++)
+		lines++;
+	fprintf(c->err,
+		"tlsalert explain: no TLS alert in the pasted text (%zu line%s): looked for alert "
+		"codes and names, %zu ways TLS stacks print an alert, and the errors they log "
+		"when they send one (tlsalert logs --help)\n",
+		lines, lines == 1 ? "" : "s", tlsa_text_pattern_count());
+	return EXIT_NONE;
 }
 
 /* What the steps of cmd_explain return to let it go on. */
@@ -621,23 +704,71 @@ static int explain_joined(struct cli *c, const struct explain_opts *o, int argc,
 	return GO_ON;
 }
 
-/* '-': one input per line of standard input; returns 0, or EXIT_ERROR if one was not an alert. */
+/* The most of standard input read as one pasted message. */
+#define PASTE_MAX (16u << 20)
+
+/*
+ * '-': standard input.  Lines that are alert codes or names are explained one by one as
+ * they come (`cut -f3 codes | tlsalert explain -`, or an endless stream); from the first
+ * line that is not, the rest is one pasted message, answered once.  Returns as
+ * explain_input() does (the worst status).
+ */
 static int explain_stdin(struct cli *c, const struct explain_opts *o, bool *first)
 {
 	int rc = 0;
-	char *line = NULL;
-	size_t cap = 0;
+	char *line = NULL, *paste = NULL;
+	size_t cap = 0, plen = 0, pcap = 0;
 	ssize_t n;
+	bool any = false;
 
 	while ((n = getline(&line, &cap, stdin)) > 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (n == 0)
+		size_t e = (size_t)n;
+		uint8_t code;
+		while (e > 0 && (line[e - 1] == '\n' || line[e - 1] == '\r'))
+			e--;
+		if (paste == NULL && e == 0)
 			continue;
-		if (explain_input(c, o, line, first) != 0)
-			rc = EXIT_ERROR;
+		any = true;
+		if (paste == NULL && memchr(line, '\0', e) == NULL &&
+		    tlsa_alert_parse(line, e, &code) == 0) {
+			line[e] = '\0';
+			explain_one(c, o, line, tlsa_alert_get(code), first);
+			continue;
+		}
+		if (plen + (size_t)n + 1 > pcap) {
+			if (plen + (size_t)n + 1 > PASTE_MAX) {
+				rc = cli_fail(c, "standard input: a pasted message over %u MiB",
+					      PASTE_MAX >> 20);
+				break;
+			}
+			size_t nc = pcap ? pcap * 2 : 4096;
+			while (nc < plen + (size_t)n + 1)
+				nc *= 2;
+			char *np = realloc(paste, nc);
+			if (np == NULL) {
+				rc = cli_fail(c, "out of memory");
+				break;
+			}
+			paste = np;
+			pcap = nc;
+		}
+		memcpy(paste + plen, line, (size_t)n);
+		plen += (size_t)n;
+		paste[plen] = '\0';
 	}
 	free(line);
+	if (rc == 0 && ferror(stdin))
+		rc = cli_fail(c, "standard input: read error");
+	if (rc == 0 && !any)
+		rc = cli_fail(c, "standard input is empty");
+	if (rc == 0 && paste != NULL) {
+		if (strlen(paste) < plen)
+			plen = strlen(paste); /* a NUL byte ends the text */
+		while (plen > 0 && (paste[plen - 1] == '\n' || paste[plen - 1] == '\r'))
+			paste[--plen] = '\0';
+		rc = explain_input(c, o, paste, first);
+	}
+	free(paste);
 	return rc;
 }
 
@@ -665,8 +796,7 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		int one = strcmp(argv[i], "-") == 0 ? explain_stdin(c, &o, &first)
 						    : explain_input(c, &o, argv[i], &first);
-		if (one != 0)
-			rc = EXIT_ERROR;
+		rc = one > rc ? one : rc; /* EXIT_ERROR over EXIT_NONE over EXIT_OK */
 	}
 	return rc;
 }
