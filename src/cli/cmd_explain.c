@@ -443,6 +443,60 @@ static void explain_notls(struct cli *c, const struct explain_opts *o, const cha
 	explain_causes_text(c, o, a);
 }
 
+/*
+ * A local error that means the connection ended under the pasting side (OpenSSL's
+ * "unexpected eof while reading", SSL_ERROR_SYSCALL, a reset): no alert was received and
+ * none could be sent, whatever the stack files it under.  Said so, with the causes that fit
+ * (the rule's `peerclosed`).
+ */
+static void explain_closed(struct cli *c, const char *input, const struct tlsa_text_mention *m,
+			   const struct tlsa_cause_rule *r)
+{
+	struct tlsa_cause cs[4];
+	size_t n = causes_peerclosed(r, cs, 4);
+	const struct tlsa_alert *a = tlsa_alert_get(r->alert);
+	char view[512];
+
+	snprintf(view, sizeof(view),
+		 "no alert was received, and none was sent: the connection ended under your side "
+		 "(the peer closed it without close_notify, or it was reset) before any alert "
+		 "could pass.  %s files this error under %s (%d), which never reached the peer.",
+		 m->implementation, a != NULL ? a->name : "an alert", r->alert);
+	if (c->fmt == OUT_JSON) {
+		struct jw w;
+		jw_begin(&w, c->out);
+		jw_str(&w, "input", input);
+		jw_null(&w, "code");
+		jw_null(&w, "name");
+		jw_bool(&w, "not_tls", false);
+		jw_bool(&w, "peer_closed", true);
+		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
+		jw_str(&w, "implementation", m->implementation);
+		jw_str(&w, "pattern", m->pattern_id);
+		jw_strn(&w, "matched", input + m->start, m->end - m->start);
+		jw_str(&w, "reader_view", view);
+		jw_bool(&w, "received", false);
+		jw_str(&w, "situation", r->situation);
+		causes_json(&w, "causes", cs, n);
+		jw_end(&w);
+		return;
+	}
+	if (c->fmt == OUT_CSV)
+		return; /* no alert: no row */
+	fprintf(c->out, "%sIn this message%s (%s: \"%.*s\"):\n  ", cli_c(c, C_BOLD),
+		cli_c(c, C_RESET), m->implementation, (int)(m->end - m->start), input + m->start);
+	cli_wrap(c->out, view, 2, 2, c->width);
+	fprintf(c->out, "%s  causes that fit:%s\n", cli_c(c, C_DIM), cli_c(c, C_RESET));
+	for (size_t i = 0; i < n; i++) {
+		char line[256];
+		snprintf(line, sizeof(line), "%s (%s)", cs[i].title, cs[i].id);
+		fputs("    - ", c->out);
+		cli_wrap(c->out, line, 6, 6, c->width);
+		fputs("      ", c->out);
+		cli_wrap(c->out, cs[i].fix, 6, 6, c->width);
+	}
+}
+
 /* One alert recognised in a pasted message: the explanation of a plain code plus
  * direction, implementation, matched text and the reader's view. */
 static void explain_mention(struct cli *c, const struct explain_opts *run, const char *input,
@@ -466,6 +520,14 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 	char view[1024];
 
 	mo.mention = m;
+	const struct tlsa_cause_rule *pr = causes_peerclosed_rule(m);
+	if (pr != NULL) {
+		if (!*first && c->fmt == OUT_TEXT)
+			fputc('\n', c->out);
+		explain_closed(c, input, m, pr);
+		*first = false;
+		return;
+	}
 	const struct tlsa_cause_rule *nr = causes_notls_rule(m);
 	if (nr != NULL) {
 		if (!*first && c->fmt == OUT_TEXT)

@@ -116,6 +116,11 @@ static const struct cause_memo *mention_causes(struct logs *L, const struct tlsa
 	e->impl = m->implementation;
 	e->rule_fragment = m->rule_fragment;
 	e->n = 0;
+	const struct tlsa_cause_rule *pc = causes_peerclosed_rule(m);
+	if (pc != NULL) { /* no alert: what ends a connection under a side */
+		e->n = causes_peerclosed(pc, e->cs, LOG_CAUSES);
+		return e;
+	}
 	if (m->code < 0)
 		return e;
 
@@ -198,7 +203,9 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 	/* An error that means the peer did not speak TLS: no alert was received, and what
 	   the rule files it under is not shown as one (the causes still rank with it). */
 	bool notls = causes_notls_rule(m) != NULL;
-	int code = notls ? -1 : m->code;
+	/* The connection ended under the logging side: the alert filed for it never left. */
+	bool closed = causes_peerclosed_rule(m) != NULL;
+	int code = notls || closed ? -1 : m->code;
 	const char *name = code >= 0 ? tlsa_alert_get((uint8_t)code)->name : NULL;
 	const char *matched = block + m->start;
 	size_t mlen = m->end - m->start;
@@ -217,6 +224,7 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 			jw_null(&w, "code");
 		jw_str(&w, "name", name);
 		jw_bool(&w, "not_tls", notls);
+		jw_bool(&w, "peer_closed", closed);
 		causes_json_pre13(&w, m);
 		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
 		jw_str(&w, "implementation", m->implementation);
@@ -272,7 +280,8 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 	fprintf(f, "%s%-*s%s %s%s %-31s%s %s%-8s%s  %-15s %-22s %s\n", cli_c(c, C_DIM),
 		(int)strlen(L->name) + 12, loc, cli_c(c, C_RESET), cli_c(c, C_BOLD), codebuf,
 		name	? name
-		: notls ? "(no alert: peer not TLS)"
+		: notls	 ? "(no alert: peer not TLS)"
+		: closed ? "(no alert: connection ended)"
 			: "(alert not named)",
 		cli_c(c, C_RESET), dir_color(c, m->dir), tlsa_text_dir_name(m->dir),
 		cli_c(c, C_RESET), m->implementation, cm->n > 0 ? cm->cs[0].id : "-", shown);
