@@ -78,6 +78,7 @@ struct logs {
 	unsigned flags;
 	bool summary;
 	unsigned long long found;
+	bool header_done; /* text output: the header line is written */
 	/* Per input. */
 	const char *name;	 /* as printed */
 	unsigned long long line; /* 1-based number of the line at `counted` */
@@ -192,6 +193,68 @@ static int add_summary(struct logs *L, const struct tlsa_text_mention *m, unsign
 	return 0;
 }
 
+/* The direction in words, from the point of view of the side that wrote the log. */
+static const char *dir_words(tlsa_text_dir d, bool notls, bool closed)
+{
+	if (notls)
+		return "none: peer not TLS";
+	if (closed)
+		return "none: conn. ended";
+	switch (d) {
+	case TLSA_TEXT_RECEIVED: return "received from peer";
+	case TLSA_TEXT_SENT: return "sent by this side";
+	default: return "sender not said";
+	}
+}
+
+/*
+ * Text output, two lines a mention, within 100 columns: "file:line", the alert, the
+ * direction in words and the stack; under it, indented, the likely cause and the text that
+ * matched, wrapped to the terminal (cli_wrap; no wrapping when piped without COLUMNS).  The
+ * column is only in JSON and CSV.  A header line comes before the first mention.
+ */
+static void print_text(struct logs *L, const struct tlsa_text_mention *m, unsigned long long line,
+		       int code, const char *name, bool notls, bool closed, char *shown,
+		       size_t shown_cap, const char *matched, size_t mlen)
+{
+	struct cli *c = L->c;
+	FILE *f = c->out;
+	char loc[512], codebuf[16], both[64], under[MATCH_SHOWN * 4 + 96];
+	int locw = (int)strlen(L->name) + 8; /* aligned within a file: ":line" up to 7 digits */
+
+	if (locw > 40)
+		locw = 40;
+	if (!L->header_done) {
+		fprintf(f, "%s%-*s %-34s %-18s  %s%s\n", cli_c(c, C_DIM), locw, "FILE:LINE",
+			"ALERT", "DIRECTION", "STACK", cli_c(c, C_RESET));
+		L->header_done = true;
+	}
+	printable(matched, mlen, MATCH_SHOWN, shown, shown_cap);
+	snprintf(loc, sizeof(loc), "%s:%llu", L->name, line);
+	if (code >= 0)
+		snprintf(codebuf, sizeof(codebuf), "%3d", code);
+	else
+		snprintf(codebuf, sizeof(codebuf), "  -");
+	if (name != NULL && m->pre13) {
+		/* the version decides: 116 under TLS 1.3, 40 before */
+		snprintf(both, sizeof(both), "%s (%d <1.3)", name, m->code_pre13);
+		name = both;
+	}
+	const struct cause_memo *cm = mention_causes(L, m);
+	fprintf(f, "%s%-*s%s %s%s %-30s%s %s%-18s%s  %s\n", cli_c(c, C_DIM), locw, loc,
+		cli_c(c, C_RESET), cli_c(c, C_BOLD), codebuf,
+		name	 ? name
+		: notls	 ? "(no alert: peer not TLS)"
+		: closed ? "(no alert: connection ended)"
+			 : "(alert not named)",
+		cli_c(c, C_RESET), dir_color(c, m->dir), dir_words(m->dir, notls, closed),
+		cli_c(c, C_RESET), m->implementation);
+	snprintf(under, sizeof(under), "%s%s%stext \"%s\"", cm->n > 0 ? "likely cause " : "",
+		 cm->n > 0 ? cm->cs[0].id : "", cm->n > 0 ? "; " : "", shown);
+	fputs("    ", f);
+	cli_wrap(f, under, 4, 6, c->width);
+}
+
 static void print_mention(struct logs *L, const char *block, const struct tlsa_text_mention *m,
 			  unsigned long long line)
 {
@@ -263,28 +326,7 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		csv_end(f);
 		return;
 	}
-	char loc[512], codebuf[16], both[64];
-	/* Aligned within a file: room for the name, ":line:column" up to 7 and 3 digits. */
-	printable(matched, mlen, MATCH_SHOWN, shown, sizeof(shown));
-	snprintf(loc, sizeof(loc), "%s:%llu:%zu", L->name, line, col);
-	if (code >= 0)
-		snprintf(codebuf, sizeof(codebuf), "%3d", code);
-	else
-		snprintf(codebuf, sizeof(codebuf), "  -");
-	if (name != NULL && m->pre13) {
-		/* the version decides: 116 under TLS 1.3, 40 before */
-		snprintf(both, sizeof(both), "%s (%d <1.3)", name, m->code_pre13);
-		name = both;
-	}
-	const struct cause_memo *cm = mention_causes(L, m);
-	fprintf(f, "%s%-*s%s %s%s %-31s%s %s%-8s%s  %-15s %-22s %s\n", cli_c(c, C_DIM),
-		(int)strlen(L->name) + 12, loc, cli_c(c, C_RESET), cli_c(c, C_BOLD), codebuf,
-		name	? name
-		: notls	 ? "(no alert: peer not TLS)"
-		: closed ? "(no alert: connection ended)"
-			: "(alert not named)",
-		cli_c(c, C_RESET), dir_color(c, m->dir), tlsa_text_dir_name(m->dir),
-		cli_c(c, C_RESET), m->implementation, cm->n > 0 ? cm->cs[0].id : "-", shown);
+	print_text(L, m, line, code, name, notls, closed, shown, sizeof(shown), matched, mlen);
 }
 
 struct block_ctx {
