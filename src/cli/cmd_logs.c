@@ -64,6 +64,7 @@ static void logs_usage(FILE *f)
 
 struct sum_row {
 	int code;
+	const char *none; /* a local error that is no alert: what the text output says, else NULL */
 	tlsa_text_dir dir;
 	const char *impl;
 	unsigned long long count;
@@ -168,10 +169,17 @@ static const char *dir_color(const struct cli *c, tlsa_text_dir d)
 
 static int add_summary(struct logs *L, const struct tlsa_text_mention *m, unsigned long long line)
 {
-	int b = (m->code + 1) * 3 + (int)m->dir;
+	/* An error that means no alert passed is counted apart, with no code. */
+	const char *none = m->rule_id == NULL		       ? NULL
+			   : causes_notls_rule(m) != NULL      ? "(no alert: peer not TLS)"
+			   : causes_peerclosed_rule(m) != NULL ? "(no alert: connection ended)"
+							       : NULL;
+	int code = none != NULL ? -1 : m->code;
+	int b = (code + 1) * 3 + (int)m->dir;
 	for (int i = L->bucket[b]; i >= 0; i = L->rows[i].next) {
 		struct sum_row *r = &L->rows[i];
-		if (r->impl == m->implementation || strcmp(r->impl, m->implementation) == 0) {
+		if (r->none == none &&
+		    (r->impl == m->implementation || strcmp(r->impl, m->implementation) == 0)) {
 			r->count++;
 			r->last_file = L->name;
 			r->last_line = line;
@@ -187,8 +195,8 @@ static int add_summary(struct logs *L, const struct tlsa_text_mention *m, unsign
 		L->cap_rows = cap;
 	}
 	struct sum_row *r = &L->rows[L->n_rows];
-	*r = (struct sum_row){m->code, m->dir, m->implementation, 1, L->name, L->name,
-			      line,    line,   L->bucket[b]};
+	*r = (struct sum_row){code,    none, m->dir, m->implementation, 1, L->name,
+			      L->name, line, line,   L->bucket[b]};
 	L->bucket[b] = (int)L->n_rows++;
 	return 0;
 }
@@ -636,7 +644,10 @@ static void print_summary(struct logs *L)
 				snprintf(span, sizeof(span), "%s:%llu .. %s:%llu", r->first_file,
 					 r->first_line, r->last_file, r->last_line);
 			fprintf(f, "%7llu %s%s %-31s%s %s%-8s%s  %-15s %s\n", r->count,
-				cli_c(c, C_BOLD), codebuf, name ? name : "(alert not named)",
+				cli_c(c, C_BOLD), codebuf,
+				name	  ? name
+				: r->none ? r->none
+					  : "(alert not named)",
 				cli_c(c, C_RESET), dir_color(c, r->dir), tlsa_text_dir_name(r->dir),
 				cli_c(c, C_RESET), r->impl, span);
 		}
