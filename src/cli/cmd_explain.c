@@ -517,7 +517,7 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 	const struct tlsa_alert *a = m->code >= 0 ? tlsa_alert_get((uint8_t)m->code) : NULL;
 	struct explain_opts mo = *run;
 	const struct explain_opts *o = &mo;
-	char view[1024];
+	char view[2048]; /* local_view(): what + the stack list + words */
 
 	mo.mention = m;
 	const struct tlsa_cause_rule *pr = causes_peerclosed_rule(m);
@@ -539,6 +539,7 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 
 	struct stack_alerts sa[16];
 	size_t n_sa = 0;
+	const struct tlsa_cause_rule *lr = local_only(m) ? tlsa_cause_rule_get(m->rule_id) : NULL;
 	if (local_only(m))
 		local_view(view, sizeof(view), m, a, sa, &n_sa);
 	else
@@ -562,6 +563,8 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 		jw_bool(&w, "received", m->dir == TLSA_TEXT_RECEIVED);
 		if (n_sa > 0)
 			stack_alerts_json(&w, sa, n_sa);
+		if (lr != NULL)
+			jw_str(&w, "situation", lr->situation);
 		jw_end(&w);
 		*first = false;
 		return;
@@ -576,6 +579,10 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 	fprintf(c->out, "%sIn this message%s (%s: \"%.*s\"):\n  ", cli_c(c, C_BOLD),
 		cli_c(c, C_RESET), m->implementation, (int)(m->end - m->start), input + m->start);
 	cli_wrap(c->out, view, 2, 2, c->width);
+	if (lr != NULL) { /* the rule's situation: why this stack sends what it sends */
+		fputs("  ", c->out);
+		cli_wrap(c->out, lr->situation, 2, 2, c->width);
+	}
 	*first = false;
 	if (a != NULL) {
 		fputc('\n', c->out);
