@@ -170,10 +170,12 @@ static const char *dir_color(const struct cli *c, tlsa_text_dir d)
 static int add_summary(struct logs *L, const struct tlsa_text_mention *m, unsigned long long line)
 {
 	/* An error that means no alert passed is counted apart, with no code. */
-	const char *none = m->rule_id == NULL		       ? NULL
-			   : causes_notls_rule(m) != NULL      ? "(no alert: peer not TLS)"
-			   : causes_peerclosed_rule(m) != NULL ? "(no alert: connection ended)"
-							       : NULL;
+	const struct tlsa_cause_rule *rule =
+		m->rule_id != NULL ? tlsa_cause_rule_get(m->rule_id) : NULL;
+	const char *none = rule == NULL		      ? NULL
+			   : rule->notls	      ? "(no alert: peer not TLS)"
+			   : rule->peerclosed != NULL ? "(no alert: connection ended)"
+						      : NULL;
 	int code = none != NULL ? -1 : m->code;
 	int b = (code + 1) * 3 + (int)m->dir;
 	for (int i = L->bucket[b]; i >= 0; i = L->rows[i].next) {
@@ -273,9 +275,12 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 	size_t end_col = m->end > m->start ? col + (m->end - m->start) - 1 : col;
 	/* An error that means the peer did not speak TLS: no alert was received, and what
 	   the rule files it under is not shown as one (the causes still rank with it). */
-	bool notls = causes_notls_rule(m) != NULL;
+	/* One look-up of the rule (a linear search) for both questions. */
+	const struct tlsa_cause_rule *rule =
+		m->rule_id != NULL ? tlsa_cause_rule_get(m->rule_id) : NULL;
+	bool notls = rule != NULL && rule->notls;
 	/* The connection ended under the logging side: the alert filed for it never left. */
-	bool closed = causes_peerclosed_rule(m) != NULL;
+	bool closed = rule != NULL && rule->peerclosed != NULL;
 	int code = notls || closed ? -1 : m->code;
 	const char *name = code >= 0 ? tlsa_alert_get((uint8_t)code)->name : NULL;
 	const char *matched = block + m->start;
