@@ -26,12 +26,15 @@ static int check(void *ctx, const struct tlsa_text_mention *m)
 	if (m->code < -1 || m->code > 255 || m->implementation == NULL || m->pattern_id == NULL ||
 	    m->pattern > tlsa_text_pattern_count())
 		abort();
-	/* A local error alone has no pattern; a rule id always comes with its text. */
+	/* A local error alone has no pattern; a rule id always comes with its text; the
+	 * alert of a local error was sent, unless the connection had ended (peer-closed). */
+	bool closed = strcmp(m->pattern_id, TLSA_TEXT_PEER_CLOSED_ID) == 0;
 	if (m->pattern == tlsa_text_pattern_count() &&
-	    (m->rule_id == NULL || strcmp(m->pattern_id, TLSA_TEXT_LOCAL_ID) != 0))
+	    (m->rule_id == NULL || (strcmp(m->pattern_id, TLSA_TEXT_LOCAL_ID) != 0 && !closed)))
 		abort();
 	if ((m->rule_id == NULL) != (m->rule_fragment == NULL) ||
-	    (m->rule_id != NULL && (m->dir != TLSA_TEXT_SENT || m->code < 0)))
+	    (m->rule_id != NULL &&
+	     (m->dir != (closed ? TLSA_TEXT_UNKNOWN : TLSA_TEXT_SENT) || m->code < 0)))
 		abort();
 	if (s->n > 0 && m->line_start < s->last_start)
 		abort();

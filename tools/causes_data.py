@@ -44,7 +44,8 @@ CAUSE_OPT = {"proven_by", "ruled_out_by", "favoured_by", "disfavoured_by"}
 STEP_KEYS = {"step", "aliases", "covers", "text"}
 STACK_KEYS = {"stack", "name", "aliases", "wording"}
 RULE_REQ = ["rule", "stack", "alert", "sender", "cause", "weight", "situation", "error"]
-RULE_KEYS = set(RULE_REQ) | {"versions", "steps", "when", "fix", "logline", "notls", "pre13"}
+RULE_KEYS = set(RULE_REQ) | {"versions", "steps", "when", "fix", "logline", "notls", "pre13",
+                             "peerclosed"}
 NEVER_REQ = ["never", "alert", "sender", "instead", "text"]
 NEVER_KEYS = set(NEVER_REQ) | {"versions"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -299,6 +300,14 @@ def load_causes(data_dir):
             s["notls"] = s.get("notls") == "yes"
             if s["notls"] and s["cause"] != "plaintext-service":
                 fail(path, line, "a notls rule's cause is plaintext-service, not %r" % s["cause"])
+            # peerclosed: the causes besides the rule's own that fit an error meaning the
+            # connection ended under this side (no alert can reach the peer)
+            s["peerclosed"] = s.get("peerclosed", "").split()
+            for c in s["peerclosed"]:
+                if c not in cause_ids:
+                    fail(path, line, "peerclosed: unknown cause %r" % c)
+            if s["peerclosed"] and s["notls"]:
+                fail(path, line, "a rule is notls or peerclosed, not both")
             out["rules"].append(s)
         elif kind == "never":
             check_keys(path, line, s, NEVER_REQ, NEVER_KEYS)

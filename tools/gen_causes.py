@@ -76,12 +76,13 @@ def main():
     L.append("static const struct tlsa_cause_rule tlsa_cz_rules[] = {")
     for i, r in enumerate(d["rules"]):
         conds = ("tlsa_cz_conds_%d, %d" % (i, len(r["conds"]))) if r["conds"] else "NULL, 0"
-        L.append("\t{%s, %d, %s, %s, %s, 0x%xu, %s, %s, %s, %d,\n\t %s,\n\t %s,\n\t %s, %s,\n\t %s, %s, %s}," % (
+        L.append("\t{%s, %d, %s, %s, %s, 0x%xu, %s, %s, %s, %d,\n\t %s,\n\t %s,\n\t %s, %s,\n\t %s, %s, %s, %s}," % (
             c_str(r["rule"]), r["alert"], c_str(r["stack"]), c_str(r["sender"]),
             c_str(r.get("versions", "")), r["vmask"], c_str(r.get("steps", "")),
             c_str(r.get("when", "")), c_str(r["cause"]), r["weight"], c_str(r["situation"]),
             c_str(r["error"]), c_str(r.get("fix")), conds, c_str(" | ".join(r["loglines"])),
-            "true" if r["notls"] else "false", c_str(r.get("pre13"))))
+            "true" if r["notls"] else "false", c_str(r.get("pre13")),
+            c_str(" ".join(r["peerclosed"]) or None)))
     L.append("};")
     for i, n in enumerate(d["nevers"]):
         L.append("static const uint8_t tlsa_cz_instead_%d[] = {%s};" %

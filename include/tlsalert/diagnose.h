@@ -238,6 +238,13 @@ struct tlsa_cause_rule {
 	/* A TLS 1.3 rule whose stack sends another alert for the same error before TLS
 	 * 1.3: that rule's id (data key `pre13: RULE`), else NULL. */
 	const char *pre13;
+	/*
+	 * The rule's error means the connection ended under this side (the peer closed it
+	 * without close_notify, a reset, a failed write): no alert can reach the peer,
+	 * whatever `alert` says the stack tries to send.  The causes that fit besides the
+	 * rule's own, space-separated (data key `peerclosed: CAUSE ...`), else NULL.
+	 */
+	const char *peerclosed;
 };
 
 /* What a stack does NOT send for a situation, and what it sends instead. */

@@ -78,6 +78,15 @@ struct tlsa_text_mention {
 /* The pattern_id of a mention found by a local error alone. */
 #define TLSA_TEXT_LOCAL_ID "local-error"
 
+/*
+ * The pattern_id of a local error that means the connection ended under the logging side
+ * (OpenSSL's "unexpected eof while reading", SSL_ERROR_SYSCALL, a reset, a failed write):
+ * no alert reached the peer.  `dir` is TLSA_TEXT_UNKNOWN, `rule_id` the rule (its
+ * `peerclosed` lists the causes that fit) and `code` the alert the stack files the error
+ * under, which it could not deliver.
+ */
+#define TLSA_TEXT_PEER_CLOSED_ID "peer-closed"
+
 /* Flags for tlsa_text_scan(). */
 enum {
 	/*

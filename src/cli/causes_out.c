@@ -187,6 +187,38 @@ const struct tlsa_cause_rule *causes_notls_rule(const struct tlsa_text_mention *
 	return r != NULL && r->notls ? r : NULL;
 }
 
+const struct tlsa_cause_rule *causes_peerclosed_rule(const struct tlsa_text_mention *m)
+{
+	const struct tlsa_cause_rule *r =
+		m->rule_id != NULL ? tlsa_cause_rule_get(m->rule_id) : NULL;
+	return r != NULL && r->peerclosed != NULL ? r : NULL;
+}
+
+size_t causes_peerclosed(const struct tlsa_cause_rule *r, struct tlsa_cause *k, size_t max)
+{
+	size_t n = 0;
+	if (max == 0)
+		return 0;
+	causes_outcome(&k[n], r->cause, r->sender);
+	k[n].rule_id = r->id;
+	k[n].reason = r->situation;
+	k[n].error = r->error;
+	if (r->fix != NULL)
+		k[n].fix = r->fix;
+	snprintf(k[n++].stacks, sizeof(k[0].stacks), "%s", r->stacks);
+	for (const char *p = r->peerclosed; *p != '\0' && n < max;) {
+		size_t len = strcspn(p, " ");
+		char id[64];
+		snprintf(id, sizeof(id), "%.*s", (int)len, p);
+		const struct tlsa_cause_def *d = tlsa_cause_def_get(id);
+		if (d != NULL)
+			causes_outcome(&k[n++], d->id, "either");
+		p += len;
+		p += strspn(p, " ");
+	}
+	return n;
+}
+
 void causes_outcome(struct tlsa_cause *k, const char *id, const char *sender)
 {
 	const struct tlsa_cause_def *d = tlsa_cause_def_get(id);

@@ -40,6 +40,16 @@ struct tlsa_text_mention;
  * not speak TLS (`notls: yes` in data/causes-*.txt: no alert was received), else NULL. */
 const struct tlsa_cause_rule *causes_notls_rule(const struct tlsa_text_mention *m);
 
+/* The cause rule whose local error a mention shows, when that error means the connection
+ * ended under the logging side (`peerclosed` in data/causes-*.txt: no alert reached the
+ * peer), else NULL. */
+const struct tlsa_cause_rule *causes_peerclosed_rule(const struct tlsa_text_mention *m);
+
+/* The causes of such an error into k[max]: the rule's own, then those its `peerclosed`
+ * lists (no score order: they are what fits, the log cannot tell them apart).  Returns how
+ * many. */
+size_t causes_peerclosed(const struct tlsa_cause_rule *r, struct tlsa_cause *k, size_t max);
+
 /* `code_pre13` and `name_pre13` of a mention (null unless the alert before TLS 1.3
  * differs and the text does not show the version): the same fields in `logs` and in
  * `explain` of a pasted message. */

@@ -1,4 +1,5 @@
 /* tlsalert explain: what an alert means, under every version or one. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,10 @@ static void explain_usage(FILE *f)
 	      "Explains alerts given by code (48, 0x30) or by name in any spelling:\n"
 	      "unknown_ca, UNKNOWN_CA, UnknownCA, \"unknown ca\", TLS1_AD_UNKNOWN_CA,\n"
 	      "SSL_ERROR_UNKNOWN_CA_ALERT, \"tlsv1 alert unknown ca\", errSSLPeerUnknownCA ...\n"
-	      "'-' reads one alert per line from standard input.\n"
+	      "A pasted error message or log excerpt (an argument with spaces or newlines, or\n"
+	      "'-' for standard input) is read as `tlsalert logs` reads a log and answered\n"
+	      "once: the alerts in it, or what the error means when no alert was received.\n"
+	      "'-' with one alert code or name per line explains each.\n"
 	      "\n"
 	      "Options:\n"
 	      "  --version V       the rules of protocol version V (tls1.0 ... tls1.3, dtls1.2);\n"
@@ -28,7 +32,8 @@ static void explain_usage(FILE *f)
 	      "                    (also --colour WHEN)\n"
 	      "  -h, --help        this help\n"
 	      "\n"
-	      "Exit status: 0 every input explained, 2 an input was not an alert.\n",
+	      "Exit status: 0 every input explained, 1 a pasted message holds no alert,\n"
+	      "2 an input was not an alert or could not be read.\n",
 	      f);
 }
 
@@ -159,17 +164,48 @@ static void explain_one(struct cli *c, const struct explain_opts *o, const char 
 	*first = false;
 }
 
-/* Mentions of alerts in a pasted error message (tlsa_text_scan). */
+/*
+ * Mentions of alerts in a pasted error message (tlsa_text_scan), one per alert and
+ * direction: a paste often says the same thing twice (curl -v prints the alert it sent,
+ * then its own error for it), and the paste gets one answer.  The scan runs line by line;
+ * `base` is where the line scanned starts in the paste, `shift` the bytes put before it
+ * (GATE), `hits` counts every mention, kept or not.
+ */
 struct msg_mentions {
 	struct tlsa_text_mention m[16];
 	size_t n;
+	size_t base, shift;
+	size_t hits;
 };
 
 static int msg_collect(void *ctx, const struct tlsa_text_mention *m)
 {
 	struct msg_mentions *mm = ctx;
+	struct tlsa_text_mention k = *m;
+
+	mm->hits++;
+	k.start = (k.start > mm->shift ? k.start - mm->shift : 0) + mm->base;
+	k.end = (k.end > mm->shift ? k.end - mm->shift : 0) + mm->base;
+	k.line_start = (k.line_start > mm->shift ? k.line_start - mm->shift : 0) + mm->base;
+	k.line_end = (k.line_end > mm->shift ? k.line_end - mm->shift : 0) + mm->base;
+	for (size_t i = 0; i < mm->n; i++) {
+		struct tlsa_text_mention *o = &mm->m[i];
+		if (o->dir == k.dir && (o->code == k.code || k.code < 0)) {
+			/* said before (an unnamed alert adds nothing to a named one); a local
+			 * error of it tells why it was sent */
+			if (o->code == k.code && o->rule_id == NULL && k.rule_id != NULL) {
+				o->rule_id = k.rule_id;
+				o->rule_fragment = k.rule_fragment;
+			}
+			return 0;
+		}
+		if (o->dir == k.dir && o->code < 0) {
+			*o = k; /* the alert now named */
+			return 0;
+		}
+	}
 	if (mm->n < sizeof(mm->m) / sizeof(mm->m[0]))
-		mm->m[mm->n++] = *m;
+		mm->m[mm->n++] = k;
 	return 0;
 }
 
@@ -214,6 +250,158 @@ static void reader_view(char *out, size_t cap, const struct tlsa_text_mention *m
 }
 
 /*
+ * A local error alone (no alert named on the line): the pasting side found something wrong
+ * and is the one that sent the alert; nothing was received.  Said as such, with what the
+ * peer was rejected for (the rule's cause) and, since the same fault is answered with
+ * different alerts by different stacks, every stack's alert for that cause.
+ */
+static bool local_only(const struct tlsa_text_mention *m)
+{
+	return m->dir == TLSA_TEXT_SENT && m->rule_id != NULL &&
+	       strcmp(m->pattern_id, TLSA_TEXT_LOCAL_ID) == 0;
+}
+
+/* Causes that mean "the certificate was rejected" (their ids in data/causes.txt). */
+static bool cert_cause(const char *id)
+{
+	return strncmp(id, "cert-", 5) == 0 || strcmp(id, "untrusted-ca") == 0 ||
+	       strcmp(id, "client-cert-untrusted") == 0 || strcmp(id, "weak-key") == 0;
+}
+
+/* One stack's alerts for a cause, at most a few distinct codes. */
+struct stack_alerts {
+	const struct tlsa_stack_def *st;
+	uint8_t codes[6];
+	size_t n;
+};
+
+/*
+ * For every stack (data order), the alerts its rules of the cause of rule `own` send when
+ * the sender fits `sender` ("client", "server" or "either"); close_notify only from `own`
+ * (an application's own check closes whatever the stack).  Returns how many stacks have one.
+ */
+static size_t alerts_by_stack(const struct tlsa_cause_rule *own, const char *sender,
+			      struct stack_alerts *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t s = 0; s < tlsa_stack_count() && n < cap; s++) {
+		struct stack_alerts *sa = &out[n];
+		sa->st = tlsa_stack_at(s);
+		sa->n = 0;
+		for (size_t i = 0; i < tlsa_cause_rule_count(); i++) {
+			const struct tlsa_cause_rule *r = tlsa_cause_rule_at(i);
+			if (strcmp(r->cause, own->cause) != 0 || strcmp(r->stacks, "*") == 0 ||
+			    (r->alert == 0 && r != own) ||
+			    !tlsa_cause_rule_has_stack(r, sa->st->token))
+				continue;
+			if (strcmp(sender, "either") != 0 && strcmp(r->sender, "either") != 0 &&
+			    strcmp(r->sender, sender) != 0)
+				continue;
+			bool seen = false;
+			for (size_t k = 0; k < sa->n; k++)
+				seen |= sa->codes[k] == r->alert;
+			if (!seen && sa->n < sizeof(sa->codes))
+				sa->codes[sa->n++] = r->alert;
+		}
+		if (sa->n > 0)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * "unknown_ca (48): OpenSSL 3.x, rustls; bad_certificate (42): Go crypto/tls" into buf:
+ * the alerts in the order the stacks first send them, each with the stacks that do.
+ * Returns how many distinct alerts.
+ */
+static size_t stack_alerts_text(char *buf, size_t cap, const struct stack_alerts *sa, size_t n)
+{
+	uint8_t codes[32];
+	size_t nc = 0, o = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < sa[i].n; k++) {
+			bool seen = false;
+			for (size_t j = 0; j < nc; j++)
+				seen |= codes[j] == sa[i].codes[k];
+			if (!seen && nc < sizeof(codes))
+				codes[nc++] = sa[i].codes[k];
+		}
+	buf[0] = '\0';
+	for (size_t j = 0; j < nc && o < cap; j++) {
+		o += (size_t)snprintf(buf + o, cap - o, "%s%s (%d):", j ? "; " : "",
+				      tlsa_alert_get(codes[j])->name, codes[j]);
+		bool any = false;
+		for (size_t i = 0; i < n && o < cap; i++)
+			for (size_t k = 0; k < sa[i].n && o < cap; k++)
+				if (sa[i].codes[k] == codes[j]) {
+					o += (size_t)snprintf(buf + o, cap - o, "%s %s",
+							      any ? "," : "", sa[i].st->name);
+					any = true;
+				}
+	}
+	return nc;
+}
+
+/* "stack_alerts": [{"stack", "stack_name", "codes": [..], "names": [..]}, ...] */
+static void stack_alerts_json(struct jw *w, const struct stack_alerts *sa, size_t n)
+{
+	jw_arr_open(w, "stack_alerts");
+	for (size_t i = 0; i < n; i++) {
+		jw_obj_open(w, NULL);
+		jw_str(w, "stack", sa[i].st->token);
+		jw_str(w, "stack_name", sa[i].st->name);
+		jw_arr_open(w, "codes");
+		for (size_t k = 0; k < sa[i].n; k++)
+			jw_int(w, NULL, sa[i].codes[k]);
+		jw_arr_close(w);
+		jw_arr_open(w, "names");
+		for (size_t k = 0; k < sa[i].n; k++)
+			jw_str(w, NULL, tlsa_alert_get(sa[i].codes[k])->name);
+		jw_arr_close(w);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+}
+
+/* The reader's view of a local error alone: what the pasting side did and sent. */
+static void local_view(char *out, size_t cap, const struct tlsa_text_mention *m,
+		       const struct tlsa_alert *a, struct stack_alerts *sa, size_t *n_sa)
+{
+	const struct tlsa_cause_rule *r = tlsa_cause_rule_get(m->rule_id);
+	const struct tlsa_cause_def *d = r != NULL ? tlsa_cause_def_get(r->cause) : NULL;
+	const char *sender = r != NULL ? r->sender : "either";
+	bool client = strcmp(sender, "client") == 0, server = strcmp(sender, "server") == 0;
+	char what[256], list[1024];
+
+	*n_sa = 0;
+	if (r == NULL || d == NULL || a == NULL) {
+		snprintf(out, cap, "no alert was received: this error is your side's own, and it "
+				   "sent an alert to the peer");
+		return;
+	}
+	char title[128];
+	snprintf(title, sizeof(title), "%s", d->title);
+	title[0] = (char)tolower((unsigned char)title[0]);
+	if (cert_cause(r->cause))
+		snprintf(what, sizeof(what), "%s rejected the %s certificate (%s)",
+			 client ? "your client" : server ? "your server" : "your side",
+			 client ? "server's" : server ? "client's" : "peer's", title);
+	else
+		snprintf(what, sizeof(what), "%s stopped the handshake (%s)",
+			 client ? "your client" : server ? "your server" : "your side", title);
+	*n_sa = alerts_by_stack(r, sender, sa, 16);
+	if (stack_alerts_text(list, sizeof(list), sa, *n_sa) > 1)
+		snprintf(out, cap,
+			 "no alert was received: %s and sends %s (%d) to the peer (%s's answer) "
+			 "-- which alert depends on the stack: %s.",
+			 what, a->name, a->code, m->implementation, list);
+	else
+		snprintf(out, cap, "no alert was received: %s and sends %s (%d) to the peer.", what,
+			 a->name, a->code);
+}
+
+/*
  * A local error that means the peer's bytes were not TLS ("wrong version number", Go's
  * "first record does not look like a TLS handshake"): no alert was received, whatever
  * code the rule files it under, so the alert's own explanation is not shown; the causes
@@ -255,6 +443,60 @@ static void explain_notls(struct cli *c, const struct explain_opts *o, const cha
 	explain_causes_text(c, o, a);
 }
 
+/*
+ * A local error that means the connection ended under the pasting side (OpenSSL's
+ * "unexpected eof while reading", SSL_ERROR_SYSCALL, a reset): no alert was received and
+ * none could be sent, whatever the stack files it under.  Said so, with the causes that fit
+ * (the rule's `peerclosed`).
+ */
+static void explain_closed(struct cli *c, const char *input, const struct tlsa_text_mention *m,
+			   const struct tlsa_cause_rule *r)
+{
+	struct tlsa_cause cs[4];
+	size_t n = causes_peerclosed(r, cs, 4);
+	const struct tlsa_alert *a = tlsa_alert_get(r->alert);
+	char view[512];
+
+	snprintf(view, sizeof(view),
+		 "no alert was received, and none was sent: the connection ended under your side "
+		 "(the peer closed it without close_notify, or it was reset) before any alert "
+		 "could pass.  %s files this error under %s (%d), which never reached the peer.",
+		 m->implementation, a != NULL ? a->name : "an alert", r->alert);
+	if (c->fmt == OUT_JSON) {
+		struct jw w;
+		jw_begin(&w, c->out);
+		jw_str(&w, "input", input);
+		jw_null(&w, "code");
+		jw_null(&w, "name");
+		jw_bool(&w, "not_tls", false);
+		jw_bool(&w, "peer_closed", true);
+		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
+		jw_str(&w, "implementation", m->implementation);
+		jw_str(&w, "pattern", m->pattern_id);
+		jw_strn(&w, "matched", input + m->start, m->end - m->start);
+		jw_str(&w, "reader_view", view);
+		jw_bool(&w, "received", false);
+		jw_str(&w, "situation", r->situation);
+		causes_json(&w, "causes", cs, n);
+		jw_end(&w);
+		return;
+	}
+	if (c->fmt == OUT_CSV)
+		return; /* no alert: no row */
+	fprintf(c->out, "%sIn this message%s (%s: \"%.*s\"):\n  ", cli_c(c, C_BOLD),
+		cli_c(c, C_RESET), m->implementation, (int)(m->end - m->start), input + m->start);
+	cli_wrap(c->out, view, 2, 2, c->width);
+	fprintf(c->out, "%s  causes that fit:%s\n", cli_c(c, C_DIM), cli_c(c, C_RESET));
+	for (size_t i = 0; i < n; i++) {
+		char line[256];
+		snprintf(line, sizeof(line), "%s (%s)", cs[i].title, cs[i].id);
+		fputs("    - ", c->out);
+		cli_wrap(c->out, line, 6, 6, c->width);
+		fputs("      ", c->out);
+		cli_wrap(c->out, cs[i].fix, 6, 6, c->width);
+	}
+}
+
 /* One alert recognised in a pasted message: the explanation of a plain code plus
  * direction, implementation, matched text and the reader's view. */
 static void explain_mention(struct cli *c, const struct explain_opts *run, const char *input,
@@ -275,9 +517,17 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 	const struct tlsa_alert *a = m->code >= 0 ? tlsa_alert_get((uint8_t)m->code) : NULL;
 	struct explain_opts mo = *run;
 	const struct explain_opts *o = &mo;
-	char view[1024];
+	char view[2048]; /* local_view(): what + the stack list + words */
 
 	mo.mention = m;
+	const struct tlsa_cause_rule *pr = causes_peerclosed_rule(m);
+	if (pr != NULL) {
+		if (!*first && c->fmt == OUT_TEXT)
+			fputc('\n', c->out);
+		explain_closed(c, input, m, pr);
+		*first = false;
+		return;
+	}
 	const struct tlsa_cause_rule *nr = causes_notls_rule(m);
 	if (nr != NULL) {
 		if (!*first && c->fmt == OUT_TEXT)
@@ -287,7 +537,13 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 		return;
 	}
 
-	reader_view(view, sizeof(view), m, a);
+	struct stack_alerts sa[16];
+	size_t n_sa = 0;
+	const struct tlsa_cause_rule *lr = local_only(m) ? tlsa_cause_rule_get(m->rule_id) : NULL;
+	if (local_only(m))
+		local_view(view, sizeof(view), m, a, sa, &n_sa);
+	else
+		reader_view(view, sizeof(view), m, a);
 	if (c->fmt == OUT_JSON) {
 		struct jw w;
 		jw_begin(&w, c->out);
@@ -304,6 +560,11 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 		jw_str(&w, "implementation", m->implementation);
 		jw_strn(&w, "matched", input + m->start, m->end - m->start);
 		jw_str(&w, "reader_view", view);
+		jw_bool(&w, "received", m->dir == TLSA_TEXT_RECEIVED);
+		if (n_sa > 0)
+			stack_alerts_json(&w, sa, n_sa);
+		if (lr != NULL)
+			jw_str(&w, "situation", lr->situation);
 		jw_end(&w);
 		*first = false;
 		return;
@@ -318,6 +579,10 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 	fprintf(c->out, "%sIn this message%s (%s: \"%.*s\"):\n  ", cli_c(c, C_BOLD),
 		cli_c(c, C_RESET), m->implementation, (int)(m->end - m->start), input + m->start);
 	cli_wrap(c->out, view, 2, 2, c->width);
+	if (lr != NULL) { /* the rule's situation: why this stack sends what it sends */
+		fputs("  ", c->out);
+		cli_wrap(c->out, lr->situation, 2, 2, c->width);
+	}
 	*first = false;
 	if (a != NULL) {
 		fputc('\n', c->out);
@@ -326,56 +591,104 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 	}
 }
 
-/* What explain_input() puts before a pasted message that no gate word opened. */
+/* What scan_paste() puts before a line of a pasted message that no gate word opened. */
 #define GATE "error: "
 
-/* A mention found in GATE + input, moved back onto input (the gate itself is never
- * matched: offsets before it are clamped). */
-static void unshift(struct tlsa_text_mention *m, size_t k)
+/*
+ * Scans a pasted message line by line into mm.  A pasted message is an error message even
+ * without a word the log reader waits for ("error:", "exception"): a line where nothing was
+ * found is scanned again after GATE, so that local errors (Go's "tls: first record does not
+ * look like a TLS handshake", curl's "SSL certificate problem: ...") are looked for all the
+ * same.  Returns -1 when out of memory.
+ */
+static int scan_paste(const struct tlsa_text *rec, const char *input, size_t len,
+		      struct msg_mentions *mm)
 {
-	m->start = m->start > k ? m->start - k : 0;
-	m->end = m->end > k ? m->end - k : 0;
-	m->line_start = m->line_start > k ? m->line_start - k : 0;
-	m->line_end = m->line_end > k ? m->line_end - k : 0;
+	char *gated = NULL;
+	size_t cap = 0;
+
+	for (size_t ls = 0; ls < len;) {
+		const char *nl = memchr(input + ls, '\n', len - ls);
+		size_t le = nl != NULL ? (size_t)(nl - input) : len;
+		size_t before = mm->hits;
+		mm->base = ls;
+		mm->shift = 0;
+		tlsa_text_scan(rec, input + ls, le - ls, 0, msg_collect, mm);
+		if (mm->hits == before && le > ls) {
+			size_t need = sizeof(GATE) + (le - ls);
+			if (need > cap) {
+				char *g = realloc(gated, need);
+				if (g == NULL) {
+					free(gated);
+					return -1;
+				}
+				gated = g;
+				cap = need;
+			}
+			memcpy(gated, GATE, sizeof(GATE) - 1);
+			memcpy(gated + sizeof(GATE) - 1, input + ls, le - ls);
+			mm->shift = sizeof(GATE) - 1;
+			tlsa_text_scan(rec, gated, sizeof(GATE) - 1 + (le - ls), 0, msg_collect, mm);
+		}
+		ls = le + 1;
+	}
+	free(gated);
+	return 0;
 }
 
-/* Explains one input; returns 0, or EXIT_ERROR after saying why. */
+/* A pasted message rather than a mistyped alert name: several lines, or three words or
+ * more ("handshake failur" is still a name that was not found). */
+static bool is_paste(const char *input)
+{
+	size_t words = 0;
+	for (const char *p = input; *p != '\0'; p++)
+		words += (p == input || p[-1] == ' ' || p[-1] == '\t') && *p != ' ' && *p != '\t';
+	return strchr(input, '\n') != NULL || words >= 3;
+}
+
+/*
+ * Explains one input: an alert code or name, or a pasted message (any number of lines)
+ * that gets one answer.  Returns 0; EXIT_NONE when a pasted message holds no alert (said
+ * in one line); EXIT_ERROR when a single word is not an alert, or on failure.
+ */
 static int explain_input(struct cli *c, const struct explain_opts *o, const char *input,
 			 bool *first)
 {
 	uint8_t code;
+	size_t len = strlen(input);
 
-	if (tlsa_alert_parse(input, strlen(input), &code) == 0) {
+	if (tlsa_alert_parse(input, len, &code) == 0) {
 		explain_one(c, o, input, tlsa_alert_get(code), first);
 		return 0;
 	}
-	/* Not a code or a name: a pasted error message or log line? */
 	struct tlsa_text *rec;
 	struct tlsa_error err;
 	struct msg_mentions mm = {.n = 0};
 	if (tlsa_text_new(&rec, &err) != 0)
 		return cli_fail(c, "%s", err.msg);
-	tlsa_text_scan(rec, input, strlen(input), 0, msg_collect, &mm);
-	char *gated = NULL;
-	if (mm.n == 0 && (gated = malloc(strlen(input) + sizeof(GATE))) != NULL) {
-		/* A pasted message is an error message even without a word the log reader
-		 * waits for ("error:", "exception"): Go's "tls: first record does not look
-		 * like a TLS handshake" is looked for as a local error all the same. */
-		memcpy(gated, GATE, sizeof(GATE) - 1);
-		strcpy(gated + sizeof(GATE) - 1, input);
-		tlsa_text_scan(rec, gated, strlen(gated), 0, msg_collect, &mm);
-		for (size_t i = 0; i < mm.n; i++)
-			unshift(&mm.m[i], sizeof(GATE) - 1);
+	if (scan_paste(rec, input, len, &mm) != 0) {
+		tlsa_text_free(rec);
+		return cli_fail(c, "out of memory");
 	}
 	for (size_t i = 0; i < mm.n; i++) /* mentions point into rec: free it after */
 		explain_mention(c, o, input, &mm.m[i], first);
-	free(gated);
 	tlsa_text_free(rec);
 	if (mm.n > 0)
 		return 0;
-	struct cli_quoted q;
-	return cli_fail(c, "%s is not an alert code (0-255) or a known alert name",
-			cli_quote(&q, input));
+	if (!is_paste(input)) {
+		struct cli_quoted q;
+		return cli_fail(c, "%s is not an alert code (0-255) or a known alert name",
+				cli_quote(&q, input));
+	}
+	size_t lines = 1;
+	for (const char *p = input; (p = strchr(p, '\n')) != NULL && p[1] != '\0'; p++)
+		lines++;
+	fprintf(c->err,
+		"tlsalert explain: no TLS alert in the pasted text (%zu line%s): looked for alert "
+		"codes and names, %zu ways TLS stacks print an alert, and the errors they log "
+		"when they send one (tlsalert logs --help)\n",
+		lines, lines == 1 ? "" : "s", tlsa_text_pattern_count());
+	return EXIT_NONE;
 }
 
 /* What the steps of cmd_explain return to let it go on. */
@@ -463,23 +776,71 @@ static int explain_joined(struct cli *c, const struct explain_opts *o, int argc,
 	return GO_ON;
 }
 
-/* '-': one input per line of standard input; returns 0, or EXIT_ERROR if one was not an alert. */
+/* The most of standard input read as one pasted message. */
+#define PASTE_MAX (16u << 20)
+
+/*
+ * '-': standard input.  Lines that are alert codes or names are explained one by one as
+ * they come (`cut -f3 codes | tlsalert explain -`, or an endless stream); from the first
+ * line that is not, the rest is one pasted message, answered once.  Returns as
+ * explain_input() does (the worst status).
+ */
 static int explain_stdin(struct cli *c, const struct explain_opts *o, bool *first)
 {
 	int rc = 0;
-	char *line = NULL;
-	size_t cap = 0;
+	char *line = NULL, *paste = NULL;
+	size_t cap = 0, plen = 0, pcap = 0;
 	ssize_t n;
+	bool any = false;
 
 	while ((n = getline(&line, &cap, stdin)) > 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (n == 0)
+		size_t e = (size_t)n;
+		uint8_t code;
+		while (e > 0 && (line[e - 1] == '\n' || line[e - 1] == '\r'))
+			e--;
+		if (paste == NULL && e == 0)
 			continue;
-		if (explain_input(c, o, line, first) != 0)
-			rc = EXIT_ERROR;
+		any = true;
+		if (paste == NULL && memchr(line, '\0', e) == NULL &&
+		    tlsa_alert_parse(line, e, &code) == 0) {
+			line[e] = '\0';
+			explain_one(c, o, line, tlsa_alert_get(code), first);
+			continue;
+		}
+		if (plen + (size_t)n + 1 > pcap) {
+			if (plen + (size_t)n + 1 > PASTE_MAX) {
+				rc = cli_fail(c, "standard input: a pasted message over %u MiB",
+					      PASTE_MAX >> 20);
+				break;
+			}
+			size_t nc = pcap ? pcap * 2 : 4096;
+			while (nc < plen + (size_t)n + 1)
+				nc *= 2;
+			char *np = realloc(paste, nc);
+			if (np == NULL) {
+				rc = cli_fail(c, "out of memory");
+				break;
+			}
+			paste = np;
+			pcap = nc;
+		}
+		memcpy(paste + plen, line, (size_t)n);
+		plen += (size_t)n;
+		paste[plen] = '\0';
 	}
 	free(line);
+	if (rc == 0 && ferror(stdin))
+		rc = cli_fail(c, "standard input: read error");
+	if (rc == 0 && !any)
+		rc = cli_fail(c, "standard input is empty");
+	if (rc == 0 && paste != NULL) {
+		if (strlen(paste) < plen)
+			plen = strlen(paste); /* a NUL byte ends the text */
+		while (plen > 0 && (paste[plen - 1] == '\n' || paste[plen - 1] == '\r'))
+			paste[--plen] = '\0';
+		rc = explain_input(c, o, paste, first);
+	}
+	free(paste);
 	return rc;
 }
 
@@ -507,8 +868,7 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		int one = strcmp(argv[i], "-") == 0 ? explain_stdin(c, &o, &first)
 						    : explain_input(c, &o, argv[i], &first);
-		if (one != 0)
-			rc = EXIT_ERROR;
+		rc = one > rc ? one : rc; /* EXIT_ERROR over EXIT_NONE over EXIT_OK */
 	}
 	return rc;
 }

@@ -65,6 +65,7 @@ static void logs_usage(FILE *f)
 
 struct sum_row {
 	int code;
+	const char *none; /* a local error that is no alert: what the text output says, else NULL */
 	tlsa_text_dir dir;
 	const char *impl;
 	unsigned long long count;
@@ -79,6 +80,7 @@ struct logs {
 	unsigned flags;
 	bool summary;
 	unsigned long long found;
+	bool header_done; /* text output: the header line is written */
 	/* Per input. */
 	const char *name;	 /* as printed */
 	unsigned long long line; /* 1-based number of the line at `counted` */
@@ -117,6 +119,11 @@ static const struct cause_memo *mention_causes(struct logs *L, const struct tlsa
 	e->impl = m->implementation;
 	e->rule_fragment = m->rule_fragment;
 	e->n = 0;
+	const struct tlsa_cause_rule *pc = causes_peerclosed_rule(m);
+	if (pc != NULL) { /* no alert: what ends a connection under a side */
+		e->n = causes_peerclosed(pc, e->cs, LOG_CAUSES);
+		return e;
+	}
 	if (m->code < 0)
 		return e;
 
@@ -163,10 +170,19 @@ static const char *dir_color(const struct cli *c, tlsa_text_dir d)
 
 static int add_summary(struct logs *L, const struct tlsa_text_mention *m, unsigned long long line)
 {
-	int b = (m->code + 1) * 3 + (int)m->dir;
+	/* An error that means no alert passed is counted apart, with no code. */
+	const struct tlsa_cause_rule *rule =
+		m->rule_id != NULL ? tlsa_cause_rule_get(m->rule_id) : NULL;
+	const char *none = rule == NULL		      ? NULL
+			   : rule->notls	      ? "(no alert: peer not TLS)"
+			   : rule->peerclosed != NULL ? "(no alert: connection ended)"
+						      : NULL;
+	int code = none != NULL ? -1 : m->code;
+	int b = (code + 1) * 3 + (int)m->dir;
 	for (int i = L->bucket[b]; i >= 0; i = L->rows[i].next) {
 		struct sum_row *r = &L->rows[i];
-		if (r->impl == m->implementation || strcmp(r->impl, m->implementation) == 0) {
+		if (r->none == none &&
+		    (r->impl == m->implementation || strcmp(r->impl, m->implementation) == 0)) {
 			r->count++;
 			r->last_file = L->name;
 			r->last_line = line;
@@ -182,10 +198,72 @@ static int add_summary(struct logs *L, const struct tlsa_text_mention *m, unsign
 		L->cap_rows = cap;
 	}
 	struct sum_row *r = &L->rows[L->n_rows];
-	*r = (struct sum_row){m->code, m->dir, m->implementation, 1, L->name, L->name,
-			      line,    line,   L->bucket[b]};
+	*r = (struct sum_row){code,    none, m->dir, m->implementation, 1, L->name,
+			      L->name, line, line,   L->bucket[b]};
 	L->bucket[b] = (int)L->n_rows++;
 	return 0;
+}
+
+/* The direction in words, from the point of view of the side that wrote the log. */
+static const char *dir_words(tlsa_text_dir d, bool notls, bool closed)
+{
+	if (notls)
+		return "none: peer not TLS";
+	if (closed)
+		return "none: conn. ended";
+	switch (d) {
+	case TLSA_TEXT_RECEIVED: return "received from peer";
+	case TLSA_TEXT_SENT: return "sent by this side";
+	default: return "sender not said";
+	}
+}
+
+/*
+ * Text output, two lines a mention, within 100 columns: "file:line", the alert, the
+ * direction in words and the stack; under it, indented, the likely cause and the text that
+ * matched, wrapped to the terminal (cli_wrap; no wrapping when piped without COLUMNS).  The
+ * column is only in JSON and CSV.  A header line comes before the first mention.
+ */
+static void print_text(struct logs *L, const struct tlsa_text_mention *m, unsigned long long line,
+		       int code, const char *name, bool notls, bool closed, char *shown,
+		       size_t shown_cap, const char *matched, size_t mlen)
+{
+	struct cli *c = L->c;
+	FILE *f = c->out;
+	char loc[512], codebuf[16], both[64], under[MATCH_SHOWN * 4 + 96];
+	int locw = (int)strlen(L->name) + 8; /* aligned within a file: ":line" up to 7 digits */
+
+	if (locw > 40)
+		locw = 40;
+	if (!L->header_done) {
+		fprintf(f, "%s%-*s %-34s %-18s  %s%s\n", cli_c(c, C_DIM), locw, "FILE:LINE",
+			"ALERT", "DIRECTION", "STACK", cli_c(c, C_RESET));
+		L->header_done = true;
+	}
+	printable(matched, mlen, MATCH_SHOWN, shown, shown_cap);
+	snprintf(loc, sizeof(loc), "%s:%llu", L->name, line);
+	if (code >= 0)
+		snprintf(codebuf, sizeof(codebuf), "%3d", code);
+	else
+		snprintf(codebuf, sizeof(codebuf), "  -");
+	if (name != NULL && m->pre13) {
+		/* the version decides: 116 under TLS 1.3, 40 before */
+		snprintf(both, sizeof(both), "%s (%d <1.3)", name, m->code_pre13);
+		name = both;
+	}
+	const struct cause_memo *cm = mention_causes(L, m);
+	fprintf(f, "%s%-*s%s %s%s %-30s%s %s%-18s%s  %s\n", cli_c(c, C_DIM), locw, loc,
+		cli_c(c, C_RESET), cli_c(c, C_BOLD), codebuf,
+		name	 ? name
+		: notls	 ? "(no alert: peer not TLS)"
+		: closed ? "(no alert: connection ended)"
+			 : "(alert not named)",
+		cli_c(c, C_RESET), dir_color(c, m->dir), dir_words(m->dir, notls, closed),
+		cli_c(c, C_RESET), m->implementation);
+	snprintf(under, sizeof(under), "%s%s%stext \"%s\"", cm->n > 0 ? "likely cause " : "",
+		 cm->n > 0 ? cm->cs[0].id : "", cm->n > 0 ? "; " : "", shown);
+	fputs("    ", f);
+	cli_wrap(f, under, 4, 6, c->width);
 }
 
 static void print_mention(struct logs *L, const char *block, const struct tlsa_text_mention *m,
@@ -198,8 +276,13 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 	size_t end_col = m->end > m->start ? col + (m->end - m->start) - 1 : col;
 	/* An error that means the peer did not speak TLS: no alert was received, and what
 	   the rule files it under is not shown as one (the causes still rank with it). */
-	bool notls = causes_notls_rule(m) != NULL;
-	int code = notls ? -1 : m->code;
+	/* One look-up of the rule (a linear search) for both questions. */
+	const struct tlsa_cause_rule *rule =
+		m->rule_id != NULL ? tlsa_cause_rule_get(m->rule_id) : NULL;
+	bool notls = rule != NULL && rule->notls;
+	/* The connection ended under the logging side: the alert filed for it never left. */
+	bool closed = rule != NULL && rule->peerclosed != NULL;
+	int code = notls || closed ? -1 : m->code;
 	const char *name = code >= 0 ? tlsa_alert_get((uint8_t)code)->name : NULL;
 	const char *matched = block + m->start;
 	size_t mlen = m->end - m->start;
@@ -218,6 +301,7 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 			jw_null(&w, "code");
 		jw_str(&w, "name", name);
 		jw_bool(&w, "not_tls", notls);
+		jw_bool(&w, "peer_closed", closed);
 		causes_json_pre13(&w, m);
 		jw_str(&w, "direction", tlsa_text_dir_name(m->dir));
 		jw_str(&w, "implementation", m->implementation);
@@ -256,27 +340,7 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		csv_end(f);
 		return;
 	}
-	char loc[512], codebuf[16], both[64];
-	/* Aligned within a file: room for the name, ":line:column" up to 7 and 3 digits. */
-	printable(matched, mlen, MATCH_SHOWN, shown, sizeof(shown));
-	snprintf(loc, sizeof(loc), "%s:%llu:%zu", L->name, line, col);
-	if (code >= 0)
-		snprintf(codebuf, sizeof(codebuf), "%3d", code);
-	else
-		snprintf(codebuf, sizeof(codebuf), "  -");
-	if (name != NULL && m->pre13) {
-		/* the version decides: 116 under TLS 1.3, 40 before */
-		snprintf(both, sizeof(both), "%s (%d <1.3)", name, m->code_pre13);
-		name = both;
-	}
-	const struct cause_memo *cm = mention_causes(L, m);
-	fprintf(f, "%s%-*s%s %s%s %-31s%s %s%-8s%s  %-15s %-22s %s\n", cli_c(c, C_DIM),
-		(int)strlen(L->name) + 12, loc, cli_c(c, C_RESET), cli_c(c, C_BOLD), codebuf,
-		name	? name
-		: notls ? "(no alert: peer not TLS)"
-			: "(alert not named)",
-		cli_c(c, C_RESET), dir_color(c, m->dir), tlsa_text_dir_name(m->dir),
-		cli_c(c, C_RESET), m->implementation, cm->n > 0 ? cm->cs[0].id : "-", shown);
+	print_text(L, m, line, code, name, notls, closed, shown, sizeof(shown), matched, mlen);
 }
 
 struct block_ctx {
@@ -603,7 +667,10 @@ static void print_summary(struct logs *L)
 				snprintf(span, sizeof(span), "%s:%llu .. %s:%llu", r->first_file,
 					 r->first_line, r->last_file, r->last_line);
 			fprintf(f, "%7llu %s%s %-31s%s %s%-8s%s  %-15s %s\n", r->count,
-				cli_c(c, C_BOLD), codebuf, name ? name : "(alert not named)",
+				cli_c(c, C_BOLD), codebuf,
+				name	  ? name
+				: r->none ? r->none
+					  : "(alert not named)",
 				cli_c(c, C_RESET), dir_color(c, r->dir), tlsa_text_dir_name(r->dir),
 				cli_c(c, C_RESET), r->impl, span);
 		}

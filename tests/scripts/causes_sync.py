@@ -112,9 +112,12 @@ for i, (r, fr) in enumerate(frags, 1):
     m = ms[0]
     other = rule_of[m["rule_id"]]
     # a `notls` rule's line received no alert: code null, not_tls true
-    code = None if other["notls"] else other["alert"]
-    if (m["direction"] != "sent" or m["code"] != code or
+    # a `peerclosed` rule's line: no alert either way, direction unknown, peer_closed true
+    code = None if other["notls"] or other["peerclosed"] else other["alert"]
+    want_dir = "unknown" if other["peerclosed"] else "sent"
+    if (m["direction"] != want_dir or m["code"] != code or
             m.get("not_tls") != other["notls"] or
+            m.get("peer_closed") != bool(other["peerclosed"]) or
             m.get("rule_fragment") not in other["loglines"] or
             (other is not r and lit(m["rule_fragment"]) < lit(fr))):
         fails.append("%s: fragment %r gives %s %s rule %s text %r" % (

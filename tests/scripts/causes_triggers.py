@@ -119,8 +119,10 @@ for i, (n, rid, accept, inp) in enumerate(lines, 1):
     m = ms[0]
     got_rule = m.get("rule_id")
     top = m["causes"][0]["rule_id"] if m.get("causes") else None
-    ok = (got_rule in allowed and m["direction"] == "sent" and
-          m["code"] == (None if rules[got_rule]["notls"] else rules[got_rule]["alert"]) and
+    gr = rules.get(got_rule, {"notls": False, "peerclosed": [], "alert": -2})
+    ok = (got_rule in allowed and
+          m["direction"] == ("unknown" if gr["peerclosed"] else "sent") and
+          m["code"] == (None if gr["notls"] or gr["peerclosed"] else gr["alert"]) and
           top == got_rule)
     if not ok:
         fails.append("%s: want %s, cause 1 from it; got code %s, %s, rule %s, cause 1 from %s "

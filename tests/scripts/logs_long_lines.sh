@@ -25,9 +25,9 @@ col=$(python3 -c '
 import sys
 s = open(sys.argv[1]).read()
 print(s.index("tlsv1 alert unknown ca") + 1)' "$tmp/json.log")
-out=$("$TLSALERT" logs "$tmp/json.log" 2>&1)
+out=$("$TLSALERT" logs --json "$tmp/json.log" 2>&1)
 case $out in
-*"json.log:1:$col "*unknown_ca*) ;;
+*'"line":1,"column":'"$col,"*unknown_ca*) ;;
 *) echo "logs_long_lines: the message across the 1 MiB piece boundary was not found at column $col:"
 	echo "$out"
 	fail=1 ;;
@@ -38,9 +38,9 @@ if grep -qa __asan_init "$TLSALERT"; then
 else
 	head -c 73400320 /dev/zero | tr '\0' 'z' >"$tmp/long.log"
 	echo ' tlsv1 alert unknown ca' >>"$tmp/long.log"
-	(ulimit -v 60000 && "$TLSALERT" logs "$tmp/long.log") >"$tmp/out" 2>&1
+	(ulimit -v 60000 && "$TLSALERT" logs --json "$tmp/long.log") >"$tmp/out" 2>&1
 	rc=$?
-	[ $rc = 0 ] && grep -q 'long.log:1:73400322 .*unknown_ca' "$tmp/out" ||
+	[ $rc = 0 ] && grep -q '"line":1,"column":73400322,.*unknown_ca' "$tmp/out" ||
 		{ echo "logs_long_lines: a 70 MiB line under a 60 MB limit: rc $rc"; cat "$tmp/out"; fail=1; }
 fi
 [ $fail = 0 ] && echo "logs_long_lines: ok"

@@ -87,6 +87,7 @@ struct lx_source {
 	bool notls;	     /* the error means the peer did not speak TLS: wins a tie of text */
 	const char *pre13;   /* TLS 1.3 rule: the rule of the same text before TLS 1.3, or NULL */
 	int pre13_alert;     /* that rule's alert, or -1 */
+	bool peerclosed;     /* the connection ended under this side: no alert reached the peer */
 };
 
 /* The counts (LP_N_*) for every file; the tables only for the file that asked for them

@@ -303,8 +303,14 @@ void text_add_local(const struct tlsa_text *t, const char *buf, size_t ls, size_
 		m->rule_id = f->src->rule_id;
 		m->rule_fragment = f->text;
 		pick_version(m, f, buf + ls, len);
+		if (f->src->peerclosed) { /* nothing was sent: the connection was gone */
+			m->dir = TLSA_TEXT_UNKNOWN;
+			m->pattern_id = TLSA_TEXT_PEER_CLOSED_ID;
+		}
 		return;
 	}
+	if (f->src->peerclosed)
+		return; /* not why an alert the line names was sent */
 	for (size_t i = 0; i < st->n; i++) {
 		struct tlsa_text_mention *m = &st->m[i];
 		if (m->dir == TLSA_TEXT_RECEIVED)
