@@ -77,7 +77,8 @@ struct sdec *sdec_new(const struct tlsa_keylog_entry *e, const struct tlsa_hs_fa
 	uint16_t v = hs->version_selected;
 	bool tls13 = v == 0x0304 && !dtls;
 	if (tls13 != suite->tls13 ||
-	    (!tls13 && v != 0x0301 && v != 0x0302 && v != 0x0303 && v != 0xfeff && v != 0xfefd)) {
+	    (!tls13 && v != 0x0300 && v != 0x0301 && v != 0x0302 && v != 0x0303 && v != 0xfeff &&
+	     v != 0xfefd)) {
 		*why = "the negotiated version cannot be decrypted here";
 		return NULL;
 	}
@@ -95,7 +96,10 @@ struct sdec *sdec_new(const struct tlsa_keylog_entry *e, const struct tlsa_hs_fa
 	s->tls13 = tls13;
 	s->dtls = dtls;
 	s->etm = etm;
-	s->cbc_chain = !tls13 && suite->prot == TLSA_PROT_CBC && v == 0x0301;
+	/* SSL 3.0 / TLS 1.0 CBC chains its IV through every record, a stream
+	 * cipher its state: there every record must be opened, in order */
+	s->cbc_chain = !tls13 && ((suite->prot == TLSA_PROT_CBC && v <= 0x0301) ||
+				  suite->prot == TLSA_PROT_STREAM);
 	s->client_dir = client_dir;
 	if (tls13) {
 		if (secret(s, TLSA_KL_CLIENT_HANDSHAKE) == NULL &&
@@ -262,6 +266,11 @@ enum sdec_result sdec_record(struct sdec *s, int dir, uint8_t type, const uint8_
 		return SD_NONE;
 	if (rec == NULL) {
 		sd->cur.seq++;
+		if (s->cbc_chain) {
+			/* the chained IV or stream state went with the record */
+			tlsa_dir_free(&sd->cur);
+			sd->stage = ST_LOST;
+		}
 		return SD_SKIP;
 	}
 	int rc = open_rec(&sd->cur, rec, len, out, cap, out_len, inner);

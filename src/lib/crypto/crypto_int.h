@@ -1,0 +1,43 @@
+/*
+ * Internal to crypto/: the key derivation and record MAC of SSL 3.0 and the
+ * export suites (legacy_kdf.c), and the library context that holds
+ * libcrypto's legacy provider.
+ */
+#ifndef TLSALERT_CRYPTO_INT_H
+#define TLSALERT_CRYPTO_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/types.h>
+
+#include "tlsalert/decrypt.h"
+
+/* SSL 3.0 key block (RFC 6101 6.2.2): MD5(master + SHA1("A" + master +
+ * server_random + client_random)) + MD5(master + SHA1("BB" + ...)) + ...,
+ * n <= 26 * 16 bytes.  0 or TLSA_EINVAL. */
+int ssl3_key_block(const uint8_t master[48], const uint8_t sr[32], const uint8_t cr[32],
+		   uint8_t *out, size_t n);
+
+/*
+ * The final keys and IVs of an export suite from the key block's short key
+ * material (RFC 2246 6.3 for TLS, RFC 6101 6.2.2 for SSL 3.0): keys of
+ * s->key_len bytes, IVs of s->fixed_iv_len bytes (CBC only).  `prf` is the
+ * connection's PRF hash, TLSA_HASH_NONE for SSL 3.0.  0 or TLSA_EINVAL.
+ */
+int export_keys(const struct tlsa_suite *s, tlsa_hash prf, const uint8_t *c_mat,
+		const uint8_t *s_mat, const uint8_t cr[32], const uint8_t sr[32], uint8_t *c_key,
+		uint8_t *s_key, uint8_t *c_iv, uint8_t *s_iv);
+
+/* The SSL 3.0 record MAC (RFC 6101 5.2.3.1): hash(secret + pad_2 +
+ * hash(secret + pad_1 + seq + type + length + data)), MD5 or SHA-1.  0 or
+ * TLSA_EAUTH. */
+int ssl3_mac(tlsa_hash h, const uint8_t *secret, uint64_t seq, uint8_t type, const uint8_t *data,
+	     size_t len, uint8_t *mac);
+
+/* A library context with libcrypto's default and legacy providers, or NULL.
+ * Free with legacy_ctx_free(). */
+OSSL_LIB_CTX *legacy_ctx_new(void);
+void legacy_ctx_free(OSSL_LIB_CTX *lc);
+
+#endif
