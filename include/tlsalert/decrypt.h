@@ -123,7 +123,7 @@ struct tlsa_cipher_dir {
 	void *mac_ctx;	   /* EVP_MAC_CTX * (CBC suites) */
 	void *cache;	   /* struct tlsa_crypto_cache * whose contexts it borrows, or NULL */
 	uint64_t key_id;   /* with a cache: names this key in the shared context */
-	void *libctx;	   /* OSSL_LIB_CTX * with the legacy provider, of its own (a legacy
+	void *libctx;	   /* a library context with the legacy provider, of its own (a legacy
 			      cipher set up without a cache), or NULL */
 };
 

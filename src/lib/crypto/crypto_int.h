@@ -35,9 +35,17 @@ int export_keys(const struct tlsa_suite *s, tlsa_hash prf, const uint8_t *c_mat,
 int ssl3_mac(tlsa_hash h, const uint8_t *secret, uint64_t seq, uint8_t type, const uint8_t *data,
 	     size_t len, uint8_t *mac);
 
-/* A library context with libcrypto's default and legacy providers, or NULL.
- * Free with legacy_ctx_free(). */
-OSSL_LIB_CTX *legacy_ctx_new(void);
-void legacy_ctx_free(OSSL_LIB_CTX *lc);
+/* A library context with libcrypto's default and legacy providers loaded
+ * (the handles kept to unload them: a context freed with providers still
+ * loaded leaks them). */
+struct legacy_ctx {
+	OSSL_LIB_CTX *lc;
+	OSSL_PROVIDER *def, *legacy;
+};
+
+/* A new one, or NULL.  Free with legacy_ctx_free() (NULL allowed) after
+ * every algorithm fetched from it. */
+struct legacy_ctx *legacy_ctx_new(void);
+void legacy_ctx_free(struct legacy_ctx *x);
 
 #endif

@@ -125,19 +125,31 @@ int ssl3_mac(tlsa_hash h, const uint8_t *secret, uint64_t seq, uint8_t type, con
 	return 0;
 }
 
-OSSL_LIB_CTX *legacy_ctx_new(void)
+struct legacy_ctx *legacy_ctx_new(void)
 {
-	OSSL_LIB_CTX *lc = OSSL_LIB_CTX_new();
-	if (lc == NULL)
+	struct legacy_ctx *x = OPENSSL_zalloc(sizeof(*x));
+	if (x == NULL)
 		return NULL;
-	if (OSSL_PROVIDER_load(lc, "default") == NULL || OSSL_PROVIDER_load(lc, "legacy") == NULL) {
-		OSSL_LIB_CTX_free(lc);
+	x->lc = OSSL_LIB_CTX_new();
+	if (x->lc != NULL)
+		x->def = OSSL_PROVIDER_load(x->lc, "default");
+	if (x->def != NULL)
+		x->legacy = OSSL_PROVIDER_load(x->lc, "legacy");
+	if (x->legacy == NULL) {
+		legacy_ctx_free(x);
 		return NULL;
 	}
-	return lc;
+	return x;
 }
 
-void legacy_ctx_free(OSSL_LIB_CTX *lc)
+void legacy_ctx_free(struct legacy_ctx *x)
 {
-	OSSL_LIB_CTX_free(lc); /* unloads the providers loaded into it */
+	if (x == NULL)
+		return;
+	if (x->legacy != NULL)
+		OSSL_PROVIDER_unload(x->legacy);
+	if (x->def != NULL)
+		OSSL_PROVIDER_unload(x->def);
+	OSSL_LIB_CTX_free(x->lc);
+	OPENSSL_free(x);
 }

@@ -110,7 +110,7 @@ struct tlsa_crypto_cache {
 	EVP_MAC_CTX *hmac[CC_MACS]; /* HMAC-SHA256, -SHA384, -SHA1, -MD5; re-keyed for every use */
 	struct cc_cipher c[CC_CIPHERS];
 	uint64_t next_key_id;
-	OSSL_LIB_CTX *legacy; /* with the legacy provider, made at the first legacy cipher */
+	struct legacy_ctx *legacy; /* with the legacy provider, made at the first legacy cipher */
 	bool legacy_failed;
 };
 
@@ -182,7 +182,7 @@ static OSSL_LIB_CTX *cc_libctx(struct tlsa_crypto_cache *cc, bool legacy)
 		cc->legacy = legacy_ctx_new();
 		cc->legacy_failed = cc->legacy == NULL;
 	}
-	return cc->legacy;
+	return cc->legacy != NULL ? cc->legacy->lc : NULL;
 }
 
 /* The slot of the cipher of this name, fetched and given a context at the
@@ -327,8 +327,8 @@ static int alloc_ctx_cc(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc)
 		OSSL_LIB_CTX *lc = NULL;
 		if (s->legacy && cc != NULL)
 			lc = cc_libctx(cc, true);
-		else if (s->legacy)
-			lc = d->libctx = legacy_ctx_new();
+		else if (s->legacy && (d->libctx = legacy_ctx_new()) != NULL)
+			lc = ((struct legacy_ctx *)d->libctx)->lc;
 		if (s->legacy && lc == NULL)
 			return TLSA_EINVAL; /* no legacy provider here */
 		d->cipher_ctx = EVP_CIPHER_CTX_new();
