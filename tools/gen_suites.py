@@ -46,8 +46,10 @@ def load_ciphers(path):
             fail(where, "duplicate cipher %s" % name)
         if mode != "-" and mode not in PROT:
             fail(where, "unknown mode %r" % mode)
-        if prov not in ("default", "legacy") or tshark not in ("yes", "no"):
-            fail(where, "provider must be default/legacy, tshark yes/no")
+        if prov not in ("default", "legacy", "builtin") or tshark not in ("yes", "no"):
+            fail(where, "provider must be default/legacy/builtin, tshark yes/no")
+        if prov == "builtin" and name != "IDEA_CBC":
+            fail(where, "only IDEA is built in (src/lib/crypto/idea.c)")
         if (mode == "-") != (why != "-"):
             fail(where, "a cipher without a mode says why, and only such a one")
         key, material, iv, block = int(key), int(material), int(iv), int(block)
@@ -64,7 +66,7 @@ def load_ciphers(path):
             fail(where, "TLS 1.2 AEAD salt: 4 bytes, 12 for ChaCha20-Poly1305")
         if mode in AEAD and material != key:
             fail(where, "no export AEAD")
-        ciphers[name] = (mode, key, material, iv, block, lib, prov == "legacy", tshark == "yes")
+        ciphers[name] = (mode, key, material, iv, block, lib, prov, tshark == "yes")
     return ciphers
 
 
@@ -130,17 +132,18 @@ def main():
             fail(where, "TLS 1.3 suites are 0x13NN (and RFC 8998 and 9150 s four) and only those")
         if c is None or prf not in PRF or (tls13 and c[0] not in AEAD):
             continue  # cannot be decrypted here (see record-ciphers.txt); no row
-        mode, key, material, iv, block, lib, legacy, _ = c
+        mode, key, material, iv, block, lib, prov, _ = c
         if (mode in AEAD) != (mac == "AEAD"):
             fail(where, "AEAD ciphers and only they have no MAC")
         if mode == "null" and mac == "NULL":
             continue  # TLS_NULL_WITH_NULL_NULL: nothing protects the records
         if tls13:
             iv = 12
-        rows.append("\t{0x%04x, \"%s\", %s, %d, %d, %d, %d, %s, %s, %s, %s, %d, %s}," % (
+        rows.append("\t{0x%04x, \"%s\", %s, %d, %d, %d, %d, %s, %s, %s, %s, %d, %s, %s}," % (
             num, name, PROT[mode], key, iv, block, 1 if cipher == "3DES_EDE_CBC" else 0, MAC[mac],
             PRF[prf], "true" if tls13 else "false", "NULL" if lib == "-" else '"%s"' % lib,
-            material, "true" if legacy else "false"))
+            material, "true" if prov == "legacy" else "false",
+            "true" if prov == "builtin" else "false"))
     missing = sorted(set(iana) - ids)
     if missing:
         fail(path, "no line for suite 0x%04x %s of cipher-suites.txt" % (missing[0], iana[missing[0]]))

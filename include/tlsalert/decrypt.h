@@ -70,6 +70,7 @@ struct tlsa_suite {
 	uint8_t key_material;	 /* key bytes from the key block: < key_len for an export
 				    suite, whose key (and IV) are derived from them */
 	bool legacy;		 /* the cipher is in libcrypto's legacy provider */
+	bool builtin;		 /* the cipher is tlsalert's own (IDEA: libcrypto may lack it) */
 };
 
 /* The suite with this IANA number, or NULL when it cannot be decrypted here

@@ -35,6 +35,12 @@ int export_keys(const struct tlsa_suite *s, tlsa_hash prf, const uint8_t *c_mat,
 int ssl3_mac(tlsa_hash h, const uint8_t *secret, uint64_t seq, uint8_t type, const uint8_t *data,
 	     size_t len, uint8_t *mac);
 
+/* IDEA-CBC (idea.c), for a libcrypto without it: the 52 decryption subkeys
+ * of a 16-byte key, then n bytes (whole blocks) decrypted with them. */
+void idea_decrypt_keys(const uint8_t key[16], uint16_t dk[52]);
+void idea_cbc_decrypt(const uint16_t dk[52], const uint8_t iv[8], const uint8_t *in, size_t n,
+		      uint8_t *out);
+
 /* A library context with libcrypto's default and legacy providers loaded
  * (the handles kept to unload them: a context freed with providers still
  * loaded leaks them). */

@@ -39,6 +39,7 @@ static size_t tag_len(const struct tlsa_suite *s)
 	return 16;
 }
 
+/* The built-in cipher object of a suite, for when the explicit fetch failed. */
 static const EVP_CIPHER *suite_cipher(const struct tlsa_suite *s)
 {
 	switch (s->prot) {
@@ -49,6 +50,8 @@ static const EVP_CIPHER *suite_cipher(const struct tlsa_suite *s)
 	case TLSA_PROT_CBC:
 		if (s->des3)
 			return EVP_des_ede3_cbc();
+		if (s->cipher_name == NULL || strncmp(s->cipher_name, "AES-", 4) != 0)
+			return NULL; /* the fallback has AES, 3DES and ChaCha20 only */
 		return s->key_len == 16 ? EVP_aes_128_cbc() : EVP_aes_256_cbc();
 	case TLSA_PROT_STREAM:
 	case TLSA_PROT_NULL: break;
@@ -56,26 +59,12 @@ static const EVP_CIPHER *suite_cipher(const struct tlsa_suite *s)
 	return NULL;
 }
 
-/* The provider name of the suite's cipher, for an explicit fetch (an implicit
- * one on every record costs more than the decryption of a short record). */
-static const char *suite_cipher_name(const struct tlsa_suite *s)
-{
-	return s->cipher_name;
-}
-
-/* The built-in fallback is AES/3DES/ChaCha20 from the default provider only. */
-static bool builtin_ok(const struct tlsa_suite *s)
-{
-	return s->des3 || s->prot == TLSA_PROT_CHACHA ||
-	       (s->cipher_name != NULL && strncmp(s->cipher_name, "AES-", 4) == 0);
-}
-
 /* The fetched cipher of a direction, or the built-in one if the fetch failed. */
 static const EVP_CIPHER *dir_cipher(const struct tlsa_cipher_dir *d)
 {
 	if (d->cipher != NULL)
 		return d->cipher;
-	return builtin_ok(d->suite) ? suite_cipher(d->suite) : NULL;
+	return suite_cipher(d->suite);
 }
 
 static const char *mac_digest_name(tlsa_hash h)
@@ -311,9 +300,11 @@ static int expand_label_hmac(EVP_MAC_CTX *m, const uint8_t *secret, size_t secre
 static int alloc_ctx_cc(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc)
 {
 	const struct tlsa_suite *s = d->suite;
-	const char *name = suite_cipher_name(s);
+	/* the provider name, for an explicit fetch (an implicit one on every
+	 * record costs more than the decryption of a short record) */
+	const char *name = s->builtin ? NULL : s->cipher_name;
 	/* a stream cipher's state runs across records: never a shared context */
-	bool shareable = s->prot != TLSA_PROT_STREAM && s->prot != TLSA_PROT_NULL;
+	bool shareable = s->prot != TLSA_PROT_STREAM && s->prot != TLSA_PROT_NULL && !s->builtin;
 	if (cc != NULL && shareable && (s->prot != TLSA_PROT_CBC || cc_hmac(cc, s->mac) != NULL)) {
 		int i = cc_slot(cc, name, s->legacy);
 		if (i >= 0) {
@@ -613,6 +604,13 @@ static int aead_open(struct tlsa_cipher_dir *d, const uint8_t nonce[12], const u
 static int cbc_decrypt(struct tlsa_cipher_dir *d, const uint8_t *iv, const uint8_t *ct,
 		       size_t ct_len, uint8_t *out)
 {
+	if (d->suite->builtin) {
+		uint16_t dk[52]; /* IDEA */
+		idea_decrypt_keys(d->key, dk);
+		idea_cbc_decrypt(dk, iv, ct, ct_len, out);
+		OPENSSL_cleanse(dk, sizeof(dk));
+		return 0;
+	}
 	struct ctx_use u = ctx_of(d);
 	EVP_CIPHER_CTX *c = u.c;
 	int n = 0, fl = 0;
