@@ -70,7 +70,8 @@ struct tlsa_suite {
 	uint8_t key_material;	 /* key bytes from the key block: < key_len for an export
 				    suite, whose key (and IV) are derived from them */
 	bool legacy;		 /* the cipher is in libcrypto's legacy provider */
-	bool builtin;		 /* the cipher is tlsalert's own (IDEA: libcrypto may lack it) */
+	bool builtin;		 /* the cipher (IDEA) or mode (Camellia-GCM over cipher_name,
+				    an ECB cipher) is tlsalert's own: libcrypto lacks it */
 };
 
 /* The suite with this IANA number, or NULL when it cannot be decrypted here

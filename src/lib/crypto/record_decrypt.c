@@ -554,9 +554,12 @@ static int aead_open(struct tlsa_cipher_dir *d, const uint8_t nonce[12], const u
 		     size_t aad_len, const uint8_t *ct, size_t ct_len, const uint8_t *tag,
 		     uint8_t *out)
 {
+	const struct tlsa_suite *s = d->suite;
+	if (s->builtin) /* Camellia-GCM */
+		return soft_gcm_open(s->cipher_name, d->key, s->key_len, nonce, aad, aad_len, ct,
+				     ct_len, tag, out);
 	struct ctx_use u = ctx_of(d);
 	EVP_CIPHER_CTX *c = u.c;
-	const struct tlsa_suite *s = d->suite;
 	bool ccm = s->prot == TLSA_PROT_CCM || s->prot == TLSA_PROT_CCM8;
 	int tl = (int)tag_len(s), n = 0;
 	uint8_t tagbuf[16];

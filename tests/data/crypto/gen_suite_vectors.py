@@ -129,7 +129,43 @@ def ssl3_mac(h, secret, seq, ctype, data):
     return h(secret + b"\x5c" * pl + inner).digest()
 
 
-def aead(prot, key):
+class CamelliaGCM:
+    """GCM (SP 800-38D) over Camellia in ECB mode, written out here: Python's
+    cryptography has no Camellia-GCM."""
+
+    def __init__(self, key):
+        self.key = key
+        self.h = int.from_bytes(self.ecb(bytes(16)), "big")
+
+    def ecb(self, block):
+        enc = Cipher(Camellia(self.key), modes.ECB()).encryptor()
+        return enc.update(block) + enc.finalize()
+
+    def gmul(self, x):
+        z, v = 0, self.h
+        for i in range(128):
+            if x >> (127 - i) & 1:
+                z ^= v
+            v = (v >> 1) ^ (0xE1 << 120) if v & 1 else v >> 1
+        return z
+
+    def ghash(self, aad, ct):
+        y = 0
+        for data in (aad, ct):
+            for i in range(0, len(data), 16):
+                y = self.gmul(y ^ int.from_bytes(data[i:i + 16].ljust(16, b"\0"), "big"))
+        return self.gmul(y ^ (len(aad) * 8 << 64 | len(ct) * 8))
+
+    def encrypt(self, nonce, plain, aad):
+        ks = b"".join(self.ecb(nonce + (2 + i).to_bytes(4, "big")) for i in range((len(plain) + 15) // 16))
+        ct = bytes(a ^ b for a, b in zip(plain, ks))
+        s = self.ghash(aad, ct) ^ int.from_bytes(self.ecb(nonce + (1).to_bytes(4, "big")), "big")
+        return ct + s.to_bytes(16, "big")
+
+
+def aead(prot, key, name=""):
+    if prot == "gcm" and "CAMELLIA" in name:
+        return CamelliaGCM(key)
     if prot == "gcm":
         return AESGCM(key)
     if prot == "chacha":
@@ -230,7 +266,7 @@ def tls12_records(name, sid, version, etm, out):
                     explicit = det("explicit/%s/%s/%d" % (group, d, seq), 8)
                     nonce = iv + explicit
                 aad = sn + bytes([ctype]) + rv.to_bytes(2, "big") + len(plain).to_bytes(2, "big")
-                body = explicit + aead(prot, key).encrypt(nonce, plain, aad)
+                body = explicit + aead(prot, key, name).encrypt(nonce, plain, aad)
             else:
                 explicit_iv = b"" if version <= 0x0301 else det("iv/%s/%s/%d" % (group, d, seq), block)
                 use_iv = chain if version <= 0x0301 else explicit_iv
