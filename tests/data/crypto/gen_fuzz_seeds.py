@@ -88,7 +88,7 @@ def main():
             continue
         if sid >> 8 == 0x13:
             for upd in (0, 1):
-                data = bytes([idx, 0x20 if upd else 0]) + record13(name, upd, plains)
+                data = idx.to_bytes(2, "big") + bytes([0x20 if upd else 0]) + record13(name, upd, plains)
                 open(os.path.join(OUT, "%04x-13-%d" % (sid, upd)), "wb").write(data)
                 n += 1
             continue
@@ -99,7 +99,7 @@ def main():
             for etm in ((0, 1) if cbc else (0,)):
                 for server in (0, 1):
                     flags = vi | (8 if etm else 0) | (0x10 if server else 0)
-                    data = bytes([idx, flags]) + record12(name, v, etm, server, plains)
+                    data = idx.to_bytes(2, "big") + bytes([flags]) + record12(name, v, etm, server, plains)
                     open(os.path.join(OUT, "%04x-%04x-%d%d" % (sid, v, etm, server)), "wb").write(data)
                     n += 1
     print("%d seeds" % n)
