@@ -117,6 +117,8 @@ def main():
         num = int(sid, 16)
         if num in ids or name in names:
             fail(where, "duplicate suite %s %s" % (sid, name))
+        if ids and num < max(ids):
+            fail(where, "suite %s out of order: the table is searched by halves" % sid)
         ids.add(num)
         names.add(name)
         if iana.get(num) != name:
