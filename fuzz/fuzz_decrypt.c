@@ -1,9 +1,10 @@
 /*
  * Fuzz target: record decryption under a fixed key, for every suite.
  *
- * Input: byte 0 picks the suite (index into the suite table, modulo its
- * size); byte 1 picks the version (bits 0-2: TLS 1.0, 1.1, 1.2, DTLS 1.0,
- * DTLS 1.2; ignored for TLS 1.3 suites), Encrypt-then-MAC (bit 3), the
+ * Input: bytes 0-1 pick the suite (big-endian index into the suite table,
+ * modulo its size: it has more than 256 rows); byte 2 picks the version
+ * (bits 0-2: TLS 1.0, 1.1, 1.2, DTLS 1.0, DTLS 1.2, SSL 3.0; ignored for
+ * TLS 1.3 suites), Encrypt-then-MAC (bit 3), the
  * server direction (bit 4) and a KeyUpdate before the first record (bit 5).
  * The rest is a run of records, each decrypted in turn until one cannot
  * even be framed.  Key material: master secret 48 x 0x42, client random
@@ -20,14 +21,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint16_t versions[8] = {0x0301, 0x0302, 0x0303, 0xfeff,
-					     0xfefd, 0x0303, 0x0303, 0x0303};
+					     0xfefd, 0x0300, 0x0303, 0x0303};
 	static uint8_t out[70000];
-	if (size < 2)
+	if (size < 3)
 		return 0;
 	size_t n;
 	const struct tlsa_suite *table = tlsa_suite_table(&n);
-	const struct tlsa_suite *s = &table[data[0] % n];
-	uint8_t flags = data[1];
+	const struct tlsa_suite *s = &table[((size_t)data[0] << 8 | data[1]) % n];
+	uint8_t flags = data[2];
 	uint8_t master[48], cr[32], sr[32], secret[48];
 	memset(master, 0x42, sizeof(master));
 	memset(secret, 0x42, sizeof(secret));
@@ -51,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (rc != 0)
 		goto done;
-	data += 2;
-	size -= 2;
+	data += 3;
+	size -= 3;
 	for (int i = 0; i < 64 && size > 0; i++) {
 		size_t ol = 0;
 		uint8_t type = 0;

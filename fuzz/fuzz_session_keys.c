@@ -1,8 +1,10 @@
 /*
  * libFuzzer target for the session tracker with decryption on: a fixed key
- * log (every key log of tests/data/corpus, so seeds made from those captures
- * by tests/data/keylog/fuzz_seeds.py decrypt) plus the script of
- * session_script.h; bit 5 of the first byte is --decrypt-all.
+ * log (every key log of tests/data/corpus, tests/data/compression and
+ * tests/data/legacy-suites, so seeds made from those captures by
+ * tests/data/keylog/fuzz_seeds.py decrypt: DEFLATE-compressed records and
+ * RC4 among them) plus the script of session_script.h; bit 5 of the first
+ * byte is --decrypt-all.
  *
  * Key stages, sequence numbers, decrypted handshake parsing (certificates
  * through d2i_X509), authentication failures and the inference fallback all
@@ -151,7 +153,37 @@ static const char keylog_text[] =
 	"SERVER_HANDSHAKE_TRAFFIC_SECRET "
 	"a50c9512c48672acbfbb3766e20807c26224c32ec2852e39e7787d6adcedfb56 "
 	"1325b7f0daf393cbdb2eb0be0937fd4434dcb6d4d5dd54ae7665cfd7a644a0e4c9c8c485710237786c27d94816"
-	"0e8632\n";
+	"0e8632\n"
+	"CLIENT_RANDOM c7f12d33494fbf52ecc6d1110c5978dbc7cca1c3784f94415c34c1a9ab98568b "
+	"60e37aada7a20901191d4a771093708d88fc3f55ccfb5609d8cb9d9c7a001f52cfb360d1e4c854d9a6f6cef310"
+	"329868\n"
+	"CLIENT_RANDOM 9b2941a5f98cb8f6a1dec32d6e4e0a5ed7fc4d395a19534170e2a6415c66255d "
+	"dcbf85bd16cda773d9384f50d145c416bd9a1e058135d428c73d303bd3367b5e27c4ce2ce88305f7a77baf284b"
+	"028ee1\n"
+	"CLIENT_RANDOM b00aa6cfa364457a2245e1fa176a6af049229a42332edd9b4a924cf68b141253 "
+	"fda8d6c534536fcfa6860a5d51343541c733af8161b3986fc5bf227f7e06110e5214f7c87e72685dc246bdc4f8"
+	"51def8\n"
+	"CLIENT_RANDOM 67fbd3bc37f9a1d4190cabec79feaf96192f41e7127d8a06184f336a81ccce4f "
+	"70900c261fde634e471ce8b126a56ded295edd39c1fa5906aac4ba2333167dbb4ef41120fbb48d590a93638758"
+	"b59b78\n"
+	"CLIENT_RANDOM d3e8e75ce1fbf9098d1d74ad3fa9b22ddfd8a5da2ca15513e950939fafb51f2f "
+	"c5f4ab0eedaca0dd04b1b739b10ca80ddf78bdb1cdad1b4ca52cd4922c85a56b6d220aeced0df1a312ad0f1c73"
+	"7a2978\n"
+	"CLIENT_RANDOM b65fb55e0b1b7624e287242c9cc475a932295465590587f621506a5f33ddfb9b "
+	"03d0f7630933d70c6b3fd575957f7447cda9aba8a7e3ef8b59b1d9f2dbd6ed0a920d765cc62439000f9932acd6"
+	"7fce50\n"
+	"CLIENT_RANDOM 5ec8bbf4f96b7c5554962462db2bfcfe11712d23302c089ef9862b774beecb41 "
+	"6599116d24391f33c51b772b5658df022375eaf20980275cd99634fd177cbb20f818d1f9a9e5a5dbbb3294267d"
+	"bcfc00\n"
+	"CLIENT_RANDOM ba46b73c5bee36f19a0e6e2bf4759e4bd3d7312a2114b2f37cc7126ce3d15548 "
+	"1fef8f1e15e5c9160f2221aac0a62d9e34fd78ce3b1bfa2547dc69745d660935683a2f376c59584cad7892bb7b"
+	"fd0a60\n"
+	"CLIENT_RANDOM 683828b7aa7d4bdb66661204154852d2a3380f097c1a146f5f5215bc14b14c65 "
+	"64617a6429cbce94462c462f77194d97858478723ab9c884eca07ea08a0b15832d38354c9b4b88ec8bba5d931a"
+	"d1c8be\n"
+	"CLIENT_RANDOM 13a30f219f3b34c310c7d68aaa8908bb7f4442fa222fc6cf33ebd196fb9eafec "
+	"15f63caf3ff27149d48a83b6c63dd600effdc368d4262604e73404321507a2c535f547cff6a0f8561980f2cac8"
+	"2850ac\n";
 
 static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
 {

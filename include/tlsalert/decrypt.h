@@ -35,7 +35,9 @@ typedef enum tlsa_protect {
 	TLSA_PROT_CCM,	  /* AES-CCM, 16-byte tag */
 	TLSA_PROT_CCM8,	  /* AES-CCM, 8-byte tag */
 	TLSA_PROT_CHACHA, /* ChaCha20-Poly1305, 16-byte tag */
-	TLSA_PROT_CBC	  /* a block cipher in CBC mode plus HMAC */
+	TLSA_PROT_CBC,	  /* a block cipher in CBC mode plus HMAC */
+	TLSA_PROT_STREAM, /* a stream cipher (RC4) plus HMAC: its state runs across records */
+	TLSA_PROT_NULL	  /* no encryption, HMAC only */
 } tlsa_protect;
 
 /* Hash functions used for MACs and key derivation. */
@@ -44,10 +46,11 @@ typedef enum tlsa_hash {
 	TLSA_HASH_MD5_SHA1, /* the TLS 1.0/1.1 PRF */
 	TLSA_HASH_SHA1,
 	TLSA_HASH_SHA256,
-	TLSA_HASH_SHA384
+	TLSA_HASH_SHA384,
+	TLSA_HASH_MD5 /* record MAC of the old suites */
 } tlsa_hash;
 
-/* Output length of a hash in bytes (36 for MD5_SHA1, 0 for NONE). */
+/* Output length of a hash in bytes (36 for MD5_SHA1, 16 for MD5, 0 for NONE). */
 size_t tlsa_hash_len(tlsa_hash h);
 
 /* What a cipher suite number means for record protection. */
@@ -63,9 +66,16 @@ struct tlsa_suite {
 	tlsa_hash mac;	      /* CBC: HMAC hash; NONE for AEADs */
 	tlsa_hash prf;	      /* TLS 1.2 PRF hash / TLS 1.3 HKDF hash */
 	bool tls13;	      /* a TLS 1.3 suite (0x13xx) */
+	const char *cipher_name; /* libcrypto's name of the cipher; NULL: none (PROT_NULL) */
+	uint8_t key_material;	 /* key bytes from the key block: < key_len for an export
+				    suite, whose key (and IV) are derived from them */
+	bool legacy;		 /* the cipher is in libcrypto's legacy provider */
+	bool builtin;		 /* the cipher (IDEA) or mode (Camellia-GCM over cipher_name,
+				    an ECB cipher) is tlsalert's own: libcrypto lacks it */
 };
 
-/* The suite with this IANA number, or NULL when it cannot be decrypted here. */
+/* The suite with this IANA number, or NULL when it cannot be decrypted here
+ * (data/suites.txt and data/record-ciphers.txt say which and why). */
 const struct tlsa_suite *tlsa_suite_find(uint16_t id);
 
 /* The whole table, for listing and tests: *n receives its size. */
@@ -98,7 +108,7 @@ int tlsa_tls_prf(tlsa_hash h, const uint8_t *secret, size_t secret_len, const ch
  */
 struct tlsa_cipher_dir {
 	const struct tlsa_suite *suite;
-	uint16_t version; /* wire version: 0x0301..0x0304, 0xfeff, 0xfefd */
+	uint16_t version; /* wire version: 0x0300..0x0304, 0xfeff, 0xfefd */
 	bool dtls, etm, ready;
 	bool aead_set;	    /* cipher_ctx holds the cipher (AEADs: and the IV length) */
 	bool keyed;	    /* cipher_ctx holds this direction's key already */
@@ -115,6 +125,8 @@ struct tlsa_cipher_dir {
 	void *mac_ctx;	   /* EVP_MAC_CTX * (CBC suites) */
 	void *cache;	   /* struct tlsa_crypto_cache * whose contexts it borrows, or NULL */
 	uint64_t key_id;   /* with a cache: names this key in the shared context */
+	void *libctx;	   /* a library context with the legacy provider, of its own (a legacy
+			      cipher set up without a cache), or NULL */
 };
 
 /*
@@ -127,9 +139,10 @@ int tlsa_dir_init_tls13(struct tlsa_cipher_dir *d, uint16_t suite, const uint8_t
 			size_t secret_len);
 
 /*
- * Sets up both directions of a TLS 1.0-1.2 or DTLS 1.0/1.2 connection from its
- * 48-byte master secret: the key block ("key expansion", server random +
- * client random).  `version` is the wire version the ServerHello chose; `etm`
+ * Sets up both directions of an SSL 3.0, TLS 1.0-1.2 or DTLS 1.0/1.2
+ * connection from its 48-byte master secret: the key block ("key expansion",
+ * server random + client random; SSL 3.0's MD5/SHA-1 construction), and for
+ * an export suite the final keys and IVs derived from it.  `version` is the wire version the ServerHello chose; `etm`
  * says Encrypt-then-MAC (RFC 7366) was negotiated (CBC suites only).  An
  * extended master secret (RFC 7627) changes only how the master secret was
  * made, so nothing here depends on it.  Sequence numbers start at 0; for

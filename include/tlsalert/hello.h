@@ -69,6 +69,7 @@ struct tlsa_hs_facts {
 	uint8_t n_compression;	   /* ClientHello compression methods */
 	uint8_t psk_modes;	   /* psk_key_exchange_modes: bit 0 psk_ke, bit 1 psk_dhe_ke */
 	uint8_t sh_session_id_len; /* ServerHello legacy_session_id length */
+	uint8_t compression_selected; /* ServerHello compression method: 0 null, 1 DEFLATE */
 	bool grease;		   /* GREASE in the ClientHello (suites, extensions, groups...) */
 	bool ch_padding;	   /* ClientHello padding extension (21) */
 	bool ch_record_size_limit; /* ClientHello record_size_limit extension (28) */

@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
+#include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -89,6 +90,7 @@
 	X(const char *, ERR_reason_error_string, (unsigned long e), (e))                           \
 	X(int, EVP_CIPHER_CTX_ctrl, (EVP_CIPHER_CTX * ctx, int type, int arg, void *ptr),          \
 	  (ctx, type, arg, ptr))                                                                   \
+	X(int, EVP_CIPHER_CTX_set_key_length, (EVP_CIPHER_CTX * x, int keylen), (x, keylen))       \
 	XV(EVP_CIPHER_CTX_free, (EVP_CIPHER_CTX * c), (c))                                         \
 	X(EVP_CIPHER_CTX *, EVP_CIPHER_CTX_new, (void), ())                                        \
 	X(int, EVP_CIPHER_CTX_reset, (EVP_CIPHER_CTX * c), (c))                                    \
@@ -113,6 +115,18 @@
 	  (const void *data, size_t count, unsigned char *md, unsigned int *size,                  \
 	   const EVP_MD *type, ENGINE *impl),                                                      \
 	  (data, count, md, size, type, impl))                                                     \
+	X(int, EVP_DigestFinal_ex, (EVP_MD_CTX * ctx, unsigned char *md, unsigned int *s),         \
+	  (ctx, md, s))                                                                            \
+	X(int, EVP_DigestInit_ex2,                                                                 \
+	  (EVP_MD_CTX * ctx, const EVP_MD *type, const OSSL_PARAM params[]), (ctx, type, params))  \
+	X(int, EVP_DigestUpdate, (EVP_MD_CTX * ctx, const void *d, size_t cnt), (ctx, d, cnt))     \
+	X(int, EVP_EncryptInit_ex2,                                                                \
+	  (EVP_CIPHER_CTX * ctx, const EVP_CIPHER *cipher, const unsigned char *key,               \
+	   const unsigned char *iv, const OSSL_PARAM params[]),                                    \
+	  (ctx, cipher, key, iv, params))                                                          \
+	X(int, EVP_EncryptUpdate,                                                                  \
+	  (EVP_CIPHER_CTX * ctx, unsigned char *out, int *outl, const unsigned char *in, int inl), \
+	  (ctx, out, outl, in, inl))                                                               \
 	XV(EVP_KDF_CTX_free, (EVP_KDF_CTX * ctx), (ctx))                                           \
 	X(EVP_KDF_CTX *, EVP_KDF_CTX_new, (EVP_KDF * kdf), (kdf))                                  \
 	X(int, EVP_KDF_derive,                                                                     \
@@ -168,6 +182,11 @@
 	   const OSSL_PARAM *params, const void *key, size_t keylen, const unsigned char *data,    \
 	   size_t datalen, unsigned char *out, size_t outsize, size_t *outlen),                    \
 	  (libctx, name, propq, subalg, params, key, keylen, data, datalen, out, outsize, outlen)) \
+	XV(EVP_MD_CTX_free, (EVP_MD_CTX * ctx), (ctx))                                             \
+	X(EVP_MD_CTX *, EVP_MD_CTX_new, (void), ())                                                \
+	X(EVP_MD *, EVP_MD_fetch, (OSSL_LIB_CTX * ctx, const char *algorithm, const char *props),  \
+	  (ctx, algorithm, props))                                                                 \
+	XV(EVP_MD_free, (EVP_MD * md), (md))                                                       \
 	X(const EVP_CIPHER *, EVP_aes_128_cbc, (void), ())                                         \
 	X(const EVP_CIPHER *, EVP_aes_128_ccm, (void), ())                                         \
 	X(const EVP_CIPHER *, EVP_aes_128_gcm, (void), ())                                         \
@@ -179,12 +198,17 @@
 	X(const EVP_MD *, EVP_get_digestbyname, (const char *name), (name))                        \
 	X(int, OPENSSL_sk_num, (const OPENSSL_STACK *st), (st))                                    \
 	XV(OPENSSL_cleanse, (void *ptr, size_t len), (ptr, len))                                   \
+	XV(OSSL_LIB_CTX_free, (OSSL_LIB_CTX * ctx), (ctx))                                         \
+	X(OSSL_LIB_CTX *, OSSL_LIB_CTX_new, (void), ())                                            \
 	X(OSSL_PARAM, OSSL_PARAM_construct_end, (void), ())                                        \
 	X(OSSL_PARAM, OSSL_PARAM_construct_int, (const char *key, int *buf), (key, buf))           \
 	X(OSSL_PARAM, OSSL_PARAM_construct_octet_string, (const char *key, void *buf, size_t n),   \
 	  (key, buf, n))                                                                           \
 	X(OSSL_PARAM, OSSL_PARAM_construct_utf8_string, (const char *key, char *buf, size_t n),    \
 	  (key, buf, n))                                                                           \
+	X(OSSL_PROVIDER *, OSSL_PROVIDER_load, (OSSL_LIB_CTX * ctx, const char *name),             \
+	  (ctx, name))                                                                             \
+	X(int, OSSL_PROVIDER_unload, (OSSL_PROVIDER * prov), (prov))                               \
 	X(const char *, OpenSSL_version, (int type), (type))                                       \
 	X(int, RAND_bytes, (unsigned char *buf, int num), (buf, num))                              \
 	X(char *, X509_NAME_oneline, (const X509_NAME *a, char *buf, int size), (a, buf, size))    \

@@ -171,6 +171,18 @@ static void json_hs(struct jw *w, const struct scan_memo *memo, const struct tls
 		jw_null(w, "cipher_suite_selected");
 		jw_null(w, "cipher_suite_selected_name");
 	}
+	if (hs->server_hello) {
+		/* as IANA's registry spells them: "NULL" is the method, not a JSON null */
+		static const char *const comp_names[] = {"NULL", "DEFLATE"};
+		jw_uint(w, "compression_selected", hs->compression_selected);
+		jw_str(w, "compression_selected_name",
+		       hs->compression_selected < 2 ? comp_names[hs->compression_selected]
+		       : hs->compression_selected == 64 ? "LZS"
+							 : "unassigned");
+	} else {
+		jw_null(w, "compression_selected");
+		jw_null(w, "compression_selected_name");
+	}
 	json_hex16_list(w, "groups", hs->groups, hs->n_groups);
 	json_name16_list(w, "group_names", hs->groups, hs->n_groups, tlsa_group_name);
 	if (hs->key_share_group) {

@@ -183,6 +183,9 @@ static const char *unreadable_why(const struct tlsa_alert_event *ev)
 		return "Its code cannot be read: the handshake is not in this capture (it "
 		       "started after the connection began), and without the ClientHello no key "
 		       "log can be matched.";
+	if (ev->hs->server_hello && ev->hs->compression_selected > 1)
+		return "Its code cannot be read: the records are compressed with a method "
+		       "tlsalert cannot inflate (only DEFLATE).";
 	if (ev->keylog)
 		return "Its code cannot be read: the key log has no secrets for this "
 		       "connection (its ClientHello random is not in it).";

@@ -64,8 +64,10 @@ int main(void)
 	uint8_t m[48] = {0}, r[32] = {0};
 	CHECK_INT(tlsa_dir_init_tls12(&c, &s, 0x0301, 0xc02f, m, r, r, false), TLSA_EINVAL);
 	CHECK_INT(tlsa_dir_init_tls12(&c, &s, 0x0303, 0x1301, m, r, r, false), TLSA_EINVAL);
-	CHECK_INT(tlsa_dir_init_tls12(&c, &s, 0x0300, 0x002f, m, r, r, false), TLSA_EINVAL);
-	CHECK_INT(tlsa_dir_init_tls12(&c, &s, 0x0303, 0x0005, m, r, r, false), TLSA_EINVAL);
+	CHECK_INT(tlsa_dir_init_tls12(&c, &s, 0x0300, 0x003c, m, r, r, false), TLSA_EINVAL);
+	CHECK_INT(tlsa_dir_init_tls12(&c, &s, 0x0300, 0x009c, m, r, r, false), TLSA_EINVAL);
+	CHECK_INT(tlsa_dir_init_tls12(&c, &s, 0x0200, 0x002f, m, r, r, false), TLSA_EINVAL);
+	CHECK_INT(tlsa_dir_init_tls12(&c, &s, 0x0303, 0xc03c, m, r, r, false), TLSA_EINVAL);
 	CHECK_INT(tlsa_dir_init_tls12(&c, &c, 0x0303, 0xc02f, m, r, r, false), TLSA_EINVAL);
 	CHECK_INT(tlsa_dir_init_tls12(&c, &s, 0x0303, 0xc02f, NULL, r, r, false), TLSA_EINVAL);
 	CHECK_INT(tlsa_dir_key_update(&c), TLSA_EINVAL); /* not set up */

@@ -1,8 +1,9 @@
 /*
- * Every suite of the table against records protected by an independent
+ * Every shape of suite in the table (cipher, MAC, PRF, export) against
+ * records protected by an independent
  * implementation (tests/data/crypto/gen_suite_vectors.py: Python hmac and
  * the cryptography package, suite parameters worked out from the IANA
- * name): TLS 1.0, 1.1, 1.2, DTLS 1.0, 1.2 and TLS 1.3 with a KeyUpdate,
+ * name): SSL 3.0, TLS 1.0-1.2, DTLS 1.0, 1.2 and TLS 1.3 with a KeyUpdate,
  * MAC-then-encrypt and encrypt-then-MAC.  Each record must decrypt to the
  * expected type and plaintext, and the same record with one bit flipped must
  * fail with TLSA_EAUTH.  Twice: with directions that own their contexts, and
@@ -27,6 +28,15 @@ static int split_tabs(char *line, char **f, int max)
 	     t = strtok_r(NULL, "\t\r\n", &save))
 		f[n++] = t;
 	return n;
+}
+
+static bool same_shape(const struct tlsa_suite *a, const struct tlsa_suite *b)
+{
+	return a != NULL && a->prot == b->prot && a->key_len == b->key_len &&
+	       a->key_material == b->key_material && a->block_len == b->block_len &&
+	       a->mac == b->mac && a->prf == b->prf && a->tls13 == b->tls13 &&
+	       (a->cipher_name == b->cipher_name ||
+		(a->cipher_name && b->cipher_name && strcmp(a->cipher_name, b->cipher_name) == 0));
 }
 
 /* Every vector through directions set up with cache cc (NULL: none). */
@@ -130,7 +140,13 @@ static void run(struct tlsa_crypto_cache *cc)
 		if (!tls13 && version < 0xfe00)
 			CHECK_INT(d->seq, seq + 1);
 
-		/* one bit flipped in the first byte after the header */
+		/* one bit flipped in the first byte after the header (a stream
+		 * cipher's state moves on: only on a direction's last record) */
+		bool stream = d->suite->prot == TLSA_PROT_STREAM;
+		if (stream && strcmp(f[8], "2") != 0) {
+			records++;
+			continue;
+		}
 		size_t hdr = version >= 0xfe00 ? 13 : 5;
 		uint8_t chain[16];
 		memcpy(chain, d->iv, sizeof(chain)); /* TLS 1.0 CBC: the sent record goes on */
@@ -149,16 +165,17 @@ static void run(struct tlsa_crypto_cache *cc)
 	tlsa_dir_free(&s);
 	tlsa_dir_free(&xc);
 	tlsa_dir_free(&xs);
-	CHECK(records > 900);
-	CHECK(groups > 150);
+	CHECK(records > 1100);
+	CHECK(groups > 190);
 
-	/* every suite of the table has vectors */
+	/* every shape of row has vectors (rows of one shape differ only in id
+	 * and name, which test_suites_data checks against the data) */
 	size_t n;
 	const struct tlsa_suite *t = tlsa_suite_table(&n);
 	for (size_t i = 0; i < n; i++) {
 		bool found = false;
 		for (size_t j = 0; j < nseen; j++)
-			found |= seen[j] == t[i].id;
+			found |= same_shape(tlsa_suite_find(seen[j]), &t[i]);
 		if (!found)
 			fprintf(stderr, "no vectors for %s\n", t[i].name);
 		CHECK(found);

@@ -20,6 +20,7 @@ size_t tlsa_hash_len(tlsa_hash h)
 	case TLSA_HASH_SHA1: return 20;
 	case TLSA_HASH_SHA256: return 32;
 	case TLSA_HASH_SHA384: return 48;
+	case TLSA_HASH_MD5: return 16;
 	case TLSA_HASH_NONE: break;
 	}
 	return 0;
@@ -33,6 +34,7 @@ static const char *hash_name(tlsa_hash h)
 	case TLSA_HASH_SHA1: return "SHA1";
 	case TLSA_HASH_SHA256: return "SHA256";
 	case TLSA_HASH_SHA384: return "SHA384";
+	case TLSA_HASH_MD5:
 	case TLSA_HASH_NONE: break;
 	}
 	return NULL;

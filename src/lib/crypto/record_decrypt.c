@@ -17,6 +17,7 @@
 #include <openssl/params.h>
 
 #include "base/rd.h"
+#include "crypto_int.h"
 #include "tlsalert/decrypt.h"
 
 static bool is_tls13_suite(const struct tlsa_suite *s)
@@ -28,7 +29,9 @@ static size_t tag_len(const struct tlsa_suite *s)
 {
 	switch (s->prot) {
 	case TLSA_PROT_CCM8: return 8;
-	case TLSA_PROT_CBC: return 0;
+	case TLSA_PROT_CBC:
+	case TLSA_PROT_STREAM:
+	case TLSA_PROT_NULL: return 0;
 	case TLSA_PROT_GCM:
 	case TLSA_PROT_CCM:
 	case TLSA_PROT_CHACHA: break;
@@ -36,6 +39,7 @@ static size_t tag_len(const struct tlsa_suite *s)
 	return 16;
 }
 
+/* The built-in cipher object of a suite, for when the explicit fetch failed. */
 static const EVP_CIPHER *suite_cipher(const struct tlsa_suite *s)
 {
 	switch (s->prot) {
@@ -46,24 +50,11 @@ static const EVP_CIPHER *suite_cipher(const struct tlsa_suite *s)
 	case TLSA_PROT_CBC:
 		if (s->des3)
 			return EVP_des_ede3_cbc();
+		if (s->cipher_name == NULL || strncmp(s->cipher_name, "AES-", 4) != 0)
+			return NULL; /* the fallback has AES, 3DES and ChaCha20 only */
 		return s->key_len == 16 ? EVP_aes_128_cbc() : EVP_aes_256_cbc();
-	}
-	return NULL;
-}
-
-/* The provider name of the suite's cipher, for an explicit fetch (an implicit
- * one on every record costs more than the decryption of a short record). */
-static const char *suite_cipher_name(const struct tlsa_suite *s)
-{
-	switch (s->prot) {
-	case TLSA_PROT_GCM: return s->key_len == 16 ? "AES-128-GCM" : "AES-256-GCM";
-	case TLSA_PROT_CCM:
-	case TLSA_PROT_CCM8: return s->key_len == 16 ? "AES-128-CCM" : "AES-256-CCM";
-	case TLSA_PROT_CHACHA: return "ChaCha20-Poly1305";
-	case TLSA_PROT_CBC:
-		if (s->des3)
-			return "DES-EDE3-CBC";
-		return s->key_len == 16 ? "AES-128-CBC" : "AES-256-CBC";
+	case TLSA_PROT_STREAM:
+	case TLSA_PROT_NULL: break;
 	}
 	return NULL;
 }
@@ -71,7 +62,9 @@ static const char *suite_cipher_name(const struct tlsa_suite *s)
 /* The fetched cipher of a direction, or the built-in one if the fetch failed. */
 static const EVP_CIPHER *dir_cipher(const struct tlsa_cipher_dir *d)
 {
-	return d->cipher != NULL ? (const EVP_CIPHER *)d->cipher : suite_cipher(d->suite);
+	if (d->cipher != NULL)
+		return d->cipher;
+	return suite_cipher(d->suite);
 }
 
 static const char *mac_digest_name(tlsa_hash h)
@@ -80,6 +73,7 @@ static const char *mac_digest_name(tlsa_hash h)
 	case TLSA_HASH_SHA1: return "SHA1";
 	case TLSA_HASH_SHA256: return "SHA256";
 	case TLSA_HASH_SHA384: return "SHA384";
+	case TLSA_HASH_MD5: return "MD5";
 	case TLSA_HASH_NONE:
 	case TLSA_HASH_MD5_SHA1: break;
 	}
@@ -89,7 +83,7 @@ static const char *mac_digest_name(tlsa_hash h)
 /* ------------------------------------------------------- shared algorithms */
 
 #define CC_CIPHERS 8
-#define CC_MACS	   3
+#define CC_MACS	   4
 
 /* One record cipher of a cache: fetched once, with one context that every
  * direction of that cipher borrows and re-keys when another used it last. */
@@ -102,9 +96,11 @@ struct cc_cipher {
 };
 
 struct tlsa_crypto_cache {
-	EVP_MAC_CTX *hmac[CC_MACS]; /* HMAC-SHA256, -SHA384, -SHA1; re-keyed for every use */
+	EVP_MAC_CTX *hmac[CC_MACS]; /* HMAC-SHA256, -SHA384, -SHA1, -MD5; re-keyed for every use */
 	struct cc_cipher c[CC_CIPHERS];
 	uint64_t next_key_id;
+	struct legacy_ctx *legacy; /* with the legacy provider, made at the first legacy cipher */
+	bool legacy_failed;
 };
 
 static int mac_index(tlsa_hash h)
@@ -113,6 +109,7 @@ static int mac_index(tlsa_hash h)
 	case TLSA_HASH_SHA256: return 0;
 	case TLSA_HASH_SHA384: return 1;
 	case TLSA_HASH_SHA1: return 2;
+	case TLSA_HASH_MD5: return 3;
 	case TLSA_HASH_NONE:
 	case TLSA_HASH_MD5_SHA1: break;
 	}
@@ -132,7 +129,7 @@ struct tlsa_crypto_cache *tlsa_crypto_cache_new(void)
 	if (cc == NULL)
 		return NULL;
 	static const tlsa_hash hashes[CC_MACS] = {TLSA_HASH_SHA256, TLSA_HASH_SHA384,
-						  TLSA_HASH_SHA1};
+						  TLSA_HASH_SHA1, TLSA_HASH_MD5};
 	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	for (int i = 0; i < CC_MACS && mac != NULL; i++) {
 		char dg[8];
@@ -160,17 +157,34 @@ void tlsa_crypto_cache_free(struct tlsa_crypto_cache *cc)
 		EVP_CIPHER_CTX_free(cc->c[i].ctx); /* wipes the last key */
 		EVP_CIPHER_free(cc->c[i].cipher);
 	}
+	legacy_ctx_free(cc->legacy);
 	OPENSSL_free(cc);
+}
+
+/* The cache's library context for a legacy cipher (made once), or NULL (the
+ * default one) for the others. */
+static OSSL_LIB_CTX *cc_libctx(struct tlsa_crypto_cache *cc, bool legacy)
+{
+	if (!legacy)
+		return NULL;
+	if (cc->legacy == NULL && !cc->legacy_failed) {
+		cc->legacy = legacy_ctx_new();
+		cc->legacy_failed = cc->legacy == NULL;
+	}
+	return cc->legacy != NULL ? cc->legacy->lc : NULL;
 }
 
 /* The slot of the cipher of this name, fetched and given a context at the
  * first use; -1 when the cache is full or libcrypto fails. */
-static int cc_slot(struct tlsa_crypto_cache *cc, const char *name)
+static int cc_slot(struct tlsa_crypto_cache *cc, const char *name, bool legacy)
 {
 	for (int i = 0; i < CC_CIPHERS; i++) {
 		struct cc_cipher *k = &cc->c[i];
 		if (k->name == NULL) {
-			k->cipher = EVP_CIPHER_fetch(NULL, name, NULL);
+			OSSL_LIB_CTX *lc = cc_libctx(cc, legacy);
+			if (legacy && lc == NULL)
+				return -1;
+			k->cipher = EVP_CIPHER_fetch(lc, name, NULL);
 			k->ctx = k->cipher != NULL ? EVP_CIPHER_CTX_new() : NULL;
 			if (k->ctx == NULL) {
 				EVP_CIPHER_free(k->cipher);
@@ -245,6 +259,7 @@ void tlsa_dir_free(struct tlsa_cipher_dir *d)
 	EVP_CIPHER_CTX_free(d->cipher_ctx);
 	EVP_MAC_CTX_free(d->mac_ctx);
 	EVP_CIPHER_free(d->cipher);
+	legacy_ctx_free(d->libctx);
 	OPENSSL_cleanse(d, sizeof(*d));
 }
 
@@ -284,9 +299,14 @@ static int expand_label_hmac(EVP_MAC_CTX *m, const uint8_t *secret, size_t secre
  * can lend them); 0 or TLSA_ENOMEM. */
 static int alloc_ctx_cc(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc)
 {
-	const char *name = suite_cipher_name(d->suite);
-	if (cc != NULL && (d->suite->prot != TLSA_PROT_CBC || cc_hmac(cc, d->suite->mac) != NULL)) {
-		int i = cc_slot(cc, name);
+	const struct tlsa_suite *s = d->suite;
+	/* the provider name, for an explicit fetch (an implicit one on every
+	 * record costs more than the decryption of a short record) */
+	const char *name = s->builtin ? NULL : s->cipher_name;
+	/* a stream cipher's state runs across records: never a shared context */
+	bool shareable = s->prot != TLSA_PROT_STREAM && s->prot != TLSA_PROT_NULL && !s->builtin;
+	if (cc != NULL && shareable && (s->prot != TLSA_PROT_CBC || cc_hmac(cc, s->mac) != NULL)) {
+		int i = cc_slot(cc, name, s->legacy);
 		if (i >= 0) {
 			d->cache = cc;
 			d->cache_slot = (uint8_t)i;
@@ -294,11 +314,25 @@ static int alloc_ctx_cc(struct tlsa_cipher_dir *d, struct tlsa_crypto_cache *cc)
 			return 0;
 		}
 	}
-	d->cipher_ctx = EVP_CIPHER_CTX_new();
-	if (d->cipher_ctx == NULL)
-		return TLSA_ENOMEM;
-	d->cipher = EVP_CIPHER_fetch(NULL, name, NULL);
-	if (d->suite->prot == TLSA_PROT_CBC) {
+	if (name != NULL) {
+		OSSL_LIB_CTX *lc = NULL;
+		if (s->legacy && cc != NULL)
+			lc = cc_libctx(cc, true);
+		else if (s->legacy && (d->libctx = legacy_ctx_new()) != NULL)
+			lc = ((struct legacy_ctx *)d->libctx)->lc;
+		if (s->legacy && lc == NULL)
+			return TLSA_EINVAL; /* no legacy provider here */
+		d->cipher_ctx = EVP_CIPHER_CTX_new();
+		if (d->cipher_ctx == NULL)
+			return TLSA_ENOMEM;
+		d->cipher = EVP_CIPHER_fetch(lc, name, NULL);
+		if (dir_cipher(d) == NULL)
+			return TLSA_EINVAL;
+	}
+	if (s->prot == TLSA_PROT_STREAM &&
+	    EVP_DecryptInit_ex2(d->cipher_ctx, dir_cipher(d), d->key, NULL, NULL) != 1)
+		return TLSA_EINVAL;
+	if (s->prot == TLSA_PROT_CBC || !shareable) {
 		EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 		if (mac == NULL)
 			return TLSA_ENOMEM;
@@ -384,7 +418,8 @@ int tlsa_dir_key_update(struct tlsa_cipher_dir *d)
 
 static bool version_ok(uint16_t v)
 {
-	return v == 0x0301 || v == 0x0302 || v == 0x0303 || v == 0xfeff || v == 0xfefd;
+	return v == 0x0300 || v == 0x0301 || v == 0x0302 || v == 0x0303 || v == 0xfeff ||
+	       v == 0xfefd;
 }
 
 /*
@@ -456,18 +491,33 @@ int tlsa_dir_init_tls12_cached(struct tlsa_cipher_dir *client, struct tlsa_ciphe
 	if (s == NULL || s->tls13 || !version_ok(version) || master == NULL ||
 	    client_random == NULL || server_random == NULL)
 		return TLSA_EINVAL;
-	bool v12 = version == 0x0303 || version == 0xfefd;
-	if (s->prot != TLSA_PROT_CBC && !v12)
+	bool v12 = version == 0x0303 || version == 0xfefd, ssl3 = version == 0x0300;
+	bool aead = s->prot != TLSA_PROT_CBC && s->prot != TLSA_PROT_STREAM &&
+		    s->prot != TLSA_PROT_NULL;
+	if (aead && !v12)
 		return TLSA_EINVAL; /* AEAD suites exist from TLS 1.2 on */
+	if (ssl3 && s->mac != TLSA_HASH_MD5 && s->mac != TLSA_HASH_SHA1)
+		return TLSA_EINVAL; /* SSL 3.0 MACs are MD5 or SHA-1 */
 	tlsa_hash prf = v12 ? s->prf : TLSA_HASH_MD5_SHA1;
-	size_t mac = tlsa_hash_len(s->mac), key = s->key_len;
-	size_t iv =
-		s->prot == TLSA_PROT_CBC ? (version == 0x0301 ? s->block_len : 0) : s->fixed_iv_len;
-	uint8_t kb[2 * 48 + 2 * 32 + 2 * 16];
+	bool exp = s->key_material < s->key_len;
+	size_t mac = tlsa_hash_len(s->mac), key = s->key_material;
+	size_t iv = s->prot == TLSA_PROT_CBC ? (version <= 0x0301 ? s->block_len : 0)
+					     : (aead ? s->fixed_iv_len : 0);
+	if (exp)
+		iv = 0; /* an export suite's IVs come from the randoms */
+	uint8_t kb[2 * 48 + 2 * 32 + 2 * 16], xk[2][32], xiv[2][16];
 	size_t need = 2 * (mac + key + iv);
-	if (prf_cc(cc, prf, master, 48, "key expansion", server_random, 32, client_random, 32, kb,
-		   need) != 0)
+	int rc = ssl3 ? ssl3_key_block(master, server_random, client_random, kb, need)
+		      : prf_cc(cc, prf, master, 48, "key expansion", server_random, 32,
+			       client_random, 32, kb, need);
+	if (rc == 0 && exp)
+		rc = export_keys(s, ssl3 ? TLSA_HASH_NONE : prf, kb + 2 * mac, kb + 2 * mac + key,
+				 client_random,
+				 server_random, xk[0], xk[1], xiv[0], xiv[1]);
+	if (rc != 0) {
+		OPENSSL_cleanse(kb, sizeof(kb));
 		return TLSA_EINVAL;
+	}
 	struct tlsa_cipher_dir *dirs[2] = {client, server};
 	for (int i = 0; i < 2; i++) {
 		struct tlsa_cipher_dir *d = dirs[i];
@@ -476,11 +526,15 @@ int tlsa_dir_init_tls12_cached(struct tlsa_cipher_dir *client, struct tlsa_ciphe
 		d->dtls = version >= 0xfe00;
 		d->etm = etm && s->prot == TLSA_PROT_CBC;
 		memcpy(d->mac_key, kb + i * mac, mac);
-		memcpy(d->key, kb + 2 * mac + i * key, key);
-		memcpy(d->iv, kb + 2 * mac + 2 * key + i * iv, iv);
-		int rc = alloc_ctx_cc(d, cc);
+		memcpy(d->key, exp ? xk[i] : kb + 2 * mac + i * key, s->key_len);
+		if (exp && s->prot == TLSA_PROT_CBC && version <= 0x0301)
+			memcpy(d->iv, xiv[i], s->block_len);
+		else
+			memcpy(d->iv, kb + 2 * mac + 2 * key + i * iv, iv);
+		rc = alloc_ctx_cc(d, cc);
 		if (rc != 0) {
 			OPENSSL_cleanse(kb, sizeof(kb));
+			OPENSSL_cleanse(xk, sizeof(xk));
 			tlsa_dir_free(client);
 			tlsa_dir_free(server);
 			return rc;
@@ -488,6 +542,7 @@ int tlsa_dir_init_tls12_cached(struct tlsa_cipher_dir *client, struct tlsa_ciphe
 		d->ready = true;
 	}
 	OPENSSL_cleanse(kb, sizeof(kb));
+	OPENSSL_cleanse(xk, sizeof(xk));
 	return 0;
 }
 
@@ -499,9 +554,12 @@ static int aead_open(struct tlsa_cipher_dir *d, const uint8_t nonce[12], const u
 		     size_t aad_len, const uint8_t *ct, size_t ct_len, const uint8_t *tag,
 		     uint8_t *out)
 {
+	const struct tlsa_suite *s = d->suite;
+	if (s->builtin) /* Camellia-GCM */
+		return soft_gcm_open(s->cipher_name, d->key, s->key_len, nonce, aad, aad_len, ct,
+				     ct_len, tag, out);
 	struct ctx_use u = ctx_of(d);
 	EVP_CIPHER_CTX *c = u.c;
-	const struct tlsa_suite *s = d->suite;
 	bool ccm = s->prot == TLSA_PROT_CCM || s->prot == TLSA_PROT_CCM8;
 	int tl = (int)tag_len(s), n = 0;
 	uint8_t tagbuf[16];
@@ -549,6 +607,13 @@ static int aead_open(struct tlsa_cipher_dir *d, const uint8_t nonce[12], const u
 static int cbc_decrypt(struct tlsa_cipher_dir *d, const uint8_t *iv, const uint8_t *ct,
 		       size_t ct_len, uint8_t *out)
 {
+	if (d->suite->builtin) {
+		uint16_t dk[52]; /* IDEA */
+		idea_decrypt_keys(d->key, dk);
+		idea_cbc_decrypt(dk, iv, ct, ct_len, out);
+		OPENSSL_cleanse(dk, sizeof(dk));
+		return 0;
+	}
 	struct ctx_use u = ctx_of(d);
 	EVP_CIPHER_CTX *c = u.c;
 	int n = 0, fl = 0;
@@ -583,6 +648,8 @@ static int cbc_mac(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, uint16
 	hdr[10] = (uint8_t)version;
 	hdr[11] = (uint8_t)(len >> 8);
 	hdr[12] = (uint8_t)len;
+	if (d->version == 0x0300)
+		return ssl3_mac(d->suite->mac, d->mac_key, seq, type, data, len, mac);
 	OSSL_PARAM params[] = {
 		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 						 (char *)mac_digest_name(d->suite->mac), 0),
@@ -616,6 +683,42 @@ static size_t cbc_pad_check(const uint8_t *p, size_t n, size_t mac_len)
 		bad |= in_pad & (unsigned)(p[n - i] != pad);
 	}
 	return bad ? 0 : pad + 1;
+}
+
+/* SSL 3.0 padding: any bytes, the last one their count, less than a block
+ * (RFC 6101 5.2.3.2).  The padding length + 1 when valid, else 0. */
+static size_t ssl3_pad_check(const uint8_t *p, size_t n, size_t mac_len, size_t block)
+{
+	size_t pad = p[n - 1];
+	return pad < block && pad + 1 + mac_len <= n ? pad + 1 : 0;
+}
+
+/* A stream cipher (RC4, its state carried from record to record) or no
+ * cipher at all: plaintext || MAC. */
+static int decrypt_stream(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, uint16_t rver,
+			  const uint8_t *body, size_t blen, uint8_t *out, size_t *out_len,
+			  struct tlsa_error *err, size_t hdr)
+{
+	const struct tlsa_suite *s = d->suite;
+	size_t ml = tlsa_hash_len(s->mac);
+	int n = 0;
+	if (s->prot == TLSA_PROT_NULL)
+		memcpy(out, body, blen);
+	else if (EVP_DecryptUpdate(d->cipher_ctx, out, &n, body, (int)blen) != 1 ||
+		 (size_t)n != blen)
+		return tlsa_error_set(err, TLSA_EAUTH, hdr, "decryption failed (%s)", s->name);
+	if (blen < ml)
+		return tlsa_error_set(err, TLSA_EINVAL, hdr,
+				      "%zu-byte record is shorter than the %zu-byte MAC of %s", blen,
+				      ml, s->name);
+	uint8_t mac[48];
+	size_t plen = blen - ml;
+	if (cbc_mac(d, seq, type, rver, out, plen, mac) != 0 ||
+	    CRYPTO_memcmp(mac, out + plen, ml) != 0)
+		return tlsa_error_set(err, TLSA_EAUTH, hdr, "record MAC does not verify (%s)",
+				      s->name);
+	*out_len = plen;
+	return 0;
 }
 
 static int decrypt_cbc(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, uint16_t rver,
@@ -671,7 +774,8 @@ static int decrypt_cbc(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, ui
 		memcpy(d->iv, next_iv, bl);
 	if (rc != 0)
 		return tlsa_error_set(err, TLSA_EAUTH, hdr, "CBC decryption failed (%s)", s->name);
-	size_t p = cbc_pad_check(out, ctl, ml);
+	size_t p = d->version == 0x0300 ? ssl3_pad_check(out, ctl, ml, bl)
+					: cbc_pad_check(out, ctl, ml);
 	size_t plen = ctl - (p ? p : 1) - ml; /* with bad padding, still compute a MAC */
 	rc = cbc_mac(d, seq, type, rver, out, plen, mac);
 	bool ok = rc == 0 && CRYPTO_memcmp(mac, out + plen, ml) == 0 && p != 0;
@@ -680,6 +784,19 @@ static int decrypt_cbc(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, ui
 				      "record MAC or padding does not verify (%s)", s->name);
 	*out_len = plen;
 	return 0;
+}
+
+/* The suites with a record MAC (CBC, stream, none): their type is the header's. */
+static int decrypt_mac_suite(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, uint16_t rver,
+			     const uint8_t *body, size_t blen, uint8_t *out, size_t *out_len,
+			     uint8_t *inner_type, struct tlsa_error *err, size_t hdr)
+{
+	int rc = d->suite->prot == TLSA_PROT_CBC
+			 ? decrypt_cbc(d, seq, type, rver, body, blen, out, out_len, err, hdr)
+			 : decrypt_stream(d, seq, type, rver, body, blen, out, out_len, err, hdr);
+	if (rc == 0)
+		*inner_type = type;
+	return rc;
 }
 
 int tlsa_dir_decrypt(struct tlsa_cipher_dir *d, const uint8_t *record, size_t len, uint8_t *out,
@@ -723,12 +840,9 @@ int tlsa_dir_decrypt(struct tlsa_cipher_dir *d, const uint8_t *record, size_t le
 		seq = d->seq++;
 	d->last_seq = seq;
 
-	if (s->prot == TLSA_PROT_CBC) {
-		int rc = decrypt_cbc(d, seq, type, rver, body, blen, out, out_len, err, hdr);
-		if (rc == 0)
-			*inner_type = type;
-		return rc;
-	}
+	if (s->prot == TLSA_PROT_CBC || s->prot == TLSA_PROT_STREAM || s->prot == TLSA_PROT_NULL)
+		return decrypt_mac_suite(d, seq, type, rver, body, blen, out, out_len, inner_type,
+					 err, hdr);
 
 	size_t tl = tag_len(s);
 	size_t explicit_len = (!tls13 && s->prot != TLSA_PROT_CHACHA) ? 8 : 0;

@@ -26,6 +26,7 @@
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
+#include <zlib.h>
 
 #include "base/rd.h"
 #include "conn_decrypt.h"
@@ -41,6 +42,7 @@ struct sdir {
 	bool opened;	     /* a record opened under the current keys */
 	uint64_t early_seq;  /* TLS 1.3 client: next 0-RTT sequence number */
 	bool early_possible; /* 0-RTT secret or records, no handshake-key record opened yet */
+	z_stream *z;	     /* DEFLATE: this direction's inflate stream, across records */
 };
 
 struct sdec {
@@ -52,6 +54,8 @@ struct sdec {
 	struct sdir d[2];
 	struct tlsa_cipher_dir alt;   /* trial keys (next stage, 0-RTT) */
 	struct tlsa_crypto_cache *cc; /* the tracker's */
+	uint8_t comp;		      /* TLS <= 1.2 compression method (RFC 3749): 0 none */
+	uint8_t *zbuf;		      /* DEFLATE: inflated plaintext, before it goes to out */
 };
 
 static const struct tlsa_keylog_secret *secret(const struct sdec *s, tlsa_keylog_label l)
@@ -77,7 +81,8 @@ struct sdec *sdec_new(const struct tlsa_keylog_entry *e, const struct tlsa_hs_fa
 	uint16_t v = hs->version_selected;
 	bool tls13 = v == 0x0304 && !dtls;
 	if (tls13 != suite->tls13 ||
-	    (!tls13 && v != 0x0301 && v != 0x0302 && v != 0x0303 && v != 0xfeff && v != 0xfefd)) {
+	    (!tls13 && v != 0x0300 && v != 0x0301 && v != 0x0302 && v != 0x0303 && v != 0xfeff &&
+	     v != 0xfefd)) {
 		*why = "the negotiated version cannot be decrypted here";
 		return NULL;
 	}
@@ -95,7 +100,11 @@ struct sdec *sdec_new(const struct tlsa_keylog_entry *e, const struct tlsa_hs_fa
 	s->tls13 = tls13;
 	s->dtls = dtls;
 	s->etm = etm;
-	s->cbc_chain = !tls13 && suite->prot == TLSA_PROT_CBC && v == 0x0301;
+	/* SSL 3.0 / TLS 1.0 CBC chains its IV through every record, a stream
+	 * cipher its state: there every record must be opened, in order */
+	s->comp = tls13 ? 0 : hs->compression_selected;
+	s->cbc_chain = !tls13 && ((suite->prot == TLSA_PROT_CBC && v <= 0x0301) ||
+				  suite->prot == TLSA_PROT_STREAM || s->comp != 0);
 	s->client_dir = client_dir;
 	if (tls13) {
 		if (secret(s, TLSA_KL_CLIENT_HANDSHAKE) == NULL &&
@@ -124,6 +133,14 @@ void sdec_free(struct sdec *s)
 	tlsa_dir_free(&s->d[0].cur);
 	tlsa_dir_free(&s->d[1].cur);
 	tlsa_dir_free(&s->alt);
+	for (int i = 0; i < 2; i++)
+		if (s->d[i].z != NULL) {
+			inflateEnd(s->d[i].z);
+			free(s->d[i].z);
+		}
+	if (s->zbuf != NULL)
+		OPENSSL_cleanse(s->zbuf, SDEC_ZBUF);
+	free(s->zbuf);
 	OPENSSL_cleanse(&s->e, sizeof(s->e));
 	free(s);
 }
@@ -240,6 +257,52 @@ static enum sdec_result open13(struct sdec *s, int dir, const uint8_t *rec, size
 	return SD_AUTH;
 }
 
+/* This direction's DEFLATE stream cannot go on: its later records are unreadable. */
+static enum sdec_result comp_lost(struct sdec *s, int dir)
+{
+	struct sdir *sd = &s->d[dir];
+	tlsa_dir_free(&sd->cur);
+	sd->stage = ST_LOST;
+	return SD_SKIP;
+}
+
+/*
+ * A decrypted record of a compressed connection (RFC 3749): DEFLATE is
+ * inflated through the direction's one zlib stream, which runs across
+ * records (each record ends with a sync flush), into at most 2^14 bytes; any
+ * other method cannot be read, and nothing of its records is decoded (SD_SKIP).
+ */
+static enum sdec_result decompress(struct sdec *s, int dir, uint8_t *out, size_t cap,
+				   size_t *out_len)
+{
+	struct sdir *sd = &s->d[dir];
+	if (s->comp != 1)
+		return SD_SKIP;
+	if (s->zbuf == NULL && (s->zbuf = malloc(SDEC_ZBUF)) == NULL)
+		return comp_lost(s, dir);
+	if (sd->z == NULL) {
+		sd->z = calloc(1, sizeof(*sd->z));
+		if (sd->z == NULL || inflateInit(sd->z) != Z_OK) {
+			free(sd->z);
+			sd->z = NULL;
+			return comp_lost(s, dir);
+		}
+	}
+	z_stream *z = sd->z;
+	z->next_in = out;
+	z->avail_in = (uInt)*out_len;
+	z->next_out = s->zbuf;
+	z->avail_out = SDEC_ZBUF;
+	int zr = inflate(z, Z_SYNC_FLUSH);
+	size_t n = SDEC_ZBUF - z->avail_out;
+	/* all input used, and no more than a record may hold (2^14 bytes) */
+	if ((zr != Z_OK && zr != Z_BUF_ERROR) || z->avail_in != 0 || n > 16384 || n > cap)
+		return comp_lost(s, dir);
+	memcpy(out, s->zbuf, n);
+	*out_len = n;
+	return SD_OK;
+}
+
 enum sdec_result sdec_record(struct sdec *s, int dir, uint8_t type, const uint8_t *rec, size_t len,
 			     uint8_t *out, size_t cap, size_t *out_len, uint8_t *inner)
 {
@@ -262,11 +325,16 @@ enum sdec_result sdec_record(struct sdec *s, int dir, uint8_t type, const uint8_
 		return SD_NONE;
 	if (rec == NULL) {
 		sd->cur.seq++;
+		if (s->cbc_chain) {
+			/* the chained IV or stream state went with the record */
+			tlsa_dir_free(&sd->cur);
+			sd->stage = ST_LOST;
+		}
 		return SD_SKIP;
 	}
 	int rc = open_rec(&sd->cur, rec, len, out, cap, out_len, inner);
 	if (rc == 0)
-		return SD_OK;
+		return s->comp == 0 ? SD_OK : decompress(s, dir, out, cap, out_len);
 	return rc == TLSA_EAUTH ? SD_AUTH : SD_SKIP;
 }
 
@@ -278,6 +346,8 @@ enum sdec_result sdec_dtls_record(struct sdec *s, int dir, const uint8_t *rec, s
 	if (epoch != 1 || sd->stage != ST_APP)
 		return SD_NONE;
 	int rc = open_rec(&sd->cur, rec, len, out, cap, out_len, inner);
+	if (rc == 0 && s->comp != 0)
+		return SD_SKIP; /* compressed DTLS (records lost or reordered): unreadable */
 	if (rc == 0)
 		return SD_OK;
 	return rc == TLSA_EAUTH ? SD_AUTH : SD_SKIP;

@@ -19,6 +19,9 @@
  * direction uses its application keys; larger ones are only counted. */
 #define SDEC_SMALL_RECORD 256u
 
+/* DEFLATE: the inflate buffer, one byte over the 2^14 a record may hold */
+#define SDEC_ZBUF (16384u + 1u)
+
 enum sdec_result {
 	SD_NONE, /* not a protected record of a known key stage: nothing done */
 	SD_SKIP, /* protected, counted, not opened */

@@ -287,9 +287,11 @@ static int server_hello(const uint8_t *body, size_t len, bool dtls, struct tlsa_
 		hs->n_sh_exts = 0;
 	}
 	uint16_t suite = rd_u16(&r);
-	(void)rd_u8(&r); /* compression */
+	uint8_t comp = rd_u8(&r);
 	if (!rd_ok(&r))
 		return hello_fail(err, &r, "ServerHello cipher suite");
+	if (!hrr)
+		hs->compression_selected = comp; /* the records' compression (RFC 3749) */
 	hs->suite_selected = suite;
 	hs->suite_selected_set = true;
 	if (rd_left(&r) == 0)

@@ -9,11 +9,17 @@ all the corpus key logs for fuzz_session_keys.c when given --keylog-c.
 """
 import glob, os, subprocess, sys
 
-corpus = "tests/data/corpus"
+# the corpus, compressed records (DEFLATE, LZS) and the suites OpenSSL 3 no longer speaks
+DIRS = ("tests/data/corpus", "tests/data/compression", "tests/data/legacy-suites")
 out = "fuzz/corpus/fuzz_session_keys"
 
+
+def keylogs():
+    return [k for d in DIRS for k in sorted(glob.glob(d + "/*.keylog"))]
+
+
 if "--keylog-c" in sys.argv:
-    for k in sorted(glob.glob(corpus + "/*.keylog")):
+    for k in keylogs():
         for line in open(k):
             line = line.strip()
             if line and not line.startswith("#"):
@@ -21,7 +27,7 @@ if "--keylog-c" in sys.argv:
     sys.exit(0)
 
 os.makedirs(out, exist_ok=True)
-for k in sorted(glob.glob(corpus + "/*.keylog")):
+for k in keylogs():
     base = k[:-len(".keylog")]
     cap = [p for p in (base + ".pcap", base + ".pcapng") if os.path.exists(p)][0]
     rows = subprocess.run(
