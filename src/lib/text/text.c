@@ -87,6 +87,7 @@ void tlsa_text_free(struct tlsa_text *t)
 		return;
 	for (size_t i = 0; i < t->n_compiled; i++)
 		regfree(&t->re[i]);
+	text_ctx_free(t);
 	free(t->lx);
 	free(t->lx_pool);
 	free(t);
@@ -122,6 +123,11 @@ int tlsa_text_new(struct tlsa_text **out, struct tlsa_error *err)
 					      "log pattern %s: group %d of %zu, at most %d", p->id,
 					      p->group, nsub, MAX_GROUPS - 1);
 		}
+	}
+	int crc = text_ctx_build(t, err);
+	if (crc != 0) {
+		tlsa_text_free(t);
+		return crc;
 	}
 	const char *prints[8];
 	unsigned nprints = 0;
@@ -424,6 +430,8 @@ static void match_pattern(const struct tlsa_text *t, unsigned pi, const char *li
 			m.end = ls + e;
 			m.line_start = ls;
 			m.line_end = ls + len;
+			m.span_start = ls;
+			m.span_end = ls + len;
 			m.code = code;
 			m.dir = p->dir;
 			m.implementation = p->stack;
@@ -444,11 +452,20 @@ static void match_pattern(const struct tlsa_text *t, unsigned pi, const char *li
 	}
 }
 
+/* Where a line's scan reads and reports. */
+struct scan_out {
+	size_t buflen; /* of the whole buffer */
+	size_t floor;  /* a record's header may not start before this (a reported line) */
+	size_t last;   /* out: the end of the last line of the records reported */
+	tlsa_text_fn fn;
+	void *ctx;
+};
+
 /* Runs the anchored patterns over the line buf[ls, le) and reports what they find; with
  * `gate`, looks for a local error too. */
 static int scan_line(const struct tlsa_text *t, const char *buf, size_t ls, size_t le,
-		     const struct line_set *lset, bool gate, unsigned flags, tlsa_text_fn fn,
-		     void *ctx)
+		     const struct line_set *lset, bool gate, unsigned flags,
+		     struct scan_out *so)
 {
 	struct line_state st;
 	size_t len = le - ls;
@@ -487,8 +504,12 @@ local:
 	if (gate)
 		text_add_local(t, buf, ls, len, &st);
 	qsort(st.m, st.n, sizeof(st.m[0]), text_cmp_mention);
+	so->last = st.n > 0 ? ls + len : 0;
 	for (size_t i = 0; i < st.n; i++) {
-		int rc = fn(ctx, &st.m[i]);
+		size_t e = text_ctx_extend(t, buf, so->buflen, so->floor, &st.m[i]);
+		if (e > so->last)
+			so->last = e;
+		int rc = so->fn(so->ctx, &st.m[i]);
 		if (rc != 0)
 			return rc;
 	}
@@ -518,6 +539,8 @@ int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsig
 {
 	const unsigned char *b = (const unsigned char *)buf, *end = b + len, *p = b;
 
+	struct scan_out so = {len, 0, 0, fn, ctx};
+	size_t floor = 0;
 	struct hit h;
 	while (p < end && next_needle(t, b, p, end, &h)) {
 		if (!mark_anchors(t, b, end, h.start, h.needle, NULL)) {
@@ -538,11 +561,19 @@ int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsig
 			mark_anchors(t, lo, hi, h2.start, h2.needle, &lset);
 			r = h2.fp + 1;
 		}
+		so.floor = floor;
 		int rc = scan_line(t, buf, (size_t)(lo - b), (size_t)(hi - b), &lset,
-				   lset.gate && t->n_lx > 0, flags, fn, ctx);
+				   lset.gate && t->n_lx > 0, flags, &so);
 		if (rc != 0)
 			return rc;
+		if (so.last > (size_t)(hi - b)) /* a record's body below: scanned already */
+			hi = memchr(b + so.last, '\n', len - so.last);
+		if (hi == NULL)
+			hi = end;
 		p = hi < end ? hi + 1 : end;
+		/* The header of a later record lies below what this line reported. */
+		if (so.last > 0)
+			floor = (size_t)(p - b);
 	}
 	return 0;
 }
