@@ -157,9 +157,11 @@ int tlsa_text_new(struct tlsa_text **out, struct tlsa_error *err)
 		if (an->at + nl < an->len) {
 			t->after_ok[an->needle][(unsigned char)an->text[an->at + nl]] = true;
 		} else if (an->at == 0) {
-			/* The anchor is the needle itself: anything may follow. */
+			/* The anchor is the needle itself: anything may follow, or nothing
+			   (the needle ends the line). */
 			for (int c = 0; c < 256; c++)
 				t->after_ok[an->needle][c] = true;
+			t->bare[an->needle] = true;
 		}
 		/* An anchor ending with the needle, with bytes before it, is covered
 		 * by before_ok; one starting with it by after_ok. */
@@ -348,7 +350,7 @@ static bool mark_anchors(const struct tlsa_text *t, const unsigned char *lo,
 	bool any = false;
 	size_t nl = t->needle_len[n];
 	/* Most needles in ordinary text ("alerts/", "errors") fail on a neighbour byte. */
-	bool after = p + nl < hi && t->after_ok[n][ascii_lower(p[nl])];
+	bool after = p + nl < hi ? t->after_ok[n][ascii_lower(p[nl])] : t->bare[n];
 	bool before = p > lo && t->before_ok[n][ascii_lower(p[-1])];
 	if (!after && !before)
 		return false;

@@ -145,6 +145,7 @@ struct tlsa_text {
 	size_t must_len[LP_N_PATTERNS];
 	/* Per needle: bytes that may follow it / precede it in some anchor (folded). */
 	bool after_ok[LP_N_NEEDLES][256], before_ok[LP_N_NEEDLES][256];
+	bool bare[LP_N_NEEDLES]; /* some anchor is the needle alone */
 	int simd; /* 0 scalar, 1 SSSE3, 2 AVX2 */
 	/* Local errors: fragments sorted by hash, the hashes present, and the first two bytes
 	 * of the hashed windows (a cheaper test first). */
