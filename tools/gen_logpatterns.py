@@ -18,7 +18,7 @@ KINDS = {"name": "LP_NAME", "namex": "LP_NAMEX", "name?": "LP_NAMEOPT", "name#":
          "hexnum": "LP_HEXNUM",
          "reason": "LP_REASON", "hexreason": "LP_HEXREASON", "decreason": "LP_DECREASON",
          "curl": "LP_CURL", "quic": "LP_QUIC", "map": "LP_MAP", "fixed": "LP_FIXED",
-         "none": "LP_NONE"}
+         "none": "LP_NONE", "body": "LP_BODY"}
 
 
 def cstr(s):
@@ -102,7 +102,7 @@ def parse_kind(n, kspec, fail):
         mapname, group = parts[1], int(parts[2])
     elif k == "fixed":
         arg = int(parts[1])
-    elif k != "none":
+    elif k not in ("none", "body"):
         if len(parts) != 2:
             fail(n, "kind %s needs :GROUP" % k)
         group = int(parts[1])
@@ -295,6 +295,8 @@ def main():
     out.append(" * (header above) lines, in pattern order. */")
     out.append("#endif")
     out.append("#if defined(LP_TABLES_CTX)")
+    out.append("static const bool lp_kind_body[LP_N_PATTERNS] = {%s};" %
+               ", ".join("1" if p["kind"] == "body" else "0" for p in patterns))
     out.append("static const struct lp_ctx lp_ctx[%d] = {" % max(1, len(ctx)))
     for c in ctx:
         if c["map"] is not None and c["map"] not in maps:

@@ -508,9 +508,12 @@ local:
 	qsort(st.m, st.n, sizeof(st.m[0]), text_cmp_mention);
 	so->last = st.n > 0 ? ls + len : 0;
 	for (size_t i = 0; i < st.n; i++) {
-		size_t e = text_ctx_extend(t, buf, so->buflen, so->floor, &st.m[i]);
+		size_t e;
+		bool keep = text_ctx_extend(t, buf, so->buflen, so->floor, &st.m[i], &e);
 		if (e > so->last)
 			so->last = e;
+		if (!keep)
+			continue;
 		int rc = so->fn(so->ctx, &st.m[i]);
 		if (rc != 0)
 			return rc;

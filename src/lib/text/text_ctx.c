@@ -150,12 +150,16 @@ static void extend_up(const struct tlsa_text *t, const char *buf, size_t floor,
 	}
 }
 
-size_t text_ctx_extend(const struct tlsa_text *t, const char *buf, size_t len, size_t floor,
-		       struct tlsa_text_mention *m)
+bool text_ctx_extend(const struct tlsa_text *t, const char *buf, size_t len, size_t floor,
+		     struct tlsa_text_mention *m, size_t *last)
 {
+	*last = m->line_end;
 	if (m->pattern >= LP_N_PATTERNS || !t->has_ctx[m->pattern])
-		return m->line_end;
+		return true;
 	if (floor < m->line_start)
 		extend_up(t, buf, floor, m);
-	return extend_down(t, buf, len, m);
+	*last = extend_down(t, buf, len, m);
+	/* A pattern of kind `body` (a hex row holding a record header alone) is an alert
+	   only with the body that names it. */
+	return !(lp_kind_body[m->pattern] && m->code < 0);
 }

@@ -33,7 +33,8 @@ enum lp_kind {
 	LP_QUIC,
 	LP_MAP,
 	LP_FIXED,
-	LP_NONE
+	LP_NONE,
+	LP_BODY /* like LP_NONE, but a mention only when a follow line gives its code */
 };
 
 struct lp_map_entry {
@@ -188,8 +189,8 @@ int text_cmp_mention(const void *a, const void *b);
 /* text_ctx.c */
 int text_ctx_build(struct tlsa_text *t, struct tlsa_error *err);
 void text_ctx_free(struct tlsa_text *t);
-size_t text_ctx_extend(const struct tlsa_text *t, const char *buf, size_t len, size_t floor,
-		       struct tlsa_text_mention *m);
+bool text_ctx_extend(const struct tlsa_text *t, const char *buf, size_t len, size_t floor,
+		     struct tlsa_text_mention *m, size_t *last);
 
 /* text_local.c */
 int text_lx_build(struct tlsa_text *t);
