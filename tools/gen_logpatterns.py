@@ -218,7 +218,9 @@ def main():
                 p = patterns[-1]
                 if not any(a in f_[2].lower() for a, _ in p["anchors"]):
                     fail(n, "sample holds none of the anchors of %s" % p["id"])
-                samples.append((len(patterns) - 1, code, f_[2]))
+                # "␤" (the symbol for newline) separates the lines of a sample of a
+                # record over several lines.
+                samples.append((len(patterns) - 1, code, f_[2].replace("\u2424", "\n")))
             else:
                 fail(n, "unknown line type %r" % kind)
 
