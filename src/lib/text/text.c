@@ -410,7 +410,9 @@ static void match_pattern(const struct tlsa_text *t, unsigned pi, const char *li
 			size_t k = find_lit(line, from, len, p->must, mlen, p->icase != 0);
 			if (k >= len)
 				break;
-			if (k - (size_t)p->must_boundary > from)
+			/* The boundary byte before it, if the literal is not at the line start
+			   (k - 1 would wrap and send regexec to a start of -1: a hang). */
+			if (k >= (size_t)p->must_boundary && k - (size_t)p->must_boundary > from)
 				from = k - (size_t)p->must_boundary;
 		}
 		pm[0].rm_so = (regoff_t)from;
