@@ -1,9 +1,12 @@
 /*
  * Fuzz target for the text recogniser: any bytes as a log.  Checks the contract of
  * every mention (spans inside the buffer and inside their line, codes in range,
- * mentions in buffer order) with and without TLSA_TEXT_ALL, and that scanning the
- * input in two pieces cut after a newline gives the same mentions as one piece.
+ * mentions in buffer order, a record's span around its line) with and without
+ * TLSA_TEXT_ALL, and that scanning the input in two pieces cut after a newline gives
+ * the same mentions as one piece unless a record over several lines (the bounded
+ * window of data/log-patterns.txt `follow` and `before` lines) spans the cut.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,8 @@ struct seen {
 	size_t n;
 	size_t last_start;
 	uint64_t sum;
+	size_t cut;	/* a record spanning this offset makes the pieces differ */
+	bool crosses;
 };
 
 static int check(void *ctx, const struct tlsa_text_mention *m)
@@ -36,8 +41,12 @@ static int check(void *ctx, const struct tlsa_text_mention *m)
 	    (m->rule_id != NULL &&
 	     (m->dir != (closed ? TLSA_TEXT_UNKNOWN : TLSA_TEXT_SENT) || m->code < 0)))
 		abort();
+	if (m->span_start > m->line_start || m->span_end < m->line_end || m->span_end > s->len)
+		abort();
 	if (s->n > 0 && m->line_start < s->last_start)
 		abort();
+	if (m->span_start < s->cut && m->span_end > s->cut)
+		s->crosses = true;
 	s->last_start = m->line_start;
 	s->n++;
 	s->sum += (uint64_t)(m->code + 1) * 31 + m->start;
@@ -61,23 +70,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(buf, data, size);
 
-	struct seen whole = {size, 0, 0, 0}, all = {size, 0, 0, 0};
+	const char *nl = size > 1 ? memchr(buf + size / 2, '\n', size - size / 2) : NULL;
+	size_t cut = nl != NULL ? (size_t)(nl - buf) + 1 : 0;
+	struct seen whole = {size, 0, 0, 0, cut, false}, all = {size, 0, 0, 0, 0, false};
 	tlsa_text_scan(rec, buf, size, 0, check, &whole);
 	tlsa_text_scan(rec, buf, size, TLSA_TEXT_ALL, check, &all);
 	if (all.n < whole.n)
 		abort();
 
-	/* Cut after the first newline in the middle: same mentions, shifted. */
-	const char *nl = size > 1 ? memchr(buf + size / 2, '\n', size - size / 2) : NULL;
-	if (nl != NULL) {
-		size_t cut = (size_t)(nl - buf) + 1;
-		struct seen a = {cut, 0, 0, 0}, b = {size - cut, 0, 0, 0};
+	/* Cut after the first newline in the middle: same mentions, shifted, unless a
+	   record over several lines spans the cut. */
+	if (nl != NULL && !whole.crosses) {
+		struct seen a = {cut, 0, 0, 0, 0, false}, b = {size - cut, 0, 0, 0, 0, false};
 		tlsa_text_scan(rec, buf, cut, 0, check, &a);
 		char *rest = malloc(size - cut ? size - cut : 1);
 		if (rest != NULL) {
 			memcpy(rest, buf + cut, size - cut);
 			tlsa_text_scan(rec, rest, size - cut, 0, check, &b);
-			/* Lines are independent: same count, same codes at the same offsets. */
+			/* Records apart: same count, same codes at the same offsets. */
 			if (a.n + b.n != whole.n ||
 			    a.sum + b.sum + (uint64_t)b.n * cut != whole.sum)
 				abort();

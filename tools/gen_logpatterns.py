@@ -18,7 +18,7 @@ KINDS = {"name": "LP_NAME", "namex": "LP_NAMEX", "name?": "LP_NAMEOPT", "name#":
          "hexnum": "LP_HEXNUM",
          "reason": "LP_REASON", "hexreason": "LP_HEXREASON", "decreason": "LP_DECREASON",
          "curl": "LP_CURL", "quic": "LP_QUIC", "map": "LP_MAP", "fixed": "LP_FIXED",
-         "none": "LP_NONE"}
+         "none": "LP_NONE", "body": "LP_BODY"}
 
 
 def cstr(s):
@@ -89,11 +89,37 @@ def longest_needle(needles, text):
     return best
 
 
+def parse_kind(n, kspec, fail):
+    """(kind, group, arg, map name) of a KIND field without its ",case" suffix."""
+    parts = kspec.split(":")
+    k = parts[0]
+    if k not in KINDS:
+        fail(n, "unknown kind %r" % k)
+    group, arg, mapname = 0, 0, None
+    if k == "map":
+        if len(parts) != 3:
+            fail(n, "map kind is map:NAME:GROUP")
+        mapname, group = parts[1], int(parts[2])
+    elif k == "fixed":
+        arg = int(parts[1])
+    elif k not in ("none", "body"):
+        if len(parts) != 2:
+            fail(n, "kind %s needs :GROUP" % k)
+        group = int(parts[1])
+    if group > 9:
+        fail(n, "group numbers are 1-9")
+    return k, group, arg, mapname
+
+
+# A record split over lines: at most this many lines between its header and its body.
+CTX_MAX_LINES = 16
+
+
 def main():
     data_dir, out_path = sys.argv[1], sys.argv[2]
     path = data_dir + "/log-patterns.txt"
     alerts = load_alerts(data_dir + "/alerts.txt")
-    needles, fingerprints, maps, patterns, samples, gates = [], [], {}, [], [], []
+    needles, fingerprints, maps, patterns, samples, gates, ctx = [], [], {}, [], [], [], []
     ids = set()
 
     def fail(n, msg):
@@ -146,25 +172,9 @@ def main():
                 icase = True
                 if kspec.endswith(",case"):
                     icase, kspec = False, kspec[:-5]
-                parts = kspec.split(":")
-                k = parts[0]
-                if k not in KINDS:
-                    fail(n, "unknown kind %r" % k)
-                group, arg, mapname = 0, 0, None
-                if k == "map":
-                    if len(parts) != 3:
-                        fail(n, "map kind is map:NAME:GROUP")
-                    mapname, group = parts[1], int(parts[2])
-                elif k == "fixed":
-                    arg = int(parts[1])
-                    if arg not in alerts:
-                        fail(n, "fixed code %d is not in data/alerts.txt" % arg)
-                elif k != "none":
-                    if len(parts) != 2:
-                        fail(n, "kind %s needs :GROUP" % k)
-                    group = int(parts[1])
-                if group > 9:
-                    fail(n, "group numbers are 1-9")
+                k, group, arg, mapname = parse_kind(n, kspec, fail)
+                if k == "fixed" and arg not in alerts:
+                    fail(n, "fixed code %d is not in data/alerts.txt" % arg)
                 alist = []
                 for a in anchors.split(" | "):
                     a, back = a.strip(), None
@@ -180,6 +190,24 @@ def main():
                 patterns.append(dict(id=pid, stack=stack, dir=direction, kind=k, group=group,
                                      arg=arg, map=mapname, icase=icase, anchors=alist,
                                      regex=regex, line=n))
+            elif kind in ("follow", "before"):
+                f_ = line.split("\t", 3)
+                if len(f_) != 4 or not patterns:
+                    fail(n, "expected: %s LINES %s REGEX after a pattern" %
+                         (kind, "KIND" if kind == "follow" else "DIRECTION"))
+                lines_ = int(f_[1])
+                if not 1 <= lines_ <= CTX_MAX_LINES:
+                    fail(n, "LINES is 1-%d" % CTX_MAX_LINES)
+                k, group, arg, mapname, direction = "none", 0, 0, None, "unknown"
+                if kind == "follow":
+                    k, group, arg, mapname = parse_kind(n, f_[2], fail)
+                else:
+                    direction = f_[2]
+                    if direction not in DIRS:
+                        fail(n, "direction must be received, sent or unknown")
+                ctx.append(dict(pattern=len(patterns) - 1, lines=lines_, follow=kind == "follow",
+                                dir=direction, kind=k, group=group, arg=arg, map=mapname,
+                                regex=f_[3], line=n))
             elif kind == "sample":
                 f_ = line.split("\t", 2)
                 if len(f_) != 3 or not patterns:
@@ -190,7 +218,9 @@ def main():
                 p = patterns[-1]
                 if not any(a in f_[2].lower() for a, _ in p["anchors"]):
                     fail(n, "sample holds none of the anchors of %s" % p["id"])
-                samples.append((len(patterns) - 1, code, f_[2]))
+                # "␤" (the symbol for newline) separates the lines of a sample of a
+                # record over several lines.
+                samples.append((len(patterns) - 1, code, f_[2].replace("\u2424", "\n")))
             else:
                 fail(n, "unknown line type %r" % kind)
 
@@ -227,7 +257,9 @@ def main():
     out = ["/* Generated by tools/gen_logpatterns.py from data/log-patterns.txt. Do not edit. */",
            "", "#define LP_N_NEEDLES %d" % len(needles),
            "#define LP_N_PATTERNS %d" % len(patterns),
-           "#define LP_N_MAPS %d" % len(map_names), "",
+           "#define LP_N_MAPS %d" % len(map_names),
+           "#define LP_N_CTX %d" % len(ctx),
+           "#define LP_CTX_MAX_LINES %d" % CTX_MAX_LINES, "",
            "/* The tables are static: each file of src/lib/text/ that uses some asks for them",
            " * (LP_TABLES_MAPS, LP_TABLES_SCAN) before including this, the others get the counts. */",
            "#if defined(LP_TABLES_SCAN)",
@@ -260,6 +292,26 @@ def main():
             p["arg"], map_names.index(p["map"]) if p["map"] else -1, 1 if p["icase"] else 0,
             cstr(p["regex"]), cstr(lit.lower() if p["icase"] else lit), boundary))
     out.append("};")
+    out.append("")
+    out.append("/* Records over several lines: a pattern's follow (body below) and before")
+    out.append(" * (header above) lines, in pattern order. */")
+    out.append("#endif")
+    out.append("#if defined(LP_TABLES_CTX)")
+    out.append("static const bool lp_kind_body[LP_N_PATTERNS] = {%s};" %
+               ", ".join("1" if p["kind"] == "body" else "0" for p in patterns))
+    out.append("static const struct lp_ctx lp_ctx[%d] = {" % max(1, len(ctx)))
+    for c in ctx:
+        if c["map"] is not None and c["map"] not in maps:
+            fail(c["line"], "no map named %r" % c["map"])
+        out.append("\t{%d, %d, %d, %s, %s, %d, %d, %d, %s}," % (
+            c["pattern"], c["lines"], 1 if c["follow"] else 0, DIRS[c["dir"]], KINDS[c["kind"]],
+            c["group"], c["arg"], map_names.index(c["map"]) if c["map"] else -1,
+            cstr(c["regex"])))
+    if not ctx:
+        out.append("\t{65535, 0, 0, TLSA_TEXT_UNKNOWN, LP_NONE, 0, 0, -1, \"\"},")
+    out.append("};")
+    out.append("#endif")
+    out.append("#if defined(LP_TABLES_SCAN)")
     out.append("")
     out.append("/* Sorted by needle: lp_needle_first[i] is the first anchor of needle i. */")
     out.append("static const struct lp_anchor lp_anchors[%d] = {" % len(anchors))

@@ -73,6 +73,16 @@ struct tlsa_text_mention {
 	bool pre13;
 	int code_pre13;		   /* -1 unless pre13 */
 	const char *rule_id_pre13; /* static; NULL unless pre13 */
+	/*
+	 * The whole record: from the start of its first line to the end of its last
+	 * (without '\n').  A record split over lines (a Java debug block, `openssl
+	 * s_client -msg` with its hex body, a rustls Message dump, SChannel event XML, a
+	 * hex dump after its "read"/"write" header) is one mention: the line holding
+	 * the match is one of its lines, and the header line (data/log-patterns.txt
+	 * `before`, `follow`) gives the direction.  Equal to line_start and line_end for
+	 * a mention on one line.  The lines of a record lie in one call's buffer.
+	 */
+	size_t span_start, span_end;
 };
 
 /* The pattern_id of a mention found by a local error alone. */
@@ -118,8 +128,10 @@ typedef int (*tlsa_text_fn)(void *ctx, const struct tlsa_text_mention *m);
  * Scans `buf` (one line or many; the last line need not end in '\n') and calls
  * `fn` for each mention, in buffer order.  If `fn` returns non-zero, scanning
  * stops and that value is returned; otherwise returns 0.  Lines are
- * independent: a caller reading a stream may pass it in pieces cut after any
- * '\n'.  Allocates only to copy a line longer than 4 KiB that holds an anchor
+ * independent, except that a record split over a few lines (span_start) is one
+ * mention: a caller reading a stream may pass it in pieces cut after any '\n',
+ * preferably not in the middle of such a record (at most 16 lines).  Allocates
+ * only to copy a line longer than 4 KiB that holds an anchor
  * (such a line is skipped if that allocation fails).
  */
 int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsigned flags,

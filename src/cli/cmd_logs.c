@@ -84,6 +84,7 @@ struct logs {
 	/* Per input. */
 	const char *name;	 /* as printed */
 	unsigned long long line; /* 1-based number of the line at `counted` */
+	unsigned long long end_line; /* the last line of the mention being reported */
 	size_t counted;		 /* offset in the current block up to which lines are counted */
 	unsigned long long base; /* stream offset of the current block */
 	size_t carry_col;	 /* bytes of the current line already scanned in earlier pieces */
@@ -292,6 +293,7 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 		jw_begin(&w, f);
 		jw_str(&w, "file", L->name);
 		jw_uint(&w, "line", line);
+		jw_uint(&w, "end_line", L->end_line);
 		jw_uint(&w, "column", col);
 		jw_uint(&w, "end_column", end_col);
 		jw_uint(&w, "offset", L->base + m->start);
@@ -354,8 +356,16 @@ static int on_mention(void *ctx, const struct tlsa_text_mention *m)
 	struct block_ctx *bc = ctx;
 	struct logs *L = bc->L;
 
-	L->line += tlsa_text_count_lines(bc->block + L->counted, m->line_start - L->counted);
-	L->counted = m->line_start;
+	/* A record over several lines is reported at its first line (span_start), which
+	   may lie before the line of the mention reported last. */
+	if (m->span_start >= L->counted)
+		L->line += tlsa_text_count_lines(bc->block + L->counted, m->span_start - L->counted);
+	else
+		L->line -= tlsa_text_count_lines(bc->block + m->span_start,
+						 L->counted - m->span_start);
+	L->counted = m->span_start;
+	L->end_line = L->line + tlsa_text_count_lines(bc->block + m->span_start,
+						      m->span_end - m->span_start);
 	L->found++;
 	if (L->summary) {
 		if (add_summary(L, m, L->line) != 0) {

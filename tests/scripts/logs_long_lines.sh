@@ -27,7 +27,7 @@ s = open(sys.argv[1]).read()
 print(s.index("tlsv1 alert unknown ca") + 1)' "$tmp/json.log")
 out=$("$TLSALERT" logs --json "$tmp/json.log" 2>&1)
 case $out in
-*'"line":1,"column":'"$col,"*unknown_ca*) ;;
+*'"line":1,'*'"column":'"$col,"*unknown_ca*) ;;
 *) echo "logs_long_lines: the message across the 1 MiB piece boundary was not found at column $col:"
 	echo "$out"
 	fail=1 ;;
@@ -40,7 +40,7 @@ else
 	echo ' tlsv1 alert unknown ca' >>"$tmp/long.log"
 	(ulimit -v 60000 && "$TLSALERT" logs --json "$tmp/long.log") >"$tmp/out" 2>&1
 	rc=$?
-	[ $rc = 0 ] && grep -q '"line":1,"column":73400322,.*unknown_ca' "$tmp/out" ||
+	[ $rc = 0 ] && grep -q '"line":1,.*"column":73400322,.*unknown_ca' "$tmp/out" ||
 		{ echo "logs_long_lines: a 70 MiB line under a 60 MB limit: rc $rc"; cat "$tmp/out"; fail=1; }
 fi
 [ $fail = 0 ] && echo "logs_long_lines: ok"

@@ -75,6 +75,27 @@ static void check_edges(const struct tlsa_text *t)
 		CHECK_INT(f.m[1].line_end, sizeof(nul) - 1);
 	}
 
+	/* A pattern's leading literal at the very start of a line, after a boundary
+	   group "(^|[^a-z])": the search once started at offset -1 and regexec hung
+	   (a line of prose beginning "encrypted alerts, ..."). */
+	f = scan(t, "encrypted alerts, and more\nEncrypted Alert\n", 43, 0);
+	CHECK_INT(f.n, 1);
+	if (f.n == 1) {
+		CHECK_INT(f.m[0].code, -1);
+		CHECK_INT(f.m[0].start, 27);
+		CHECK_STR(f.m[0].pattern_id, "wireshark.encrypted");
+	}
+	/* A multi-line record: one mention, its span over both lines. */
+	static const char rec[] = "<<< TLS 1.3, Alert [length 0002], fatal ???\n    02 78\nx\n";
+	f = scan(t, rec, sizeof(rec) - 1, 0);
+	CHECK_INT(f.n, 1);
+	if (f.n == 1) {
+		CHECK_INT(f.m[0].code, 120);
+		CHECK_INT(f.m[0].span_start, 0);
+		CHECK_INT(f.m[0].span_end, 53);
+		CHECK_INT(f.m[0].line_end, 43);
+	}
+
 	/* A needle cut by the end of the buffer, and one at the very start. */
 	f = scan(t, "tlsv1 alert unknown ca", 22, 0);
 	CHECK_INT(f.n, 1);

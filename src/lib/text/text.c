@@ -87,6 +87,7 @@ void tlsa_text_free(struct tlsa_text *t)
 		return;
 	for (size_t i = 0; i < t->n_compiled; i++)
 		regfree(&t->re[i]);
+	text_ctx_free(t);
 	free(t->lx);
 	free(t->lx_pool);
 	free(t);
@@ -123,6 +124,11 @@ int tlsa_text_new(struct tlsa_text **out, struct tlsa_error *err)
 					      p->group, nsub, MAX_GROUPS - 1);
 		}
 	}
+	int crc = text_ctx_build(t, err);
+	if (crc != 0) {
+		tlsa_text_free(t);
+		return crc;
+	}
 	const char *prints[8];
 	unsigned nprints = 0;
 	for (size_t n = 0; n < LP_N_NEEDLES; n++) {
@@ -151,9 +157,11 @@ int tlsa_text_new(struct tlsa_text **out, struct tlsa_error *err)
 		if (an->at + nl < an->len) {
 			t->after_ok[an->needle][(unsigned char)an->text[an->at + nl]] = true;
 		} else if (an->at == 0) {
-			/* The anchor is the needle itself: anything may follow. */
+			/* The anchor is the needle itself: anything may follow, or nothing
+			   (the needle ends the line). */
 			for (int c = 0; c < 256; c++)
 				t->after_ok[an->needle][c] = true;
+			t->bare[an->needle] = true;
 		}
 		/* An anchor ending with the needle, with bytes before it, is covered
 		 * by before_ok; one starting with it by after_ok. */
@@ -342,7 +350,7 @@ static bool mark_anchors(const struct tlsa_text *t, const unsigned char *lo,
 	bool any = false;
 	size_t nl = t->needle_len[n];
 	/* Most needles in ordinary text ("alerts/", "errors") fail on a neighbour byte. */
-	bool after = p + nl < hi && t->after_ok[n][ascii_lower(p[nl])];
+	bool after = p + nl < hi ? t->after_ok[n][ascii_lower(p[nl])] : t->bare[n];
 	bool before = p > lo && t->before_ok[n][ascii_lower(p[-1])];
 	if (!after && !before)
 		return false;
@@ -402,7 +410,9 @@ static void match_pattern(const struct tlsa_text *t, unsigned pi, const char *li
 			size_t k = find_lit(line, from, len, p->must, mlen, p->icase != 0);
 			if (k >= len)
 				break;
-			if (k - (size_t)p->must_boundary > from)
+			/* The boundary byte before it, if the literal is not at the line start
+			   (k - 1 would wrap and send regexec to a start of -1: a hang). */
+			if (k >= (size_t)p->must_boundary && k - (size_t)p->must_boundary > from)
 				from = k - (size_t)p->must_boundary;
 		}
 		pm[0].rm_so = (regoff_t)from;
@@ -424,6 +434,8 @@ static void match_pattern(const struct tlsa_text *t, unsigned pi, const char *li
 			m.end = ls + e;
 			m.line_start = ls;
 			m.line_end = ls + len;
+			m.span_start = ls;
+			m.span_end = ls + len;
 			m.code = code;
 			m.dir = p->dir;
 			m.implementation = p->stack;
@@ -444,11 +456,20 @@ static void match_pattern(const struct tlsa_text *t, unsigned pi, const char *li
 	}
 }
 
+/* Where a line's scan reads and reports. */
+struct scan_out {
+	size_t buflen; /* of the whole buffer */
+	size_t floor;  /* a record's header may not start before this (a reported line) */
+	size_t last;   /* out: the end of the last line of the records reported */
+	tlsa_text_fn fn;
+	void *ctx;
+};
+
 /* Runs the anchored patterns over the line buf[ls, le) and reports what they find; with
  * `gate`, looks for a local error too. */
 static int scan_line(const struct tlsa_text *t, const char *buf, size_t ls, size_t le,
-		     const struct line_set *lset, bool gate, unsigned flags, tlsa_text_fn fn,
-		     void *ctx)
+		     const struct line_set *lset, bool gate, unsigned flags,
+		     struct scan_out *so)
 {
 	struct line_state st;
 	size_t len = le - ls;
@@ -487,8 +508,15 @@ local:
 	if (gate)
 		text_add_local(t, buf, ls, len, &st);
 	qsort(st.m, st.n, sizeof(st.m[0]), text_cmp_mention);
+	so->last = st.n > 0 ? ls + len : 0;
 	for (size_t i = 0; i < st.n; i++) {
-		int rc = fn(ctx, &st.m[i]);
+		size_t e;
+		bool keep = text_ctx_extend(t, buf, so->buflen, so->floor, &st.m[i], &e);
+		if (e > so->last)
+			so->last = e;
+		if (!keep)
+			continue;
+		int rc = so->fn(so->ctx, &st.m[i]);
 		if (rc != 0)
 			return rc;
 	}
@@ -518,6 +546,8 @@ int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsig
 {
 	const unsigned char *b = (const unsigned char *)buf, *end = b + len, *p = b;
 
+	struct scan_out so = {len, 0, 0, fn, ctx};
+	size_t floor = 0;
 	struct hit h;
 	while (p < end && next_needle(t, b, p, end, &h)) {
 		if (!mark_anchors(t, b, end, h.start, h.needle, NULL)) {
@@ -538,11 +568,19 @@ int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsig
 			mark_anchors(t, lo, hi, h2.start, h2.needle, &lset);
 			r = h2.fp + 1;
 		}
+		so.floor = floor;
 		int rc = scan_line(t, buf, (size_t)(lo - b), (size_t)(hi - b), &lset,
-				   lset.gate && t->n_lx > 0, flags, fn, ctx);
+				   lset.gate && t->n_lx > 0, flags, &so);
 		if (rc != 0)
 			return rc;
+		if (so.last > (size_t)(hi - b)) /* a record's body below: scanned already */
+			hi = memchr(b + so.last, '\n', len - so.last);
+		if (hi == NULL)
+			hi = end;
 		p = hi < end ? hi + 1 : end;
+		/* The header of a later record lies below what this line reported. */
+		if (so.last > 0)
+			floor = (size_t)(p - b);
 	}
 	return 0;
 }

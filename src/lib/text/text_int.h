@@ -33,7 +33,8 @@ enum lp_kind {
 	LP_QUIC,
 	LP_MAP,
 	LP_FIXED,
-	LP_NONE
+	LP_NONE,
+	LP_BODY /* like LP_NONE, but a mention only when a follow line gives its code */
 };
 
 struct lp_map_entry {
@@ -68,6 +69,24 @@ struct lp_anchor {
 	unsigned at; /* offset of the needle inside the anchor */
 	unsigned pattern;
 	unsigned lookback; /* a match starts at most this many bytes before the anchor */
+};
+
+/*
+ * A record over several lines (data/log-patterns.txt `follow` and `before`): the
+ * body of pattern `pattern`'s record at most `lines` lines below its match
+ * (`follow`: the code when the match named none), or its header at most `lines`
+ * above (`before`: the direction when the pattern's is unknown).
+ */
+struct lp_ctx {
+	unsigned pattern;
+	unsigned lines;
+	int follow;
+	tlsa_text_dir dir;
+	enum lp_kind kind;
+	int group;
+	int arg;
+	int map;
+	const char *regex;
 };
 
 struct lp_sample {
@@ -115,6 +134,9 @@ struct lx_frag {
 
 struct tlsa_text {
 	regex_t re[LP_N_PATTERNS];
+	regex_t cre[LP_N_CTX > 0 ? LP_N_CTX : 1]; /* lp_ctx[i].regex */
+	size_t n_ctx_compiled;
+	bool has_ctx[LP_N_PATTERNS]; /* pattern i has follow or before lines */
 	bool lead_boundary[LP_N_PATTERNS];  /* regex starts "(^|": group 1 is not the alert */
 	bool trail_boundary[LP_N_PATTERNS]; /* regex ends "|$)": the last group is not either */
 	size_t n_compiled;
@@ -125,6 +147,7 @@ struct tlsa_text {
 	size_t must_len[LP_N_PATTERNS];
 	/* Per needle: bytes that may follow it / precede it in some anchor (folded). */
 	bool after_ok[LP_N_NEEDLES][256], before_ok[LP_N_NEEDLES][256];
+	bool bare[LP_N_NEEDLES]; /* some anchor is the needle alone */
 	int simd; /* 0 scalar, 1 SSSE3, 2 AVX2 */
 	/* Local errors: fragments sorted by hash, the hashes present, and the first two bytes
 	 * of the hashed windows (a cheaper test first). */
@@ -163,6 +186,12 @@ bool text_match_code(const struct lp_pattern *p, const char *line, const regmatc
 void text_keep(struct line_state *ls, const struct tlsa_text_mention *m, bool all);
 void text_drop_unnamed(struct line_state *st);
 int text_cmp_mention(const void *a, const void *b);
+
+/* text_ctx.c */
+int text_ctx_build(struct tlsa_text *t, struct tlsa_error *err);
+void text_ctx_free(struct tlsa_text *t);
+bool text_ctx_extend(const struct tlsa_text *t, const char *buf, size_t len, size_t floor,
+		     struct tlsa_text_mention *m, size_t *last);
 
 /* text_local.c */
 int text_lx_build(struct tlsa_text *t);

@@ -295,6 +295,8 @@ void text_add_local(const struct tlsa_text *t, const char *buf, size_t ls, size_
 		m->end = ls + me;
 		m->line_start = ls;
 		m->line_end = ls + len;
+		m->span_start = ls;
+		m->span_end = ls + len;
 		m->code = f->src->alert;
 		m->dir = TLSA_TEXT_SENT;
 		m->implementation = f->src->stack;

@@ -174,7 +174,8 @@ bool text_match_code(const struct lp_pattern *p, const char *line, const regmatc
 		return true;
 	case LP_MAP: *code = map_code(p->map, g, glen); return *code >= 0;
 	case LP_FIXED: *code = p->arg; return true;
-	case LP_NONE: return true;
+	case LP_NONE:
+	case LP_BODY: return true;
 	}
 	return false;
 }

@@ -207,8 +207,10 @@ for c in [42, 46, 48, 112]:
 for c in [40, 42, 48]:
     add(c, "received", "dart", "HandshakeException: Handshake error in client (OS Error: %s(../../third_party/"
         "boringssl/src/ssl/tls_record.cc:594))" % boring_symbol(c))
+# LibreSSL's TLS 1.3 stack (function ST_CONNECT, no "SSL alert number"): an alert it sent
+# (tls13_alert_sent_cb; curl/curl#6790).
 for c in [40, 48, 50, 70]:
-    add(c, "received", "libressl", "curl: (35) error:1404B%03X:SSL routines:ST_CONNECT:%s" %
+    add(c, "sent", "libressl", "curl: (35) error:1404B%03X:SSL routines:ST_CONNECT:%s" %
         (1000 + c, ossl_reason(c)))
 for c in [42, 48, 45]:
     add(c, "received", "postgresql", "psql: error: connection to server at \"db.internal\" (%s), port 5432 "
