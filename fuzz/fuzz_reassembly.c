@@ -4,7 +4,7 @@
  * packet: connection, direction and flags, sequence offset, length, ACK
  * offset, time step.  Payload bytes are a function of their sequence number,
  * so every byte delivered can be checked against the number it must have;
- * the out-of-order buffer must never exceed its cap.  Violations abort.
+ * the waiting runs must stay sorted, disjoint and within their caps.  Violations abort.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +15,29 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CAP 300
+
+/* The waiting runs of a direction keep their bounds and order: sorted, disjoint, none at or
+   before the next byte unless held, their lengths summed in bytes. */
+static bool runs_ok(const struct tcp_dir *d)
+{
+	const struct tcp_ooo *o = d->ooo;
+	if (o == NULL)
+		return true;
+	if (o->bytes > CAP || o->n > 64 || o->head + o->n > o->cap)
+		return false;
+	size_t sum = 0;
+	uint64_t end = 0;
+	for (uint32_t i = 0; i < o->n; i++) {
+		const struct tcp_blk *b = o->b[o->head + i];
+		uint64_t s = (uint32_t)(b->seq - d->next_seq);
+		if (b->len == 0 || (uint64_t)b->off + b->len > b->cap || (i > 0 && s < end) ||
+		    (s == 0 && !(i == 0 && o->held)))
+			return false;
+		end = s + b->len;
+		sum += b->len;
+	}
+	return sum == o->bytes;
+}
 
 static uint8_t byte_at(uint32_t seq)
 {
@@ -104,8 +127,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		c->cur.ts_sec = now;
 		pkt_decode(c, 12, pkt, 40 + len);
 		for (struct cap_flow *f = c->lru_head; f != NULL; f = f->lru_next)
-			if (f->dir[0].ooo_bytes > CAP || f->dir[1].ooo_bytes > CAP)
-				abort();
+			for (int d = 0; d < 2; d++)
+				if (!runs_ok(&f->dir[d]))
+					abort();
 	}
 	tlsa_capture_finish(c);
 	tlsa_capture_free(c);

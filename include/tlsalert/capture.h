@@ -106,6 +106,10 @@ struct tlsa_capture_stats {
 	uint64_t tcp_gaps;	/* tcp_gap calls */
 	uint64_t tcp_gap_bytes; /* bytes reported missing */
 	uint64_t tcp_dup_bytes; /* retransmitted / overlapping bytes dropped */
+	uint64_t overlap_conflicts; /* segments whose bytes contradict another copy of the same
+				       sequence numbers (docs/capture.md: which copy wins) */
+	uint64_t tcp_other_copy;    /* segments ignored as another copy of a stream in a far
+				       sequence space (a capture on both sides of a middlebox) */
 };
 
 struct tlsa_capture;

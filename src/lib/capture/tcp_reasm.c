@@ -3,32 +3,50 @@
  *
  * Each direction keeps the next sequence number it expects.  A segment that
  * starts at or before it is delivered straight from the packet buffer (its
- * already-delivered head cut off); one that starts later is copied into a
- * sorted list of waiting segments, bounded by opts.max_flow_buffer.  Bytes
- * are declared lost (tcp_gap) when the buffer is full, when the other side
- * acknowledged data the capture never showed, or when the direction ends.
- * Sequence numbers compare modulo 2^32.
+ * already-delivered head cut off); one that starts later is copied into the
+ * direction's waiting runs (tcp_ooo.c), bounded by opts.max_flow_buffer bytes
+ * and max_flow_buffer / 256 runs (64 to 4,096).  Bytes are declared lost (tcp_gap) when
+ * either bound is passed, when the other side acknowledged data the capture
+ * never showed, or when the direction ends; the runs after a declared hole
+ * are delivered with the packets that brought them.  Which copy of
+ * overlapping bytes wins is in docs/capture.md ("Overlaps").  Sequence
+ * numbers compare modulo 2^32.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "capture_int.h"
 
+/* An in-order segment this short, without PSH or FIN, is held until the next segment of its
+   direction (or an ACK of it): a bare ACK that carries a few junk bytes must not win over
+   the real segment sent at the same sequence number. */
+#define TINY_HELD 6
+/* Segments this far from the next byte belong to another copy of the stream (a capture on
+   both sides of a middlebox that rewrites sequence numbers), unless the buffer is larger. */
+#define FAR_MIN (1u << 20)
+/* The other sequence space is followed after this many segments in a row of it ... */
+#define SWITCH_SEGS 64
+/* ... and max_flow_buffer bytes: after a loss bigger than FAR_MIN, not for two copies. */
+
 static inline int32_t seq_diff(uint32_t a, uint32_t b)
 {
 	return (int32_t)(a - b);
 }
 
-void tcp_dir_free(struct tcp_dir *d)
+/* Separate runs (holes) a direction may have: inserting one moves up to this many pointers,
+   so it stays small whatever the buffer (a real receiver has far fewer holes). */
+static size_t max_runs(const struct tlsa_capture *c)
 {
-	struct tcp_seg *s = d->ooo;
-	while (s != NULL) {
-		struct tcp_seg *n = s->next;
-		free(s);
-		s = n;
-	}
-	d->ooo = NULL;
-	d->ooo_bytes = 0;
+	size_t n = c->o.max_flow_buffer / 256;
+	return n < 64 ? 64 : n > 4096 ? 4096 : n;
+}
+
+static bool is_far(const struct tlsa_capture *c, int32_t r)
+{
+	uint64_t far = c->o.max_flow_buffer > FAR_MIN ? c->o.max_flow_buffer : FAR_MIN;
+	if (far > (1u << 30))
+		far = 1u << 30;
+	return r >= (int64_t)far || r <= -(int64_t)far;
 }
 
 static void deliver(struct tlsa_capture *c, struct cap_flow *f, int dir, const uint8_t *data,
@@ -51,104 +69,218 @@ static void report_gap(struct tlsa_capture *c, struct cap_flow *f, int dir, uint
 		c->h.tcp_gap(c->h.ctx, &f->pub, dir, missing, pkt);
 }
 
-/* Delivers waiting segments that have become in order. */
+/* Frees the waiting-runs object once nothing waits and no other copy is being watched. */
+static void ooo_trim(struct tcp_dir *d)
+{
+	if (d->ooo != NULL && d->ooo->n == 0 && d->ooo->far_segs == 0)
+		tcp_dir_free(d);
+}
+
+/* Delivers the runs that have become in order (not a held one), with pkt, or when pkt is
+   NULL each with the packet that brought it. */
 static void drain(struct tlsa_capture *c, struct cap_flow *f, int dir,
 		  const struct tlsa_pktinfo *pkt)
 {
 	struct tcp_dir *d = &f->dir[dir];
-	while (d->ooo != NULL && seq_diff(d->ooo->seq, d->next_seq) <= 0) {
-		struct tcp_seg *s = d->ooo;
-		uint32_t skip = (uint32_t)(-seq_diff(s->seq, d->next_seq));
-		d->ooo = s->next;
-		d->ooo_bytes -= s->len;
-		if (skip < s->len)
-			deliver(c, f, dir, s->data + skip, s->len - skip, pkt);
+	struct tcp_blk *b;
+	while ((b = ooo_first(d)) != NULL && !d->ooo->held && seq_diff(b->seq, d->next_seq) <= 0) {
+		b = ooo_pop(d);
+		uint32_t skip = (uint32_t)(-seq_diff(b->seq, d->next_seq));
+		if (skip < b->len)
+			deliver(c, f, dir, b->data + b->off + skip, b->len - skip,
+				pkt != NULL ? pkt : &b->pkt);
 		else
-			c->st.tcp_dup_bytes += s->len;
-		free(s);
+			c->st.tcp_dup_bytes += b->len;
+		free(b);
 	}
+	ooo_trim(d);
 }
 
-/* The bytes before the first waiting segment are lost: report them, deliver what follows. */
+/* The bytes before the first waiting run are lost: report them, deliver the run (with its
+   own packet: nothing filled the hole).  A held segment is just let go. */
 static void skip_first_hole(struct tlsa_capture *c, struct cap_flow *f, int dir,
 			    const struct tlsa_pktinfo *pkt)
 {
 	struct tcp_dir *d = &f->dir[dir];
-	if (d->ooo == NULL)
+	struct tcp_blk *b = ooo_first(d);
+	if (b == NULL)
 		return;
-	int32_t hole = seq_diff(d->ooo->seq, d->next_seq);
+	d->ooo->held = false;
+	int32_t hole = seq_diff(b->seq, d->next_seq);
 	if (hole > 0)
 		report_gap(c, f, dir, (uint64_t)hole, pkt);
-	drain(c, f, dir, pkt);
+	drain(c, f, dir, NULL);
 }
 
-/* Stores a copy of an early segment; false when out of memory. */
-static bool store(struct tlsa_capture *c, struct tcp_dir *d, uint32_t seq, const uint8_t *data,
-		  size_t len)
-{
-	struct tcp_seg **pp = &d->ooo;
-	while (*pp != NULL && seq_diff((*pp)->seq, seq) < 0) {
-		struct tcp_seg *s = *pp;
-		/* an earlier segment that already covers this one: a retransmission */
-		if (seq_diff(s->seq + s->len, seq + (uint32_t)len) >= 0) {
-			c->st.tcp_dup_bytes += len;
-			return true;
-		}
-		pp = &s->next;
-	}
-	if (*pp != NULL && (*pp)->seq == seq && (*pp)->len >= len) {
-		c->st.tcp_dup_bytes += len;
-		return true;
-	}
-	struct tcp_seg *s = malloc(sizeof(*s) + len);
-	if (s == NULL)
-		return false;
-	s->seq = seq;
-	s->len = (uint32_t)len;
-	memcpy(s->data, data, len);
-	s->next = *pp;
-	*pp = s;
-	d->ooo_bytes += len;
-	return true;
-}
-
-/* If the receiver acknowledged bytes the capture lacks, they are lost: skip them. */
+/* If the receiver acknowledged bytes the capture lacks, they are lost: skip them.  An ACK
+   of a held segment lets it go. */
 static void check_acked(struct tlsa_capture *c, struct cap_flow *f, int dir,
 			const struct tlsa_pktinfo *pkt)
 {
 	struct tcp_dir *d = &f->dir[dir];
-	while (d->ooo != NULL && d->has_ack && seq_diff(d->ooo->seq, d->acked) < 0 &&
-	       seq_diff(d->ooo->seq, d->next_seq) > 0)
-		skip_first_hole(c, f, dir, pkt);
+	struct tcp_blk *b;
+	while (d->has_ack && (b = ooo_first(d)) != NULL) {
+		if (d->ooo->held) {
+			if (seq_diff(d->acked, b->seq + b->len) < 0)
+				return;
+			d->ooo->held = false;
+			drain(c, f, dir, NULL);
+		} else if (seq_diff(b->seq, d->acked) < 0 && seq_diff(b->seq, d->next_seq) > 0) {
+			skip_first_hole(c, f, dir, pkt);
+		} else {
+			return;
+		}
+	}
 }
 
-static void data_in(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
-		    const uint8_t *data, size_t len, const struct tlsa_pktinfo *pkt)
+/* The held segment meets the next segment of its direction: a longer copy at the same
+   sequence number that says otherwise wins (the short one was a bare ACK's junk); then the
+   held bytes go. */
+static void release_held(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
+			 const uint8_t *data, size_t len, const struct tlsa_pktinfo *pkt)
+{
+	struct tcp_dir *d = &f->dir[dir];
+	struct tcp_blk *b = ooo_first(d);
+	if (seq == b->seq && len > b->len && memcmp(b->data + b->off, data, b->len) != 0) {
+		c->st.overlap_conflicts++;
+		memcpy(b->data + b->off, data, b->len);
+		b->pkt = *pkt;
+	}
+	d->ooo->held = false;
+	drain(c, f, dir, NULL);
+}
+
+/* Holds a tiny in-order segment (see TINY_HELD); false if it could not be. */
+static bool hold(struct tlsa_capture *c, struct tcp_dir *d, const uint8_t *data, size_t len,
+		 const struct tlsa_pktinfo *pkt)
+{
+	if (!ooo_add(c, d, d->next_seq, data, len, pkt)) {
+		tcp_dir_free(d);
+		return false;
+	}
+	d->ooo->held = true;
+	return true;
+}
+
+/* A segment of another sequence space: ignored, unless that space has carried the stream
+   for long enough (a capture loss bigger than FAR_MIN): then it is followed from here. */
+static void other_copy(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
+		       size_t len, const struct tlsa_pktinfo *pkt)
+{
+	struct tcp_dir *d = &f->dir[dir];
+	c->st.tcp_other_copy++;
+	if (d->ooo == NULL) {
+		d->ooo = calloc(1, sizeof(*d->ooo) + 8 * sizeof(d->ooo->b[0]));
+		if (d->ooo == NULL)
+			return;
+		d->ooo->cap = 8;
+	}
+	struct tcp_ooo *o = d->ooo;
+	if (o->far_segs > 0 && seq == o->far_next) {
+		o->far_segs++;
+		o->far_bytes += len;
+	} else {
+		o->far_segs = 1;
+		o->far_bytes = len;
+	}
+	o->far_next = seq + (uint32_t)len;
+	if (o->far_segs < SWITCH_SEGS || o->far_bytes < c->o.max_flow_buffer)
+		return;
+	uint32_t to = o->far_next;
+	o->far_segs = 0;
+	while (ooo_first(d) != NULL)
+		skip_first_hole(c, f, dir, pkt);
+	report_gap(c, f, dir, (uint32_t)(to - d->next_seq), pkt);
+	d->has_ack = false;
+	ooo_trim(d);
+}
+
+/* Adds a segment to the waiting runs, delivers what is in order, keeps the bounds. */
+static void store(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
+		  const uint8_t *data, size_t len, const struct tlsa_pktinfo *pkt)
+{
+	struct tcp_dir *d = &f->dir[dir];
+	if (!ooo_add(c, d, seq, data, len, pkt)) {
+		/* no memory for the copy: give up on the holes instead */
+		while (ooo_first(d) != NULL)
+			skip_first_hole(c, f, dir, pkt);
+		int32_t r = seq_diff(seq, d->next_seq);
+		if (r > 0)
+			report_gap(c, f, dir, (uint64_t)r, pkt);
+		size_t skip = r < 0 ? (size_t)(-(int64_t)r) : 0;
+		if (skip < len)
+			deliver(c, f, dir, data + skip, len - skip, pkt);
+		ooo_trim(d);
+		return;
+	}
+	drain(c, f, dir, pkt);
+	while (d->ooo != NULL && (d->ooo->bytes > c->o.max_flow_buffer || d->ooo->n > max_runs(c)))
+		skip_first_hole(c, f, dir, pkt);
+	check_acked(c, f, dir, pkt);
+}
+
+/* Data of a direction, with segments held or waiting (d->ooo set). */
+static void data_in_slow(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
+			 const uint8_t *data, size_t len, const struct tlsa_pktinfo *pkt)
+{
+	struct tcp_dir *d = &f->dir[dir];
+	if (d->ooo->held)
+		release_held(c, f, dir, seq, data, len, pkt);
+	int32_t rel = seq_diff(seq, d->next_seq);
+	if (rel <= 0 && (size_t)(-(int64_t)rel) >= len) {
+		c->st.tcp_dup_bytes += len;
+		return;
+	}
+	if (d->ooo != NULL)
+		d->ooo->far_segs = 0;
+	struct tcp_blk *first = ooo_first(d);
+	if (rel <= 0 && (first == NULL || seq_diff(first->seq, seq + (uint32_t)len) >= 0)) {
+		/* in order, before anything that waits: straight from the packet */
+		size_t skip = (size_t)(-(int64_t)rel);
+		c->st.tcp_dup_bytes += skip;
+		deliver(c, f, dir, data + skip, len - skip, pkt);
+		drain(c, f, dir, pkt);
+		return;
+	}
+	if (rel < 0) {
+		size_t skip = (size_t)(-(int64_t)rel);
+		c->st.tcp_dup_bytes += skip;
+		data += skip;
+		len -= skip;
+		seq = d->next_seq;
+	}
+	store(c, f, dir, seq, data, len, pkt);
+}
+
+/* False when the segment was ignored as part of another copy of the stream. */
+static bool data_in(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
+		    const uint8_t *data, size_t len, uint8_t flags, const struct tlsa_pktinfo *pkt)
 {
 	struct tcp_dir *d = &f->dir[dir];
 	int32_t rel = seq_diff(seq, d->next_seq);
+	if (is_far(c, rel)) {
+		other_copy(c, f, dir, seq, len, pkt);
+		return false;
+	}
+	if (d->ooo != NULL) {
+		data_in_slow(c, f, dir, seq, data, len, pkt);
+		return true;
+	}
 	if (rel <= 0) {
 		size_t skip = (size_t)(-(int64_t)rel);
 		if (skip >= len) {
 			c->st.tcp_dup_bytes += len;
-			return;
+			return true;
 		}
 		c->st.tcp_dup_bytes += skip;
+		if (len - skip <= TINY_HELD && !(flags & (TCPF_PSH | TCPF_FIN)) &&
+		    hold(c, d, data + skip, len - skip, pkt))
+			return true;
 		deliver(c, f, dir, data + skip, len - skip, pkt);
-		if (d->ooo != NULL)
-			drain(c, f, dir, pkt);
-		return;
+		return true;
 	}
-	if (!store(c, d, seq, data, len)) {
-		/* no memory for the copy: give up on the hole instead */
-		skip_first_hole(c, f, dir, pkt);
-		report_gap(c, f, dir, (uint64_t)(uint32_t)seq_diff(seq, d->next_seq), pkt);
-		deliver(c, f, dir, data, len, pkt);
-		return;
-	}
-	while (d->ooo != NULL && d->ooo_bytes > c->o.max_flow_buffer)
-		skip_first_hole(c, f, dir, pkt);
-	check_acked(c, f, dir, pkt);
+	store(c, f, dir, seq, data, len, pkt);
+	return true;
 }
 
 void tcp_dir_end(struct tlsa_capture *c, struct cap_flow *f, int dir, enum tlsa_stream_end how,
@@ -157,8 +289,9 @@ void tcp_dir_end(struct tlsa_capture *c, struct cap_flow *f, int dir, enum tlsa_
 	struct tcp_dir *d = &f->dir[dir];
 	if (d->ended)
 		return;
-	while (d->ooo != NULL)
+	while (ooo_first(d) != NULL)
 		skip_first_hole(c, f, dir, pkt);
+	tcp_dir_free(d);
 	if (d->fin_seen && d->started && seq_diff(d->fin_seq, d->next_seq) > 0)
 		report_gap(c, f, dir, (uint64_t)seq_diff(d->fin_seq, d->next_seq), pkt);
 	d->ended = true;
@@ -190,7 +323,8 @@ void tcp_input(struct tlsa_capture *c, struct cap_flow *f, int dir, const struct
 		f->pub.syn_dir = 1 - dir;
 
 	/* what this side acknowledges tells what the other side really sent */
-	if ((fl & TCPF_ACK) && !(fl & TCPF_RST) && o->started && !o->ended) {
+	if ((fl & TCPF_ACK) && !(fl & TCPF_RST) && o->started && !o->ended &&
+	    !is_far(c, seq_diff(l4->ack, o->next_seq))) {
 		if (!o->has_ack || seq_diff(l4->ack, o->acked) > 0) {
 			o->acked = l4->ack;
 			o->has_ack = true;
@@ -211,6 +345,14 @@ void tcp_input(struct tlsa_capture *c, struct cap_flow *f, int dir, const struct
 				d->next_seq = seq + 1;
 				d->started = true;
 			}
+		} else if (seq != d->isn && d->next_seq == d->isn + 1 && d->ooo == NULL) {
+			/* the same SYN again in another sequence space, before any data: a
+			   capture on both sides of a middlebox that rewrites sequence numbers.
+			   The latest is followed (as tshark does); the other copy's segments
+			   will be far from it */
+			d->isn = seq;
+			d->next_seq = seq + 1;
+			d->has_ack = false;
 		}
 		seq++;
 	}
@@ -220,9 +362,12 @@ void tcp_input(struct tlsa_capture *c, struct cap_flow *f, int dir, const struct
 		d->next_seq = seq; /* mid-stream: the stream starts here */
 		d->started = true;
 	}
+	bool ours = true;
 	if (l4->len > 0)
-		data_in(c, f, dir, seq, l4->data, l4->len, pkt);
-	if ((fl & TCPF_FIN) && !d->fin_seen) {
+		ours = data_in(c, f, dir, seq, l4->data, l4->len, fl, pkt);
+	else if (fl & TCPF_FIN)
+		ours = !is_far(c, seq_diff(seq, d->next_seq));
+	if ((fl & TCPF_FIN) && !d->fin_seen && ours) {
 		d->fin_seen = true;
 		d->fin_seq = seq + (uint32_t)l4->wire_len;
 	}
