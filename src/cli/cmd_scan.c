@@ -253,7 +253,7 @@ static int scan_report(struct cli *c, struct scan_run *r, struct scan_shared *sh
 	if (set->progress && atomic_load(&sh->bytes) >= PROGRESS_STEP)
 		fputs("\r\033[K", c->err);
 	if (set->summary)
-		scan_summary_write(c, &r->counts);
+		scan_summary_write(c, &r->counts, &r->tot);
 	scan_totals_report(c->err, &r->tot, set->verbose, r->topts->keylog != NULL);
 	struct scan_explain_in ex = {.tot = &r->tot,
 				     .nalerts = r->counts.nalerts,

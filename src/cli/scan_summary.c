@@ -128,7 +128,7 @@ static void json_counts(struct jw *w, const char *key, struct counts *cs)
 	jw_obj_close(w);
 }
 
-void scan_summary_write(struct cli *c, struct scan_counts *k)
+void scan_summary_write(struct cli *c, struct scan_counts *k, const struct scan_totals *tot)
 {
 	if (c->fmt == OUT_JSON) {
 		struct jw w;
@@ -140,6 +140,8 @@ void scan_summary_write(struct cli *c, struct scan_counts *k)
 		json_counts(&w, "by_alert", &k->by_alert);
 		json_counts(&w, "by_sender", &k->by_sender);
 		json_counts(&w, "failed_by_server", &k->by_server);
+		jw_uint(&w, "overlap_conflicts", tot->cs.overlap_conflicts);
+		jw_uint(&w, "tcp_other_copy", tot->cs.tcp_other_copy);
 		jw_end(&w);
 	} else if (c->fmt == OUT_TEXT) {
 		fprintf(c->out, "\n%zu TLS connection%s, %zu alert%s\n", k->nconns,
@@ -265,6 +267,8 @@ void scan_totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
 {
 	t->cs.packets += cs->packets;
 	t->cs.tcp_gaps += cs->tcp_gaps;
+	t->cs.overlap_conflicts += cs->overlap_conflicts;
+	t->cs.tcp_other_copy += cs->tcp_other_copy;
 	t->ts.flows += ts->flows;
 	t->ts.tls_flows += ts->tls_flows;
 	t->ts.records += ts->records;
@@ -289,6 +293,12 @@ void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bo
 			" inferred), %" PRIu64 " resyncs, %" PRIu64 " TCP gaps\n",
 			cs->packets, ts->flows, ts->tls_flows, ts->records, ts->alerts,
 			ts->inferred, ts->resyncs, cs->tcp_gaps);
+	if (verbose && (cs->overlap_conflicts > 0 || cs->tcp_other_copy > 0))
+		fprintf(err,
+			"tlsalert scan: TCP: %" PRIu64 " segments contradicted another copy of their "
+			"bytes (overlap_conflicts), %" PRIu64 " segments of a second copy of a stream "
+			"ignored (tcp_other_copy); docs/capture.md, Overlaps\n",
+			cs->overlap_conflicts, cs->tcp_other_copy);
 	if (verbose && keylog)
 		fprintf(err,
 			"tlsalert scan: decryption: %" PRIu64 " connections with keys, %" PRIu64

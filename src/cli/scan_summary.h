@@ -37,8 +37,10 @@ void scan_counts_conn(struct scan_counts *k, const struct tlsa_conn_event *ev, c
 void scan_counts_merge(struct scan_counts *dst, const struct scan_counts *src);
 void scan_counts_free(struct scan_counts *k);
 
-/* --summary: the totals after the connection lines (text or JSON; nothing for CSV). */
-void scan_summary_write(struct cli *c, struct scan_counts *k);
+struct scan_totals;
+/* --summary: the totals after the connection lines (text or JSON; nothing for CSV); JSON adds
+   the capture counters of `tot`. */
+void scan_summary_write(struct cli *c, struct scan_counts *k, const struct scan_totals *tot);
 
 /* --summary: the causes of an alert, kept until its connection is reported. */
 struct scan_pending {
