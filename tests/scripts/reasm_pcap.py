@@ -104,10 +104,10 @@ def junk(out):
     p.write(out)
 
 
-def twocopies(out):
-    """The server's sequence numbers differ by DELTA between the two sides; each packet is
+def twocopies(out, delta="0x6F3A1C00"):
+    """The server's sequence numbers differ by delta between the two sides; each packet is
     taken on the server's side (server space) and on the client's (client space)."""
-    delta = 0x6F3A1C00
+    delta = int(delta, 0)
     p = Pcap()
     cisn, sisn = 1000, 5000
     ch = client_hello(300)

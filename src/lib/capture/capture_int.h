@@ -68,9 +68,8 @@ struct tcp_ooo {
 	size_t bytes;	    /* sum of the runs' lengths */
 	uint32_t head, n, cap;
 	bool held;	    /* b[head] is a tiny segment at next_seq held back (tcp_reasm.c) */
-	uint32_t far_next;  /* sequence space of another copy of the stream: its next byte, */
-	uint32_t far_segs;  /* how many segments it brought in a row, */
-	size_t far_bytes;   /* and how many bytes */
+	uint32_t far_next;  /* the byte after the latest segment far ahead (tcp_reasm.c), */
+	uint32_t far_segs;  /* and how many far segments in a row ended there */
 	struct tcp_blk *b[];
 };
 

@@ -21,12 +21,10 @@
    direction (or an ACK of it): a bare ACK that carries a few junk bytes must not win over
    the real segment sent at the same sequence number. */
 #define TINY_HELD 6
-/* Segments this far from the next byte belong to another copy of the stream (a capture on
-   both sides of a middlebox that rewrites sequence numbers), unless the buffer is larger. */
+/* Segments and ACKs this far from the next byte are from another sequence space: another
+   copy of the stream (a capture on both sides of a middlebox that rewrites sequence numbers)
+   or a capture loss bigger than this; max_flow_buffer if larger. */
 #define FAR_MIN (1u << 20)
-/* The other sequence space is followed after this many segments in a row of it ... */
-#define SWITCH_SEGS 64
-/* ... and max_flow_buffer bytes: after a loss bigger than FAR_MIN, not for two copies. */
 
 static inline int32_t seq_diff(uint32_t a, uint32_t b)
 {
@@ -69,10 +67,10 @@ static void report_gap(struct tlsa_capture *c, struct cap_flow *f, int dir, uint
 		c->h.tcp_gap(c->h.ctx, &f->pub, dir, missing, pkt);
 }
 
-/* Frees the waiting-runs object once nothing waits and no other copy is being watched. */
+/* Frees the waiting-runs object once nothing waits. */
 static void ooo_trim(struct tcp_dir *d)
 {
-	if (d->ooo != NULL && d->ooo->n == 0 && d->ooo->far_segs == 0)
+	if (d->ooo != NULL && d->ooo->n == 0)
 		tcp_dir_free(d);
 }
 
@@ -162,39 +160,6 @@ static bool hold(struct tlsa_capture *c, struct tcp_dir *d, const uint8_t *data,
 	return true;
 }
 
-/* A segment of another sequence space: ignored, unless that space has carried the stream
-   for long enough (a capture loss bigger than FAR_MIN): then it is followed from here. */
-static void other_copy(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
-		       size_t len, const struct tlsa_pktinfo *pkt)
-{
-	struct tcp_dir *d = &f->dir[dir];
-	c->st.tcp_other_copy++;
-	if (d->ooo == NULL) {
-		d->ooo = calloc(1, sizeof(*d->ooo) + 8 * sizeof(d->ooo->b[0]));
-		if (d->ooo == NULL)
-			return;
-		d->ooo->cap = 8;
-	}
-	struct tcp_ooo *o = d->ooo;
-	if (o->far_segs > 0 && seq == o->far_next) {
-		o->far_segs++;
-		o->far_bytes += len;
-	} else {
-		o->far_segs = 1;
-		o->far_bytes = len;
-	}
-	o->far_next = seq + (uint32_t)len;
-	if (o->far_segs < SWITCH_SEGS || o->far_bytes < c->o.max_flow_buffer)
-		return;
-	uint32_t to = o->far_next;
-	o->far_segs = 0;
-	while (ooo_first(d) != NULL)
-		skip_first_hole(c, f, dir, pkt);
-	report_gap(c, f, dir, (uint32_t)(to - d->next_seq), pkt);
-	d->has_ack = false;
-	ooo_trim(d);
-}
-
 /* Adds a segment to the waiting runs, delivers what is in order, keeps the bounds. */
 static void store(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
 		  const uint8_t *data, size_t len, const struct tlsa_pktinfo *pkt)
@@ -219,6 +184,38 @@ static void store(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t 
 	check_acked(c, f, dir, pkt);
 }
 
+/*
+ * A segment far from the next byte.  Behind it: a copy from another sequence space, ignored.
+ * Ahead: it waits like any early segment; once a second segment continues it, the stream is
+ * in that space now (the other copy, ahead of this one, or a capture loss bigger than the
+ * distance) and is followed there, as tshark follows the copy ahead: the bytes before it are
+ * declared lost, and the copy behind is ignored from then on.  False when the segment is not
+ * (yet) part of the stream followed.
+ */
+static bool far_segment(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
+			const uint8_t *data, size_t len, const struct tlsa_pktinfo *pkt)
+{
+	struct tcp_dir *d = &f->dir[dir];
+	if (seq_diff(seq, d->next_seq) < 0) {
+		c->st.tcp_other_copy++;
+		return false;
+	}
+	bool cont = d->ooo != NULL && d->ooo->far_segs > 0 && seq == d->ooo->far_next;
+	uint32_t segs = cont ? d->ooo->far_segs + 1 : 1;
+	store(c, f, dir, seq, data, len, pkt);
+	if (d->ooo == NULL)
+		return seq_diff(d->next_seq, seq) > 0;
+	d->ooo->far_next = seq + (uint32_t)len;
+	d->ooo->far_segs = segs;
+	if (segs < 2)
+		return false;
+	d->ooo->far_segs = 0;
+	while (ooo_first(d) != NULL && seq_diff(d->next_seq, seq + (uint32_t)len) < 0)
+		skip_first_hole(c, f, dir, pkt);
+	d->has_ack = false;
+	return true;
+}
+
 /* Data of a direction, with segments held or waiting (d->ooo set). */
 static void data_in_slow(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
 			 const uint8_t *data, size_t len, const struct tlsa_pktinfo *pkt)
@@ -231,8 +228,6 @@ static void data_in_slow(struct tlsa_capture *c, struct cap_flow *f, int dir, ui
 		c->st.tcp_dup_bytes += len;
 		return;
 	}
-	if (d->ooo != NULL)
-		d->ooo->far_segs = 0;
 	struct tcp_blk *first = ooo_first(d);
 	if (rel <= 0 && (first == NULL || seq_diff(first->seq, seq + (uint32_t)len) >= 0)) {
 		/* in order, before anything that waits: straight from the packet */
@@ -252,16 +247,14 @@ static void data_in_slow(struct tlsa_capture *c, struct cap_flow *f, int dir, ui
 	store(c, f, dir, seq, data, len, pkt);
 }
 
-/* False when the segment was ignored as part of another copy of the stream. */
+/* False when the segment is not part of the stream followed (far_segment). */
 static bool data_in(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
 		    const uint8_t *data, size_t len, uint8_t flags, const struct tlsa_pktinfo *pkt)
 {
 	struct tcp_dir *d = &f->dir[dir];
 	int32_t rel = seq_diff(seq, d->next_seq);
-	if (is_far(c, rel)) {
-		other_copy(c, f, dir, seq, len, pkt);
-		return false;
-	}
+	if (is_far(c, rel))
+		return far_segment(c, f, dir, seq, data, len, pkt);
 	if (d->ooo != NULL) {
 		data_in_slow(c, f, dir, seq, data, len, pkt);
 		return true;
@@ -345,11 +338,11 @@ void tcp_input(struct tlsa_capture *c, struct cap_flow *f, int dir, const struct
 				d->next_seq = seq + 1;
 				d->started = true;
 			}
-		} else if (seq != d->isn && d->next_seq == d->isn + 1 && d->ooo == NULL) {
-			/* the same SYN again in another sequence space, before any data: a
-			   capture on both sides of a middlebox that rewrites sequence numbers.
-			   The latest is followed (as tshark does); the other copy's segments
-			   will be far from it */
+		} else if (seq_diff(seq, d->isn) > 0 && d->next_seq == d->isn + 1 && d->ooo == NULL) {
+			/* the same SYN again, ahead in another sequence space, before any
+			   data: a capture on both sides of a middlebox that rewrites sequence
+			   numbers.  The copy ahead is followed (as tshark does); the one
+			   behind will be far behind it, and ignored */
 			d->isn = seq;
 			d->next_seq = seq + 1;
 			d->has_ack = false;
