@@ -6,8 +6,8 @@
                                  random order (fixed seed), the first byte last, plus
                                  conflicting copies of some bytes after the real ones;
                                  then the server's fatal alert
-  reasm_pcap.py junk OUT         a bare ACK carrying 6 junk bytes at the sequence number
-                                 of the ClientHello that follows it
+  reasm_pcap.py junk OUT         bare ACKs carrying 6 junk bytes at the sequence number
+                                 of the ClientHello that follows them, and one at the end
   reasm_pcap.py twocopies OUT    every packet twice, as taken on both sides of a
                                  middlebox that shifts the server's sequence numbers
   reasm_pcap.py lost OUT         a server segment missing from the capture, then the
@@ -97,10 +97,13 @@ def junk(out):
     p = Pcap()
     opening(p)
     ch = client_hello(300)
-    p.tcp("c", 1001, 5001, ACK, b"\xde\xad\xbe\xef\x00\x00")  # the junk: no PSH
+    p.tcp("c", 1001, 5001, ACK, b"\xde\xad\xbe\xef\x00\x00")  # junk on bare ACKs: no PSH
+    p.tcp("c", 1001, 5001, ACK, b"\x00\x11\x22\x33\x44\x55")
     p.tcp("c", 1001, 5001, ACK | PSH, ch)
     p.tcp("s", 5001, 1001 + len(ch), ACK | PSH, FATAL_HS_FAILURE)
-    p.tcp("c", 1001 + len(ch), 5001 + len(FATAL_HS_FAILURE), ACK | RST)
+    c_end = 1001 + len(ch)
+    p.tcp("c", c_end, 5001 + len(FATAL_HS_FAILURE), ACK, b"\x66\x77\x88\x99\xaa\xbb")
+    p.tcp("c", c_end, 5001 + len(FATAL_HS_FAILURE), ACK | RST)
     p.write(out)
 
 

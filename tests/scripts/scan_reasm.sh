@@ -4,8 +4,9 @@
 #   ooo        a 3,000-byte ClientHello in 1-byte segments in random order, with
 #              conflicting copies: reassembled whole (the alert, its frame, the SNI),
 #              the conflicts counted, the first copy kept
-#   junk       a bare ACK with 6 junk bytes at the ClientHello's sequence number:
-#              the ClientHello still parses (SNI), one conflict counted
+#   junk       bare ACKs with 6 junk bytes at the ClientHello's sequence number and
+#              after it: the ClientHello still parses (SNI), one conflict counted, no
+#              notice about the trailing junk
 #   twocopies  every packet twice, in two sequence spaces: one copy followed (the
 #              latest SYN+ACK's, as tshark), the last alert at tshark's frame 22, no
 #              gap, no resync, the other copy's segments counted
@@ -54,8 +55,8 @@ python3 "$gen" lost "$tmp/lost.pcap" || exit 2
 check ooo "22:13:23 ooo.pcap:3063 server fatal handshake_failure (40)  client_hello" \
 	"3063 2023-11-14T22:13:23.063000Z reasm.example client_hello H" \
 	'"overlap_conflicts":59,"tcp_other_copy":0}'
-check junk "22:13:20 junk.pcap:6 server fatal handshake_failure (40)  client_hello" \
-	"6 2023-11-14T22:13:20.006000Z reasm.example client_hello H" \
+check junk "22:13:20 junk.pcap:7 server fatal handshake_failure (40)  client_hello" \
+	"7 2023-11-14T22:13:20.007000Z reasm.example client_hello H" \
 	'"overlap_conflicts":1,"tcp_other_copy":0}'
 check twocopies "22:13:20 twocopies.pcap:22 server encrypted alert  application_data" \
 	"22 2023-11-14T22:13:20.022000Z reasm.example application_data Hhxfa" \

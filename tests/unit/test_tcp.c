@@ -348,6 +348,23 @@ static void test_tiny_held(void)
 	CHECK_STR(rec.log, "open1 d0:4 d0:6");
 	CHECK_INT(cap->st.overlap_conflicts, 0);
 	stop();
+
+	/* junk on every bare ACK: the next junk keeps the first held; junk never confirmed is
+	   dropped when the direction ends at a FIN before it, or a RST */
+	start(0, 0);
+	handshake();
+	pkt_full(1, C, 40000, 1001, 5001, F_ACK, 100, 6, 6);
+	pkt_full(1, C, 40000, 1001, 5001, F_ACK, 200, 6, 6);
+	cdata(1, 0, 20);
+	CHECK_STR(rec.log, "open1 d0:6 d0:14");
+	CHECK(stream_is(0, 0, 0, 20));
+	pkt_full(1, C, 40000, 1001 + 20, 5001, F_ACK, 300, 6, 6);
+	pkt_full(1, C, 40000, 1001 + 20, 5001, F_FIN | F_ACK, 0, 0, 0);
+	CHECK_STR(rec.log, "open1 d0:6 d0:14 e0F");
+	pkt_full(1, S, 40000, 5001, 1001 + 20, F_ACK, 100, 5, 5);
+	pkt_full(1, S, 40000, 5001, 1001 + 20, F_RST | F_ACK, 0, 0, 0);
+	CHECK_STR(rec.log, "open1 d0:6 d0:14 e0F e1R close1");
+	stop();
 }
 
 /* Bytes after a hole that is declared lost carry the frame of their own packet. */

@@ -131,14 +131,20 @@ static void check_acked(struct tlsa_capture *c, struct cap_flow *f, int dir,
 	}
 }
 
-/* The held segment meets the next segment of its direction: a longer copy at the same
-   sequence number that says otherwise wins (the short one was a bare ACK's junk); then the
-   held bytes go. */
-static void release_held(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
-			 const uint8_t *data, size_t len, const struct tlsa_pktinfo *pkt)
+/* The held segment meets the next segment of its direction.  Another tiny one at the same
+   place (the next bare ACK's junk) changes nothing: the first stays held.  A longer copy at
+   the same sequence number that says otherwise wins (the short one was a bare ACK's junk);
+   then the held bytes go.  True when the segment was taken care of. */
+static bool release_held(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
+			 const uint8_t *data, size_t len, uint8_t flags,
+			 const struct tlsa_pktinfo *pkt)
 {
 	struct tcp_dir *d = &f->dir[dir];
 	struct tcp_blk *b = ooo_first(d);
+	if (seq == b->seq && len <= b->len && !(flags & (TCPF_PSH | TCPF_FIN))) {
+		c->st.tcp_dup_bytes += len;
+		return true;
+	}
 	if (seq == b->seq && len > b->len && memcmp(b->data + b->off, data, b->len) != 0) {
 		c->st.overlap_conflicts++;
 		memcpy(b->data + b->off, data, b->len);
@@ -146,6 +152,22 @@ static void release_held(struct tlsa_capture *c, struct cap_flow *f, int dir, ui
 	}
 	d->ooo->held = false;
 	drain(c, f, dir, NULL);
+	return false;
+}
+
+/* At the end of its direction, a held segment that nothing confirmed (no ACK of it, no FIN
+   after it) is taken for junk and dropped. */
+static void drop_held(struct tlsa_capture *c, struct tcp_dir *d)
+{
+	struct tcp_blk *b = ooo_first(d);
+	if (b == NULL || !d->ooo->held)
+		return;
+	if (d->fin_seen && seq_diff(d->fin_seq, b->seq + b->len) >= 0) {
+		d->ooo->held = false;
+		return;
+	}
+	c->st.tcp_dup_bytes += b->len;
+	free(ooo_pop(d));
 }
 
 /* Holds a tiny in-order segment (see TINY_HELD); false if it could not be. */
@@ -218,11 +240,12 @@ static bool far_segment(struct tlsa_capture *c, struct cap_flow *f, int dir, uin
 
 /* Data of a direction, with segments held or waiting (d->ooo set). */
 static void data_in_slow(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_t seq,
-			 const uint8_t *data, size_t len, const struct tlsa_pktinfo *pkt)
+			 const uint8_t *data, size_t len, uint8_t flags,
+			 const struct tlsa_pktinfo *pkt)
 {
 	struct tcp_dir *d = &f->dir[dir];
-	if (d->ooo->held)
-		release_held(c, f, dir, seq, data, len, pkt);
+	if (d->ooo->held && release_held(c, f, dir, seq, data, len, flags, pkt))
+		return;
 	int32_t rel = seq_diff(seq, d->next_seq);
 	if (rel <= 0 && (size_t)(-(int64_t)rel) >= len) {
 		c->st.tcp_dup_bytes += len;
@@ -256,7 +279,7 @@ static bool data_in(struct tlsa_capture *c, struct cap_flow *f, int dir, uint32_
 	if (is_far(c, rel))
 		return far_segment(c, f, dir, seq, data, len, pkt);
 	if (d->ooo != NULL) {
-		data_in_slow(c, f, dir, seq, data, len, pkt);
+		data_in_slow(c, f, dir, seq, data, len, flags, pkt);
 		return true;
 	}
 	if (rel <= 0) {
@@ -282,6 +305,7 @@ void tcp_dir_end(struct tlsa_capture *c, struct cap_flow *f, int dir, enum tlsa_
 	struct tcp_dir *d = &f->dir[dir];
 	if (d->ended)
 		return;
+	drop_held(c, d);
 	while (ooo_first(d) != NULL)
 		skip_first_hole(c, f, dir, pkt);
 	tcp_dir_free(d);
