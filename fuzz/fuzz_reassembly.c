@@ -2,9 +2,11 @@
  * Fuzz target: drives the TCP reassembler with a fuzzer-chosen sequence of
  * segments on a few connections.  Each input record of 8 bytes makes one
  * packet: connection, direction and flags, sequence offset, length, ACK
- * offset, time step.  Payload bytes are a function of their sequence number,
- * so every byte delivered can be checked against the number it must have;
- * the waiting runs must stay sorted, disjoint and within their caps.  Violations abort.
+ * offset, then a byte whose low bits are the time step, bit 4 PSH and bit 5
+ * another sequence space (a second copy of the stream, far from the first).
+ * Payload bytes are a function of their sequence number, so every byte
+ * delivered can be checked against the number it must have; the waiting runs
+ * must stay sorted, disjoint and within their caps.  Violations abort.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -93,7 +95,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *r = data + off;
 		int conn = r[0] & 3, dir = (r[0] >> 2) & 1;
 		uint8_t flags = r[1] & 0x17; /* FIN SYN RST ACK */
+		if (r[6] & 0x10)
+			flags |= TCPF_PSH; /* without it, tiny in-order segments are held */
 		uint32_t seq = base[conn][dir] + (uint32_t)((r[2] << 8) | r[3]) - 64;
+		if (r[6] & 0x20)
+			seq += 0x50000000u; /* another sequence space: a second copy of the stream */
 		size_t len = r[4] % 200;
 		uint32_t ack = base[conn][!dir] + (uint32_t)(r[5] << 4) - 64;
 		now += r[6] & 0x0f;
