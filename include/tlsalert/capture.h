@@ -116,7 +116,12 @@ struct tlsa_capture_stats {
 					never completed by the end of the input */
 	uint64_t frag_bytes_dropped; /* their payload bytes */
 	uint64_t tcp_buffer_full;    /* holes given up because max_flow_buffer or
-					max_buffer_total was reached (each also a tcp_gap) */
+					max_buffer_total was reached (each also a tcp_gap),
+					counted once per segment that forced them */
+	uint64_t overlap_conflicts; /* segments whose bytes contradict another copy of the same
+				       sequence numbers (docs/capture.md: which copy wins) */
+	uint64_t tcp_other_copy;    /* segments ignored as another copy of a stream in a far
+				       sequence space (a capture on both sides of a middlebox) */
 };
 
 struct tlsa_capture;

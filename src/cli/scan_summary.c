@@ -151,6 +151,8 @@ void scan_summary_write(struct cli *c, struct scan_counts *k, const struct scan_
 		jw_uint(&w, "ip_fragment_bytes", t->cs.frag_bytes_dropped);
 		jw_uint(&w, "dtls_fragments_invalid", t->ts.dtls_frags_invalid);
 		jw_obj_close(&w);
+		jw_uint(&w, "overlap_conflicts", t->cs.overlap_conflicts);
+		jw_uint(&w, "tcp_other_copy", t->cs.tcp_other_copy);
 		jw_end(&w);
 	} else if (c->fmt == OUT_TEXT) {
 		fprintf(c->out, "\n%zu TLS connection%s, %zu alert%s\n", k->nconns,
@@ -284,6 +286,8 @@ void scan_totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
 	t->ts.hs_msgs_dropped += ts->hs_msgs_dropped;
 	t->ts.hs_bytes_dropped += ts->hs_bytes_dropped;
 	t->ts.dtls_frags_invalid += ts->dtls_frags_invalid;
+	t->cs.overlap_conflicts += cs->overlap_conflicts;
+	t->cs.tcp_other_copy += cs->tcp_other_copy;
 	t->ts.flows += ts->flows;
 	t->ts.tls_flows += ts->tls_flows;
 	t->ts.records += ts->records;
@@ -365,6 +369,12 @@ void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bo
 			cs->flows_evicted, cs->tcp_buffer_full, cs->tcp_gap_bytes,
 			ts->hs_msgs_dropped, ts->hs_bytes_dropped, cs->frags_dropped,
 			cs->frag_bytes_dropped, ts->dtls_frags_invalid);
+	if (verbose && (cs->overlap_conflicts > 0 || cs->tcp_other_copy > 0))
+		fprintf(err,
+			"tlsalert scan: TCP: %" PRIu64 " segments contradicted another copy of their "
+			"bytes (overlap_conflicts), %" PRIu64 " segments of a second copy of a stream "
+			"ignored (tcp_other_copy); docs/capture.md, Overlaps\n",
+			cs->overlap_conflicts, cs->tcp_other_copy);
 	if (verbose && keylog)
 		fprintf(err,
 			"tlsalert scan: decryption: %" PRIu64 " connections with keys, %" PRIu64

@@ -117,7 +117,8 @@ static void test_out_of_order(void)
 	cdata(1, 20, 10); /* frame 7, duplicate of a waiting segment */
 	CHECK_STR(rec.log, "open1");
 	cdata(1, 0, 10); /* frame 8 fills the hole */
-	CHECK_STR(rec.log, "open1 d0:10 d0:10 d0:10 d0:5");
+	/* the waiting segments were merged into one run, delivered at once */
+	CHECK_STR(rec.log, "open1 d0:10 d0:25");
 	CHECK(stream_is(0, 0, 0, 35));
 	CHECK_INT(rec.f[0].last_frame[0], 8);
 	stop();
@@ -165,7 +166,7 @@ static void test_buffer_cap(void)
 	cdata(1, 0, 10);
 	for (size_t off = 50; off < 400; off += 40) {
 		cdata(1, off, 40);
-		CHECK(cap->lru_head->dir[0].ooo_bytes <= 100);
+		CHECK(cap->lru_head->dir[0].ooo == NULL || cap->lru_head->dir[0].ooo->bytes <= 100);
 	}
 	/* the cap forced gaps; everything held back is flushed at the end */
 	CHECK(rec.gaps >= 1);
@@ -208,7 +209,7 @@ static void test_rst(void)
 	CHECK_STR(rec.log, "open1 d0:10 e1R e0R close1");
 	/* a new SYN on the same ports is a new connection */
 	pkt_full(2, C, 40000, 90000, 0, F_SYN, 0, 0, 0);
-	pkt_full(2, C, 40000, 90001, 0, F_ACK, 0, 6, 6);
+	pkt_full(2, C, 40000, 90001, 0, F_ACK | F_PSH, 0, 6, 6);
 	CHECK_STR(rec.log, "open1 d0:10 e1R e0R close1 open2 d0:6");
 	stop();
 }
@@ -220,7 +221,7 @@ static void test_port_reuse_live(void)
 	cdata(1, 0, 10);
 	/* a SYN with another ISN while the old connection is still open */
 	pkt_full(5, C, 40000, 123, 0, F_SYN, 0, 0, 0);
-	pkt_full(5, C, 40000, 124, 0, F_ACK, 0, 3, 3);
+	pkt_full(5, C, 40000, 124, 0, F_ACK | F_PSH, 0, 3, 3);
 	CHECK_STR(rec.log, "open1 d0:10 e0E e1E close1 open2 d0:3");
 	/* a retransmitted SYN with the same ISN is not a new connection */
 	pkt_full(5, C, 40000, 123, 0, F_SYN, 0, 0, 0);
@@ -231,7 +232,7 @@ static void test_port_reuse_live(void)
 	pkt_full(1, C, 40000, 500000, 0, F_ACK, 0, 10, 10);
 	pkt_full(1, C, 40000, 500010, 0, F_SYN, 0, 0, 0); /* near: a stray SYN, same connection */
 	pkt_full(2, C, 40000, 90000000, 0, F_SYN, 0, 0, 0);
-	pkt_full(2, C, 40000, 90000001, 0, F_ACK, 0, 4, 4);
+	pkt_full(2, C, 40000, 90000001, 0, F_ACK | F_PSH, 0, 4, 4);
 	CHECK_STR(rec.log, "open1 d0:10 e0E e1E close1 open2 d0:4");
 	stop();
 }
@@ -241,12 +242,12 @@ static void test_idle_and_eviction(void)
 	start(2, 0);
 	handshake();
 	cdata(1, 0, 10);
-	pkt_full(50, C, 40001, 1, 0, F_ACK, 0, 5, 5);
+	pkt_full(50, C, 40001, 1, 0, F_ACK | F_PSH, 0, 5, 5);
 	/* 40002 at t=150: the first flow (last seen t=1) idled out; flow 2 is still live */
-	pkt_full(150, C, 40002, 1, 0, F_ACK, 0, 5, 5);
+	pkt_full(150, C, 40002, 1, 0, F_ACK | F_PSH, 0, 5, 5);
 	CHECK_STR(rec.log, "open1 d0:10 open2 d0:5 e0I e1I close1 open3 d0:5");
 	/* a fourth flow with max_flows 2: the least recently seen (40001) is evicted */
-	pkt_full(140, C, 40003, 1, 0, F_ACK, 0, 5, 5);
+	pkt_full(140, C, 40003, 1, 0, F_ACK | F_PSH, 0, 5, 5);
 	CHECK_STR(rec.log,
 		  "open1 d0:10 open2 d0:5 e0I e1I close1 open3 d0:5 e0I e1I close2 open4 d0:5");
 	CHECK_INT(cap->st.flows_evicted, 1);
@@ -278,6 +279,141 @@ static void test_snaplen_cut(void)
 	CHECK_STR(rec.log, "open1 d0:10 g0:20 d0:10 e0E e1E close1");
 }
 
+/* 1,000 1-byte segments in random order (the first byte last), then conflicting copies of
+   bytes already held: all of it in one delivery, in order, the first copies kept. */
+static void test_random_order_runs(void)
+{
+	start(0, 0);
+	handshake();
+	uint32_t order[999], x = 12345;
+	for (uint32_t i = 0; i < 999; i++)
+		order[i] = i + 1;
+	for (uint32_t i = 998; i > 0; i--) {
+		x = x * 1103515245u + 12345u;
+		uint32_t j = (x >> 8) % (i + 1), t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (uint32_t i = 0; i < 999; i++) {
+		cdata(1, order[i], 1);
+		if (i % 100 == 50) /* a copy of a held byte that says otherwise */
+			pkt_full(1, C, 40000, 1001 + order[i], 5001, F_ACK | F_PSH, order[i] + 1, 1, 1);
+	}
+	CHECK_STR(rec.log, "open1");
+	CHECK(cap->lru_head->dir[0].ooo->n == 1); /* merged into one run */
+	CHECK_INT(cap->st.overlap_conflicts, 10);
+	cdata(1, 0, 1);
+	CHECK_STR(rec.log, "open1 d0:1 d0:999");
+	CHECK(stream_is(0, 0, 0, 1000));
+	CHECK(cap->lru_head->dir[0].ooo == NULL);
+	stop();
+}
+
+/* More separate holes than the cap on runs (64 with a 16 KiB buffer): the first hole goes. */
+static void test_run_cap(void)
+{
+	start(0, 64 * 256);
+	handshake();
+	for (size_t i = 0; i < 64; i++)
+		cdata(1, 2 + 2 * i, 1);
+	CHECK_STR(rec.log, "open1");
+	cdata(1, 2 + 2 * 64, 1); /* run 65 */
+	CHECK_STR(rec.log, "open1 g0:2 d0:1");
+	CHECK_INT(cap->lru_head->dir[0].ooo->n, 64);
+	stop();
+}
+
+/* A bare ACK with junk at the ClientHello's sequence number: held, then replaced by the
+   longer segment that follows; or let go when the peer acknowledges it. */
+static void test_tiny_held(void)
+{
+	start(0, 0);
+	handshake();
+	pkt_full(1, C, 40000, 1001, 5001, F_ACK, 100, 6, 6); /* junk, no PSH */
+	CHECK_STR(rec.log, "open1");
+	cdata(1, 0, 40);
+	CHECK_STR(rec.log, "open1 d0:6 d0:34");
+	CHECK(stream_is(0, 0, 0, 40));
+	CHECK_INT(cap->st.overlap_conflicts, 1);
+	CHECK_INT(rec.f[0].last_frame[0], 5);
+	stop();
+
+	start(0, 0);
+	handshake();
+	pkt_full(1, C, 40000, 1001, 5001, F_ACK, 0, 4, 4);
+	pkt_full(1, S, 40000, 5001, 1001 + 4, F_ACK, 0, 0, 0); /* acknowledged: real data */
+	CHECK_STR(rec.log, "open1 d0:4");
+	CHECK_INT(rec.f[0].last_frame[0], 4);
+	cdata(1, 0, 10); /* a longer copy now changes nothing delivered */
+	CHECK_STR(rec.log, "open1 d0:4 d0:6");
+	CHECK_INT(cap->st.overlap_conflicts, 0);
+	stop();
+
+	/* junk on every bare ACK: the next junk keeps the first held; junk never confirmed is
+	   dropped when the direction ends at a FIN before it, or a RST */
+	start(0, 0);
+	handshake();
+	pkt_full(1, C, 40000, 1001, 5001, F_ACK, 100, 6, 6);
+	pkt_full(1, C, 40000, 1001, 5001, F_ACK, 200, 6, 6);
+	cdata(1, 0, 20);
+	CHECK_STR(rec.log, "open1 d0:6 d0:14");
+	CHECK(stream_is(0, 0, 0, 20));
+	pkt_full(1, C, 40000, 1001 + 20, 5001, F_ACK, 300, 6, 6);
+	pkt_full(1, C, 40000, 1001 + 20, 5001, F_FIN | F_ACK, 0, 0, 0);
+	CHECK_STR(rec.log, "open1 d0:6 d0:14 e0F");
+	pkt_full(1, S, 40000, 5001, 1001 + 20, F_ACK, 100, 5, 5);
+	pkt_full(1, S, 40000, 5001, 1001 + 20, F_RST | F_ACK, 0, 0, 0);
+	CHECK_STR(rec.log, "open1 d0:6 d0:14 e0F e1R close1");
+	stop();
+}
+
+/* Bytes after a hole that is declared lost carry the frame of their own packet. */
+static void test_gap_keeps_frame(void)
+{
+	start(0, 0);
+	handshake();
+	cdata(1, 0, 10);    /* frame 4 */
+	cdata(1, 30, 10);   /* frame 5: after a hole never filled */
+	pkt_full(2, S, 40000, 5001, 1011, F_ACK, 0, 0, 0); /* frame 6 */
+	pkt_full(3, S, 40000, 5001, 1011, F_RST | F_ACK, 0, 0, 0); /* frame 7 */
+	CHECK_STR(rec.log, "open1 d0:10 e1R g0:20 d0:10 e0R close1");
+	CHECK_INT(rec.f[0].last_frame[0], 5);
+	CHECK_INT(rec.f[0].last_sec[0], 1);
+	stop();
+}
+
+/* A second copy of the stream in a far sequence space: the copy ahead is followed, the one
+   behind ignored; a far segment ahead continued by another (a capture loss bigger than
+   1 MiB, or the copy ahead) moves the stream there. */
+static void test_other_copy(void)
+{
+	start(0, 0);
+	handshake();
+	pkt_full(1, S, 40000, 0x60005000u, 1001, F_SYN | F_ACK, 0, 0, 0); /* the copy ahead */
+	pkt_full(1, S, 40000, 0x60005001u, 1001, F_ACK | F_PSH, 0, 10, 10);
+	pkt_full(1, S, 40000, 5001, 1001, F_ACK | F_PSH, 100, 10, 10); /* far now */
+	pkt_full(1, C, 40000, 1001, 5001 + 10, F_ACK, 0, 0, 0);	 /* far ACK: ignored */
+	pkt_full(1, S, 40000, 0x60005001u + 10, 1001, F_ACK | F_PSH, 10, 10, 10);
+	CHECK_STR(rec.log, "open1 d1:10 d1:10");
+	CHECK(stream_is(0, 1, 0, 20));
+	CHECK_INT(cap->st.tcp_other_copy, 1);
+	CHECK_INT(cap->st.tcp_gaps, 0);
+	stop();
+
+	start(0, 0);
+	handshake();
+	cdata(1, 0, 10);
+	pkt_full(1, C, 40000, 1001 + (1u << 21), 5001, F_ACK | F_PSH, 0, 20, 20);
+	CHECK_STR(rec.log, "open1 d0:10"); /* one far segment: it waits */
+	pkt_full(1, C, 40000, 1001 + (1u << 21) + 20, 5001, F_ACK | F_PSH, 20, 20, 20);
+	CHECK_STR(rec.log, "open1 d0:10 g0:2097142 d0:40"); /* continued: followed */
+	cdata(1, 10, 10); /* the old space is far behind now */
+	pkt_full(1, C, 40000, 1001 + (1u << 21) + 40, 5001, F_ACK | F_PSH, 40, 20, 20);
+	CHECK_STR(rec.log, "open1 d0:10 g0:2097142 d0:40 d0:20");
+	CHECK_INT(cap->st.tcp_other_copy, 1);
+	stop();
+}
+
 int main(void)
 {
 	test_in_order_and_retransmission();
@@ -291,5 +427,10 @@ int main(void)
 	test_idle_and_eviction();
 	test_wraparound();
 	test_snaplen_cut();
+	test_random_order_runs();
+	test_run_cap();
+	test_tiny_held();
+	test_gap_keeps_frame();
+	test_other_copy();
 	return CHECK_DONE();
 }

@@ -15,13 +15,15 @@
  *                ip_frag.c, decodes the datagram it gets back, feeds flow.c
  *   ip_frag.c    IP fragment reassembly
  *   flow.c       the flow table: 5-tuple lookup, LRU, idle timeout, eviction
- *   tcp_reasm.c  TCP reassembly per direction
+ *   tcp_reasm.c  TCP reassembly per direction: what is delivered, held, lost
+ *   tcp_ooo.c    the waiting bytes of a direction: sorted runs, merged
  *   notice.c     rate-limited notices to the handler
  *
  * Calls between them: reader.c -> pcap.c, pcapng.c, gz.c, packet.c, ip_frag.c,
  * flow.c; pcap.c -> packet.c; pcapng.c -> packet.c, notice.c; packet.c ->
  * ip_frag.c, flow.c, notice.c; ip_frag.c -> notice.c; flow.c -> tcp_reasm.c,
- * notice.c.  tcp_reasm.c and notice.c call only the handler's callbacks.
+ * tcp_ooo.c, notice.c; tcp_reasm.c -> tcp_ooo.c.  tcp_reasm.c and notice.c call only the
+ * handler's callbacks.
  * The declarations below follow the same order, bottom first.
  */
 #ifndef TLSA_CAPTURE_INT_H
@@ -34,7 +36,7 @@
 #include "tlsalert/capture.h"
 
 /* TCP flag bits as on the wire. */
-enum { TCPF_FIN = 0x01, TCPF_SYN = 0x02, TCPF_RST = 0x04, TCPF_ACK = 0x10 };
+enum { TCPF_FIN = 0x01, TCPF_SYN = 0x02, TCPF_RST = 0x04, TCPF_PSH = 0x08, TCPF_ACK = 0x10 };
 
 /* One transport-layer packet, as the decoder hands it to the flow table. */
 struct pkt_l4 {
@@ -50,17 +52,35 @@ struct pkt_l4 {
 	size_t wire_len;     /* payload bytes on the wire (>= len when the capture was cut) */
 };
 
-/* An out-of-order TCP segment waiting for the bytes before it. */
-struct tcp_seg {
-	struct tcp_seg *next;
-	uint32_t seq;
-	uint32_t len;
+/* A run of contiguous bytes of one direction waiting for the bytes before it
+   (adjacent segments are merged into one run). */
+struct tcp_blk {
+	uint32_t seq;		 /* sequence number of the first byte */
+	uint32_t len;		 /* bytes held, at data[off] */
+	uint32_t off, cap;	 /* data[] is cap bytes: room on both sides to grow */
+	struct tlsa_pktinfo pkt; /* the latest packet that added bytes to the run */
 	uint8_t data[];
 };
 
-/* What one waiting segment of len bytes costs, as counted against max_buffer_total:
- * its bytes, its header and the allocator's own. */
-#define TCP_SEG_COST(len) (sizeof(struct tcp_seg) + (len) + 16)
+/* The waiting runs of one direction, allocated while there are any: sorted by
+   sequence number, disjoint and never adjacent, in b[head .. head + n). */
+struct tcp_ooo {
+	size_t bytes;	    /* sum of the runs' lengths */
+	uint32_t head, n, cap;
+	bool held;	    /* b[head] is a tiny segment at next_seq held back (tcp_reasm.c) */
+	uint32_t far_next;  /* the byte after the latest segment far ahead (tcp_reasm.c), */
+	uint32_t far_segs;  /* and how many far segments in a row ended there */
+	size_t mem;	    /* what this object and its runs cost (TCP_OOO_COST, TCP_SEG_COST),
+			       counted in the capture's ooo_total */
+	struct tcp_blk *b[];
+};
+
+/* What memory the waiting bytes cost, as counted against max_buffer_total: a run whose data[]
+ * is cap bytes (its bytes, the room it keeps to grow, its header and the allocator's own),
+ * and a direction's array of ncap run pointers.  Against max_flow_buffer a direction counts
+ * its bytes plus TCP_SEG_COST(0) per run. */
+#define TCP_SEG_COST(cap) (sizeof(struct tcp_blk) + (size_t)(cap) + 16)
+#define TCP_OOO_COST(ncap) (sizeof(struct tcp_ooo) + (size_t)(ncap) * sizeof(struct tcp_blk *) + 16)
 
 /* One direction of a TCP connection. */
 struct tcp_dir {
@@ -69,8 +89,7 @@ struct tcp_dir {
 	uint32_t fin_seq;  /* sequence number just after the last byte, once a FIN is seen */
 	uint32_t acked;	   /* highest ACK the other side sent for this direction */
 	bool started, syn_seen, fin_seen, has_ack, ended;
-	struct tcp_seg *ooo; /* sorted by seq */
-	size_t ooo_bytes;
+	struct tcp_ooo *ooo; /* NULL when nothing waits */
 };
 
 /* Canonical 5-tuple: the lower (address, port) first, so both directions match. */
@@ -122,7 +141,7 @@ struct tlsa_capture {
 	struct cap_flow *lru_head, *lru_tail;
 	uint64_t next_id;
 	struct ip_frag_table frags;
-	size_t ooo_total; /* out-of-order memory of all flows (TCP_SEG_COST) */
+	size_t ooo_total; /* out-of-order memory of all flows (TCP_OOO_COST, TCP_SEG_COST) */
 	unsigned notices[NK__COUNT];
 	struct tlsa_pktinfo cur; /* the packet being decoded */
 };
@@ -141,12 +160,23 @@ void cap_notice(struct tlsa_capture *c, enum notice_kind k, const struct tlsa_pk
 #endif
 	;
 
+/* tcp_ooo.c: the waiting runs of a direction, their memory counted in c->ooo_total.  ooo_add
+   copies a segment in (bytes already held win); OOO_NOMEM when out of memory, OOO_FULL when
+   it would pass max_buffer_total (the bytes before the failure may be in).  ooo_first is the
+   earliest run or NULL; ooo_pop takes it out, uncounted (the caller frees it).  tcp_dir_free
+   frees them all. */
+enum ooo_res { OOO_OK, OOO_NOMEM, OOO_FULL };
+enum ooo_res ooo_add(struct tlsa_capture *c, struct tcp_dir *d, uint32_t seq, const uint8_t *p,
+		     size_t len, const struct tlsa_pktinfo *pkt);
+struct tcp_blk *ooo_first(const struct tcp_dir *d);
+struct tcp_blk *ooo_pop(struct tlsa_capture *c, struct tcp_dir *d);
+void tcp_dir_free(struct tlsa_capture *c, struct tcp_dir *d);
+
 /* tcp_reasm.c */
 void tcp_input(struct tlsa_capture *c, struct cap_flow *f, int dir, const struct pkt_l4 *l4);
 /* Ends direction dir: flushes buffered bytes (reporting gaps), calls tcp_end. */
 void tcp_dir_end(struct tlsa_capture *c, struct cap_flow *f, int dir, enum tlsa_stream_end how,
 		 const struct tlsa_pktinfo *pkt);
-void tcp_dir_free(struct tlsa_capture *c, struct tcp_dir *d);
 
 /* flow.c */
 int flow_table_init(struct tlsa_capture *c);
