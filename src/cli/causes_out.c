@@ -62,10 +62,9 @@ void causes_text_brief(struct cli *c, const struct tlsa_cause *cs, size_t n, siz
 
 	if (n == 0)
 		return;
-	fprintf(f,
-		"%s  likely causes:%s (score, cause; stacks whose tables give it; "
-		"--stack NAME for one stack)\n",
-		d, r);
+	fprintf(f, "%s  likely causes:%s", d, r);
+	cli_wrap(f, "(score, cause; stacks whose tables give it; --stack NAME for one stack)", 16,
+		 4, c->width);
 	for (size_t i = 0; i < n && i < limit; i++) {
 		fprintf(f, "    %3d %s%s%s ", cs[i].score, b, cs[i].id, r);
 		snprintf(line, sizeof(line), "%s [%s]", cs[i].title, cs[i].stacks);

@@ -66,8 +66,8 @@ static void block(struct probe_evidence *e, uint32_t type, const uint8_t *head, 
 	put_le32(w, type);
 	put_le32(w + 4, total);
 	if (fwrite(w, 1, 8, e->pcap) != 8 || fwrite(head, 1, hlen, e->pcap) != hlen ||
-	    fwrite(body, 1, blen, e->pcap) != blen || fwrite(zero, 1, pad, e->pcap) != pad ||
-	    fwrite(w + 4, 1, 4, e->pcap) != 4)
+	    (blen > 0 && fwrite(body, 1, blen, e->pcap) != blen) ||
+	    (pad > 0 && fwrite(zero, 1, pad, e->pcap) != pad) || fwrite(w + 4, 1, 4, e->pcap) != 4)
 		e->failed = true;
 }
 
@@ -150,7 +150,8 @@ static void packet(struct probe_evidence *e, const struct tlsa_probe_addr *from,
 	t[13] = flags;
 	t[14] = 0xff;
 	t[15] = 0xff;
-	memcpy(t + tcp, data, len);
+	if (len > 0)
+		memcpy(t + tcp, data, len);
 	/* the checksum over the pseudo-header, then the segment */
 	uint32_t s = v6 ? sum16(pkt + 8, 32, 0) : sum16(pkt + 12, 8, 0);
 	s += 6 + (uint32_t)(tcp + len);
