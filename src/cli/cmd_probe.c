@@ -382,6 +382,30 @@ static void csv_probe(struct pctx *x, const struct tlsa_probe_def *p,
 
 /* ---------------------------------------------------------------- run */
 
+/* One probe of --dry-run in JSON: its hello's bytes, or null for a libssl probe (hello NULL). */
+static int dry_json(struct pctx *x, const struct tlsa_probe_def *p, const uint8_t *hello,
+		    size_t len)
+{
+	struct jw w;
+	char *hex = NULL;
+	if (hello != NULL && (hex = malloc(len * 2 + 1)) == NULL)
+		return cli_fail(x->c, "out of memory");
+	for (size_t k = 0; hex != NULL && k < len; k++)
+		snprintf(hex + 2 * k, 3, "%02x", hello[k]);
+	jw_begin(&w, x->c->out);
+	jw_str(&w, "type", "probe");
+	jw_str(&w, "probe", p->name);
+	jw_str(&w, "changes", p->changes);
+	if (hello != NULL)
+		jw_uint(&w, "hello_bytes", len);
+	else
+		jw_null(&w, "hello_bytes");
+	jw_str(&w, "hello_hex", hex);
+	jw_end(&w);
+	free(hex);
+	return 0;
+}
+
 static int dry_run(struct pctx *x, const struct tlsa_probe_def *cat, size_t ncat)
 {
 	uint8_t buf[4096], random[32] = {0};
@@ -391,42 +415,17 @@ static int dry_run(struct pctx *x, const struct tlsa_probe_def *cat, size_t ncat
 		struct tlsa_probe_def p = adjust(x, &cat[i]);
 		size_t len = 0;
 		struct tlsa_error err = {0};
-		if (p.kind != TLSA_KIND_HELLO) {
-			if (x->c->fmt == OUT_JSON) {
-				struct jw w;
-				jw_begin(&w, x->c->out);
-				jw_str(&w, "type", "probe");
-				jw_str(&w, "probe", p.name);
-				jw_str(&w, "changes", p.changes);
-				jw_null(&w, "hello_bytes");
-				jw_end(&w);
-			} else {
-				fprintf(x->c->out, "%-20s %-11s %s\n", p.name, "(libssl)",
-					p.changes);
-			}
-			continue;
-		}
-		if (tlsa_probe_hello_encode(&p.hello, x->t.host_is_address ? "" : x->t.host, random,
+		bool libssl = p.kind != TLSA_KIND_HELLO; /* libssl writes those hellos */
+		if (!libssl &&
+		    tlsa_probe_hello_encode(&p.hello, x->t.host_is_address ? "" : x->t.host, random,
 					    NULL, buf, sizeof(buf), &len, &err) != 0)
 			return cli_fail(x->c, "probe %s: %s", p.name, err.msg);
-		if (x->c->fmt == OUT_JSON) {
-			struct jw w;
-			jw_begin(&w, x->c->out);
-			jw_str(&w, "type", "probe");
-			jw_str(&w, "probe", p.name);
-			jw_str(&w, "changes", p.changes);
-			jw_uint(&w, "hello_bytes", len);
-			char *hex = malloc(len * 2 + 1);
-			if (hex == NULL)
-				return cli_fail(x->c, "out of memory");
-			for (size_t k = 0; k < len; k++)
-				snprintf(hex + 2 * k, 3, "%02x", buf[k]);
-			jw_str(&w, "hello_hex", hex);
-			free(hex);
-			jw_end(&w);
-		} else {
+		if (x->c->fmt == OUT_JSON && dry_json(x, &p, libssl ? NULL : buf, len) != 0)
+			return EXIT_ERROR;
+		if (x->c->fmt != OUT_JSON && libssl)
+			fprintf(x->c->out, "%-20s %-11s %s\n", p.name, "(libssl)", p.changes);
+		else if (x->c->fmt != OUT_JSON)
 			fprintf(x->c->out, "%-20s %4zu bytes  %s\n", p.name, len, p.changes);
-		}
 	}
 	return EXIT_OK;
 }

@@ -31,7 +31,7 @@ struct answer {
 	struct tlsa_probe_result *r;
 };
 
-static const char *step_of(unsigned type)
+const char *net_server_step(unsigned type)
 {
 	switch (type) {
 	case 2: return "server_hello";
@@ -177,7 +177,7 @@ static void handshake_messages(struct answer *a)
 		}
 		if (a->hs_n - at < 4 + len)
 			break;
-		const char *step = step_of(m[0]);
+		const char *step = net_server_step(m[0]);
 		if (step != NULL)
 			a->r->step = step;
 		if (m[0] == 2)

@@ -49,6 +49,9 @@ void net_full_handshake(int fd, const struct tlsa_probe_target *t, const struct 
 int net_starttls(int fd, const char *proto, const char *host, uint64_t deadline,
 		 const struct tlsa_probe_opts *o, struct tlsa_probe_result *r);
 
+/* The step `scan` names after a server handshake message of this type, or NULL. */
+const char *net_server_step(unsigned type);
+
 /* answer.c: the server's answer to hello[0..hlen) (the record), fed as it comes;
  * feed returns true once the outcome is decided (r->outcome) */
 struct answer;

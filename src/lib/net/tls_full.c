@@ -49,21 +49,6 @@ static void on_keylog(const SSL *ssl, const char *line)
 		w->o->on_secret(w->o->ctx, line);
 }
 
-static const char *server_step(unsigned type)
-{
-	switch (type) {
-	case 2: return "server_hello";
-	case 8: return "encrypted_extensions";
-	case 11: return "server_certificate";
-	case 12: return "server_key_exchange";
-	case 13: return "certificate_request";
-	case 14: return "server_hello_done";
-	case 15: return "certificate_verify";
-	case 20: return "finished";
-	default: return NULL;
-	}
-}
-
 static void on_msg(int write_p, int version, int content_type, const void *buf, size_t len,
 		   SSL *ssl, void *arg)
 {
@@ -88,7 +73,7 @@ static void on_msg(int write_p, int version, int content_type, const void *buf, 
 		if (w->after != NULL)
 			w->r->step = w->after;
 	} else if (content_type == SSL3_RT_HANDSHAKE && len >= 1) {
-		const char *step = server_step(b[0]);
+		const char *step = net_server_step(b[0]);
 		if (step != NULL)
 			w->r->step = step;
 		if (b[0] == 13)

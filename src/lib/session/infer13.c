@@ -20,26 +20,40 @@ static bool closed(const struct dirstate *d)
 	return d->ended == TLSA_END_FIN || d->ended == TLSA_END_RST;
 }
 
-void ses_infer13(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir)
+/*
+ * Direction dir's last record may be an encrypted alert: of type 23, alert-sized,
+ * not opened with a key log, and a side closed after it.  Then *ev is the event of
+ * that record, but for the version, the evidence and the stage.
+ */
+static bool alert_candidate(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+			    struct tlsa_alert_event *ev)
 {
 	struct dirstate *d = &c->d[dir];
 	struct dirstate *peer = &c->d[1 - dir];
 	if (d->last_type != 23 || !alert_sized13(d->last_len) || (!closed(d) && !closed(peer)))
-		return;
+		return false;
 	if (d->dec_last)
-		return; /* opened with the key log (or failed authentication): nothing to infer */
+		return false; /* opened with the key log (or failed authentication) */
+	ses_base_event(t, ev, c, f, dir, &d->last_pkt);
+	ev->content_type = 23;
+	ev->record_version = d->last_ver;
+	ev->record_length = d->last_len;
+	ev->record_seq = d->last_seq;
+	ev->encrypted = true;
+	ev->inferred = true;
+	ev->cipher_shapes = tlsa_encrypted_alert_shapes(d->last_len, true);
+	ev->history = ses_hist_render(t, c, f, d->last_hist);
+	return true;
+}
 
+void ses_infer13(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir)
+{
+	struct dirstate *d = &c->d[dir];
+	struct dirstate *peer = &c->d[1 - dir];
 	struct tlsa_alert_event ev;
-	ses_base_event(t, &ev, c, f, dir, &d->last_pkt);
-	ev.content_type = 23;
-	ev.record_version = d->last_ver;
-	ev.record_length = d->last_len;
-	ev.record_seq = d->last_seq;
+	if (!alert_candidate(t, c, f, dir, &ev))
+		return;
 	ev.version = ses_conn_version(c, d->last_ver, &ev.version_negotiated);
-	ev.encrypted = true;
-	ev.inferred = true;
-	ev.cipher_shapes = tlsa_encrypted_alert_shapes(d->last_len, true);
-	ev.history = ses_hist_render(t, c, f, d->last_hist);
 	ev.stage = ses_step_names[d->last_step];
 
 	if (ev.sender == TLSA_ROLE_CLIENT && d->n_enc == 1 && peer->n_enc > 0) {
@@ -97,23 +111,11 @@ void ses_infer_unseen(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *
 {
 	struct dirstate *d = &c->d[dir];
 	struct dirstate *peer = &c->d[1 - dir];
-	if (d->last_type != 23 || !alert_sized13(d->last_len) || (!closed(d) && !closed(peer)))
-		return;
-	if (d->dec_last)
-		return;
-
 	struct tlsa_alert_event ev;
-	ses_base_event(t, &ev, c, f, dir, &d->last_pkt);
-	ev.content_type = 23;
-	ev.record_version = d->last_ver;
-	ev.record_length = d->last_len;
-	ev.record_seq = d->last_seq;
+	if (!alert_candidate(t, c, f, dir, &ev))
+		return;
 	ev.version = TLSA_VER_UNKNOWN;
 	ev.version_negotiated = false;
-	ev.encrypted = true;
-	ev.inferred = true;
-	ev.cipher_shapes = tlsa_encrypted_alert_shapes(d->last_len, true);
-	ev.history = ses_hist_render(t, c, f, d->last_hist);
 	ev.stage = ses_step_names[S_APPDATA];
 
 	if (peer->last_type == 23 && alert_sized13(peer->last_len)) {
