@@ -408,6 +408,16 @@ static void local_view(char *out, size_t cap, const struct tlsa_text_mention *m,
  * are ranked with that rule (plaintext-service first) and the situation says whether
  * this side sent anything.
  */
+
+/* "In this message (stack: "matched text"):" and the reader's view of it, wrapped. */
+static void message_head(struct cli *c, const struct tlsa_text_mention *m, const char *input,
+			 const char *view)
+{
+	fprintf(c->out, "%sIn this message%s (%s: \"%.*s\"):\n  ", cli_c(c, C_BOLD),
+		cli_c(c, C_RESET), m->implementation, (int)(m->end - m->start), input + m->start);
+	cli_wrap(c->out, view, 2, 2, c->width);
+}
+
 static void explain_notls(struct cli *c, const struct explain_opts *o, const char *input,
 			  const struct tlsa_text_mention *m, const struct tlsa_cause_rule *r)
 {
@@ -435,9 +445,7 @@ static void explain_notls(struct cli *c, const struct explain_opts *o, const cha
 	}
 	if (c->fmt == OUT_CSV)
 		return; /* no alert: no row */
-	fprintf(c->out, "%sIn this message%s (%s: \"%.*s\"):\n  ", cli_c(c, C_BOLD),
-		cli_c(c, C_RESET), m->implementation, (int)(m->end - m->start), input + m->start);
-	cli_wrap(c->out, view, 2, 2, c->width);
+	message_head(c, m, input, view);
 	fputs("  ", c->out);
 	cli_wrap(c->out, r->situation, 2, 2, c->width);
 	explain_causes_text(c, o, a);
@@ -483,9 +491,7 @@ static void explain_closed(struct cli *c, const char *input, const struct tlsa_t
 	}
 	if (c->fmt == OUT_CSV)
 		return; /* no alert: no row */
-	fprintf(c->out, "%sIn this message%s (%s: \"%.*s\"):\n  ", cli_c(c, C_BOLD),
-		cli_c(c, C_RESET), m->implementation, (int)(m->end - m->start), input + m->start);
-	cli_wrap(c->out, view, 2, 2, c->width);
+	message_head(c, m, input, view);
 	fprintf(c->out, "%s  causes that fit:%s\n", cli_c(c, C_DIM), cli_c(c, C_RESET));
 	for (size_t i = 0; i < n; i++) {
 		char line[256];
@@ -576,9 +582,7 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 	}
 	if (!*first)
 		fputc('\n', c->out);
-	fprintf(c->out, "%sIn this message%s (%s: \"%.*s\"):\n  ", cli_c(c, C_BOLD),
-		cli_c(c, C_RESET), m->implementation, (int)(m->end - m->start), input + m->start);
-	cli_wrap(c->out, view, 2, 2, c->width);
+	message_head(c, m, input, view);
 	if (lr != NULL) { /* the rule's situation: why this stack sends what it sends */
 		fputs("  ", c->out);
 		cli_wrap(c->out, lr->situation, 2, 2, c->width);
