@@ -18,7 +18,7 @@ struct seen {
 	size_t n;
 	size_t last_start;
 	uint64_t sum;
-	size_t cut;	/* a record spanning this offset makes the pieces differ */
+	size_t cut; /* a record spanning this offset makes the pieces differ */
 	bool crosses;
 };
 

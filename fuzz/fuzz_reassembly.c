@@ -107,7 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			flags |= TCPF_PSH; /* without it, tiny in-order segments are held */
 		uint32_t seq = base[conn][dir] + (uint32_t)((r[2] << 8) | r[3]) - 64;
 		if (r[6] & 0x20)
-			seq += 0x50000000u; /* another sequence space: a second copy of the stream */
+			seq += 0x50000000u; /* another sequence space: a second copy of the stream
+					     */
 		size_t len = r[4] % 200;
 		uint32_t ack = base[conn][!dir] + (uint32_t)(r[5] << 4) - 64;
 		now += r[6] & 0x0f;

@@ -118,10 +118,10 @@ struct tlsa_capture_stats {
 	uint64_t tcp_buffer_full;    /* holes given up because max_flow_buffer or
 					max_buffer_total was reached (each also a tcp_gap),
 					counted once per segment that forced them */
-	uint64_t overlap_conflicts; /* segments whose bytes contradict another copy of the same
-				       sequence numbers (docs/capture.md: which copy wins) */
-	uint64_t tcp_other_copy;    /* segments ignored as another copy of a stream in a far
-				       sequence space (a capture on both sides of a middlebox) */
+	uint64_t overlap_conflicts;  /* segments whose bytes contradict another copy of the same
+					sequence numbers (docs/capture.md: which copy wins) */
+	uint64_t tcp_other_copy;     /* segments ignored as another copy of a stream in a far
+					sequence space (a capture on both sides of a middlebox) */
 };
 
 struct tlsa_capture;
@@ -131,8 +131,9 @@ struct tlsa_capture *tlsa_capture_new(const struct tlsa_capture_opts *o,
 				      const struct tlsa_capture_handler *h);
 /* Reads a whole pcap/pcapng file ("-" = stdin; gzip-compressed accepted); calls the handler as it
    goes.  Stdin, pipes and FIFOs are decoded as their bytes arrive (each packet as soon as it
-   is complete), so a stream written by `tcpdump -U -w -` is followed as it is written. On a malformed/truncated file: returns a TLSA_E* code, err names the frame and what was
-   wrong; all callbacks for packets before the error have been made.  Does not close flows (call
+   is complete), so a stream written by `tcpdump -U -w -` is followed as it is written. On a
+   malformed/truncated file: returns a TLSA_E* code, err names the frame and what was wrong; all
+   callbacks for packets before the error have been made.  Does not close flows (call
    tlsa_capture_finish). */
 int tlsa_capture_file(struct tlsa_capture *c, const char *path, uint32_t file_index,
 		      struct tlsa_error *err);

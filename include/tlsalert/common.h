@@ -22,13 +22,13 @@ extern "C" {
 /* Error codes; every failing function returns one of these (negative). */
 enum tlsa_errcode {
 	TLSA_OK = 0,
-	TLSA_EINVAL = -1,    /* malformed input (the message says where and why) */
-	TLSA_ETRUNC = -2,    /* input ended in the middle of a structure */
-	TLSA_ENOMEM = -3,    /* allocation failed */
-	TLSA_ELIMIT = -4,    /* a configured limit was reached */
-	TLSA_EIO = -5,       /* reading a file or device failed */
-	TLSA_EUNSUPP = -6,   /* valid input this version does not handle */
-	TLSA_EAUTH = -7,     /* a protected record failed authentication (wrong key or tampered) */
+	TLSA_EINVAL = -1,  /* malformed input (the message says where and why) */
+	TLSA_ETRUNC = -2,  /* input ended in the middle of a structure */
+	TLSA_ENOMEM = -3,  /* allocation failed */
+	TLSA_ELIMIT = -4,  /* a configured limit was reached */
+	TLSA_EIO = -5,	   /* reading a file or device failed */
+	TLSA_EUNSUPP = -6, /* valid input this version does not handle */
+	TLSA_EAUTH = -7,   /* a protected record failed authentication (wrong key or tampered) */
 };
 
 /*

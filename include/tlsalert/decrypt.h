@@ -58,14 +58,14 @@ struct tlsa_suite {
 	uint16_t id;	  /* IANA number */
 	const char *name; /* IANA name */
 	tlsa_protect prot;
-	uint8_t key_len;      /* encryption key */
-	uint8_t fixed_iv_len; /* from the key block / key schedule: 4 (GCM, CCM), 12, or
-				 the block size for CBC (TLS 1.0 only uses it) */
-	uint8_t block_len;    /* CBC block size; 0 for AEADs */
-	uint8_t des3;	      /* CBC with 3DES instead of AES */
-	tlsa_hash mac;	      /* CBC: HMAC hash; NONE for AEADs */
-	tlsa_hash prf;	      /* TLS 1.2 PRF hash / TLS 1.3 HKDF hash */
-	bool tls13;	      /* a TLS 1.3 suite (0x13xx) */
+	uint8_t key_len;	 /* encryption key */
+	uint8_t fixed_iv_len;	 /* from the key block / key schedule: 4 (GCM, CCM), 12, or
+				    the block size for CBC (TLS 1.0 only uses it) */
+	uint8_t block_len;	 /* CBC block size; 0 for AEADs */
+	uint8_t des3;		 /* CBC with 3DES instead of AES */
+	tlsa_hash mac;		 /* CBC: HMAC hash; NONE for AEADs */
+	tlsa_hash prf;		 /* TLS 1.2 PRF hash / TLS 1.3 HKDF hash */
+	bool tls13;		 /* a TLS 1.3 suite (0x13xx) */
 	const char *cipher_name; /* libcrypto's name of the cipher; NULL: none (PROT_NULL) */
 	uint8_t key_material;	 /* key bytes from the key block: < key_len for an export
 				    suite, whose key (and IV) are derived from them */
@@ -142,8 +142,8 @@ int tlsa_dir_init_tls13(struct tlsa_cipher_dir *d, uint16_t suite, const uint8_t
  * Sets up both directions of an SSL 3.0, TLS 1.0-1.2 or DTLS 1.0/1.2
  * connection from its 48-byte master secret: the key block ("key expansion",
  * server random + client random; SSL 3.0's MD5/SHA-1 construction), and for
- * an export suite the final keys and IVs derived from it.  `version` is the wire version the ServerHello chose; `etm`
- * says Encrypt-then-MAC (RFC 7366) was negotiated (CBC suites only).  An
+ * an export suite the final keys and IVs derived from it.  `version` is the wire version the
+ * ServerHello chose; `etm` says Encrypt-then-MAC (RFC 7366) was negotiated (CBC suites only).  An
  * extended master secret (RFC 7627) changes only how the master secret was
  * made, so nothing here depends on it.  Sequence numbers start at 0; for
  * DTLS the sequence number comes from each record's header instead.

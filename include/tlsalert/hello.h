@@ -64,11 +64,11 @@ struct tlsa_hs_facts {
 	uint16_t n_ch_exts;		      /* how many (may exceed the list) */
 	uint16_t sh_exts[TLSA_HS_MAX_SH_EXT]; /* ServerHello extension types, in order */
 	uint16_t n_sh_exts;
-	uint16_t ks_groups[4];	   /* groups of the ClientHello key shares */
-	uint8_t n_ks_groups;	   /* how many (saturates at 255) */
-	uint8_t n_compression;	   /* ClientHello compression methods */
-	uint8_t psk_modes;	   /* psk_key_exchange_modes: bit 0 psk_ke, bit 1 psk_dhe_ke */
-	uint8_t sh_session_id_len; /* ServerHello legacy_session_id length */
+	uint16_t ks_groups[4];	      /* groups of the ClientHello key shares */
+	uint8_t n_ks_groups;	      /* how many (saturates at 255) */
+	uint8_t n_compression;	      /* ClientHello compression methods */
+	uint8_t psk_modes;	      /* psk_key_exchange_modes: bit 0 psk_ke, bit 1 psk_dhe_ke */
+	uint8_t sh_session_id_len;    /* ServerHello legacy_session_id length */
 	uint8_t compression_selected; /* ServerHello compression method: 0 null, 1 DEFLATE */
 	bool grease;		   /* GREASE in the ClientHello (suites, extensions, groups...) */
 	bool ch_padding;	   /* ClientHello padding extension (21) */

@@ -61,9 +61,9 @@ int tlsa_version_rank(tlsa_version v);
 /* Registry status of a value. */
 typedef enum tlsa_status {
 	TLSA_STATUS_ASSIGNED,
-	TLSA_STATUS_RESERVED,   /* IANA "_RESERVED" names: must not be sent */
+	TLSA_STATUS_RESERVED, /* IANA "_RESERVED" names: must not be sent */
 	TLSA_STATUS_UNASSIGNED,
-	TLSA_STATUS_UNOFFICIAL  /* used by some stack, never assigned by IANA */
+	TLSA_STATUS_UNOFFICIAL /* used by some stack, never assigned by IANA */
 } tlsa_status;
 
 /* "assigned", "reserved", "unassigned", "unofficial". */
@@ -71,13 +71,13 @@ const char *tlsa_status_name(tlsa_status s);
 
 /* The level rule of an alert under one protocol version. */
 typedef enum tlsa_rule {
-	TLSA_RULE_ABSENT,   /* the version does not define this alert */
-	TLSA_RULE_FATAL,    /* always fatal */
-	TLSA_RULE_WARNING,  /* always a warning */
-	TLSA_RULE_EITHER,   /* the sender chooses the level */
-	TLSA_RULE_CLOSURE,  /* TLS 1.3 closure alert */
-	TLSA_RULE_ERROR,    /* TLS 1.3 error alert: fatal whatever the level byte */
-	TLSA_RULE_RESERVED  /* must not be sent; an error if received */
+	TLSA_RULE_ABSENT,  /* the version does not define this alert */
+	TLSA_RULE_FATAL,   /* always fatal */
+	TLSA_RULE_WARNING, /* always a warning */
+	TLSA_RULE_EITHER,  /* the sender chooses the level */
+	TLSA_RULE_CLOSURE, /* TLS 1.3 closure alert */
+	TLSA_RULE_ERROR,   /* TLS 1.3 error alert: fatal whatever the level byte */
+	TLSA_RULE_RESERVED /* must not be sent; an error if received */
 } tlsa_rule;
 
 /* "absent", "fatal", "warning", "either", "closure", "error", "reserved". */
@@ -90,14 +90,14 @@ const char *tlsa_rule_text(tlsa_rule r);
 struct tlsa_alert {
 	uint8_t code;
 	tlsa_status status;
-	const char *name;       /* IANA name, e.g. "unsupported_extension" */
-	const char *since;      /* first protocol or document, e.g. "RFC3546" */
-	const char *sender;     /* "client", "server" or "either" */
-	const char *stage;      /* usual handshake step */
-	const char *summary;    /* one line */
-	const char *says;       /* the sender's point of view */
-	const char *check;      /* what the receiver should check */
-	const char *tls13note;  /* how TLS 1.3 treats it */
+	const char *name;      /* IANA name, e.g. "unsupported_extension" */
+	const char *since;     /* first protocol or document, e.g. "RFC3546" */
+	const char *sender;    /* "client", "server" or "either" */
+	const char *stage;     /* usual handshake step */
+	const char *summary;   /* one line */
+	const char *says;      /* the sender's point of view */
+	const char *check;     /* what the receiver should check */
+	const char *tls13note; /* how TLS 1.3 treats it */
 	const char *const *rfcs;
 	size_t n_rfcs;
 	const char *const *causes;
@@ -116,7 +116,7 @@ typedef enum tlsa_severity {
 	TLSA_SEV_UNKNOWN, /* level byte undefined and the version does not decide */
 	TLSA_SEV_WARNING,
 	TLSA_SEV_FATAL,
-	TLSA_SEV_CLOSURE  /* orderly close: close_notify, TLS 1.3 user_canceled */
+	TLSA_SEV_CLOSURE /* orderly close: close_notify, TLS 1.3 user_canceled */
 } tlsa_severity;
 
 const char *tlsa_severity_name(tlsa_severity s); /* "warning", "fatal", ... */

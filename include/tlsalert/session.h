@@ -59,21 +59,21 @@ struct tlsa_cert_info {
 	int chain_length; /* certificates in the message */
 	/* Read from the DER by the tracker (facts_read says they were). */
 	bool facts_read;
-	bool times_known;		  /* the two times below were read */
-	int64_t not_before_unix;	  /* seconds since 1970-01-01 UTC */
+	bool times_known;	 /* the two times below were read */
+	int64_t not_before_unix; /* seconds since 1970-01-01 UTC */
 	int64_t not_after_unix;
 	char cn[256];			  /* the subject's last commonName, "" none */
 	int san_count;			  /* DNS names and IP addresses in subjectAltName */
 	char san[TLSA_CERT_SAN_MAX][256]; /* the first TLSA_CERT_SAN_MAX of them */
 	uint8_t san_ip;			  /* bit i set: san[i] is an IP address (text form) */
-	char key_type[12];		  /* "RSA", "RSA-PSS", "EC", "Ed25519", "Ed448", "DSA", "" */
-	char key_curve[12];		  /* EC: "P-256", "P-384", "P-521", "secp256k1", "" */
-	int key_bits;			  /* RSA/DSA modulus or EC field size; 0 unknown */
-	char sig_alg[40];		  /* "sha256WithRSAEncryption", ..., or the dotted OID */
-	bool self_signed;		  /* subject and issuer are the same name */
-	bool issuer_in_chain;		  /* another certificate of the message names the
-					     leaf's issuer as its subject */
-	bool chain_ordered;		  /* each certificate is issued by the next one */
+	char key_type[12];    /* "RSA", "RSA-PSS", "EC", "Ed25519", "Ed448", "DSA", "" */
+	char key_curve[12];   /* EC: "P-256", "P-384", "P-521", "secp256k1", "" */
+	int key_bits;	      /* RSA/DSA modulus or EC field size; 0 unknown */
+	char sig_alg[40];     /* "sha256WithRSAEncryption", ..., or the dotted OID */
+	bool self_signed;     /* subject and issuer are the same name */
+	bool issuer_in_chain; /* another certificate of the message names the
+				 leaf's issuer as its subject */
+	bool chain_ordered;   /* each certificate is issued by the next one */
 };
 
 /*
@@ -268,9 +268,9 @@ struct tlsa_tracker_stats {
 	uint64_t dsb_keys;     /* connections whose secrets came in pcapng Decryption Secrets
 				  Blocks (the tracker's own key log) */
 	/* What a bound or a malformed input made the tracker give up: */
-	uint64_t hs_msgs_dropped;      /* handshake messages skipped: over max_handshake */
-	uint64_t hs_bytes_dropped;     /* their bytes that were captured */
-	uint64_t dtls_frags_invalid;   /* DTLS handshake fragments past their message or record */
+	uint64_t hs_msgs_dropped;    /* handshake messages skipped: over max_handshake */
+	uint64_t hs_bytes_dropped;   /* their bytes that were captured */
+	uint64_t dtls_frags_invalid; /* DTLS handshake fragments past their message or record */
 };
 
 struct tlsa_tracker;

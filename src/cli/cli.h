@@ -15,22 +15,22 @@
 
 /* Exit statuses, documented in docs/tlsalert.1 and README.md. */
 enum {
-	EXIT_OK = 0,     /* success; for scan/logs/decode: alerts were found */
-	EXIT_NONE = 1,   /* scan/logs/decode: input read fine, no alert in it */
-	EXIT_ERROR = 2,  /* bad usage, unreadable or malformed input, a write error */
+	EXIT_OK = 0,	 /* success; for scan/logs/decode: alerts were found */
+	EXIT_NONE = 1,	 /* scan/logs/decode: input read fine, no alert in it */
+	EXIT_ERROR = 2,	 /* bad usage, unreadable or malformed input, a write error */
 	EXIT_PIPE = 141, /* the reader of stdout went away (128 + SIGPIPE, as cat, git) */
 };
 
 enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 
 struct cli {
-	FILE *out;            /* cli_out_open(): no file descriptor, see cli_fileno() */
+	FILE *out; /* cli_out_open(): no file descriptor, see cli_fileno() */
 	FILE *err;
-	const char *prog;     /* "tlsalert" */
-	const char *cmd;      /* "explain", ... */
+	const char *prog; /* "tlsalert" */
+	const char *cmd;  /* "explain", ... */
 	enum out_format fmt;
-	bool color;           /* ANSI colours on stdout */
-	int width;            /* columns to wrap text to; 0: no wrapping (cli_term_width) */
+	bool color; /* ANSI colours on stdout */
+	int width;  /* columns to wrap text to; 0: no wrapping (cli_term_width) */
 };
 
 /* Subcommands: each returns an exit status. */
@@ -119,8 +119,8 @@ struct jw {
 	int depth;
 	bool first[16];
 };
-void jw_begin(struct jw *w, FILE *f);         /* opens the top-level object */
-void jw_end(struct jw *w);                    /* closes it and writes "\n" */
+void jw_begin(struct jw *w, FILE *f);		 /* opens the top-level object */
+void jw_end(struct jw *w);			 /* closes it and writes "\n" */
 void jw_obj_open(struct jw *w, const char *key); /* nested object; key NULL in arrays */
 void jw_obj_close(struct jw *w);
 void jw_arr_open(struct jw *w, const char *key);
@@ -131,7 +131,7 @@ void jw_int(struct jw *w, const char *key, long long val);
 void jw_uint(struct jw *w, const char *key, unsigned long long val);
 void jw_bool(struct jw *w, const char *key, bool val);
 void jw_null(struct jw *w, const char *key);
-void jw_raw(struct jw *w, const char *key, const char *raw);   /* pre-formatted value */
+void jw_raw(struct jw *w, const char *key, const char *raw); /* pre-formatted value */
 /* In arrays pass key = NULL. */
 
 /* Writes `s` as one JSON string (quotes included), escaping as needed. */

@@ -376,8 +376,9 @@ static void local_view(char *out, size_t cap, const struct tlsa_text_mention *m,
 
 	*n_sa = 0;
 	if (r == NULL || d == NULL || a == NULL) {
-		snprintf(out, cap, "no alert was received: this error is your side's own, and it "
-				   "sent an alert to the peer");
+		snprintf(out, cap,
+			 "no alert was received: this error is your side's own, and it "
+			 "sent an alert to the peer");
 		return;
 	}
 	char title[128];
@@ -385,11 +386,19 @@ static void local_view(char *out, size_t cap, const struct tlsa_text_mention *m,
 	title[0] = (char)tolower((unsigned char)title[0]);
 	if (cert_cause(r->cause))
 		snprintf(what, sizeof(what), "%s rejected the %s certificate (%s)",
-			 client ? "your client" : server ? "your server" : "your side",
-			 client ? "server's" : server ? "client's" : "peer's", title);
+			 client	  ? "your client"
+			 : server ? "your server"
+				  : "your side",
+			 client	  ? "server's"
+			 : server ? "client's"
+				  : "peer's",
+			 title);
 	else
 		snprintf(what, sizeof(what), "%s stopped the handshake (%s)",
-			 client ? "your client" : server ? "your server" : "your side", title);
+			 client	  ? "your client"
+			 : server ? "your server"
+				  : "your side",
+			 title);
 	*n_sa = alerts_by_stack(r, sender, sa, 16);
 	if (stack_alerts_text(list, sizeof(list), sa, *n_sa) > 1)
 		snprintf(out, cap,
@@ -632,7 +641,8 @@ static int scan_paste(const struct tlsa_text *rec, const char *input, size_t len
 			memcpy(gated, GATE, sizeof(GATE) - 1);
 			memcpy(gated + sizeof(GATE) - 1, input + ls, le - ls);
 			mm->shift = sizeof(GATE) - 1;
-			tlsa_text_scan(rec, gated, sizeof(GATE) - 1 + (le - ls), 0, msg_collect, mm);
+			tlsa_text_scan(rec, gated, sizeof(GATE) - 1 + (le - ls), 0, msg_collect,
+				       mm);
 		}
 		ls = le + 1;
 	}

@@ -82,12 +82,12 @@ struct logs {
 	unsigned long long found;
 	bool header_done; /* text output: the header line is written */
 	/* Per input. */
-	const char *name;	 /* as printed */
-	unsigned long long line; /* 1-based number of the line at `counted` */
+	const char *name;	     /* as printed */
+	unsigned long long line;     /* 1-based number of the line at `counted` */
 	unsigned long long end_line; /* the last line of the mention being reported */
-	size_t counted;		 /* offset in the current block up to which lines are counted */
-	unsigned long long base; /* stream offset of the current block */
-	size_t carry_col;	 /* bytes of the current line already scanned in earlier pieces */
+	size_t counted;		     /* offset in the current block up to which lines are counted */
+	unsigned long long base;     /* stream offset of the current block */
+	size_t carry_col; /* bytes of the current line already scanned in earlier pieces */
 	/* Summary. */
 	struct sum_row *rows;
 	size_t n_rows, cap_rows;
@@ -359,13 +359,14 @@ static int on_mention(void *ctx, const struct tlsa_text_mention *m)
 	/* A record over several lines is reported at its first line (span_start), which
 	   may lie before the line of the mention reported last. */
 	if (m->span_start >= L->counted)
-		L->line += tlsa_text_count_lines(bc->block + L->counted, m->span_start - L->counted);
+		L->line +=
+			tlsa_text_count_lines(bc->block + L->counted, m->span_start - L->counted);
 	else
 		L->line -= tlsa_text_count_lines(bc->block + m->span_start,
 						 L->counted - m->span_start);
 	L->counted = m->span_start;
-	L->end_line = L->line + tlsa_text_count_lines(bc->block + m->span_start,
-						      m->span_end - m->span_start);
+	L->end_line = L->line +
+		      tlsa_text_count_lines(bc->block + m->span_start, m->span_end - m->span_start);
 	L->found++;
 	if (L->summary) {
 		if (add_summary(L, m, L->line) != 0) {

@@ -176,9 +176,9 @@ static void json_hs(struct jw *w, const struct scan_memo *memo, const struct tls
 		static const char *const comp_names[] = {"NULL", "DEFLATE"};
 		jw_uint(w, "compression_selected", hs->compression_selected);
 		jw_str(w, "compression_selected_name",
-		       hs->compression_selected < 2 ? comp_names[hs->compression_selected]
+		       hs->compression_selected < 2	? comp_names[hs->compression_selected]
 		       : hs->compression_selected == 64 ? "LZS"
-							 : "unassigned");
+							: "unassigned");
 	} else {
 		jw_null(w, "compression_selected");
 		jw_null(w, "compression_selected_name");

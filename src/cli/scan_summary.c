@@ -371,8 +371,10 @@ void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bo
 			cs->frag_bytes_dropped, ts->dtls_frags_invalid);
 	if (verbose && (cs->overlap_conflicts > 0 || cs->tcp_other_copy > 0))
 		fprintf(err,
-			"tlsalert scan: TCP: %" PRIu64 " segments contradicted another copy of their "
-			"bytes (overlap_conflicts), %" PRIu64 " segments of a second copy of a stream "
+			"tlsalert scan: TCP: %" PRIu64
+			" segments contradicted another copy of their "
+			"bytes (overlap_conflicts), %" PRIu64
+			" segments of a second copy of a stream "
 			"ignored (tcp_other_copy); docs/capture.md, Overlaps\n",
 			cs->overlap_conflicts, cs->tcp_other_copy);
 	if (verbose && keylog)

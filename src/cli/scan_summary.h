@@ -101,11 +101,11 @@ struct scan_explain_in {
 	const struct scan_totals *tot;
 	size_t nalerts;
 	size_t nfiles;
-	bool filter;		/* a BPF filter was given */
-	bool failed;		/* a file could not be read: an empty result says nothing */
-	const char *iface;	/* -i: the interface, else NULL */
-	bool keylog;		/* a key log was given (--keylog, SSLKEYLOGFILE) */
-	uint64_t keylog_conns;	/* connections the given key log has secrets for */
+	bool filter;	       /* a BPF filter was given */
+	bool failed;	       /* a file could not be read: an empty result says nothing */
+	const char *iface;     /* -i: the interface, else NULL */
+	bool keylog;	       /* a key log was given (--keylog, SSLKEYLOGFILE) */
+	uint64_t keylog_conns; /* connections the given key log has secrets for */
 };
 
 /* One line on stderr for each: no packets, no TLS, no handshake (when no alert was found),

@@ -28,8 +28,8 @@ static int check_passed, check_failed;
 			check_passed++;                                                            \
 		} else {                                                                           \
 			check_failed++;                                                            \
-			fprintf(stderr, "%s:%d: %s is %lld, want %lld\n", __FILE__, __LINE__, #got, \
-				g_, w_);                                                           \
+			fprintf(stderr, "%s:%d: %s is %lld, want %lld\n", __FILE__, __LINE__,      \
+				#got, g_, w_);                                                     \
 		}                                                                                  \
 	} while (0)
 
@@ -46,7 +46,7 @@ static int check_passed, check_failed;
 	} while (0)
 
 #define CHECK_DONE()                                                                               \
-	(printf("%s: %d passed, %d failed\n", __FILE__, check_passed, check_failed),              \
+	(printf("%s: %d passed, %d failed\n", __FILE__, check_passed, check_failed),               \
 	 check_failed ? 1 : 0)
 
 #endif

@@ -135,8 +135,8 @@ static void rec_notice(void *ctx, const struct tlsa_pktinfo *pkt, const char *ms
 
 static inline struct tlsa_capture_handler rec_handler(struct rec *r)
 {
-	struct tlsa_capture_handler h = {r,	  rec_open, rec_tcp,   rec_gap,
-					 rec_end, rec_udp,  rec_close, rec_notice, NULL};
+	struct tlsa_capture_handler h = {r,	  rec_open,  rec_tcp,	 rec_gap, rec_end,
+					 rec_udp, rec_close, rec_notice, NULL};
 	memset(r, 0, sizeof(*r));
 	return h;
 }

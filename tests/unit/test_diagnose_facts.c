@@ -362,7 +362,8 @@ static void test_offer_shape(void)
 	CHECK(tlsa_diagnose(&c, out, 48, &n, &err) == 0 && n > 0);
 	bool named = false;
 	for (size_t i = 0; i < n; i++)
-		named = named || strstr(out[i].evidence, "4 cipher suites, all AES_128_GCM_SHA256") != NULL;
+		named = named ||
+			strstr(out[i].evidence, "4 cipher suites, all AES_128_GCM_SHA256") != NULL;
 	CHECK(named);
 	f.hs.suites[2] = 0x009d; /* TLS_RSA_WITH_AES_256_GCM_SHA384 */
 	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
@@ -407,10 +408,15 @@ static void test_offer_ranking(void)
 	/* A decisive fact outranks the narrow offer (by hand: the tracker knows the offer's
 	 * shape only without a ServerHello): one group offered, but a version selected that
 	 * was not offered proves the version mismatch. */
-	struct tlsa_diag_ctx c = {.sz = sizeof(c), .alert = 40, .sender = TLSA_PARTY_SERVER,
-				  .step = "client_hello", .stack = "openssl",
-				  .groups_narrow = TLSA_TRI_YES, .offered_min = TLSA_VER_TLS12,
-				  .offered_max = TLSA_VER_TLS13, .selected = TLSA_VER_TLS10};
+	struct tlsa_diag_ctx c = {.sz = sizeof(c),
+				  .alert = 40,
+				  .sender = TLSA_PARTY_SERVER,
+				  .step = "client_hello",
+				  .stack = "openssl",
+				  .groups_narrow = TLSA_TRI_YES,
+				  .offered_min = TLSA_VER_TLS12,
+				  .offered_max = TLSA_VER_TLS13,
+				  .selected = TLSA_VER_TLS10};
 	struct tlsa_error err;
 	n = 0;
 	CHECK_INT(tlsa_diagnose(&c, out, 48, &n, &err), 0);
@@ -445,7 +451,8 @@ static void test_client_cert(void)
 	CHECK_STR(out[0].id, "client-cert-untrusted");
 	CHECK(strstr(out[0].evidence, "favoured by verifies_client_cert=yes (+30)") != NULL);
 	const struct tlsa_cause *k = find(out, n, "untrusted-ca");
-	CHECK(k != NULL && strstr(k->evidence, "against it: verifies_client_cert=yes (-30)") != NULL);
+	CHECK(k != NULL &&
+	      strstr(k->evidence, "against it: verifies_client_cert=yes (-30)") != NULL);
 	f.ev.sender = TLSA_ROLE_UNKNOWN;
 	CHECK(tlsa_diag_ctx_from_event(&c, &f.ev));
 	CHECK_INT(c.verifies_client_cert, TLSA_TRI_UNKNOWN);

@@ -282,7 +282,8 @@ static void test_edges(void)
 	CHECK(c.ev.client_cert == &c.client_cert);
 	CHECK_STR(c.ev.client_cert->subject, "CN=client");
 	CHECK_INT(c.ev.client_cert->chain_length, 2);
-	CHECK_STR(c.ev.client_cert->san[TLSA_CERT_SAN_MAX - 1], "last.example"); /* fields at the end */
+	CHECK_STR(c.ev.client_cert->san[TLSA_CERT_SAN_MAX - 1],
+		  "last.example"); /* fields at the end */
 	CHECK(c.ev.client_cert->chain_ordered);
 	CHECK(c.ev.server_cert == NULL && c.ev.flow == NULL && c.ev.hs == NULL);
 	CHECK(c.ev.history == c.history);

@@ -219,7 +219,8 @@ static void duplicates_and_merge(void)
 		      &w),
 		  2);
 	CHECK_INT(tlsa_keylog_count(kl), 2);
-	CHECK(tlsa_keylog_secret(tlsa_keylog_find(kl, cr1, &kbuf), TLSA_KL_CLIENT_TRAFFIC_0) != NULL);
+	CHECK(tlsa_keylog_secret(tlsa_keylog_find(kl, cr1, &kbuf), TLSA_KL_CLIENT_TRAFFIC_0) !=
+	      NULL);
 	tlsa_keylog_free(kl);
 }
 

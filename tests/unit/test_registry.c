@@ -2,9 +2,8 @@
 #include "check.h"
 #include "tlsalert.h"
 
-static const int assigned[] = {0,  10, 20, 22, 40, 42, 43, 44,  45,  46,  47,  48,  49,  50,
-			       51, 52, 70, 71, 80, 86, 90, 109, 110, 112, 113, 115, 116, 117,
-			       120, 121};
+static const int assigned[] = {0,  10, 20, 22, 40, 42, 43,  44,	 45,  46,  47,	48,  49,  50,  51,
+			       52, 70, 71, 80, 86, 90, 109, 110, 112, 113, 115, 116, 117, 120, 121};
 static const int reserved[] = {21, 30, 41, 60, 100, 111, 114};
 static const int unofficial[] = {1, 208, 209};
 
@@ -26,7 +25,7 @@ static void test_walk_all_values(void)
 		CHECK_INT(a->code, v);
 		CHECK(a->name != NULL && a->name[0] != '\0');
 		CHECK(a->summary != NULL && a->summary[0] != '\0');
-		tlsa_status want = in(assigned, N(assigned), v)     ? TLSA_STATUS_ASSIGNED
+		tlsa_status want = in(assigned, N(assigned), v)	      ? TLSA_STATUS_ASSIGNED
 				   : in(reserved, N(reserved), v)     ? TLSA_STATUS_RESERVED
 				   : in(unofficial, N(unofficial), v) ? TLSA_STATUS_UNOFFICIAL
 								      : TLSA_STATUS_UNASSIGNED;

@@ -65,8 +65,9 @@ static void load_ciphers(void)
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
 		struct cipher *c = &ciphers[n_ciphers++];
-		int k = sscanf(line, "%39s\t%23s\t%u\t%u\t%u\t%u\t%23s\t%15s\t%7s", c->name, c->mode,
-			       &c->key, &c->material, &c->iv, &c->block, c->lib, c->prov, c->tshark);
+		int k = sscanf(line, "%39s\t%23s\t%u\t%u\t%u\t%u\t%23s\t%15s\t%7s", c->name,
+			       c->mode, &c->key, &c->material, &c->iv, &c->block, c->lib, c->prov,
+			       c->tshark);
 		CHECK(k == 9);
 	}
 	if (f != NULL)
@@ -145,7 +146,7 @@ static void check_name(const struct tlsa_suite *s)
 	if (strstr(nm, "_WITH_NULL_"))
 		CHECK(s->prot == TLSA_PROT_NULL);
 	if (strstr(nm, "_CBC_") || strstr(nm, "_RC4_") || strstr(nm, "_WITH_NULL_"))
-		CHECK(s->mac == (ends_with(nm, "_SHA")	     ? TLSA_HASH_SHA1
+		CHECK(s->mac == (ends_with(nm, "_SHA")	    ? TLSA_HASH_SHA1
 				 : ends_with(nm, "_MD5")    ? TLSA_HASH_MD5
 				 : ends_with(nm, "_SHA256") ? TLSA_HASH_SHA256
 							    : TLSA_HASH_SHA384));
@@ -177,7 +178,7 @@ int main(void)
 	}
 	fclose(f);
 	CHECK(lines > 340);
-	CHECK_INT(rows, n);	   /* no row without its line */
+	CHECK_INT(rows, n);	  /* no row without its line */
 	CHECK(tshark_rows > 200); /* the check above did run */
 	for (size_t i = 0; i < n; i++) {
 		check_name(&t[i]);

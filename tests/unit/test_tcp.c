@@ -297,7 +297,8 @@ static void test_random_order_runs(void)
 	for (uint32_t i = 0; i < 999; i++) {
 		cdata(1, order[i], 1);
 		if (i % 100 == 50) /* a copy of a held byte that says otherwise */
-			pkt_full(1, C, 40000, 1001 + order[i], 5001, F_ACK | F_PSH, order[i] + 1, 1, 1);
+			pkt_full(1, C, 40000, 1001 + order[i], 5001, F_ACK | F_PSH, order[i] + 1, 1,
+				 1);
 	}
 	CHECK_STR(rec.log, "open1");
 	CHECK(cap->lru_head->dir[0].ooo->n == 1); /* merged into one run */
@@ -372,8 +373,8 @@ static void test_gap_keeps_frame(void)
 {
 	start(0, 0);
 	handshake();
-	cdata(1, 0, 10);    /* frame 4 */
-	cdata(1, 30, 10);   /* frame 5: after a hole never filled */
+	cdata(1, 0, 10);				   /* frame 4 */
+	cdata(1, 30, 10);				   /* frame 5: after a hole never filled */
 	pkt_full(2, S, 40000, 5001, 1011, F_ACK, 0, 0, 0); /* frame 6 */
 	pkt_full(3, S, 40000, 5001, 1011, F_RST | F_ACK, 0, 0, 0); /* frame 7 */
 	CHECK_STR(rec.log, "open1 d0:10 e1R g0:20 d0:10 e0R close1");
@@ -392,7 +393,7 @@ static void test_other_copy(void)
 	pkt_full(1, S, 40000, 0x60005000u, 1001, F_SYN | F_ACK, 0, 0, 0); /* the copy ahead */
 	pkt_full(1, S, 40000, 0x60005001u, 1001, F_ACK | F_PSH, 0, 10, 10);
 	pkt_full(1, S, 40000, 5001, 1001, F_ACK | F_PSH, 100, 10, 10); /* far now */
-	pkt_full(1, C, 40000, 1001, 5001 + 10, F_ACK, 0, 0, 0);	 /* far ACK: ignored */
+	pkt_full(1, C, 40000, 1001, 5001 + 10, F_ACK, 0, 0, 0);	       /* far ACK: ignored */
 	pkt_full(1, S, 40000, 0x60005001u + 10, 1001, F_ACK | F_PSH, 10, 10, 10);
 	CHECK_STR(rec.log, "open1 d1:10 d1:10");
 	CHECK(stream_is(0, 1, 0, 20));
@@ -407,7 +408,7 @@ static void test_other_copy(void)
 	CHECK_STR(rec.log, "open1 d0:10"); /* one far segment: it waits */
 	pkt_full(1, C, 40000, 1001 + (1u << 21) + 20, 5001, F_ACK | F_PSH, 20, 20, 20);
 	CHECK_STR(rec.log, "open1 d0:10 g0:2097142 d0:40"); /* continued: followed */
-	cdata(1, 10, 10); /* the old space is far behind now */
+	cdata(1, 10, 10);				    /* the old space is far behind now */
 	pkt_full(1, C, 40000, 1001 + (1u << 21) + 40, 5001, F_ACK | F_PSH, 40, 20, 20);
 	CHECK_STR(rec.log, "open1 d0:10 g0:2097142 d0:40 d0:20");
 	CHECK_INT(cap->st.tcp_other_copy, 1);

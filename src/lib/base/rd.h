@@ -38,9 +38,18 @@ static inline struct rd rd_init(const uint8_t *p, size_t len)
 	return r;
 }
 
-static inline size_t rd_left(const struct rd *r) { return (size_t)(r->end - r->p); }
-static inline size_t rd_offset(const struct rd *r) { return (size_t)(r->p - r->start); }
-static inline bool rd_ok(const struct rd *r) { return !r->failed; }
+static inline size_t rd_left(const struct rd *r)
+{
+	return (size_t)(r->end - r->p);
+}
+static inline size_t rd_offset(const struct rd *r)
+{
+	return (size_t)(r->p - r->start);
+}
+static inline bool rd_ok(const struct rd *r)
+{
+	return !r->failed;
+}
 
 static inline bool rd_need(struct rd *r, size_t n)
 {
@@ -102,7 +111,10 @@ static inline const uint8_t *rd_bytes(struct rd *r, size_t n)
 	return p;
 }
 
-static inline bool rd_skip(struct rd *r, size_t n) { return rd_bytes(r, n) != NULL || n == 0; }
+static inline bool rd_skip(struct rd *r, size_t n)
+{
+	return rd_bytes(r, n) != NULL || n == 0;
+}
 
 /* The next n bytes as a reader of their own. */
 static inline struct rd rd_sub(struct rd *r, size_t n)

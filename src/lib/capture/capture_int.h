@@ -65,13 +65,13 @@ struct tcp_blk {
 /* The waiting runs of one direction, allocated while there are any: sorted by
    sequence number, disjoint and never adjacent, in b[head .. head + n). */
 struct tcp_ooo {
-	size_t bytes;	    /* sum of the runs' lengths */
+	size_t bytes; /* sum of the runs' lengths */
 	uint32_t head, n, cap;
-	bool held;	    /* b[head] is a tiny segment at next_seq held back (tcp_reasm.c) */
-	uint32_t far_next;  /* the byte after the latest segment far ahead (tcp_reasm.c), */
-	uint32_t far_segs;  /* and how many far segments in a row ended there */
-	size_t mem;	    /* what this object and its runs cost (TCP_OOO_COST, TCP_SEG_COST),
-			       counted in the capture's ooo_total */
+	bool held;	   /* b[head] is a tiny segment at next_seq held back (tcp_reasm.c) */
+	uint32_t far_next; /* the byte after the latest segment far ahead (tcp_reasm.c), */
+	uint32_t far_segs; /* and how many far segments in a row ended there */
+	size_t mem;	   /* what this object and its runs cost (TCP_OOO_COST, TCP_SEG_COST),
+			      counted in the capture's ooo_total */
 	struct tcp_blk *b[];
 };
 
@@ -79,7 +79,7 @@ struct tcp_ooo {
  * is cap bytes (its bytes, the room it keeps to grow, its header and the allocator's own),
  * and a direction's array of ncap run pointers.  Against max_flow_buffer a direction counts
  * its bytes plus TCP_SEG_COST(0) per run. */
-#define TCP_SEG_COST(cap) (sizeof(struct tcp_blk) + (size_t)(cap) + 16)
+#define TCP_SEG_COST(cap)  (sizeof(struct tcp_blk) + (size_t)(cap) + 16)
 #define TCP_OOO_COST(ncap) (sizeof(struct tcp_ooo) + (size_t)(ncap) * sizeof(struct tcp_blk *) + 16)
 
 /* One direction of a TCP connection. */
@@ -118,7 +118,7 @@ struct ip_frag {
 	uint8_t src[16], dst[16]; /* IPv4: the first 4 bytes, the rest zero */
 	uint32_t id;
 	int64_t first_ts;
-	size_t total; /* payload length, known once the last fragment arrived; 0 before */
+	size_t total;	 /* payload length, known once the last fragment arrived; 0 before */
 	uint32_t nfrags; /* fragments taken in, and their payload bytes (counted when dropped) */
 	size_t nbytes;
 	uint8_t have[((IP_FRAG_MAX + 7) / 8 + 7) / 8]; /* 8-byte units received, one bit each */

@@ -45,8 +45,8 @@
 #define STOP_POLL_MS 100
 
 struct capture_src {
-	int fd;		      /* -1: a memory source */
-	const uint8_t *mem;   /* memory source: the bytes, the next one, the read size */
+	int fd;		    /* -1: a memory source */
+	const uint8_t *mem; /* memory source: the bytes, the next one, the read size */
 	size_t mem_len, mem_off, step;
 	bool regular;  /* a regular file (or memory): reads never wait */
 	bool wait;     /* wait in poll, to see the stop flag while no byte comes */
@@ -102,7 +102,8 @@ static ssize_t raw_read(struct capture_src *s, void *buf, size_t n)
 			return got;
 		if (errno == EAGAIN && s->nonblock) {
 			struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
-			poll(&pfd, 1, STOP_POLL_MS); /* a timeout or EINTR: the flag is seen above */
+			poll(&pfd, 1,
+			     STOP_POLL_MS); /* a timeout or EINTR: the flag is seen above */
 			continue;
 		}
 		if (errno != EINTR && errno != EAGAIN)
@@ -187,7 +188,8 @@ static ssize_t gz_read(struct capture_src *s, uint8_t *buf, size_t size)
 				return fail(s, false, strerror(errno));
 			if (got == 0 && s->in_member && !stopped(s))
 				return fail(s, true,
-					    "truncated: the gzip-compressed data ends without its trailer");
+					    "truncated: the gzip-compressed data ends without its "
+					    "trailer");
 			if (got == 0) {
 				s->at_end = true;
 				return 0;

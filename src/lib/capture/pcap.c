@@ -138,10 +138,11 @@ static int file_header(struct tlsa_capture *c, struct rbuf *b, struct pcap_file 
 		int rc = capture_short(c, b, name, 1, err);
 		if (rc != RB_END)
 			return rc == 0 ? 1 : rc;
-		return tlsa_error_set(err, TLSA_ETRUNC, 0,
-				      "%s: truncated dump file; tried to read 24 file header bytes, "
-				      "only got %zu",
-				      name, rb_avail(b));
+		return tlsa_error_set(
+			err, TLSA_ETRUNC, 0,
+			"%s: truncated dump file; tried to read 24 file header bytes, "
+			"only got %zu",
+			name, rb_avail(b));
 	}
 	int rc = read_file_header(fh, pf, name, err);
 	rb_skip(b, 24);

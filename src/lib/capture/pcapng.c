@@ -45,7 +45,7 @@ struct ng {
 	struct tlsa_capture *c;
 	const uint8_t *buf; /* the current block, whole */
 	uint64_t off;	    /* its input offset */
-	bool sw; /* section byte order differs from ours */
+	bool sw;	    /* section byte order differs from ours */
 	struct iface *ifs;
 	size_t nifs;
 	const char *name;
@@ -95,8 +95,7 @@ static int add_iface(struct ng *g, size_t b, size_t e, uint64_t frame)
 	if (e - b < 8)
 		return fail(g, TLSA_EINVAL, frame, "interface description block too short");
 	if (g->nifs == MAX_IFACES)
-		return fail(g, TLSA_ELIMIT, frame,
-			    "more than 256 interfaces in one section");
+		return fail(g, TLSA_ELIMIT, frame, "more than 256 interfaces in one section");
 	struct iface *f = &g->ifs[g->nifs];
 	memset(f, 0, sizeof(*f));
 	f->dlt = u16at(g, b);
@@ -232,7 +231,8 @@ static int block_header(struct ng *g, struct rbuf *b, uint64_t frame, uint32_t *
 		int rc = capture_short(g->c, b, g->name, frame, g->err);
 		if (rc != RB_END || rb_avail(b) == 0)
 			return rc == 0 ? NG_STOP : rc;
-		return fail(g, TLSA_ETRUNC, frame, "truncated: the file ends inside a block header");
+		return fail(g, TLSA_ETRUNC, frame,
+			    "truncated: the file ends inside a block header");
 	}
 	g->buf = h;
 	memcpy(type, h, 4); /* the SHB type reads the same in both byte orders */
@@ -294,11 +294,9 @@ static int packet_block(struct ng *g, uint32_t type, size_t b, size_t e, uint64_
 	uint32_t caplen = u32at(g, b + 12), wirelen = u32at(g, b + 16);
 	g->c->cur.frame = frame;
 	if (caplen > e - b - 20)
-		return fail(g, TLSA_EINVAL, frame,
-			    "captured length larger than its packet block");
+		return fail(g, TLSA_EINVAL, frame, "captured length larger than its packet block");
 	if (ifid >= g->nifs)
-		return fail(g, TLSA_EINVAL, frame,
-			    "packet of an interface that was not described");
+		return fail(g, TLSA_EINVAL, frame, "packet of an interface that was not described");
 	packet(g, ifid, ts, g->buf + b + 20, caplen, wirelen, true);
 	return 0;
 }
@@ -310,8 +308,7 @@ static int simple_packet_block(struct ng *g, size_t b, size_t e, uint64_t frame)
 		return fail(g, TLSA_EINVAL, frame, "simple packet block too short");
 	g->c->cur.frame = frame;
 	if (g->nifs == 0)
-		return fail(g, TLSA_EINVAL, frame,
-			    "packet of an interface that was not described");
+		return fail(g, TLSA_EINVAL, frame, "packet of an interface that was not described");
 	uint32_t wirelen = u32at(g, b);
 	size_t room = e - b - 4;
 	uint32_t caplen = wirelen < room ? wirelen : (uint32_t)room;

@@ -26,11 +26,11 @@
 #include "base/opts.h"
 #include "readers.h"
 
-#define DEFAULT_MAX_FLOWS   65536
-#define DEFAULT_FLOW_BUFFER (256 * 1024)
+#define DEFAULT_MAX_FLOWS    65536
+#define DEFAULT_FLOW_BUFFER  (256 * 1024)
 #define DEFAULT_BUFFER_TOTAL ((size_t)16 << 20)
-#define DEFAULT_IDLE	    300
-#define READ_BUFFER	    (1 << 20) /* stdio buffer of the libpcap_reader stream */
+#define DEFAULT_IDLE	     300
+#define READ_BUFFER	     (1 << 20) /* stdio buffer of the libpcap_reader stream */
 
 struct tlsa_capture *tlsa_capture_new(const struct tlsa_capture_opts *o,
 				      const struct tlsa_capture_handler *h)
@@ -167,8 +167,8 @@ int capture_short(const struct tlsa_capture *c, const struct rbuf *b, const char
 	int code = trunc ? TLSA_ETRUNC : capture_src_is_gz(b->src) ? TLSA_EINVAL : TLSA_EIO;
 	/* damage between two records (a bad CRC after the last one): every frame was whole */
 	if (rb_avail(b) == 0 && frame > 1)
-		return tlsa_error_set(err, code, rb_off(b), "%s: after frame %" PRIu64 ": %s",
-				      name, frame - 1, m);
+		return tlsa_error_set(err, code, rb_off(b), "%s: after frame %" PRIu64 ": %s", name,
+				      frame - 1, m);
 	return tlsa_error_set(err, code, rb_off(b), "%s: frame %" PRIu64 ": %s", name, frame, m);
 }
 
@@ -309,8 +309,7 @@ void capture_set_time(struct tlsa_capture *c, uint64_t sec, int64_t offset, uint
 	c->cur.ts_sec = side > 0 ? CAPTURE_TS_MAX : 0;
 	c->cur.ts_nsec = side > 0 ? 999999999u : 0;
 	if (c->notices[NK_TIME] == 0) /* once: a hostile interface has every packet out */
-		cap_notice(c, NK_TIME, &c->cur,
-			   "time stamps out of range (%s): shown as %s",
+		cap_notice(c, NK_TIME, &c->cur, "time stamps out of range (%s): shown as %s",
 			   side > 0 ? "after 9999" : "before 1970",
 			   side > 0 ? "9999-12-31T23:59:59.999999999Z" : "1970-01-01T00:00:00Z");
 }
@@ -332,8 +331,8 @@ static int read_with_libpcap(struct tlsa_capture *c, struct capture_src *src, co
 		fclose(f);
 		if (capture_stopped(c))
 			return 0; /* stopped before the file header had come */
-		return tlsa_error_set(err, strstr(ebuf, "truncated") ? TLSA_ETRUNC : TLSA_EINVAL,
-				      0, "%s: %s", path, ebuf);
+		return tlsa_error_set(err, strstr(ebuf, "truncated") ? TLSA_ETRUNC : TLSA_EINVAL, 0,
+				      "%s: %s", path, ebuf);
 	}
 	int rc = capture_read_pcap(c, p, path, file_index, err);
 	pcap_close(p);

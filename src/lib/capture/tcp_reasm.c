@@ -377,7 +377,8 @@ void tcp_input(struct tlsa_capture *c, struct cap_flow *f, int dir, const struct
 				d->next_seq = seq + 1;
 				d->started = true;
 			}
-		} else if (seq_diff(seq, d->isn) > 0 && d->next_seq == d->isn + 1 && d->ooo == NULL) {
+		} else if (seq_diff(seq, d->isn) > 0 && d->next_seq == d->isn + 1 &&
+			   d->ooo == NULL) {
 			/* the same SYN again, ahead in another sequence space, before any
 			   data: a capture on both sides of a middlebox that rewrites sequence
 			   numbers.  The copy ahead is followed (as tshark does); the one

@@ -44,9 +44,9 @@ void idea_cbc_decrypt(const uint16_t dk[52], const uint8_t iv[8], const uint8_t 
 /* GCM decryption over a cipher libcrypto has in ECB mode only (Camellia,
  * gcm_soft.c): checks the 16-byte tag, then writes n bytes of plaintext.
  * 0 or TLSA_EAUTH. */
-int soft_gcm_open(const char *ecb_name, const uint8_t *key, size_t key_len,
-		  const uint8_t nonce[12], const uint8_t *aad, size_t aad_len, const uint8_t *ct,
-		  size_t n, const uint8_t tag[16], uint8_t *out);
+int soft_gcm_open(const char *ecb_name, const uint8_t *key, size_t key_len, const uint8_t nonce[12],
+		  const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t n,
+		  const uint8_t tag[16], uint8_t *out);
 
 /* A library context with libcrypto's default and legacy providers loaded
  * (the handles kept to unload them: a context freed with providers still

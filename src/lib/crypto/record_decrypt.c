@@ -512,8 +512,7 @@ int tlsa_dir_init_tls12_cached(struct tlsa_cipher_dir *client, struct tlsa_ciphe
 			       client_random, 32, kb, need);
 	if (rc == 0 && exp)
 		rc = export_keys(s, ssl3 ? TLSA_HASH_NONE : prf, kb + 2 * mac, kb + 2 * mac + key,
-				 client_random,
-				 server_random, xk[0], xk[1], xiv[0], xiv[1]);
+				 client_random, server_random, xk[0], xk[1], xiv[0], xiv[1]);
 	if (rc != 0) {
 		OPENSSL_cleanse(kb, sizeof(kb));
 		return TLSA_EINVAL;
@@ -709,8 +708,8 @@ static int decrypt_stream(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type,
 		return tlsa_error_set(err, TLSA_EAUTH, hdr, "decryption failed (%s)", s->name);
 	if (blen < ml)
 		return tlsa_error_set(err, TLSA_EINVAL, hdr,
-				      "%zu-byte record is shorter than the %zu-byte MAC of %s", blen,
-				      ml, s->name);
+				      "%zu-byte record is shorter than the %zu-byte MAC of %s",
+				      blen, ml, s->name);
 	uint8_t mac[48];
 	size_t plen = blen - ml;
 	if (cbc_mac(d, seq, type, rver, out, plen, mac) != 0 ||

@@ -27,9 +27,9 @@ enum {
 	SCORE_OTHER_STACK = -15, /* fallback: rule of another stack */
 	SCORE_LOGGED = 60,	 /* the sender's log shows the rule's error text */
 	SCORE_MAX = 100,
-	SCORE_PROVEN = 40,     /* a decisive fact proves the cause (and it ranks first) */
-	SCORE_FAVOURED = 30,   /* a fact that favours (or disfavours) a cause: strong, not proof */
-	SCORE_RULED_OUT = 5,   /* at most this for a cause a fact rules out (and it ranks last) */
+	SCORE_PROVEN = 40,   /* a decisive fact proves the cause (and it ranks first) */
+	SCORE_FAVOURED = 30, /* a fact that favours (or disfavours) a cause: strong, not proof */
+	SCORE_RULED_OUT = 5, /* at most this for a cause a fact rules out (and it ranks last) */
 };
 
 /* Where the decisive facts put a cause: below, among or above the others. */
@@ -396,8 +396,10 @@ static void cert_note(const struct tlsa_diag_ctx *c, int fact, long v, char *buf
 	case TLSA_CZ_FACT_CERT_NAME_MISMATCH:
 	case TLSA_CZ_FACT_CERT_NAME_CN_ONLY:
 		if (c->sni != NULL && fact == TLSA_CZ_FACT_CERT_NAME_CN_ONLY && v) {
-			snprintf(buf, cap, "SNI %.60s matches only the commonName of a certificate "
-				 "without subjectAltName", c->sni);
+			snprintf(buf, cap,
+				 "SNI %.60s matches only the commonName of a certificate "
+				 "without subjectAltName",
+				 c->sni);
 		} else if (c->sni != NULL) {
 			cert_names(ci, names, sizeof(names));
 			snprintf(buf, cap, "SNI %.60s %s the certificate's %.100s", c->sni,
@@ -446,9 +448,10 @@ static void offer_note(const struct tlsa_diag_ctx *c, int fact, long v, char *bu
 				 keys[c->narrow_sigalg_key]);
 		break;
 	case TLSA_CZ_FACT_SUITES_NARROW:
-		snprintf(buf, cap, "the client offered %u cipher suite%s", (unsigned)c->narrow_suites,
-			 c->narrow_suites == 1 ? "" : "s");
-		if (c->narrow_suite_cipher != 0 && tlsa_cipher_suite_name(c->narrow_suite_cipher) != NULL) {
+		snprintf(buf, cap, "the client offered %u cipher suite%s",
+			 (unsigned)c->narrow_suites, c->narrow_suites == 1 ? "" : "s");
+		if (c->narrow_suite_cipher != 0 &&
+		    tlsa_cipher_suite_name(c->narrow_suite_cipher) != NULL) {
 			const char *nm = tlsa_cipher_suite_name(c->narrow_suite_cipher);
 			const char *with = strstr(nm, "_WITH_");
 			addf(buf, cap, ", all %s", with != NULL ? with + 6 : nm + 4);
@@ -564,8 +567,9 @@ static bool score_rule(const struct tlsa_diag_ctx *c, const struct tlsa_cause_ru
 			     SCORE_FACT);
 		} else {
 			s += SCORE_FACT_OFF;
-			addf(ev, evcap, "; facts contradict %s: %s (%d)", cond_text(k, cb, sizeof(cb)),
-			     fact_note(c, k->fact, v, nb, sizeof(nb)), SCORE_FACT_OFF);
+			addf(ev, evcap, "; facts contradict %s: %s (%d)",
+			     cond_text(k, cb, sizeof(cb)), fact_note(c, k->fact, v, nb, sizeof(nb)),
+			     SCORE_FACT_OFF);
 		}
 	}
 	if (c->rule != NULL && strcmp(c->rule, r->id) == 0) {
@@ -735,8 +739,8 @@ static size_t cause_index(const struct tlsa_cause *out, size_t n, const char *id
  * with other_stack those of the other stacks; with only_proven, only the rules
  * of proven causes that out[0..n) does not hold yet. */
 static size_t rank_pass(const struct tlsa_diag_ctx *c, const struct tlsa_stack_def *stack,
-			const char *step, bool other_stack, bool only_proven, struct tlsa_cause *out,
-			size_t max, size_t *order, size_t n)
+			const char *step, bool other_stack, bool only_proven,
+			struct tlsa_cause *out, size_t max, size_t *order, size_t n)
 {
 	char ev[TLSA_CAUSE_EVIDENCE_MAX];
 	size_t n0 = n;
@@ -788,10 +792,11 @@ static void sort_causes(const struct tlsa_diag_ctx *c, struct tlsa_cause *out, s
 	for (size_t i = 1; i < k; i++) {
 		for (size_t j = i; j > 0; j--) {
 			bool pin = logged(c, &out[j]), pin_prev = logged(c, &out[j - 1]);
-			bool ahead = tier[j] > tier[j - 1] ||
-				     (tier[j] == tier[j - 1] &&
-				      (out[j].score > out[j - 1].score ||
-				       (out[j].score == out[j - 1].score && order[j] < order[j - 1])));
+			bool ahead =
+				tier[j] > tier[j - 1] ||
+				(tier[j] == tier[j - 1] &&
+				 (out[j].score > out[j - 1].score ||
+				  (out[j].score == out[j - 1].score && order[j] < order[j - 1])));
 			if (!((pin && !pin_prev) || (pin == pin_prev && ahead)))
 				break;
 			struct tlsa_cause t = out[j];
@@ -807,8 +812,8 @@ static void sort_causes(const struct tlsa_diag_ctx *c, struct tlsa_cause *out, s
 	}
 }
 
-int tlsa_diagnose(const struct tlsa_diag_ctx *caller, struct tlsa_cause *out, size_t max,
-		  size_t *n, struct tlsa_error *err)
+int tlsa_diagnose(const struct tlsa_diag_ctx *caller, struct tlsa_cause *out, size_t max, size_t *n,
+		  struct tlsa_error *err)
 {
 	struct tlsa_diag_ctx ctx;
 	opts_load(&ctx, sizeof(ctx), caller); /* facts the caller did not know are unknown */

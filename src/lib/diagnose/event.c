@@ -24,9 +24,11 @@ static void hello_facts(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 			tlsa_version v = tlsa_version_from_wire(hs->versions_offered[i]);
 			if (tlsa_version_rank(v) == 0)
 				continue; /* GREASE and unknown values */
-			if (tlsa_version_rank(c->offered_max) == 0 || tlsa_version_rank(v) > tlsa_version_rank(c->offered_max))
+			if (tlsa_version_rank(c->offered_max) == 0 ||
+			    tlsa_version_rank(v) > tlsa_version_rank(c->offered_max))
 				c->offered_max = v;
-			if (tlsa_version_rank(c->offered_min) == 0 || tlsa_version_rank(v) < tlsa_version_rank(c->offered_min))
+			if (tlsa_version_rank(c->offered_min) == 0 ||
+			    tlsa_version_rank(v) < tlsa_version_rank(c->offered_min))
 				c->offered_min = v;
 		}
 		c->alpn_offered = yes_no(hs->alpn_offered[0] != '\0');
@@ -42,7 +44,8 @@ static void hello_facts(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 	 * presence can be told there. */
 	if (hs->alpn_selected[0] != '\0')
 		c->alpn_selected = TLSA_TRI_YES;
-	else if (hs->server_hello && tlsa_version_rank(c->selected) != 0 && tlsa_version_rank(c->selected) < 6)
+	else if (hs->server_hello && tlsa_version_rank(c->selected) != 0 &&
+		 tlsa_version_rank(c->selected) < 6)
 		c->alpn_selected = TLSA_TRI_NO;
 	if (hs->client_cert_requested)
 		c->cert_requested = TLSA_TRI_YES;
@@ -133,7 +136,8 @@ static void offer_shape(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 		common = common || g == 0x001d || g == 0x0017; /* x25519, secp256r1 */
 	}
 	if (hs->n_groups > 0)
-		c->groups_narrow = yes_no(hs->n_groups <= TLSA_HS_MAX_LIST && ng >= 1 && ng <= 2 && !common);
+		c->groups_narrow =
+			yes_no(hs->n_groups <= TLSA_HS_MAX_LIST && ng >= 1 && ng <= 2 && !common);
 	if (c->groups_narrow == TLSA_TRI_YES)
 		memcpy(c->narrow_groups, two, sizeof(two));
 	int key = 0;
@@ -163,7 +167,8 @@ static void offer_shape(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 			one_cipher = one_cipher && same_cipher(first, v);
 	}
 	if (hs->n_suites > 0)
-		c->suites_narrow = yes_no(hs->n_suites <= TLSA_HS_MAX_LIST && (ns <= 3 || one_cipher));
+		c->suites_narrow =
+			yes_no(hs->n_suites <= TLSA_HS_MAX_LIST && (ns <= 3 || one_cipher));
 	if (c->suites_narrow == TLSA_TRI_YES) {
 		c->narrow_suites = (uint8_t)(ns > 255 ? 255 : ns);
 		c->narrow_suite_cipher = ns > 3 ? first : 0;
@@ -200,8 +205,8 @@ static bool dns_name_matches(const char *pattern, const char *host)
 		const char *dot = memchr(host, '.', hl);
 		size_t rest = dot != NULL ? hl - (size_t)(dot - host) : 0;
 		return dot != NULL && dot != host && rest == pl - 1 &&
-		       memchr(pattern + 2, '.', pl - 2) != NULL && memchr(pattern + 1, '*', pl - 1) == NULL &&
-		       same_ci(dot, pattern + 1, rest);
+		       memchr(pattern + 2, '.', pl - 2) != NULL &&
+		       memchr(pattern + 1, '*', pl - 1) == NULL && same_ci(dot, pattern + 1, rest);
 	}
 	return memchr(pattern, '*', pl) == NULL && pl == hl && same_ci(pattern, host, hl);
 }
@@ -215,7 +220,8 @@ static bool dns_name_matches(const char *pattern, const char *host)
 static tlsa_tri name_mismatch(const struct tlsa_cert_info *ci, const char *host)
 {
 	if (ci->san_count == 0)
-		return ci->cn[0] == '\0' || !dns_name_matches(ci->cn, host) ? TLSA_TRI_YES : TLSA_TRI_UNKNOWN;
+		return ci->cn[0] == '\0' || !dns_name_matches(ci->cn, host) ? TLSA_TRI_YES
+									    : TLSA_TRI_UNKNOWN;
 	for (int i = 0; i < ci->san_count && i < TLSA_CERT_SAN_MAX; i++)
 		if (!(ci->san_ip & (1u << i)) && dns_name_matches(ci->san[i], host))
 			return TLSA_TRI_NO;

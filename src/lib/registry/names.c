@@ -19,9 +19,8 @@ static int cmp_key(const void *k, const void *e)
 
 static int lookup(const char *key)
 {
-	const struct tlsa_name_key *hit =
-		bsearch(key, tlsa_name_keys, N_ELEMS(tlsa_name_keys), sizeof(tlsa_name_keys[0]),
-			cmp_key);
+	const struct tlsa_name_key *hit = bsearch(key, tlsa_name_keys, N_ELEMS(tlsa_name_keys),
+						  sizeof(tlsa_name_keys[0]), cmp_key);
 	return hit ? hit->code : -1;
 }
 

@@ -33,8 +33,8 @@ const char *tlsa_version_name(tlsa_version v)
 const char *tlsa_version_token(tlsa_version v)
 {
 	static const char *const tokens[TLSA_VER_COUNT] = {
-		"unknown", "ssl2", "ssl3", "tls1.0", "tls1.1", "tls1.2", "tls1.3",
-		"dtls1.0", "dtls1.2", "dtls1.3",
+		"unknown", "ssl2",   "ssl3",	"tls1.0",  "tls1.1",
+		"tls1.2",  "tls1.3", "dtls1.0", "dtls1.2", "dtls1.3",
 	};
 	return (unsigned)v < TLSA_VER_COUNT ? tokens[v] : "unknown";
 }
@@ -98,15 +98,20 @@ int tlsa_version_parse(const char *s, tlsa_version *out)
 		const char *key;
 		tlsa_version v;
 	} table[] = {
-		{"ssl2", TLSA_VER_SSL2},    {"sslv2", TLSA_VER_SSL2},   {"ssl20", TLSA_VER_SSL2},
-		{"ssl3", TLSA_VER_SSL3},    {"sslv3", TLSA_VER_SSL3},   {"ssl30", TLSA_VER_SSL3},
-		{"tls1", TLSA_VER_TLS10},   {"tls10", TLSA_VER_TLS10},  {"tlsv1", TLSA_VER_TLS10},
-		{"tlsv10", TLSA_VER_TLS10}, {"10", TLSA_VER_TLS10},     {"tls11", TLSA_VER_TLS11},
-		{"tlsv11", TLSA_VER_TLS11}, {"11", TLSA_VER_TLS11},     {"tls12", TLSA_VER_TLS12},
-		{"tlsv12", TLSA_VER_TLS12}, {"12", TLSA_VER_TLS12},     {"tls13", TLSA_VER_TLS13},
-		{"tlsv13", TLSA_VER_TLS13}, {"13", TLSA_VER_TLS13},     {"dtls1", TLSA_VER_DTLS10},
-		{"dtls10", TLSA_VER_DTLS10}, {"dtlsv10", TLSA_VER_DTLS10}, {"dtls12", TLSA_VER_DTLS12},
-		{"dtlsv12", TLSA_VER_DTLS12}, {"dtls13", TLSA_VER_DTLS13}, {"dtlsv13", TLSA_VER_DTLS13},
+		{"ssl2", TLSA_VER_SSL2},      {"sslv2", TLSA_VER_SSL2},
+		{"ssl20", TLSA_VER_SSL2},     {"ssl3", TLSA_VER_SSL3},
+		{"sslv3", TLSA_VER_SSL3},     {"ssl30", TLSA_VER_SSL3},
+		{"tls1", TLSA_VER_TLS10},     {"tls10", TLSA_VER_TLS10},
+		{"tlsv1", TLSA_VER_TLS10},    {"tlsv10", TLSA_VER_TLS10},
+		{"10", TLSA_VER_TLS10},	      {"tls11", TLSA_VER_TLS11},
+		{"tlsv11", TLSA_VER_TLS11},   {"11", TLSA_VER_TLS11},
+		{"tls12", TLSA_VER_TLS12},    {"tlsv12", TLSA_VER_TLS12},
+		{"12", TLSA_VER_TLS12},	      {"tls13", TLSA_VER_TLS13},
+		{"tlsv13", TLSA_VER_TLS13},   {"13", TLSA_VER_TLS13},
+		{"dtls1", TLSA_VER_DTLS10},   {"dtls10", TLSA_VER_DTLS10},
+		{"dtlsv10", TLSA_VER_DTLS10}, {"dtls12", TLSA_VER_DTLS12},
+		{"dtlsv12", TLSA_VER_DTLS12}, {"dtls13", TLSA_VER_DTLS13},
+		{"dtlsv13", TLSA_VER_DTLS13},
 	};
 	for (size_t i = 0; i < N_ELEMS(table); i++) {
 		if (strcmp(k, table[i].key) == 0) {
@@ -190,7 +195,8 @@ tlsa_severity tlsa_effective_severity(uint8_t code, int level, tlsa_version v)
 
 	if (is_tls13_family(v)) {
 		/* RFC 8446 s6: the type decides; the level byte is ignored. */
-		return tlsa_alert_rule(a, v) == TLSA_RULE_CLOSURE ? TLSA_SEV_CLOSURE : TLSA_SEV_FATAL;
+		return tlsa_alert_rule(a, v) == TLSA_RULE_CLOSURE ? TLSA_SEV_CLOSURE
+								  : TLSA_SEV_FATAL;
 	}
 	/* Up to TLS 1.2 the receiver acts on the level byte. */
 	if (level == 2)
@@ -222,17 +228,19 @@ const char *tlsa_level_remark(uint8_t code, int level, tlsa_version v)
 	if (a->status == TLSA_STATUS_UNASSIGNED)
 		return "the value is not assigned by IANA";
 	switch (r) {
-	case TLSA_RULE_ABSENT:
-		return "this alert is not defined in this protocol version";
+	case TLSA_RULE_ABSENT: return "this alert is not defined in this protocol version";
 	case TLSA_RULE_RESERVED:
 		return "this alert is reserved in this protocol version and must not be sent";
 	case TLSA_RULE_FATAL:
-		return level == 1 ? "sent as a warning, but this version makes it always fatal" : NULL;
-	case TLSA_RULE_WARNING:
-		return level == 2 ? "sent as fatal, but this version makes it always a warning" : NULL;
-	case TLSA_RULE_ERROR:
-		return level == 1 ? "sent as a warning; TLS 1.3 requires fatal and treats it as fatal"
+		return level == 1 ? "sent as a warning, but this version makes it always fatal"
 				  : NULL;
+	case TLSA_RULE_WARNING:
+		return level == 2 ? "sent as fatal, but this version makes it always a warning"
+				  : NULL;
+	case TLSA_RULE_ERROR:
+		return level == 1
+			       ? "sent as a warning; TLS 1.3 requires fatal and treats it as fatal"
+			       : NULL;
 	case TLSA_RULE_CLOSURE:
 		return code == 0 && level == 2 ? "RFC 9846 requires close_notify at warning level"
 					       : NULL;

@@ -32,8 +32,8 @@ const char *const ses_step_names[S_COUNT] = {
 
 /* Upper case for the client, lower case for the server (dir 0 = upper when
  * the roles are unknown). */
-const char *ses_hist_render(struct tlsa_tracker *t, const struct conn *c,
-			    const struct tlsa_flow *f, size_t n)
+const char *ses_hist_render(struct tlsa_tracker *t, const struct conn *c, const struct tlsa_flow *f,
+			    size_t n)
 {
 	tlsa_role_source src;
 	int cd = client_dir(c, f, &src);

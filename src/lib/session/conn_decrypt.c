@@ -80,9 +80,8 @@ struct sdec *sdec_new(const struct tlsa_keylog_entry *e, const struct tlsa_hs_fa
 	}
 	uint16_t v = hs->version_selected;
 	bool tls13 = v == 0x0304 && !dtls;
-	if (tls13 != suite->tls13 ||
-	    (!tls13 && v != 0x0300 && v != 0x0301 && v != 0x0302 && v != 0x0303 && v != 0xfeff &&
-	     v != 0xfefd)) {
+	if (tls13 != suite->tls13 || (!tls13 && v != 0x0300 && v != 0x0301 && v != 0x0302 &&
+				      v != 0x0303 && v != 0xfeff && v != 0xfefd)) {
 		*why = "the negotiated version cannot be decrypted here";
 		return NULL;
 	}
@@ -521,8 +520,8 @@ static int cert_fields(const uint8_t *der, size_t len, struct tlsa_cert_info *ci
 		return -1;
 	if (el.tag == 0xa0 && !der_get(&tbs.in, &el)) /* version */
 		return -1;
-	if (el.tag != 0x02 ||			  /* serialNumber */
-	    !der_want(&tbs.in, 0x30, &el) ||	  /* signature */
+	if (el.tag != 0x02 ||		     /* serialNumber */
+	    !der_want(&tbs.in, 0x30, &el) || /* signature */
 	    !der_want(&tbs.in, 0x30, &issuer) || !der_want(&tbs.in, 0x30, &validity) ||
 	    !der_want(&tbs.in, 0x30, &subject) || !der_want(&tbs.in, 0x30, &el) || /* key */
 	    !der_get(&validity.in, &nb) || !der_get(&validity.in, &na) ||

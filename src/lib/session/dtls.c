@@ -126,8 +126,8 @@ static enum sdec_result dtls_open(struct tlsa_tracker *t, struct conn *c, struct
 
 /* A fragment that ends past its message or its record: counted, and told (the first
  * DTLS_NOTICE_LIMIT of them, then once that the rest are not shown). */
-static void dtls_frag_invalid(struct tlsa_tracker *t, const struct tlsa_pktinfo *pkt,
-			      uint32_t off, uint32_t flen, uint32_t mlen)
+static void dtls_frag_invalid(struct tlsa_tracker *t, const struct tlsa_pktinfo *pkt, uint32_t off,
+			      uint32_t flen, uint32_t mlen)
 {
 	t->st.dtls_frags_invalid++;
 	if (t->dtls_notices > DTLS_NOTICE_LIMIT)

@@ -78,8 +78,8 @@ static void server_hello_msg(struct tlsa_tracker *t, struct conn *c, int dir, co
 
 /* The Certificate message of a side, kept whole (the chain facts need every
  * certificate) until an event needs its facts (ses_cert_get()). */
-static void keep_cert_msg(struct tlsa_tracker *t, struct conn *c, int side,
-			  const uint8_t *body, size_t len)
+static void keep_cert_msg(struct tlsa_tracker *t, struct conn *c, int side, const uint8_t *body,
+			  size_t len)
 {
 	const uint8_t *der;
 	size_t n;

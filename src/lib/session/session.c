@@ -122,7 +122,9 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 		int first = c->d[0].last_pkt.frame <= c->d[1].last_pkt.frame ? 0 : 1;
 		bool unseen = !c->hs->client_hello && !c->hs->server_hello;
 		void (*infer)(struct tlsa_tracker *, struct conn *, struct tlsa_flow *, int) =
-			unseen ? ses_infer_unseen : is_tls13(c) ? ses_infer13 : NULL;
+			unseen	      ? ses_infer_unseen
+			: is_tls13(c) ? ses_infer13
+				      : NULL;
 		if (infer != NULL) {
 			infer(t, c, f, first);
 			infer(t, c, f, 1 - first);
@@ -143,10 +145,10 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 		s->version = ses_conn_version(c, 0, &s->version_negotiated);
 		s->n_alerts = c->n_alerts;
 		s->have_alert = c->have_alert;
-		s->outcome = established(c)		? TLSA_OUT_ESTABLISHED
+		s->outcome = established(c)		    ? TLSA_OUT_ESTABLISHED
 			     : ses_answered_in_plaintext(c) ? TLSA_OUT_PLAINTEXT
-			     : c->have_alert		? TLSA_OUT_FAILED
-							: TLSA_OUT_INCOMPLETE;
+			     : c->have_alert		    ? TLSA_OUT_FAILED
+							    : TLSA_OUT_INCOMPLETE;
 		if (s->outcome == TLSA_OUT_PLAINTEXT && c->plaintext != NULL) {
 			memcpy(s->plaintext, c->plaintext, strlen(c->plaintext) + 1);
 			s->plaintext_frame = c->plaintext_frame;

@@ -28,13 +28,13 @@
 #include "tlsalert/keylog.h"
 #include "tlsalert/session.h"
 
-#define MAX_RECORD    (16384 + 2048)
-#define HS_FLOW_DEFAULT	 (128u << 10) /* handshake bytes one flow may hold */
-#define HS_TOTAL_DEFAULT (16u << 20)  /* ... all flows together */
-#define HS_START	 64u	      /* smallest size of a reassembly buffer */
-#define PLAIN_BUDGET  (256u << 10)     /* plaintext bytes watched for a TLS start */
-#define RESYNC_BUDGET (1u << 20)       /* bytes searched for a record header after a gap */
-#define HIST_MAX      TLSA_HISTORY_MAX /* history letters kept */
+#define MAX_RECORD	 (16384 + 2048)
+#define HS_FLOW_DEFAULT	 (128u << 10)	  /* handshake bytes one flow may hold */
+#define HS_TOTAL_DEFAULT (16u << 20)	  /* ... all flows together */
+#define HS_START	 64u		  /* smallest size of a reassembly buffer */
+#define PLAIN_BUDGET	 (256u << 10)	  /* plaintext bytes watched for a TLS start */
+#define RESYNC_BUDGET	 (1u << 20)	  /* bytes searched for a record header after a gap */
+#define HIST_MAX	 TLSA_HISTORY_MAX /* history letters kept */
 
 enum mode { M_PLAIN, M_TLS, M_RESYNC, M_OFF };
 
@@ -132,7 +132,7 @@ struct conn {
 		tlsa_role sender;
 		const char *stage;
 		uint64_t frame;
-	} first; /* the first fatal alert, else the first one: the summary's */
+	} first;	 /* the first fatal alert, else the first one: the summary's */
 	char *plaintext; /* the first line of text plain_dir sent, allocated when kept */
 	uint64_t plaintext_frame;
 	bool rejected; /* an inferred handshake rejection */
@@ -149,8 +149,9 @@ struct conn {
 	struct tlsa_cert_info *cert[2]; /* [0] client, [1] server: parsed on demand */
 	uint8_t *cert_msg[2];		/* the Certificate message body, kept until then */
 	size_t cert_msg_len[2];
-	bool cert_tls13[2];		/* ... in its TLS 1.3 form */
-	int cert_chain[2];	size_t hs_mem; /* handshake bytes held: buffers, certificate messages and facts */
+	bool cert_tls13[2]; /* ... in its TLS 1.3 form */
+	int cert_chain[2];
+	size_t hs_mem; /* handshake bytes held: buffers, certificate messages and facts */
 };
 
 /*
@@ -349,8 +350,8 @@ void ses_dtls_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 /* ---------------------------------------------- alert_event.c: alert events */
 
 /* The history string of the first n letters, in t->histbuf (valid until the next call). */
-const char *ses_hist_render(struct tlsa_tracker *t, const struct conn *c,
-			    const struct tlsa_flow *f, size_t n);
+const char *ses_hist_render(struct tlsa_tracker *t, const struct conn *c, const struct tlsa_flow *f,
+			    size_t n);
 
 /* The negotiated version, else the highest one offered, else the record's. */
 tlsa_version ses_conn_version(const struct conn *c, uint16_t record_version, bool *negotiated);

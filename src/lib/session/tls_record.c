@@ -509,7 +509,8 @@ void ses_tcp_data(void *ctx, struct tlsa_flow *f, int dir, const uint8_t *data, 
 		return;
 	t->st.bytes += len;
 	if (pkt->frame > c->last_frame)
-		c->last_frame = pkt->frame; /* bytes after a lost hole come with their older frame */
+		c->last_frame =
+			pkt->frame; /* bytes after a lost hole come with their older frame */
 	struct dirstate *d = &c->d[dir];
 	switch (d->mode) {
 	case M_TLS: ses_tls_bytes(t, c, f, dir, data, len, pkt); break;

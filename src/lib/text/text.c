@@ -468,8 +468,7 @@ struct scan_out {
 /* Runs the anchored patterns over the line buf[ls, le) and reports what they find; with
  * `gate`, looks for a local error too. */
 static int scan_line(const struct tlsa_text *t, const char *buf, size_t ls, size_t le,
-		     const struct line_set *lset, bool gate, unsigned flags,
-		     struct scan_out *so)
+		     const struct line_set *lset, bool gate, unsigned flags, struct scan_out *so)
 {
 	struct line_state st;
 	size_t len = le - ls;

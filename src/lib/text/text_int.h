@@ -136,7 +136,7 @@ struct tlsa_text {
 	regex_t re[LP_N_PATTERNS];
 	regex_t cre[LP_N_CTX > 0 ? LP_N_CTX : 1]; /* lp_ctx[i].regex */
 	size_t n_ctx_compiled;
-	bool has_ctx[LP_N_PATTERNS]; /* pattern i has follow or before lines */
+	bool has_ctx[LP_N_PATTERNS];	    /* pattern i has follow or before lines */
 	bool lead_boundary[LP_N_PATTERNS];  /* regex starts "(^|": group 1 is not the alert */
 	bool trail_boundary[LP_N_PATTERNS]; /* regex ends "|$)": the last group is not either */
 	size_t n_compiled;
@@ -148,7 +148,7 @@ struct tlsa_text {
 	/* Per needle: bytes that may follow it / precede it in some anchor (folded). */
 	bool after_ok[LP_N_NEEDLES][256], before_ok[LP_N_NEEDLES][256];
 	bool bare[LP_N_NEEDLES]; /* some anchor is the needle alone */
-	int simd; /* 0 scalar, 1 SSSE3, 2 AVX2 */
+	int simd;		 /* 0 scalar, 1 SSSE3, 2 AVX2 */
 	/* Local errors: fragments sorted by hash, the hashes present, and the first two bytes
 	 * of the hashed windows (a cheaper test first). */
 	struct lx_frag *lx;

@@ -117,8 +117,10 @@ static int plain_decode(const char *t, size_t len, struct hexw *w, struct tlsa_e
 					"(%zu): expected whole bytes",
 					t[i], t[i + 1], j - start);
 			for (size_t k = start; k < j; k += 2) {
-				int rc = put(w, (uint8_t)(ascii_hexval(t[k]) << 4 | ascii_hexval(t[k + 1])), k,
-					     err);
+				int rc = put(
+					w,
+					(uint8_t)(ascii_hexval(t[k]) << 4 | ascii_hexval(t[k + 1])),
+					k, err);
 				if (rc != 0)
 					return rc;
 			}

@@ -36,7 +36,8 @@ int main(int argc, char **argv)
 	SSL_CTX_set_tlsext_servername_arg(ctx, argv[4]);
 	int ls = socket(AF_INET6, SOCK_STREAM, 0), one = 1;
 	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(atoi(argv[1])),
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6,
+				 .sin6_port = htons(atoi(argv[1])),
 				 .sin6_addr = in6addr_any};
 	if (bind(ls, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(ls, 1) != 0)
 		return 1;
