@@ -32,12 +32,15 @@ int tlsa_probe_resolve(const struct tlsa_probe_target *t, struct tlsa_probe_addr
 		return tlsa_error_set(err, TLSA_EIO, 0, "cannot resolve %s: %s", t->host,
 				      rc != 0 ? gai_strerror(rc) : "no address");
 	/* the first answer, pinned: every probe goes to the same address */
-	if (res->ai_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)res->ai_addr;
-		memcpy(out->addr, &a->sin_addr, 4);
-	} else if (res->ai_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)res->ai_addr;
-		memcpy(out->addr, &a->sin6_addr, 16);
+	/* copied out, not cast: ai_addr's alignment is only that of struct sockaddr */
+	if (res->ai_family == AF_INET && res->ai_addrlen >= sizeof(struct sockaddr_in)) {
+		struct sockaddr_in a;
+		memcpy(&a, res->ai_addr, sizeof(a));
+		memcpy(out->addr, &a.sin_addr, 4);
+	} else if (res->ai_family == AF_INET6 && res->ai_addrlen >= sizeof(struct sockaddr_in6)) {
+		struct sockaddr_in6 a;
+		memcpy(&a, res->ai_addr, sizeof(a));
+		memcpy(out->addr, &a.sin6_addr, 16);
 	} else {
 		freeaddrinfo(res);
 		return tlsa_error_set(err, TLSA_EIO, 0,

@@ -28,7 +28,8 @@ struct watch {
 static long on_bio(BIO *b, int oper, const char *argp, size_t len, int argi, long argl, int ret,
 		   size_t *processed)
 {
-	const struct watch *w = (const struct watch *)BIO_get_callback_arg(b);
+	void *arg = BIO_get_callback_arg(b); /* our struct watch, given as a char * */
+	const struct watch *w = arg;
 	(void)len;
 	(void)argi;
 	(void)argl;
