@@ -39,6 +39,8 @@ static void probe_usage(FILE *f)
 	      "  --no-sni            send no server name in any probe\n"
 	      "  --alpn LIST         the ALPN protocols of the baseline (default h2,http/1.1)\n"
 	      "  --probes LIST       only these probes (comma-separated names; see --dry-run)\n"
+	      "  --all               every probe (the default, and with --hello-from too)\n"
+	      "  --budget SEC        start no connection after SEC seconds (default 300)\n"
 	      "  --ca FILE           trusted CAs (PEM) for the verify probe (default: the\n"
 	      "                      system store)\n"
 	      "  --capture-out FILE  write every probe connection to FILE (pcapng, with its\n"
@@ -430,6 +432,13 @@ static int dry_run(struct pctx *x, const struct tlsa_probe_def *cat, size_t ncat
 	return EXIT_OK;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static void pause_ms(unsigned ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
@@ -449,9 +458,22 @@ static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t n
 	if (c->fmt == OUT_CSV)
 		fputs("probe,outcome,version,cipher_suite,group,alpn,code,name,step,cause\n",
 		      c->out);
+	uint64_t start = now_ms();
 	for (size_t i = 0; i < ncat && x->n_run < x->max_conn; i++) {
 		if (!selected(x, cat[i].name))
 			continue;
+		if (x->n_run > 0)
+			pause_ms(x->delay_ms);
+		if (now_ms() - start >= x->budget_ms) {
+			size_t left = 0;
+			for (size_t k = i; k < ncat; k++)
+				left += selected(x, cat[k].name);
+			fprintf(c->err,
+				"tlsalert probe: the --budget of %u s is spent: %zu probe%s not "
+				"run\n",
+				x->budget_ms / 1000, left, left == 1 ? "" : "s");
+			break;
+		}
 		struct tlsa_probe_def p = adjust(x, &cat[i]);
 		uint8_t random[32];
 		struct tlsa_probe_opts o = {.sz = sizeof(o),
@@ -466,8 +488,6 @@ static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t n
 		struct tlsa_cause cs[3];
 		if (x->seeded)
 			seeded_random(x, i, random);
-		if (x->n_run > 0)
-			pause_ms(x->delay_ms);
 		struct tlsa_probe_result *r = &d[n].r;
 		if (tlsa_probe_run(&x->addr, &x->t, &p, &o, r, &err) != 0) {
 			free(d);
@@ -570,7 +590,7 @@ static int run_all(struct pctx *x, const char *hello_from)
 			.topic = TLSA_TOPIC_REPLAY,
 			.hello = {.sni = true, .raw = rep.rec, .raw_len = rep.len},
 		};
-		if (x->only == NULL)
+		if (x->only == NULL && !x->all)
 			x->only = "baseline,replay";
 	}
 	int rc = EXIT_ERROR;
@@ -600,26 +620,67 @@ static int run_with_evidence(struct pctx *x, const char *hello_from, const char 
 	return rc;
 }
 
+/* The options of cmd_probe (file scope: number_option() shares them). */
+enum {
+	OPT_SNI = 256,
+	OPT_NO_SNI,
+	OPT_ALPN,
+	OPT_PROBES,
+	OPT_TIMEOUT,
+	OPT_DELAY,
+	OPT_MAX,
+	OPT_SEED,
+	OPT_DRY,
+	OPT_JSON,
+	OPT_CSV,
+	OPT_COLOR,
+	OPT_CA,
+	OPT_HELLO_FROM,
+	OPT_CAPTURE_OUT,
+	OPT_KEYLOG_OUT,
+	OPT_BUDGET,
+	OPT_ALL
+};
+
+/* --timeout, --delay, --max-connections, --seed, --budget: 0, or a message and EXIT_ERROR. */
+static int number_option(struct cli *c, int opt, const char *arg, struct pctx *x)
+{
+	unsigned long v;
+	switch (opt) {
+	case OPT_TIMEOUT:
+		if (!parse_uint(arg, 600, &v) || v == 0)
+			return cli_fail(c, "--timeout takes seconds from 1 to 600, not '%s'", arg);
+		x->timeout_ms = (unsigned)v * 1000u;
+		break;
+	case OPT_DELAY:
+		if (!parse_uint(arg, 60000, &v))
+			return cli_fail(c, "--delay takes milliseconds from 0 to 60000, not '%s'",
+					arg);
+		x->delay_ms = (unsigned)v;
+		break;
+	case OPT_MAX:
+		if (!parse_uint(arg, MAX_CONNECTIONS_CAP, &v) || v == 0)
+			return cli_fail(c, "--max-connections takes 1 to %d, not '%s'",
+					MAX_CONNECTIONS_CAP, arg);
+		x->max_conn = (unsigned)v;
+		break;
+	case OPT_SEED:
+		if (!parse_uint(arg, ~0ul, &v))
+			return cli_fail(c, "--seed takes a number, not '%s'", arg);
+		x->seed = v;
+		x->seeded = true;
+		break;
+	case OPT_BUDGET:
+		if (!parse_uint(arg, 3600, &v) || v == 0)
+			return cli_fail(c, "--budget takes seconds from 1 to 3600, not '%s'", arg);
+		x->budget_ms = (unsigned)v * 1000u;
+		break;
+	}
+	return 0;
+}
+
 int cmd_probe(struct cli *c, int argc, char **argv)
 {
-	enum {
-		OPT_SNI = 256,
-		OPT_NO_SNI,
-		OPT_ALPN,
-		OPT_PROBES,
-		OPT_TIMEOUT,
-		OPT_DELAY,
-		OPT_MAX,
-		OPT_SEED,
-		OPT_DRY,
-		OPT_JSON,
-		OPT_CSV,
-		OPT_COLOR,
-		OPT_CA,
-		OPT_HELLO_FROM,
-		OPT_CAPTURE_OUT,
-		OPT_KEYLOG_OUT
-	};
 	static const struct option opts[] = {
 		{"sni", required_argument, NULL, OPT_SNI},
 		{"no-sni", no_argument, NULL, OPT_NO_SNI},
@@ -633,6 +694,8 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		{"hello-from", required_argument, NULL, OPT_HELLO_FROM},
 		{"capture-out", required_argument, NULL, OPT_CAPTURE_OUT},
 		{"keylog-out", required_argument, NULL, OPT_KEYLOG_OUT},
+		{"budget", required_argument, NULL, OPT_BUDGET},
+		{"all", no_argument, NULL, OPT_ALL},
 		{"dry-run", no_argument, NULL, OPT_DRY},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"csv", no_argument, NULL, OPT_CSV},
@@ -641,9 +704,9 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct pctx x = {.c = c, .timeout_ms = 10000, .delay_ms = 100, .max_conn = 60};
+	struct pctx x = {
+		.c = c, .timeout_ms = 10000, .delay_ms = 100, .max_conn = 60, .budget_ms = 300000};
 	const char *color = NULL, *hello_from = NULL, *capture_out = NULL, *keylog_out = NULL;
-	unsigned long v;
 	int opt;
 	while ((opt = opts_next(c, argc, argv, opts)) != OPTS_DONE) {
 		switch (opt) {
@@ -652,36 +715,19 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		case OPT_ALPN: x.alpn = optarg; break;
 		case OPT_PROBES: x.only = optarg; break;
 		case OPT_TIMEOUT:
-			if (!parse_uint(optarg, 600, &v) || v == 0)
-				return cli_fail(c,
-						"--timeout takes seconds from 1 to 600, not '%s'",
-						optarg);
-			x.timeout_ms = (unsigned)v * 1000u;
-			break;
 		case OPT_DELAY:
-			if (!parse_uint(optarg, 60000, &v))
-				return cli_fail(
-					c, "--delay takes milliseconds from 0 to 60000, not '%s'",
-					optarg);
-			x.delay_ms = (unsigned)v;
-			break;
 		case OPT_MAX:
-			if (!parse_uint(optarg, MAX_CONNECTIONS_CAP, &v) || v == 0)
-				return cli_fail(c, "--max-connections takes 1 to %d, not '%s'",
-						MAX_CONNECTIONS_CAP, optarg);
-			x.max_conn = (unsigned)v;
-			break;
 		case OPT_SEED:
-			if (!parse_uint(optarg, ~0ul, &v))
-				return cli_fail(c, "--seed takes a number, not '%s'", optarg);
-			x.seed = v;
-			x.seeded = true;
+		case OPT_BUDGET:
+			if (number_option(c, opt, optarg, &x) != 0)
+				return EXIT_ERROR;
 			break;
 		case OPT_DRY: x.dry_run = true; break;
 		case OPT_CA: x.ca = optarg; break;
 		case OPT_HELLO_FROM: hello_from = optarg; break;
 		case OPT_CAPTURE_OUT: capture_out = optarg; break;
 		case OPT_KEYLOG_OUT: keylog_out = optarg; break;
+		case OPT_ALL: x.all = true; break;
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
 		case OPT_COLOR: color = optarg; break;
@@ -692,6 +738,8 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 	c->color = c->fmt == OUT_TEXT && cli_want_color(c->out, color);
 	if (argc - optind != 1)
 		return not_one_target(c, argc - optind);
+	if (x.all && x.only != NULL)
+		return cli_fail(c, "give --probes or --all, not both");
 	struct tlsa_error err = {0};
 	if (tlsa_probe_target_parse(argv[optind], &x.t, &err) != 0)
 		return cli_fail(c, "%s", err.msg);

@@ -20,6 +20,8 @@ struct pctx {
 	const char *ca;		   /* --ca */
 	struct probe_evidence *ev; /* --capture-out, --keylog-out, or NULL */
 	unsigned timeout_ms, delay_ms, max_conn;
+	unsigned budget_ms; /* --budget: no connection starts after this long */
+	bool all;	    /* --all: every probe, whatever else chooses some */
 	bool seeded;
 	uint64_t seed;
 	bool dry_run;

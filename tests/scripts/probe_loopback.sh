@@ -203,6 +203,19 @@ server "127.0.0.1:$p" -alpn h2 &&
 	"$TLSALERT" probe --json --delay 0 --probes alpn-h2 "localhost:$p" | grep -q '"alpn":"h2"' ||
 	{ echo "FAIL: ALPN h2 not read from the encrypted extensions"; fail=1; }
 
+# --budget: no connection starts once it is spent (3 probes 700 ms apart, 1 s budget)
+p=$(free_port)
+server "127.0.0.1:$p" &&
+	"$TLSALERT" probe --json --delay 700 --budget 1 --probes baseline,no-sni,no-alpn \
+		"localhost:$p" >"$tmp/b.json" 2>"$tmp/b.err"
+n=$(grep -c '"type":"probe"' "$tmp/b.json")
+if [ "$n" = 2 ] && grep -q "budget of 1 s is spent: 1 probe not run" "$tmp/b.err"; then
+	echo "ok: --budget stops after 2 probes"
+else
+	echo "FAIL: --budget: $n probes, stderr: $(cat "$tmp/b.err")"
+	fail=1
+fi
+
 # bad targets: exit 2 and a message, nothing probed
 closed=$(free_port)
 for t in "10.0.0.0/8" "a,b" "host name" "nonexistent.invalid" "127.0.0.1:$closed" \
