@@ -4,6 +4,8 @@
  * result, its cause, and the alert each common client stack sends for that
  * cause (from the per-stack cause tables of data/).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "probe_out.h"
@@ -200,6 +202,87 @@ static void text_certificate(struct pctx *x, const struct tlsa_probe_result *r)
 	cli_wrap(c->out, buf, 14, 14, c->width);
 }
 
+/* Appends ", " (or "") and the printf text to the verdict in v. */
+static void say(char *v, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *v, size_t cap, const char *fmt, ...)
+{
+	size_t len = strlen(v);
+	if (len + 3 >= cap)
+		return;
+	if (len > 0) {
+		memcpy(v + len, "; ", 3);
+		len += 2;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v + len, cap - len, fmt, ap);
+	va_end(ap);
+}
+
+static bool refused(const struct tlsa_probe_result *r)
+{
+	return r != NULL && r->outcome != TLSA_PROBE_OK && r->outcome != TLSA_PROBE_HRR;
+}
+
+/*
+ * The verdict in words: what the server requires and refuses, read off the
+ * probes that differ from an accepted baseline (nothing when it was refused:
+ * then every probe differs for the same reason).
+ */
+static void verdict(const struct done *d, size_t n, char *v, size_t cap)
+{
+	static const struct {
+		const char *probe, *label;
+	} vers[] = {{"tls1.3-only", "1.3"},
+		    {"tls1.2-only", "1.2"},
+		    {"tls1.1-only", "1.1"},
+		    {"tls1.0-only", "1.0"},
+		    {"ssl3", "SSL 3.0"}};
+	const struct tlsa_probe_result *r, *base = result_of(d, n, "baseline");
+	char ok[64] = "";
+	v[0] = '\0';
+	if (base == NULL || base->outcome != TLSA_PROBE_OK)
+		return;
+	for (size_t i = 0; i < sizeof(vers) / sizeof(vers[0]); i++)
+		if ((r = result_of(d, n, vers[i].probe)) != NULL && r->outcome == TLSA_PROBE_OK)
+			snprintf(ok + strlen(ok), sizeof(ok) - strlen(ok), "%s%s",
+				 ok[0] ? ", " : "", vers[i].label);
+	if (ok[0] != '\0')
+		say(v, cap, "TLS versions %s", ok);
+	if (refused(r = result_of(d, n, "no-sni")))
+		say(v, cap, "requires SNI (%s without it)", word(r));
+	if (refused(r = result_of(d, n, "wrong-sni")))
+		say(v, cap, "refuses names it does not serve (%s)", word(r));
+	if (refused(r = result_of(d, n, "alpn-unknown")))
+		say(v, cap, "ALPN strictly (%s for an unknown protocol)", word(r));
+	/* a refusal that followed the server's CertificateRequest, not one of the version */
+	if (((r = result_of(d, n, "client-cert-none-1.3")) != NULL && refused(r) &&
+	     r->cert_requested) ||
+	    ((r = result_of(d, n, "client-cert-none-1.2")) != NULL && refused(r) &&
+	     r->cert_requested))
+		say(v, cap, "requires a client certificate (%s without one)", word(r));
+	/* a TLS 1.2 hello is a fallback only for a server that has TLS 1.3 */
+	if ((r = result_of(d, n, "fallback-scsv")) != NULL && base->version == 0x0304)
+		say(v, cap, "%s TLS_FALLBACK_SCSV",
+		    r->outcome == TLSA_PROBE_ALERT && r->description == 86 ? "honours" : "ignores");
+	if (refused(r = result_of(d, n, "renegotiation")) && r->handshake_done)
+		say(v, cap, "refuses client renegotiation (%s)", word(r));
+	static const char *const tolerant[] = {"grease", "record-size-limit", "max-fragment",
+					       "no-padding", "version-intolerance"};
+	for (size_t i = 0; i < sizeof(tolerant) / sizeof(tolerant[0]); i++)
+		if (refused(r = result_of(d, n, tolerant[i])))
+			say(v, cap, "intolerant: %s (%s)", tolerant[i], word(r));
+	static const char *const malformed[] = {"bad-key-share", "duplicate-extension",
+						"truncated-extensions"};
+	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		/* a key share matters only to a server that picks TLS 1.3 */
+		bool tls13_only = strcmp(malformed[i], "bad-key-share") == 0;
+		if ((r = result_of(d, n, malformed[i])) != NULL && r->outcome == TLSA_PROBE_OK &&
+		    (!tls13_only || r->version == 0x0304))
+			say(v, cap, "accepts a malformed hello: %s", malformed[i]);
+	}
+}
+
 void probe_text_summary(struct pctx *x, const struct done *d, size_t n)
 {
 	struct cli *c = x->c;
@@ -212,6 +295,11 @@ void probe_text_summary(struct pctx *x, const struct done *d, size_t n)
 		const char *head = base->outcome == TLSA_PROBE_OK ? "ok:" : "refused:";
 		fprintf(c->out, "  %-11s %s", "baseline", head); /* cli_wrap puts the space */
 		cli_wrap(c->out, buf, 14 + (int)strlen(head), 14, c->width);
+	}
+	verdict(d, n, buf, sizeof(buf));
+	if (buf[0] != '\0') {
+		fprintf(c->out, "  %-11s ", "verdict");
+		cli_wrap(c->out, buf, 14, 14, c->width);
 	}
 	const struct tlsa_probe_result *v = result_of(d, n, "verify");
 	if (v != NULL && v->verify_result >= 0)
@@ -250,6 +338,9 @@ void probe_json_summary(struct pctx *x, const struct done *d, size_t n)
 	jw_str(&w, "address", x->addr.text);
 	jw_uint(&w, "port", x->addr.port);
 	jw_uint(&w, "connections", x->n_run);
+	char verdict_text[1024];
+	verdict(d, n, verdict_text, sizeof(verdict_text));
+	jw_str(&w, "verdict", verdict_text[0] ? verdict_text : NULL);
 	const struct tlsa_probe_result *v = result_of(d, n, "verify");
 	if (v != NULL && v->verify_result >= 0)
 		json_certificate(&w, v);

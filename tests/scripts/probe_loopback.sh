@@ -136,6 +136,9 @@ ok = probed == scanned == [47, 116, 120]
 print(("ok" if ok else "FAIL") + ": --capture-out: probe %s, scan %s" % (probed, scanned))
 sys.exit(0 if ok else 1)
 PY
+grep -q '"verdict":"[^"]*requires a client certificate (certificate_required without one)' \
+	"$tmp/ev.json" && echo "ok: the verdict names the client certificate requirement" ||
+	{ echo "FAIL: verdict: $(grep -o '"verdict":"[^"]*"' "$tmp/ev.json")"; fail=1; }
 grep -q "^SERVER_HANDSHAKE_TRAFFIC_SECRET " "$tmp/ev.keys" ||
 	{ echo "FAIL: --keylog-out has no handshake secret"; fail=1; }
 if command -v tshark >/dev/null; then
