@@ -214,6 +214,9 @@ struct tlsa_probe_opts {
 	const char *starttls;	     /* overrides the target's (NULL: the target's) */
 	const char *ca_file;	     /* TLSA_KIND_VERIFY: PEM file of trusted CAs; NULL: the
 					system's default store */
+	/* TLSA_KIND_VERIFY and TLSA_KIND_RENEGOTIATE: a client certificate chain and its key
+	   (PEM files) to present when the server asks for one; NULL: none */
+	const char *client_cert_file, *client_key_file;
 	/* Evidence (--capture-out, --keylog-out); each may be NULL. */
 	void *ctx;
 	tlsa_probe_wire_fn on_wire;	/* the connection's bytes, both ways */

@@ -2,10 +2,12 @@
  * tlsalert probe: ask one live server which alert it sends to which hello,
  * one changed setting at a time, and say what it requires and refuses.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "causes_out.h"
 #include "cli.h"
@@ -46,6 +48,9 @@ static void probe_usage(FILE *f)
 	      "  --capture-out FILE  write every probe connection to FILE (pcapng, with its\n"
 	      "                      secrets in a Decryption Secrets Block)\n"
 	      "  --keylog-out FILE   append the secrets the probe knows (NSS key log format)\n"
+	      "  --client-cert FILE  a client certificate chain (PEM) that the verify and\n"
+	      "                      renegotiation probes present when asked for one\n"
+	      "  --key FILE          its private key (PEM; default: in --client-cert's file)\n"
 	      "  --hello-from CAPTURE[:FRAME]\n"
 	      "                      send the ClientHello of a capture (the first, or the one\n"
 	      "                      in packet FRAME) with the target's name: what does the\n"
@@ -480,6 +485,8 @@ static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t n
 					    .read_timeout_ms = x->timeout_ms,
 					    .random = x->seeded ? random : NULL,
 					    .ca_file = x->ca,
+					    .client_cert_file = x->client_cert,
+					    .client_key_file = x->client_key,
 					    .ctx = x->ev,
 					    .on_wire = x->ev != NULL ? probe_evidence_wire : NULL,
 					    .on_secret =
@@ -557,6 +564,15 @@ static bool known_names(struct cli *c, const char *list, const struct tlsa_probe
 		s += k + (s[k] == ',');
 	}
 	return true;
+}
+
+/* A file option names a file this process can read (or is not given). */
+static bool readable(struct cli *c, const char *opt, const char *path)
+{
+	if (path == NULL || access(path, R_OK) == 0)
+		return true;
+	cli_fail(c, "%s %s: %s", opt, path, strerror(errno));
+	return false;
 }
 
 static int not_one_target(struct cli *c, int n)
@@ -639,7 +655,9 @@ enum {
 	OPT_CAPTURE_OUT,
 	OPT_KEYLOG_OUT,
 	OPT_BUDGET,
-	OPT_ALL
+	OPT_ALL,
+	OPT_CLIENT_CERT,
+	OPT_KEY
 };
 
 /* --timeout, --delay, --max-connections, --seed, --budget: 0, or a message and EXIT_ERROR. */
@@ -696,6 +714,8 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		{"keylog-out", required_argument, NULL, OPT_KEYLOG_OUT},
 		{"budget", required_argument, NULL, OPT_BUDGET},
 		{"all", no_argument, NULL, OPT_ALL},
+		{"client-cert", required_argument, NULL, OPT_CLIENT_CERT},
+		{"key", required_argument, NULL, OPT_KEY},
 		{"dry-run", no_argument, NULL, OPT_DRY},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"csv", no_argument, NULL, OPT_CSV},
@@ -728,6 +748,8 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		case OPT_CAPTURE_OUT: capture_out = optarg; break;
 		case OPT_KEYLOG_OUT: keylog_out = optarg; break;
 		case OPT_ALL: x.all = true; break;
+		case OPT_CLIENT_CERT: x.client_cert = optarg; break;
+		case OPT_KEY: x.client_key = optarg; break;
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
 		case OPT_COLOR: color = optarg; break;
@@ -740,6 +762,9 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		return not_one_target(c, argc - optind);
 	if (x.all && x.only != NULL)
 		return cli_fail(c, "give --probes or --all, not both");
+	if (!readable(c, "--ca", x.ca) || !readable(c, "--client-cert", x.client_cert) ||
+	    !readable(c, "--key", x.client_key))
+		return EXIT_ERROR;
 	struct tlsa_error err = {0};
 	if (tlsa_probe_target_parse(argv[optind], &x.t, &err) != 0)
 		return cli_fail(c, "%s", err.msg);

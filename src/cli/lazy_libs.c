@@ -239,6 +239,9 @@
 	  (SSL_CTX * ctx, const char *CAfile, const char *CApath), (ctx, CAfile, CApath))          \
 	X(SSL_CTX *, SSL_CTX_new, (const SSL_METHOD *meth), (meth))                                \
 	X(int, SSL_CTX_set_default_verify_paths, (SSL_CTX * ctx), (ctx))                           \
+	X(int, SSL_CTX_use_PrivateKey_file, (SSL_CTX * ctx, const char *file, int type),           \
+	  (ctx, file, type))                                                                       \
+	X(int, SSL_CTX_use_certificate_chain_file, (SSL_CTX * ctx, const char *file), (ctx, file)) \
 	X(int, SSL_connect, (SSL * ssl), (ssl))                                                    \
 	X(long, SSL_ctrl, (SSL * ssl, int cmd, long larg, void *parg), (ssl, cmd, larg, parg))     \
 	X(int, SSL_do_handshake, (SSL * s), (s))                                                   \

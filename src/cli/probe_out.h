@@ -13,12 +13,13 @@ struct pctx {
 	struct cli *c;
 	struct tlsa_probe_target t;
 	struct tlsa_probe_addr addr;
-	const char *sni;	   /* --sni */
-	bool no_sni;		   /* --no-sni */
-	const char *alpn;	   /* --alpn */
-	const char *only;	   /* --probes */
-	const char *ca;		   /* --ca */
-	struct probe_evidence *ev; /* --capture-out, --keylog-out, or NULL */
+	const char *sni;		      /* --sni */
+	bool no_sni;			      /* --no-sni */
+	const char *alpn;		      /* --alpn */
+	const char *only;		      /* --probes */
+	const char *ca;			      /* --ca */
+	const char *client_cert, *client_key; /* --client-cert, --key */
+	struct probe_evidence *ev;	      /* --capture-out, --keylog-out, or NULL */
 	unsigned timeout_ms, delay_ms, max_conn;
 	unsigned budget_ms; /* --budget: no connection starts after this long */
 	bool all;	    /* --all: every probe, whatever else chooses some */

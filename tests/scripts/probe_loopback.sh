@@ -206,6 +206,13 @@ server "127.0.0.1:$p" -alpn h2 &&
 	"$TLSALERT" probe --json --delay 0 --probes alpn-h2 "localhost:$p" | grep -q '"alpn":"h2"' ||
 	{ echo "FAIL: ALPN h2 not read from the encrypted extensions"; fail=1; }
 
+# --client-cert: a server that requires a certificate from its CA accepts the one given
+p=$(free_port)
+server "127.0.0.1:$p" -Verify 1 -verifyCAfile "$tmp/c.pem" &&
+	expect "localhost:$p" "verify=116/client-cert-missing" &&
+	expect "localhost:$p" "verify=ok:TLS1.3" --client-cert "$tmp/c.pem" --key "$tmp/k.pem" \
+		--ca "$tmp/c.pem"
+
 # --budget: no connection starts once it is spent (3 probes 700 ms apart, 1 s budget)
 p=$(free_port)
 server "127.0.0.1:$p" &&

@@ -122,6 +122,17 @@ static SSL_CTX *context(const struct tlsa_probe_def *p, const struct tlsa_probe_
 	} else if (p->kind == TLSA_KIND_RENEGOTIATE) {
 		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
 	}
+	if (p->kind != TLSA_KIND_NO_CLIENT_CERT && o->client_cert_file != NULL &&
+	    (SSL_CTX_use_certificate_chain_file(ctx, o->client_cert_file) != 1 ||
+	     SSL_CTX_use_PrivateKey_file(
+		     ctx, o->client_key_file != NULL ? o->client_key_file : o->client_cert_file,
+		     SSL_FILETYPE_PEM) != 1)) {
+		snprintf(r->detail, sizeof(r->detail), "cannot load the client certificate %s%s%s",
+			 o->client_cert_file, o->client_key_file ? " with the key " : "",
+			 o->client_key_file ? o->client_key_file : "");
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
 	if (p->kind == TLSA_KIND_VERIFY) {
 		int ok = o->ca_file != NULL ? SSL_CTX_load_verify_locations(ctx, o->ca_file, NULL)
 					    : SSL_CTX_set_default_verify_paths(ctx);
@@ -237,8 +248,8 @@ void net_full_handshake(int fd, const struct tlsa_probe_target *t, const struct 
 		}
 		cert_facts(ssl, r);
 		w.after = "finished";
-		if (p->kind == TLSA_KIND_NO_CLIENT_CERT)
-			listen_after(fd, ssl, r);
+		if (p->kind == TLSA_KIND_NO_CLIENT_CERT || p->kind == TLSA_KIND_VERIFY)
+			listen_after(fd, ssl, r); /* a TLS 1.3 server judges a client cert now */
 		else if (p->kind == TLSA_KIND_RENEGOTIATE)
 			renegotiate(ssl, &w);
 		else
