@@ -153,6 +153,19 @@ struct tlsa_probe_keys *tlsa_probe_keys_new(const struct tlsa_probe_hello *h,
 					    struct tlsa_error *err);
 void tlsa_probe_keys_free(struct tlsa_probe_keys *k);
 
+/* A common client's ClientHello (`probe --as NAME`), from data/client-hellos.txt. */
+struct tlsa_probe_client {
+	const char *as;	    /* "go" */
+	const char *stack;  /* the stack token of data/causes.txt */
+	const char *name;   /* "Go 1.19 crypto/tls, default Config" */
+	const char *source; /* the capture it was taken from */
+	const uint8_t *hello;
+	size_t hello_len; /* the whole record, header included */
+};
+
+/* The clients `--as` knows (static, *n of them). */
+const struct tlsa_probe_client *tlsa_probe_clients(size_t *n);
+
 /* How a probe ended. */
 typedef enum tlsa_probe_outcome {
 	TLSA_PROBE_OK,	    /* the server answered with its hello (and flight) */

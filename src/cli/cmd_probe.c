@@ -51,6 +51,10 @@ static void probe_usage(FILE *f)
 	      "  --client-cert FILE  a client certificate chain (PEM) that the verify and\n"
 	      "                      renegotiation probes present when asked for one\n"
 	      "  --key FILE          its private key (PEM; default: in --client-cert's file)\n"
+	      "  --as CLIENT         also send the ClientHello of a common client: openssl,\n"
+	      "                      curl, python, go, gnutls, nss, java (captured with\n"
+	      "                      their default settings); runs baseline and it unless\n"
+	      "                      --probes or --all say otherwise\n"
 	      "  --hello-from CAPTURE[:FRAME]\n"
 	      "                      send the ClientHello of a capture (the first, or the one\n"
 	      "                      in packet FRAME) with the target's name: what does the\n"
@@ -93,6 +97,8 @@ static struct tlsa_probe_def adjust(const struct pctx *x, const struct tlsa_prob
 
 static bool selected(const struct pctx *x, const char *name)
 {
+	if (x->as_probe != NULL && strcmp(name, x->as_probe) == 0)
+		return true; /* --as always runs its client */
 	if (x->only == NULL)
 		return true;
 	size_t n = strlen(name);
@@ -584,6 +590,22 @@ static int not_one_target(struct cli *c, int n)
 }
 
 /* The probes to run: the catalogue, and the replayed hello of --hello-from. */
+/* The client of --as NAME, or NULL with a message listing the known ones. */
+static const struct tlsa_probe_client *as_client(struct cli *c, const char *name)
+{
+	size_t n = 0;
+	char known[256] = "";
+	const struct tlsa_probe_client *cl = tlsa_probe_clients(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(cl[i].as, name) == 0)
+			return &cl[i];
+		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+			 i ? ", " : "", cl[i].as);
+	}
+	cli_fail(c, "--as %s: not a known client (%s)", name, known);
+	return NULL;
+}
+
 static int run_all(struct pctx *x, const char *hello_from)
 {
 	struct cli *c = x->c;
@@ -591,7 +613,8 @@ static int run_all(struct pctx *x, const char *hello_from)
 	size_t ncat = 0;
 	const struct tlsa_probe_def *cat = tlsa_probe_catalogue(&ncat);
 	struct probe_replay rep = {0};
-	struct tlsa_probe_def *defs = calloc(ncat + 1, sizeof(*defs));
+	struct tlsa_probe_def *defs = calloc(ncat + 2, sizeof(*defs));
+	char as_name[32], as_changes[256];
 	if (defs == NULL)
 		return cli_fail(c, "out of memory");
 	memcpy(defs, cat, ncat * sizeof(*defs));
@@ -608,6 +631,26 @@ static int run_all(struct pctx *x, const char *hello_from)
 		};
 		if (x->only == NULL && !x->all)
 			x->only = "baseline,replay";
+	}
+	if (x->as != NULL) {
+		const struct tlsa_probe_client *cl = as_client(c, x->as);
+		if (cl == NULL) {
+			free(rep.rec);
+			free(defs);
+			return EXIT_ERROR;
+		}
+		snprintf(as_name, sizeof(as_name), "as-%s", cl->as);
+		snprintf(as_changes, sizeof(as_changes), "the ClientHello of %s (%s)", cl->name,
+			 cl->source);
+		defs[ncat++] = (struct tlsa_probe_def){
+			.name = as_name,
+			.changes = as_changes,
+			.topic = TLSA_TOPIC_REPLAY,
+			.hello = {.sni = true, .raw = cl->hello, .raw_len = cl->hello_len},
+		};
+		if (x->only == NULL && !x->all)
+			x->only = "baseline";
+		x->as_probe = as_name;
 	}
 	int rc = EXIT_ERROR;
 	if (x->only != NULL && !known_names(c, x->only, defs, ncat))
@@ -657,7 +700,8 @@ enum {
 	OPT_BUDGET,
 	OPT_ALL,
 	OPT_CLIENT_CERT,
-	OPT_KEY
+	OPT_KEY,
+	OPT_AS
 };
 
 /* --timeout, --delay, --max-connections, --seed, --budget: 0, or a message and EXIT_ERROR. */
@@ -716,6 +760,7 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		{"all", no_argument, NULL, OPT_ALL},
 		{"client-cert", required_argument, NULL, OPT_CLIENT_CERT},
 		{"key", required_argument, NULL, OPT_KEY},
+		{"as", required_argument, NULL, OPT_AS},
 		{"dry-run", no_argument, NULL, OPT_DRY},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"csv", no_argument, NULL, OPT_CSV},
@@ -750,6 +795,7 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		case OPT_ALL: x.all = true; break;
 		case OPT_CLIENT_CERT: x.client_cert = optarg; break;
 		case OPT_KEY: x.client_key = optarg; break;
+		case OPT_AS: x.as = optarg; break;
 		case OPT_JSON: c->fmt = OUT_JSON; break;
 		case OPT_CSV: c->fmt = OUT_CSV; break;
 		case OPT_COLOR: color = optarg; break;

@@ -19,6 +19,8 @@ struct pctx {
 	const char *only;		      /* --probes */
 	const char *ca;			      /* --ca */
 	const char *client_cert, *client_key; /* --client-cert, --key */
+	const char *as;			      /* --as */
+	const char *as_probe;		      /* the name of its probe, "as-go" */
 	struct probe_evidence *ev;	      /* --capture-out, --keylog-out, or NULL */
 	unsigned timeout_ms, delay_ms, max_conn;
 	unsigned budget_ms; /* --budget: no connection starts after this long */

@@ -58,6 +58,7 @@ logpatterns_data.h   text
 localerrors_data.h   text
 causes_data.h        diagnose
 oids_data.h          session
+clienthellos_data.h  net
 '
 set -eu
 cd "$(dirname "$0")/../.."

@@ -213,6 +213,13 @@ server "127.0.0.1:$p" -Verify 1 -verifyCAfile "$tmp/c.pem" &&
 	expect "localhost:$p" "verify=ok:TLS1.3" --client-cert "$tmp/c.pem" --key "$tmp/k.pem" \
 		--ca "$tmp/c.pem"
 
+# --as: a common client's captured hello against a TLS 1.3 server that allows only AES-CCM,
+# which none of these clients offers
+p=$(free_port)
+server "127.0.0.1:$p" -tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256 &&
+	expect "localhost:$p" "as-go=40/no-shared-cipher" --as go &&
+	expect "localhost:$p" "as-java=40" --as java
+
 # --budget: no connection starts once it is spent (3 probes 700 ms apart, 1 s budget)
 p=$(free_port)
 server "127.0.0.1:$p" &&

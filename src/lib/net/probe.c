@@ -254,6 +254,14 @@ static const struct tlsa_probe_def catalogue[] = {
 	 TLSA_KIND_HELLO},
 };
 
+#include "clienthellos_data.h"
+
+const struct tlsa_probe_client *tlsa_probe_clients(size_t *n)
+{
+	*n = N_ELEMS(clienthellos);
+	return clienthellos;
+}
+
 const struct tlsa_probe_def *tlsa_probe_catalogue(size_t *n)
 {
 	*n = N_ELEMS(catalogue);
