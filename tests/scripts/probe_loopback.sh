@@ -3,8 +3,8 @@
 # ::1, each on a free port, each stopped by `timeout` whatever happens): for each
 # server configuration, the outcome of chosen probes is asserted -- the alert the
 # server sends (its code), or ok with the version it chose.  Every server is
-# `openssl s_server` (OpenSSL 3), `gnutls-serv` or a Go crypto/tls server
-# (tests/scripts/lib/probe_server.go); a stack that is not installed is skipped and
+# `openssl s_server` (OpenSSL 3), `gnutls-serv`, nginx (unprivileged, its own prefix) or a Go
+# crypto/tls server (tests/scripts/lib/probe_server.go); a stack that is not installed is skipped and
 # counted.  A WANT may name the first cause too ("40/version-mismatch").  Also: the bad targets of issue 14 (a list, a CIDR block, an
 # unresolvable name, a closed port) exit 2 with a message, before any probe.
 # tier: full (starts a dozen servers, about 25 s)
@@ -179,6 +179,40 @@ if command -v gnutls-serv >/dev/null; then
 		"baseline=ok:TLS1.2 tls1.3-only=40/version-mismatch empty-sni=50 truncated-extensions=50"
 else
 	echo "skip: gnutls-serv not installed"
+	skipped=$((skipped + 1))
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+if [ -x "$NGINX" ]; then
+	# nginx as an unprivileged user runs it: its own prefix, pid and log files in $tmp
+	p=$(free_port)
+	mkdir -p "$tmp/ngx"
+	cat >"$tmp/ngx/nginx.conf" <<CONF
+daemon off;
+pid $tmp/ngx/nginx.pid;
+error_log $tmp/ngx/error.log;
+events {}
+http {
+	access_log off;
+	client_body_temp_path $tmp/ngx/body;
+	proxy_temp_path $tmp/ngx/proxy;
+	fastcgi_temp_path $tmp/ngx/fastcgi;
+	uwsgi_temp_path $tmp/ngx/uwsgi;
+	scgi_temp_path $tmp/ngx/scgi;
+	server {
+		listen 127.0.0.1:$p ssl http2;
+		ssl_certificate $tmp/c.pem;
+		ssl_certificate_key $tmp/k.pem;
+		ssl_protocols TLSv1.2;
+	}
+}
+CONF
+	timeout 60 "$NGINX" -p "$tmp/ngx" -c "$tmp/ngx/nginx.conf" -e "$tmp/ngx/error.log" \
+		>/dev/null 2>&1 &
+	pids+=($!)
+	listening "127.0.0.1:$p" nginx && expect "localhost:$p" \
+		"baseline=ok:TLS1.2 tls1.3-only=70/version-mismatch alpn-unknown=120/alpn-mismatch"
+else
+	echo "skip: nginx not installed"
 	skipped=$((skipped + 1))
 fi
 if command -v go >/dev/null; then
