@@ -254,6 +254,20 @@ server "127.0.0.1:$p" -tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256 &&
 	expect "localhost:$p" "as-go=40/no-shared-cipher" --as go &&
 	expect "localhost:$p" "as-java=40" --as java
 
+# --seed: the same hellos, so the same output, run after run (text: no timings in it)
+p=$(free_port)
+server "127.0.0.1:$p" -alpn h2 && {
+	"$TLSALERT" probe --delay 0 --seed 7 "localhost:$p" >"$tmp/s1.txt" 2>&1
+	"$TLSALERT" probe --delay 0 --seed 7 "localhost:$p" >"$tmp/s2.txt" 2>&1
+	if cmp -s "$tmp/s1.txt" "$tmp/s2.txt" && [ "$(wc -l <"$tmp/s1.txt")" -gt 60 ]; then
+		echo "ok: --seed gives the same output twice"
+	else
+		echo "FAIL: --seed: two runs differ"
+		diff "$tmp/s1.txt" "$tmp/s2.txt" | head -5
+		fail=1
+	fi
+}
+
 # --budget: no connection starts once it is spent (3 probes 700 ms apart, 1 s budget)
 p=$(free_port)
 server "127.0.0.1:$p" &&
