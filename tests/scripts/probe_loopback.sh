@@ -254,6 +254,16 @@ server "127.0.0.1:$p" -tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256 &&
 	expect "localhost:$p" "as-go=40/no-shared-cipher" --as go &&
 	expect "localhost:$p" "as-java=40" --as java
 
+# STARTTLS: each protocol's plain-text part (tests/scripts/lib/starttls_server.py), then TLS
+for proto in smtp imap pop3 ftp postgres ldap xmpp mysql; do
+	p=$(free_port)
+	timeout 40 python3 tests/scripts/lib/starttls_server.py "$proto" "$p" "$tmp/c.pem" \
+		"$tmp/k.pem" >/dev/null 2>&1 &
+	pids+=($!)
+	listening "127.0.0.1:$p" "starttls_server $proto" &&
+		expect "$proto://localhost:$p" "baseline=ok:TLS1.3"
+done
+
 # --seed: the same hellos, so the same output, run after run (text: no timings in it)
 p=$(free_port)
 server "127.0.0.1:$p" -alpn h2 && {
