@@ -152,14 +152,27 @@ fi
 p=$(free_port)
 server "127.0.0.1:$p" -tls1_3 && expect "localhost:$p" "replay=70 baseline=ok:TLS1.3" \
 	--hello-from tests/data/scenarios/version-openssl-server-tls12.pcap
+# verdict_has TEXT: the summary of the last expect() says TEXT
+verdict_has() {
+	if grep -q "\"verdict\":\"[^\"]*$1" "$tmp/out.json"; then
+		echo "ok: verdict says: $1"
+	else
+		echo "FAIL: verdict lacks '$1': $(grep -o '"verdict":"[^"]*"' "$tmp/out.json")"
+		fail=1
+	fi
+}
+
 p=$(free_port)
-server "127.0.0.1:$p" -tls1_2 && expect "127.0.0.1:$p" "tls1.3-only=70 tls1.2-only=ok:TLS1.2"
+server "127.0.0.1:$p" -tls1_2 && expect "127.0.0.1:$p" "tls1.3-only=70 tls1.2-only=ok:TLS1.2 baseline=ok:TLS1.2" &&
+	verdict_has "TLS versions 1.2"
 p=$(free_port)
 server "127.0.0.1:$p" -alpn h2 && expect "https://localhost:$p/" \
-	"alpn-h2=ok:TLS1.3 alpn-http1.1=120 alpn-unknown=120"
+	"alpn-h2=ok:TLS1.3 alpn-http1.1=120 alpn-unknown=120 baseline=ok:TLS1.3" &&
+	verdict_has "ALPN strictly (no_application_protocol"
 p=$(free_port)
 server "127.0.0.1:$p" -servername localhost -servername_fatal -cert2 "$tmp/c.pem" \
-	-key2 "$tmp/k.pem" && expect "localhost:$p" "wrong-sni=112 baseline=ok:TLS1.3"
+	-key2 "$tmp/k.pem" && expect "localhost:$p" "wrong-sni=112 baseline=ok:TLS1.3" &&
+	verdict_has "refuses names it does not serve (unrecognized_name)"
 p=$(free_port)
 server "127.0.0.1:$p" -groups X25519 && expect "localhost:$p" "group-p384=40 group-x25519=ok:TLS1.3"
 if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
