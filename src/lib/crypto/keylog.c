@@ -371,9 +371,14 @@ static bool traffic_secret_n(const char *f, size_t n)
 static bool label_shape(const char *f, size_t n)
 {
 	bool underscore = false;
+	size_t hex_run = 0; /* no label has 8 hex characters in a row; a piece of a secret may */
 	if (n == 0 || n > 40)
 		return false;
 	for (size_t i = 0; i < n; i++) {
+		bool hex = (f[i] >= '0' && f[i] <= '9') || (f[i] >= 'A' && f[i] <= 'F');
+		hex_run = hex ? hex_run + 1 : 0;
+		if (hex_run >= 8)
+			return false;
 		if (f[i] == '_')
 			underscore = true;
 		else if (!(f[i] >= 'A' && f[i] <= 'Z') && !(f[i] >= '0' && f[i] <= '9'))
