@@ -274,13 +274,19 @@ static void verdict(const struct done *d, size_t n, char *v, size_t cap)
 			say(v, cap, "intolerant: %s (%s)", tolerant[i], word(r));
 	static const char *const malformed[] = {"bad-key-share", "duplicate-extension",
 						"truncated-extensions"};
+	size_t tried = 0, named = 0;
 	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
 		/* a key share matters only to a server that picks TLS 1.3 */
 		bool tls13_only = strcmp(malformed[i], "bad-key-share") == 0;
-		if ((r = result_of(d, n, malformed[i])) != NULL && r->outcome == TLSA_PROBE_OK &&
-		    (!tls13_only || r->version == 0x0304))
+		if ((r = result_of(d, n, malformed[i])) == NULL)
+			continue;
+		tried++;
+		named += r->outcome == TLSA_PROBE_ALERT && r->description >= 0;
+		if (r->outcome == TLSA_PROBE_OK && (!tls13_only || r->version == 0x0304))
 			say(v, cap, "accepts a malformed hello: %s", malformed[i]);
 	}
+	if (tried > 0 && named == tried)
+		say(v, cap, "answers malformed hellos with a named alert, as the RFCs ask");
 }
 
 void probe_text_summary(struct pctx *x, const struct done *d, size_t n)
