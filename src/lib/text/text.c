@@ -572,7 +572,9 @@ int tlsa_text_scan(const struct tlsa_text *t, const char *buf, size_t len, unsig
 				   lset.gate && t->n_lx > 0, flags, &so);
 		if (rc != 0)
 			return rc;
-		if (so.last > (size_t)(hi - b)) /* a record's body below: scanned already */
+		/* a record's body below: scanned already (with TLSA_TEXT_ALL every line is
+		   scanned: a pattern's record must not hide another's match) */
+		if (!(flags & TLSA_TEXT_ALL) && so.last > (size_t)(hi - b))
 			hi = memchr(b + so.last, '\n', len - so.last);
 		if (hi == NULL)
 			hi = end;
