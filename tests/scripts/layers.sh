@@ -45,6 +45,7 @@ session.h       session
 text.h          text
 diagnose.h      diagnose
 probe.h         net
+reaction.h      net
 tlsalert.h      cli
 '
 # Generated headers: build/gen/NAME_data.h, from tools/gen_NAME.py.
@@ -59,6 +60,7 @@ localerrors_data.h   text
 causes_data.h        diagnose
 oids_data.h          session
 clienthellos_data.h  net
+serverules_data.h    net
 '
 set -eu
 cd "$(dirname "$0")/../.."
