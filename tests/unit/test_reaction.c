@@ -342,7 +342,9 @@ static void test_tls13_sealed(void)
 	memset(&app, 0, sizeof(app));
 	CHECK_INT(tlsa_dir_init_tls13(&hs, 0x1301, secret13, 32), 0);
 	CHECK_INT(tlsa_dir_init_tls13(&app, 0x1301, secret13b, 32), 0);
-	n = seal13(secret13, 0, 22, fin, sizeof(fin), buf);
+	static const uint8_t ccs[] = {1};
+	n = plain(20, ccs, 1, buf); /* TLS 1.3's CCS: neither progress nor protected */
+	n += seal13(secret13, 0, 22, fin, sizeof(fin), buf + n);
 	n += seal13(secret13b, 0, 23, data, 5, buf + n);
 	n += seal13(secret13b, 1, 23, data, 5, buf + n);
 	r = tlsa_reaction_new(&c, &hs, &app, 0);
@@ -350,6 +352,8 @@ static void test_tls13_sealed(void)
 	tlsa_reaction_end(r, TLSA_END_FIN, 200);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.handshake_records, 1);
+	CHECK_INT(s.ccs_records, 1);
+	CHECK_INT(s.continued_records, 3);
 	CHECK_INT(s.first_handshake_type, 20);
 	CHECK_INT(s.appdata_records, 2);
 	CHECK_INT(s.undecryptable, 0);

@@ -199,8 +199,13 @@ static void record(struct tlsa_reaction *r, const uint8_t *rec, size_t n, uint64
 		data_record(r, type, now);
 		break;
 	case 20:
+		/* TLS 1.3's ChangeCipherSpec is a no-op for middleboxes, sent whenever
+		 * (RFC 8446 5): it shows no progress.  Before 1.3 it moves the
+		 * handshake on and turns protection on. */
 		s->ccs_records++;
-		if (!r->dtls && !r->tls13)
+		if (r->tls13)
+			break;
+		if (!r->dtls)
 			r->protected_now = true;
 		data_record(r, type, now);
 		break;
