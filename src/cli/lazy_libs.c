@@ -120,6 +120,8 @@
 	X(int, EVP_DigestInit_ex2,                                                                 \
 	  (EVP_MD_CTX * ctx, const EVP_MD *type, const OSSL_PARAM params[]), (ctx, type, params))  \
 	X(int, EVP_DigestUpdate, (EVP_MD_CTX * ctx, const void *d, size_t cnt), (ctx, d, cnt))     \
+	X(int, EVP_EncryptFinal_ex, (EVP_CIPHER_CTX * ctx, unsigned char *out, int *outl),         \
+	  (ctx, out, outl))                                                                        \
 	X(int, EVP_EncryptInit_ex2,                                                                \
 	  (EVP_CIPHER_CTX * ctx, const EVP_CIPHER *cipher, const unsigned char *key,               \
 	   const unsigned char *iv, const OSSL_PARAM params[]),                                    \
