@@ -122,7 +122,7 @@ struct tlsa_cipher_dir {
 	uint64_t seq;	   /* next TLS record sequence number (DTLS: the next 48-bit sequence
 			      number tlsa_dir_encrypt() writes; opening takes the header's) */
 	uint16_t epoch;	   /* DTLS: the epoch tlsa_dir_encrypt() writes (1 after init) */
-	uint64_t last_seq; /* sequence number the last record was checked with */
+	uint64_t last_seq; /* sequence number the last record was checked (or sealed) with */
 	void *cipher_ctx;  /* EVP_CIPHER_CTX * */
 	void *cipher;	   /* EVP_CIPHER *, fetched once */
 	void *mac_ctx;	   /* EVP_MAC_CTX * (CBC suites) */
@@ -201,10 +201,11 @@ int tlsa_dir_decrypt(struct tlsa_cipher_dir *d, const uint8_t *record, size_t le
  *   DTLS: the 13-byte header with d->epoch and d->seq (48 bits); the MAC,
  *     additional data and explicit nonce use epoch || seq.
  * `type` is the content type (TLS 1.3: the inner one; 0 is refused there:
- * it could not be told from padding).  `pad`: TLS 1.3 zero padding bytes;
- * CBC (not SSL 3.0): extra padding, a multiple of the block size, at most 255
- * padding bytes in all; other suites 0.  No limit of 2^14 is applied (a
- * test peer may want to send more); the length field must hold the body.
+ * it could not be told from padding).  `pad` (tlsa_dir_encrypt_padded();
+ * 0 here): TLS 1.3 zero padding bytes; CBC (not SSL 3.0): extra padding, a
+ * multiple of the block size, the padding length byte at most 255 in all;
+ * other suites 0.  No limit of 2^14 is applied (a test peer may want to
+ * send more); the length field must hold the body.
  * `plain` and `out` must not overlap.
  *
  * Uses d->seq (d->last_seq receives it, DTLS: with the epoch above it) and

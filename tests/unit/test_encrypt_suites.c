@@ -177,6 +177,11 @@ static int run_one(struct tlsa_crypto_cache *wc, struct tlsa_crypto_cache *rc_,
 		pad = 3 * (size_t)s->block_len;
 	if (pad != 0)
 		trip(&w, &r, 22, 40, pad, what);
+	if (v == 0x0304) { /* a KeyUpdate on both sides: the new key seals */
+		CHECK_INT(tlsa_dir_key_update(&w), 0);
+		CHECK_INT(tlsa_dir_key_update(&r), 0);
+		CHECK_INT(trip(&w, &r, 21, 2, 0, what) > 0, 1);
+	}
 	size_t dummy;
 	if (pad == 0 && tlsa_dir_encrypt_padded(&w, 21, plain, 2, 8, rec, sizeof(rec), &dummy,
 						NULL) != TLSA_EINVAL)
