@@ -45,6 +45,7 @@ session.h       session
 text.h          text
 diagnose.h      diagnose
 probe.h         net
+serve.h         net
 tlsalert.h      cli
 '
 # Generated headers: build/gen/NAME_data.h, from tools/gen_NAME.py.
