@@ -40,6 +40,7 @@ hello.h         wire
 fingerprint.h   wire
 decrypt.h       crypto
 keylog.h        crypto
+quic.h          crypto
 capture.h       capture
 session.h       session
 text.h          text
