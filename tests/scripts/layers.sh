@@ -47,6 +47,7 @@ text.h          text
 diagnose.h      diagnose
 probe.h         net
 serve.h         net
+reaction.h      net
 tlsalert.h      cli
 '
 # Generated headers: build/gen/NAME_data.h, from tools/gen_NAME.py.
@@ -61,6 +62,7 @@ localerrors_data.h   text
 causes_data.h        diagnose
 oids_data.h          session
 clienthellos_data.h  net
+serverules_data.h    net
 '
 set -eu
 cd "$(dirname "$0")/../.."
