@@ -5,6 +5,7 @@
  *
  *   tlsalert/registry.h  the IANA alert registry, names in every spelling,
  *                        protocol versions and per-version level rules
+ *   tlsalert/quicerr.h   QUIC error codes and the TLS alerts they carry (CRYPTO_ERROR)
  *   tlsalert/decode.h    hex parsing and alert-record decoding
  *   tlsalert/text.h      alerts in logs and error messages of TLS stacks
  *   tlsalert/keylog.h    NSS key logs (SSLKEYLOGFILE) keyed by client random
@@ -33,6 +34,7 @@
 #define TLSALERT_H
 
 #include "tlsalert/registry.h"
+#include "tlsalert/quicerr.h"
 #include "tlsalert/decode.h"
 #include "tlsalert/text.h"
 #include "tlsalert/keylog.h"

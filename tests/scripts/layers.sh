@@ -35,6 +35,7 @@ cli         8
 PUBLIC='
 common.h        base
 registry.h      registry
+quicerr.h       registry
 decode.h        wire
 hello.h         wire
 fingerprint.h   wire
@@ -55,6 +56,7 @@ GENERATED='
 alerts_data.h        registry
 names_data.h         registry
 iana_data.h          registry
+quicerr_data.h       registry
 fingerprints_data.h  wire
 suites_data.h        crypto
 logpatterns_data.h   text
