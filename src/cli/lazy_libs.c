@@ -235,8 +235,6 @@
 	X(BIO *, BIO_new_file, (const char *filename, const char *mode), (filename, mode))         \
 	X(int, BIO_read, (BIO * b, void *data, int dlen), (b, data, dlen))                         \
 	X(int, BIO_write, (BIO * b, const void *data, int dlen), (b, data, dlen))                  \
-	X(int, EVP_EncryptFinal_ex, (EVP_CIPHER_CTX * ctx, unsigned char *out, int *outl),         \
-	  (ctx, out, outl))                                                                        \
 	X(int, EVP_PKEY_CTX_set_group_name, (EVP_PKEY_CTX * ctx, const char *name), (ctx, name))   \
 	X(const EVP_MD *, EVP_sha256, (void), ())                                                  \
 	X(OPENSSL_STACK *, OPENSSL_sk_new_null, (void), ())                                        \
