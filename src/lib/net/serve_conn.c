@@ -29,6 +29,11 @@ static const char answer[] = "HTTP/1.1 200 OK\r\n"
 static const char request[] = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
 #define MAX_RECORD (16384 + 2048)
+/* Records of the peer's arriving this soon after our alert were written before it read
+ * ours (a client writes its flight on the ServerHelloDone before it reads the next
+ * record; curl writes its request right after its Finished): in flight, not a
+ * continuation.  Loopback answers in well under a millisecond. */
+#define SERVE_GRACE_MS 100
 
 void serve_ctx_free(void *ctx)
 {
@@ -306,6 +311,21 @@ static void watch(struct serve_conn *c)
 	unsigned tmo = c->o->reaction_timeout_ms != 0 ? c->o->reaction_timeout_ms : 3000;
 	uint64_t deadline = t0 + tmo;
 	bool dead = false;
+	uint16_t v = c->r->version ? c->r->version : c->o->version ? c->o->version : 0x0304;
+	struct tlsa_reaction_case rc = {.version = v,
+					.level = c->o->alert.level,
+					.code = c->o->alert.code,
+					.shape = c->o->alert.shape,
+					.plaintext = c->o->alert.plaintext,
+					.peer_is_client = !c->client,
+					.peer_alerted_first = c->peer_level >= 0,
+					.peer_first_level = (uint8_t)c->peer_level,
+					.peer_first_code = (uint8_t)c->peer_code,
+					.grace_ms = SERVE_GRACE_MS};
+	c->react = tlsa_reaction_new(&rc, NULL, NULL, t0);
+	/* shape repeat: the records went out in one burst */
+	for (unsigned i = 1; i < c->r->alert_records && rc.shape == TLSA_SHAPE_REPEAT; i++)
+		tlsa_reaction_sent(c->react, t0);
 	c->after_alert = true;
 	serve_in_pump(c); /* a record begun before the alert and finished after it */
 	for (;;) {
@@ -313,7 +333,6 @@ static void watch(struct serve_conn *c)
 			c->rin_len = 0; /* cannot be a record: serve_in_pump counts it */
 		long k = pull(c, deadline);
 		if (k > 0) {
-			re->bytes += (size_t)k;
 			/* libssl goes on reading, as if no alert had gone out: it derives the
 			   keys of the peer's next epoch (its output is never sent) */
 			if (!dead) {
@@ -327,12 +346,20 @@ static void watch(struct serve_conn *c)
 			serve_in_pump(c);
 			continue;
 		}
-		re->end = k == 0 ? TLSA_END_FIN : k == -ETIMEDOUT ? TLSA_END_TIMEOUT : TLSA_END_RST;
+		tlsa_reaction_end(c->react,
+				  k == 0	    ? TLSA_END_FIN
+				  : k == -ETIMEDOUT ? TLSA_END_TIMEOUT
+						    : TLSA_END_RST,
+				  net_now_ms());
 		if (k < 0 && k != -ETIMEDOUT && k != -ECONNRESET)
-			snprintf(re->detail, sizeof(re->detail), "%s", strerror((int)-k));
+			snprintf(c->r->detail, sizeof(c->r->detail), "%s", strerror((int)-k));
 		break;
 	}
-	re->after_ms = (unsigned)(net_now_ms() - t0);
+	if (c->react == NULL)
+		snprintf(c->r->detail, sizeof(c->r->detail), "out of memory for the reaction");
+	tlsa_reaction_result(c->react, re);
+	tlsa_reaction_free(c->react);
+	c->react = NULL;
 }
 
 /* Long: one connection from the SSL object to the end of the watch. */

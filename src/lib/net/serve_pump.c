@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "net_int.h"
 #include "serve_int.h"
 
 /* SHA-256("HelloRetryRequest"): the random of a HelloRetryRequest (RFC 8446 4.1.3) */
@@ -252,35 +253,22 @@ bool serve_out_pump(struct serve_conn *c)
 static void peer_record(struct serve_conn *c, const uint8_t *rec, size_t rl)
 {
 	struct serve_dir *d = &c->peer;
-	struct tlsa_serve_reaction *re = &c->r->reaction;
 	const uint8_t *plain;
 	size_t n;
 	uint8_t inner;
 	bool prot, fin = false;
 	if (!open_record(c, d, rec, rl, &plain, &n, &inner, &prot)) {
 		if (c->after_alert)
-			re->unreadable++;
+			tlsa_reaction_unreadable(c->react, rl, net_now_ms());
 		return;
 	}
-	if (inner == 21 && n >= 2) {
-		if (c->after_alert && !re->alert) {
-			re->alert = true;
-			re->alert_level = plain[0];
-			re->alert_code = plain[1];
-			re->alert_encrypted = prot;
-		} else if (!c->after_alert && c->peer_level < 0) {
-			c->peer_level = plain[0];
-			c->peer_code = plain[1];
-		}
+	if (inner == 21 && n >= 2 && !c->after_alert && c->peer_level < 0) {
+		c->peer_level = plain[0];
+		c->peer_code = plain[1];
 	}
-	if (c->after_alert) {
-		re->alerts += inner == 21;
-		re->handshake += inner == 22;
-		re->app_data += inner == 23;
-		re->ccs += inner == 20;
-		if (c->o->alert.level == 2 && (inner == 22 || inner == 23))
-			re->data_after_fatal = true;
-	}
+	/* the reaction parser counts and judges what the peer sends after our alert */
+	if (c->after_alert)
+		tlsa_reaction_record(c->react, inner, plain, n, prot, rl, net_now_ms());
 	if (inner == 22)
 		messages(c, d, plain, n, &fin);
 	if (fin && tls13(c))
@@ -299,8 +287,6 @@ void serve_in_pump(struct serve_conn *c)
 		size_t rl = 5 + get16(h + 3);
 		if (h[0] < 20 || h[0] > 24 || h[1] != 3 || rl > MAX_RECORD) {
 			c->unframed = true; /* not TLS records any more: counted, not read */
-			if (c->after_alert)
-				c->r->reaction.unreadable++;
 			break;
 		}
 		if (c->rin_len - off < rl)
@@ -308,8 +294,11 @@ void serve_in_pump(struct serve_conn *c)
 		peer_record(c, h, rl);
 		off += rl;
 	}
-	if (c->unframed)
+	if (c->unframed) {
+		if (c->after_alert)
+			tlsa_reaction_garbage(c->react, c->rin_len - off, net_now_ms());
 		off = c->rin_len;
+	}
 	memmove(c->rin, c->rin + off, c->rin_len - off);
 	c->rin_len -= off;
 }
