@@ -283,8 +283,8 @@ static void feed_datagram(struct tlsa_reaction *r, const uint8_t *d, size_t len,
 	r->res.garbage_bytes += len - off;
 }
 
-/* Long: one loop over the stream's states (header, body, skip, lost) reads
- * best whole. */
+/* The stream's states: framing lost (all garbage), skipping an oversized
+ * record, gathering a header, gathering a body. */
 static void feed_stream(struct tlsa_reaction *r, const uint8_t *d, size_t len, uint64_t now)
 {
 	while (len > 0) {
