@@ -15,6 +15,12 @@
  * them, a record holding the step's boundary is cut there (re-framed or
  * re-sealed), and the alert is written in its place, protected with the
  * direction's key at the right sequence number unless `plaintext`.
+ * After a warning-level alert other than close_notify the connection goes on:
+ * libssl's later records follow the alert (those of the same epoch re-sealed
+ * at sequence numbers moved past the alert records), so a peer that accepts
+ * warnings completes the handshake.  After any other alert nothing more of
+ * libssl's goes out.  Either way the peer's bytes until it closes, resets or
+ * the reaction timeout are its reaction.
  * Only this module (src/lib/net/) opens sockets.
  */
 #ifndef TLSALERT_SERVE_H
@@ -190,6 +196,9 @@ struct tlsa_serve_result {
 					 detection across connections) */
 	uint64_t alert_seq;	      /* sequence number the (first) alert record was sealed with */
 	unsigned alert_records;	      /* records the alert shape took */
+	bool continued; /* a warning (level 1, not close_notify): the handshake and the data went
+			   on after it, as a peer that ignores warnings expects */
+	bool completed; /* the handshake completed (after the alert, when continued) */
 	struct tlsa_serve_reaction reaction;
 	struct tlsa_probe_addr local, remote;
 	int peer_level, peer_code; /* the peer's own alert before the step (it refused the

@@ -209,11 +209,11 @@ static void print_result(const struct tlsa_serve_result *r)
 	static const char *const ends[] = {"none", "fin", "rst", "timeout"};
 	printf("reached=%d sent=%d encrypted=%d seq=%llu records=%u version=%04x suite=%04x "
 	       "sni=%s alpn=%s peer_alert=%d end=%s reaction_alert=%d:%d:%d alerts=%u hs=%u "
-	       "data=%u unreadable=%u detail=%s\n",
+	       "data=%u unreadable=%u continued=%d completed=%d detail=%s\n",
 	       r->reached, r->alert_sent, r->alert_encrypted, (unsigned long long)r->alert_seq,
 	       r->alert_records, r->version, r->suite, r->sni, r->alpn, r->peer_code, ends[re->end],
 	       re->alert, re->alert_level, re->alert_code, re->alerts, re->handshake, re->app_data,
-	       re->unreadable, r->detail);
+	       re->unreadable, r->continued, r->completed, r->detail);
 	fflush(stdout);
 }
 

@@ -195,11 +195,8 @@ static int handshake(struct serve_conn *c)
 		int rc = SSL_do_handshake(ssl);
 		int e = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, rc);
 		serve_in_pump(c);
-		if (c->trigger) { /* the peer's flight: the alert instead of our answer */
-			(void)BIO_reset((BIO *)c->wbio);
-			c->wout_len = 0;
+		if (c->trigger) /* the peer's flight: the alert instead of our answer */
 			return AT_STEP;
-		}
 		if (serve_out_pump(c))
 			return AT_STEP;
 		if (c->overflow) {
@@ -299,14 +296,57 @@ static int send_alert(struct serve_conn *c)
 	return send_bytes(c, a, len) == 0 ? GO_ON : FAILED;
 }
 
+/* After our alert: libssl goes on reading (so the keys of the peer's next epoch are
+ * known); when the connection carries on, its output goes out and the data is
+ * exchanged, else it is dropped. */
+static void go_on(struct serve_conn *c, bool *dead, bool *asked)
+{
+	SSL *ssl = c->ssl;
+	uint8_t b[4096];
+	ERR_clear_error();
+	int n = SSL_read(ssl, b, sizeof(b));
+	if (n <= 0 && SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ)
+		*dead = true;
+	if (SSL_is_init_finished(ssl))
+		c->r->completed = true;
+	if (!c->carry_on) {
+		(void)BIO_reset((BIO *)c->wbio);
+		return;
+	}
+	if (c->r->completed && !*asked && (c->client || n > 0)) {
+		*asked = true; /* the client's request, the server's answer */
+		if (c->client)
+			SSL_write(ssl, request, (int)strlen(request));
+		else
+			SSL_write(ssl, answer, (int)strlen(answer));
+	}
+	serve_out_pump(c);
+	flush(c);
+}
+
 static void watch(struct serve_conn *c)
 {
 	struct tlsa_serve_reaction *re = &c->r->reaction;
 	uint64_t t0 = net_now_ms();
 	unsigned tmo = c->o->reaction_timeout_ms != 0 ? c->o->reaction_timeout_ms : 3000;
 	uint64_t deadline = t0 + tmo;
-	bool dead = false;
+	bool dead = false, asked = false;
+	const struct tlsa_serve_alert *a = &c->o->alert;
 	c->after_alert = true;
+	c->carry_on = a->level == 1 && a->code != 0;
+	c->r->continued = c->carry_on;
+	c->r->completed = SSL_is_init_finished(c->ssl) == 1;
+	if (c->carry_on) { /* what libssl wrote after the step */
+		c->cut = false;
+		serve_out_pump(c);
+		flush(c);
+		if (c->client && c->r->completed && c->o->step < TLSA_STEP_APPLICATION_DATA) {
+			asked = true;
+			SSL_write(c->ssl, request, (int)strlen(request));
+			serve_out_pump(c);
+			flush(c);
+		}
+	}
 	serve_in_pump(c); /* a record begun before the alert and finished after it */
 	for (;;) {
 		if (c->rin_len == SERVE_BUF_CAP)
@@ -314,16 +354,8 @@ static void watch(struct serve_conn *c)
 		long k = pull(c, deadline);
 		if (k > 0) {
 			re->bytes += (size_t)k;
-			/* libssl goes on reading, as if no alert had gone out: it derives the
-			   keys of the peer's next epoch (its output is never sent) */
-			if (!dead) {
-				uint8_t b[4096];
-				ERR_clear_error();
-				int n = SSL_read(c->ssl, b, sizeof(b));
-				if (n <= 0 && SSL_get_error(c->ssl, n) != SSL_ERROR_WANT_READ)
-					dead = true;
-				(void)BIO_reset((BIO *)c->wbio);
-			}
+			if (!dead)
+				go_on(c, &dead, &asked);
 			serve_in_pump(c);
 			continue;
 		}
