@@ -122,6 +122,8 @@
 	X(int, EVP_DigestInit_ex2,                                                                 \
 	  (EVP_MD_CTX * ctx, const EVP_MD *type, const OSSL_PARAM params[]), (ctx, type, params))  \
 	X(int, EVP_DigestUpdate, (EVP_MD_CTX * ctx, const void *d, size_t cnt), (ctx, d, cnt))     \
+	X(int, EVP_EncryptFinal_ex, (EVP_CIPHER_CTX * ctx, unsigned char *out, int *outl),         \
+	  (ctx, out, outl))                                                                        \
 	X(int, EVP_EncryptInit_ex2,                                                                \
 	  (EVP_CIPHER_CTX * ctx, const EVP_CIPHER *cipher, const unsigned char *key,               \
 	   const unsigned char *iv, const OSSL_PARAM params[]),                                    \
@@ -233,8 +235,6 @@
 	X(BIO *, BIO_new_file, (const char *filename, const char *mode), (filename, mode))         \
 	X(int, BIO_read, (BIO * b, void *data, int dlen), (b, data, dlen))                         \
 	X(int, BIO_write, (BIO * b, const void *data, int dlen), (b, data, dlen))                  \
-	X(int, EVP_EncryptFinal_ex, (EVP_CIPHER_CTX * ctx, unsigned char *out, int *outl),         \
-	  (ctx, out, outl))                                                                        \
 	X(int, EVP_PKEY_CTX_set_group_name, (EVP_PKEY_CTX * ctx, const char *name), (ctx, name))   \
 	X(const EVP_MD *, EVP_sha256, (void), ())                                                  \
 	X(OPENSSL_STACK *, OPENSSL_sk_new_null, (void), ())                                        \
