@@ -33,6 +33,7 @@
 #include "tlsalert/common.h"
 #include "tlsalert/hello.h"
 #include "tlsalert/probe.h"
+#include "tlsalert/reaction.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -145,45 +146,6 @@ struct tlsa_serve_opts {
 	tlsa_probe_secret_fn on_secret; /* libssl's key log lines */
 };
 
-/* How the peer's side of the connection ended after our alert. */
-typedef enum tlsa_serve_end {
-	TLSA_END_NONE,	  /* not watched (no alert sent) */
-	TLSA_END_FIN,	  /* it closed (orderly) */
-	TLSA_END_RST,	  /* it reset the connection */
-	TLSA_END_TIMEOUT, /* still open when the reaction timeout ran out */
-} tlsa_serve_end;
-
-typedef enum tlsa_serve_verdict {
-	TLSA_VERDICT_NONE,    /* not judged */
-	TLSA_VERDICT_FOLLOWS, /* what the RFC asks */
-	TLSA_VERDICT_VIOLATES,
-	TLSA_VERDICT_NO_RULE, /* the RFC says nothing for this case */
-} tlsa_serve_verdict;
-
-/*
- * What the peer did after our alert: its bytes (framed into records, the
- * protected ones opened with the keys serve holds) and how it ended.  The
- * engine fills the watch; the reaction parser and judge (src/lib/net/
- * reaction.c) read the bytes and fill the rest.
- */
-struct tlsa_serve_reaction {
-	tlsa_serve_end end;
-	bool alert; /* the peer sent an alert (the first one below) */
-	uint8_t alert_level, alert_code;
-	bool alert_encrypted;  /* it came protected (and serve opened it) */
-	unsigned alerts;       /* alert records */
-	unsigned handshake;    /* handshake records (a continued handshake) */
-	unsigned app_data;     /* application data records */
-	unsigned ccs;	       /* ChangeCipherSpec records */
-	unsigned unreadable;   /* records serve could not open or frame */
-	bool data_after_fatal; /* handshake or application data after our fatal alert */
-	size_t bytes;	       /* bytes the peer sent after our alert */
-	unsigned after_ms;     /* from our alert to the end (or the timeout) */
-	tlsa_serve_verdict verdict;
-	const char *rule; /* the RFC sentence the verdict rests on (static), or NULL */
-	char detail[160];
-};
-
 struct tlsa_serve_result {
 	bool reached;		      /* the handshake got to the step */
 	bool alert_sent;	      /* the alert went out */
@@ -199,7 +161,8 @@ struct tlsa_serve_result {
 	bool continued; /* a warning (level 1, not close_notify): the handshake and the data went
 			   on after it, as a peer that ignores warnings expects */
 	bool completed; /* the handshake completed (after the alert, when continued) */
-	struct tlsa_serve_reaction reaction;
+	struct tlsa_serve_reaction reaction; /* what the peer did after the alert, judged
+						(tlsalert/reaction.h) */
 	struct tlsa_probe_addr local, remote;
 	int peer_level, peer_code; /* the peer's own alert before the step (it refused the
 				      handshake, or ours came after its answer), -1 none */

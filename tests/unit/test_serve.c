@@ -173,7 +173,7 @@ static void round_trip(uint16_t version, tlsa_serve_step step, uint8_t level, ui
 				       : step >= TLSA_STEP_CHANGE_CIPHER_SPEC);
 	CHECK_INT(s.r.alert_encrypted, prot);
 	if (shape != TLSA_SHAPE_EMPTY && shape != TLSA_SHAPE_FRAGMENTED) {
-		CHECK_INT(cr.reaction.alert ? cr.reaction.alert_code : cr.peer_code, code);
+		CHECK_INT(cr.reaction.alerts > 0 ? cr.reaction.alert_code : cr.peer_code, code);
 	}
 	tlsa_serve_listener_free(s.l);
 }
@@ -206,14 +206,16 @@ static void keylog_line(void *ctx, const char *line)
 static void print_result(const struct tlsa_serve_result *r)
 {
 	const struct tlsa_serve_reaction *re = &r->reaction;
-	static const char *const ends[] = {"none", "fin", "rst", "timeout"};
 	printf("reached=%d sent=%d encrypted=%d seq=%llu records=%u version=%04x suite=%04x "
-	       "sni=%s alpn=%s peer_alert=%d end=%s reaction_alert=%d:%d:%d alerts=%u hs=%u "
-	       "data=%u unreadable=%u continued=%d completed=%d detail=%s\n",
+	       "sni=%s alpn=%s peer_alert=%d continued=%d completed=%d | kind=%s end=%s "
+	       "alert=%u:%d:%d hs=%u data=%u inflight=%u continued=%u undecryptable=%u "
+	       "verdict=%s detail=%s\n",
 	       r->reached, r->alert_sent, r->alert_encrypted, (unsigned long long)r->alert_seq,
-	       r->alert_records, r->version, r->suite, r->sni, r->alpn, r->peer_code, ends[re->end],
-	       re->alert, re->alert_level, re->alert_code, re->alerts, re->handshake, re->app_data,
-	       re->unreadable, r->continued, r->completed, r->detail);
+	       r->alert_records, r->version, r->suite, r->sni, r->alpn, r->peer_code, r->continued,
+	       r->completed, tlsa_reaction_kind_name(re->kind), tlsa_reaction_end_name(re->end),
+	       re->alerts, re->alert_level, re->alert_code, re->handshake_records,
+	       re->appdata_records, re->inflight_records, re->continued_records, re->undecryptable,
+	       tlsa_verdict_name(re->verdict), r->detail);
 	fflush(stdout);
 }
 

@@ -307,8 +307,6 @@ static void go_on(struct serve_conn *c, bool *dead, bool *asked)
 	int n = SSL_read(ssl, b, sizeof(b));
 	if (n <= 0 && SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ)
 		*dead = true;
-	if (SSL_is_init_finished(ssl))
-		c->r->completed = true;
 	if (!c->carry_on) {
 		(void)BIO_reset((BIO *)c->wbio);
 		return;
@@ -320,19 +318,94 @@ static void go_on(struct serve_conn *c, bool *dead, bool *asked)
 		else
 			SSL_write(ssl, answer, (int)strlen(answer));
 	}
+	if (SSL_is_init_finished(ssl))
+		c->r->completed = true;
 	serve_out_pump(c);
 	flush(c);
 }
 
-static void watch(struct serve_conn *c)
+/* Sets up the peer's directions the reaction parser opens its records with. */
+static void rx_keys(struct serve_conn *c)
 {
-	struct tlsa_serve_reaction *re = &c->r->reaction;
-	uint64_t t0 = net_now_ms();
-	unsigned tmo = c->o->reaction_timeout_ms != 0 ? c->o->reaction_timeout_ms : 3000;
+	for (int i = 0; i < 2; i++) {
+		if (c->rx_ok[i] || c->rx_epoch[i] == 0)
+			continue;
+		struct serve_dir t;
+		memset(&t, 0, sizeof(t));
+		t.client = c->peer.client;
+		if (serve_dir_enter(&t, &c->keys, c->rx_epoch[i]) == 0) {
+			c->rx[i] = t.d; /* moved */
+			c->rx_ok[i] = true;
+		}
+	}
+}
+
+/* [0] the peer's epoch now (its state moved over, sequence number included), or the
+ * one it protects with next; [1] the one after (TLS 1.3 handshake -> traffic). */
+static void rx_setup(struct serve_conn *c)
+{
+	struct serve_dir *p = &c->peer;
+	bool v13 = c->keys.version == 0x0304;
+	if (p->keyed) {
+		c->rx[0] = p->d;
+		memset(&p->d, 0, sizeof(p->d));
+		p->keyed = false;
+		c->rx_ok[0] = true;
+		c->rx_epoch[0] = p->epoch;
+	} else if (c->keys.version != 0) {
+		c->rx_epoch[0] = v13 ? (p->epoch > 0 ? p->epoch : 1) : 2;
+	}
+	c->rx_epoch[1] = v13 && c->rx_epoch[0] == 1 ? 2 : 0;
+	rx_keys(c);
+}
+
+static tlsa_reaction_shape rshape(tlsa_serve_shape s)
+{
+	switch (s) {
+	case TLSA_SHAPE_FRAGMENTED: return TLSA_RSHAPE_FRAGMENTED;
+	case TLSA_SHAPE_SPLIT: return TLSA_RSHAPE_SPLIT;
+	case TLSA_SHAPE_DOUBLE: return TLSA_RSHAPE_DOUBLE;
+	case TLSA_SHAPE_REPEAT: return TLSA_RSHAPE_REPEAT;
+	case TLSA_SHAPE_EMPTY: return TLSA_RSHAPE_EMPTY;
+	case TLSA_SHAPE_COALESCED: return TLSA_RSHAPE_COALESCED;
+	default: return TLSA_RSHAPE_NORMAL;
+	}
+}
+
+/* Data of the peer within this long of our alert left it before it could read ours. */
+#define GRACE_MS 100
+
+/* Long: the watch after the alert, from the parser's setup to its verdict. */
+static void watch(struct serve_conn *c, uint64_t t0)
+{
+	const struct tlsa_serve_opts *o = c->o;
+	const struct tlsa_serve_alert *a = &o->alert;
+	unsigned tmo = o->reaction_timeout_ms != 0 ? o->reaction_timeout_ms : 3000;
 	uint64_t deadline = t0 + tmo;
 	bool dead = false, asked = false;
-	const struct tlsa_serve_alert *a = &c->o->alert;
+	struct tlsa_reaction_case rc = {.version = c->keys.version != 0 ? c->keys.version
+						   : o->version != 0	? o->version
+									: TLSA_SERVE_VERSION_TLS13,
+					.level = a->level,
+					.code = a->code,
+					.shape = rshape(a->shape),
+					.plaintext = a->plaintext && c->mine.epoch > 0,
+					.peer_is_client = !c->client,
+					.peer_protected = c->peer.epoch > 0,
+					.grace_ms = GRACE_MS};
+	serve_in_pump(c); /* what arrived before the alert went out */
+	rx_setup(c);
 	c->after_alert = true;
+	struct tlsa_reaction *rr = tlsa_reaction_new(&rc, c->rx_epoch[0] ? &c->rx[0] : NULL,
+						     c->rx_epoch[1] ? &c->rx[1] : NULL, t0);
+	if (rr == NULL) {
+		snprintf(c->r->detail, sizeof(c->r->detail), "out of memory");
+		return;
+	}
+	for (unsigned i = 1; a->shape == TLSA_SHAPE_REPEAT && i < a->repeat; i++)
+		tlsa_reaction_sent(rr, t0);
+	tlsa_reaction_feed(rr, c->rin, c->rin_len, t0); /* a record begun before */
+	c->rin_len = 0;
 	c->carry_on = a->level == 1 && a->code != 0;
 	c->r->continued = c->carry_on;
 	c->r->completed = SSL_is_init_finished(c->ssl) == 1;
@@ -340,31 +413,28 @@ static void watch(struct serve_conn *c)
 		c->cut = false;
 		serve_out_pump(c);
 		flush(c);
-		if (c->client && c->r->completed && c->o->step < TLSA_STEP_APPLICATION_DATA) {
+		if (c->client && c->r->completed && o->step < TLSA_STEP_APPLICATION_DATA) {
 			asked = true;
 			SSL_write(c->ssl, request, (int)strlen(request));
 			serve_out_pump(c);
 			flush(c);
 		}
 	}
-	serve_in_pump(c); /* a record begun before the alert and finished after it */
-	for (;;) {
-		if (c->rin_len == SERVE_BUF_CAP)
-			c->rin_len = 0; /* cannot be a record: serve_in_pump counts it */
-		long k = pull(c, deadline);
-		if (k > 0) {
-			re->bytes += (size_t)k;
-			if (!dead)
-				go_on(c, &dead, &asked);
-			serve_in_pump(c);
-			continue;
-		}
-		re->end = k == 0 ? TLSA_END_FIN : k == -ETIMEDOUT ? TLSA_END_TIMEOUT : TLSA_END_RST;
-		if (k < 0 && k != -ETIMEDOUT && k != -ECONNRESET)
-			snprintf(re->detail, sizeof(re->detail), "%s", strerror((int)-k));
-		break;
+	long k;
+	while ((k = pull(c, deadline)) > 0) {
+		if (!dead)
+			go_on(c, &dead, &asked);
+		rx_keys(c);
+		tlsa_reaction_feed(rr, c->rin, c->rin_len, net_now_ms());
+		c->rin_len = 0;
 	}
-	re->after_ms = (unsigned)(net_now_ms() - t0);
+	tlsa_reaction_end(rr,
+			  k == 0	    ? TLSA_END_FIN
+			  : k == -ETIMEDOUT ? TLSA_END_TIMEOUT
+					    : TLSA_END_RST,
+			  net_now_ms());
+	tlsa_reaction_result(rr, &c->r->reaction);
+	tlsa_reaction_free(rr);
 }
 
 /* Long: one connection from the SSL object to the end of the watch. */
@@ -405,13 +475,15 @@ static int run(struct serve_conn *c, SSL_CTX *ctx, struct tlsa_error *err)
 		st = handshake(c);
 	if (st == GO_ON)
 		st = data(c);
+	uint64_t sent_at = 0;
 	if (st == AT_STEP) {
 		r->reached = true;
+		sent_at = net_now_ms();
 		st = send_alert(c);
 		r->alert_sent = st == GO_ON;
 	}
 	if (r->alert_sent)
-		watch(c);
+		watch(c, sent_at);
 	r->peer_level = c->peer_level;
 	r->peer_code = c->peer_code;
 	const unsigned char *ap = NULL;
@@ -425,6 +497,9 @@ out:
 	SSL_free(c->ssl);
 	serve_dir_free(&c->mine);
 	serve_dir_free(&c->peer);
+	for (int i = 0; i < 2; i++)
+		if (c->rx_ok[i])
+			tlsa_dir_free(&c->rx[i]);
 	free(c->wout);
 	free(c->tx);
 	free(c->rin);

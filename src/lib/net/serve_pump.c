@@ -260,38 +260,19 @@ bool serve_out_pump(struct serve_conn *c)
 	return c->cut;
 }
 
-/* One record of the peer's. */
+/* One record of the peer's before our alert (after it, tlsa_reaction reads them). */
 static void peer_record(struct serve_conn *c, const uint8_t *rec, size_t rl)
 {
 	struct serve_dir *d = &c->peer;
-	struct tlsa_serve_reaction *re = &c->r->reaction;
 	const uint8_t *plain;
 	size_t n;
 	uint8_t inner;
 	bool prot, fin = false;
-	if (!open_record(c, d, rec, rl, &plain, &n, &inner, &prot)) {
-		if (c->after_alert)
-			re->unreadable++;
+	if (!open_record(c, d, rec, rl, &plain, &n, &inner, &prot))
 		return;
-	}
-	if (inner == 21 && n >= 2) {
-		if (c->after_alert && !re->alert) {
-			re->alert = true;
-			re->alert_level = plain[0];
-			re->alert_code = plain[1];
-			re->alert_encrypted = prot;
-		} else if (!c->after_alert && c->peer_level < 0) {
-			c->peer_level = plain[0];
-			c->peer_code = plain[1];
-		}
-	}
-	if (c->after_alert) {
-		re->alerts += inner == 21;
-		re->handshake += inner == 22;
-		re->app_data += inner == 23;
-		re->ccs += inner == 20;
-		if (c->o->alert.level == 2 && (inner == 22 || inner == 23))
-			re->data_after_fatal = true;
+	if (inner == 21 && n >= 2 && c->peer_level < 0) {
+		c->peer_level = plain[0];
+		c->peer_code = plain[1];
 	}
 	if (inner == 22)
 		messages(c, d, plain, n, &fin);
@@ -310,9 +291,7 @@ void serve_in_pump(struct serve_conn *c)
 		const uint8_t *h = c->rin + off;
 		size_t rl = 5 + get16(h + 3);
 		if (h[0] < 20 || h[0] > 24 || h[1] != 3 || rl > MAX_RECORD) {
-			c->unframed = true; /* not TLS records any more: counted, not read */
-			if (c->after_alert)
-				c->r->reaction.unreadable++;
+			c->unframed = true; /* not TLS records any more */
 			break;
 		}
 		if (c->rin_len - off < rl)
