@@ -15,6 +15,12 @@
  * them, a record holding the step's boundary is cut there (re-framed or
  * re-sealed), and the alert is written in its place, protected with the
  * direction's key at the right sequence number unless `plaintext`.
+ * After a warning-level alert other than close_notify the connection goes on:
+ * libssl's later records follow the alert (those of the same epoch re-sealed
+ * at sequence numbers moved past the alert records), so a peer that accepts
+ * warnings completes the handshake.  After any other alert nothing more of
+ * libssl's goes out.  Either way the peer's bytes until it closes, resets or
+ * the reaction timeout are its reaction.
  * Only this module (src/lib/net/) opens sockets.
  */
 #ifndef TLSALERT_SERVE_H
@@ -69,6 +75,8 @@ int tlsa_serve_step_parse(const char *name, tlsa_serve_step *out);
 /* NULL when the role may use the step under `version` (0x0303, 0x0304, 0xfefd), else
  * the reason it may not (static, one sentence). */
 const char *tlsa_serve_step_check(tlsa_serve_step s, bool client_role, uint16_t version);
+
+/* How the alert is written: enum tlsa_serve_shape, in tlsalert/reaction.h. */
 
 #define TLSA_SERVE_REPEAT_MAX 16
 
@@ -128,9 +136,6 @@ struct tlsa_serve_opts {
 	tlsa_probe_secret_fn on_secret; /* libssl's key log lines */
 };
 
-/* The peer's reaction (struct tlsa_serve_reaction), the verdict and the shapes:
- * tlsalert/reaction.h. */
-
 struct tlsa_serve_result {
 	bool reached;		      /* the handshake got to the step */
 	bool alert_sent;	      /* the alert went out */
@@ -143,7 +148,11 @@ struct tlsa_serve_result {
 					 detection across connections) */
 	uint64_t alert_seq;	      /* sequence number the (first) alert record was sealed with */
 	unsigned alert_records;	      /* records the alert shape took */
-	struct tlsa_serve_reaction reaction;
+	bool continued; /* a warning (level 1, not close_notify): the handshake and the data went
+			   on after it, as a peer that ignores warnings expects */
+	bool completed; /* the handshake completed (after the alert, when continued) */
+	struct tlsa_serve_reaction reaction; /* what the peer did after the alert, judged
+						(tlsalert/reaction.h) */
 	struct tlsa_probe_addr local, remote;
 	int peer_level, peer_code; /* the peer's own alert before the step (it refused the
 				      handshake, or ours came after its answer), -1 none */

@@ -206,16 +206,16 @@ static void keylog_line(void *ctx, const char *line)
 static void print_result(const struct tlsa_serve_result *r)
 {
 	const struct tlsa_serve_reaction *re = &r->reaction;
-	static const char *const ends[] = {"none", "fin", "rst", "timeout"};
 	printf("reached=%d sent=%d encrypted=%d seq=%llu records=%u version=%04x suite=%04x "
-	       "sni=%s alpn=%s peer_alert=%d end=%s reaction_alert=%d:%d:%d alerts=%u hs=%u "
-	       "data=%u unreadable=%u reaction=%s verdict=%s rule=%s detail=%s reason=%s\n",
+	       "sni=%s alpn=%s peer_alert=%d continued=%d completed=%d | kind=%s end=%s "
+	       "alert=%u:%d:%d hs=%u data=%u inflight=%u continued=%u undecryptable=%u "
+	       "verdict=%s detail=%s\n",
 	       r->reached, r->alert_sent, r->alert_encrypted, (unsigned long long)r->alert_seq,
-	       r->alert_records, r->version, r->suite, r->sni, r->alpn, r->peer_code, ends[re->end],
-	       re->alerts > 0, re->alert_level, re->alert_code, re->alerts, re->handshake_records,
-	       re->appdata_records, re->undecryptable, tlsa_reaction_kind_name(re->kind),
-	       tlsa_verdict_name(re->verdict), re->rule != NULL ? re->rule->id : "-", r->detail,
-	       re->reason);
+	       r->alert_records, r->version, r->suite, r->sni, r->alpn, r->peer_code, r->continued,
+	       r->completed, tlsa_reaction_kind_name(re->kind), tlsa_reaction_end_name(re->end),
+	       re->alerts, re->alert_level, re->alert_code, re->handshake_records,
+	       re->appdata_records, re->inflight_records, re->continued_records, re->undecryptable,
+	       tlsa_verdict_name(re->verdict), r->detail);
 	fflush(stdout);
 }
 
