@@ -5,10 +5,13 @@
  *
  *   tlsalert/registry.h  the IANA alert registry, names in every spelling,
  *                        protocol versions and per-version level rules
+ *   tlsalert/quicerr.h   QUIC error codes and the TLS alerts they carry (CRYPTO_ERROR)
  *   tlsalert/decode.h    hex parsing and alert-record decoding
  *   tlsalert/text.h      alerts in logs and error messages of TLS stacks
  *   tlsalert/keylog.h    NSS key logs (SSLKEYLOGFILE) keyed by client random
  *   tlsalert/decrypt.h   TLS 1.0-1.3 / DTLS record decryption with known secrets
+ *   tlsalert/quic.h      QUIC packets: headers, Initial and key-log keys, protection
+ *                        removal, Retry tags, frames
  *   tlsalert/capture.h   pcap/pcapng/live capture, TCP reassembly, flows
  *   tlsalert/diagnose.h  why a stack sends an alert: cause tables, ranked diagnosis
  *   tlsalert/hello.h     ClientHello / ServerHello parsing into handshake facts
@@ -31,10 +34,12 @@
 #define TLSALERT_H
 
 #include "tlsalert/registry.h"
+#include "tlsalert/quicerr.h"
 #include "tlsalert/decode.h"
 #include "tlsalert/text.h"
 #include "tlsalert/keylog.h"
 #include "tlsalert/decrypt.h"
+#include "tlsalert/quic.h"
 #include "tlsalert/capture.h"
 #include "tlsalert/diagnose.h"
 #include "tlsalert/hello.h"

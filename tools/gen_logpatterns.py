@@ -17,7 +17,7 @@ DIRS = {"received": "TLSA_TEXT_RECEIVED", "sent": "TLSA_TEXT_SENT", "unknown": "
 KINDS = {"name": "LP_NAME", "namex": "LP_NAMEX", "name?": "LP_NAMEOPT", "name#": "LP_NAMENUM", "num": "LP_NUM",
          "hexnum": "LP_HEXNUM",
          "reason": "LP_REASON", "hexreason": "LP_HEXREASON", "decreason": "LP_DECREASON",
-         "curl": "LP_CURL", "quic": "LP_QUIC", "map": "LP_MAP", "fixed": "LP_FIXED",
+         "curl": "LP_CURL", "quic": "LP_QUIC", "quicany": "LP_QUICANY", "map": "LP_MAP", "fixed": "LP_FIXED",
          "none": "LP_NONE", "body": "LP_BODY"}
 
 
@@ -41,6 +41,9 @@ def unquote(s):
 
 
 UNLIMITED = 65535
+
+# What a pattern's `transport` line may say (the mention's `transport`; NULL without one).
+TRANSPORTS = ["quic"]
 
 
 def literal_start(regex):
@@ -189,7 +192,14 @@ def main():
                     alist.append((a, back))
                 patterns.append(dict(id=pid, stack=stack, dir=direction, kind=k, group=group,
                                      arg=arg, map=mapname, icase=icase, anchors=alist,
-                                     regex=regex, line=n))
+                                     regex=regex, line=n, transport=None))
+            elif kind == "transport":
+                f_ = line.split("\t")
+                if len(f_) != 2 or not patterns or f_[1] not in TRANSPORTS:
+                    fail(n, "expected: transport %s after a pattern" % "|".join(TRANSPORTS))
+                if patterns[-1]["transport"] is not None:
+                    fail(n, "a second transport line for %s" % patterns[-1]["id"])
+                patterns[-1]["transport"] = f_[1]
             elif kind in ("follow", "before"):
                 f_ = line.split("\t", 3)
                 if len(f_) != 4 or not patterns:
@@ -287,10 +297,11 @@ def main():
         lit, boundary = literal_start(p["regex"])
         if len(lit) < 3:
             lit, boundary = "", 0
-        out.append("\t{%s, %s, %s, %s, %d, %d, %d, %d, %s, %s, %d}," % (
+        out.append("\t{%s, %s, %s, %s, %d, %d, %d, %d, %s, %s, %d, %s}," % (
             cstr(p["id"]), cstr(p["stack"]), DIRS[p["dir"]], KINDS[p["kind"]], p["group"],
             p["arg"], map_names.index(p["map"]) if p["map"] else -1, 1 if p["icase"] else 0,
-            cstr(p["regex"]), cstr(lit.lower() if p["icase"] else lit), boundary))
+            cstr(p["regex"]), cstr(lit.lower() if p["icase"] else lit), boundary,
+            cstr(p["transport"]) if p["transport"] else "NULL"))
     out.append("};")
     out.append("")
     out.append("/* Records over several lines: a pattern's follow (body below) and before")

@@ -83,6 +83,14 @@ struct tlsa_text_mention {
 	 * a mention on one line.  The lines of a record lie in one call's buffer.
 	 */
 	size_t span_start, span_end;
+	/*
+	 * How the alert travelled, when the wording says: "quic" for a QUIC spelling
+	 * (a CRYPTO_ERROR 0x100 + code in a CONNECTION_CLOSE frame: quic-go, ngtcp2,
+	 * MsQuic, quiche, neqo, Chromium, lsquic, nginx, qlog; data/log-patterns.txt
+	 * `transport` lines), NULL otherwise (a TLS record, or the text does not say).
+	 * A static string.
+	 */
+	const char *transport;
 };
 
 /* The pattern_id of a mention found by a local error alone. */

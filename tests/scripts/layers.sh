@@ -35,16 +35,20 @@ cli         8
 PUBLIC='
 common.h        base
 registry.h      registry
+quicerr.h       registry
 decode.h        wire
 hello.h         wire
 fingerprint.h   wire
 decrypt.h       crypto
 keylog.h        crypto
+quic.h          crypto
 capture.h       capture
 session.h       session
 text.h          text
 diagnose.h      diagnose
 probe.h         net
+serve.h         net
+reaction.h      net
 tlsalert.h      cli
 '
 # Generated headers: build/gen/NAME_data.h, from tools/gen_NAME.py.
@@ -52,6 +56,7 @@ GENERATED='
 alerts_data.h        registry
 names_data.h         registry
 iana_data.h          registry
+quicerr_data.h       registry
 fingerprints_data.h  wire
 suites_data.h        crypto
 logpatterns_data.h   text
@@ -59,6 +64,7 @@ localerrors_data.h   text
 causes_data.h        diagnose
 oids_data.h          session
 clienthellos_data.h  net
+serverules_data.h    net
 '
 set -eu
 cd "$(dirname "$0")/../.."

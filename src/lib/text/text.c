@@ -439,6 +439,7 @@ static void match_pattern(const struct tlsa_text *t, unsigned pi, const char *li
 			m.code = code;
 			m.dir = p->dir;
 			m.implementation = p->stack;
+			m.transport = p->transport;
 			m.pattern = pi;
 			m.pattern_id = p->id;
 			m.rule_id = NULL;

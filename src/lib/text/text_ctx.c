@@ -72,7 +72,7 @@ static bool ctx_match(const struct tlsa_text *t, size_t i, const char *line, int
 	*code = -1;
 	if (!c->follow || c->kind == LP_NONE)
 		return true;
-	struct lp_pattern p = {"", "", c->dir, c->kind, c->group, c->arg, c->map, 1, "", "", 0};
+	struct lp_pattern p = {"", "", c->dir, c->kind, c->group, c->arg, c->map, 1, "", "", 0, NULL};
 	int k;
 	if (!text_match_code(&p, line, pm, &k))
 		return false;

@@ -31,6 +31,7 @@ enum lp_kind {
 	LP_DECREASON,
 	LP_CURL,
 	LP_QUIC,
+	LP_QUICANY, /* any QUIC spelling tlsa_quic_error_parse() reads, carrying an alert */
 	LP_MAP,
 	LP_FIXED,
 	LP_NONE,
@@ -60,6 +61,7 @@ struct lp_pattern {
 	const char *regex;
 	const char *must;  /* literal every match starts with ("" if none), folded when icase */
 	int must_boundary; /* 1: one boundary byte precedes it */
+	const char *transport; /* "quic" (a `transport` line), or NULL */
 };
 
 struct lp_anchor {

@@ -300,6 +300,7 @@ void text_add_local(const struct tlsa_text *t, const char *buf, size_t ls, size_
 		m->code = f->src->alert;
 		m->dir = TLSA_TEXT_SENT;
 		m->implementation = f->src->stack;
+		m->transport = NULL;
 		m->pattern = LP_N_PATTERNS;
 		m->pattern_id = TLSA_TEXT_LOCAL_ID;
 		m->rule_id = f->src->rule_id;

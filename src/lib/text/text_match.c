@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tlsalert/common.h"
+#include "tlsalert/quicerr.h"
 #include "tlsalert/registry.h"
 #include "tlsalert/text.h"
 
@@ -172,6 +173,13 @@ bool text_match_code(const struct lp_pattern *p, const char *line, const regmatc
 			return false;
 		*code = (int)(v & 0xff);
 		return true;
+	case LP_QUICANY: {
+		struct tlsa_quic_error q;
+		if (tlsa_quic_error_parse(g, glen, &q) != 0 || q.alert < 0)
+			return false;
+		*code = q.alert;
+		return true;
+	}
 	case LP_MAP: *code = map_code(p->map, g, glen); return *code >= 0;
 	case LP_FIXED: *code = p->arg; return true;
 	case LP_NONE:
@@ -208,9 +216,13 @@ void text_keep(struct line_state *ls, const struct tlsa_text_mention *m, bool al
 				continue;
 			const char *impl = refine(ls->m[i].implementation, m->implementation);
 			impl = refine(impl, ls->m[i].implementation);
+			/* a QUIC wording of the alert says how it travelled, whichever reports it */
+			const char *transport =
+				ls->m[i].transport != NULL ? ls->m[i].transport : m->transport;
 			if (better(m, &ls->m[i]))
 				ls->m[i] = *m;
 			ls->m[i].implementation = refine(ls->m[i].implementation, impl);
+			ls->m[i].transport = transport;
 			return;
 		}
 	}
