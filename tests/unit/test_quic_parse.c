@@ -92,31 +92,30 @@ static void packet_types(void)
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		size_t n = long_pkt(b, t[i].version, t[i].tbits, body);
-		CHECK_INT(tlsa_quic_error_parse(b, n, 0, 0, &p, &err), 0);
+		CHECK_INT(tlsa_quic_parse(b, n, 0, 0, &p, &err), 0);
 		CHECK_INT(p.type, t[i].type);
 		CHECK_INT(p.pn_offset, 20);
 		CHECK_INT(p.len, 52);
 		CHECK_INT(p.dcid_len, 8);
 		CHECK_INT(p.scid_len, 4);
 		CHECK(p.token == NULL);
-		CHECK_INT(tlsa_quic_error_parse(b, 51, 0, 0, &p, &err), TLSA_ETRUNC);
+		CHECK_INT(tlsa_quic_parse(b, 51, 0, 0, &p, &err), TLSA_ETRUNC);
 	}
 	/* Initial: a 3-byte token before the Length (v1 type 0, v2 type 1) */
 	size_t n = long_pkt(b, TLSA_QUIC_V2, 1,
 			    "03 aabbcc 14 000102030405060708090a0b0c0d0e0f10111213");
-	CHECK_INT(tlsa_quic_error_parse(b, n, 0, 0, &p, &err), 0);
+	CHECK_INT(tlsa_quic_parse(b, n, 0, 0, &p, &err), 0);
 	CHECK_INT(p.type, TLSA_QUIC_PKT_INITIAL);
 	CHECK(p.token_len == 3 && p.token == b + 20);
 	CHECK_INT(p.pn_offset, 24);
 	CHECK_INT(p.len, n);
 	n = long_pkt(b, TLSA_QUIC_V1, 0, "4400 aabbcc");
-	CHECK_INT(tlsa_quic_error_parse(b, n, 0, 0, &p, &err),
-		  TLSA_ETRUNC); /* token past the end */
+	CHECK_INT(tlsa_quic_parse(b, n, 0, 0, &p, &err), TLSA_ETRUNC); /* token past the end */
 	n = long_pkt(b, TLSA_QUIC_V1, 0, "00 80");
-	CHECK_INT(tlsa_quic_error_parse(b, n, 0, 0, &p, &err), TLSA_ETRUNC); /* Length cut */
+	CHECK_INT(tlsa_quic_parse(b, n, 0, 0, &p, &err), TLSA_ETRUNC); /* Length cut */
 	/* v2's Retry has type bits 0 */
 	n = long_pkt(b, TLSA_QUIC_V2, 0, "7465737400000000000000000000000000000000");
-	CHECK_INT(tlsa_quic_error_parse(b, n, 0, 0, &p, &err), 0);
+	CHECK_INT(tlsa_quic_parse(b, n, 0, 0, &p, &err), 0);
 	CHECK_INT(p.type, TLSA_QUIC_PKT_RETRY);
 	CHECK_INT(p.token_len, 4);
 	/* too short to sample for header protection */
@@ -124,10 +123,10 @@ static void packet_types(void)
 	struct tlsa_quic_ctx *qc = tlsa_quic_ctx_new();
 	CHECK_INT(tlsa_quic_initial_keys(qc, TLSA_QUIC_V1, NULL, 0, &c, &s), 0);
 	n = long_pkt(b, TLSA_QUIC_V1, 2, "13 00000000000000000000000000000000000000");
-	CHECK_INT(tlsa_quic_error_parse(b, n, 0, 0, &p, &err), 0);
+	CHECK_INT(tlsa_quic_parse(b, n, 0, 0, &p, &err), 0);
 	CHECK_INT(tlsa_quic_unprotect_header(qc, &c, &p, 0, &err), TLSA_ETRUNC);
 	n = long_pkt(b, TLSA_QUIC_V1, 2, "14 0000000000000000000000000000000000000000");
-	CHECK_INT(tlsa_quic_error_parse(b, n, 0, 0, &p, &err), 0);
+	CHECK_INT(tlsa_quic_parse(b, n, 0, 0, &p, &err), 0);
 	CHECK_INT(tlsa_quic_unprotect_header(qc, &c, &p, 0, &err), 0);
 	size_t ol;
 	CHECK_INT(tlsa_quic_decrypt_payload(qc, &c, &p, b + 100, 400, &ol, &err), TLSA_EAUTH);
@@ -144,18 +143,18 @@ static void odd_headers(void)
 	struct tlsa_error err;
 	/* Version Negotiation: two versions */
 	size_t n = long_pkt(b, 0, 0, "00000001 6b3343cf");
-	CHECK_INT(tlsa_quic_error_parse(b, n, 0, 0, &p, &err), 0);
+	CHECK_INT(tlsa_quic_parse(b, n, 0, 0, &p, &err), 0);
 	CHECK_INT(p.type, TLSA_QUIC_PKT_VN);
 	CHECK_INT(p.n_versions, 2);
 	CHECK(p.versions == b + 19);
-	CHECK_INT(tlsa_quic_error_parse(b, n - 1, 0, 0, &p, &err), TLSA_EINVAL);
+	CHECK_INT(tlsa_quic_parse(b, n - 1, 0, 0, &p, &err), TLSA_EINVAL);
 	/* an unknown version: connection IDs up to 255 bytes, the rest is its own */
 	n = long_pkt(b, 0x1a2a3a4a, 0, "0102");
 	b[5] = 200;
-	CHECK_INT(tlsa_quic_error_parse(b, n, 0, 0, &p, &err), TLSA_ETRUNC);
+	CHECK_INT(tlsa_quic_parse(b, n, 0, 0, &p, &err), TLSA_ETRUNC);
 	memset(b + 6, 0, 210);
 	b[206] = 3;
-	CHECK_INT(tlsa_quic_error_parse(b, 230, 0, 0, &p, &err), 0);
+	CHECK_INT(tlsa_quic_parse(b, 230, 0, 0, &p, &err), 0);
 	CHECK_INT(p.type, TLSA_QUIC_PKT_UNKNOWN);
 	CHECK_INT(p.dcid_len, 200);
 	CHECK_INT(p.scid_len, 3);
@@ -164,23 +163,23 @@ static void odd_headers(void)
 	n = long_pkt(b, TLSA_QUIC_V1, 2, "00");
 	b[5] = 21;
 	memset(b + 6, 0, 40);
-	CHECK_INT(tlsa_quic_error_parse(b, 60, 0, 0, &p, &err), TLSA_EINVAL);
+	CHECK_INT(tlsa_quic_parse(b, 60, 0, 0, &p, &err), TLSA_EINVAL);
 	/* short headers */
 	memset(b, 0, 64);
 	b[0] = 0x41;
-	CHECK_INT(tlsa_quic_error_parse(b, 64, 0, 8, &p, &err), 0);
+	CHECK_INT(tlsa_quic_parse(b, 64, 0, 8, &p, &err), 0);
 	CHECK_INT(p.type, TLSA_QUIC_PKT_1RTT);
 	CHECK_INT(p.pn_offset, 9);
 	CHECK_INT(p.len, 64);
-	CHECK_INT(tlsa_quic_error_parse(b, 64, 0, 21, &p, &err), TLSA_EINVAL);
-	CHECK_INT(tlsa_quic_error_parse(b, 5, 0, 8, &p, &err), TLSA_ETRUNC);
+	CHECK_INT(tlsa_quic_parse(b, 64, 0, 21, &p, &err), TLSA_EINVAL);
+	CHECK_INT(tlsa_quic_parse(b, 5, 0, 8, &p, &err), TLSA_ETRUNC);
 	b[0] = 0x01;
-	CHECK_INT(tlsa_quic_error_parse(b, 64, 0, 8, &p, &err), 0);
+	CHECK_INT(tlsa_quic_parse(b, 64, 0, 8, &p, &err), 0);
 	CHECK(!p.fixed_bit);
-	CHECK_INT(tlsa_quic_error_parse(b, 64, 64, 0, &p, &err), TLSA_EINVAL);
-	CHECK_INT(tlsa_quic_error_parse(b, 1, 0, 0, &p, &err), 0);
+	CHECK_INT(tlsa_quic_parse(b, 64, 64, 0, &p, &err), TLSA_EINVAL);
+	CHECK_INT(tlsa_quic_parse(b, 1, 0, 0, &p, &err), 0);
 	b[0] = 0xc0;
-	CHECK_INT(tlsa_quic_error_parse(b, 3, 0, 0, &p, &err), TLSA_ETRUNC);
+	CHECK_INT(tlsa_quic_parse(b, 3, 0, 0, &p, &err), TLSA_ETRUNC);
 	CHECK_STR(tlsa_quic_ptype_name(TLSA_QUIC_PKT_HANDSHAKE), "Handshake");
 	CHECK_STR(tlsa_quic_ptype_name(TLSA_QUIC_PKT_UNKNOWN), "unknown");
 }
