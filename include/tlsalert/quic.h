@@ -158,9 +158,11 @@ struct tlsa_quic_keys {
 };
 
 /*
- * The libcrypto contexts QUIC protection needs (HMAC for key derivation,
- * one context per AEAD and per header protection cipher, re-keyed only when
- * another key used them last).  Not for concurrent use: one per thread.
+ * The libcrypto contexts QUIC protection needs: HMAC for key derivation, and
+ * for each AEAD and header protection cipher a few contexts that keep the
+ * keys used last set up (a connection's two directions, or a few
+ * connections in turn, re-key nothing).  Not for concurrent use: one per
+ * thread.
  */
 struct tlsa_quic_ctx;
 /* A new context, or NULL when out of memory.  Free with tlsa_quic_ctx_free(). */
