@@ -109,6 +109,12 @@ struct tlsa_quic_packet {
  * Retry without room for its tag, nothing at `off`).  The next coalesced packet
  * starts at off + p->len; the short-header packet, when there is one, is the
  * last.  Reads only: no header protection is removed yet.
+ *
+ * Any datagram whose first byte has the high bit set parses as a long header
+ * (TLSA_QUIC_PKT_UNKNOWN when its version is not one of
+ * tlsa_quic_version_name()'s): a reader that looks for QUIC on any UDP
+ * port should ask for a known version, or for an Initial that decrypts,
+ * before it believes the datagram is QUIC.
  */
 int tlsa_quic_parse(const uint8_t *dgram, size_t len, size_t off, size_t short_dcid_len,
 		    struct tlsa_quic_packet *p, struct tlsa_error *err);
