@@ -74,7 +74,8 @@ void quic_json_fields(struct jw *w, const struct tlsa_quic_error *q)
 	char hex[24];
 
 	jw_str(w, "transport", "quic");
-	jw_bool(w, "quic_alert", q->alert >= 0);
+	/* QUIC_STATUS_TLS_ALERT alone: an alert, which one not said (code null) */
+	jw_bool(w, "quic_alert", q->alert >= 0 || q->kind == TLSA_QUIC_CRYPTO);
 	if (q->wire >= 0) {
 		snprintf(hex, sizeof(hex), "0x%" PRIx64, (uint64_t)q->wire);
 		jw_int(w, "quic_error_code", q->wire);

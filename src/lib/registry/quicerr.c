@@ -80,7 +80,8 @@ static void set_crypto(struct tlsa_quic_error *out, uint64_t wire, const char *s
 
 static void set_row(struct tlsa_quic_error *out, const struct quic_row *r)
 {
-	out->kind = r->kind;
+	/* a name or status that stands for an alert is a CRYPTO_ERROR on the wire */
+	out->kind = r->alert >= 0 ? TLSA_QUIC_CRYPTO : r->kind;
 	out->alert = r->alert;
 	out->value = r->has_code ? r->code : 0;
 	if (r->kind == TLSA_QUIC_TRANSPORT || r->kind == TLSA_QUIC_APPLICATION)
