@@ -696,6 +696,7 @@ static int explain_input(struct cli *c, const struct explain_opts *o, const char
 	tlsa_text_free(rec);
 	if (mm.n > 0)
 		return 0;
+	explain_quic_closes(c, input, first); /* what ended a QUIC connection, if named */
 	if (!is_paste(input)) {
 		struct cli_quoted q;
 		return cli_fail(c, "%s is not an alert code (0-255) or a known alert name",

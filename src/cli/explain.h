@@ -20,6 +20,10 @@ void explain_one(struct cli *c, const struct explain_opts *o, const char *input,
  * (nothing written) when it is not a QUIC spelling. */
 bool explain_quic(struct cli *c, const struct explain_opts *o, const char *input, bool *first);
 
+/* A pasted text that names no alert: the QUIC closes it names that are no alerts (an
+ * HTTP/3 code, a transport error, an MsQuic status), each explained as what it is. */
+void explain_quic_closes(struct cli *c, const char *input, bool *first);
+
 /* s[0, len) is an alert code or name, or a QUIC spelling: one thing to explain. */
 bool explain_is_code(const char *s, size_t len);
 
