@@ -76,17 +76,7 @@ int tlsa_serve_step_parse(const char *name, tlsa_serve_step *out);
  * the reason it may not (static, one sentence). */
 const char *tlsa_serve_step_check(tlsa_serve_step s, bool client_role, uint16_t version);
 
-/* How the alert is written. */
-typedef enum tlsa_serve_shape {
-	TLSA_SHAPE_NORMAL,     /* one alert in one record */
-	TLSA_SHAPE_FRAGMENTED, /* the two bytes in two records */
-	TLSA_SHAPE_SPLIT,      /* one record, sent in two TCP segments */
-	TLSA_SHAPE_DOUBLE,     /* two alerts in one record */
-	TLSA_SHAPE_REPEAT,     /* `repeat` records of the alert (warnings: a cap test) */
-	TLSA_SHAPE_EMPTY,      /* an alert record of length 0 */
-	TLSA_SHAPE_COALESCED,  /* in the same TCP segment as the flight before it */
-	TLSA_SHAPE_COUNT
-} tlsa_serve_shape;
+/* How the alert is written: enum tlsa_serve_shape, in tlsalert/reaction.h. */
 
 #define TLSA_SERVE_REPEAT_MAX 16
 

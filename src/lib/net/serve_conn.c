@@ -374,19 +374,6 @@ static void rx_setup(struct serve_conn *c)
 	rx_keys(c);
 }
 
-static tlsa_reaction_shape rshape(tlsa_serve_shape s)
-{
-	switch (s) {
-	case TLSA_SHAPE_FRAGMENTED: return TLSA_RSHAPE_FRAGMENTED;
-	case TLSA_SHAPE_SPLIT: return TLSA_RSHAPE_SPLIT;
-	case TLSA_SHAPE_DOUBLE: return TLSA_RSHAPE_DOUBLE;
-	case TLSA_SHAPE_REPEAT: return TLSA_RSHAPE_REPEAT;
-	case TLSA_SHAPE_EMPTY: return TLSA_RSHAPE_EMPTY;
-	case TLSA_SHAPE_COALESCED: return TLSA_RSHAPE_COALESCED;
-	default: return TLSA_RSHAPE_NORMAL;
-	}
-}
-
 /* Data of the peer within this long of our alert left it before it could read ours. */
 #define GRACE_MS 100
 
@@ -403,10 +390,13 @@ static void watch(struct serve_conn *c, uint64_t t0)
 									: TLSA_SERVE_VERSION_TLS13,
 					.level = a->level,
 					.code = a->code,
-					.shape = rshape(a->shape),
+					.shape = a->shape,
 					.plaintext = a->plaintext && c->mine.epoch > 0,
 					.peer_is_client = !c->client,
 					.peer_protected = c->peer.epoch > 0,
+					.peer_alerted_first = c->peer_level >= 0,
+					.peer_first_level = (uint8_t)c->peer_level,
+					.peer_first_code = (uint8_t)c->peer_code,
 					.grace_ms = GRACE_MS};
 	serve_in_pump(c); /* what arrived before the alert went out */
 	rx_setup(c);
