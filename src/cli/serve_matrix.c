@@ -30,6 +30,7 @@ static const char default_steps[] = "client_hello,server_hello,finished";
 
 struct mcase {
 	uint8_t code, level;
+	uint16_t port; /* the case's listening port */
 	tlsa_serve_step step;
 	/* the client */
 	bool ran, timed_out;
@@ -201,6 +202,40 @@ static bool first_line(const char *path, char *buf, size_t cap)
 	return found;
 }
 
+/*
+ * The case's own values in the client's words put back as the placeholders
+ * ("localhost:{port}", "{ca}"), so the same client gives the same table on
+ * every run.  The port only as a whole number, not inside a longer one.
+ */
+static void placeholders(char *s, size_t cap, uint16_t port, const char *ca)
+{
+	char num[8], out[ERR_SHOWN + 1];
+	size_t n = 0, nl, cl = strlen(ca);
+	snprintf(num, sizeof(num), "%u", port);
+	nl = strlen(num);
+	for (const char *p = s; *p != '\0' && n + 1 < sizeof(out);) {
+		bool digit_before = p > s && p[-1] >= '0' && p[-1] <= '9';
+		const char *ins = NULL;
+		size_t skip = 0;
+		if (!digit_before && strncmp(p, num, nl) == 0 && !(p[nl] >= '0' && p[nl] <= '9'))
+			ins = "{port}", skip = nl;
+		else if (cl > 0 && strncmp(p, ca, cl) == 0)
+			ins = "{ca}", skip = cl;
+		if (ins == NULL) {
+			out[n++] = *p++;
+			continue;
+		}
+		size_t il = strlen(ins);
+		if (n + il + 1 > sizeof(out))
+			break;
+		memcpy(out + n, ins, il);
+		n += il;
+		p += skip;
+	}
+	out[n] = '\0';
+	snprintf(s, cap, "%s", out);
+}
+
 /* The client ended (or was killed): its status and first words of complaint. */
 static void client_ended(struct matrix *m, struct mcase *k, int wstatus)
 {
@@ -213,6 +248,7 @@ static void client_ended(struct matrix *m, struct mcase *k, int wstatus)
 	}
 	if (!first_line(m->errf, k->err, sizeof(k->err)))
 		first_line(m->out, k->err, sizeof(k->err));
+	placeholders(k->err, sizeof(k->err), k->port, m->ca);
 }
 
 /* One connection of the case: the first is the one judged; a later one that
@@ -248,7 +284,8 @@ static int run_case(struct matrix *m, struct mcase *k)
 		(k->code == 0 || k->code == 90 || o.alert.shape == TLSA_SHAPE_REPEAT) ? 1 : 2;
 	if (tlsa_serve_listen("127.0.0.1:0", &l, &err) != 0)
 		return cli_fail(c, "--matrix: %s", err.msg);
-	if (!substitute(x->client, tlsa_serve_port(l), m->ca, cmd, sizeof(cmd))) {
+	k->port = tlsa_serve_port(l);
+	if (!substitute(x->client, k->port, m->ca, cmd, sizeof(cmd))) {
 		tlsa_serve_listener_free(l);
 		return cli_fail(c, "--client: the command is too long");
 	}
@@ -386,8 +423,9 @@ static void md_row(struct sctx *x, const struct mcase *k)
 	char e[16], re[24];
 	exit_text(k, e, sizeof(e));
 	reaction_cell(k, re, sizeof(re));
-	fprintf(f, "| %u `%s` | %s | %s | %s | ", k->code, tlsa_alert_get(k->code)->name,
-		tlsa_serve_step_name(k->step), e, re);
+	const char *v = verdict_cell(k);
+	fprintf(f, "| %u `%s` | %s | %s | %s | %s | ", k->code, tlsa_alert_get(k->code)->name,
+		tlsa_serve_step_name(k->step), e, re, v != NULL ? v : "");
 	if (k->err[0] != '\0') {
 		fputc('`', f);
 		md_text(f, k->err);
@@ -484,8 +522,8 @@ static void matrix_begin(struct sctx *x)
 		      "peer_name,verdict,client_error\n",
 		      f);
 	else if (x->table == TABLE_MARKDOWN)
-		fputs("| Alert | Step | Exit | Reaction | Client's first error line |\n"
-		      "|---|---|---|---|---|\n",
+		fputs("| Alert | Step | Exit | Reaction | Verdict | Client's first error line |\n"
+		      "|---|---|---|---|---|---|\n",
 		      f);
 	else if (x->table == TABLE_TEXT)
 		fprintf(f, "%-*s %-*s %*s %-*s %s\n", COL_ALERT, "alert", COL_STEP, "step",
