@@ -119,6 +119,8 @@ static int parse_steps(struct cli *c, const char *list, struct matrix *m)
 		const char *why = tlsa_serve_step_check(st, false, m->x->o.version);
 		if (why != NULL)
 			return cli_fail(c, "--at %s: %s", name, why);
+		if (st == TLSA_STEP_CERTIFICATE_REQUEST && !m->x->o.request_client_cert)
+			return cli_fail(c, "--at certificate_request needs --request-client-cert");
 		m->steps[m->nsteps++] = st;
 		s += k + (s[k] == ',');
 	}
