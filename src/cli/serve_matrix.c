@@ -54,6 +54,14 @@ struct matrix {
 	bool progress; /* stderr is a terminal */
 };
 
+/* SIGINT or SIGTERM during --matrix (0: none). */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -304,8 +312,8 @@ static int run_case(struct matrix *m, struct mcase *k)
 		if (w == pid)
 			break;
 		uint64_t now = now_ms();
-		if (now >= deadline) {
-			k->timed_out = true;
+		if (now >= deadline || stop_signal) {
+			k->timed_out = !stop_signal;
 			kill(-pid, SIGKILL);
 			waitpid(pid, &wstatus, 0);
 			break;
@@ -589,17 +597,24 @@ int serve_matrix(struct sctx *x)
 		return EXIT_ERROR;
 	}
 	size_t total = m->ncodes * m->nsteps, done = 0;
-	struct mcase *cases = calloc(total, sizeof(*cases));
-	if (cases == NULL) {
+	struct mcase *k = malloc(sizeof(*k));
+	if (k == NULL) {
 		remove_dir(m);
 		free(m);
 		return cli_fail(c, "out of memory");
 	}
+	/* Ctrl-C: the client (in its own process group) is killed and the
+	 * temporary directory removed before serve ends */
+	struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
+	sigemptyset(&sa.sa_mask);
+	stop_signal = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
 	matrix_begin(x);
 	rc = EXIT_OK;
-	for (size_t i = 0; i < m->ncodes && rc == EXIT_OK; i++) {
-		for (size_t j = 0; j < m->nsteps && rc == EXIT_OK; j++) {
-			struct mcase *k = &cases[done++];
+	for (size_t i = 0; i < m->ncodes && rc == EXIT_OK && !stop_signal; i++) {
+		for (size_t j = 0; j < m->nsteps && rc == EXIT_OK && !stop_signal; j++) {
+			memset(k, 0, sizeof(*k));
 			k->code = m->codes[i];
 			/* warning for the closures and for repeat=N, as without --matrix */
 			k->level = k->code == 0 || k->code == 90 ||
@@ -607,18 +622,26 @@ int serve_matrix(struct sctx *x)
 					   ? 1
 					   : 2;
 			k->step = m->steps[j];
+			done++;
 			if (m->progress)
 				fprintf(stderr, "\r[%zu/%zu] %s at %s\033[K", done, total,
 					tlsa_alert_get(k->code)->name,
 					tlsa_serve_step_name(k->step));
 			rc = run_case(m, k);
-			if (rc == EXIT_OK)
+			if (rc == EXIT_OK && !stop_signal)
 				matrix_row(x, k);
 		}
 	}
 	if (m->progress)
 		fputs("\r\033[K", stderr);
-	free(cases);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (stop_signal) {
+		fprintf(stderr, "tlsalert serve: interrupted after %zu of %zu cases\n",
+			done > 0 ? done - 1 : 0, total);
+		rc = 128 + stop_signal;
+	}
+	free(k);
 	remove_dir(m);
 	free(m);
 	return rc;
