@@ -109,6 +109,12 @@ struct tlsa_quic_packet {
  * Retry without room for its tag, nothing at `off`).  The next coalesced packet
  * starts at off + p->len; the short-header packet, when there is one, is the
  * last.  Reads only: no header protection is removed yet.
+ *
+ * Any datagram whose first byte has the high bit set parses as a long header
+ * (TLSA_QUIC_PKT_UNKNOWN when its version is not one of
+ * tlsa_quic_version_name()'s): a reader that looks for QUIC on any UDP
+ * port should ask for a known version, or for an Initial that decrypts,
+ * before it believes the datagram is QUIC.
  */
 int tlsa_quic_parse(const uint8_t *dgram, size_t len, size_t off, size_t short_dcid_len,
 		    struct tlsa_quic_packet *p, struct tlsa_error *err);
@@ -158,9 +164,11 @@ struct tlsa_quic_keys {
 };
 
 /*
- * The libcrypto contexts QUIC protection needs (HMAC for key derivation,
- * one context per AEAD and per header protection cipher, re-keyed only when
- * another key used them last).  Not for concurrent use: one per thread.
+ * The libcrypto contexts QUIC protection needs: HMAC for key derivation, and
+ * for each AEAD and header protection cipher a few contexts that keep the
+ * keys used last set up (a connection's two directions, or a few
+ * connections in turn, re-key nothing).  Not for concurrent use: one per
+ * thread.
  */
 struct tlsa_quic_ctx;
 /* A new context, or NULL when out of memory.  Free with tlsa_quic_ctx_free(). */

@@ -134,7 +134,11 @@ int tlsa_quic_frame_next(const uint8_t *payload, size_t len, size_t *pos, struct
 		return 0;
 	f->offset = *pos;
 	if (payload[*pos] == TLSA_QUIC_FRAME_PADDING) {
+		/* padding fills most of a client's Initial: eight bytes at a time */
 		size_t e = *pos;
+		uint64_t w;
+		while (e + 8 <= len && (memcpy(&w, payload + e, 8), w == 0))
+			e += 8;
 		while (e < len && payload[e] == 0)
 			e++;
 		f->len = e - *pos;

@@ -27,13 +27,24 @@ enum qc_cipher_id {
 	QC_N
 };
 
-/* One cipher and its context, which holds the key of whoever used it last. */
+/* Contexts kept keyed per cipher: a connection's two directions (and a few
+ * connections in turn) each find their key still set up. */
+#define QC_SLOTS 4
+
+/* One context of a cipher and the key it holds. */
+struct qc_slot {
+	EVP_CIPHER_CTX *ctx; /* made at first use */
+	bool keyed;	     /* ctx holds `key` */
+	uint32_t used;	     /* the cipher's clock at its last use, for eviction */
+	uint8_t key[32];
+};
+
+/* One cipher, fetched at first use, and its contexts. */
 struct qc_cipher {
 	EVP_CIPHER *cipher;
-	EVP_CIPHER_CTX *ctx;
 	bool failed; /* the fetch failed: not tried again for every packet */
-	bool keyed;  /* ctx holds `key` */
-	uint8_t key[32];
+	uint32_t clock;
+	struct qc_slot slot[QC_SLOTS];
 };
 
 struct tlsa_quic_ctx {

@@ -83,7 +83,8 @@ void tlsa_quic_ctx_free(struct tlsa_quic_ctx *qc)
 	for (int i = 0; i < 2; i++)
 		EVP_MAC_CTX_free(qc->hmac[i]);
 	for (int i = 0; i < QC_N; i++) {
-		EVP_CIPHER_CTX_free(qc->c[i].ctx);
+		for (int j = 0; j < QC_SLOTS; j++)
+			EVP_CIPHER_CTX_free(qc->c[i].slot[j].ctx);
 		EVP_CIPHER_free(qc->c[i].cipher);
 	}
 	OPENSSL_cleanse(qc, sizeof(*qc));
@@ -99,34 +100,46 @@ static const char *const cipher_names[QC_N] = {
 	[QC_CHACHA20] = "ChaCha20",
 };
 
+/* The slot holding `key`, else the one used least recently, which is keyed
+ * again: re-keying costs more than the whole AEAD of a small packet. */
 EVP_CIPHER_CTX *qc_cipher_keyed(struct tlsa_quic_ctx *qc, enum qc_cipher_id id, const uint8_t *key,
 				size_t key_len, bool enc)
 {
 	struct qc_cipher *c = &qc->c[id];
-	if (c->ctx == NULL) {
+	if (c->cipher == NULL) {
 		if (c->failed)
 			return NULL;
 		c->cipher = EVP_CIPHER_fetch(NULL, cipher_names[id], NULL);
-		c->ctx = c->cipher ? EVP_CIPHER_CTX_new() : NULL;
-		if (c->ctx == NULL) {
-			EVP_CIPHER_free(c->cipher);
-			c->cipher = NULL;
+		if (c->cipher == NULL) {
 			c->failed = true;
 			return NULL;
 		}
 	}
-	if (c->keyed && memcmp(c->key, key, key_len) == 0)
-		return c->ctx;
-	c->keyed = false;
-	int ok = enc ? EVP_EncryptInit_ex2(c->ctx, c->cipher, key, NULL, NULL)
-		     : EVP_DecryptInit_ex2(c->ctx, c->cipher, key, NULL, NULL);
-	if (ok != 1 || (id == QC_AES_128_ECB || id == QC_AES_256_ECB
-				? EVP_CIPHER_CTX_set_padding(c->ctx, 0) != 1
-				: false))
+	c->clock++;
+	struct qc_slot *lru = &c->slot[0];
+	for (int i = 0; i < QC_SLOTS; i++) {
+		struct qc_slot *s = &c->slot[i];
+		if (s->keyed && memcmp(s->key, key, key_len) == 0) {
+			s->used = c->clock;
+			return s->ctx;
+		}
+		if (!s->keyed || s->used < lru->used)
+			lru = s;
+		if (!s->keyed)
+			break;
+	}
+	if (lru->ctx == NULL && (lru->ctx = EVP_CIPHER_CTX_new()) == NULL)
 		return NULL;
-	memcpy(c->key, key, key_len);
-	c->keyed = true;
-	return c->ctx;
+	lru->keyed = false;
+	int ok = enc ? EVP_EncryptInit_ex2(lru->ctx, c->cipher, key, NULL, NULL)
+		     : EVP_DecryptInit_ex2(lru->ctx, c->cipher, key, NULL, NULL);
+	if (ok != 1 || ((id == QC_AES_128_ECB || id == QC_AES_256_ECB) &&
+			EVP_CIPHER_CTX_set_padding(lru->ctx, 0) != 1))
+		return NULL;
+	memcpy(lru->key, key, key_len);
+	lru->keyed = true;
+	lru->used = c->clock;
+	return lru->ctx;
 }
 
 /* The context's HMAC of this hash (SHA256 or SHA384), or NULL. */
@@ -308,18 +321,25 @@ static int extract(struct tlsa_quic_ctx *qc, const uint8_t salt[20], const uint8
 		       : TLSA_EINVAL;
 }
 
-/* Initial keys of one side from the initial secret; they keep no secret:
- * Initial keys are never updated. */
-static int initial_side(struct tlsa_quic_ctx *qc, uint32_t version, const uint8_t initial[32],
-			const char *label, struct tlsa_quic_keys *k)
+/* The secrets of both sides from the initial secret (one HMAC key set-up
+ * for both), then their keys; Initial keys keep no secret: they are never
+ * updated. */
+static int initial_sides(struct tlsa_quic_ctx *qc, uint32_t version, const uint8_t initial[32],
+			 struct tlsa_quic_keys *c, struct tlsa_quic_keys *s)
 {
-	keys_for_suite(k, version, 0x1301);
-	int rc = expand(qc_hmac(qc, TLSA_HASH_SHA256), false, TLSA_HASH_SHA256, initial, 32, label,
-			k->secret, 32);
+	EVP_MAC_CTX *m = qc_hmac(qc, TLSA_HASH_SHA256);
+	keys_for_suite(c, version, 0x1301);
+	keys_for_suite(s, version, 0x1301);
+	int rc = expand(m, false, TLSA_HASH_SHA256, initial, 32, "client in", c->secret, 32);
 	if (rc == 0)
-		rc = derive_keys(qc, k, true);
-	OPENSSL_cleanse(k->secret, sizeof(k->secret));
-	k->secret_len = 0;
+		rc = expand(m, true, TLSA_HASH_SHA256, initial, 32, "server in", s->secret, 32);
+	if (rc == 0)
+		rc = derive_keys(qc, c, true);
+	if (rc == 0)
+		rc = derive_keys(qc, s, true);
+	OPENSSL_cleanse(c->secret, sizeof(c->secret));
+	OPENSSL_cleanse(s->secret, sizeof(s->secret));
+	c->secret_len = s->secret_len = 0;
 	return rc;
 }
 
@@ -335,9 +355,7 @@ int tlsa_quic_initial_keys(struct tlsa_quic_ctx *qc, uint32_t version, const uin
 	uint8_t initial[32];
 	int rc = extract(qc, v->salt, dcid, dcid_len, initial);
 	if (rc == 0)
-		rc = initial_side(qc, version, initial, "client in", client);
-	if (rc == 0)
-		rc = initial_side(qc, version, initial, "server in", server);
+		rc = initial_sides(qc, version, initial, client, server);
 	OPENSSL_cleanse(initial, sizeof(initial));
 	if (rc != 0) {
 		OPENSSL_cleanse(client, sizeof(*client));

@@ -9,7 +9,7 @@
  * unprotected header) in three pieces (first byte, the bytes up to the
  * packet number as sent, the packet number), so a capture read in place can
  * be decrypted in place.  The contexts come from the caller's
- * tlsa_quic_ctx, keyed again only when another key used them last.
+ * tlsa_quic_ctx, which keeps the last few keys of each cipher set up.
  */
 #include <limits.h>
 #include <string.h>
