@@ -159,7 +159,10 @@ static void facts_text(struct scan_writer *o, const struct tlsa_alert_event *ev,
 	end_text(ev->flow, ev->dir, from, sizeof(from));
 	end_text(ev->flow, 1 - ev->dir, to, sizeof(to));
 	add(buf, sizeof(buf), &at, "%s -> %s %s", from, to,
-	    ev->flow->transport == 17 ? "udp" : "tcp");
+	    ev->quic ? "quic" : ev->flow->transport == 17 ? "udp" : "tcp");
+	if (ev->quic && !ev->inferred)
+		add(buf, sizeof(buf), &at, " (CONNECTION_CLOSE CRYPTO_ERROR 0x%" PRIx64 " in a%s %s packet)",
+		    ev->quic_error, ev->quic_space[0] == 'i' ? "n" : "", ev->quic_space);
 	if (ev->starttls != NULL)
 		add(buf, sizeof(buf), &at, " (%s STARTTLS)", ev->starttls);
 	add(buf, sizeof(buf), &at, ", %s", full_time);
