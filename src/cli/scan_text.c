@@ -167,7 +167,8 @@ static void facts_text(struct scan_writer *o, const struct tlsa_alert_event *ev,
 		add(buf, sizeof(buf), &at, " (%s STARTTLS)", ev->starttls);
 	add(buf, sizeof(buf), &at, ", %s", full_time);
 	if (ev->description < 0)
-		add(buf, sizeof(buf), &at, ", record of %zu bytes", ev->record_length);
+		add(buf, sizeof(buf), &at, ", %s of %zu bytes", ev->quic ? "packet" : "record",
+		    ev->record_length);
 	fputs("    ", c->out);
 	cli_wrap(c->out, buf, 4, 6, c->width);
 	hs_facts(ev, buf, sizeof(buf));
@@ -213,9 +214,12 @@ static void explain_alert_text(struct scan_writer *o, const struct tlsa_alert_ev
 
 	if (code < 0) {
 		snprintf(buf, sizeof(buf), "%s %s. %s", who,
-			 ev->inferred ? "most likely sent an alert: an encrypted record of alert "
-					"size, then the connection closed"
-				      : "sent an alert under encryption",
+			 ev->quic && ev->inferred
+				 ? "most likely closed the connection with an alert in a QUIC "
+				   "Handshake packet, from the packets each side sent"
+			 : ev->inferred ? "most likely sent an alert: an encrypted record of alert "
+					  "size, then the connection closed"
+					: "sent an alert under encryption",
 			 unreadable_why(ev));
 	} else {
 		const struct tlsa_alert *a = tlsa_alert_get((uint8_t)code);
