@@ -47,6 +47,11 @@ struct qstream {
 	} r[QUIC_RANGES];
 };
 
+/* The keys of a connection: most of its memory, freed at its first close. */
+struct qkeys {
+	struct tlsa_quic_keys ini[2], hsk[2], app[2], next[2], early;
+};
+
 struct quic {
 	uint32_t version;
 	int cdir;	   /* the direction of the client's first Initial */
@@ -57,13 +62,14 @@ struct quic {
 	bool rekey;	       /* a Retry came: the client's next Initial gives the keys */
 	bool retry, vn;	       /* a Retry, a Version Negotiation packet were seen */
 	bool upgraded;	       /* the server chose another version (RFC 9368) */
+	bool counted;	       /* open: counted in t->quic_conns (until its first close) */
 	bool kl_done;	       /* the key log was looked up */
 	bool early_done;       /* ... for the 0-RTT secret */
 	bool decrypting;       /* it had this connection's handshake secrets */
 	bool hs_done;	       /* HANDSHAKE_DONE was read */
 	bool phase[2];	       /* key phase of app[dir] */
 	bool have_next[2];     /* next[dir] holds the next key phase's keys */
-	struct tlsa_quic_keys ini[2], hsk[2], app[2], next[2], early;
+	struct qkeys *k;       /* NULL once the connection closed */
 	uint64_t largest[2][QS_COUNT];
 	struct qstream cs[2][QS_COUNT];
 	uint32_t n[2][QP_COUNT];	/* packets sent, per type */
@@ -112,19 +118,24 @@ static struct quic *quic_new(struct tlsa_tracker *t, struct conn *c, int dir,
 			     const struct tlsa_quic_packet *p)
 {
 	if (t->quic_conns >= QUIC_CONNS_MAX) {
-		t->st.quic_conns_dropped++;
+		if (t->st.quic_conns_dropped++ == 0)
+			notice(t, NULL,
+			       "more than 8192 QUIC connections open at once: the others are "
+			       "not followed (their UDP datagrams are not read as QUIC)");
 		return NULL;
 	}
 	if (!tracker_ready(t) || !ses_need_hs(t, c))
 		return NULL;
 	struct quic *q = calloc(1, sizeof(*q));
-	if (q == NULL)
-		return NULL;
-	if (tlsa_quic_initial_keys(t->qctx, p->version, p->dcid, p->dcid_len, &q->ini[dir],
-				   &q->ini[1 - dir]) != 0) {
+	struct qkeys *k = calloc(1, sizeof(*k));
+	if (q == NULL || k == NULL ||
+	    tlsa_quic_initial_keys(t->qctx, p->version, p->dcid, p->dcid_len, &k->ini[dir],
+				   &k->ini[1 - dir]) != 0) {
 		free(q);
+		free(k);
 		return NULL;
 	}
+	q->k = k;
 	q->version = p->version;
 	q->cdir = dir;
 	memcpy(q->odcid, p->dcid, p->dcid_len);
@@ -135,6 +146,7 @@ static struct quic *quic_new(struct tlsa_tracker *t, struct conn *c, int dir,
 			q->largest[d][s] = TLSA_QUIC_PN_NONE;
 	}
 	q->close.sender = TLSA_ROLE_UNKNOWN;
+	q->counted = true;
 	t->quic_conns++;
 	t->st.quic_conns++;
 	return q;
@@ -203,8 +215,8 @@ static void quic_crypto(struct tlsa_tracker *t, struct conn *c, struct quic *q, 
 			const struct tlsa_pktinfo *pkt)
 {
 	struct qstream *s = &q->cs[dir][space];
-	if (off + n <= s->done)
-		return; /* a retransmission */
+	if (off + n <= s->done || q->close.closed)
+		return; /* a retransmission; or the connection is closing */
 	if (off < s->done) {
 		p += s->done - off;
 		n -= (size_t)(s->done - off);
@@ -232,6 +244,40 @@ static void quic_crypto(struct tlsa_tracker *t, struct conn *c, struct quic *q, 
 }
 
 /* ------------------------------------------------------------------ closes */
+
+/* The connection is closing: it no longer counts against QUIC_CONNS_MAX (the flow
+ * table's own bound holds it until the flow ends), and no CRYPTO bytes will matter. */
+static void quic_release(struct tlsa_tracker *t, struct conn *c, struct quic *q)
+{
+	for (int d = 0; d < 2; d++)
+		for (int s = 0; s < QS_COUNT; s++) {
+			struct qstream *cs = &q->cs[d][s];
+			if (cs->buf != NULL)
+				hs_mem_give(t, c, cs->cap);
+			free(cs->buf);
+			cs->buf = NULL;
+			cs->cap = 0;
+			cs->n = 0;
+		}
+	if (q->counted) {
+		q->counted = false;
+		t->quic_conns--;
+	}
+	if (q->k != NULL) {
+		memset(q->k, 0, sizeof(*q->k));
+		free(q->k);
+		q->k = NULL;
+	}
+	/* no handshake message will come: the reassembly buffers go too */
+	for (int d = 0; d < 2; d++) {
+		struct dirstate *ds = &c->d[d];
+		if (ds->hs != NULL)
+			hs_mem_give(t, c, ds->hs_cap);
+		free(ds->hs);
+		ds->hs = NULL;
+		ds->hs_cap = ds->hs_len = ds->hs_skip = 0;
+	}
+}
 
 static void copy_reason(char *to, size_t cap, const uint8_t *p, size_t n)
 {
@@ -264,6 +310,7 @@ static void quic_close(struct tlsa_tracker *t, struct conn *c, struct quic *q, s
 		q->close.space = space_names[ptype];
 		q->close.frame = pkt->frame;
 		copy_reason(q->close.reason, sizeof(q->close.reason), fr->data, fr->data_len);
+		quic_release(t, c, q);
 	}
 	if (c->step < S_APPDATA && !q->hs_done)
 		c->rejected = true; /* the handshake ended here */
@@ -338,7 +385,7 @@ static void quic_keylog(struct tlsa_tracker *t, struct conn *c, struct quic *q)
 	const struct tlsa_hs_facts *hs = c->hs;
 	bool early = !q->early_done && hs->client_hello;
 	bool main = !q->kl_done && hs->server_hello && hs->suite_selected_set;
-	if (!early && !main)
+	if ((!early && !main) || q->k == NULL)
 		return;
 	struct tlsa_keylog_entry e;
 	if (tlsa_keylog_find(t->kl, hs->client_random, &e) == NULL) {
@@ -355,16 +402,16 @@ static void quic_keylog(struct tlsa_tracker *t, struct conn *c, struct quic *q)
 				suite = hs->suites[i];
 				break;
 			}
-		keys_from(t, q, &e, TLSA_KL_CLIENT_EARLY, suite, &q->early);
+		keys_from(t, q, &e, TLSA_KL_CLIENT_EARLY, suite, &q->k->early);
 	}
 	if (main) {
 		q->kl_done = true;
 		uint16_t suite = hs->suite_selected;
-		keys_from(t, q, &e, TLSA_KL_CLIENT_HANDSHAKE, suite, &q->hsk[cd]);
-		keys_from(t, q, &e, TLSA_KL_SERVER_HANDSHAKE, suite, &q->hsk[sd]);
-		keys_from(t, q, &e, TLSA_KL_CLIENT_TRAFFIC_0, suite, &q->app[cd]);
-		keys_from(t, q, &e, TLSA_KL_SERVER_TRAFFIC_0, suite, &q->app[sd]);
-		if (q->hsk[cd].aead != 0 || q->hsk[sd].aead != 0 || q->app[cd].aead != 0) {
+		keys_from(t, q, &e, TLSA_KL_CLIENT_HANDSHAKE, suite, &q->k->hsk[cd]);
+		keys_from(t, q, &e, TLSA_KL_SERVER_HANDSHAKE, suite, &q->k->hsk[sd]);
+		keys_from(t, q, &e, TLSA_KL_CLIENT_TRAFFIC_0, suite, &q->k->app[cd]);
+		keys_from(t, q, &e, TLSA_KL_SERVER_TRAFFIC_0, suite, &q->k->app[sd]);
+		if (q->k->hsk[cd].aead != 0 || q->k->hsk[sd].aead != 0 || q->k->app[cd].aead != 0) {
 			q->decrypting = true;
 			t->st.dec_conns++;
 		}
@@ -392,17 +439,17 @@ static int open_1rtt(struct tlsa_tracker *t, struct quic *q, int dir, struct tls
 {
 	struct tlsa_error err;
 	if (p->key_phase == q->phase[dir])
-		return tlsa_quic_decrypt_payload(t->qctx, &q->app[dir], p, t->qbuf, QUIC_BUF_CAP,
+		return tlsa_quic_decrypt_payload(t->qctx, &q->k->app[dir], p, t->qbuf, QUIC_BUF_CAP,
 						 plen, &err);
 	if (!q->have_next[dir]) {
-		if (tlsa_quic_keys_update(t->qctx, &q->app[dir], &q->next[dir]) != 0)
+		if (tlsa_quic_keys_update(t->qctx, &q->k->app[dir], &q->k->next[dir]) != 0)
 			return TLSA_EINVAL;
 		q->have_next[dir] = true;
 	}
-	int rc = tlsa_quic_decrypt_payload(t->qctx, &q->next[dir], p, t->qbuf, QUIC_BUF_CAP, plen,
-					   &err);
+	int rc = tlsa_quic_decrypt_payload(t->qctx, &q->k->next[dir], p, t->qbuf, QUIC_BUF_CAP,
+					   plen, &err);
 	if (rc == 0) {
-		q->app[dir] = q->next[dir];
+		q->k->app[dir] = q->k->next[dir];
 		q->phase[dir] = p->key_phase;
 		q->have_next[dir] = false;
 		q->key_updates++;
@@ -419,10 +466,12 @@ static bool quic_open(struct tlsa_tracker *t, struct quic *q, int dir, int ptype
 	int space = ptype == QP_INITIAL	    ? QS_INITIAL
 		    : ptype == QP_HANDSHAKE ? QS_HANDSHAKE
 					    : QS_APP;
-	const struct tlsa_quic_keys *k = ptype == QP_INITIAL	 ? &q->ini[dir]
-					 : ptype == QP_HANDSHAKE ? &q->hsk[dir]
-					 : ptype == QP_0RTT	 ? &q->early
-								 : &q->app[dir];
+	if (q->k == NULL)
+		return false; /* closed */
+	const struct tlsa_quic_keys *k = ptype == QP_INITIAL	 ? &q->k->ini[dir]
+					 : ptype == QP_HANDSHAKE ? &q->k->hsk[dir]
+					 : ptype == QP_0RTT	 ? &q->k->early
+								 : &q->k->app[dir];
 	if (k->aead == 0 || (ptype == QP_0RTT && dir != q->cdir))
 		return false;
 	if (tlsa_quic_unprotect_header(t->qctx, k, p, q->largest[dir][space], &err) != 0)
@@ -487,13 +536,13 @@ static bool quic_upgrade(struct tlsa_tracker *t, struct quic *q, int dir, int pt
 			 const struct tlsa_quic_packet *p)
 {
 	struct tlsa_quic_keys ck, sk;
-	if (dir == q->cdir || ptype != QP_INITIAL || q->upgraded ||
+	if (dir == q->cdir || ptype != QP_INITIAL || q->upgraded || q->k == NULL ||
 	    tlsa_quic_initial_keys(t->qctx, p->version, q->odcid, q->odcid_len, &ck, &sk) != 0)
 		return false;
 	q->upgraded = true;
 	q->version = p->version;
-	q->ini[q->cdir] = ck;
-	q->ini[1 - q->cdir] = sk;
+	q->k->ini[q->cdir] = ck;
+	q->k->ini[1 - q->cdir] = sk;
 	return true;
 }
 
@@ -510,13 +559,13 @@ static void quic_packet(struct tlsa_tracker *t, struct conn *c, struct quic *q, 
 		return;
 	if (p->long_header && p->version != q->version && !quic_upgrade(t, q, dir, ptype, p))
 		return;
-	if (ptype == QP_INITIAL && dir == q->cdir && q->rekey) {
+	if (ptype == QP_INITIAL && dir == q->cdir && q->rekey && q->k != NULL) {
 		/* the Initial after a Retry: keys from the DCID the Retry chose */
 		struct tlsa_quic_keys ck, sk;
 		if (tlsa_quic_initial_keys(t->qctx, q->version, p->dcid, p->dcid_len, &ck, &sk) ==
 		    0) {
-			q->ini[dir] = ck;
-			q->ini[1 - dir] = sk;
+			q->k->ini[dir] = ck;
+			q->k->ini[1 - dir] = sk;
 			q->largest[0][QS_INITIAL] = q->largest[1][QS_INITIAL] = TLSA_QUIC_PN_NONE;
 		}
 		q->rekey = false;
@@ -558,9 +607,8 @@ bool ses_quic_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 		struct tlsa_quic_packet probe = qp;
 		size_t plen;
 		if (!quic_open(t, q, dir, QP_INITIAL, &probe, &plen)) {
-			t->quic_conns--;
 			t->st.quic_conns--;
-			free(q);
+			ses_quic_free(t, c, q);
 			c->quic_no = true;
 			return false;
 		}
@@ -667,19 +715,12 @@ void ses_quic_conn_event(const struct conn *c, struct tlsa_conn_event *s)
 	s->quic_key_updates = q->key_updates;
 }
 
-void ses_quic_free(struct tlsa_tracker *t, struct conn *c)
+void ses_quic_free(struct tlsa_tracker *t, struct conn *c, struct quic *q)
 {
-	struct quic *q = c->quic;
 	if (q == NULL)
 		return;
-	for (int d = 0; d < 2; d++)
-		for (int s = 0; s < QS_COUNT; s++) {
-			if (q->cs[d][s].buf != NULL)
-				hs_mem_give(t, c, q->cs[d][s].cap);
-			free(q->cs[d][s].buf);
-		}
+	quic_release(t, c, q);
 	memset(q, 0, sizeof(*q)); /* the keys */
 	free(q);
 	c->quic = NULL;
-	t->quic_conns--;
 }

@@ -186,7 +186,7 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 	if (c->hs != &t->hs_blank)
 		free(c->hs);
 	t->hs_mem -= c->hs_mem;
-	ses_quic_free(t, c);
+	ses_quic_free(t, c, c->quic);
 	free(c->plaintext);
 	free(c->d[0].hs);
 	free(c->d[1].hs);

@@ -372,7 +372,8 @@ void ses_quic_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f);
 bool ses_quic_established(const struct conn *c);
 /* The QUIC fields of the connection event. */
 void ses_quic_conn_event(const struct conn *c, struct tlsa_conn_event *s);
-void ses_quic_free(struct tlsa_tracker *t, struct conn *c);
+/* Frees q (c->quic, or a connection's that did not become QUIC). */
+void ses_quic_free(struct tlsa_tracker *t, struct conn *c, struct quic *q);
 
 /* ---------------------------------------------- alert_event.c: alert events */
 
