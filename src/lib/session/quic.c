@@ -28,6 +28,7 @@
 #define QUIC_CRYPTO_MAX (64u << 10) /* CRYPTO stream bytes held out of order */
 #define QUIC_RANGES	8	    /* ... in at most this many pieces */
 #define QUIC_BUF_CAP	65536u	    /* a decrypted payload (a UDP payload's most) */
+#define QUIC_OPEN_MAX	512u	    /* 1-RTT packets opened after the handshake */
 
 /* Packet number spaces, and the packet types counted per direction. */
 enum { QS_INITIAL, QS_HANDSHAKE, QS_APP, QS_COUNT };
@@ -571,6 +572,12 @@ static void quic_packet(struct tlsa_tracker *t, struct conn *c, struct quic *q, 
 		q->rekey = false;
 	}
 	quic_note(t, c, q, dir, ptype, p, pkt);
+	/* Once the handshake is confirmed, a full-size 1-RTT packet is data: a close is
+	 * small (its reason phrase aside), so only packets up to QUIC_OPEN_MAX bytes are
+	 * opened, as TLS records that cannot hold an alert are not (--decrypt-all opens
+	 * every one). */
+	if (ptype == QP_1RTT && q->hs_done && p->len > QUIC_OPEN_MAX && !t->o.decrypt_all)
+		return;
 	size_t plen;
 	if (!quic_open(t, q, dir, ptype, p, &plen))
 		return;
