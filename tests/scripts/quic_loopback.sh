@@ -48,6 +48,8 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$tmp" || exit 1
+mkdir -p htdocs
+head -c 300000 /dev/urandom >htdocs/big
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout key.pem \
 	-out cert.pem -days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
 	>/dev/null 2>&1 || { echo "openssl req failed"; exit 1; }
@@ -65,14 +67,15 @@ capture() {
 	# wait until tcpdump listens (its file has a header)
 	for _ in $(seq 50); do [ -s "$name.pcap" ] && break; sleep 0.1; done
 	# shellcheck disable=SC2086
-	SSLKEYLOGFILE=$name.srv.keys timeout 10 gtlsserver -q $sopts 127.0.0.1 "$port" key.pem cert.pem \
+	SSLKEYLOGFILE=$name.srv.keys timeout 10 gtlsserver -q -d "$tmp/htdocs" $sopts 127.0.0.1 "$port" \
+		key.pem cert.pem \
 		>"$name.srv.log" 2>&1 &
 	local sp=$!
 	pids+=("$sp")
 	sleep 0.3
 	# shellcheck disable=SC2086
 	SSLKEYLOGFILE=$name.keys timeout 5 gtlsclient -q --exit-on-all-streams-close $copts \
-		127.0.0.1 "$port" https://localhost/ >"$name.cli.log" 2>&1
+		127.0.0.1 "$port" "https://localhost/${URI_PATH:-}" >"$name.cli.log" 2>&1
 	sleep 0.5
 	kill "$sp" 2>/dev/null
 	sleep 0.3
@@ -91,6 +94,9 @@ capture ok "" ""
 capture draft29 "" "-v 0xff00001d"
 capture upgrade "--preferred-versions=0x1" "-v 0xff00001d --other-versions=0xff00001d,0x1"
 capture v2vn "" "-v 0x6b3343cf"
+# a 300 KB download with the client updating its keys every 5 ms (no GSO: on lo a GSO
+# buffer is captured as one datagram of many packets, which no reader can split)
+URI_PATH=big capture keyupdate "--max-gso-dgrams=1" "--key-update=5ms"
 python3 "$ROOT/tests/data/quic/gen_synth.py" . || { echo "FAIL: gen_synth.py"; exit 1; }
 
 # check NAME PCAP KEYS "EXPECTED": EXPECTED is ";"-separated code:sender:space:stage:inferred
@@ -165,6 +171,7 @@ check ok ok.pcap ok.keys ""
 check draft29 draft29.pcap draft29.keys ""
 check upgrade upgrade.pcap upgrade.keys ""
 check v2vn v2vn.pcap "" ""
+check keyupdate keyupdate.pcap keyupdate.keys ""
 check alpn-mismatch alpn-mismatch.pcap "" "120:server:initial:client_hello:false"
 check no-alpn no-alpn.pcap "" "120:server:initial:client_hello:false"
 check cert-rejected cert-rejected.pcap cert-rejected.keys "48:client:handshake:server_certificate:false"
@@ -176,6 +183,9 @@ for n in ok draft29 upgrade; do
 		{ echo "FAIL: $n: no H3_NO_ERROR close in the connection object"; fail=1; }
 	grep -q '"outcome":"established"' "$n.json" || { echo "FAIL: $n: not established"; fail=1; }
 done
+# key updates followed: every packet that was opened authenticated
+grep -q '"quic_key_updates":[1-9]' keyupdate.json || { echo "FAIL: keyupdate: no key update followed"; fail=1; }
+grep -q 'decrypt_error' keyupdate.json && { echo "FAIL: keyupdate: a packet did not authenticate"; fail=1; }
 grep -q '"quic_version_negotiation":true' v2vn.json 2>/dev/null ||
 	grep -q 'no TLS or DTLS' v2vn.err ||
 	{ echo "FAIL: v2vn: neither a Version Negotiation nor 'no TLS'"; fail=1; }

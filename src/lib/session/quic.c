@@ -50,7 +50,7 @@ struct qstream {
 
 /* The keys of a connection: most of its memory, freed at its first close. */
 struct qkeys {
-	struct tlsa_quic_keys ini[2], hsk[2], app[2], next[2], early;
+	struct tlsa_quic_keys ini[2], hsk[2], app[2], next[2], prev[2], early;
 };
 
 struct quic {
@@ -63,13 +63,15 @@ struct quic {
 	bool rekey;	       /* a Retry came: the client's next Initial gives the keys */
 	bool retry, vn;	       /* a Retry, a Version Negotiation packet were seen */
 	bool upgraded;	       /* the server chose another version (RFC 9368) */
+	bool auth_failed;      /* a packet did not open under the key log's keys */
 	bool counted;	       /* open: counted in t->quic_conns (until its first close) */
 	bool kl_done;	       /* the key log was looked up */
 	bool early_done;       /* ... for the 0-RTT secret */
 	bool decrypting;       /* it had this connection's handshake secrets */
 	bool hs_done;	       /* HANDSHAKE_DONE was read */
 	bool phase[2];	       /* key phase of app[dir] */
-	bool have_next[2];     /* next[dir] holds the next key phase's keys */
+	bool have_next[2];     /* k->next[dir] holds the next key phase's keys */
+	bool have_prev[2];     /* k->prev[dir] the last phase's (late packets) */
 	struct qkeys *k;       /* NULL once the connection closed */
 	uint64_t largest[2][QS_COUNT];
 	struct qstream cs[2][QS_COUNT];
@@ -439,21 +441,28 @@ static int open_1rtt(struct tlsa_tracker *t, struct quic *q, int dir, struct tls
 		     size_t *plen)
 {
 	struct tlsa_error err;
+	struct qkeys *k = q->k;
 	if (p->key_phase == q->phase[dir])
-		return tlsa_quic_decrypt_payload(t->qctx, &q->k->app[dir], p, t->qbuf, QUIC_BUF_CAP,
+		return tlsa_quic_decrypt_payload(t->qctx, &k->app[dir], p, t->qbuf, QUIC_BUF_CAP,
 						 plen, &err);
 	if (!q->have_next[dir]) {
-		if (tlsa_quic_keys_update(t->qctx, &q->k->app[dir], &q->k->next[dir]) != 0)
+		if (tlsa_quic_keys_update(t->qctx, &k->app[dir], &k->next[dir]) != 0)
 			return TLSA_EINVAL;
 		q->have_next[dir] = true;
 	}
-	int rc = tlsa_quic_decrypt_payload(t->qctx, &q->k->next[dir], p, t->qbuf, QUIC_BUF_CAP,
-					   plen, &err);
+	int rc = tlsa_quic_decrypt_payload(t->qctx, &k->next[dir], p, t->qbuf, QUIC_BUF_CAP, plen,
+					   &err);
 	if (rc == 0) {
-		q->k->app[dir] = q->k->next[dir];
+		k->prev[dir] = k->app[dir];
+		q->have_prev[dir] = true;
+		k->app[dir] = k->next[dir];
 		q->phase[dir] = p->key_phase;
 		q->have_next[dir] = false;
 		q->key_updates++;
+	} else if (q->have_prev[dir]) {
+		/* sent before the last update, delivered after it */
+		rc = tlsa_quic_decrypt_payload(t->qctx, &k->prev[dir], p, t->qbuf, QUIC_BUF_CAP,
+					       plen, &err);
 	}
 	return rc;
 }
@@ -481,8 +490,10 @@ static bool quic_open(struct tlsa_tracker *t, struct quic *q, int dir, int ptype
 				  : tlsa_quic_decrypt_payload(t->qctx, k, p, t->qbuf, QUIC_BUF_CAP,
 							      plen, &err);
 	if (rc != 0) {
-		if (rc == TLSA_EAUTH)
-			t->st.dec_failures++;
+		if (rc == TLSA_EAUTH && ptype != QP_INITIAL) {
+			t->st.dec_failures++; /* the key log's keys did not open it */
+			q->auth_failed = true;
+		}
 		return false;
 	}
 	if (q->largest[dir][space] == TLSA_QUIC_PN_NONE || p->pn > q->largest[dir][space])
@@ -579,8 +590,14 @@ static void quic_packet(struct tlsa_tracker *t, struct conn *c, struct quic *q, 
 	if (ptype == QP_1RTT && q->hs_done && p->len > QUIC_OPEN_MAX && !t->o.decrypt_all)
 		return;
 	size_t plen;
-	if (!quic_open(t, q, dir, ptype, p, &plen))
+	if (!quic_open(t, q, dir, ptype, p, &plen)) {
+		if (q->auth_failed && c->dec_error == NULL) {
+			c->dec_error = "authentication failed: wrong key log or tampered record";
+			notice(t, pkt,
+			       "a QUIC packet did not authenticate under the key log's keys");
+		}
 		return;
+	}
 	q->n_opened[dir][ptype]++;
 	t->st.quic_packets_opened++;
 	if (ptype != QP_INITIAL) {
