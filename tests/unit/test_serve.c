@@ -5,7 +5,7 @@
  * of tests/scripts/serve_engine.sh:
  *
  *   test_serve serve ADDR:PORT VERSION STEP LEVEL CODE SHAPE [plaintext] [rcc]
- *                    [alpn=LIST] [ca=FILE] [keylog=FILE] [count=N] [timeout=MS]
+ *                    [alpn=LIST] [ca=FILE] [keylog=FILE] [count=N] [timeout=MS] [codes=all]
  *   test_serve connect ADDR PORT VERSION STEP LEVEL CODE SHAPE [plaintext] [keylog=FILE]
  *
  * `serve` prints "port N" once it listens, then one line per connection.
@@ -237,6 +237,7 @@ static int driver(int argc, char **argv)
 	o.alert.level = (uint8_t)atoi(argv[base + 2]);
 	o.alert.code = (uint8_t)atoi(argv[base + 3]);
 	unsigned count = 1;
+	bool all_codes = false; /* connection i sends code i % 256 */
 	const char *ca = NULL;
 	FILE *kl = NULL;
 	for (int i = base + 5; i < argc; i++) {
@@ -251,6 +252,8 @@ static int driver(int argc, char **argv)
 			o.sni = a + 4;
 		else if (strncmp(a, "ca=", 3) == 0)
 			ca = a + 3;
+		else if (strcmp(a, "codes=all") == 0)
+			all_codes = true;
 		else if (strncmp(a, "count=", 6) == 0)
 			count = (unsigned)atoi(a + 6);
 		else if (strncmp(a, "timeout=", 8) == 0)
@@ -296,10 +299,12 @@ static int driver(int argc, char **argv)
 	printf("port %u\n", tlsa_serve_port(l));
 	fflush(stdout);
 	for (unsigned i = 0; i < count && rc == 0; i++) {
+		if (all_codes)
+			o.alert.code = (uint8_t)i;
 		rc = tlsa_serve_accept(l, 20000, &o, &r, &err);
 		if (rc != 0)
 			fprintf(stderr, "serve: %s\n", err.msg);
-		else if (count <= 20)
+		else if (count <= 20 || all_codes)
 			print_result(&r);
 	}
 	if (kl != NULL)

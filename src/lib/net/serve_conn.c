@@ -29,6 +29,8 @@ static const char answer[] = "HTTP/1.1 200 OK\r\n"
 static const char request[] = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
 #define MAX_RECORD (16384 + 2048)
+/* a client at `closing` waits this long for an answer to its request */
+#define QUIET_MS 1000
 
 void serve_ctx_free(void *ctx)
 {
@@ -204,6 +206,13 @@ static int handshake(struct serve_conn *c)
 				 SERVE_BUF_CAP);
 			return FAILED;
 		}
+		if (rc == 1 && c->o->step < TLSA_STEP_FINISHED) {
+			/* e.g. client_certificate when the server asked for none */
+			snprintf(c->r->detail, sizeof(c->r->detail),
+				 "the handshake completed without reaching %s",
+				 tlsa_serve_step_name(c->o->step));
+			return FAILED;
+		}
 		if (rc == 1)
 			return c->o->step == TLSA_STEP_FINISHED ? AT_STEP
 								: (flush(c) == 0 ? GO_ON : FAILED);
@@ -233,6 +242,7 @@ static int data(struct serve_conn *c)
 {
 	SSL *ssl = c->ssl;
 	tlsa_serve_step s = c->o->step;
+	uint64_t deadline = c->deadline;
 	if (c->client) {
 		if (SSL_write(ssl, request, (int)strlen(request)) <= 0)
 			return FAILED;
@@ -241,6 +251,9 @@ static int data(struct serve_conn *c)
 			return AT_STEP;
 		if (flush(c) != 0)
 			return FAILED;
+		/* closing: after the answer, or a quiet second when none comes */
+		if (net_now_ms() + QUIET_MS < deadline)
+			deadline = net_now_ms() + QUIET_MS;
 	}
 	for (;;) {
 		char b[4096];
@@ -265,7 +278,9 @@ static int data(struct serve_conn *c)
 			ended(c, "the connection ended");
 			return FAILED;
 		}
-		long k = pull(c, c->deadline);
+		long k = pull(c, deadline);
+		if (k == -ETIMEDOUT && c->client && deadline < c->deadline)
+			return AT_STEP;
 		if (k <= 0) {
 			ended(c, why_recv(k));
 			return FAILED;
