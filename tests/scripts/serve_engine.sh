@@ -34,7 +34,7 @@ server() {
 	timeout 20 "$DRIVER" serve 127.0.0.1:0 "$v" "$st" "$lv" "$cd" "$sh" ca="$tmp/ca.pem" \
 		timeout=1500 "${df[@]}" >"$tmp/s.out" 2>&1 &
 	local sp=$! port=
-	for _ in $(seq 50); do
+	for _ in $(seq 100); do
 		port=$(awk '/^port/{print $2}' "$tmp/s.out")
 		[ -n "$port" ] && [ -s "$tmp/ca.pem" ] && break
 		sleep 0.1
@@ -61,15 +61,22 @@ client() {
 	local v=$1 st=$2 lv=$3 cd=$4 sh=$5 want=$6 want2=$7
 	shift 7
 	n=$((n + 1))
-	local port V=-tls1_3
-	port=$(free_port)
+	local port V=-tls1_3 sp try
 	[ "$v" = 0303 ] && V=-tls1_2
-	timeout 10 openssl s_server "$V" -accept "127.0.0.1:$port" -cert "$tmp/sc.pem" \
-		-key "$tmp/sk.pem" -naccept 1 "$@" < <(sleep 4) >"$tmp/ss.out" 2>&1 &
-	local sp=$!
-	for _ in $(seq 50); do
-		grep -q ACCEPT "$tmp/ss.out" 2>/dev/null && break
-		sleep 0.1
+	# a free port can be taken between the look and the bind: try another
+	for try in 1 2 3; do
+		port=$(free_port)
+		timeout 10 openssl s_server "$V" -accept "127.0.0.1:$port" -cert "$tmp/sc.pem" \
+			-key "$tmp/sk.pem" -naccept 1 "$@" < <(sleep 4) >"$tmp/ss.out" 2>&1 &
+		sp=$!
+		for _ in $(seq 100); do
+			grep -q ACCEPT "$tmp/ss.out" 2>/dev/null && break
+			kill -0 "$sp" 2>/dev/null || break
+			sleep 0.1
+		done
+		grep -q ACCEPT "$tmp/ss.out" && break
+		kill "$sp" 2>/dev/null
+		wait "$sp" 2>/dev/null
 	done
 	timeout 10 "$DRIVER" connect 127.0.0.1 "$port" "$v" "$st" "$lv" "$cd" "$sh" timeout=1500 \
 		>"$tmp/cc.out" 2>&1

@@ -385,6 +385,7 @@ static void watch(struct serve_conn *c, uint64_t t0)
 	unsigned tmo = o->reaction_timeout_ms != 0 ? o->reaction_timeout_ms : 3000;
 	uint64_t deadline = t0 + tmo;
 	bool dead = false, asked = false;
+	serve_in_pump(c); /* what arrived before the alert went out (its own alert?) */
 	struct tlsa_reaction_case rc = {.version = c->keys.version != 0 ? c->keys.version
 						   : o->version != 0	? o->version
 									: TLSA_SERVE_VERSION_TLS13,
@@ -398,7 +399,6 @@ static void watch(struct serve_conn *c, uint64_t t0)
 					.peer_first_level = (uint8_t)c->peer_level,
 					.peer_first_code = (uint8_t)c->peer_code,
 					.grace_ms = GRACE_MS};
-	serve_in_pump(c); /* what arrived before the alert went out */
 	rx_setup(c);
 	c->after_alert = true;
 	struct tlsa_reaction *rr = tlsa_reaction_new(&rc, c->rx_epoch[0] ? &c->rx[0] : NULL,
@@ -600,6 +600,7 @@ int tlsa_serve_connect(const struct tlsa_probe_addr *a, const struct tlsa_serve_
 	int fd = net_connect(a, hs, &pr);
 	if (fd < 0) {
 		SSL_CTX_free(ctx);
+		r->peer_level = r->peer_code = -1;
 		snprintf(r->detail, sizeof(r->detail), "%s", pr.detail);
 		return 0;
 	}
