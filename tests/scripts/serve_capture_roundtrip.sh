@@ -13,7 +13,7 @@
 # authenticate under the key log (scan: no decrypt errors), and the Go client must report
 # the alert where it reads one.  DTLS 1.2 for a subset when serve serves it.  serve sends
 # one alert per process: 16 of them run at a time, each on its own port.
-# tier: full (1,536 connections, six scan and twelve tshark passes, about 4 min on a busy machine)
+# tier: full (1,536 connections, six scan and twelve tshark passes, about 2 min)
 set -u
 cd "$(dirname "$0")/../.."
 export TLSALERT=${TLSALERT:-$PWD/build/tlsalert}
