@@ -47,6 +47,10 @@ static const struct {
 	 "chromium"},
 	{"ERR_QUIC_PROTOCOL_ERROR", -1, -1, "ERR_QUIC_PROTOCOL_ERROR", "chromium"},
 	{"QUIC_HANDSHAKE_FAILED", -1, -1, "QUIC_HANDSHAKE_FAILED", "chromium"},
+	{"\"quic_error\": 199", 46, 0x12e, "QUIC_TLS_CERTIFICATE_UNKNOWN", "chromium"},
+	{"\"quic_error\":202", 116, 0x174, "QUIC_TLS_CERTIFICATE_REQUIRED", "chromium"},
+	{"quic_error=195", 42, 0x12a, "QUIC_TLS_BAD_CERTIFICATE", "chromium"},
+	{"\"quic_error\": 25", -1, -1, "QUIC_NETWORK_IDLE_TIMEOUT", "chromium"},
 	{"PROTOCOL_VIOLATION", -1, 0x0a, "PROTOCOL_VIOLATION", "rfc9000"},
 	{"protocol_violation", -1, 0x0a, "PROTOCOL_VIOLATION", "rfc9000"},
 	{"QUIC_ERROR_PROTOCOL_VIOLATION", -1, 0x0a, "PROTOCOL_VIOLATION", "rfc9000"},
@@ -64,7 +68,7 @@ static const char *const not_quic[] = {
 	"0x200", "512", "767", "0x80410123x", "CRYPTO_ERROR", "CRYPTO_ERROR 0x99", "CRYPTO_ERROR 0x200",
 	"crypto_error_0x", "Transport()", "Transport(", "CryptoAlert(256)", "PeerError(x)",
 	"QUIC_STATUS_TLS_ALERT(256)", "QUIC_TLS_", "H3_", "0x", "99999999999999999999999",
-	"Application(256)", "net::", "QUIC_TLS_BOGUS", "H3_NO_ERRORS",
+	"Application(256)", "\"quic_error\": 194", "quic_error: 0xc7", "net::", "QUIC_TLS_BOGUS", "H3_NO_ERRORS",
 };
 
 int main(void)

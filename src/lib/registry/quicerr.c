@@ -362,6 +362,32 @@ static bool parse_name(const char *s, size_t len, struct tlsa_quic_error *out)
 	return false;
 }
 
+/* Chromium's net-export: QUIC_SESSION_CLOSED {"quic_error": 199} (a QuicErrorCode, not a
+ * wire code; 195-202 are the QUIC_TLS_* alerts), also as quic_error=199. */
+static bool parse_netlog(const char *s, size_t len, struct tlsa_quic_error *out)
+{
+	/* the leading quote is gone: tlsa_quic_parse() skips it */
+	static const char *const keys[] = {"quic_error\":", "quic_error:", "quic_error="};
+	uint64_t v;
+	bool hex;
+
+	for (size_t i = 0; i < N_ELEMS(keys); i++) {
+		size_t n = strlen(keys[i]);
+		if (!starts(s, len, keys[i]))
+			continue;
+		while (n < len && s[n] == ' ')
+			n++;
+		if (!parse_u64(s + n, len - n, &v, &hex) || hex)
+			return false;
+		const struct quic_row *r = row_by_code(TLSA_QUIC_NAME, v);
+		if (r == NULL)
+			return false;
+		set_row(out, r);
+		return true;
+	}
+	return false;
+}
+
 int tlsa_quic_parse(const char *s, size_t len, struct tlsa_quic_error *out)
 {
 	if (s == NULL || out == NULL)
@@ -376,7 +402,8 @@ int tlsa_quic_parse(const char *s, size_t len, struct tlsa_quic_error *out)
 	if (len == 0 || len > 200)
 		return TLSA_EINVAL;
 	if (parse_number(s, len, out) || parse_crypto(s, len, out) ||
-	    parse_msquic_alert(s, len, out) || parse_neqo(s, len, out) || parse_name(s, len, out))
+	    parse_msquic_alert(s, len, out) || parse_neqo(s, len, out) || parse_netlog(s, len, out) ||
+	    parse_name(s, len, out))
 		return 0;
 	return TLSA_EINVAL;
 }
