@@ -20,6 +20,9 @@ struct quic_row {
 
 #include "quicerr_data.h"
 
+_Static_assert(N_ELEMS(quic_h3_note) == N_ELEMS(quic_h3_note_dec) && N_ELEMS(quic_h3_note) == 17,
+	       "one HTTP/3 note per code 0x100-0x110, in both forms");
+
 #define CRYPTO_FIRST 0x100u
 #define CRYPTO_LAST  0x1ffu
 /* MsQuic's QUIC_STATUS_TLS_ALERT(a): 0x80410100 | a on Windows, 200000256 + a elsewhere. */
@@ -207,8 +210,9 @@ static bool parse_number(const char *s, size_t len, struct tlsa_quic_error *out)
 		return false;
 	if (v >= CRYPTO_FIRST && v <= CRYPTO_LAST) {
 		set_crypto(out, v, "quic");
-		if (v <= 0x110) /* the HTTP/3 code of the same number */
-			out->note = (hex ? quic_h3_note : quic_h3_note_dec)[v - CRYPTO_FIRST];
+		size_t i = (size_t)(v - CRYPTO_FIRST);
+		if (i < N_ELEMS(quic_h3_note)) /* 0x100-0x110: the HTTP/3 code of the same number */
+			out->note = hex ? quic_h3_note[i] : quic_h3_note_dec[i];
 		else
 			out->note = hex ? NULL : note_curl;
 		return true;
