@@ -10,6 +10,8 @@
  *   tlsalert/text.h      alerts in logs and error messages of TLS stacks
  *   tlsalert/keylog.h    NSS key logs (SSLKEYLOGFILE) keyed by client random
  *   tlsalert/decrypt.h   TLS 1.0-1.3 / DTLS record decryption with known secrets
+ *   tlsalert/quic.h      QUIC packets: headers, Initial and key-log keys, protection
+ *                        removal, Retry tags, frames
  *   tlsalert/capture.h   pcap/pcapng/live capture, TCP reassembly, flows
  *   tlsalert/diagnose.h  why a stack sends an alert: cause tables, ranked diagnosis
  *   tlsalert/hello.h     ClientHello / ServerHello parsing into handshake facts
@@ -37,6 +39,7 @@
 #include "tlsalert/text.h"
 #include "tlsalert/keylog.h"
 #include "tlsalert/decrypt.h"
+#include "tlsalert/quic.h"
 #include "tlsalert/capture.h"
 #include "tlsalert/diagnose.h"
 #include "tlsalert/hello.h"

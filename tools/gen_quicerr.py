@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turn data/quic-errors.txt into the table behind tlsa_quic_parse().
+"""Turn data/quic-errors.txt into the table behind tlsa_quic_error_parse().
 
 usage: gen_quicerr.py DATA_DIR OUT_HEADER
 

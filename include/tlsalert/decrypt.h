@@ -8,6 +8,7 @@
  *   tlsa_dir_init_tls13()      ... from a TLS 1.3 traffic secret
  *   tlsa_dir_init_tls12()      ... both directions from a master secret
  *   tlsa_dir_decrypt()         one protected record -> plaintext
+ *   tlsa_dir_encrypt()         plaintext -> one protected record (the inverse)
  *   tlsa_dir_key_update()      TLS 1.3 KeyUpdate: next traffic secret
  *
  * All cryptography goes through OpenSSL libcrypto (EVP_CIPHER, EVP_MAC,
@@ -118,8 +119,10 @@ struct tlsa_cipher_dir {
 	uint8_t mac_key[48];
 	uint8_t secret[48]; /* TLS 1.3 traffic secret, for KeyUpdate */
 	uint8_t secret_len;
-	uint64_t seq;	   /* next TLS record sequence number */
-	uint64_t last_seq; /* sequence number the last record was checked with */
+	uint64_t seq;	   /* next TLS record sequence number (DTLS: the next 48-bit sequence
+			      number tlsa_dir_encrypt() writes; opening takes the header's) */
+	uint16_t epoch;	   /* DTLS: the epoch tlsa_dir_encrypt() writes (1 after init) */
+	uint64_t last_seq; /* sequence number the last record was checked (or sealed) with */
 	void *cipher_ctx;  /* EVP_CIPHER_CTX * */
 	void *cipher;	   /* EVP_CIPHER *, fetched once */
 	void *mac_ctx;	   /* EVP_MAC_CTX * (CBC suites) */
@@ -146,7 +149,8 @@ int tlsa_dir_init_tls13(struct tlsa_cipher_dir *d, uint16_t suite, const uint8_t
  * ServerHello chose; `etm` says Encrypt-then-MAC (RFC 7366) was negotiated (CBC suites only).  An
  * extended master secret (RFC 7627) changes only how the master secret was
  * made, so nothing here depends on it.  Sequence numbers start at 0; for
- * DTLS the sequence number comes from each record's header instead.
+ * DTLS opening takes the sequence number from each record's header instead,
+ * and sealing writes epoch 1 (d->epoch) and d->seq.
  */
 int tlsa_dir_init_tls12(struct tlsa_cipher_dir *client, struct tlsa_cipher_dir *server,
 			uint16_t version, uint16_t suite, const uint8_t master[48],
@@ -178,6 +182,46 @@ int tlsa_dir_init_tls12(struct tlsa_cipher_dir *client, struct tlsa_cipher_dir *
  */
 int tlsa_dir_decrypt(struct tlsa_cipher_dir *d, const uint8_t *record, size_t len, uint8_t *out,
 		     size_t cap, size_t *out_len, uint8_t *inner_type, struct tlsa_error *err);
+
+/*
+ * Protects one record: the inverse of tlsa_dir_decrypt() on the same
+ * direction state.  Writes the whole record, header included, to `out` (at
+ * most `cap` bytes) and its length to *out_len:
+ *   TLS 1.3: outer type 23, version 0x0303, plain || type || `pad` zero
+ *     bytes sealed with the traffic key (RFC 8446 5.2);
+ *   TLS 1.2 AEAD: type, d->version, GCM/CCM: an 8-byte explicit nonce equal
+ *     to the sequence number (as OpenSSL writes it), ciphertext, tag;
+ *     ChaCha20-Poly1305: no explicit nonce (RFC 7905);
+ *   CBC: MAC-then-encrypt with TLS padding (RFC 5246 6.2.3.2), or
+ *     encrypt-then-MAC when d->etm (RFC 7366); a random explicit IV
+ *     (RAND_bytes) from TLS 1.1 and in DTLS, the chained IV d->iv (which moves
+ *     on) for SSL 3.0 and TLS 1.0;
+ *   stream (RC4: its state moves on, so one direction state either opens or
+ *     seals) and NULL suites: plain || MAC, encrypted or not;
+ *   DTLS: the 13-byte header with d->epoch and d->seq (48 bits); the MAC,
+ *     additional data and explicit nonce use epoch || seq.
+ * `type` is the content type (TLS 1.3: the inner one; 0 is refused there:
+ * it could not be told from padding).  `pad` (tlsa_dir_encrypt_padded();
+ * 0 here): TLS 1.3 zero padding bytes; CBC (not SSL 3.0): extra padding, a
+ * multiple of the block size, the padding length byte at most 255 in all;
+ * other suites 0.  No limit of 2^14 is applied (a test peer may want to
+ * send more); the length field must hold the body.
+ * `plain` and `out` must not overlap.
+ *
+ * Uses d->seq (d->last_seq receives it, DTLS: with the epoch above it) and
+ * advances it on success only: a record that was not written is not
+ * counted.  Returns 0; TLSA_EINVAL (state not set up, a suite sealing does not
+ * support, bad `pad` or type), TLSA_ELIMIT (`cap` too small, body over 65535
+ * bytes, DTLS sequence numbers exhausted), TLSA_EAUTH (libcrypto failed).
+ * `err` (may be NULL) says why.
+ */
+int tlsa_dir_encrypt(struct tlsa_cipher_dir *d, uint8_t type, const uint8_t *plain, size_t n,
+		     uint8_t *out, size_t cap, size_t *out_len, struct tlsa_error *err);
+
+/* tlsa_dir_encrypt() with `pad` bytes of padding (above). */
+int tlsa_dir_encrypt_padded(struct tlsa_cipher_dir *d, uint8_t type, const uint8_t *plain,
+			    size_t n, size_t pad, uint8_t *out, size_t cap, size_t *out_len,
+			    struct tlsa_error *err);
 
 /*
  * libcrypto algorithms and contexts shared by many directions (the session

@@ -35,7 +35,7 @@ typedef enum tlsa_quic_kind {
 /* "crypto_error", "transport_error", "application_error", "status", "name". */
 const char *tlsa_quic_kind_name(tlsa_quic_kind k);
 
-/* A QUIC error, as tlsa_quic_parse() and tlsa_quic_describe() fill it.  The strings
+/* A QUIC error, as tlsa_quic_error_parse() and tlsa_quic_error_describe() fill it.  The strings
  * are static. */
 struct tlsa_quic_error {
 	tlsa_quic_kind kind;
@@ -64,7 +64,7 @@ struct tlsa_quic_error {
  * the TLS alert names are not QUIC spellings (tlsa_alert_parse() reads them).
  * Returns 0 and fills *out, or TLSA_EINVAL.
  */
-int tlsa_quic_parse(const char *s, size_t len, struct tlsa_quic_error *out);
+int tlsa_quic_error_parse(const char *s, size_t len, struct tlsa_quic_error *out);
 
 /*
  * What the error code of a CONNECTION_CLOSE frame is: `app` false for a frame of type
@@ -72,7 +72,7 @@ int tlsa_quic_parse(const char *s, size_t len, struct tlsa_quic_error *out);
  * code: HTTP/3 and QPACK names, never an alert).  Always fills *out (name "unknown"
  * when the code has none).
  */
-void tlsa_quic_describe(uint64_t code, int app, struct tlsa_quic_error *out);
+void tlsa_quic_error_describe(uint64_t code, int app, struct tlsa_quic_error *out);
 
 #ifdef __cplusplus
 }

@@ -15,7 +15,7 @@ struct explain_opts {
 void explain_one(struct cli *c, const struct explain_opts *o, const char *input,
 		 const struct tlsa_alert *a, bool *first);
 
-/* explain_quic.c: `input` read as a QUIC spelling (tlsa_quic_parse()): the alert it
+/* explain_quic.c: `input` read as a QUIC spelling (tlsa_quic_error_parse()): the alert it
  * carries with its QUIC meaning, or what the QUIC error is when it is no alert.  False
  * (nothing written) when it is not a QUIC spelling. */
 bool explain_quic(struct cli *c, const struct explain_opts *o, const char *input, bool *first);

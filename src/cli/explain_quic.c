@@ -1,6 +1,6 @@
 /*
  * tlsalert explain for QUIC spellings: "0x178", "CRYPTO_ERROR 0x178", "crypto_error_0x12a",
- * MsQuic's 0x8041012a, neqo's Transport(376), Chromium's QUIC_TLS_* (tlsa_quic_parse()).
+ * MsQuic's 0x8041012a, neqo's Transport(376), Chromium's QUIC_TLS_* (tlsa_quic_error_parse()).
  * One that carries an alert is explained as that alert, after what QUIC made of it; any
  * other QUIC error (a transport error, an HTTP/3 code, an idle timeout) is named as what
  * it is, never as an alert.
@@ -38,7 +38,7 @@ bool explain_quic(struct cli *c, const struct explain_opts *o, const char *input
 	struct tlsa_quic_error q;
 	struct explain_opts qo = *o;
 
-	if (tlsa_quic_parse(input, strlen(input), &q) != 0)
+	if (tlsa_quic_error_parse(input, strlen(input), &q) != 0)
 		return false;
 	if (q.alert < 0) {
 		explain_not_alert(c, input, &q, first);
@@ -54,7 +54,7 @@ bool explain_quic_joined(struct cli *c, const struct explain_opts *o, const char
 	struct tlsa_quic_error q;
 	bool first = true;
 
-	if (tlsa_quic_parse(joined, strlen(joined), &q) != 0)
+	if (tlsa_quic_error_parse(joined, strlen(joined), &q) != 0)
 		return false;
 	if (c->fmt == OUT_CSV)
 		alert_csv_header(c->out);
@@ -66,7 +66,7 @@ bool explain_is_code(const char *s, size_t len)
 	uint8_t code;
 	struct tlsa_quic_error q;
 
-	return tlsa_alert_parse(s, len, &code) == 0 || tlsa_quic_parse(s, len, &q) == 0;
+	return tlsa_alert_parse(s, len, &code) == 0 || tlsa_quic_error_parse(s, len, &q) == 0;
 }
 
 /* An application close's code after `lit` in s: ngtcp2 "CONNECTION_CLOSE(0x1d)
@@ -74,9 +74,9 @@ bool explain_is_code(const char *s, size_t len)
  * error_code: 256", lsquic "application-level code: 256".  -1 when absent. */
 static long long app_code(const char *s)
 {
-	static const char *const lits[] = {"CONNECTION_CLOSE(0x1d) error_code=",
-					   "Application error ", "is_app: true, error_code: ",
-					   "application-level code: "};
+	static const char *const lits[] = {
+		"CONNECTION_CLOSE(0x1d) error_code=", "Application error ",
+		"is_app: true, error_code: ", "application-level code: "};
 	for (size_t i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
 		const char *p = strstr(s, lits[i]);
 		if (p == NULL)
@@ -109,11 +109,11 @@ void explain_quic_closes(struct cli *c, const char *input, bool *first)
 	/* Transport error names are also HTTP/2's (NO_ERROR, INTERNAL_ERROR, FLOW_CONTROL_ERROR)
 	 * or common words (CONNECTION_REFUSED): named only where the text is QUIC's. */
 	bool quic = strstr(input, "QUIC") != NULL || strstr(input, "quic") != NULL ||
-		    strstr(input, "CONNECTION_CLOSE") != NULL || strstr(input, " (remote)") != NULL ||
-		    strstr(input, " (local)") != NULL;
+		    strstr(input, "CONNECTION_CLOSE") != NULL ||
+		    strstr(input, " (remote)") != NULL || strstr(input, " (local)") != NULL;
 
 	if (app >= 0) {
-		tlsa_quic_describe((uint64_t)app, 1, &q);
+		tlsa_quic_error_describe((uint64_t)app, 1, &q);
 		seen[n++] = q.name;
 		explain_not_alert(c, input, &q, first);
 	}
@@ -125,14 +125,15 @@ void explain_quic_closes(struct cli *c, const char *input, bool *first)
 			len--;
 		/* names only: a bare number in prose is not read as a QUIC code */
 		if (len > 0 && memchr(p, '_', len) != NULL && !isdigit((unsigned char)p[0]) &&
-		    tlsa_quic_parse(p, len, &q) == 0 && q.alert < 0 && q.kind != TLSA_QUIC_CRYPTO &&
-		    (quic || q.kind != TLSA_QUIC_TRANSPORT)) {
+		    tlsa_quic_error_parse(p, len, &q) == 0 && q.alert < 0 &&
+		    q.kind != TLSA_QUIC_CRYPTO && (quic || q.kind != TLSA_QUIC_TRANSPORT)) {
 			bool dup = false;
 			for (size_t i = 0; i < n; i++)
 				dup |= strcmp(seen[i], q.name) == 0;
 			if (!dup) {
 				char token[128];
-				snprintf(token, sizeof(token), "%.*s", (int)(len < 127 ? len : 127), p);
+				snprintf(token, sizeof(token), "%.*s", (int)(len < 127 ? len : 127),
+					 p);
 				seen[n++] = q.name;
 				explain_not_alert(c, token, &q, first);
 			}

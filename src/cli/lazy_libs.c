@@ -27,10 +27,12 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
+#include <openssl/pem.h>
 #include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -120,6 +122,8 @@
 	X(int, EVP_DigestInit_ex2,                                                                 \
 	  (EVP_MD_CTX * ctx, const EVP_MD *type, const OSSL_PARAM params[]), (ctx, type, params))  \
 	X(int, EVP_DigestUpdate, (EVP_MD_CTX * ctx, const void *d, size_t cnt), (ctx, d, cnt))     \
+	X(int, EVP_EncryptFinal_ex, (EVP_CIPHER_CTX * ctx, unsigned char *out, int *outl),         \
+	  (ctx, out, outl))                                                                        \
 	X(int, EVP_EncryptInit_ex2,                                                                \
 	  (EVP_CIPHER_CTX * ctx, const EVP_CIPHER *cipher, const unsigned char *key,               \
 	   const unsigned char *iv, const OSSL_PARAM params[]),                                    \
@@ -226,7 +230,45 @@
 	  (a, in, len))                                                                            \
 	X(X509 *, d2i_X509, (X509 * *a, const unsigned char **in, long len), (a, in, len))         \
 	X(X509_NAME *, d2i_X509_NAME, (X509_NAME * *a, const unsigned char **in, long len),        \
-	  (a, in, len))
+	  (a, in, len))                                                                            \
+	X(int, ASN1_INTEGER_set, (ASN1_INTEGER * a, long v), (a, v))                               \
+	X(BIO *, BIO_new_file, (const char *filename, const char *mode), (filename, mode))         \
+	X(int, BIO_read, (BIO * b, void *data, int dlen), (b, data, dlen))                         \
+	X(int, BIO_write, (BIO * b, const void *data, int dlen), (b, data, dlen))                  \
+	X(int, EVP_PKEY_CTX_set_group_name, (EVP_PKEY_CTX * ctx, const char *name), (ctx, name))   \
+	X(const EVP_MD *, EVP_sha256, (void), ())                                                  \
+	X(OPENSSL_STACK *, OPENSSL_sk_new_null, (void), ())                                        \
+	XV(OPENSSL_sk_pop_free, (OPENSSL_STACK * st, void (*func)(void *)), (st, func))            \
+	X(int, OPENSSL_sk_push, (OPENSSL_STACK * st, const void *data), (st, data))                \
+	X(void *, OPENSSL_sk_value, (const OPENSSL_STACK *st, int i), (st, i))                     \
+	X(EVP_PKEY *, PEM_read_bio_PrivateKey,                                                     \
+	  (BIO * bp, EVP_PKEY * *x, pem_password_cb * cb, void *u), (bp, x, cb, u))                \
+	X(X509 *, PEM_read_bio_X509, (BIO * bp, X509 * *x, pem_password_cb * cb, void *u),         \
+	  (bp, x, cb, u))                                                                          \
+	X(int, PEM_write_bio_X509, (BIO * out, const X509 *x), (out, x))                           \
+	X(X509_EXTENSION *, X509V3_EXT_conf_nid,                                                   \
+	  (LHASH_OF(CONF_VALUE) * conf, X509V3_CTX * ctx, int ext_nid, const char *value),         \
+	  (conf, ctx, ext_nid, value))                                                             \
+	XV(X509V3_set_ctx,                                                                         \
+	   (X509V3_CTX * ctx, X509 * issuer, X509 * subject, X509_REQ * req, X509_CRL * crl,       \
+	    int flags),                                                                            \
+	   (ctx, issuer, subject, req, crl, flags))                                                \
+	XV(X509_EXTENSION_free, (X509_EXTENSION * a), (a))                                         \
+	X(int, X509_NAME_add_entry_by_txt,                                                         \
+	  (X509_NAME * name, const char *field, int type, const unsigned char *bytes, int len,     \
+	   int loc, int set),                                                                      \
+	  (name, field, type, bytes, len, loc, set))                                               \
+	X(int, X509_add_ext, (X509 * x, X509_EXTENSION * ex, int loc), (x, ex, loc))               \
+	X(int, X509_check_private_key, (const X509 *x509, const EVP_PKEY *pkey), (x509, pkey))     \
+	X(ASN1_INTEGER *, X509_get_serialNumber, (X509 * x), (x))                                  \
+	X(ASN1_TIME *, X509_getm_notAfter, (const X509 *x), (x))                                   \
+	X(ASN1_TIME *, X509_getm_notBefore, (const X509 *x), (x))                                  \
+	X(ASN1_TIME *, X509_gmtime_adj, (ASN1_TIME * s, long adj), (s, adj))                       \
+	X(X509 *, X509_new, (void), ())                                                            \
+	X(int, X509_set_issuer_name, (X509 * x, const X509_NAME *name), (x, name))                 \
+	X(int, X509_set_pubkey, (X509 * x, EVP_PKEY * pkey), (x, pkey))                            \
+	X(int, X509_set_version, (X509 * x, long version), (x, version))                           \
+	X(int, X509_sign, (X509 * x, EVP_PKEY * pkey, const EVP_MD *md), (x, pkey, md))
 
 /* libssl: the whole-handshake probes of `probe` (src/lib/net/tls_full.c). */
 #define SSL_FUNCTIONS(X, XV)                                                                       \
@@ -268,7 +310,25 @@
 	   (ssl, cb))                                                                              \
 	XV(SSL_set_verify, (SSL * s, int mode, SSL_verify_cb callback), (s, mode, callback))       \
 	X(int, SSL_version, (const SSL *ssl), (ssl))                                               \
-	X(const SSL_METHOD *, TLS_client_method, (void), ())
+	X(const SSL_METHOD *, TLS_client_method, (void), ())                                       \
+	X(int, SSL_CTX_set_cipher_list, (SSL_CTX * ctx, const char *str), (ctx, str))              \
+	X(int, SSL_CTX_set_ciphersuites, (SSL_CTX * ctx, const char *str), (ctx, str))             \
+	XV(SSL_CTX_set_alpn_select_cb, (SSL_CTX * ctx, SSL_CTX_alpn_select_cb_func cb, void *arg), \
+	   (ctx, cb, arg))                                                                         \
+	X(int, SSL_CTX_set_num_tickets, (SSL_CTX * ctx, size_t num_tickets), (ctx, num_tickets))   \
+	X(uint64_t, SSL_CTX_set_options, (SSL_CTX * ctx, uint64_t op), (ctx, op))                  \
+	XV(SSL_CTX_set_verify, (SSL_CTX * ctx, int mode, SSL_verify_cb callback),                  \
+	   (ctx, mode, callback))                                                                  \
+	X(int, SSL_CTX_use_PrivateKey, (SSL_CTX * ctx, EVP_PKEY * pkey), (ctx, pkey))              \
+	X(int, SSL_CTX_use_certificate, (SSL_CTX * ctx, X509 * x), (ctx, x))                       \
+	X(int, SSL_set_alpn_protos, (SSL * ssl, const unsigned char *protos, unsigned int len),    \
+	  (ssl, protos, len))                                                                      \
+	XV(SSL_set_accept_state, (SSL * s), (s))                                                   \
+	XV(SSL_set_bio, (SSL * s, BIO * rbio, BIO * wbio), (s, rbio, wbio))                        \
+	XV(SSL_set_connect_state, (SSL * s), (s))                                                  \
+	X(int, SSL_is_init_finished, (const SSL *s), (s))                                          \
+	X(int, SSL_write, (SSL * ssl, const void *buf, int num), (ssl, buf, num))                  \
+	X(const SSL_METHOD *, TLS_server_method, (void), ())
 
 /* Any function pointer: converted back to its real type before each call. */
 typedef void (*lazy_fn)(void);

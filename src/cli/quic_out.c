@@ -9,7 +9,7 @@ bool quic_from_mention(const struct tlsa_text_mention *m, struct tlsa_quic_error
 {
 	if (m->transport == NULL || strcmp(m->transport, "quic") != 0 || m->code < 0)
 		return false;
-	tlsa_quic_describe(0x100u + (unsigned)m->code, 0, q);
+	tlsa_quic_error_describe(0x100u + (unsigned)m->code, 0, q);
 	q->stack = m->implementation;
 	return true;
 }

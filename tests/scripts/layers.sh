@@ -41,11 +41,14 @@ hello.h         wire
 fingerprint.h   wire
 decrypt.h       crypto
 keylog.h        crypto
+quic.h          crypto
 capture.h       capture
 session.h       session
 text.h          text
 diagnose.h      diagnose
 probe.h         net
+serve.h         net
+reaction.h      net
 tlsalert.h      cli
 '
 # Generated headers: build/gen/NAME_data.h, from tools/gen_NAME.py.
@@ -61,6 +64,7 @@ localerrors_data.h   text
 causes_data.h        diagnose
 oids_data.h          session
 clienthellos_data.h  net
+serverules_data.h    net
 '
 set -eu
 cd "$(dirname "$0")/../.."

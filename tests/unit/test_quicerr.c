@@ -1,5 +1,5 @@
 /*
- * tlsa_quic_parse() and tlsa_quic_describe(): every QUIC spelling of a TLS alert the
+ * tlsa_quic_error_parse() and tlsa_quic_error_describe(): every QUIC spelling of a TLS alert the
  * stacks print (log-formats.md, the stacks' sources, ngtcp2's own output), the
  * non-alert QUIC errors named as what they are, and what is not a QUIC spelling.
  */
@@ -8,7 +8,7 @@
 
 static const struct {
 	const char *s;
-	int alert;    /* -1: named, no alert */
+	int alert;	/* -1: named, no alert */
 	long long wire; /* -1: none */
 	const char *name;
 	const char *stack; /* NULL: not checked */
@@ -64,18 +64,45 @@ static const struct {
 
 /* Not QUIC spellings: alert codes 0-255 and names, other numbers, half spellings. */
 static const char *const not_quic[] = {
-	"", "   ", "48", "0x30", "255", "0xff", "0x0a", "handshake_failure", "unknown_ca",
-	"0x200", "512", "767", "0x80410123x", "CRYPTO_ERROR", "CRYPTO_ERROR 0x99", "CRYPTO_ERROR 0x200",
-	"crypto_error_0x", "Transport()", "Transport(", "CryptoAlert(256)", "PeerError(x)",
-	"QUIC_STATUS_TLS_ALERT(256)", "QUIC_TLS_", "H3_", "0x", "99999999999999999999999",
-	"Application(256)", "\"quic_error\": 194", "quic_error: 0xc7", "net::", "QUIC_TLS_BOGUS", "H3_NO_ERRORS",
+	"",
+	"   ",
+	"48",
+	"0x30",
+	"255",
+	"0xff",
+	"0x0a",
+	"handshake_failure",
+	"unknown_ca",
+	"0x200",
+	"512",
+	"767",
+	"0x80410123x",
+	"CRYPTO_ERROR",
+	"CRYPTO_ERROR 0x99",
+	"CRYPTO_ERROR 0x200",
+	"crypto_error_0x",
+	"Transport()",
+	"Transport(",
+	"CryptoAlert(256)",
+	"PeerError(x)",
+	"QUIC_STATUS_TLS_ALERT(256)",
+	"QUIC_TLS_",
+	"H3_",
+	"0x",
+	"99999999999999999999999",
+	"Application(256)",
+	"\"quic_error\": 194",
+	"quic_error: 0xc7",
+	"net::",
+	"QUIC_TLS_BOGUS",
+	"H3_NO_ERRORS",
 };
 
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct tlsa_quic_error q;
-		int rc = tlsa_quic_parse(cases[i].s, strlen(cases[i].s), &q);
+		int rc = tlsa_quic_error_parse(cases[i].s, strlen(cases[i].s), &q);
 		CHECK_INT(rc, 0);
 		if (rc != 0) {
 			fprintf(stderr, "  input: %s\n", cases[i].s);
@@ -93,7 +120,7 @@ int main(void)
 	}
 	for (size_t i = 0; i < sizeof(not_quic) / sizeof(not_quic[0]); i++) {
 		struct tlsa_quic_error q;
-		int rc = tlsa_quic_parse(not_quic[i], strlen(not_quic[i]), &q);
+		int rc = tlsa_quic_error_parse(not_quic[i], strlen(not_quic[i]), &q);
 		CHECK_INT(rc, TLSA_EINVAL);
 		if (rc == 0)
 			fprintf(stderr, "  read as QUIC: '%s' (%s)\n", not_quic[i], q.name);
@@ -102,33 +129,33 @@ int main(void)
 	/* describe: a transport close carries alerts in 0x100-0x1ff, an application close
 	 * never does. */
 	struct tlsa_quic_error q;
-	tlsa_quic_describe(0x128, 0, &q);
+	tlsa_quic_error_describe(0x128, 0, &q);
 	CHECK_INT(q.alert, 40);
 	CHECK_INT(q.kind, TLSA_QUIC_CRYPTO);
-	tlsa_quic_describe(0x100, 1, &q);
+	tlsa_quic_error_describe(0x100, 1, &q);
 	CHECK_INT(q.alert, -1);
 	CHECK_STR(q.name, "H3_NO_ERROR");
 	CHECK_INT(q.kind, TLSA_QUIC_APPLICATION);
-	tlsa_quic_describe(0x178, 1, &q);
+	tlsa_quic_error_describe(0x178, 1, &q);
 	CHECK_INT(q.alert, -1);
 	CHECK_STR(q.name, "unknown");
-	tlsa_quic_describe(0x0a, 0, &q);
+	tlsa_quic_error_describe(0x0a, 0, &q);
 	CHECK_STR(q.name, "PROTOCOL_VIOLATION");
-	tlsa_quic_describe(0x4000, 0, &q);
+	tlsa_quic_error_describe(0x4000, 0, &q);
 	CHECK_STR(q.name, "unknown");
 	CHECK_INT(q.alert, -1);
 	/* every alert round-trips through its CRYPTO_ERROR, in hex and in decimal */
 	for (unsigned a = 0; a < 256; a++) {
 		char buf[32];
 		snprintf(buf, sizeof(buf), "0x%x", 0x100 + a);
-		CHECK(tlsa_quic_parse(buf, strlen(buf), &q) == 0 && q.alert == (int)a);
+		CHECK(tlsa_quic_error_parse(buf, strlen(buf), &q) == 0 && q.alert == (int)a);
 		snprintf(buf, sizeof(buf), "CRYPTO_ERROR(0x%x)", 0x100 + a);
-		CHECK(tlsa_quic_parse(buf, strlen(buf), &q) == 0 && q.alert == (int)a);
+		CHECK(tlsa_quic_error_parse(buf, strlen(buf), &q) == 0 && q.alert == (int)a);
 		snprintf(buf, sizeof(buf), "%u", 0x80410100u + a);
-		CHECK(tlsa_quic_parse(buf, strlen(buf), &q) == 0 && q.alert == (int)a);
+		CHECK(tlsa_quic_error_parse(buf, strlen(buf), &q) == 0 && q.alert == (int)a);
 	}
 	CHECK_STR(tlsa_quic_kind_name(TLSA_QUIC_CRYPTO), "crypto_error");
 	CHECK_STR(tlsa_quic_kind_name(TLSA_QUIC_STATUS), "status");
-	CHECK_INT(tlsa_quic_parse(NULL, 0, &q), TLSA_EINVAL);
+	CHECK_INT(tlsa_quic_error_parse(NULL, 0, &q), TLSA_EINVAL);
 	return CHECK_DONE();
 }

@@ -3,7 +3,8 @@
  * through it and never index a buffer directly: TLS/DTLS/SSLv2 records and
  * hello messages (wire/record.c, wire/hello.c), decrypted records
  * (crypto/record_decrypt.c), the session tracker (session/session.c,
- * conn_decrypt.c, starttls.c) and the packet decoder (capture/packet.c).
+ * conn_decrypt.c, starttls.c), the packet decoder (capture/packet.c) and
+ * QUIC's packets and frames (crypto/quic_packet.c, quic_frame.c).
  *
  * The in-place capture file readers (capture/pcap.c, capture/pcapng.c) do
  * not: their headers are in the file's byte order, either endianness, where

@@ -6,6 +6,7 @@
 #ifndef TLSALERT_CRYPTO_INT_H
 #define TLSALERT_CRYPTO_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,9 @@ int ssl3_mac(tlsa_hash h, const uint8_t *secret, uint64_t seq, uint8_t type, con
 void idea_decrypt_keys(const uint8_t key[16], uint16_t dk[52]);
 void idea_cbc_decrypt(const uint16_t dk[52], const uint8_t iv[8], const uint8_t *in, size_t n,
 		      uint8_t *out);
+/* IDEA-CBC encryption of n bytes (whole blocks) under a 16-byte key; in == out allowed. */
+void idea_cbc_encrypt(const uint8_t key[16], const uint8_t iv[8], const uint8_t *in, size_t n,
+		      uint8_t *out);
 
 /* GCM decryption over a cipher libcrypto has in ECB mode only (Camellia,
  * gcm_soft.c): checks the 16-byte tag, then writes n bytes of plaintext.
@@ -47,6 +51,10 @@ void idea_cbc_decrypt(const uint16_t dk[52], const uint8_t iv[8], const uint8_t 
 int soft_gcm_open(const char *ecb_name, const uint8_t *key, size_t key_len, const uint8_t nonce[12],
 		  const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t n,
 		  const uint8_t tag[16], uint8_t *out);
+/* The sealing side: n bytes of pt encrypted to ct (pt == ct allowed), and the tag. */
+int soft_gcm_seal(const char *ecb_name, const uint8_t *key, size_t key_len, const uint8_t nonce[12],
+		  const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t n, uint8_t *ct,
+		  uint8_t tag[16]);
 
 /* A library context with libcrypto's default and legacy providers loaded
  * (the handles kept to unload them: a context freed with providers still
@@ -60,5 +68,39 @@ struct legacy_ctx {
  * every algorithm fetched from it. */
 struct legacy_ctx *legacy_ctx_new(void);
 void legacy_ctx_free(struct legacy_ctx *x);
+
+/* ---- shared by record_decrypt.c (opening) and record_encrypt.c (sealing) */
+
+/* The AEAD tag length of a suite: 16, 8 (CCM8), 0 (CBC, stream, NULL). */
+size_t rec_tag_len(const struct tlsa_suite *s);
+
+/* The context a record of d is protected with, its cipher, whether it holds
+ * the cipher already (*set) and whether it holds d's key. */
+struct ctx_use {
+	EVP_CIPHER_CTX *c;
+	const EVP_CIPHER *cipher;
+	bool *set;
+	bool keyed;
+};
+struct ctx_use rec_ctx_of(struct tlsa_cipher_dir *d);
+
+/* Records whether the context now holds d's key as opening needs it (false:
+ * nobody's known key). */
+void rec_mark_keyed(struct tlsa_cipher_dir *d, bool keyed);
+
+/* The record MAC: HMAC(mac_key, seq || type || version || length || data)
+ * (SSL 3.0: its own construction) into mac[].  0 or TLSA_EAUTH. */
+int rec_mac(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, uint16_t version,
+	    const uint8_t *data, size_t len, uint8_t *mac);
+
+/* seq(8) || type || version(2) || length(2): the MAC's header and the TLS
+ * 1.2 AEAD additional data (RFC 5246 6.2.3.1, 6.2.3.3). */
+void rec_pseudo_header(uint8_t h[13], uint64_t seq, uint8_t type, uint16_t version, size_t len);
+
+/* The 12-byte AEAD nonce of record number seq: the 4-byte fixed IV and the
+ * 8-byte explicit nonce (TLS 1.2 GCM/CCM), else (explicit8 NULL: TLS 1.3,
+ * ChaCha20-Poly1305) the 12-byte IV XOR the sequence number. */
+void rec_nonce(const struct tlsa_cipher_dir *d, uint64_t seq, const uint8_t *explicit8,
+	       uint8_t nonce[12]);
 
 #endif

@@ -2,8 +2,8 @@
  * GCM (NIST SP 800-38D) over a block cipher libcrypto has only in ECB mode:
  * Camellia, for the Camellia-GCM suites of RFC 6367, which tshark decrypts
  * and libcrypto has no mode for.  The block cipher runs in libcrypto; GHASH
- * (multiplication in GF(2^128)) and the counter are here.  Decryption only,
- * with the tag checked before any plaintext is used.
+ * (multiplication in GF(2^128)) and the counter are here.  Opening checks
+ * the tag before any plaintext is used; sealing (tlsalert serve) writes it.
  */
 #include <string.h>
 
@@ -98,18 +98,29 @@ static int ctr_xor(EVP_CIPHER_CTX *c, const uint8_t nonce[12], uint32_t first, c
 	return 0;
 }
 
-int soft_gcm_open(const char *ecb_name, const uint8_t *key, size_t key_len, const uint8_t nonce[12],
-		  const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t n,
-		  const uint8_t tag[16], uint8_t *out)
+/* The cipher context of an ECB cipher keyed with key; NULL on failure. */
+static EVP_CIPHER_CTX *ecb_ctx(const char *ecb_name, const uint8_t *key, size_t key_len)
 {
 	EVP_CIPHER *ci = EVP_CIPHER_fetch(NULL, ecb_name, NULL);
 	EVP_CIPHER_CTX *c = ci != NULL ? EVP_CIPHER_CTX_new() : NULL;
-	uint8_t zero[16] = {0}, hb[16], j0[16], ej0[16], s[16];
-	int rc = TLSA_EAUTH;
-	if (c == NULL || EVP_EncryptInit_ex2(c, ci, NULL, NULL, NULL) != 1 ||
-	    EVP_CIPHER_CTX_set_key_length(c, (int)key_len) != 1 ||
-	    EVP_EncryptInit_ex2(c, NULL, key, NULL, NULL) != 1 ||
-	    EVP_CIPHER_CTX_set_padding(c, 0) != 1 || ecb(c, zero, 16, hb) != 0)
+	if (c != NULL && (EVP_EncryptInit_ex2(c, ci, NULL, NULL, NULL) != 1 ||
+			  EVP_CIPHER_CTX_set_key_length(c, (int)key_len) != 1 ||
+			  EVP_EncryptInit_ex2(c, NULL, key, NULL, NULL) != 1 ||
+			  EVP_CIPHER_CTX_set_padding(c, 0) != 1)) {
+		EVP_CIPHER_CTX_free(c);
+		c = NULL;
+	}
+	EVP_CIPHER_free(ci); /* the context keeps its own reference */
+	return c;
+}
+
+/* The tag over aad and n bytes of ciphertext: GHASH_H(aad, ct, lengths) XOR E(J0). */
+static int gcm_tag(EVP_CIPHER_CTX *c, const uint8_t nonce[12], const uint8_t *aad,
+		   size_t aad_len, const uint8_t *ct, size_t n, uint8_t tag[16])
+{
+	uint8_t zero[16] = {0}, hb[16], j0[16], ej0[16];
+	int rc = -1;
+	if (ecb(c, zero, 16, hb) != 0)
 		goto out;
 	memcpy(j0, nonce, 12);
 	j0[12] = j0[13] = j0[14] = 0;
@@ -121,18 +132,41 @@ int soft_gcm_open(const char *ecb_name, const uint8_t *key, size_t key_len, cons
 	y.hi ^= len.hi;
 	y.lo ^= len.lo;
 	y = gmul(y, h);
-	store(y, s);
+	store(y, tag);
 	if (ecb(c, j0, 16, ej0) != 0)
 		goto out;
 	for (int i = 0; i < 16; i++)
-		s[i] ^= ej0[i];
-	if (CRYPTO_memcmp(s, tag, 16) != 0 || ctr_xor(c, nonce, 2, ct, n, out) != 0)
-		goto out;
+		tag[i] ^= ej0[i];
 	rc = 0;
 out:
 	OPENSSL_cleanse(hb, sizeof(hb));
 	OPENSSL_cleanse(ej0, sizeof(ej0));
+	return rc;
+}
+
+int soft_gcm_open(const char *ecb_name, const uint8_t *key, size_t key_len, const uint8_t nonce[12],
+		  const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t n,
+		  const uint8_t tag[16], uint8_t *out)
+{
+	EVP_CIPHER_CTX *c = ecb_ctx(ecb_name, key, key_len);
+	uint8_t s[16];
+	int rc = TLSA_EAUTH;
+	if (c != NULL && gcm_tag(c, nonce, aad, aad_len, ct, n, s) == 0 &&
+	    CRYPTO_memcmp(s, tag, 16) == 0 && ctr_xor(c, nonce, 2, ct, n, out) == 0)
+		rc = 0;
 	EVP_CIPHER_CTX_free(c);
-	EVP_CIPHER_free(ci);
+	return rc;
+}
+
+int soft_gcm_seal(const char *ecb_name, const uint8_t *key, size_t key_len, const uint8_t nonce[12],
+		  const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t n, uint8_t *ct,
+		  uint8_t tag[16])
+{
+	EVP_CIPHER_CTX *c = ecb_ctx(ecb_name, key, key_len);
+	int rc = TLSA_EAUTH;
+	if (c != NULL && ctr_xor(c, nonce, 2, pt, n, ct) == 0 &&
+	    gcm_tag(c, nonce, aad, aad_len, ct, n, tag) == 0)
+		rc = 0;
+	EVP_CIPHER_CTX_free(c);
 	return rc;
 }

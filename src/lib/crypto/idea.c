@@ -1,6 +1,6 @@
 /*
  * IDEA (Lai and Massey; the cipher of RFC 5469's TLS_RSA_WITH_IDEA_CBC_SHA),
- * decryption in CBC mode only.  The libcrypto tlsalert runs on may be built
+ * in CBC mode.  The libcrypto tlsalert runs on may be built
  * without it (Debian's is), yet old captures hold IDEA suites that tshark
  * decrypts, so the few lines live here.  A 64-bit block of four 16-bit words,
  * eight rounds and an output transform, each mixing XOR, addition mod 2^16
@@ -113,4 +113,21 @@ void idea_cbc_decrypt(const uint16_t dk[52], const uint8_t iv[8], const uint8_t 
 			out[i + j] ^= prev[j];
 		memcpy(prev, cur, 8);
 	}
+}
+
+void idea_cbc_encrypt(const uint8_t key[16], const uint8_t iv[8], const uint8_t *in, size_t n,
+		      uint8_t *out)
+{
+	uint16_t z[52];
+	uint8_t x[8];
+	const uint8_t *prev = iv;
+	enc_keys(key, z);
+	for (size_t i = 0; i + 8 <= n; i += 8) {
+		for (int j = 0; j < 8; j++)
+			x[j] = in[i + j] ^ prev[j];
+		block(z, x, out + i);
+		prev = out + i;
+	}
+	OPENSSL_cleanse(z, sizeof(z));
+	OPENSSL_cleanse(x, sizeof(x));
 }

@@ -25,7 +25,7 @@ static bool is_tls13_suite(const struct tlsa_suite *s)
 	return s != NULL && s->tls13;
 }
 
-static size_t tag_len(const struct tlsa_suite *s)
+size_t rec_tag_len(const struct tlsa_suite *s)
 {
 	switch (s->prot) {
 	case TLSA_PROT_CCM8: return 8;
@@ -199,21 +199,12 @@ static int cc_slot(struct tlsa_crypto_cache *cc, const char *name, bool legacy)
 	return -1;
 }
 
-/* The context a record of d is opened with, its cipher, whether it holds the
- * cipher already (*set) and whether it holds d's key. */
-struct ctx_use {
-	EVP_CIPHER_CTX *c;
-	const EVP_CIPHER *cipher;
-	bool *set;
-	bool keyed;
-};
-
 static struct cc_cipher *dir_slot(const struct tlsa_cipher_dir *d)
 {
 	return &((struct tlsa_crypto_cache *)d->cache)->c[d->cache_slot];
 }
 
-static struct ctx_use ctx_of(struct tlsa_cipher_dir *d)
+struct ctx_use rec_ctx_of(struct tlsa_cipher_dir *d)
 {
 	if (d->cache != NULL) {
 		struct cc_cipher *k = dir_slot(d);
@@ -222,8 +213,7 @@ static struct ctx_use ctx_of(struct tlsa_cipher_dir *d)
 	return (struct ctx_use){d->cipher_ctx, dir_cipher(d), &d->aead_set, d->keyed};
 }
 
-/* Records whether the context now holds d's key (false: nobody's known key). */
-static void mark_keyed(struct tlsa_cipher_dir *d, bool keyed)
+void rec_mark_keyed(struct tlsa_cipher_dir *d, bool keyed)
 {
 	if (d->cache != NULL)
 		dir_slot(d)->keyed = keyed ? d->key_id : 0;
@@ -523,6 +513,7 @@ int tlsa_dir_init_tls12_cached(struct tlsa_cipher_dir *client, struct tlsa_ciphe
 		d->suite = s;
 		d->version = version;
 		d->dtls = version >= 0xfe00;
+		d->epoch = d->dtls ? 1 : 0;
 		d->etm = etm && s->prot == TLSA_PROT_CBC;
 		memcpy(d->mac_key, kb + i * mac, mac);
 		memcpy(d->key, exp ? xk[i] : kb + 2 * mac + i * key, s->key_len);
@@ -557,10 +548,10 @@ static int aead_open(struct tlsa_cipher_dir *d, const uint8_t nonce[12], const u
 	if (s->builtin) /* Camellia-GCM */
 		return soft_gcm_open(s->cipher_name, d->key, s->key_len, nonce, aad, aad_len, ct,
 				     ct_len, tag, out);
-	struct ctx_use u = ctx_of(d);
+	struct ctx_use u = rec_ctx_of(d);
 	EVP_CIPHER_CTX *c = u.c;
 	bool ccm = s->prot == TLSA_PROT_CCM || s->prot == TLSA_PROT_CCM8;
-	int tl = (int)tag_len(s), n = 0;
+	int tl = (int)rec_tag_len(s), n = 0;
 	uint8_t tagbuf[16];
 
 	memcpy(tagbuf, tag, (size_t)tl);
@@ -568,7 +559,7 @@ static int aead_open(struct tlsa_cipher_dir *d, const uint8_t nonce[12], const u
 		/* GCM and ChaCha20-Poly1305 keep cipher and IV length from the first
 		 * record on, and the key while no other direction needs the context:
 		 * later records set the nonce (and key) only */
-		mark_keyed(d, false);
+		rec_mark_keyed(d, false);
 		u.keyed = false;
 		*u.set = false;
 		if (EVP_DecryptInit_ex(c, u.cipher, NULL, NULL, NULL) != 1 ||
@@ -583,10 +574,10 @@ static int aead_open(struct tlsa_cipher_dir *d, const uint8_t nonce[12], const u
 		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tagbuf, (size_t)tl),
 		OSSL_PARAM_construct_end()};
 	if (EVP_DecryptInit_ex2(c, NULL, u.keyed ? NULL : d->key, nonce, ccm ? NULL : tp) != 1) {
-		mark_keyed(d, false);
+		rec_mark_keyed(d, false);
 		return TLSA_EAUTH;
 	}
-	mark_keyed(d, true);
+	rec_mark_keyed(d, true);
 	if (ccm && EVP_DecryptUpdate(c, NULL, &n, NULL, (int)ct_len) != 1)
 		return TLSA_EAUTH;
 	if (EVP_DecryptUpdate(c, NULL, &n, aad, (int)aad_len) != 1)
@@ -613,21 +604,21 @@ static int cbc_decrypt(struct tlsa_cipher_dir *d, const uint8_t *iv, const uint8
 		OPENSSL_cleanse(dk, sizeof(dk));
 		return 0;
 	}
-	struct ctx_use u = ctx_of(d);
+	struct ctx_use u = rec_ctx_of(d);
 	EVP_CIPHER_CTX *c = u.c;
 	int n = 0, fl = 0;
 	if (!*u.set) {
-		mark_keyed(d, false);
+		rec_mark_keyed(d, false);
 		u.keyed = false;
 		if (EVP_DecryptInit_ex(c, u.cipher, NULL, NULL, NULL) != 1)
 			return TLSA_EAUTH;
 		*u.set = true;
 	}
 	if (EVP_DecryptInit_ex(c, NULL, NULL, u.keyed ? NULL : d->key, iv) != 1) {
-		mark_keyed(d, false);
+		rec_mark_keyed(d, false);
 		return TLSA_EAUTH;
 	}
-	mark_keyed(d, true);
+	rec_mark_keyed(d, true);
 	if (EVP_CIPHER_CTX_set_padding(c, 0) != 1 ||
 	    EVP_DecryptUpdate(c, out, &n, ct, (int)ct_len) != 1 ||
 	    EVP_DecryptFinal_ex(c, out + n, &fl) != 1)
@@ -635,18 +626,11 @@ static int cbc_decrypt(struct tlsa_cipher_dir *d, const uint8_t *iv, const uint8
 	return 0;
 }
 
-/* HMAC(mac_key, seq || type || version || length || data) into mac[]. */
-static int cbc_mac(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, uint16_t version,
+int rec_mac(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, uint16_t version,
 		   const uint8_t *data, size_t len, uint8_t *mac)
 {
 	uint8_t hdr[13];
-	for (int i = 0; i < 8; i++)
-		hdr[i] = (uint8_t)(seq >> (56 - 8 * i));
-	hdr[8] = type;
-	hdr[9] = (uint8_t)(version >> 8);
-	hdr[10] = (uint8_t)version;
-	hdr[11] = (uint8_t)(len >> 8);
-	hdr[12] = (uint8_t)len;
+	rec_pseudo_header(hdr, seq, type, version, len);
 	if (d->version == 0x0300)
 		return ssl3_mac(d->suite->mac, d->mac_key, seq, type, data, len, mac);
 	OSSL_PARAM params[] = {
@@ -712,7 +696,7 @@ static int decrypt_stream(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type,
 				      blen, ml, s->name);
 	uint8_t mac[48];
 	size_t plen = blen - ml;
-	if (cbc_mac(d, seq, type, rver, out, plen, mac) != 0 ||
+	if (rec_mac(d, seq, type, rver, out, plen, mac) != 0 ||
 	    CRYPTO_memcmp(mac, out + plen, ml) != 0)
 		return tlsa_error_set(err, TLSA_EAUTH, hdr, "record MAC does not verify (%s)",
 				      s->name);
@@ -738,7 +722,7 @@ static int decrypt_cbc(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, ui
 					      "encrypt-then-MAC (IV, whole blocks, %zu-byte MAC)",
 					      blen, s->name, ml);
 		size_t ctl = blen - ivl - ml;
-		int rc = cbc_mac(d, seq, type, rver, body, blen - ml, mac);
+		int rc = rec_mac(d, seq, type, rver, body, blen - ml, mac);
 		bool ok = rc == 0 && CRYPTO_memcmp(mac, body + blen - ml, ml) == 0;
 		uint8_t next_iv[16];
 		memcpy(next_iv, body + ivl + ctl - bl, bl);
@@ -776,7 +760,7 @@ static int decrypt_cbc(struct tlsa_cipher_dir *d, uint64_t seq, uint8_t type, ui
 	size_t p = d->version == 0x0300 ? ssl3_pad_check(out, ctl, ml, bl)
 					: cbc_pad_check(out, ctl, ml);
 	size_t plen = ctl - (p ? p : 1) - ml; /* with bad padding, still compute a MAC */
-	rc = cbc_mac(d, seq, type, rver, out, plen, mac);
+	rc = rec_mac(d, seq, type, rver, out, plen, mac);
 	bool ok = rc == 0 && CRYPTO_memcmp(mac, out + plen, ml) == 0 && p != 0;
 	if (!ok)
 		return tlsa_error_set(err, TLSA_EAUTH, hdr,
@@ -843,7 +827,7 @@ int tlsa_dir_decrypt(struct tlsa_cipher_dir *d, const uint8_t *record, size_t le
 		return decrypt_mac_suite(d, seq, type, rver, body, blen, out, out_len, inner_type,
 					 err, hdr);
 
-	size_t tl = tag_len(s);
+	size_t tl = rec_tag_len(s);
 	size_t explicit_len = (!tls13 && s->prot != TLSA_PROT_CHACHA) ? 8 : 0;
 	if (blen < explicit_len + tl + (tls13 ? 1 : 0))
 		return tlsa_error_set(err, TLSA_EINVAL, hdr,
@@ -851,30 +835,13 @@ int tlsa_dir_decrypt(struct tlsa_cipher_dir *d, const uint8_t *record, size_t le
 				      "%zu-byte tag)",
 				      blen, s->name, explicit_len, tl);
 	size_t ctl = blen - explicit_len - tl;
-	uint8_t nonce[12];
-	if (explicit_len) {
-		memcpy(nonce, d->iv, 4);
-		memcpy(nonce + 4, body, 8);
-	} else {
-		memcpy(nonce, d->iv, 12);
-		for (int i = 0; i < 8; i++)
-			nonce[4 + i] ^= (uint8_t)(seq >> (56 - 8 * i));
-	}
-	uint8_t aad[13];
-	size_t aad_len;
-	if (tls13) {
+	uint8_t nonce[12], aad[13];
+	rec_nonce(d, seq, explicit_len ? body : NULL, nonce);
+	size_t aad_len = tls13 ? 5 : 13;
+	if (tls13)
 		memcpy(aad, record, 5);
-		aad_len = 5;
-	} else {
-		for (int i = 0; i < 8; i++)
-			aad[i] = (uint8_t)(seq >> (56 - 8 * i));
-		aad[8] = type;
-		aad[9] = (uint8_t)(rver >> 8);
-		aad[10] = (uint8_t)rver;
-		aad[11] = (uint8_t)(ctl >> 8);
-		aad[12] = (uint8_t)ctl;
-		aad_len = 13;
-	}
+	else
+		rec_pseudo_header(aad, seq, type, rver, ctl);
 	if (aead_open(d, nonce, aad, aad_len, body + explicit_len, ctl, body + explicit_len + ctl,
 		      out) != 0)
 		return tlsa_error_set(err, TLSA_EAUTH, hdr,

@@ -112,7 +112,8 @@ static const struct quic_row *row_by_name(const char *s, size_t len)
 		size_t k = 0;
 		if (strlen(n) != len)
 			continue;
-		while (k < len && ascii_lower((unsigned char)s[k]) == ascii_lower((unsigned char)n[k]))
+		while (k < len &&
+		       ascii_lower((unsigned char)s[k]) == ascii_lower((unsigned char)n[k]))
 			k++;
 		if (k == len)
 			return &quic_rows[i];
@@ -120,9 +121,10 @@ static const struct quic_row *row_by_name(const char *s, size_t len)
 	return NULL;
 }
 
-void tlsa_quic_describe(uint64_t code, int app, struct tlsa_quic_error *out)
+void tlsa_quic_error_describe(uint64_t code, int app, struct tlsa_quic_error *out)
 {
-	const struct quic_row *r = row_by_code(app ? TLSA_QUIC_APPLICATION : TLSA_QUIC_TRANSPORT, code);
+	const struct quic_row *r =
+		row_by_code(app ? TLSA_QUIC_APPLICATION : TLSA_QUIC_TRANSPORT, code);
 
 	if (!app && code >= CRYPTO_FIRST && code <= CRYPTO_LAST) {
 		set_crypto(out, code, "quic");
@@ -182,9 +184,10 @@ static bool msquic_status(uint64_t v, struct tlsa_quic_error *out)
 {
 	if (v >= 0xffffffff00000000u)
 		v &= 0xffffffffu;
-	if ((v & ~0xffu) == MSQUIC_ALERT_WIN || (v >= MSQUIC_ALERT_POSIX && v <= MSQUIC_ALERT_POSIX + 0xff)) {
+	if ((v & ~0xffu) == MSQUIC_ALERT_WIN ||
+	    (v >= MSQUIC_ALERT_POSIX && v <= MSQUIC_ALERT_POSIX + 0xff)) {
 		unsigned a = (v & ~0xffu) == MSQUIC_ALERT_WIN ? (unsigned)(v & 0xff)
-							     : (unsigned)(v - MSQUIC_ALERT_POSIX);
+							      : (unsigned)(v - MSQUIC_ALERT_POSIX);
 		set_crypto(out, CRYPTO_FIRST + a, "msquic");
 		out->value = v;
 		out->name = "QUIC_STATUS_TLS_ALERT";
@@ -234,8 +237,8 @@ static bool call(const char *s, size_t len, const char *name, const char **in, s
 /* Skips the Rust paths "ConnectionError::", "Error::", "CloseReason::" before a name. */
 static void skip_paths(const char **s, size_t *len)
 {
-	static const char *const paths[] = {"connectionerror::", "closereason::", "error::",
-					    "neqo_transport::"};
+	static const char *const paths[] = {
+		"connectionerror::", "closereason::", "error::", "neqo_transport::"};
 	bool again = true;
 	while (again) {
 		again = false;
@@ -261,7 +264,7 @@ static bool parse_neqo(const char *s, size_t len, struct tlsa_quic_error *out)
 	if (call(s, len, "transport", &in, &n)) {
 		skip_paths(&in, &n);
 		if (parse_u64(in, n, &v, &hex)) {
-			tlsa_quic_describe(v, 0, out);
+			tlsa_quic_error_describe(v, 0, out);
 			out->stack = "neqo";
 			return true;
 		}
@@ -269,7 +272,7 @@ static bool parse_neqo(const char *s, size_t len, struct tlsa_quic_error *out)
 		len = n;
 	}
 	if (call(s, len, "peererror", &in, &n) && parse_u64(in, n, &v, &hex)) {
-		tlsa_quic_describe(v, 0, out);
+		tlsa_quic_error_describe(v, 0, out);
 		out->stack = "neqo";
 		if (out->kind == TLSA_QUIC_CRYPTO)
 			out->meaning = neqo_peer_meaning;
@@ -294,7 +297,8 @@ static bool parse_crypto(const char *s, size_t len, struct tlsa_quic_error *out)
 	if (!starts(s, len, "crypto_error"))
 		return false;
 	bool paren = false;
-	while (i < len && (s[i] == ' ' || s[i] == '_' || s[i] == '(' || s[i] == ':' || s[i] == '=')) {
+	while (i < len &&
+	       (s[i] == ' ' || s[i] == '_' || s[i] == '(' || s[i] == ':' || s[i] == '=')) {
 		paren |= s[i] == '(';
 		i++;
 	}
@@ -315,7 +319,8 @@ static bool parse_msquic_alert(const char *s, size_t len, struct tlsa_quic_error
 	uint64_t v;
 	bool hex;
 
-	if (call(s, len, "quic_status_tls_alert", &in, &n) && parse_u64(in, n, &v, &hex) && v <= 0xff) {
+	if (call(s, len, "quic_status_tls_alert", &in, &n) && parse_u64(in, n, &v, &hex) &&
+	    v <= 0xff) {
 		msquic_status(MSQUIC_ALERT_WIN | v, out);
 		out->note = NULL; /* the name says MsQuic: no other reading */
 		return true;
@@ -370,7 +375,7 @@ static bool parse_name(const char *s, size_t len, struct tlsa_quic_error *out)
  * wire code; 195-202 are the QUIC_TLS_* alerts), also as quic_error=199. */
 static bool parse_netlog(const char *s, size_t len, struct tlsa_quic_error *out)
 {
-	/* the leading quote is gone: tlsa_quic_parse() skips it */
+	/* the leading quote is gone: tlsa_quic_error_parse() skips it */
 	static const char *const keys[] = {"quic_error\":", "quic_error:", "quic_error="};
 	uint64_t v;
 	bool hex;
@@ -392,7 +397,7 @@ static bool parse_netlog(const char *s, size_t len, struct tlsa_quic_error *out)
 	return false;
 }
 
-int tlsa_quic_parse(const char *s, size_t len, struct tlsa_quic_error *out)
+int tlsa_quic_error_parse(const char *s, size_t len, struct tlsa_quic_error *out)
 {
 	if (s == NULL || out == NULL)
 		return TLSA_EINVAL;

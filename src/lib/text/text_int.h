@@ -31,7 +31,7 @@ enum lp_kind {
 	LP_DECREASON,
 	LP_CURL,
 	LP_QUIC,
-	LP_QUICANY, /* any QUIC spelling tlsa_quic_parse() reads, carrying an alert */
+	LP_QUICANY, /* any QUIC spelling tlsa_quic_error_parse() reads, carrying an alert */
 	LP_MAP,
 	LP_FIXED,
 	LP_NONE,

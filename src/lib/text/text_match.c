@@ -175,7 +175,7 @@ bool text_match_code(const struct lp_pattern *p, const char *line, const regmatc
 		return true;
 	case LP_QUICANY: {
 		struct tlsa_quic_error q;
-		if (tlsa_quic_parse(g, glen, &q) != 0 || q.alert < 0)
+		if (tlsa_quic_error_parse(g, glen, &q) != 0 || q.alert < 0)
 			return false;
 		*code = q.alert;
 		return true;
