@@ -7,7 +7,8 @@
  * TLS 1.0), whether keys are given (bit 2), a second direction (bit 3: TLS
  * 1.3 only, the first one's KeyUpdate), peer_protected (bit 4), plaintext
  * (bit 5) and the end (bits 6-7: none, FIN, RST, timeout); byte 1 our level,
- * byte 2 our code, byte 3 the shape, byte 4 seeds the chunk sizes (0: all at
+ * byte 2 our code, byte 3 the shape (bit 7: the peer is the client; bit 6: it
+ * sent an alert before ours), byte 4 seeds the chunk sizes (0: all at
  * once; DTLS: each chunk is a datagram).  The rest is what the peer sent.
  * Key material as fuzz_decrypt's: TLS 1.3 secret 32 x 0x42
  * (TLS_AES_128_GCM_SHA256); TLS 1.2 master secret 48 x 0x42, randoms 32 x
@@ -41,7 +42,6 @@ static bool keys(uint16_t version, bool second, struct tlsa_cipher_dir *a,
 	return tlsa_dir_init_tls12(a, sv, version, 0xc02f, master, cr, sr, false) == 0;
 }
 
-/* Long: set-up, the feed loop and the checks of one run read best together. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 5)
@@ -49,19 +49,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tlsa_reaction_case c = {.version = versions[data[0] & 3],
 				       .level = data[1],
 				       .code = data[2],
-				       .shape = (tlsa_reaction_shape)(data[3] % TLSA_RSHAPE_COUNT),
+				       .shape = (tlsa_serve_shape)(data[3] % TLSA_SHAPE_COUNT),
 				       .plaintext = (data[0] & 0x20) != 0,
 				       .peer_protected = (data[0] & 0x10) != 0,
 				       .peer_is_client = (data[3] & 0x80) != 0,
-				       .grace_ms = data[4] & 0x0f};
+				       .grace_ms = data[4] & 0x0f,
+				       .peer_alerted_first = (data[3] & 0x40) != 0,
+				       .peer_first_level = (uint8_t)(data[1] ^ 3),
+				       .peer_first_code = (uint8_t)(data[2] >> 1)};
 	struct tlsa_cipher_dir a, b, sv;
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	memset(&sv, 0, sizeof(sv));
 	bool with_keys = (data[0] & 4) != 0;
 	bool second = with_keys && (data[0] & 8) && c.version == 0x0304;
+	/* TLS 1.0 has no GCM and DTLS gets the TLS 1.2 keys refused: no keys then */
 	if (with_keys && !keys(c.version, second, &a, &b, &sv))
-		abort();
+		with_keys = second = false;
 	struct tlsa_reaction *r =
 		tlsa_reaction_new(&c, with_keys ? &a : NULL, second ? &b : NULL, 100);
 	if (r == NULL)
@@ -83,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p += k;
 		left -= k;
 	}
-	tlsa_reaction_end(r, (tlsa_react_end)(data[0] >> 6), now);
+	tlsa_reaction_end(r, (tlsa_serve_end)(data[0] >> 6), now);
 	struct tlsa_serve_reaction s;
 	tlsa_reaction_result(r, &s);
 	unsigned typed = s.handshake_records + s.appdata_records + s.ccs_records + s.alert_records +

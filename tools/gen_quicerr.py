@@ -15,6 +15,12 @@ KINDS = {"transport": "TLSA_QUIC_TRANSPORT", "application": "TLSA_QUIC_APPLICATI
          "status": "TLSA_QUIC_STATUS", "name": "TLSA_QUIC_NAME"}
 
 
+H3_NOTE = ("Read as CRYPTO_ERROR, which only a transport close (frame type 0x1c) carries; in an "
+           "application close (0x1d) or a stream reset 0x%x is %s, an HTTP/3 code and no alert.")
+CURL = ("  As a decimal, curl's trace would read it as level*256 + alert: the same alert, at the "
+        "warning level.")
+
+
 def cstr(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -66,6 +72,16 @@ def main():
         out.append("\t{%s, 0x%xu, %d, %s, %d, %s, %s}," % (kind, value, 1 if has else 0, cstr(name),
                                                           a, cstr(stack), cstr(meaning)))
     out.append("};")
+    # The note of a CRYPTO_ERROR 0x100-0x110: the same number in an application close is
+    # an HTTP/3 code (quic_h3_note[code - 0x100]; as a decimal, curl's reading too).
+    h3 = {value: name for kind, value, _h, name, _a, _s, _m in rows if kind == "TLSA_QUIC_APPLICATION"}
+    for arr, extra in (("quic_h3_note", ""), ("quic_h3_note_dec", CURL)):
+        out.append("static const char *const %s[] = {" % arr)
+        for v in range(0x100, 0x111):
+            if v not in h3:
+                raise SystemExit("%s: no HTTP/3 name for 0x%x" % (path, v))
+            out.append("\t%s," % cstr(H3_NOTE % (v, h3[v]) + extra))
+        out.append("};")
     with open(out_path, "w") as f:
         f.write("\n".join(out) + "\n")
 

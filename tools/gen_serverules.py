@@ -24,7 +24,7 @@ CLASSES = {
     "version": ["tls1.2", "tls1.3", "dtls1.2", "other"],
     "level": ["warning", "fatal", "bogus"],
     "code": ["close_notify", "user_canceled", "known", "unknown"],
-    "shape": ["normal", "fragmented", "double", "repeat", "empty", "split", "coalesced"],
+    "shape": ["normal", "fragmented", "split", "double", "repeat", "empty", "coalesced"],
     "plaintext": ["no", "yes"],
 }
 KINDS = ["continue", "alert", "close_notify", "opaque", "close", "hang"]

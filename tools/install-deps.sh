@@ -2,13 +2,14 @@
 # Installs the Debian packages tlsalert needs to build and test, if missing.
 # Run as root (or through sudo).  Used by the README's first command and .ci/run.
 # man-db and pkg-config: tests/scripts/install.sh tries a staged `make install`; openssl,
-# gnutls-bin, golang-go and nginx-light: the servers tests/scripts/probe_loopback.sh probes.
+# gnutls-bin, golang-go and nginx-light: the servers tests/scripts/probe_loopback.sh probes;
+# curl, gnutls-bin, golang-go and openssl: the clients the serve tests run (tests/scripts/serve_*.sh).
 # nginx-light is installed on its own and may fail: its package starts a service on port 80,
 # which a container or a busy port can refuse; the test runs nginx from its binary alone and
 # counts nginx as skipped when the binary is not there.
 set -e
 pkgs="build-essential clang python3 libpcap-dev libssl-dev zlib1g-dev tshark tcpdump man-db pkg-config
-	openssl gnutls-bin golang-go"
+	openssl gnutls-bin golang-go curl"
 [ -n "${TLSALERT_MIN_DEPS:-}" ] && pkgs="build-essential python3 libpcap-dev libssl-dev zlib1g-dev"
 missing=""
 for p in $pkgs; do

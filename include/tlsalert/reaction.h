@@ -4,6 +4,7 @@
  *
  *   tlsa_reaction_new()     a parser for one connection, after our alert
  *   tlsa_reaction_feed()    the peer's bytes as they arrive (any chunking)
+ *   tlsa_reaction_record()  ... or its records, framed and opened by the caller
  *   tlsa_reaction_sent()    one more alert of ours went out (shape repeat)
  *   tlsa_reaction_end()     FIN, RST or the timeout; judges
  *   tlsa_reaction_result()  what the peer did, and the verdict
@@ -35,37 +36,41 @@ extern "C" {
  * the largest TLSCiphertext of RFC 5246 6.2.3 (TLS 1.3 allows 2^14 + 256). */
 #define TLSA_REACTION_RECORD_MAX (13 + 16384 + 2048)
 
-/* How our alert was sent (the shapes of `serve --shape`). */
-typedef enum tlsa_reaction_shape {
-	TLSA_RSHAPE_NORMAL,	/* one alert in one record */
-	TLSA_RSHAPE_FRAGMENTED, /* its two bytes in two records */
-	TLSA_RSHAPE_DOUBLE,	/* two alerts in one record */
-	TLSA_RSHAPE_REPEAT,	/* N alerts, one record each */
-	TLSA_RSHAPE_EMPTY,	/* a zero-length alert record, and no alert */
-	TLSA_RSHAPE_SPLIT,	/* one record across two TCP segments */
-	TLSA_RSHAPE_COALESCED,	/* in the TCP segment of the preceding flight */
-	TLSA_RSHAPE_COUNT
-} tlsa_reaction_shape;
+/* How our alert is written (`serve --shape`; serve.h parses and names them). */
+typedef enum tlsa_serve_shape {
+	TLSA_SHAPE_NORMAL,     /* one alert in one record */
+	TLSA_SHAPE_FRAGMENTED, /* the two bytes in two records */
+	TLSA_SHAPE_SPLIT,      /* one record, sent in two TCP segments */
+	TLSA_SHAPE_DOUBLE,     /* two alerts in one record */
+	TLSA_SHAPE_REPEAT,     /* `repeat` records of the alert (warnings: a cap test) */
+	TLSA_SHAPE_EMPTY,      /* an alert record of length 0 */
+	TLSA_SHAPE_COALESCED,  /* in the same TCP segment as the flight before it */
+	TLSA_SHAPE_COUNT
+} tlsa_serve_shape;
 
 /* The case being judged: what we sent, under which version. */
 struct tlsa_reaction_case {
 	uint16_t version; /* wire version of the connection: 0x0301..0x0304, 0xfeff, 0xfefd */
 	uint8_t level;	  /* the level byte we sent: 1 warning, 2 fatal, anything else bogus */
 	uint8_t code;
-	tlsa_reaction_shape shape;
-	bool plaintext;	     /* sent unprotected where the epoch was protected */
-	bool peer_is_client; /* for the wording of the reason: "the client ..." */
-	bool peer_protected; /* the peer's records are protected from the start; otherwise
-				(TLS 1.2) from its ChangeCipherSpec on */
-	unsigned grace_ms;   /* data arriving within this long of our (first) alert was sent
-				before the peer could read it: counted as in flight, not as
-				continuing */
+	tlsa_serve_shape shape;
+	bool plaintext;		 /* sent unprotected where the epoch was protected */
+	bool peer_is_client;	 /* for the wording of the reason: "the client ..." */
+	bool peer_protected;	 /* the peer's records are protected from the start; otherwise
+				    (TLS 1.2) from its ChangeCipherSpec on */
+	bool peer_alerted_first; /* the peer sent an alert of its own before ours (its
+				    close_notify after a response, or its refusal): when it
+				    sends none after ours, that one is its answer */
+	uint8_t peer_first_level, peer_first_code;
+	unsigned grace_ms; /* data arriving within this long of our (first) alert was sent
+			      before the peer could read it: counted as in flight, not as
+			      continuing */
 };
 
 /* What the peer did, from the strongest evidence down. */
 typedef enum tlsa_reaction_kind {
-	TLSA_REACT_CONTINUE, /* handshake, ChangeCipherSpec or application data after our alert */
-	TLSA_REACT_ALERT,    /* an alert of its own (not close_notify), then it ended */
+	TLSA_REACT_CONTINUE,	 /* handshake, CCS (not TLS 1.3's) or application data after ours */
+	TLSA_REACT_ALERT,	 /* an alert of its own (not close_notify), then it ended */
 	TLSA_REACT_CLOSE_NOTIFY, /* its close_notify */
 	TLSA_REACT_OPAQUE,	 /* only records it could not read (no keys, failed
 				    authentication) or bytes that are not TLS */
@@ -78,28 +83,28 @@ typedef enum tlsa_reaction_kind {
 const char *tlsa_reaction_kind_name(tlsa_reaction_kind k);
 
 /* How the watch ended. */
-typedef enum tlsa_react_end {
+typedef enum tlsa_serve_end {
 	TLSA_END_NONE, /* still watching */
 	TLSA_END_FIN,
 	TLSA_END_RST,
 	TLSA_END_TIMEOUT /* the connection still open */
-} tlsa_react_end;
+} tlsa_serve_end;
 
 /* "none", "fin", "rst", "timeout". */
-const char *tlsa_reaction_end_name(tlsa_react_end e);
+const char *tlsa_reaction_end_name(tlsa_serve_end e);
 
-typedef enum tlsa_verdict {
+typedef enum tlsa_serve_verdict {
 	TLSA_VERDICT_FOLLOWS,
 	TLSA_VERDICT_VIOLATES,
 	TLSA_VERDICT_NO_RULE
-} tlsa_verdict;
+} tlsa_serve_verdict;
 
 /* "follows", "violates", "no rule". */
-const char *tlsa_verdict_name(tlsa_verdict v);
+const char *tlsa_verdict_name(tlsa_serve_verdict v);
 
 /* One rule of data/serve-rules.txt.  The masks have one bit per class:
  * versions (TLSA_RV_*), levels (TLSA_RL_*), codes (TLSA_RC_*), shapes (1 <<
- * tlsa_reaction_shape), plaintext (bit 0: protected as due, bit 1:
+ * tlsa_serve_shape), plaintext (bit 0: protected as due, bit 1:
  * plaintext), kinds (1 << tlsa_reaction_kind). */
 enum { TLSA_RV_TLS12 = 1, TLSA_RV_TLS13 = 2, TLSA_RV_DTLS12 = 4, TLSA_RV_OTHER = 8 };
 enum { TLSA_RL_WARNING = 1, TLSA_RL_FATAL = 2, TLSA_RL_BOGUS = 4 };
@@ -127,7 +132,7 @@ const struct tlsa_reaction_rule *tlsa_reaction_rule_for(const struct tlsa_reacti
 /* What the peer sent after our alert, and the verdict. */
 struct tlsa_serve_reaction {
 	tlsa_reaction_kind kind;
-	tlsa_react_end end;
+	tlsa_serve_end end;
 	/* its alerts */
 	unsigned alerts;		 /* how many */
 	uint8_t alert_level, alert_code; /* the first */
@@ -153,7 +158,7 @@ struct tlsa_serve_reaction {
 	/* shape repeat: how many of ours it had when it reacted, and accepted */
 	unsigned warnings_sent, warnings_accepted;
 	/* the verdict */
-	tlsa_verdict verdict;
+	tlsa_serve_verdict verdict;
 	const struct tlsa_reaction_rule *rule;
 	char reason[256]; /* "the client sent 2 application data records after a fatal ..." */
 };
@@ -183,17 +188,29 @@ void tlsa_reaction_sent(struct tlsa_reaction *r, uint64_t now_ms);
  * chunking.  DTLS: one datagram per call. */
 void tlsa_reaction_feed(struct tlsa_reaction *r, const uint8_t *data, size_t len, uint64_t now_ms);
 
+/*
+ * For a caller that frames and opens the peer's records itself (the serve
+ * engine, which follows the peer's key changes with libssl), instead of
+ * tlsa_reaction_feed(): one whole record of `wire_len` bytes with its
+ * content type (TLS 1.3: the inner type) and its plaintext, `prot` when it
+ * came protected; a record it could not open; bytes that are not records.
+ */
+void tlsa_reaction_record(struct tlsa_reaction *r, uint8_t type, const uint8_t *plain, size_t n,
+			  bool prot, size_t wire_len, uint64_t now_ms);
+void tlsa_reaction_unreadable(struct tlsa_reaction *r, size_t wire_len, uint64_t now_ms);
+void tlsa_reaction_garbage(struct tlsa_reaction *r, size_t len, uint64_t now_ms);
+
 /* The connection ended (FIN, RST) or the watch timed out; then judges.
  * Later feeds are ignored. */
-void tlsa_reaction_end(struct tlsa_reaction *r, tlsa_react_end how, uint64_t now_ms);
+void tlsa_reaction_end(struct tlsa_reaction *r, tlsa_serve_end how, uint64_t now_ms);
 
 /* What the peer did so far and the verdict (judged as if it ended now when
  * tlsa_reaction_end() was not called yet). */
 void tlsa_reaction_result(const struct tlsa_reaction *r, struct tlsa_serve_reaction *out);
 
 /* The verdict of the rule for `c` on a reaction of kind `k`, and its rule. */
-tlsa_verdict tlsa_reaction_judge(const struct tlsa_reaction_case *c, tlsa_reaction_kind k,
-				 const struct tlsa_reaction_rule **rule);
+tlsa_serve_verdict tlsa_reaction_judge(const struct tlsa_reaction_case *c, tlsa_reaction_kind k,
+				       const struct tlsa_reaction_rule **rule);
 
 /* The highest version a ClientHello offered (supported_versions, else
  * legacy_version), as a wire value; GREASE and unknown values are skipped;

@@ -15,6 +15,12 @@
  * them, a record holding the step's boundary is cut there (re-framed or
  * re-sealed), and the alert is written in its place, protected with the
  * direction's key at the right sequence number unless `plaintext`.
+ * After a warning-level alert other than close_notify the connection goes on:
+ * libssl's later records follow the alert (those of the same epoch re-sealed
+ * at sequence numbers moved past the alert records), so a peer that accepts
+ * warnings completes the handshake.  After any other alert nothing more of
+ * libssl's goes out.  Either way the peer's bytes until it closes, resets or
+ * the reaction timeout are its reaction.
  * Only this module (src/lib/net/) opens sockets.
  */
 #ifndef TLSALERT_SERVE_H
@@ -27,6 +33,7 @@
 #include "tlsalert/common.h"
 #include "tlsalert/hello.h"
 #include "tlsalert/probe.h"
+#include "tlsalert/reaction.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,17 +76,7 @@ int tlsa_serve_step_parse(const char *name, tlsa_serve_step *out);
  * the reason it may not (static, one sentence). */
 const char *tlsa_serve_step_check(tlsa_serve_step s, bool client_role, uint16_t version);
 
-/* How the alert is written. */
-typedef enum tlsa_serve_shape {
-	TLSA_SHAPE_NORMAL,     /* one alert in one record */
-	TLSA_SHAPE_FRAGMENTED, /* the two bytes in two records */
-	TLSA_SHAPE_SPLIT,      /* one record, sent in two TCP segments */
-	TLSA_SHAPE_DOUBLE,     /* two alerts in one record */
-	TLSA_SHAPE_REPEAT,     /* `repeat` records of the alert (warnings: a cap test) */
-	TLSA_SHAPE_EMPTY,      /* an alert record of length 0 */
-	TLSA_SHAPE_COALESCED,  /* in the same TCP segment as the flight before it */
-	TLSA_SHAPE_COUNT
-} tlsa_serve_shape;
+/* How the alert is written: enum tlsa_serve_shape, in tlsalert/reaction.h. */
 
 #define TLSA_SERVE_REPEAT_MAX 16
 
@@ -139,45 +136,6 @@ struct tlsa_serve_opts {
 	tlsa_probe_secret_fn on_secret; /* libssl's key log lines */
 };
 
-/* How the peer's side of the connection ended after our alert. */
-typedef enum tlsa_serve_end {
-	TLSA_END_NONE,	  /* not watched (no alert sent) */
-	TLSA_END_FIN,	  /* it closed (orderly) */
-	TLSA_END_RST,	  /* it reset the connection */
-	TLSA_END_TIMEOUT, /* still open when the reaction timeout ran out */
-} tlsa_serve_end;
-
-typedef enum tlsa_serve_verdict {
-	TLSA_VERDICT_NONE,    /* not judged */
-	TLSA_VERDICT_FOLLOWS, /* what the RFC asks */
-	TLSA_VERDICT_VIOLATES,
-	TLSA_VERDICT_NO_RULE, /* the RFC says nothing for this case */
-} tlsa_serve_verdict;
-
-/*
- * What the peer did after our alert: its bytes (framed into records, the
- * protected ones opened with the keys serve holds) and how it ended.  The
- * engine fills the watch; the reaction parser and judge (src/lib/net/
- * reaction.c) read the bytes and fill the rest.
- */
-struct tlsa_serve_reaction {
-	tlsa_serve_end end;
-	bool alert; /* the peer sent an alert (the first one below) */
-	uint8_t alert_level, alert_code;
-	bool alert_encrypted;  /* it came protected (and serve opened it) */
-	unsigned alerts;       /* alert records */
-	unsigned handshake;    /* handshake records (a continued handshake) */
-	unsigned app_data;     /* application data records */
-	unsigned ccs;	       /* ChangeCipherSpec records */
-	unsigned unreadable;   /* records serve could not open or frame */
-	bool data_after_fatal; /* handshake or application data after our fatal alert */
-	size_t bytes;	       /* bytes the peer sent after our alert */
-	unsigned after_ms;     /* from our alert to the end (or the timeout) */
-	tlsa_serve_verdict verdict;
-	const char *rule; /* the RFC sentence the verdict rests on (static), or NULL */
-	char detail[160];
-};
-
 struct tlsa_serve_result {
 	bool reached;		      /* the handshake got to the step */
 	bool alert_sent;	      /* the alert went out */
@@ -190,7 +148,11 @@ struct tlsa_serve_result {
 					 detection across connections) */
 	uint64_t alert_seq;	      /* sequence number the (first) alert record was sealed with */
 	unsigned alert_records;	      /* records the alert shape took */
-	struct tlsa_serve_reaction reaction;
+	bool continued; /* a warning (level 1, not close_notify): the handshake and the data went
+			   on after it, as a peer that ignores warnings expects */
+	bool completed; /* the handshake completed (after the alert, when continued) */
+	struct tlsa_serve_reaction reaction; /* what the peer did after the alert, judged
+						(tlsalert/reaction.h) */
 	struct tlsa_probe_addr local, remote;
 	int peer_level, peer_code; /* the peer's own alert before the step (it refused the
 				      handshake, or ours came after its answer), -1 none */

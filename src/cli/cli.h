@@ -9,7 +9,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The serve files include the public headers they use one by one (serve_out.h):
+ * reaction.h's TLSA_END_* clash with capture.h's in the umbrella. */
+#ifndef TLSA_CLI_NO_UMBRELLA
 #include "tlsalert.h"
+#else
+#include "tlsalert/registry.h"
+#endif
 
 #define TLSALERT_VERSION "0.1.0"
 
@@ -40,6 +46,7 @@ int cmd_decode(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_logs(struct cli *c, int argc, char **argv);
 int cmd_probe(struct cli *c, int argc, char **argv);
+int cmd_serve(struct cli *c, int argc, char **argv);
 
 /* "tlsalert CMD: message" on stderr, control bytes escaped (\xNN), at most
  * about 1 KiB; returns EXIT_ERROR. */

@@ -5,7 +5,9 @@
 
 #include "alertout.h"
 #include "causes_out.h"
+#include "explain.h"
 #include "opts.h"
+#include "quic_out.h"
 #include "tlsalert/text.h"
 
 static void explain_usage(FILE *f)
@@ -15,6 +17,7 @@ static void explain_usage(FILE *f)
 	      "Explains alerts given by code (48, 0x30) or by name in any spelling:\n"
 	      "unknown_ca, UNKNOWN_CA, UnknownCA, \"unknown ca\", TLS1_AD_UNKNOWN_CA,\n"
 	      "SSL_ERROR_UNKNOWN_CA_ALERT, \"tlsv1 alert unknown ca\", errSSLPeerUnknownCA ...\n"
+	      "and QUIC's: 0x178, CRYPTO_ERROR_0x128, MsQuic 0x8041012a, Transport(376) ...\n"
 	      "A pasted error message or log excerpt (an argument with spaces or newlines, or\n"
 	      "'-' for standard input) is read as `tlsalert logs` reads a log and answered\n"
 	      "once: the alerts in it, or what the error means when no alert was received.\n"
@@ -37,11 +40,6 @@ static void explain_usage(FILE *f)
 	      f);
 }
 
-struct explain_opts {
-	tlsa_version ver;
-	const struct tlsa_stack_def *stack;	 /* --stack, or NULL */
-	const struct tlsa_text_mention *mention; /* the alert comes from a pasted message */
-};
 
 static void explain_text(struct cli *c, const struct explain_opts *o, const struct tlsa_alert *a)
 {
@@ -135,6 +133,8 @@ static void explain_json_fields(struct jw *w, const struct explain_opts *o,
 				const struct tlsa_alert *a)
 {
 	alert_json_fields(w, a);
+	if (o->quic != NULL)
+		quic_json_fields(w, o->quic);
 	if (o->ver != TLSA_VER_UNKNOWN) {
 		tlsa_rule ru = tlsa_alert_rule(a, o->ver);
 		jw_str(w, "version", tlsa_version_name(o->ver));
@@ -144,8 +144,8 @@ static void explain_json_fields(struct jw *w, const struct explain_opts *o,
 	explain_causes_json(w, o, a);
 }
 
-static void explain_one(struct cli *c, const struct explain_opts *o, const char *input,
-			const struct tlsa_alert *a, bool *first)
+void explain_one(struct cli *c, const struct explain_opts *o, const char *input,
+		 const struct tlsa_alert *a, bool *first)
 {
 	if (c->fmt == OUT_JSON) {
 		struct jw w;
@@ -158,6 +158,10 @@ static void explain_one(struct cli *c, const struct explain_opts *o, const char 
 	} else {
 		if (!*first)
 			fputc('\n', c->out);
+		if (o->quic != NULL) { /* how QUIC carried it, then the alert */
+			quic_text(c, o->quic);
+			fputc('\n', c->out);
+		}
 		explain_text(c, o, a);
 		explain_causes_text(c, o, a);
 	}
@@ -535,6 +539,8 @@ static void explain_mention(struct cli *c, const struct explain_opts *run, const
 	char view[2048]; /* local_view(): what + the stack list + words */
 
 	mo.mention = m;
+	struct tlsa_quic_error mq;
+	mo.quic = quic_from_mention(m, &mq) ? &mq : NULL;
 	const struct tlsa_cause_rule *pr = causes_peerclosed_rule(m);
 	if (pr != NULL) {
 		if (!*first && c->fmt == OUT_TEXT)
@@ -675,6 +681,8 @@ static int explain_input(struct cli *c, const struct explain_opts *o, const char
 		explain_one(c, o, input, tlsa_alert_get(code), first);
 		return 0;
 	}
+	if (explain_quic(c, o, input, first))
+		return 0;
 	struct tlsa_text *rec;
 	struct tlsa_error err;
 	struct msg_mentions mm = {.n = 0};
@@ -689,6 +697,7 @@ static int explain_input(struct cli *c, const struct explain_opts *o, const char
 	tlsa_text_free(rec);
 	if (mm.n > 0)
 		return 0;
+	explain_quic_closes(c, input, first); /* what ended a QUIC connection, if named */
 	if (!is_paste(input)) {
 		struct cli_quoted q;
 		return cli_fail(c, "%s is not an alert code (0-255) or a known alert name",
@@ -778,6 +787,10 @@ static int explain_joined(struct cli *c, const struct explain_opts *o, int argc,
 	bool whole = true;
 	for (int i = optind; i < argc && whole; i++)
 		whole = tlsa_alert_parse(argv[i], strlen(argv[i]), &code) != 0;
+	if (whole && explain_quic_joined(c, o, joined)) {
+		free(joined);
+		return EXIT_OK;
+	}
 	if (whole && tlsa_alert_parse(joined, strlen(joined), &code) == 0) {
 		bool first = true;
 		if (c->fmt == OUT_CSV)
@@ -809,16 +822,14 @@ static int explain_stdin(struct cli *c, const struct explain_opts *o, bool *firs
 
 	while ((n = getline(&line, &cap, stdin)) > 0) {
 		size_t e = (size_t)n;
-		uint8_t code;
 		while (e > 0 && (line[e - 1] == '\n' || line[e - 1] == '\r'))
 			e--;
 		if (paste == NULL && e == 0)
 			continue;
 		any = true;
-		if (paste == NULL && memchr(line, '\0', e) == NULL &&
-		    tlsa_alert_parse(line, e, &code) == 0) {
+		if (paste == NULL && memchr(line, '\0', e) == NULL && explain_is_code(line, e)) {
 			line[e] = '\0';
-			explain_one(c, o, line, tlsa_alert_get(code), first);
+			explain_input(c, o, line, first); /* a code, a name or a QUIC spelling */
 			continue;
 		}
 		if (plen + (size_t)n + 1 > pcap) {

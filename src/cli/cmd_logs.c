@@ -261,8 +261,12 @@ static void print_text(struct logs *L, const struct tlsa_text_mention *m, unsign
 			 : "(alert not named)",
 		cli_c(c, C_RESET), dir_color(c, m->dir), dir_words(m->dir, notls, closed),
 		cli_c(c, C_RESET), m->implementation);
-	snprintf(under, sizeof(under), "%s%s%stext \"%s\"", cm->n > 0 ? "likely cause " : "",
-		 cm->n > 0 ? cm->cs[0].id : "", cm->n > 0 ? "; " : "", shown);
+	char quic[64] = ""; /* how QUIC carried it: CRYPTO_ERROR 0x100 + code */
+	if (m->transport != NULL && code >= 0)
+		snprintf(quic, sizeof(quic), "QUIC CRYPTO_ERROR 0x%x; ", 0x100 + code);
+	snprintf(under, sizeof(under), "%s%s%s%stext \"%s\"", quic,
+		 cm->n > 0 ? "likely cause " : "", cm->n > 0 ? cm->cs[0].id : "",
+		 cm->n > 0 ? "; " : "", shown);
 	fputs("    ", f);
 	cli_wrap(f, under, 4, 6, c->width);
 }
@@ -316,6 +320,11 @@ static void print_mention(struct logs *L, const char *block, const struct tlsa_t
 			jw_null(&w, "rule_id");
 			jw_null(&w, "rule_fragment");
 		}
+		jw_str(&w, "transport", m->transport);
+		if (m->transport != NULL && code >= 0)
+			jw_int(&w, "quic_error_code", 0x100 + code);
+		else
+			jw_null(&w, "quic_error_code");
 		const struct cause_memo *cm = mention_causes(L, m);
 		causes_json(&w, "causes", cm->cs, cm->n);
 		jw_end(&w);

@@ -494,9 +494,9 @@ static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t n
 					    .client_cert_file = x->client_cert,
 					    .client_key_file = x->client_key,
 					    .ctx = x->ev,
-					    .on_wire = x->ev != NULL ? probe_evidence_wire : NULL,
+					    .on_wire = x->ev != NULL ? evidence_wire : NULL,
 					    .on_secret =
-						    x->ev != NULL ? probe_evidence_secret : NULL};
+						    x->ev != NULL ? evidence_secret : NULL};
 		struct tlsa_error err = {0};
 		struct tlsa_cause cs[3];
 		if (x->seeded)
@@ -509,7 +509,7 @@ static int run_probes(struct pctx *x, const struct tlsa_probe_def *cat, size_t n
 		x->n_run++;
 		d[n++].name = cat[i].name;
 		if (x->ev != NULL)
-			probe_evidence_conn(x->ev, r);
+			evidence_conn(x->ev, &r->local, &r->remote, false);
 		if (r->outcome == TLSA_PROBE_CONNECT && !any_connected) {
 			/* the first connection failed: the target is not there, stop */
 			cli_fail(c, "%s", r->detail);
@@ -671,10 +671,10 @@ static int run_with_evidence(struct pctx *x, const char *hello_from, const char 
 			     const char *keylog_out)
 {
 	if (!x->dry_run && (capture_out != NULL || keylog_out != NULL) &&
-	    (x->ev = probe_evidence_open(x->c, capture_out, keylog_out)) == NULL)
+	    (x->ev = evidence_open(x->c, capture_out, keylog_out)) == NULL)
 		return EXIT_ERROR;
 	int rc = run_all(x, hello_from);
-	if (probe_evidence_close(x->c, x->ev) != 0)
+	if (evidence_close(x->c, x->ev) != 0)
 		rc = EXIT_ERROR;
 	return rc;
 }

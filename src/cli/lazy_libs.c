@@ -326,6 +326,7 @@
 	XV(SSL_set_accept_state, (SSL * s), (s))                                                   \
 	XV(SSL_set_bio, (SSL * s, BIO * rbio, BIO * wbio), (s, rbio, wbio))                        \
 	XV(SSL_set_connect_state, (SSL * s), (s))                                                  \
+	X(int, SSL_is_init_finished, (const SSL *s), (s))                                          \
 	X(int, SSL_write, (SSL * ssl, const void *buf, int num), (ssl, buf, num))                  \
 	X(const SSL_METHOD *, TLS_server_method, (void), ())
 

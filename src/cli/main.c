@@ -21,6 +21,7 @@ static const struct {
 	{"scan", cmd_scan, "find every TLS/DTLS alert in packet captures or on an interface"},
 	{"logs", cmd_logs, "find alerts in the logs and error messages of TLS stacks"},
 	{"probe", cmd_probe, "ask one live server which alert it sends to which hello"},
+	{"serve", cmd_serve, "send any alert at any handshake step, judge how the peer reacts"},
 };
 
 static void usage(FILE *f)

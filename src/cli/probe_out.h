@@ -7,6 +7,7 @@
 #define TLSA_PROBE_OUT_H
 
 #include "cli.h"
+#include "evidence.h"
 #include "tlsalert/probe.h"
 
 struct pctx {
@@ -21,7 +22,7 @@ struct pctx {
 	const char *client_cert, *client_key; /* --client-cert, --key */
 	const char *as;			      /* --as */
 	const char *as_probe;		      /* the name of its probe, "as-go" */
-	struct probe_evidence *ev;	      /* --capture-out, --keylog-out, or NULL */
+	struct evidence *ev;		      /* --capture-out, --keylog-out, or NULL */
 	unsigned timeout_ms, delay_ms, max_conn;
 	unsigned budget_ms; /* --budget: no connection starts after this long */
 	bool all;	    /* --all: every probe, whatever else chooses some */
@@ -36,18 +37,6 @@ struct done {
 	const char *name;
 	struct tlsa_probe_result r;
 };
-
-/* --capture-out and --keylog-out (probe_capture.c): NULL after a message. */
-struct probe_evidence;
-struct probe_evidence *probe_evidence_open(struct cli *c, const char *pcap_path,
-					   const char *keylog_path);
-/* tlsa_probe_opts' on_wire and on_secret, ctx the evidence */
-void probe_evidence_wire(void *ctx, int dir, const uint8_t *p, size_t n);
-void probe_evidence_secret(void *ctx, const char *line);
-/* One probe connection ended: its secrets and packets are written. */
-void probe_evidence_conn(struct probe_evidence *e, const struct tlsa_probe_result *r);
-/* Closes the files (NULL: nothing); EXIT_ERROR with a message if a write failed. */
-int probe_evidence_close(struct cli *c, struct probe_evidence *e);
 
 /* --hello-from: the replayed record (malloc'ed), where it came from. */
 struct probe_replay {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # data/serve-rules.txt, its generator and the unit test stay in step:
-#   - every rule id of the data file has a row of exact verdicts in
+#   - every rule id of the data file is in the table of docs/reaction.md and
+#     has a row of exact verdicts in
 #     tests/unit/test_reaction.c (which also checks the compiled table has no
 #     rule without a row), and the test names no id the data file lacks;
 #   - tools/gen_serverules.py refuses a table with a planted fault (no
@@ -15,6 +16,7 @@ fail=0
 ids=$(sed -n 's/^id: //p' "$data")
 for id in $ids; do
 	grep -q "{\"$id\"," "$test" || { echo "serverules_sync: $id has no row in $test"; fail=1; }
+	grep -q "^| \`$id\` |" docs/reaction.md || { echo "serverules_sync: $id is not in docs/reaction.md"; fail=1; }
 done
 for id in $(grep -o '^	{"[a-z0-9-]*",' "$test" | tr -d '\t{",' | sort -u); do
 	echo "$ids" | grep -qx "$id" || { echo "serverules_sync: $test names $id, not in $data"; fail=1; }

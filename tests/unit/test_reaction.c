@@ -22,51 +22,51 @@ struct rule_case {
 	const char *id;
 	uint16_t version;
 	uint8_t level, code;
-	tlsa_reaction_shape shape;
+	tlsa_serve_shape shape;
 	bool plaintext;
 	const char *verdicts;
 };
 
 static const struct rule_case rule_cases[] = {
-	{"tls13-malformed", 0x0304, 2, 40, TLSA_RSHAPE_FRAGMENTED, false, "VFNNFV"},
-	{"tls13-malformed", 0x0304, 1, 0, TLSA_RSHAPE_EMPTY, false, "VFNNFV"},
-	{"tls13-malformed", 0x0304, 2, 40, TLSA_RSHAPE_DOUBLE, true, "VFNNFV"},
-	{"tls13-plaintext", 0x0304, 2, 40, TLSA_RSHAPE_NORMAL, true, "NFFNFN"},
-	{"tls13-close-notify", 0x0304, 1, 0, TLSA_RSHAPE_NORMAL, false, "FFFNVF"},
-	{"tls13-close-notify", 0x0304, 9, 0, TLSA_RSHAPE_COALESCED, false, "FFFNVF"},
-	{"tls13-user-canceled", 0x0304, 1, 90, TLSA_RSHAPE_NORMAL, false, "FFFNVF"},
-	{"tls13-error", 0x0304, 1, 48, TLSA_RSHAPE_NORMAL, false, "VFFNFV"},
-	{"tls13-error", 0x0304, 2, 40, TLSA_RSHAPE_SPLIT, false, "VFFNFV"},
-	{"tls13-error", 0x0304, 7, 40, TLSA_RSHAPE_NORMAL, false, "VFFNFV"},
-	{"tls13-error", 0x0304, 1, 200, TLSA_RSHAPE_REPEAT, false, "VFFNFV"},
-	{"tls13-error", 0x0304, 1, 100, TLSA_RSHAPE_NORMAL, false, "VFFNFV"},
-	{"tls12-plaintext", 0x0303, 2, 20, TLSA_RSHAPE_NORMAL, true, "VFNNFV"},
-	{"tls12-plaintext", 0x0303, 1, 0, TLSA_RSHAPE_EMPTY, true, "VFNNFV"},
-	{"tls12-empty", 0x0303, 1, 0, TLSA_RSHAPE_EMPTY, false, "NFFNFN"},
-	{"tls12-fatal", 0x0303, 2, 40, TLSA_RSHAPE_NORMAL, false, "VFFNFV"},
-	{"tls12-fatal", 0x0303, 2, 40, TLSA_RSHAPE_FRAGMENTED, false, "VFFNFV"},
-	{"tls12-fatal", 0x0301, 2, 0, TLSA_RSHAPE_DOUBLE, false, "VFFNFV"},
-	{"tls12-bogus-level", 0x0303, 3, 40, TLSA_RSHAPE_NORMAL, false, "NFFNFN"},
-	{"tls12-bogus-level", 0x0302, 0, 0, TLSA_RSHAPE_FRAGMENTED, false, "NFFNFN"},
-	{"tls12-close-notify", 0x0303, 1, 0, TLSA_RSHAPE_NORMAL, false, "VFFNVV"},
-	{"tls12-close-notify", 0x0303, 1, 0, TLSA_RSHAPE_REPEAT, false, "VFFNVV"},
-	{"tls12-warning-repeat", 0x0303, 1, 100, TLSA_RSHAPE_REPEAT, false, "FFFNFF"},
-	{"tls12-warning", 0x0303, 1, 200, TLSA_RSHAPE_DOUBLE, false, "FFFNFF"},
-	{"tls12-warning", 0x0303, 1, 90, TLSA_RSHAPE_NORMAL, false, "FFFNFF"},
-	{"tls12-warning", 0x0303, 1, 48, TLSA_RSHAPE_COALESCED, false, "FFFNFF"},
-	{"dtls-invalid", 0xfefd, 2, 40, TLSA_RSHAPE_EMPTY, false, "FFFNFF"},
-	{"dtls-invalid", 0xfeff, 2, 40, TLSA_RSHAPE_FRAGMENTED, true, "FFFNFF"},
-	{"dtls-plaintext", 0xfefd, 2, 40, TLSA_RSHAPE_NORMAL, true, "FFFNFF"},
-	{"dtls-fatal", 0xfefd, 2, 40, TLSA_RSHAPE_NORMAL, false, "VFFNFF"},
-	{"dtls-close-notify", 0xfefd, 1, 0, TLSA_RSHAPE_SPLIT, false, "VFFNNN"},
-	{"dtls-bogus-level", 0xfefd, 0, 10, TLSA_RSHAPE_NORMAL, false, "NFFNFF"},
-	{"dtls-warning", 0xfefd, 1, 90, TLSA_RSHAPE_NORMAL, false, "FFFNFF"},
-	{"no-rule", 0x0300, 2, 40, TLSA_RSHAPE_NORMAL, false, "NNNNNN"},
-	{"no-rule", 0xfefc, 2, 40, TLSA_RSHAPE_NORMAL, false, "NNNNNN"},
-	{"no-rule", 0x1234, 1, 0, TLSA_RSHAPE_EMPTY, true, "NNNNNN"},
+	{"tls13-malformed", 0x0304, 2, 40, TLSA_SHAPE_FRAGMENTED, false, "VFNNFV"},
+	{"tls13-malformed", 0x0304, 1, 0, TLSA_SHAPE_EMPTY, false, "VFNNFV"},
+	{"tls13-malformed", 0x0304, 2, 40, TLSA_SHAPE_DOUBLE, true, "VFNNFV"},
+	{"tls13-plaintext", 0x0304, 2, 40, TLSA_SHAPE_NORMAL, true, "NFFNFN"},
+	{"tls13-close-notify", 0x0304, 1, 0, TLSA_SHAPE_NORMAL, false, "FFFNVF"},
+	{"tls13-close-notify", 0x0304, 9, 0, TLSA_SHAPE_COALESCED, false, "FFFNVF"},
+	{"tls13-user-canceled", 0x0304, 1, 90, TLSA_SHAPE_NORMAL, false, "FFFNVF"},
+	{"tls13-error", 0x0304, 1, 48, TLSA_SHAPE_NORMAL, false, "VFFNFV"},
+	{"tls13-error", 0x0304, 2, 40, TLSA_SHAPE_SPLIT, false, "VFFNFV"},
+	{"tls13-error", 0x0304, 7, 40, TLSA_SHAPE_NORMAL, false, "VFFNFV"},
+	{"tls13-error", 0x0304, 1, 200, TLSA_SHAPE_REPEAT, false, "VFFNFV"},
+	{"tls13-error", 0x0304, 1, 100, TLSA_SHAPE_NORMAL, false, "VFFNFV"},
+	{"tls12-plaintext", 0x0303, 2, 20, TLSA_SHAPE_NORMAL, true, "VFNNFV"},
+	{"tls12-plaintext", 0x0303, 1, 0, TLSA_SHAPE_EMPTY, true, "VFNNFV"},
+	{"tls12-empty", 0x0303, 1, 0, TLSA_SHAPE_EMPTY, false, "NFFNFN"},
+	{"tls12-fatal", 0x0303, 2, 40, TLSA_SHAPE_NORMAL, false, "VFFNFV"},
+	{"tls12-fatal", 0x0303, 2, 40, TLSA_SHAPE_FRAGMENTED, false, "VFFNFV"},
+	{"tls12-fatal", 0x0301, 2, 0, TLSA_SHAPE_DOUBLE, false, "VFFNFV"},
+	{"tls12-bogus-level", 0x0303, 3, 40, TLSA_SHAPE_NORMAL, false, "NFFNFN"},
+	{"tls12-bogus-level", 0x0302, 0, 0, TLSA_SHAPE_FRAGMENTED, false, "NFFNFN"},
+	{"tls12-close-notify", 0x0303, 1, 0, TLSA_SHAPE_NORMAL, false, "VFFNVV"},
+	{"tls12-close-notify", 0x0303, 1, 0, TLSA_SHAPE_REPEAT, false, "VFFNVV"},
+	{"tls12-warning-repeat", 0x0303, 1, 100, TLSA_SHAPE_REPEAT, false, "FFFNFF"},
+	{"tls12-warning", 0x0303, 1, 200, TLSA_SHAPE_DOUBLE, false, "FFFNFF"},
+	{"tls12-warning", 0x0303, 1, 90, TLSA_SHAPE_NORMAL, false, "FFFNFF"},
+	{"tls12-warning", 0x0303, 1, 48, TLSA_SHAPE_COALESCED, false, "FFFNFF"},
+	{"dtls-invalid", 0xfefd, 2, 40, TLSA_SHAPE_EMPTY, false, "FFFNFF"},
+	{"dtls-invalid", 0xfeff, 2, 40, TLSA_SHAPE_FRAGMENTED, true, "FFFNFF"},
+	{"dtls-plaintext", 0xfefd, 2, 40, TLSA_SHAPE_NORMAL, true, "FFFNFF"},
+	{"dtls-fatal", 0xfefd, 2, 40, TLSA_SHAPE_NORMAL, false, "VFFNFF"},
+	{"dtls-close-notify", 0xfefd, 1, 0, TLSA_SHAPE_SPLIT, false, "VFFNNN"},
+	{"dtls-bogus-level", 0xfefd, 0, 10, TLSA_SHAPE_NORMAL, false, "NFFNFF"},
+	{"dtls-warning", 0xfefd, 1, 90, TLSA_SHAPE_NORMAL, false, "FFFNFF"},
+	{"no-rule", 0x0300, 2, 40, TLSA_SHAPE_NORMAL, false, "NNNNNN"},
+	{"no-rule", 0xfefc, 2, 40, TLSA_SHAPE_NORMAL, false, "NNNNNN"},
+	{"no-rule", 0x1234, 1, 0, TLSA_SHAPE_EMPTY, true, "NNNNNN"},
 };
 
-static char verdict_char(tlsa_verdict v)
+static char verdict_char(tlsa_serve_verdict v)
 {
 	return v == TLSA_VERDICT_FOLLOWS ? 'F' : v == TLSA_VERDICT_VIOLATES ? 'V' : 'N';
 }
@@ -342,7 +342,9 @@ static void test_tls13_sealed(void)
 	memset(&app, 0, sizeof(app));
 	CHECK_INT(tlsa_dir_init_tls13(&hs, 0x1301, secret13, 32), 0);
 	CHECK_INT(tlsa_dir_init_tls13(&app, 0x1301, secret13b, 32), 0);
-	n = seal13(secret13, 0, 22, fin, sizeof(fin), buf);
+	static const uint8_t ccs[] = {1};
+	n = plain(20, ccs, 1, buf); /* TLS 1.3's CCS: neither progress nor protected */
+	n += seal13(secret13, 0, 22, fin, sizeof(fin), buf + n);
 	n += seal13(secret13b, 0, 23, data, 5, buf + n);
 	n += seal13(secret13b, 1, 23, data, 5, buf + n);
 	r = tlsa_reaction_new(&c, &hs, &app, 0);
@@ -350,6 +352,8 @@ static void test_tls13_sealed(void)
 	tlsa_reaction_end(r, TLSA_END_FIN, 200);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.handshake_records, 1);
+	CHECK_INT(s.ccs_records, 1);
+	CHECK_INT(s.continued_records, 3);
 	CHECK_INT(s.first_handshake_type, 20);
 	CHECK_INT(s.appdata_records, 2);
 	CHECK_INT(s.undecryptable, 0);
@@ -404,6 +408,33 @@ static void test_close_notify(void)
 	CHECK_INT(s.kind, TLSA_REACT_CLOSE);
 	CHECK_INT(s.verdict, TLSA_VERDICT_VIOLATES);
 	CHECK_STR(s.rule->id, "tls12-close-notify");
+	tlsa_reaction_free(r);
+
+	/* TLS 1.3: the client had sent its close_notify before ours came, then FIN:
+	 * that close_notify is its answer (RFC 8446 6.1 is met) */
+	struct tlsa_reaction_case c13 = {.version = 0x0304,
+					 .level = 1,
+					 .code = 0,
+					 .peer_is_client = true,
+					 .peer_alerted_first = true,
+					 .peer_first_level = 1,
+					 .peer_first_code = 0};
+	r = tlsa_reaction_new(&c13, NULL, NULL, 0);
+	tlsa_reaction_end(r, TLSA_END_FIN, 2);
+	tlsa_reaction_result(r, &s);
+	CHECK_INT(s.kind, TLSA_REACT_CLOSE_NOTIFY);
+	CHECK_INT(s.verdict, TLSA_VERDICT_FOLLOWS);
+	CHECK_STR(s.reason, "the client had sent its own warning close_notify(0) before a warning "
+			    "close_notify(0) alert, and closed (FIN)");
+	tlsa_reaction_free(r);
+	/* ... without it, the bare FIN violates 6.1 */
+	c13.peer_alerted_first = false;
+	r = tlsa_reaction_new(&c13, NULL, NULL, 0);
+	tlsa_reaction_end(r, TLSA_END_FIN, 2);
+	tlsa_reaction_result(r, &s);
+	CHECK_INT(s.kind, TLSA_REACT_CLOSE);
+	CHECK_INT(s.verdict, TLSA_VERDICT_VIOLATES);
+	CHECK_STR(s.rule->id, "tls13-close-notify");
 	tlsa_reaction_free(r);
 }
 
@@ -526,7 +557,7 @@ static void test_repeat(void)
 	struct tlsa_reaction_case c = {.version = 0x0303,
 				       .level = 1,
 				       .code = 100,
-				       .shape = TLSA_RSHAPE_REPEAT,
+				       .shape = TLSA_SHAPE_REPEAT,
 				       .peer_is_client = true};
 	static const uint8_t a[] = {21, 3, 3, 0, 2, 2, 10};
 	struct tlsa_serve_reaction s;
@@ -581,6 +612,35 @@ static void test_dtls(void)
 	CHECK_INT(s.kind, TLSA_REACT_ALERT);
 	CHECK_INT(s.verdict, TLSA_VERDICT_FOLLOWS);
 	CHECK_STR(s.rule->id, "dtls-fatal");
+	tlsa_reaction_free(r);
+}
+
+/* The record-level entry points the serve engine uses (it opens records itself). */
+static void test_records(void)
+{
+	struct tlsa_reaction_case c = {.version = 0x0304, .level = 2, .code = 40, .grace_ms = 5};
+	static const uint8_t a[] = {2, 51}, get[] = "GET /";
+	struct tlsa_serve_reaction s;
+	struct tlsa_reaction *r = tlsa_reaction_new(&c, NULL, NULL, 100);
+	tlsa_reaction_record(r, 23, get, 5, true, 5 + 5 + 17, 103); /* in flight */
+	tlsa_reaction_unreadable(r, 30, 104);
+	tlsa_reaction_record(r, 21, a, 2, true, 5 + 2 + 17, 110);
+	tlsa_reaction_garbage(r, 9, 111);
+	tlsa_reaction_end(r, TLSA_END_FIN, 120);
+	tlsa_reaction_result(r, &s);
+	CHECK_INT(s.records, 3);
+	CHECK_INT(s.bytes, 27 + 30 + 24 + 9);
+	CHECK_INT(s.inflight_records, 1);
+	CHECK_INT(s.continued_records, 0);
+	CHECK_INT(s.undecryptable, 1);
+	CHECK_INT(s.garbage_bytes, 9);
+	CHECK_INT(s.first_byte_ms, 3);
+	CHECK_INT(s.alert_ms, 10);
+	CHECK(s.alert_encrypted);
+	CHECK_INT(s.kind, TLSA_REACT_ALERT);
+	CHECK_INT(s.verdict, TLSA_VERDICT_FOLLOWS);
+	CHECK_STR(s.reason, "the server answered a fatal handshake_failure(40) alert with its own "
+			    "fatal decrypt_error(51) (encrypted) and closed (FIN)");
 	tlsa_reaction_free(r);
 }
 
@@ -651,6 +711,7 @@ int main(void)
 	test_fragments();
 	test_repeat();
 	test_dtls();
+	test_records();
 	test_fallback();
 	test_bounded();
 	return CHECK_DONE();

@@ -5,7 +5,7 @@
  * of tests/scripts/serve_engine.sh:
  *
  *   test_serve serve ADDR:PORT VERSION STEP LEVEL CODE SHAPE [plaintext] [rcc]
- *                    [alpn=LIST] [ca=FILE] [keylog=FILE] [count=N] [timeout=MS]
+ *                    [alpn=LIST] [ca=FILE] [keylog=FILE] [count=N] [timeout=MS] [codes=all]
  *   test_serve connect ADDR PORT VERSION STEP LEVEL CODE SHAPE [plaintext] [keylog=FILE]
  *
  * `serve` prints "port N" once it listens, then one line per connection.
@@ -173,7 +173,7 @@ static void round_trip(uint16_t version, tlsa_serve_step step, uint8_t level, ui
 				       : step >= TLSA_STEP_CHANGE_CIPHER_SPEC);
 	CHECK_INT(s.r.alert_encrypted, prot);
 	if (shape != TLSA_SHAPE_EMPTY && shape != TLSA_SHAPE_FRAGMENTED) {
-		CHECK_INT(cr.reaction.alert ? cr.reaction.alert_code : cr.peer_code, code);
+		CHECK_INT(cr.reaction.alerts > 0 ? cr.reaction.alert_code : cr.peer_code, code);
 	}
 	tlsa_serve_listener_free(s.l);
 }
@@ -206,14 +206,16 @@ static void keylog_line(void *ctx, const char *line)
 static void print_result(const struct tlsa_serve_result *r)
 {
 	const struct tlsa_serve_reaction *re = &r->reaction;
-	static const char *const ends[] = {"none", "fin", "rst", "timeout"};
 	printf("reached=%d sent=%d encrypted=%d seq=%llu records=%u version=%04x suite=%04x "
-	       "sni=%s alpn=%s peer_alert=%d end=%s reaction_alert=%d:%d:%d alerts=%u hs=%u "
-	       "data=%u unreadable=%u detail=%s\n",
+	       "sni=%s alpn=%s peer_alert=%d continued=%d completed=%d | kind=%s end=%s "
+	       "alert=%u:%d:%d hs=%u data=%u inflight=%u continued=%u undecryptable=%u "
+	       "verdict=%s detail=%s\n",
 	       r->reached, r->alert_sent, r->alert_encrypted, (unsigned long long)r->alert_seq,
-	       r->alert_records, r->version, r->suite, r->sni, r->alpn, r->peer_code, ends[re->end],
-	       re->alert, re->alert_level, re->alert_code, re->alerts, re->handshake, re->app_data,
-	       re->unreadable, r->detail);
+	       r->alert_records, r->version, r->suite, r->sni, r->alpn, r->peer_code, r->continued,
+	       r->completed, tlsa_reaction_kind_name(re->kind), tlsa_reaction_end_name(re->end),
+	       re->alerts, re->alert_level, re->alert_code, re->handshake_records,
+	       re->appdata_records, re->inflight_records, re->continued_records, re->undecryptable,
+	       tlsa_verdict_name(re->verdict), r->detail);
 	fflush(stdout);
 }
 
@@ -235,6 +237,7 @@ static int driver(int argc, char **argv)
 	o.alert.level = (uint8_t)atoi(argv[base + 2]);
 	o.alert.code = (uint8_t)atoi(argv[base + 3]);
 	unsigned count = 1;
+	bool all_codes = false; /* connection i sends code i % 256 */
 	const char *ca = NULL;
 	FILE *kl = NULL;
 	for (int i = base + 5; i < argc; i++) {
@@ -249,6 +252,8 @@ static int driver(int argc, char **argv)
 			o.sni = a + 4;
 		else if (strncmp(a, "ca=", 3) == 0)
 			ca = a + 3;
+		else if (strcmp(a, "codes=all") == 0)
+			all_codes = true;
 		else if (strncmp(a, "count=", 6) == 0)
 			count = (unsigned)atoi(a + 6);
 		else if (strncmp(a, "timeout=", 8) == 0)
@@ -294,10 +299,12 @@ static int driver(int argc, char **argv)
 	printf("port %u\n", tlsa_serve_port(l));
 	fflush(stdout);
 	for (unsigned i = 0; i < count && rc == 0; i++) {
+		if (all_codes)
+			o.alert.code = (uint8_t)i;
 		rc = tlsa_serve_accept(l, 20000, &o, &r, &err);
 		if (rc != 0)
 			fprintf(stderr, "serve: %s\n", err.msg);
-		else if (count <= 20)
+		else if (count <= 20 || all_codes)
 			print_result(&r);
 	}
 	if (kl != NULL)

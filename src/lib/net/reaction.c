@@ -164,28 +164,11 @@ static bool open_record(struct tlsa_reaction *r, const uint8_t *rec, size_t n, s
 	return false;
 }
 
-static void record(struct tlsa_reaction *r, const uint8_t *rec, size_t n, uint64_t now)
+/* One record's content, opened. */
+static void dispatch(struct tlsa_reaction *r, uint8_t type, const uint8_t *p, size_t plen,
+		     bool prot, uint64_t now)
 {
 	struct tlsa_serve_reaction *s = &r->res;
-	size_t hdr = r->dtls ? DTLS_HDR : TLS_HDR;
-	uint8_t type = rec[0];
-	bool prot;
-	s->records++;
-	if (r->dtls)
-		prot = (rec[3] << 8 | rec[4]) != 0;
-	else if (r->tls13)
-		prot = type == 23;
-	else
-		prot = r->protected_now;
-	const uint8_t *p = rec + hdr;
-	size_t plen = n - hdr;
-	if (prot) {
-		if (!open_record(r, rec, n, &plen, &type)) {
-			s->undecryptable++;
-			return;
-		}
-		p = r->plain;
-	}
 	switch (type) {
 	case 21: alerts(r, p, plen, prot, now); break;
 	case 22:
@@ -199,13 +182,76 @@ static void record(struct tlsa_reaction *r, const uint8_t *rec, size_t n, uint64
 		data_record(r, type, now);
 		break;
 	case 20:
+		/* TLS 1.3's ChangeCipherSpec is a no-op for middleboxes, sent whenever
+		 * (RFC 8446 5): it shows no progress.  Before 1.3 it moves the
+		 * handshake on and turns protection on. */
 		s->ccs_records++;
-		if (!r->dtls && !r->tls13)
+		if (r->tls13)
+			break;
+		if (!r->dtls)
 			r->protected_now = true;
 		data_record(r, type, now);
 		break;
 	default: s->other_records++; break;
 	}
+}
+
+static void record(struct tlsa_reaction *r, const uint8_t *rec, size_t n, uint64_t now)
+{
+	size_t hdr = r->dtls ? DTLS_HDR : TLS_HDR;
+	uint8_t type = rec[0];
+	bool prot;
+	r->res.records++;
+	if (r->dtls)
+		prot = (rec[3] << 8 | rec[4]) != 0;
+	else if (r->tls13)
+		prot = type == 23;
+	else
+		prot = r->protected_now;
+	const uint8_t *p = rec + hdr;
+	size_t plen = n - hdr;
+	if (prot) {
+		if (!open_record(r, rec, n, &plen, &type)) {
+			r->res.undecryptable++;
+			return;
+		}
+		p = r->plain;
+	}
+	dispatch(r, type, p, plen, prot, now);
+}
+
+/* Bytes the caller saw, whatever they turn out to be. */
+static bool arrived(struct tlsa_reaction *r, size_t len, uint64_t now)
+{
+	if (r == NULL || r->ended || len == 0)
+		return false;
+	r->res.bytes += len;
+	if (r->res.first_byte_ms < 0)
+		r->res.first_byte_ms = since(r, now);
+	return true;
+}
+
+void tlsa_reaction_record(struct tlsa_reaction *r, uint8_t type, const uint8_t *plain, size_t n,
+			  bool prot, size_t wire_len, uint64_t now_ms)
+{
+	if (!arrived(r, wire_len, now_ms))
+		return;
+	r->res.records++;
+	dispatch(r, type, plain, plain != NULL ? n : 0, prot, now_ms);
+}
+
+void tlsa_reaction_unreadable(struct tlsa_reaction *r, size_t wire_len, uint64_t now_ms)
+{
+	if (!arrived(r, wire_len, now_ms))
+		return;
+	r->res.records++;
+	r->res.undecryptable++;
+}
+
+void tlsa_reaction_garbage(struct tlsa_reaction *r, size_t len, uint64_t now_ms)
+{
+	if (arrived(r, len, now_ms))
+		r->res.garbage_bytes += len;
 }
 
 static bool header_ok(const struct tlsa_reaction *r, const uint8_t *h)
@@ -237,8 +283,8 @@ static void feed_datagram(struct tlsa_reaction *r, const uint8_t *d, size_t len,
 	r->res.garbage_bytes += len - off;
 }
 
-/* Long: one loop over the stream's states (header, body, skip, lost) reads
- * best whole. */
+/* The stream's states: framing lost (all garbage), skipping an oversized
+ * record, gathering a header, gathering a body. */
 static void feed_stream(struct tlsa_reaction *r, const uint8_t *d, size_t len, uint64_t now)
 {
 	while (len > 0) {
@@ -290,18 +336,15 @@ static void feed_stream(struct tlsa_reaction *r, const uint8_t *d, size_t len, u
 
 void tlsa_reaction_feed(struct tlsa_reaction *r, const uint8_t *data, size_t len, uint64_t now_ms)
 {
-	if (r == NULL || r->ended || len == 0)
+	if (!arrived(r, len, now_ms))
 		return;
-	r->res.bytes += len;
-	if (r->res.first_byte_ms < 0)
-		r->res.first_byte_ms = since(r, now_ms);
 	if (r->dtls)
 		feed_datagram(r, data, len, now_ms);
 	else
 		feed_stream(r, data, len, now_ms);
 }
 
-void tlsa_reaction_end(struct tlsa_reaction *r, tlsa_react_end how, uint64_t now_ms)
+void tlsa_reaction_end(struct tlsa_reaction *r, tlsa_serve_end how, uint64_t now_ms)
 {
 	if (r == NULL || r->ended || how == TLSA_END_NONE)
 		return;

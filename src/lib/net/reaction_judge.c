@@ -20,13 +20,13 @@ const char *tlsa_reaction_kind_name(tlsa_reaction_kind k)
 	return (unsigned)k < TLSA_REACT_COUNT ? names[k] : "?";
 }
 
-const char *tlsa_reaction_end_name(tlsa_react_end e)
+const char *tlsa_reaction_end_name(tlsa_serve_end e)
 {
 	static const char *const names[] = {"none", "fin", "rst", "timeout"};
 	return (unsigned)e <= TLSA_END_TIMEOUT ? names[e] : "?";
 }
 
-const char *tlsa_verdict_name(tlsa_verdict v)
+const char *tlsa_verdict_name(tlsa_serve_verdict v)
 {
 	static const char *const names[] = {"follows", "violates", "no rule"};
 	return (unsigned)v <= TLSA_VERDICT_NO_RULE ? names[v] : "?";
@@ -69,7 +69,7 @@ const struct tlsa_reaction_rule *tlsa_reaction_rule_for(const struct tlsa_reacti
 		     : c->level == 2 ? TLSA_RL_FATAL
 				     : TLSA_RL_BOGUS;
 	unsigned k = code_bit(c->code, c->version);
-	unsigned s = (unsigned)c->shape < TLSA_RSHAPE_COUNT ? 1u << c->shape : 0;
+	unsigned s = (unsigned)c->shape < TLSA_SHAPE_COUNT ? 1u << c->shape : 0;
 	unsigned p = c->plaintext ? 2 : 1;
 	size_t n = sizeof(serve_rules) / sizeof(serve_rules[0]);
 	for (size_t i = 0; i < n; i++) {
@@ -81,8 +81,8 @@ const struct tlsa_reaction_rule *tlsa_reaction_rule_for(const struct tlsa_reacti
 	return &serve_rules[n - 1];
 }
 
-tlsa_verdict tlsa_reaction_judge(const struct tlsa_reaction_case *c, tlsa_reaction_kind k,
-				 const struct tlsa_reaction_rule **rule)
+tlsa_serve_verdict tlsa_reaction_judge(const struct tlsa_reaction_case *c, tlsa_reaction_kind k,
+				       const struct tlsa_reaction_rule **rule)
 {
 	const struct tlsa_reaction_rule *r = tlsa_reaction_rule_for(c);
 	if (rule != NULL)
@@ -95,11 +95,14 @@ tlsa_verdict tlsa_reaction_judge(const struct tlsa_reaction_case *c, tlsa_reacti
 	return TLSA_VERDICT_NO_RULE;
 }
 
-static tlsa_reaction_kind kind_of(const struct react_counts *n, const struct tlsa_serve_reaction *s)
+static tlsa_reaction_kind kind_of(const struct tlsa_reaction_case *c, const struct react_counts *n,
+				  const struct tlsa_serve_reaction *s)
 {
 	bool closed = s->end == TLSA_END_FIN || s->end == TLSA_END_RST;
 	if (s->continued_records > 0)
 		return TLSA_REACT_CONTINUE;
+	if (s->alerts == 0 && c->peer_alerted_first && (closed || c->peer_first_level == 2))
+		return c->peer_first_code == 0 ? TLSA_REACT_CLOSE_NOTIFY : TLSA_REACT_ALERT;
 	if (n->error_alert && (n->ending_alert || closed))
 		return TLSA_REACT_ALERT;
 	if (n->close_notify)
@@ -115,7 +118,7 @@ static void our_alert(const struct tlsa_reaction_case *c, unsigned sent, char *b
 {
 	const char *name = tlsa_alert_get(c->code)->name;
 	char level[24];
-	if (c->shape == TLSA_RSHAPE_EMPTY) {
+	if (c->shape == TLSA_SHAPE_EMPTY) {
 		snprintf(buf, cap, "an empty alert record");
 		return;
 	}
@@ -123,17 +126,17 @@ static void our_alert(const struct tlsa_reaction_case *c, unsigned sent, char *b
 		snprintf(level, sizeof(level), "%s", c->level == 1 ? "warning" : "fatal");
 	else
 		snprintf(level, sizeof(level), "level-%u", c->level);
-	const char *how = c->shape == TLSA_RSHAPE_FRAGMENTED ? " fragmented"
-			  : c->shape == TLSA_RSHAPE_DOUBLE   ? " doubled"
-			  : c->plaintext		     ? " unprotected"
-							     : "";
-	if (c->shape == TLSA_RSHAPE_REPEAT && sent > 1)
+	const char *how = c->shape == TLSA_SHAPE_FRAGMENTED ? " fragmented"
+			  : c->shape == TLSA_SHAPE_DOUBLE   ? " doubled"
+			  : c->plaintext		    ? " unprotected"
+							    : "";
+	if (c->shape == TLSA_SHAPE_REPEAT && sent > 1)
 		snprintf(buf, cap, "%u %s %s(%u) alerts", sent, level, name, c->code);
 	else
 		snprintf(buf, cap, "a%s %s %s(%u) alert", how, level, name, c->code);
 }
 
-static const char *end_words(tlsa_react_end e)
+static const char *end_words(tlsa_serve_end e)
 {
 	switch (e) {
 	case TLSA_END_FIN: return "closed (FIN)";
@@ -188,6 +191,14 @@ static void reason(const struct tlsa_reaction_case *c, const struct react_counts
 	const char *who = c->peer_is_client ? "the client" : "the server";
 	char ours[96], what[96];
 	our_alert(c, s->warnings_sent, ours, sizeof(ours));
+	if (s->alerts == 0 && c->peer_alerted_first &&
+	    (s->kind == TLSA_REACT_ALERT || s->kind == TLSA_REACT_CLOSE_NOTIFY)) {
+		const char *lv = tlsa_level_name(c->peer_first_level);
+		say(s, "%s had sent its own %s %s(%u) before %s, and %s", who,
+		    lv != NULL ? lv : "bogus-level", tlsa_alert_get(c->peer_first_code)->name,
+		    c->peer_first_code, ours, end_words(s->end));
+		return;
+	}
 	switch (s->kind) {
 	case TLSA_REACT_CONTINUE:
 		data_words(n, what, sizeof(what));
@@ -223,7 +234,7 @@ static void reason(const struct tlsa_reaction_case *c, const struct react_counts
 void react_judge(const struct tlsa_reaction_case *c, const struct react_counts *n,
 		 struct tlsa_serve_reaction *out)
 {
-	out->kind = kind_of(n, out);
+	out->kind = kind_of(c, n, out);
 	out->verdict = tlsa_reaction_judge(c, out->kind, &out->rule);
 	reason(c, n, out);
 }

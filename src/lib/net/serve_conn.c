@@ -29,6 +29,8 @@ static const char answer[] = "HTTP/1.1 200 OK\r\n"
 static const char request[] = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
 #define MAX_RECORD (16384 + 2048)
+/* a client at `closing` waits this long for an answer to its request */
+#define QUIET_MS 1000
 
 void serve_ctx_free(void *ctx)
 {
@@ -195,16 +197,20 @@ static int handshake(struct serve_conn *c)
 		int rc = SSL_do_handshake(ssl);
 		int e = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, rc);
 		serve_in_pump(c);
-		if (c->trigger) { /* the peer's flight: the alert instead of our answer */
-			(void)BIO_reset((BIO *)c->wbio);
-			c->wout_len = 0;
+		if (c->trigger) /* the peer's flight: the alert instead of our answer */
 			return AT_STEP;
-		}
 		if (serve_out_pump(c))
 			return AT_STEP;
 		if (c->overflow) {
 			snprintf(c->r->detail, sizeof(c->r->detail), "over the %d-byte buffer",
 				 SERVE_BUF_CAP);
+			return FAILED;
+		}
+		if (rc == 1 && c->o->step < TLSA_STEP_FINISHED) {
+			/* e.g. client_certificate when the server asked for none */
+			snprintf(c->r->detail, sizeof(c->r->detail),
+				 "the handshake completed without reaching %s",
+				 tlsa_serve_step_name(c->o->step));
 			return FAILED;
 		}
 		if (rc == 1)
@@ -236,6 +242,7 @@ static int data(struct serve_conn *c)
 {
 	SSL *ssl = c->ssl;
 	tlsa_serve_step s = c->o->step;
+	uint64_t deadline = c->deadline;
 	if (c->client) {
 		if (SSL_write(ssl, request, (int)strlen(request)) <= 0)
 			return FAILED;
@@ -244,6 +251,9 @@ static int data(struct serve_conn *c)
 			return AT_STEP;
 		if (flush(c) != 0)
 			return FAILED;
+		/* closing: after the answer, or a quiet second when none comes */
+		if (net_now_ms() + QUIET_MS < deadline)
+			deadline = net_now_ms() + QUIET_MS;
 	}
 	for (;;) {
 		char b[4096];
@@ -268,7 +278,9 @@ static int data(struct serve_conn *c)
 			ended(c, "the connection ended");
 			return FAILED;
 		}
-		long k = pull(c, c->deadline);
+		long k = pull(c, deadline);
+		if (k == -ETIMEDOUT && c->client && deadline < c->deadline)
+			return AT_STEP;
 		if (k <= 0) {
 			ended(c, why_recv(k));
 			return FAILED;
@@ -299,40 +311,135 @@ static int send_alert(struct serve_conn *c)
 	return send_bytes(c, a, len) == 0 ? GO_ON : FAILED;
 }
 
-static void watch(struct serve_conn *c)
+/* After our alert: libssl goes on reading (so the keys of the peer's next epoch are
+ * known); when the connection carries on, its output goes out and the data is
+ * exchanged, else it is dropped. */
+static void go_on(struct serve_conn *c, bool *dead, bool *asked)
 {
-	struct tlsa_serve_reaction *re = &c->r->reaction;
-	uint64_t t0 = net_now_ms();
-	unsigned tmo = c->o->reaction_timeout_ms != 0 ? c->o->reaction_timeout_ms : 3000;
-	uint64_t deadline = t0 + tmo;
-	bool dead = false;
-	c->after_alert = true;
-	serve_in_pump(c); /* a record begun before the alert and finished after it */
-	for (;;) {
-		if (c->rin_len == SERVE_BUF_CAP)
-			c->rin_len = 0; /* cannot be a record: serve_in_pump counts it */
-		long k = pull(c, deadline);
-		if (k > 0) {
-			re->bytes += (size_t)k;
-			/* libssl goes on reading, as if no alert had gone out: it derives the
-			   keys of the peer's next epoch (its output is never sent) */
-			if (!dead) {
-				uint8_t b[4096];
-				ERR_clear_error();
-				int n = SSL_read(c->ssl, b, sizeof(b));
-				if (n <= 0 && SSL_get_error(c->ssl, n) != SSL_ERROR_WANT_READ)
-					dead = true;
-				(void)BIO_reset((BIO *)c->wbio);
-			}
-			serve_in_pump(c);
-			continue;
-		}
-		re->end = k == 0 ? TLSA_END_FIN : k == -ETIMEDOUT ? TLSA_END_TIMEOUT : TLSA_END_RST;
-		if (k < 0 && k != -ETIMEDOUT && k != -ECONNRESET)
-			snprintf(re->detail, sizeof(re->detail), "%s", strerror((int)-k));
-		break;
+	SSL *ssl = c->ssl;
+	uint8_t b[4096];
+	ERR_clear_error();
+	int n = SSL_read(ssl, b, sizeof(b));
+	if (n <= 0 && SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ)
+		*dead = true;
+	if (!c->carry_on) {
+		(void)BIO_reset((BIO *)c->wbio);
+		return;
 	}
-	re->after_ms = (unsigned)(net_now_ms() - t0);
+	if (c->r->completed && !*asked && (c->client || n > 0)) {
+		*asked = true; /* the client's request, the server's answer */
+		if (c->client)
+			SSL_write(ssl, request, (int)strlen(request));
+		else
+			SSL_write(ssl, answer, (int)strlen(answer));
+	}
+	if (SSL_is_init_finished(ssl))
+		c->r->completed = true;
+	serve_out_pump(c);
+	flush(c);
+}
+
+/* Sets up the peer's directions the reaction parser opens its records with. */
+static void rx_keys(struct serve_conn *c)
+{
+	for (int i = 0; i < 2; i++) {
+		if (c->rx_ok[i] || c->rx_epoch[i] == 0)
+			continue;
+		struct serve_dir t;
+		memset(&t, 0, sizeof(t));
+		t.client = c->peer.client;
+		if (serve_dir_enter(&t, &c->keys, c->rx_epoch[i]) == 0) {
+			c->rx[i] = t.d; /* moved */
+			c->rx_ok[i] = true;
+		}
+	}
+}
+
+/* [0] the peer's epoch now (its state moved over, sequence number included), or the
+ * one it protects with next; [1] the one after (TLS 1.3 handshake -> traffic). */
+static void rx_setup(struct serve_conn *c)
+{
+	struct serve_dir *p = &c->peer;
+	bool v13 = c->keys.version == 0x0304;
+	if (p->keyed) {
+		c->rx[0] = p->d;
+		memset(&p->d, 0, sizeof(p->d));
+		p->keyed = false;
+		c->rx_ok[0] = true;
+		c->rx_epoch[0] = p->epoch;
+	} else if (c->keys.version != 0) {
+		c->rx_epoch[0] = v13 ? (p->epoch > 0 ? p->epoch : 1) : 2;
+	}
+	c->rx_epoch[1] = v13 && c->rx_epoch[0] == 1 ? 2 : 0;
+	rx_keys(c);
+}
+
+/* Data of the peer within this long of our alert left it before it could read ours. */
+#define GRACE_MS 100
+
+/* Long: the watch after the alert, from the parser's setup to its verdict. */
+static void watch(struct serve_conn *c, uint64_t t0)
+{
+	const struct tlsa_serve_opts *o = c->o;
+	const struct tlsa_serve_alert *a = &o->alert;
+	unsigned tmo = o->reaction_timeout_ms != 0 ? o->reaction_timeout_ms : 3000;
+	uint64_t deadline = t0 + tmo;
+	bool dead = false, asked = false;
+	struct tlsa_reaction_case rc = {.version = c->keys.version != 0 ? c->keys.version
+						   : o->version != 0	? o->version
+									: TLSA_SERVE_VERSION_TLS13,
+					.level = a->level,
+					.code = a->code,
+					.shape = a->shape,
+					.plaintext = a->plaintext && c->mine.epoch > 0,
+					.peer_is_client = !c->client,
+					.peer_protected = c->peer.epoch > 0,
+					.peer_alerted_first = c->peer_level >= 0,
+					.peer_first_level = (uint8_t)c->peer_level,
+					.peer_first_code = (uint8_t)c->peer_code,
+					.grace_ms = GRACE_MS};
+	serve_in_pump(c); /* what arrived before the alert went out */
+	rx_setup(c);
+	c->after_alert = true;
+	struct tlsa_reaction *rr = tlsa_reaction_new(&rc, c->rx_epoch[0] ? &c->rx[0] : NULL,
+						     c->rx_epoch[1] ? &c->rx[1] : NULL, t0);
+	if (rr == NULL) {
+		snprintf(c->r->detail, sizeof(c->r->detail), "out of memory");
+		return;
+	}
+	for (unsigned i = 1; a->shape == TLSA_SHAPE_REPEAT && i < a->repeat; i++)
+		tlsa_reaction_sent(rr, t0);
+	tlsa_reaction_feed(rr, c->rin, c->rin_len, t0); /* a record begun before */
+	c->rin_len = 0;
+	c->carry_on = a->level == 1 && a->code != 0;
+	c->r->continued = c->carry_on;
+	c->r->completed = SSL_is_init_finished(c->ssl) == 1;
+	if (c->carry_on) { /* what libssl wrote after the step */
+		c->cut = false;
+		serve_out_pump(c);
+		flush(c);
+		if (c->client && c->r->completed && o->step < TLSA_STEP_APPLICATION_DATA) {
+			asked = true;
+			SSL_write(c->ssl, request, (int)strlen(request));
+			serve_out_pump(c);
+			flush(c);
+		}
+	}
+	long k;
+	while ((k = pull(c, deadline)) > 0) {
+		if (!dead)
+			go_on(c, &dead, &asked);
+		rx_keys(c);
+		tlsa_reaction_feed(rr, c->rin, c->rin_len, net_now_ms());
+		c->rin_len = 0;
+	}
+	tlsa_reaction_end(rr,
+			  k == 0	    ? TLSA_END_FIN
+			  : k == -ETIMEDOUT ? TLSA_END_TIMEOUT
+					    : TLSA_END_RST,
+			  net_now_ms());
+	tlsa_reaction_result(rr, &c->r->reaction);
+	tlsa_reaction_free(rr);
 }
 
 /* Long: one connection from the SSL object to the end of the watch. */
@@ -373,13 +480,15 @@ static int run(struct serve_conn *c, SSL_CTX *ctx, struct tlsa_error *err)
 		st = handshake(c);
 	if (st == GO_ON)
 		st = data(c);
+	uint64_t sent_at = 0;
 	if (st == AT_STEP) {
 		r->reached = true;
+		sent_at = net_now_ms();
 		st = send_alert(c);
 		r->alert_sent = st == GO_ON;
 	}
 	if (r->alert_sent)
-		watch(c);
+		watch(c, sent_at);
 	r->peer_level = c->peer_level;
 	r->peer_code = c->peer_code;
 	const unsigned char *ap = NULL;
@@ -393,6 +502,9 @@ out:
 	SSL_free(c->ssl);
 	serve_dir_free(&c->mine);
 	serve_dir_free(&c->peer);
+	for (int i = 0; i < 2; i++)
+		if (c->rx_ok[i])
+			tlsa_dir_free(&c->rx[i]);
 	free(c->wout);
 	free(c->tx);
 	free(c->rin);

@@ -90,10 +90,17 @@ struct serve_conn {
 	bool cut;		   /* the step was reached in our output: tx ends there */
 	bool trigger;		   /* the step was reached in the peer's messages */
 	bool after_alert;	   /* the peer's records are its reaction */
+	bool carry_on;		   /* after a warning: libssl's records go on after the alert */
+	unsigned shift;		   /* alert records sealed in our current epoch: libssl's later
+				      records there are re-sealed this many numbers on */
 	bool overflow;		   /* a buffer cap was hit */
 	bool unframed;		   /* the peer's bytes stopped being TLS records */
 	int peer_level, peer_code; /* the peer's alert before ours, -1 none */
-	uint8_t *scratch;	   /* one opened record */
+	/* after the alert: the peer's current and next epoch for the reaction parser */
+	struct tlsa_cipher_dir rx[2];
+	int rx_epoch[2];  /* 0: none */
+	bool rx_ok[2];	  /* set up */
+	uint8_t *scratch; /* one opened record */
 };
 
 /* serve_pump.c */

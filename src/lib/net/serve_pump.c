@@ -44,6 +44,8 @@ bool serve_tx_add(struct serve_conn *c, const uint8_t *p, size_t n)
 
 static void enter(struct serve_conn *c, struct serve_dir *d, int epoch)
 {
+	if (d->mine)
+		c->shift = 0; /* the alert records were in the epoch before */
 	if (serve_dir_enter(d, &c->keys, epoch) != 0 && c->r->detail[0] == '\0')
 		snprintf(c->r->detail, sizeof(c->r->detail),
 			 "no keys for the %s's epoch %d (suite 0x%04x)",
@@ -195,7 +197,15 @@ static void my_record(struct serve_conn *c, const uint8_t *rec, size_t rl)
 	if (c->mine.epoch == 0 && tls13(c) && inner == 22 && c->r->hs.server_hello && !c->client &&
 	    next < 0 && c->keys.hs_len[1] > 0)
 		next = 1; /* our ServerHello went out in this record */
-	if (cut == SIZE_MAX || cut == n) {
+	if (prot && c->shift > 0) {
+		/* after our alert records: the same record, numbered after them */
+		uint8_t out[MAX_RECORD];
+		size_t ol;
+		d->d.seq = seq + c->shift;
+		if (serve_seal(d, inner, plain, n, out, sizeof(out), &ol) == 0)
+			serve_tx_add(c, out, ol);
+		d->d.seq = seq + 1;
+	} else if (cut == SIZE_MAX || cut == n) {
 		serve_tx_add(c, rec, rl);
 	} else if (!prot) {
 		uint8_t h[5] = {rec[0], rec[1], rec[2], (uint8_t)(cut >> 8), (uint8_t)cut};
@@ -238,48 +248,31 @@ bool serve_out_pump(struct serve_conn *c)
 		off += rl;
 		/* TLS 1.3 after the ServerHello: its compatibility CCS goes too */
 		if (c->cut && c->o->step == TLSA_STEP_SERVER_HELLO && c->wout_len - off >= 6 &&
-		    c->wout[off] == 20)
+		    c->wout[off] == 20) {
 			serve_tx_add(c, c->wout + off, 6);
+			off += 6;
+		}
 	}
-	if (c->cut)
-		off = c->wout_len; /* what libssl wrote after the step never goes out */
+	/* what libssl wrote after the step stays: it goes out only if the connection
+	   carries on after a warning */
 	memmove(c->wout, c->wout + off, c->wout_len - off);
 	c->wout_len -= off;
 	return c->cut;
 }
 
-/* One record of the peer's. */
+/* One record of the peer's before our alert (after it, tlsa_reaction reads them). */
 static void peer_record(struct serve_conn *c, const uint8_t *rec, size_t rl)
 {
 	struct serve_dir *d = &c->peer;
-	struct tlsa_serve_reaction *re = &c->r->reaction;
 	const uint8_t *plain;
 	size_t n;
 	uint8_t inner;
 	bool prot, fin = false;
-	if (!open_record(c, d, rec, rl, &plain, &n, &inner, &prot)) {
-		if (c->after_alert)
-			re->unreadable++;
+	if (!open_record(c, d, rec, rl, &plain, &n, &inner, &prot))
 		return;
-	}
-	if (inner == 21 && n >= 2) {
-		if (c->after_alert && !re->alert) {
-			re->alert = true;
-			re->alert_level = plain[0];
-			re->alert_code = plain[1];
-			re->alert_encrypted = prot;
-		} else if (!c->after_alert && c->peer_level < 0) {
-			c->peer_level = plain[0];
-			c->peer_code = plain[1];
-		}
-	}
-	if (c->after_alert) {
-		re->alerts += inner == 21;
-		re->handshake += inner == 22;
-		re->app_data += inner == 23;
-		re->ccs += inner == 20;
-		if (c->o->alert.level == 2 && (inner == 22 || inner == 23))
-			re->data_after_fatal = true;
+	if (inner == 21 && n >= 2 && c->peer_level < 0) {
+		c->peer_level = plain[0];
+		c->peer_code = plain[1];
 	}
 	if (inner == 22)
 		messages(c, d, plain, n, &fin);
@@ -298,9 +291,7 @@ void serve_in_pump(struct serve_conn *c)
 		const uint8_t *h = c->rin + off;
 		size_t rl = 5 + get16(h + 3);
 		if (h[0] < 20 || h[0] > 24 || h[1] != 3 || rl > MAX_RECORD) {
-			c->unframed = true; /* not TLS records any more: counted, not read */
-			if (c->after_alert)
-				c->r->reaction.unreadable++;
+			c->unframed = true; /* not TLS records any more */
 			break;
 		}
 		if (c->rin_len - off < rl)
@@ -327,6 +318,7 @@ static int alert_record(struct serve_conn *c, const uint8_t *payload, size_t n, 
 		int rc = serve_seal(&c->mine, 21, payload, n, out, cap, len);
 		if (rc != 0)
 			return rc;
+		c->shift++;
 	} else {
 		if (cap < 5 + n)
 			return TLSA_ELIMIT;

@@ -54,11 +54,6 @@ static const char note_curl[] =
 static const char note_sony[] =
 	"The same number is SCE_NET_ERROR (0x80410100 | errno) on PlayStation SDKs, which is not "
 	"an alert; read here as MsQuic's QUIC_STATUS_TLS_ALERT.";
-static const char note_h3[] =
-	"Read as CRYPTO_ERROR, which only a transport close (frame type 0x1c) carries.  In an "
-	"application close (type 0x1d) or a stream reset, 0x100-0x110 are HTTP/3 error codes "
-	"instead, not alerts.";
-
 const char *tlsa_quic_kind_name(tlsa_quic_kind k)
 {
 	switch (k) {
@@ -85,7 +80,8 @@ static void set_crypto(struct tlsa_quic_error *out, uint64_t wire, const char *s
 
 static void set_row(struct tlsa_quic_error *out, const struct quic_row *r)
 {
-	out->kind = r->kind;
+	/* a name or status that stands for an alert is a CRYPTO_ERROR on the wire */
+	out->kind = r->alert >= 0 ? TLSA_QUIC_CRYPTO : r->kind;
 	out->alert = r->alert;
 	out->value = r->has_code ? r->code : 0;
 	if (r->kind == TLSA_QUIC_TRANSPORT || r->kind == TLSA_QUIC_APPLICATION)
@@ -214,7 +210,10 @@ static bool parse_number(const char *s, size_t len, struct tlsa_quic_error *out)
 		return false;
 	if (v >= CRYPTO_FIRST && v <= CRYPTO_LAST) {
 		set_crypto(out, v, "quic");
-		out->note = hex ? (v <= 0x110 ? note_h3 : NULL) : note_curl;
+		if (v <= 0x110) /* the HTTP/3 code of the same number */
+			out->note = (hex ? quic_h3_note : quic_h3_note_dec)[v - CRYPTO_FIRST];
+		else
+			out->note = hex ? NULL : note_curl;
 		return true;
 	}
 	return msquic_status(v, out);

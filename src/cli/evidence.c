@@ -1,11 +1,13 @@
 /*
- * Evidence of `probe`: --keylog-out writes the secrets the probe knows (the
- * TLS 1.3 handshake secrets of its own hellos, libssl's key log), and
- * --capture-out writes every probe connection as a pcapng file: a Decryption
- * Secrets Block with the connection's secrets, then its packets (raw IPv4 or
- * IPv6: the TCP handshake, the bytes as they went each way, the closing FINs),
- * so that `tlsalert scan` and Wireshark read the same alerts, decrypted.
- * A connection's bytes are kept until it ends (at most CONN_MAX).
+ * Evidence of `probe` and `serve`: --keylog-out writes the secrets a
+ * connection's keys come from (probe: the TLS 1.3 handshake secrets of its own
+ * hellos, libssl's key log; serve: libssl's key log), and --capture-out writes
+ * every connection as a pcapng file: a Decryption Secrets Block with the
+ * connection's secrets, then its packets (raw IPv4 or IPv6; TCP: the
+ * handshake, the bytes as they went each way, the closing FINs; UDP: one
+ * datagram per write), so that `tlsalert scan` and Wireshark read the same
+ * alerts, decrypted.  A connection's bytes are kept until it ends (at most
+ * CONN_MAX).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,7 +15,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include "probe_out.h"
+#include "evidence.h"
 
 #define CONN_MAX   (2u << 20) /* bytes of one connection kept for the capture */
 #define SEGS_MAX   4096	      /* segments of one connection */
@@ -25,7 +27,7 @@ struct seg {
 	struct timeval tv;
 };
 
-struct probe_evidence {
+struct evidence {
 	FILE *pcap, *keylog;
 	uint8_t *bytes; /* this connection's bytes, both directions, in order */
 	size_t n;
@@ -56,7 +58,7 @@ static void put_le16(uint8_t *p, uint16_t v)
 }
 
 /* One block: type, body (padded to 4), and the length before and after it. */
-static void block(struct probe_evidence *e, uint32_t type, const uint8_t *head, size_t hlen,
+static void block(struct evidence *e, uint32_t type, const uint8_t *head, size_t hlen,
 		  const uint8_t *body, size_t blen)
 {
 	static const uint8_t zero[4];
@@ -71,7 +73,7 @@ static void block(struct probe_evidence *e, uint32_t type, const uint8_t *head, 
 		e->failed = true;
 }
 
-static void header_blocks(struct probe_evidence *e)
+static void header_blocks(struct evidence *e)
 {
 	uint8_t shb[16], idb[8];
 	put_le32(shb, 0x1a2b3c4d); /* byte-order magic */
@@ -103,23 +105,19 @@ static uint16_t fold(uint32_t s)
 	return (uint16_t)~s;
 }
 
-/* One TCP segment from `from` to `to` as a raw IP packet in an Enhanced Packet Block. */
-static void packet(struct probe_evidence *e, const struct tlsa_probe_addr *from,
-		   const struct tlsa_probe_addr *to, uint32_t seq, uint32_t ack, uint8_t flags,
-		   const uint8_t *data, size_t len, const struct timeval *tv)
+/* The IP header of a packet of `len` transport bytes (protocol 6 or 17). */
+static size_t ip_header(struct evidence *e, const struct tlsa_probe_addr *from,
+			const struct tlsa_probe_addr *to, uint8_t proto, size_t len)
 {
 	uint8_t *pkt = e->pkt;
 	bool v6 = from->family == AF_INET6;
-	size_t ip = v6 ? 40 : 20, tcp = 20, total = ip + tcp + len;
-	uint8_t *t = pkt + ip, epb[20];
-	if (len > 65535 - 60)
-		return;
-	memset(pkt, 0, ip + tcp);
+	size_t ip = v6 ? 40 : 20, total = ip + len;
+	memset(pkt, 0, ip);
 	if (v6) {
 		pkt[0] = 0x60;
-		pkt[4] = (uint8_t)((tcp + len) >> 8);
-		pkt[5] = (uint8_t)(tcp + len);
-		pkt[6] = 6;
+		pkt[4] = (uint8_t)(len >> 8);
+		pkt[5] = (uint8_t)len;
+		pkt[6] = proto;
 		pkt[7] = 64;
 		memcpy(pkt + 8, from->addr, 16);
 		memcpy(pkt + 24, to->addr, 16);
@@ -131,13 +129,50 @@ static void packet(struct probe_evidence *e, const struct tlsa_probe_addr *from,
 		pkt[5] = (uint8_t)e->ipid++;
 		pkt[6] = 0x40; /* don't fragment */
 		pkt[8] = 64;
-		pkt[9] = 6;
+		pkt[9] = proto;
 		memcpy(pkt + 12, from->addr, 4);
 		memcpy(pkt + 16, to->addr, 4);
 		uint16_t c = fold(sum16(pkt, 20, 0));
 		pkt[10] = (uint8_t)(c >> 8);
 		pkt[11] = (uint8_t)c;
 	}
+	return ip;
+}
+
+/* The transport checksum (over the pseudo-header, then the header and data at
+ * pkt + ip) written at `at`, and the packet in an Enhanced Packet Block. */
+static void finish(struct evidence *e, bool v6, size_t ip, uint8_t proto, size_t tlen, size_t at,
+		   const struct timeval *tv)
+{
+	uint8_t *pkt = e->pkt, *t = pkt + ip, epb[20];
+	size_t total = ip + tlen;
+	uint32_t s = v6 ? sum16(pkt + 8, 32, 0) : sum16(pkt + 12, 8, 0);
+	s += proto + (uint32_t)tlen;
+	uint16_t c = fold(sum16(t, tlen, s));
+	if (proto == 17 && c == 0)
+		c = 0xffff; /* UDP: 0 means "no checksum" */
+	t[at] = (uint8_t)(c >> 8);
+	t[at + 1] = (uint8_t)c;
+	uint64_t us = (uint64_t)tv->tv_sec * 1000000u + (uint64_t)tv->tv_usec;
+	put_le32(epb, 0);
+	put_le32(epb + 4, (uint32_t)(us >> 32));
+	put_le32(epb + 8, (uint32_t)us);
+	put_le32(epb + 12, (uint32_t)total);
+	put_le32(epb + 16, (uint32_t)total);
+	block(e, 6, epb, sizeof(epb), pkt, total);
+}
+
+/* One TCP segment from `from` to `to` as a raw IP packet in an Enhanced Packet Block. */
+static void packet(struct evidence *e, const struct tlsa_probe_addr *from,
+		   const struct tlsa_probe_addr *to, uint32_t seq, uint32_t ack, uint8_t flags,
+		   const uint8_t *data, size_t len, const struct timeval *tv)
+{
+	size_t tcp = 20;
+	if (len > 65535 - 60)
+		return;
+	size_t ip = ip_header(e, from, to, 6, tcp + len);
+	uint8_t *t = e->pkt + ip;
+	memset(t, 0, tcp);
 	t[0] = (uint8_t)(from->port >> 8);
 	t[1] = (uint8_t)from->port;
 	t[2] = (uint8_t)(to->port >> 8);
@@ -152,27 +187,50 @@ static void packet(struct probe_evidence *e, const struct tlsa_probe_addr *from,
 	t[15] = 0xff;
 	if (len > 0)
 		memcpy(t + tcp, data, len);
-	/* the checksum over the pseudo-header, then the segment */
-	uint32_t s = v6 ? sum16(pkt + 8, 32, 0) : sum16(pkt + 12, 8, 0);
-	s += 6 + (uint32_t)(tcp + len);
-	uint16_t c = fold(sum16(t, tcp + len, s));
-	t[16] = (uint8_t)(c >> 8);
-	t[17] = (uint8_t)c;
-	uint64_t us = (uint64_t)tv->tv_sec * 1000000u + (uint64_t)tv->tv_usec;
-	put_le32(epb, 0);
-	put_le32(epb + 4, (uint32_t)(us >> 32));
-	put_le32(epb + 8, (uint32_t)us);
-	put_le32(epb + 12, (uint32_t)total);
-	put_le32(epb + 16, (uint32_t)total);
-	block(e, 6, epb, sizeof(epb), pkt, total);
+	finish(e, from->family == AF_INET6, ip, 6, tcp + len, 16, tv);
+}
+
+/* One UDP datagram (DTLS) from `from` to `to`. */
+static void datagram(struct evidence *e, const struct tlsa_probe_addr *from,
+		     const struct tlsa_probe_addr *to, const uint8_t *data, size_t len,
+		     const struct timeval *tv)
+{
+	size_t udp = 8;
+	if (len > 65535 - 48)
+		return;
+	size_t ip = ip_header(e, from, to, 17, udp + len);
+	uint8_t *t = e->pkt + ip;
+	memset(t, 0, udp);
+	t[0] = (uint8_t)(from->port >> 8);
+	t[1] = (uint8_t)from->port;
+	t[2] = (uint8_t)(to->port >> 8);
+	t[3] = (uint8_t)to->port;
+	t[4] = (uint8_t)((udp + len) >> 8);
+	t[5] = (uint8_t)(udp + len);
+	if (len > 0)
+		memcpy(t + udp, data, len);
+	finish(e, from->family == AF_INET6, ip, 17, udp + len, 6, tv);
 }
 
 enum { FIN = 0x01, SYN = 0x02, PSH = 0x08, ACK = 0x10 };
 
-/* The connection as packets: handshake, data each way, FINs. */
-static void write_conn(struct probe_evidence *e, const struct tlsa_probe_result *r)
+/* A DTLS connection as packets: one datagram per write. */
+static void write_udp(struct evidence *e, const struct tlsa_probe_addr *cl,
+		      const struct tlsa_probe_addr *sv)
 {
-	const struct tlsa_probe_addr *cl = &r->local, *sv = &r->remote;
+	for (size_t i = 0; i < e->nsegs; i++) {
+		const struct seg *g = &e->segs[i];
+		if (g->dir == 0)
+			datagram(e, cl, sv, e->bytes + g->off, g->len, &g->tv);
+		else
+			datagram(e, sv, cl, e->bytes + g->off, g->len, &g->tv);
+	}
+}
+
+/* The connection as packets: handshake, data each way, FINs. */
+static void write_conn(struct evidence *e, const struct tlsa_probe_addr *cl,
+		       const struct tlsa_probe_addr *sv)
+{
 	uint32_t cseq = 1000, sseq = 5000;
 	struct timeval tv;
 	if (e->nsegs > 0)
@@ -201,10 +259,10 @@ static void write_conn(struct probe_evidence *e, const struct tlsa_probe_result 
 
 /* ------------------------------------------------------------ interface */
 
-struct probe_evidence *probe_evidence_open(struct cli *c, const char *pcap_path,
+struct evidence *evidence_open(struct cli *c, const char *pcap_path,
 					   const char *keylog_path)
 {
-	struct probe_evidence *e = calloc(1, sizeof(*e));
+	struct evidence *e = calloc(1, sizeof(*e));
 	if (e == NULL) {
 		cli_fail(c, "out of memory");
 		return NULL;
@@ -217,12 +275,12 @@ struct probe_evidence *probe_evidence_open(struct cli *c, const char *pcap_path,
 	}
 	if (pcap_path != NULL && (e->pcap = fopen(pcap_path, "wb")) == NULL) {
 		cli_fail(c, "--capture-out %s: %s", pcap_path, strerror(errno));
-		probe_evidence_close(c, e);
+		evidence_close(c, e);
 		return NULL;
 	}
 	if (keylog_path != NULL && (e->keylog = fopen(keylog_path, "a")) == NULL) {
 		cli_fail(c, "--keylog-out %s: %s", keylog_path, strerror(errno));
-		probe_evidence_close(c, e);
+		evidence_close(c, e);
 		return NULL;
 	}
 	if (e->pcap != NULL)
@@ -230,9 +288,9 @@ struct probe_evidence *probe_evidence_open(struct cli *c, const char *pcap_path,
 	return e;
 }
 
-void probe_evidence_wire(void *ctx, int dir, const uint8_t *p, size_t n)
+void evidence_wire(void *ctx, int dir, const uint8_t *p, size_t n)
 {
-	struct probe_evidence *e = ctx;
+	struct evidence *e = ctx;
 	if (e->pcap == NULL || e->cut)
 		return;
 	if (n > CONN_MAX - e->n || e->nsegs == SEGS_MAX) {
@@ -248,9 +306,9 @@ void probe_evidence_wire(void *ctx, int dir, const uint8_t *p, size_t n)
 	e->n += n;
 }
 
-void probe_evidence_secret(void *ctx, const char *line)
+void evidence_secret(void *ctx, const char *line)
 {
-	struct probe_evidence *e = ctx;
+	struct evidence *e = ctx;
 	size_t n = strlen(line);
 	if (e->keylog != NULL && fprintf(e->keylog, "%s\n", line) < 0)
 		e->failed = true;
@@ -261,9 +319,10 @@ void probe_evidence_secret(void *ctx, const char *line)
 	}
 }
 
-void probe_evidence_conn(struct probe_evidence *e, const struct tlsa_probe_result *r)
+void evidence_conn(struct evidence *e, const struct tlsa_probe_addr *client,
+		   const struct tlsa_probe_addr *server, bool udp)
 {
-	if (e->pcap != NULL && r->local.port != 0 && r->remote.port != 0) {
+	if (e->pcap != NULL && client->port != 0 && server->port != 0) {
 		if (e->nsecrets > 0) {
 			uint8_t head[8];
 			put_le32(head, 0x544c534b); /* "TLSK": an NSS key log */
@@ -271,13 +330,16 @@ void probe_evidence_conn(struct probe_evidence *e, const struct tlsa_probe_resul
 			block(e, 0x0000000a, head, sizeof(head), (const uint8_t *)e->secrets,
 			      e->nsecrets);
 		}
-		write_conn(e, r);
+		if (udp)
+			write_udp(e, client, server);
+		else
+			write_conn(e, client, server);
 	}
 	e->n = e->nsegs = e->nsecrets = 0;
 	e->cut = false;
 }
 
-int probe_evidence_close(struct cli *c, struct probe_evidence *e)
+int evidence_close(struct cli *c, struct evidence *e)
 {
 	int rc = 0;
 	if (e == NULL)
