@@ -20,7 +20,8 @@
 #   keyupdate  a 1 MB download, the client updating its keys every millisecond: key
 #              updates followed (quic_key_updates), every opened packet authenticated
 #   crafted    alpn-mismatch (0x178 from the server, Initial), no-alpn (0x178),
-#              cert-rejected (0x130 unknown_ca from the client, Handshake)
+#              cert-rejected (0x130 unknown_ca from the client, Handshake), v2-vn (a
+#              v2 Initial answered by Version Negotiation: no alert)
 #
 # With MAKE=DIR the loopback captures and their key logs are written to DIR as
 # well (how tests/data/quic/ngtcp2-*.pcap were made).  Skipped (77) without
@@ -178,6 +179,9 @@ check alpn-mismatch alpn-mismatch.pcap "" "120:server:initial:client_hello:false
 check no-alpn no-alpn.pcap "" "120:server:initial:client_hello:false"
 check cert-rejected cert-rejected.pcap cert-rejected.keys "48:client:handshake:server_certificate:false"
 check cert-rejected-nokeys cert-rejected.pcap "" "-:client:handshake:server_hello:true"
+check v2-vn v2-vn.pcap "" ""
+grep -q '"quic_version":"2","quic_retry":false,"quic_version_negotiation":true' v2-vn.json ||
+	{ echo "FAIL: v2-vn: no v2 connection with a Version Negotiation"; fail=1; }
 
 # the successful ones end with the client's application close, named, not an alert
 for n in ok draft29 upgrade; do
