@@ -452,6 +452,9 @@ static void watch(struct serve_conn *c, uint64_t t0)
 			flush(c);
 		}
 	}
+	if (c->carry_on) /* what libssl holds already: the peer's request may have come with
+			    the Finished that triggered the step, and it waits for the answer */
+		go_on(c, &dead, &asked);
 	long k;
 	while ((k = pull(c, deadline)) > 0) {
 		if (!dead)

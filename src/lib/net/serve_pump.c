@@ -351,7 +351,11 @@ static int alert_record(struct serve_conn *c, const uint8_t *payload, size_t n, 
 			c->mine.d.seq = c->dtls_next[1]++;
 		if (c->r->alert_records == 0)
 			c->r->alert_seq = c->mine.d.seq;
+		/* libssl numbers its records without ours: its next one is still opened with
+		   the number it was sealed with, then re-sealed c->shift numbers on */
+		uint64_t libssl_seq = c->mine.d.seq;
 		int rc = serve_seal(&c->mine, 21, payload, n, out, cap, len);
+		c->mine.d.seq = libssl_seq;
 		if (rc != 0)
 			return rc;
 		c->shift++;
