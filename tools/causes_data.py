@@ -27,7 +27,8 @@ TRI_FACTS = ["cipher_overlap", "group_overlap", "alpn_offered", "alpn_selected",
              "ems_offered", "reneg_info_offered", "weak_dh", "record_over_limit", "version_selected_offered", "level_warning",
              "peer_plaintext", "cert_not_yet_valid", "cert_issuer_missing", "cert_weak_key",
              "cert_chain_misordered", "versions_narrow", "groups_narrow", "sigalgs_narrow",
-             "suites_narrow", "verifies_client_cert", "cert_name_cn_only"]
+             "suites_narrow", "verifies_client_cert", "cert_name_cn_only", "quic",
+             "alpn_h3_draft"]
 NUM_FACTS = ["record_len", "dh_bits", "offered_max", "offered_min"]
 # Matches tlsa_version_rank() in src/lib/registry/registry.c.
 VERSION_RANK = {"ssl3": 2, "tls1.0": 3, "tls1.1": 4, "tls1.2": 5, "tls1.3": 6,
@@ -53,7 +54,7 @@ TOKEN_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
 
 
 def parse_cond(path, line, text):
-    m = re.match(r"^([a-z_]+)(=|<|>)(.+)$", text)
+    m = re.match(r"^([a-z][a-z0-9_]*)(=|<|>)(.+)$", text)
     if not m:
         fail(path, line, "condition %r is not FACT=VALUE, FACT<N or FACT>N" % text)
     fact, op, val = m.groups()

@@ -129,6 +129,11 @@ struct tlsa_diag_ctx {
 	/* The SNI matches only the commonName of a certificate without
 	 * subjectAltName: a match for OpenSSL and GnuTLS, a mismatch for Go. */
 	tlsa_tri cert_name_cn_only;
+	/* QUIC (docs/quic.md): the alert came in a CONNECTION_CLOSE of a QUIC connection;
+	 * the ClientHello's ALPN offered only HTTP/3 draft tokens (h3-29, h3-32, ...), not
+	 * RFC 9114's h3 (unknown without ALPN). */
+	tlsa_tri quic;
+	tlsa_tri alpn_h3_draft;
 };
 
 /* Largest sizes of the text a cause carries. */

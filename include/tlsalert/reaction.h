@@ -135,7 +135,8 @@ struct tlsa_serve_reaction {
 	tlsa_serve_end end;
 	/* its alerts */
 	unsigned alerts;		 /* how many */
-	uint8_t alert_level, alert_code; /* the first */
+	uint8_t alert_level, alert_code; /* the first; or, when it sent none after ours, the one
+					  before ours that is its answer (peer_alerted_first) */
 	bool alert_encrypted;		 /* the first came protected */
 	uint8_t last_alert_level, last_alert_code;
 	/* its records */

@@ -80,13 +80,32 @@ struct tlsa_cert_info {
  * Lifetimes of what the events below point to.  The tracker fills an event
  * and calls the callback; pointers of two kinds appear in them:
  *   - static: strings that live as long as the program (starttls, evidence,
- *     cipher_shapes, stage, alert_stage, decrypt_error), safe to keep;
+ *     cipher_shapes, stage, alert_stage, decrypt_error, quic_space,
+ *     quic_close.space), safe to keep;
  *   - during the callback only: everything else (pkt, flow, history, hs,
  *     server_cert, client_cert, record, conn_user).  They point into the
  *     tracker's per-connection state or the capture's buffers, change as
  *     the connection goes on and are freed when it ends: a consumer that
  *     keeps an event past its callback copies what they point to.
  */
+
+/* Longest QUIC reason phrase kept (tlsa_quic_close.reason), NUL not counted. */
+#define TLSA_QUIC_REASON_MAX 80
+
+/* A QUIC CONNECTION_CLOSE frame (docs/quic.md). */
+struct tlsa_quic_close {
+	bool closed;	     /* a CONNECTION_CLOSE frame was read (the rest is set) */
+	bool app;	     /* frame type 0x1d (the application's code), else 0x1c (transport;
+				0x0100-0x01ff: CRYPTO_ERROR, a TLS alert) */
+	uint64_t code;	     /* the error code: tlsa_quic_error_describe() names it */
+	uint64_t frame_type; /* 0x1c: the type of the frame that caused it (0: none given) */
+	tlsa_role sender;
+	const char *space; /* the packet that carried it: "initial", "0-rtt", "handshake",
+			      "1-rtt" (static) */
+	uint64_t frame;	   /* the capture frame */
+	char reason[TLSA_QUIC_REASON_MAX + 1]; /* the reason phrase: printable ASCII (other
+						  bytes '?'), cut at TLSA_QUIC_REASON_MAX */
+};
 
 /* One alert, decoded from a record or inferred from record sizes. */
 struct tlsa_alert_event {
@@ -126,6 +145,20 @@ struct tlsa_alert_event {
 	 * connection's outcome will be TLSA_OUT_PLAINTEXT): an alert from the
 	 * ClientHello's side is its reaction to that text. */
 	bool peer_plaintext;
+	/*
+	 * QUIC (docs/quic.md): the alert came as a CONNECTION_CLOSE frame with
+	 * CRYPTO_ERROR (0x0100 + the alert), or was inferred from the packets each
+	 * side sent.  Then content_type and record_version are 0, record_length is
+	 * the QUIC packet's length and record_seq its packet number; `encrypted` and
+	 * `decrypted` say the packet needed the key log (Handshake, 0-RTT, 1-RTT), not
+	 * an Initial packet, which every observer opens.
+	 */
+	bool quic;
+	uint32_t quic_version;	  /* the QUIC version (tlsa_quic_version_name()) */
+	const char *quic_space;	  /* "initial", "0-rtt", "handshake", "1-rtt" (static) */
+	uint64_t quic_error;	  /* the frame's error code (0 inferred) */
+	uint64_t quic_frame_type; /* the frame type that caused the close, 0 none */
+	char quic_reason[TLSA_QUIC_REASON_MAX + 1]; /* the reason phrase, see tlsa_quic_close */
 };
 
 /* Outcome of one connection in which TLS was seen. */
@@ -187,6 +220,13 @@ struct tlsa_conn_event {
 	 */
 	char plaintext[TLSA_PLAINTEXT_MAX + 1];
 	uint64_t plaintext_frame; /* the frame that carried it; 0 for other outcomes */
+	/* QUIC (docs/quic.md): the connection was QUIC; its first CONNECTION_CLOSE. */
+	bool quic;
+	uint32_t quic_version;
+	bool quic_retry;	       /* the server sent a Retry (its tag verified) */
+	bool quic_version_negotiation; /* the server sent a Version Negotiation packet */
+	uint64_t quic_key_updates;     /* key phase changes followed (with a key log) */
+	struct tlsa_quic_close quic_close;
 };
 
 /*
@@ -271,6 +311,11 @@ struct tlsa_tracker_stats {
 	uint64_t hs_msgs_dropped;    /* handshake messages skipped: over max_handshake */
 	uint64_t hs_bytes_dropped;   /* their bytes that were captured */
 	uint64_t dtls_frags_invalid; /* DTLS handshake fragments past their message or record */
+	/* QUIC (docs/quic.md) */
+	uint64_t quic_conns;	      /* QUIC connections followed */
+	uint64_t quic_conns_dropped;  /* ... not followed: too many at once (8192) */
+	uint64_t quic_packets;	      /* datagrams of QUIC connections */
+	uint64_t quic_packets_opened; /* packets decrypted (Initial ones included) */
 };
 
 struct tlsa_tracker;
@@ -316,8 +361,9 @@ const char *tlsa_starttls_request(const uint8_t *data, size_t len);
  * What is copied into dst: pkt, flow (its `user` pointer is copied as a value,
  * not followed), hs, server_cert, client_cert (those that are not NULL) and the
  * history string.  What stays a pointer to static storage, valid for the whole
- * program: evidence, cipher_shapes, stage, starttls, decrypt_error (alert
- * events); starttls, alert_stage, decrypt_error (connection events); and
+ * program: evidence, cipher_shapes, stage, starttls, decrypt_error, quic_space
+ * (alert events); starttls, alert_stage, decrypt_error, quic_close.space
+ * (connection events); and
  * hs->client_stack, hs->server_stack.  A NULL pointer stays NULL.
  */
 

@@ -17,6 +17,7 @@ static void explain_usage(FILE *f)
 	      "Explains alerts given by code (48, 0x30) or by name in any spelling:\n"
 	      "unknown_ca, UNKNOWN_CA, UnknownCA, \"unknown ca\", TLS1_AD_UNKNOWN_CA,\n"
 	      "SSL_ERROR_UNKNOWN_CA_ALERT, \"tlsv1 alert unknown ca\", errSSLPeerUnknownCA ...\n"
+	      "and QUIC's: 0x178, CRYPTO_ERROR_0x128, MsQuic 0x8041012a, Transport(376) ...\n"
 	      "A pasted error message or log excerpt (an argument with spaces or newlines, or\n"
 	      "'-' for standard input) is read as `tlsalert logs` reads a log and answered\n"
 	      "once: the alerts in it, or what the error means when no alert was received.\n"

@@ -498,6 +498,9 @@ static int check_single(struct cli *c, const struct sargs *a, struct sctx *x)
 				cli_quote(&q, a->alert));
 	if (level_option(c, a->level, &x->o.alert) != 0 || step_option(c, a->at, x) != 0)
 		return EXIT_ERROR;
+	if (x->o.step == TLSA_STEP_CERTIFICATE_REQUEST && !x->o.request_client_cert &&
+	    !x->o.client_role)
+		return cli_fail(c, "--at certificate_request needs --request-client-cert");
 	if (x->connect != NULL) {
 		if (tlsa_probe_target_parse(x->connect, &x->t, &err) != 0)
 			return cli_fail(c, "--connect: %s", err.msg);

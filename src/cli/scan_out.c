@@ -5,6 +5,8 @@
 #include <time.h>
 
 #include "scan_out.h"
+#include "tlsalert/quic.h"
+#include "tlsalert/quicerr.h"
 
 /* ------------------------------------------------------------ formatting */
 
@@ -310,6 +312,77 @@ static void json_decrypt(struct jw *w, bool keylog, bool decrypted, const char *
 	json_cert(w, "client_cert", client);
 }
 
+/* "tcp", "udp", or "quic" for a QUIC connection's events (docs/quic.md). */
+static const char *transport_of(const struct tlsa_flow *f, bool quic)
+{
+	return quic ? "quic" : f->transport == 17 ? "udp" : "tcp";
+}
+
+/* A QUIC version as written in the JSON: its name ("1", "2", "draft-29"), else hex. */
+static void jw_quic_version(struct jw *w, const char *key, uint32_t v)
+{
+	char buf[16];
+	const char *name = tlsa_quic_version_name(v);
+	if (name == NULL) {
+		snprintf(buf, sizeof(buf), "0x%08" PRIx32, v);
+		name = buf;
+	}
+	jw_str(w, key, name);
+}
+
+static void jw_hex(struct jw *w, const char *key, uint64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
+	jw_str(w, key, buf);
+}
+
+/* The QUIC fields of an alert event. */
+static void json_alert_quic(struct jw *w, const struct tlsa_alert_event *ev)
+{
+	jw_quic_version(w, "quic_version", ev->quic_version);
+	jw_str(w, "quic_space", ev->quic_space);
+	if (ev->inferred) {
+		jw_null(w, "quic_error_code");
+		jw_null(w, "quic_frame_type");
+		jw_null(w, "reason");
+		return;
+	}
+	jw_hex(w, "quic_error_code", ev->quic_error);
+	jw_hex(w, "quic_frame_type", ev->quic_frame_type);
+	jw_str(w, "reason", ev->quic_reason);
+}
+
+/* The QUIC fields of a connection event: its first CONNECTION_CLOSE, named. */
+static void json_conn_quic(struct jw *w, const struct tlsa_conn_event *ev)
+{
+	jw_quic_version(w, "quic_version", ev->quic_version);
+	jw_bool(w, "quic_retry", ev->quic_retry);
+	jw_bool(w, "quic_version_negotiation", ev->quic_version_negotiation);
+	jw_uint(w, "quic_key_updates", ev->quic_key_updates);
+	const struct tlsa_quic_close *qc = &ev->quic_close;
+	if (!qc->closed) {
+		jw_null(w, "close");
+		return;
+	}
+	struct tlsa_quic_error qe;
+	tlsa_quic_error_describe(qc->code, qc->app, &qe);
+	jw_obj_open(w, "close");
+	jw_str(w, "frame_type", qc->app ? "0x1d" : "0x1c");
+	jw_hex(w, "code", qc->code);
+	jw_str(w, "name", qe.name);
+	jw_str(w, "kind", tlsa_quic_kind_name(qe.kind));
+	if (qe.alert >= 0)
+		jw_int(w, "alert", qe.alert);
+	else
+		jw_null(w, "alert");
+	jw_str(w, "sender", tlsa_role_name(qc->sender));
+	jw_str(w, "space", qc->space);
+	jw_uint(w, "frame", qc->frame);
+	jw_str(w, "reason", qc->reason);
+	jw_obj_close(w);
+}
+
 static void print_alert_json(struct scan_writer *o, const struct tlsa_alert_event *ev)
 {
 	struct jw w;
@@ -326,7 +399,7 @@ static void print_alert_json(struct scan_writer *o, const struct tlsa_alert_even
 	jw_uint(&w, "src_port", e.sport);
 	jw_str(&w, "dst", e.dst);
 	jw_uint(&w, "dst_port", e.dport);
-	jw_str(&w, "transport", ev->flow->transport == 17 ? "udp" : "tcp");
+	jw_str(&w, "transport", transport_of(ev->flow, ev->quic));
 	jw_uint(&w, "flow_id", ev->flow->id);
 	jw_str(&w, "sender", tlsa_role_name(ev->sender));
 	jw_str(&w, "role_source", tlsa_role_source_name(ev->role_source));
@@ -340,6 +413,8 @@ static void print_alert_json(struct scan_writer *o, const struct tlsa_alert_even
 	jw_uint(&w, "record_seq", ev->record_seq);
 	if (ev->dtls)
 		jw_uint(&w, "epoch", ev->epoch);
+	if (ev->quic)
+		json_alert_quic(&w, ev);
 	jw_bool(&w, "encrypted", ev->encrypted);
 	jw_bool(&w, "inferred", ev->inferred);
 	json_decrypt(&w, ev->keylog, ev->decrypted, ev->decrypt_error, ev->server_cert,
@@ -400,7 +475,7 @@ static void print_alert_csv(struct scan_writer *o, const struct tlsa_alert_event
 	csv_int(f, e.sport, false);
 	csv_field(f, e.dst, false);
 	csv_int(f, e.dport, false);
-	csv_field(f, ev->flow->transport == 17 ? "udp" : "tcp", false);
+	csv_field(f, transport_of(ev->flow, ev->quic), false);
 	csv_field(f, tlsa_role_name(ev->sender), false);
 	csv_field(f, tlsa_role_source_name(ev->role_source), false);
 	csv_field(f, tlsa_version_name(ev->version), false);
@@ -535,7 +610,9 @@ static void conn_json(struct scan_writer *o, const struct tlsa_conn_event *ev,
 	jw_uint(&w, "client_port", v->e.sport);
 	jw_str(&w, "server", v->e.dst);
 	jw_uint(&w, "server_port", v->e.dport);
-	jw_str(&w, "transport", ev->flow->transport == 17 ? "udp" : "tcp");
+	jw_str(&w, "transport", transport_of(ev->flow, ev->quic));
+	if (ev->quic)
+		json_conn_quic(&w, ev);
 	jw_str(&w, "role_source", tlsa_role_source_name(ev->role_source));
 	jw_str(&w, "starttls", ev->starttls);
 	jw_str(&w, "version", tlsa_version_name(ev->version));
@@ -584,7 +661,7 @@ static void conn_csv(struct scan_writer *o, const struct tlsa_conn_event *ev,
 	csv_int(f, v->e.sport, false);
 	csv_field(f, v->e.dst, false);
 	csv_int(f, v->e.dport, false);
-	csv_field(f, ev->flow->transport == 17 ? "udp" : "tcp", false);
+	csv_field(f, transport_of(ev->flow, ev->quic), false);
 	csv_field(f, tlsa_version_name(ev->version), false);
 	csv_field(f, ev->hs->sni, false);
 	csv_field(f, tlsa_outcome_name(ev->outcome), false);
@@ -612,13 +689,23 @@ static void conn_text(struct scan_writer *o, const struct tlsa_conn_event *ev,
 	int pad = o->set->width < 36 ? o->set->width : 36;
 	fprintf(c->out, "%-*s %s%-11s%s %-8s %-21s -> %s%s\n", pad, where, cli_c(c, col),
 		tlsa_outcome_name(ev->outcome), cli_c(c, C_RESET), tlsa_version_name(ev->version),
-		v->from, v->to, ev->flow->transport == 17 ? " udp" : "");
+		v->from, v->to, ev->quic ? " quic" : ev->flow->transport == 17 ? " udp" : "");
 	if (ev->outcome == TLSA_OUT_PLAINTEXT)
 		snprintf(buf, sizeof(buf), "%s%sthe server answered in plain text: \"%s\"",
 			 ev->have_alert ? v->what : "", ev->have_alert ? ", after " : "",
 			 ev->plaintext);
 	else
 		snprintf(buf, sizeof(buf), "%s", v->what);
+	if (ev->quic && ev->quic_close.closed &&
+	    (ev->quic_close.app || ev->quic_close.code < 0x100 || ev->quic_close.code > 0x1ff)) {
+		/* a close that is no alert: named */
+		struct tlsa_quic_error qe;
+		tlsa_quic_error_describe(ev->quic_close.code, ev->quic_close.app, &qe);
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			 "%sCONNECTION_CLOSE %s 0x%" PRIx64 " %s from the %s", buf[0] ? "; " : "",
+			 ev->quic_close.app ? "0x1d" : "0x1c", ev->quic_close.code, qe.name,
+			 tlsa_role_name(ev->quic_close.sender));
+	}
 	if (ev->hs->sni[0] != '\0')
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "; SNI %s", ev->hs->sni);
 	fputs("    ", c->out);

@@ -159,12 +159,16 @@ static void facts_text(struct scan_writer *o, const struct tlsa_alert_event *ev,
 	end_text(ev->flow, ev->dir, from, sizeof(from));
 	end_text(ev->flow, 1 - ev->dir, to, sizeof(to));
 	add(buf, sizeof(buf), &at, "%s -> %s %s", from, to,
-	    ev->flow->transport == 17 ? "udp" : "tcp");
+	    ev->quic ? "quic" : ev->flow->transport == 17 ? "udp" : "tcp");
+	if (ev->quic && !ev->inferred)
+		add(buf, sizeof(buf), &at, " (CONNECTION_CLOSE CRYPTO_ERROR 0x%" PRIx64 " in a%s %s packet)",
+		    ev->quic_error, ev->quic_space[0] == 'i' ? "n" : "", ev->quic_space);
 	if (ev->starttls != NULL)
 		add(buf, sizeof(buf), &at, " (%s STARTTLS)", ev->starttls);
 	add(buf, sizeof(buf), &at, ", %s", full_time);
 	if (ev->description < 0)
-		add(buf, sizeof(buf), &at, ", record of %zu bytes", ev->record_length);
+		add(buf, sizeof(buf), &at, ", %s of %zu bytes", ev->quic ? "packet" : "record",
+		    ev->record_length);
 	fputs("    ", c->out);
 	cli_wrap(c->out, buf, 4, 6, c->width);
 	hs_facts(ev, buf, sizeof(buf));
@@ -210,9 +214,12 @@ static void explain_alert_text(struct scan_writer *o, const struct tlsa_alert_ev
 
 	if (code < 0) {
 		snprintf(buf, sizeof(buf), "%s %s. %s", who,
-			 ev->inferred ? "most likely sent an alert: an encrypted record of alert "
-					"size, then the connection closed"
-				      : "sent an alert under encryption",
+			 ev->quic && ev->inferred
+				 ? "most likely closed the connection with an alert in a QUIC "
+				   "Handshake packet, from the packets each side sent"
+			 : ev->inferred ? "most likely sent an alert: an encrypted record of alert "
+					  "size, then the connection closed"
+					: "sent an alert under encryption",
 			 unreadable_why(ev));
 	} else {
 		const struct tlsa_alert *a = tlsa_alert_get((uint8_t)code);

@@ -30,6 +30,7 @@ static const char default_steps[] = "client_hello,server_hello,finished";
 
 struct mcase {
 	uint8_t code, level;
+	uint16_t port; /* the case's listening port */
 	tlsa_serve_step step;
 	/* the client */
 	bool ran, timed_out;
@@ -52,6 +53,14 @@ struct matrix {
 	size_t nsteps;
 	bool progress; /* stderr is a terminal */
 };
+
+/* SIGINT or SIGTERM during --matrix (0: none). */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
 
 static uint64_t now_ms(void)
 {
@@ -118,6 +127,8 @@ static int parse_steps(struct cli *c, const char *list, struct matrix *m)
 		const char *why = tlsa_serve_step_check(st, false, m->x->o.version);
 		if (why != NULL)
 			return cli_fail(c, "--at %s: %s", name, why);
+		if (st == TLSA_STEP_CERTIFICATE_REQUEST && !m->x->o.request_client_cert)
+			return cli_fail(c, "--at certificate_request needs --request-client-cert");
 		m->steps[m->nsteps++] = st;
 		s += k + (s[k] == ',');
 	}
@@ -201,6 +212,40 @@ static bool first_line(const char *path, char *buf, size_t cap)
 	return found;
 }
 
+/*
+ * The case's own values in the client's words put back as the placeholders
+ * ("localhost:{port}", "{ca}"), so the same client gives the same table on
+ * every run.  The port only as a whole number, not inside a longer one.
+ */
+static void placeholders(char *s, size_t cap, uint16_t port, const char *ca)
+{
+	char num[8], out[ERR_SHOWN + 1];
+	size_t n = 0, nl, cl = strlen(ca);
+	snprintf(num, sizeof(num), "%u", port);
+	nl = strlen(num);
+	for (const char *p = s; *p != '\0' && n + 1 < sizeof(out);) {
+		bool digit_before = p > s && p[-1] >= '0' && p[-1] <= '9';
+		const char *ins = NULL;
+		size_t skip = 0;
+		if (!digit_before && strncmp(p, num, nl) == 0 && !(p[nl] >= '0' && p[nl] <= '9'))
+			ins = "{port}", skip = nl;
+		else if (cl > 0 && strncmp(p, ca, cl) == 0)
+			ins = "{ca}", skip = cl;
+		if (ins == NULL) {
+			out[n++] = *p++;
+			continue;
+		}
+		size_t il = strlen(ins);
+		if (n + il + 1 > sizeof(out))
+			break;
+		memcpy(out + n, ins, il);
+		n += il;
+		p += skip;
+	}
+	out[n] = '\0';
+	snprintf(s, cap, "%s", out);
+}
+
 /* The client ended (or was killed): its status and first words of complaint. */
 static void client_ended(struct matrix *m, struct mcase *k, int wstatus)
 {
@@ -213,6 +258,7 @@ static void client_ended(struct matrix *m, struct mcase *k, int wstatus)
 	}
 	if (!first_line(m->errf, k->err, sizeof(k->err)))
 		first_line(m->out, k->err, sizeof(k->err));
+	placeholders(k->err, sizeof(k->err), k->port, m->ca);
 }
 
 /* One connection of the case: the first is the one judged; a later one that
@@ -248,7 +294,8 @@ static int run_case(struct matrix *m, struct mcase *k)
 		(k->code == 0 || k->code == 90 || o.alert.shape == TLSA_SHAPE_REPEAT) ? 1 : 2;
 	if (tlsa_serve_listen("127.0.0.1:0", &l, &err) != 0)
 		return cli_fail(c, "--matrix: %s", err.msg);
-	if (!substitute(x->client, tlsa_serve_port(l), m->ca, cmd, sizeof(cmd))) {
+	k->port = tlsa_serve_port(l);
+	if (!substitute(x->client, k->port, m->ca, cmd, sizeof(cmd))) {
 		tlsa_serve_listener_free(l);
 		return cli_fail(c, "--client: the command is too long");
 	}
@@ -265,8 +312,8 @@ static int run_case(struct matrix *m, struct mcase *k)
 		if (w == pid)
 			break;
 		uint64_t now = now_ms();
-		if (now >= deadline) {
-			k->timed_out = true;
+		if (now >= deadline || stop_signal) {
+			k->timed_out = !stop_signal;
 			kill(-pid, SIGKILL);
 			waitpid(pid, &wstatus, 0);
 			break;
@@ -386,8 +433,9 @@ static void md_row(struct sctx *x, const struct mcase *k)
 	char e[16], re[24];
 	exit_text(k, e, sizeof(e));
 	reaction_cell(k, re, sizeof(re));
-	fprintf(f, "| %u `%s` | %s | %s | %s | ", k->code, tlsa_alert_get(k->code)->name,
-		tlsa_serve_step_name(k->step), e, re);
+	const char *v = verdict_cell(k);
+	fprintf(f, "| %u `%s` | %s | %s | %s | %s | ", k->code, tlsa_alert_get(k->code)->name,
+		tlsa_serve_step_name(k->step), e, re, v != NULL ? v : "");
 	if (k->err[0] != '\0') {
 		fputc('`', f);
 		md_text(f, k->err);
@@ -484,8 +532,8 @@ static void matrix_begin(struct sctx *x)
 		      "peer_name,verdict,client_error\n",
 		      f);
 	else if (x->table == TABLE_MARKDOWN)
-		fputs("| Alert | Step | Exit | Reaction | Client's first error line |\n"
-		      "|---|---|---|---|---|\n",
+		fputs("| Alert | Step | Exit | Reaction | Verdict | Client's first error line |\n"
+		      "|---|---|---|---|---|---|\n",
 		      f);
 	else if (x->table == TABLE_TEXT)
 		fprintf(f, "%-*s %-*s %*s %-*s %s\n", COL_ALERT, "alert", COL_STEP, "step",
@@ -549,17 +597,24 @@ int serve_matrix(struct sctx *x)
 		return EXIT_ERROR;
 	}
 	size_t total = m->ncodes * m->nsteps, done = 0;
-	struct mcase *cases = calloc(total, sizeof(*cases));
-	if (cases == NULL) {
+	struct mcase *k = malloc(sizeof(*k));
+	if (k == NULL) {
 		remove_dir(m);
 		free(m);
 		return cli_fail(c, "out of memory");
 	}
+	/* Ctrl-C: the client (in its own process group) is killed and the
+	 * temporary directory removed before serve ends */
+	struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
+	sigemptyset(&sa.sa_mask);
+	stop_signal = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
 	matrix_begin(x);
 	rc = EXIT_OK;
-	for (size_t i = 0; i < m->ncodes && rc == EXIT_OK; i++) {
-		for (size_t j = 0; j < m->nsteps && rc == EXIT_OK; j++) {
-			struct mcase *k = &cases[done++];
+	for (size_t i = 0; i < m->ncodes && rc == EXIT_OK && !stop_signal; i++) {
+		for (size_t j = 0; j < m->nsteps && rc == EXIT_OK && !stop_signal; j++) {
+			memset(k, 0, sizeof(*k));
 			k->code = m->codes[i];
 			/* warning for the closures and for repeat=N, as without --matrix */
 			k->level = k->code == 0 || k->code == 90 ||
@@ -567,18 +622,26 @@ int serve_matrix(struct sctx *x)
 					   ? 1
 					   : 2;
 			k->step = m->steps[j];
+			done++;
 			if (m->progress)
 				fprintf(stderr, "\r[%zu/%zu] %s at %s\033[K", done, total,
 					tlsa_alert_get(k->code)->name,
 					tlsa_serve_step_name(k->step));
 			rc = run_case(m, k);
-			if (rc == EXIT_OK)
+			if (rc == EXIT_OK && !stop_signal)
 				matrix_row(x, k);
 		}
 	}
 	if (m->progress)
 		fputs("\r\033[K", stderr);
-	free(cases);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (stop_signal) {
+		fprintf(stderr, "tlsalert serve: interrupted after %zu of %zu cases\n",
+			done > 0 ? done - 1 : 0, total);
+		rc = 128 + stop_signal;
+	}
+	free(k);
 	remove_dir(m);
 	free(m);
 	return rc;

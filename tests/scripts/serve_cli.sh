@@ -5,7 +5,8 @@
 # sends its ClientHello and then sits on a fatal alert, 2 when no connection comes).  Then
 # --matrix with 2 alerts x 2 steps against s_client: the CSV has one row per case, the
 # client's exit status and its first error line naming the alert.  Also --capture-out: scan
-# reads the alert serve sent from the capture, decrypted.
+# reads the alert serve sent from the capture, decrypted; and a client that comes back with
+# a lower version after the alert is a fallback.
 # tier: full (starts s_client a dozen times, about 15 s)
 set -u
 cd "$(dirname "$0")/../.."
@@ -161,5 +162,18 @@ for r in rows:
         print("FAIL: matrix: the wire reaction:", r); ok = False
 sys.exit(0 if ok else 1)
 PY
+# 6. Fallback: a client that comes back offering TLS 1.2 at most after our alert; one that
+#    retries the same version is no fallback.
+timeout 60 "$TLSALERT" serve --matrix --csv --alerts 40 --at client_hello --client \
+	'openssl s_client -connect 127.0.0.1:{port} -quiet </dev/null; openssl s_client -connect 127.0.0.1:{port} -tls1_2 -quiet </dev/null' \
+	>"$tmp/fb.csv" 2>"$tmp/fb.err"
+grep -q '^40,handshake_failure,client_hello,1,exit,2,fallback,,,violates,' "$tmp/fb.csv" ||
+	bad "fallback: $(cat "$tmp/fb.csv" "$tmp/fb.err")"
+timeout 60 "$TLSALERT" serve --matrix --csv --alerts 40 --at client_hello --client \
+	'openssl s_client -connect 127.0.0.1:{port} -quiet </dev/null; openssl s_client -connect 127.0.0.1:{port} -quiet </dev/null' \
+	>"$tmp/nofb.csv" 2>"$tmp/nofb.err"
+grep -q '^40,handshake_failure,client_hello,1,exit,2,close,' "$tmp/nofb.csv" ||
+	bad "no fallback: $(cat "$tmp/nofb.csv" "$tmp/nofb.err")"
+
 [ "$fail" = 0 ] && echo "serve_cli: ok"
 exit "$fail"

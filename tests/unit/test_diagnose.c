@@ -59,6 +59,8 @@ static bool set_field(struct tlsa_diag_ctx *c, const char *kv)
 		T(suites_narrow),
 		T(verifies_client_cert),
 		T(cert_name_cn_only),
+		T(quic),
+		T(alpn_h3_draft),
 #undef T
 	};
 	const char *eq = strchr(kv, '=');

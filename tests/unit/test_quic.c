@@ -280,6 +280,36 @@ static void chacha(struct tlsa_quic_ctx *qc, const char *tag, uint32_t version)
 	CHECK_INT(tlsa_quic_decrypt_payload(qc, &k2, &p, out, sizeof(out), &n, &err), TLSA_EAUTH);
 }
 
+/* More keys in turn than a context keeps set up (4 per cipher): each is keyed
+ * again when it comes back, and the RFC's packet still opens with its own. */
+static void many_keys(struct tlsa_quic_ctx *qc)
+{
+	uint8_t pkt[1200], out[1200];
+	CHECK_INT(vec("v1.client_packet", pkt, sizeof(pkt)), 1200);
+	struct tlsa_quic_keys k[7], s;
+	CHECK_INT(tlsa_quic_initial_keys(qc, TLSA_QUIC_V1, dcid, 8, &k[0], &s), 0);
+	for (int i = 1; i < 7; i++) {
+		uint8_t other[8];
+		memcpy(other, dcid, 8);
+		other[0] = (uint8_t)i;
+		CHECK_INT(tlsa_quic_initial_keys(qc, TLSA_QUIC_V1, other, 8, &k[i], &s), 0);
+	}
+	int opened = 0, failed = 0;
+	for (int round = 0; round < 30; round++) {
+		int i = (round * 5) % 7;
+		struct tlsa_quic_packet p;
+		size_t n = 0;
+		CHECK_INT(tlsa_quic_parse(pkt, 1200, 0, 0, &p, NULL), 0);
+		if (tlsa_quic_unprotect_header(qc, &k[i], &p, TLSA_QUIC_PN_NONE, NULL) == 0 &&
+		    tlsa_quic_decrypt_payload(qc, &k[i], &p, out, sizeof(out), &n, NULL) == 0)
+			opened += i == 0 && n == 1162 && out[0] == 0x06;
+		else
+			failed += i != 0;
+	}
+	CHECK_INT(opened, 5); /* rounds 0, 7, 14, 21, 28 */
+	CHECK_INT(failed, 25);
+}
+
 /* The same vectors once with a context and once without (the KDF path). */
 static void version_vectors(struct tlsa_quic_ctx *qc, const char *tag, uint32_t version)
 {
@@ -351,6 +381,7 @@ int main(void)
 	version_vectors(qc, "v2", TLSA_QUIC_V2);
 	aes256(qc);
 	draft29(qc);
+	many_keys(qc);
 	tlsa_quic_ctx_free(qc);
 	tlsa_quic_ctx_free(NULL);
 	return CHECK_DONE();

@@ -68,7 +68,7 @@ static int body_len(const struct tlsa_cipher_dir *d, size_t n, size_t pad, struc
 		L->body = n + 1 + pad + tl;
 		return 0;
 	}
-	if (is_aead(s) || s->prot != TLSA_PROT_CBC) {
+	if (s->prot != TLSA_PROT_CBC) { /* AEAD, stream, NULL */
 		if (pad != 0)
 			return tlsa_error_set(err, TLSA_EINVAL, 0,
 					      "%s records have no padding to add", s->name);

@@ -294,6 +294,8 @@ static long fact_value(const struct tlsa_diag_ctx *c, const char *fact)
 	case TLSA_CZ_FACT_CERT_WEAK_KEY: return T(cert_weak_key);
 	case TLSA_CZ_FACT_CERT_CHAIN_MISORDERED: return T(cert_chain_misordered);
 	case TLSA_CZ_FACT_CERT_NAME_CN_ONLY: return T(cert_name_cn_only);
+	case TLSA_CZ_FACT_QUIC: return T(quic);
+	case TLSA_CZ_FACT_ALPN_H3_DRAFT: return T(alpn_h3_draft);
 	case TLSA_CZ_FACT_VERSIONS_NARROW: return T(versions_narrow);
 	case TLSA_CZ_FACT_GROUPS_NARROW: return T(groups_narrow);
 	case TLSA_CZ_FACT_SIGALGS_NARROW: return T(sigalgs_narrow);

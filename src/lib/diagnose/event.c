@@ -14,6 +14,23 @@ static tlsa_tri yes_no(bool b)
 	return b ? TLSA_TRI_YES : TLSA_TRI_NO;
 }
 
+/* Of a comma-separated ALPN list: HTTP/3 draft tokens ("h3-29") and no "h3". */
+static tlsa_tri h3_draft_only(const char *list)
+{
+	bool draft = false, final = false;
+	for (const char *p = list; *p != '\0';) {
+		size_t n = strcspn(p, ",");
+		if (n == 2 && memcmp(p, "h3", 2) == 0)
+			final = true;
+		else if (n > 3 && memcmp(p, "h3-", 3) == 0)
+			draft = true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return yes_no(draft && !final);
+}
+
 static void hello_facts(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 {
 	if (hs->client_hello) {
@@ -32,6 +49,8 @@ static void hello_facts(struct tlsa_diag_ctx *c, const struct tlsa_hs_facts *hs)
 				c->offered_min = v;
 		}
 		c->alpn_offered = yes_no(hs->alpn_offered[0] != '\0');
+		if (hs->alpn_offered[0] != '\0')
+			c->alpn_h3_draft = h3_draft_only(hs->alpn_offered);
 		c->sni_sent = yes_no(hs->sni[0] != '\0');
 		c->fallback_scsv = yes_no(hs->fallback_scsv);
 		c->keyshare_invalid = yes_no(hs->key_share_invalid);
@@ -332,6 +351,7 @@ bool tlsa_diag_ctx_from_event(struct tlsa_diag_ctx *c, const struct tlsa_alert_e
 	 * bytes of both directions, so a capture that shows no plain-text answer
 	 * rules the plain-text service out (a DTLS flow never has one). */
 	c->peer_plaintext = yes_no(ev->peer_plaintext);
+	c->quic = yes_no(ev->quic);
 	cert_facts(c, ev);
 	return true;
 }
@@ -350,5 +370,9 @@ bool tlsa_diag_ctx_from_mention(struct tlsa_diag_ctx *c, const struct tlsa_text_
 		c->stack = st->token;
 	c->rule = m->rule_id;
 	c->rule_text = m->rule_fragment;
+	/* Every QUIC wording a log pattern knows says so (m->transport); a mention
+	 * without it is TLS over TCP, and QUIC's own causes do not apply. */
+	c->quic = m->transport != NULL && strcmp(m->transport, "quic") == 0 ? TLSA_TRI_YES
+									    : TLSA_TRI_NO;
 	return true;
 }

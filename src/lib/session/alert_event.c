@@ -90,7 +90,7 @@ const char *tlsa_stage_at(size_t i)
 	return i < S_COUNT ? ses_step_names[i] : i == S_COUNT ? STAGE_CLOSING : NULL;
 }
 
-static const char *stage_for(const struct conn *c, int dir)
+const char *ses_stage_for(const struct conn *c, int dir)
 {
 	const struct dirstate *peer = &c->d[1 - dir];
 	if (c->step == S_APPDATA &&
@@ -209,7 +209,7 @@ void ses_emit_record_alert(struct tlsa_tracker *t, struct conn *c, struct tlsa_f
 			      : rlen != 2 ? "alert record longer than 2 bytes: protected"
 					  : "alert record sent after the sender's ChangeCipherSpec";
 	}
-	ev.stage = stage_for(c, dir);
+	ev.stage = ses_stage_for(c, dir);
 	ev.history = ses_hist_render(t, c, f, c->nhist);
 	c->d[dir].alerted = true;
 	if (c->step >= S_APPDATA)

@@ -130,6 +130,32 @@ static void certificate_msg(struct tlsa_tracker *t, struct conn *c, int dir, boo
 	}
 }
 
+/* Type 8, EncryptedExtensions of a QUIC connection (opened with the key log): the ALPN
+ * the server chose, which TLS 1.3 sends here rather than in the ServerHello.  (QUIC
+ * only for now: TLS 1.3 over TCP leaves alpn_selected as its outputs always had it.) */
+static void encrypted_extensions_msg(struct tlsa_tracker *t, struct conn *c, const uint8_t *body,
+				     size_t len)
+{
+	struct rd r = rd_init(body, len);
+	struct rd exts = rd_block(&r, 2);
+	while (rd_ok(&exts) && rd_left(&exts) >= 4) {
+		uint16_t type = rd_u16(&exts);
+		struct rd e = rd_block(&exts, 2);
+		struct rd list = rd_block(&e, 2);
+		struct rd name = rd_block(&list, 1);
+		if (type != 16 || !rd_ok(&list) || rd_left(&name) == 0)
+			continue;
+		struct tlsa_hs_facts *hs = ses_hs_w(t, c);
+		size_t n = rd_left(&name), k = 0;
+		for (size_t i = 0; hs != NULL && i < n && k + 1 < sizeof(hs->alpn_selected); i++)
+			hs->alpn_selected[k++] =
+				name.p[i] >= 0x20 && name.p[i] < 0x7f ? (char)name.p[i] : '?';
+		if (hs != NULL)
+			hs->alpn_selected[k] = '\0';
+		return;
+	}
+}
+
 /* One handshake message from direction dir: its history letter, the step it
  * sets and what it tells. */
 void ses_handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
@@ -153,7 +179,11 @@ void ses_handshake_msg(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 	case 3: hist_add(c, dir, 'W'); break; /* HelloVerifyRequest */
 	case 4: hist_add(c, dir, 'T'); break; /* NewSessionTicket */
 	case 5: hist_add(c, dir, 'O'); break; /* EndOfEarlyData (decrypted) */
-	case 8: hist_add(c, dir, 'Y'); break; /* EncryptedExtensions (decrypted) */
+	case 8: /* EncryptedExtensions (decrypted) */
+		hist_add(c, dir, 'Y');
+		if (complete && c->quic != NULL)
+			encrypted_extensions_msg(t, c, body, len);
+		break;
 	case 24:			      /* KeyUpdate (decrypted) */
 		hist_add(c, dir, 'U');
 		c->d[dir].key_update = true;

@@ -21,6 +21,7 @@
 
 #include "base/opts.h"
 #include "session_int.h"
+#include "tlsalert/quic.h"
 
 const char *tlsa_role_source_name(tlsa_role_source s)
 {
@@ -95,12 +96,15 @@ static void cb_udp_data(void *ctx, struct tlsa_flow *f, int dir, const uint8_t *
 		return;
 	t->st.bytes += len;
 	c->last_frame = pkt->frame;
-	ses_dtls_datagram(t, c, f, dir, data, len, pkt);
+	if (!ses_quic_maybe(c, data, len) || !ses_quic_datagram(t, c, f, dir, data, len, pkt))
+		ses_dtls_datagram(t, c, f, dir, data, len, pkt);
 	c->d[dir].segs++;
 }
 
 static bool established(const struct conn *c)
 {
+	if (c->quic != NULL)
+		return ses_quic_established(c);
 	if (c->rejected)
 		return false;
 	if (is_tls13(c) && !c->dtls) {
@@ -117,7 +121,9 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 	struct conn *c = f->user;
 	if (c == NULL)
 		return;
-	if (c->tls && !c->dtls && !t->o.no_infer) {
+	if (c->quic != NULL)
+		ses_quic_end(t, c, f);
+	else if (c->tls && !c->dtls && !t->o.no_infer) {
 		/* report in frame order */
 		int first = c->d[0].last_pkt.frame <= c->d[1].last_pkt.frame ? 0 : 1;
 		bool unseen = !c->hs->client_hello && !c->hs->server_hello;
@@ -147,7 +153,7 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 		s->have_alert = c->have_alert;
 		s->outcome = established(c)		    ? TLSA_OUT_ESTABLISHED
 			     : ses_answered_in_plaintext(c) ? TLSA_OUT_PLAINTEXT
-			     : c->have_alert		    ? TLSA_OUT_FAILED
+			     : c->have_alert || c->rejected ? TLSA_OUT_FAILED
 							    : TLSA_OUT_INCOMPLETE;
 		if (s->outcome == TLSA_OUT_PLAINTEXT && c->plaintext != NULL) {
 			memcpy(s->plaintext, c->plaintext, strlen(c->plaintext) + 1);
@@ -171,6 +177,8 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 			s->client_cert = ses_cert_get(t, c, 0);
 			s->server_cert = ses_cert_get(t, c, 1);
 		}
+		if (c->quic != NULL)
+			ses_quic_conn_event(c, s);
 		t->o.on_conn(t->o.ctx, s);
 	}
 	if (c->user != NULL && t->o.on_release != NULL)
@@ -178,6 +186,7 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 	if (c->hs != &t->hs_blank)
 		free(c->hs);
 	t->hs_mem -= c->hs_mem;
+	ses_quic_free(t, c, c->quic);
 	free(c->plaintext);
 	free(c->d[0].hs);
 	free(c->d[1].hs);
@@ -272,6 +281,8 @@ void tlsa_tracker_free(struct tlsa_tracker *t)
 		return;
 	tlsa_keylog_free(t->own_kl);
 	tlsa_crypto_cache_free(t->cc);
+	tlsa_quic_ctx_free(t->qctx);
+	free(t->qbuf);
 	free(t->dbuf);
 	free(t);
 }

@@ -35,6 +35,7 @@
 #define PLAIN_BUDGET	 (256u << 10)	  /* plaintext bytes watched for a TLS start */
 #define RESYNC_BUDGET	 (1u << 20)	  /* bytes searched for a record header after a gap */
 #define HIST_MAX	 TLSA_HISTORY_MAX /* history letters kept */
+#define QUIC_CONNS_MAX	 8192u		  /* QUIC connections followed at once (quic.c) */
 
 enum mode { M_PLAIN, M_TLS, M_RESYNC, M_OFF };
 
@@ -152,6 +153,8 @@ struct conn {
 	bool cert_tls13[2]; /* ... in its TLS 1.3 form */
 	int cert_chain[2];
 	size_t hs_mem; /* handshake bytes held: buffers, certificate messages and facts */
+	struct quic *quic; /* a QUIC connection (quic.c), or NULL */
+	bool quic_no;	   /* the first datagram was not a QUIC client Initial */
 };
 
 /*
@@ -184,6 +187,9 @@ struct tlsa_tracker {
 	   flood never need. */
 	struct tlsa_hs_facts hs_blank;
 	char histbuf[TLSA_HISTORY_MAX + 1]; /* the rendered history of the event being made */
+	struct tlsa_quic_ctx *qctx;	    /* QUIC: libcrypto contexts, made at the first flow */
+	uint8_t *qbuf;			    /* ... the payload being read */
+	size_t quic_conns;		    /* ... connections followed now */
 };
 
 #define DBUF_CAP (16384 + 2048 + 64)
@@ -347,7 +353,32 @@ void ses_handshake_bytes(struct tlsa_tracker *t, struct conn *c, struct tlsa_flo
 void ses_dtls_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
 		       const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt);
 
+/* ------------------------------------------------------------ quic.c: QUIC */
+
+/* One UDP datagram: true when the flow is (now) QUIC and the datagram was taken as
+ * such.  The caller tests the cheap part first (ses_quic_maybe()). */
+bool ses_quic_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f, int dir,
+		       const uint8_t *p, size_t n, const struct tlsa_pktinfo *pkt);
+
+/* A datagram that may be QUIC: the flow is, or its first datagram is a long header of a
+ * client Initial's size (RFC 9000 14.1: at least 1200 bytes). */
+static inline bool ses_quic_maybe(const struct conn *c, const uint8_t *p, size_t n)
+{
+	return c->quic != NULL || (n >= 1200 && (p[0] & 0x80) && !c->quic_no && !c->dtls);
+}
+
+/* At the end of a QUIC connection: closes inferred without keys. */
+void ses_quic_end(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow *f);
+bool ses_quic_established(const struct conn *c);
+/* The QUIC fields of the connection event. */
+void ses_quic_conn_event(const struct conn *c, struct tlsa_conn_event *s);
+/* Frees q (c->quic, or a connection's that did not become QUIC). */
+void ses_quic_free(struct tlsa_tracker *t, struct conn *c, struct quic *q);
+
 /* ---------------------------------------------- alert_event.c: alert events */
+
+/* The stage of an alert sent now in direction dir. */
+const char *ses_stage_for(const struct conn *c, int dir);
 
 /* The history string of the first n letters, in t->histbuf (valid until the next call). */
 const char *ses_hist_render(struct tlsa_tracker *t, const struct conn *c, const struct tlsa_flow *f,

@@ -1,18 +1,21 @@
 # Sourced by the tests of `tlsalert serve` against real clients (tests/scripts/serve_*.sh):
-# starts serve on a free loopback port (port 0: the port is read from serve's "listening on"
-# line, so nothing connects to find out) and runs one of five real clients against it, each
-# bounded by `timeout`.  The sourcing script sets $TLSALERT and $tmp, and defines bad().
+# starts serve on a free loopback port (waiting for its "listening on" line: connecting to
+# find out would be served as a connection) and runs one of five real clients against it,
+# each bounded by `timeout`.  The sourcing script sets $TLSALERT and $tmp, and defines bad().
 #
-#   serve_start NAME ARGS...    serve in the background (at most 120 s); sets $port;
+#   serve_start NAME ARGS...    serve on a free port in the background (at most 120 s); sets $port;
 #                               writes $tmp/NAME.out, .err, .rc and the CA in $tmp/NAME.ca
 #   serve_rc NAME               its exit status once it ended ("timeout" after 20 s)
 #   client_run CLIENT VER NAME  one connection of CLIENT (s_client, curl, gnutls, python, go)
 #                               under TLS VER (1.2 or 1.3) to $port, trusting $tmp/NAME.ca;
 #                               what it printed in $tmp/NAME.CLIENT, its status in $client_rc
-#   clients_available           the list of clients installed (the others counted as skipped)
+#   clients_available           the list of clients installed (the others counted as skipped);
+#                               call build_go_client first (not in a subshell)
 #   serve_pids                  background processes, killed by the caller's cleanup
 
 serve_pids=()
+# the interpreter itself: a version manager's shim (pyenv) costs half a second per start
+PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PY=python3
 LIB=$PWD/tests/scripts/lib
 REQUEST='GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'
 
@@ -20,22 +23,24 @@ serve_start() {
 	local name=$1 i
 	shift
 	rm -f "$tmp/$name.out" "$tmp/$name.err" "$tmp/$name.rc"
+	port=$(free_port)
 	(
-		timeout 120 "$TLSALERT" serve --listen 127.0.0.1:0 --ca-out "$tmp/$name.ca" "$@" \
+		timeout 120 "$TLSALERT" serve --listen "127.0.0.1:$port" --ca-out "$tmp/$name.ca" "$@" \
 			>"$tmp/$name.out" 2>"$tmp/$name.err"
 		echo $? >"$tmp/$name.rc"
 	) &
 	serve_pids+=($!)
-	port=
 	for ((i = 0; i < 200; i++)); do
-		port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' \
-			"$tmp/$name.out" "$tmp/$name.err" 2>/dev/null | head -1)
-		[ -n "$port" ] && return 0
+		grep -qs "listening on 127\.0\.0\.1:$port " "$tmp/$name.out" "$tmp/$name.err" && return 0
 		[ -s "$tmp/$name.rc" ] && break
 		sleep 0.025
 	done
-	bad "$name: serve did not listen: $(head -3 "$tmp/$name.err")"
+	bad "$name: serve did not listen on $port: $(head -3 "$tmp/$name.err")"
 	return 1
+}
+
+free_port() {
+	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 serve_rc() {
@@ -63,7 +68,7 @@ clients_available() {
 	command -v curl >/dev/null 2>&1 && list="$list curl"
 	command -v gnutls-cli >/dev/null 2>&1 && list="$list gnutls"
 	command -v python3 >/dev/null 2>&1 && list="$list python"
-	build_go_client && list="$list go"
+	[ -n "$go_client" ] && list="$list go"
 	echo $list
 }
 
@@ -89,7 +94,7 @@ client_run() {
 			-p "$port" 127.0.0.1 < <(printf "$REQUEST"; sleep 3) >"$out" 2>&1
 		;;
 	python)
-		timeout 10 python3 "$LIB/alert_client.py" --ca "$ca" --tls "$ver" \
+		timeout 10 "$PY" "$LIB/alert_client.py" --ca "$ca" --tls "$ver" \
 			"127.0.0.1:$port" >"$out" 2>&1
 		;;
 	go)
