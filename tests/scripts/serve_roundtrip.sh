@@ -59,7 +59,7 @@ for l in sys.stdin:
 }
 
 roundtrip() {
-	local v=$1 st=$2 stage=$3
+	local v=$1 st=$2 stage=$3 # $4: the stages a crossing flight reaches
 	local d=$tmp/$v-$st
 	mkdir -p "$d"
 	timeout 120 "$DRIVER" serve 127.0.0.1:0 "$v" "$st" 2 0 normal codes=all count=256 \
@@ -91,20 +91,28 @@ roundtrip() {
 	tshark -r "$d/c.pcap" -o "tls.keylog_file:$d/keys" -Y 'tls.alert_message && tcp.srcport == '"$port" \
 		-T fields -e tls.alert_message.level -e tls.alert_message.desc 2>/dev/null |
 		tr '\t' ':' | sed "s/\$/:$stage/" >"$d/tshark"
-	# the alerts, exactly
-	for who in scan tshark; do
-		if ! cmp -s <(cut -d: -f1,2 "$d/want") <(cut -d: -f1,2 "$d/$who"); then
-			echo "FAIL: $v $st: $who does not report the 256 alerts sent ($(wc -l <"$d/$who") lines)"
-			diff <(cut -d: -f1,2 "$d/want") <(cut -d: -f1,2 "$d/$who") | head -5
-			fail=$((fail + 1))
-		fi
-	done
-	# the stage: the step's, unless the peer's next flight crossed our alert on the wire
-	# (the two sends of flight and alert can be a scheduler's tick apart on a busy machine)
-	local same
-	same=$(paste -d' ' "$d/want" "$d/scan" | awk '$1 == $2' | wc -l)
-	if [ "$same" -lt 200 ]; then
-		echo "FAIL: $v $st: scan names the stage $stage for only $same of 256 alerts"
+	# the alerts: scan exactly; tshark never otherwise, and it may miss a few (it loses
+	# a connection now and then when the client reuses a port)
+	if ! cmp -s <(cut -d: -f1,2 "$d/want") <(cut -d: -f1,2 "$d/scan"); then
+		echo "FAIL: $v $st: scan does not report the 256 alerts sent ($(wc -l <"$d/scan") lines)"
+		diff <(cut -d: -f1,2 "$d/want") <(cut -d: -f1,2 "$d/scan") | head -5
+		fail=$((fail + 1))
+	fi
+	local extra got
+	extra=$(comm -13 <(cut -d: -f1,2 "$d/want" | sort) <(cut -d: -f1,2 "$d/tshark" | sort) | wc -l)
+	got=$(sort -u "$d/tshark" | wc -l)
+	if [ "$extra" -ne 0 ] || [ "$got" -lt 248 ]; then
+		echo "FAIL: $v $st: tshark decodes $extra alerts that were not sent, $got of 256 in all"
+		fail=$((fail + 1))
+	fi
+	# the stage: the step's, or one the peer's next flight reaches when it crossed our
+	# alert on the wire (waking the peer with the flight can let it run, and answer,
+	# before our next send on a busy machine: under ASan most of them cross)
+	local bad
+	bad=$(cut -d: -f3 "$d/scan" | grep -cvxE "$stage|$4")
+	if [ "$bad" -ne 0 ]; then
+		echo "FAIL: $v $st: scan names $bad stages other than $stage (or $4):"
+		cut -d: -f3 "$d/scan" | grep -vxE "$stage|$4" | sort | uniq -c | head -3
 		fail=$((fail + 1))
 	fi
 }
@@ -159,9 +167,14 @@ roundtrip_dtls() {
 
 for v in ${VERSIONS:-0303 0304}; do
 	[ "$v" = fefd ] && continue
-	roundtrip $v server_hello server_hello
-	roundtrip $v server_hello_done $([ $v = 0304 ] && echo server_flight || echo server_hello_done)
-	roundtrip $v finished finished
+	roundtrip $v server_hello server_hello server_hello
+	if [ $v = 0304 ]; then
+		roundtrip $v server_hello_done server_flight finished
+	else
+		roundtrip $v server_hello_done server_hello_done \
+			'client_key_exchange|change_cipher_spec|finished'
+	fi
+	roundtrip $v finished finished application_data
 done
 if [ -z "${VERSIONS:-}" ] || [ "${VERSIONS:-}" = fefd ]; then
 	roundtrip_dtls server_hello server_hello
