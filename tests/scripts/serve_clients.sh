@@ -16,7 +16,7 @@
 # serve's JSON must say what went out (code, level, encrypted where the epoch is protected),
 # that the client closed, the verdict "follows", and serve must exit 0.
 # A client that is not installed is skipped and counted.
-# tier: full (about 100 serve runs x 5 clients, about 90 s)
+# tier: full (about 100 serve runs x 5 clients, about 70 s)
 set -u
 cd "$(dirname "$0")/../.."
 TLSALERT=${TLSALERT:-$PWD/build/tlsalert}

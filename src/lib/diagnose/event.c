@@ -370,5 +370,9 @@ bool tlsa_diag_ctx_from_mention(struct tlsa_diag_ctx *c, const struct tlsa_text_
 		c->stack = st->token;
 	c->rule = m->rule_id;
 	c->rule_text = m->rule_fragment;
+	/* Every QUIC wording a log pattern knows says so (m->transport); a mention
+	 * without it is TLS over TCP, and QUIC's own causes do not apply. */
+	c->quic = m->transport != NULL && strcmp(m->transport, "quic") == 0 ? TLSA_TRI_YES
+									    : TLSA_TRI_NO;
 	return true;
 }

@@ -1,11 +1,12 @@
 // A Go crypto/tls client for the `tlsalert serve` tests (tests/scripts/serve_*.sh):
-// it connects N times in a row, runs the handshake, sends a small HTTP request,
-// reads until the end, and prints one line per connection: "ok" (the server
-// closed cleanly) or the error Go reported ("remote error: tls: unknown
-// certificate authority"), prefixed with where it happened (handshake/read).
+// for each address in turn it connects N times in a row, runs the handshake,
+// sends a small HTTP request, reads until the end, and prints one line per
+// connection: "ok" (the server closed cleanly) or the error Go reported
+// ("remote error: tls: unknown certificate authority"), prefixed with where it
+// happened (handshake/read).
 //
 //	alert_client [-tls 1.2|1.3] [-ca FILE] [-sni NAME] [-alpn P] [-n N]
-//	             [-cert FILE -key FILE] [-timeout SEC] HOST:PORT
+//	             [-cert FILE -key FILE] [-timeout SEC] HOST:PORT...
 //
 // Without -ca the certificate is not verified (the tests judge alerts, not
 // trust).  Every connection is bounded by -timeout (default 5 s).
@@ -33,8 +34,8 @@ func main() {
 	keyf := flag.String("key", "", "client key (PEM)")
 	secs := flag.Int("timeout", 5, "seconds allowed per connection")
 	flag.Parse()
-	if flag.NArg() != 1 || *n < 1 || *n > 10000 {
-		fmt.Fprintln(os.Stderr, "usage: alert_client [options] HOST:PORT")
+	if flag.NArg() < 1 || *n < 1 || *n > 10000 {
+		fmt.Fprintln(os.Stderr, "usage: alert_client [options] HOST:PORT...")
 		os.Exit(2)
 	}
 	cfg := &tls.Config{ServerName: *sni, InsecureSkipVerify: *ca == ""}
@@ -68,8 +69,10 @@ func main() {
 		}
 		cfg.Certificates = []tls.Certificate{c}
 	}
-	for i := 0; i < *n; i++ {
-		fmt.Println(once(flag.Arg(0), cfg, time.Duration(*secs)*time.Second))
+	for _, addr := range flag.Args() {
+		for i := 0; i < *n; i++ {
+			fmt.Println(once(addr, cfg, time.Duration(*secs)*time.Second))
+		}
 	}
 }
 
