@@ -259,8 +259,7 @@ static void write_conn(struct evidence *e, const struct tlsa_probe_addr *cl,
 
 /* ------------------------------------------------------------ interface */
 
-struct evidence *evidence_open(struct cli *c, const char *pcap_path,
-					   const char *keylog_path)
+struct evidence *evidence_open(struct cli *c, const char *pcap_path, const char *keylog_path)
 {
 	struct evidence *e = calloc(1, sizeof(*e));
 	if (e == NULL) {

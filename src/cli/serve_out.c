@@ -184,8 +184,8 @@ static void text_conn(struct sctx *x, const struct tlsa_serve_result *r, unsigne
 	const struct tlsa_probe_addr *peer = &r->remote;
 	snprintf(buf, sizeof(buf), "%s %s port %u%s%s%s%s%s%s%s%s",
 		 x->o.client_role ? "server" : "client", peer->text, peer->port, v ? ", " : "",
-		 v ? v : "", suite ? ", " : "", suite ? suite : "", r->sni[0] ? ", SNI " : "",
-		 r->sni, r->alpn[0] ? ", ALPN " : "", r->alpn);
+		 v ? v : "", suite ? ", " : "", suite ? suite : "", r->sni[0] ? ", SNI=" : "",
+		 r->sni, r->alpn[0] ? ", ALPN=" : "", r->alpn);
 	int col = fprintf(c->out, "connection %u:", n);
 	cli_wrap(c->out, buf, col, 4, c->width);
 	sent_text(x, r, buf, sizeof(buf));
