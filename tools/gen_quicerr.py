@@ -12,7 +12,7 @@ import sys
 from registry_data import load_alerts
 
 KINDS = {"transport": "TLSA_QUIC_TRANSPORT", "application": "TLSA_QUIC_APPLICATION",
-         "status": "TLSA_QUIC_STATUS", "name": "TLSA_QUIC_NAME"}
+         "status": "TLSA_QUIC_STATUS", "name": "TLSA_QUIC_NAME", "chromium": "TLSA_QUIC_NAME"}
 
 
 H3_NOTE = ("Read as CRYPTO_ERROR, which only a transport close (frame type 0x1c) carries; in an "
@@ -51,7 +51,7 @@ def main():
             if kind == "transport" and 0x100 <= value <= 0x1ff:
                 fail(n, "0x100-0x1ff is CRYPTO_ERROR, implied")
             if code != "-":
-                if (kind, value) in codes:
+                if code != "-" and (kind, value) in codes:
                     fail(n, "duplicate code %s" % code)
                 codes.add((kind, value))
             if name.lower() in names:

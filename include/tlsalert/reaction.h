@@ -129,13 +129,16 @@ const struct tlsa_reaction_rule *tlsa_reaction_rules(size_t *n);
 /* The rule matching a case (never NULL: the table ends with a catch-all). */
 const struct tlsa_reaction_rule *tlsa_reaction_rule_for(const struct tlsa_reaction_case *c);
 
-/* What the peer sent after our alert, and the verdict. */
+/* What the peer sent after our alert, and the verdict.  Only tlsa_reaction_result() fills it:
+ * a zeroed one reads as "continue, follows", so read it only when an alert went out
+ * (tlsa_serve_result.alert_sent). */
 struct tlsa_serve_reaction {
 	tlsa_reaction_kind kind;
 	tlsa_serve_end end;
 	/* its alerts */
 	unsigned alerts;		 /* how many */
-	uint8_t alert_level, alert_code; /* the first */
+	uint8_t alert_level, alert_code; /* the first; or, when it sent none after ours, the one
+					  before ours that is its answer (peer_alerted_first) */
 	bool alert_encrypted;		 /* the first came protected */
 	uint8_t last_alert_level, last_alert_code;
 	/* its records */

@@ -166,6 +166,11 @@ int tlsa_serve_listen(const char *addr_port, struct tlsa_serve_listener **out,
 		      struct tlsa_error *err);
 /* The port it listens on (the one the system chose for port 0). */
 uint16_t tlsa_serve_port(const struct tlsa_serve_listener *l);
+/* The same on UDP, for DTLS 1.2 (version 0xfefd): one peer at a time, the first datagram
+ * of a new peer starts its connection.  The DTLS subset: the server role; no shape split
+ * (a datagram is not split); after a warning nothing more goes out (no carrying on). */
+int tlsa_serve_listen_dtls(const char *addr_port, struct tlsa_serve_listener **out,
+			   struct tlsa_error *err);
 void tlsa_serve_listener_free(struct tlsa_serve_listener *l);
 
 /*

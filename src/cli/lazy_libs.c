@@ -328,6 +328,8 @@
 	XV(SSL_set_connect_state, (SSL * s), (s))                                                  \
 	X(int, SSL_is_init_finished, (const SSL *s), (s))                                          \
 	X(int, SSL_write, (SSL * ssl, const void *buf, int num), (ssl, buf, num))                  \
+	X(const SSL_METHOD *, DTLS_client_method, (void), ())                                      \
+	X(const SSL_METHOD *, DTLS_server_method, (void), ())                                      \
 	X(const SSL_METHOD *, TLS_server_method, (void), ())
 
 /* Any function pointer: converted back to its real type before each call. */

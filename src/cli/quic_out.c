@@ -40,8 +40,11 @@ void quic_headline(char *buf, size_t cap, const struct tlsa_quic_error *q)
 		const struct tlsa_alert *a = tlsa_alert_get((uint8_t)q->alert);
 		char how[128] = "";
 		if (strcmp(q->name, "CRYPTO_ERROR") != 0 && q->value != 0)
-			snprintf(how, sizeof(how), "%s 0x%" PRIx64 " (%s) = ", q->name, q->value,
-				 q->stack);
+			/* MsQuic's statuses are HRESULTs (hex), Chromium's codes decimal */
+			snprintf(how, sizeof(how),
+				 strcmp(q->stack, "msquic") == 0 ? "%s 0x%" PRIx64 " (%s) = "
+								 : "%s %" PRIu64 " (%s) = ",
+				 q->name, q->value, q->stack);
 		else if (strcmp(q->name, "CRYPTO_ERROR") != 0)
 			snprintf(how, sizeof(how), "%s (%s) = ", q->name, q->stack);
 		snprintf(buf, cap, "%sCRYPTO_ERROR 0x%" PRIx64 " = 0x100 + %d %s", how,

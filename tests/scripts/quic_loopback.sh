@@ -17,14 +17,17 @@
 #              Negotiation: the ngtcp2 of Debian 12 predates RFC 9369's v2):
 #              no alert; the client's application close (0x1d, H3_NO_ERROR) is
 #              the connection's close, never an alert
+#   keyupdate  a 1 MB download, the client updating its keys every millisecond: key
+#              updates followed (quic_key_updates), every opened packet authenticated
 #   crafted    alpn-mismatch (0x178 from the server, Initial), no-alpn (0x178),
-#              cert-rejected (0x130 unknown_ca from the client, Handshake)
+#              cert-rejected (0x130 unknown_ca from the client, Handshake), v2-vn (a
+#              v2 Initial answered by Version Negotiation: no alert)
 #
 # With MAKE=DIR the loopback captures and their key logs are written to DIR as
 # well (how tests/data/quic/ngtcp2-*.pcap were made).  Skipped (77) without
 # tcpdump, gtlsserver/gtlsclient (apt-get install ngtcp2-server ngtcp2-client)
 # or tshark.
-# tier: full (starts QUIC servers and tcpdump on lo; about 30 s)
+# tier: full (starts QUIC servers and tcpdump on lo; about 35 s)
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -49,7 +52,7 @@ cleanup() {
 trap cleanup EXIT
 cd "$tmp" || exit 1
 mkdir -p htdocs
-head -c 300000 /dev/urandom >htdocs/big
+head -c 1000000 /dev/urandom >htdocs/big
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout key.pem \
 	-out cert.pem -days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
 	>/dev/null 2>&1 || { echo "openssl req failed"; exit 1; }
@@ -94,9 +97,9 @@ capture ok "" ""
 capture draft29 "" "-v 0xff00001d"
 capture upgrade "--preferred-versions=0x1" "-v 0xff00001d --other-versions=0xff00001d,0x1"
 capture v2vn "" "-v 0x6b3343cf"
-# a 300 KB download with the client updating its keys every 5 ms (no GSO: on lo a GSO
+# a 1 MB download with the client updating its keys every millisecond (no GSO: on lo a GSO
 # buffer is captured as one datagram of many packets, which no reader can split)
-URI_PATH=big capture keyupdate "--max-gso-dgrams=1" "--key-update=5ms"
+URI_PATH=big capture keyupdate "--max-gso-dgrams=1" "--key-update=1ms"
 python3 "$ROOT/tests/data/quic/gen_synth.py" . || { echo "FAIL: gen_synth.py"; exit 1; }
 
 # check NAME PCAP KEYS "EXPECTED": EXPECTED is ";"-separated code:sender:space:stage:inferred
@@ -176,6 +179,9 @@ check alpn-mismatch alpn-mismatch.pcap "" "120:server:initial:client_hello:false
 check no-alpn no-alpn.pcap "" "120:server:initial:client_hello:false"
 check cert-rejected cert-rejected.pcap cert-rejected.keys "48:client:handshake:server_certificate:false"
 check cert-rejected-nokeys cert-rejected.pcap "" "-:client:handshake:server_hello:true"
+check v2-vn v2-vn.pcap "" ""
+grep -q '"quic_version":"2","quic_retry":false,"quic_version_negotiation":true' v2-vn.json ||
+	{ echo "FAIL: v2-vn: no v2 connection with a Version Negotiation"; fail=1; }
 
 # the successful ones end with the client's application close, named, not an alert
 for n in ok draft29 upgrade; do

@@ -424,8 +424,23 @@ static void test_close_notify(void)
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.kind, TLSA_REACT_CLOSE_NOTIFY);
 	CHECK_INT(s.verdict, TLSA_VERDICT_FOLLOWS);
+	CHECK_INT(s.alerts, 0);
+	CHECK_INT(s.alert_level, 1);
+	CHECK_INT(s.alert_code, 0);
 	CHECK_STR(s.reason, "the client had sent its own warning close_notify(0) before a warning "
 			    "close_notify(0) alert, and closed (FIN)");
+	tlsa_reaction_free(r);
+	/* its refusal came before our alert: that is its answer */
+	struct tlsa_reaction_case cf = fatal12;
+	cf.peer_alerted_first = true;
+	cf.peer_first_level = 2;
+	cf.peer_first_code = 70;
+	r = tlsa_reaction_new(&cf, NULL, NULL, 0);
+	tlsa_reaction_end(r, TLSA_END_TIMEOUT, 2);
+	tlsa_reaction_result(r, &s);
+	CHECK_INT(s.kind, TLSA_REACT_ALERT);
+	CHECK_INT(s.alert_code, 70);
+	CHECK_INT(s.verdict, TLSA_VERDICT_FOLLOWS);
 	tlsa_reaction_free(r);
 	/* ... without it, the bare FIN violates 6.1 */
 	c13.peer_alerted_first = false;

@@ -107,7 +107,25 @@ static void test_listen(void)
 	struct tlsa_serve_result r;
 	/* no creds: refused before waiting */
 	CHECK(tlsa_serve_accept(l, 10, &o, &r, &err) == TLSA_EINVAL);
+	struct tlsa_serve_creds *c = NULL;
+	CHECK(tlsa_serve_creds_self_signed("localhost", 1, &c, &err) == 0);
+	o.creds = c;
+	o.version = TLSA_SERVE_VERSION_DTLS12; /* DTLS on a TCP listener */
+	CHECK(tlsa_serve_accept(l, 10, &o, &r, &err) == TLSA_EINVAL);
+	CHECK(strstr(err.msg, "UDP") != NULL);
+	o.version = 0;
+	CHECK(tlsa_serve_accept(l, 10, &o, &r, &err) == TLSA_EIO); /* nobody came */
 	tlsa_serve_listener_free(l);
+	CHECK(tlsa_serve_listen_dtls("127.0.0.1:0", &l, &err) == 0);
+	CHECK(tlsa_serve_port(l) != 0);
+	CHECK(tlsa_serve_accept(l, 10, &o, &r, &err) == TLSA_EINVAL); /* TLS on UDP */
+	o.version = TLSA_SERVE_VERSION_DTLS12;
+	o.alert.shape = TLSA_SHAPE_SPLIT;
+	CHECK(tlsa_serve_accept(l, 10, &o, &r, &err) == TLSA_EINVAL);
+	o.alert.shape = TLSA_SHAPE_NORMAL;
+	CHECK(tlsa_serve_accept(l, 10, &o, &r, &err) == TLSA_EIO);
+	tlsa_serve_listener_free(l);
+	tlsa_serve_creds_free(c);
 	tlsa_serve_listener_free(NULL);
 }
 
@@ -282,7 +300,8 @@ static int driver(int argc, char **argv)
 	struct tlsa_serve_creds *creds = NULL;
 	struct tlsa_serve_listener *l = NULL;
 	if (tlsa_serve_creds_self_signed("localhost", 1, &creds, &err) != 0 ||
-	    tlsa_serve_listen(argv[2], &l, &err) != 0) {
+	    (o.version == TLSA_SERVE_VERSION_DTLS12 ? tlsa_serve_listen_dtls(argv[2], &l, &err)
+						    : tlsa_serve_listen(argv[2], &l, &err)) != 0) {
 		fprintf(stderr, "serve: %s\n", err.msg);
 		return 2;
 	}

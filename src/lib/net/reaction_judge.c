@@ -235,6 +235,11 @@ void react_judge(const struct tlsa_reaction_case *c, const struct react_counts *
 		 struct tlsa_serve_reaction *out)
 {
 	out->kind = kind_of(c, n, out);
+	if (out->alerts == 0 && c->peer_alerted_first &&
+	    (out->kind == TLSA_REACT_ALERT || out->kind == TLSA_REACT_CLOSE_NOTIFY)) {
+		out->alert_level = c->peer_first_level; /* its answer came before ours */
+		out->alert_code = c->peer_first_code;
+	}
 	out->verdict = tlsa_reaction_judge(c, out->kind, &out->rule);
 	reason(c, n, out);
 }

@@ -98,10 +98,15 @@ static int accept_any(int ok, X509_STORE_CTX *x)
 static SSL_CTX *make_ctx(const struct tlsa_serve_opts *o, bool client, uint16_t version,
 			 struct tlsa_error *err)
 {
-	SSL_CTX *x = SSL_CTX_new(client ? TLS_client_method() : TLS_server_method());
+	bool dtls = version == TLSA_SERVE_VERSION_DTLS12;
+	SSL_CTX *x = SSL_CTX_new(dtls	  ? (client ? DTLS_client_method() : DTLS_server_method())
+				 : client ? TLS_client_method()
+					  : TLS_server_method());
 	if (x == NULL)
 		goto fail;
-	int v = version == TLSA_SERVE_VERSION_TLS12 ? TLS1_2_VERSION : TLS1_3_VERSION;
+	int v = dtls				      ? DTLS1_2_VERSION
+		: version == TLSA_SERVE_VERSION_TLS12 ? TLS1_2_VERSION
+						      : TLS1_3_VERSION;
 	/* the record sealer of serve_rec.c: AES-GCM and ChaCha20-Poly1305 */
 	if (SSL_CTX_set_min_proto_version(x, v) != 1 || SSL_CTX_set_max_proto_version(x, v) != 1 ||
 	    SSL_CTX_set_cipher_list(x, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1 ||
@@ -109,7 +114,9 @@ static SSL_CTX *make_ctx(const struct tlsa_serve_opts *o, bool client, uint16_t 
 					"TLS_CHACHA20_POLY1305_SHA256") != 1)
 		goto fail;
 	/* one full handshake per connection, nothing after it but the data */
-	SSL_CTX_set_options(x, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
+	/* DTLS over memory BIOs: no MTU to query, the engine's datagrams hold whole records */
+	SSL_CTX_set_options(x, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
+				       (dtls ? SSL_OP_NO_QUERY_MTU : 0));
 	SSL_CTX_set_num_tickets(x, 0);
 	SSL_CTX_set_session_cache_mode(x, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_keylog_callback(x, on_keylog);
@@ -146,9 +153,29 @@ static int send_bytes(struct serve_conn *c, const uint8_t *p, size_t n)
 	return rc;
 }
 
+/* DTLS: whole records, packed into datagrams of at most DTLS_MTU bytes */
+#define DTLS_MTU 1200
+
 static int flush(struct serve_conn *c)
 {
-	int rc = send_bytes(c, c->tx, c->tx_len);
+	int rc = 0;
+	if (!c->dtls) {
+		rc = send_bytes(c, c->tx, c->tx_len);
+	} else {
+		size_t start = 0, at = 0;
+		while (at + 13 <= c->tx_len && rc == 0) {
+			size_t rl = 13 + ((size_t)c->tx[at + 11] << 8 | c->tx[at + 12]);
+			if (at + rl > c->tx_len)
+				rl = c->tx_len - at;
+			if (at > start && at + rl - start > DTLS_MTU) {
+				rc = send_bytes(c, c->tx + start, at - start);
+				start = at;
+			}
+			at += rl;
+		}
+		if (rc == 0 && at > start)
+			rc = send_bytes(c, c->tx + start, at - start);
+	}
 	c->tx_len = 0;
 	return rc;
 }
@@ -385,6 +412,7 @@ static void watch(struct serve_conn *c, uint64_t t0)
 	unsigned tmo = o->reaction_timeout_ms != 0 ? o->reaction_timeout_ms : 3000;
 	uint64_t deadline = t0 + tmo;
 	bool dead = false, asked = false;
+	serve_in_pump(c); /* what arrived before the alert went out (its own alert?) */
 	struct tlsa_reaction_case rc = {.version = c->keys.version != 0 ? c->keys.version
 						   : o->version != 0	? o->version
 									: TLSA_SERVE_VERSION_TLS13,
@@ -398,7 +426,6 @@ static void watch(struct serve_conn *c, uint64_t t0)
 					.peer_first_level = (uint8_t)c->peer_level,
 					.peer_first_code = (uint8_t)c->peer_code,
 					.grace_ms = GRACE_MS};
-	serve_in_pump(c); /* what arrived before the alert went out */
 	rx_setup(c);
 	c->after_alert = true;
 	struct tlsa_reaction *rr = tlsa_reaction_new(&rc, c->rx_epoch[0] ? &c->rx[0] : NULL,
@@ -411,7 +438,7 @@ static void watch(struct serve_conn *c, uint64_t t0)
 		tlsa_reaction_sent(rr, t0);
 	tlsa_reaction_feed(rr, c->rin, c->rin_len, t0); /* a record begun before */
 	c->rin_len = 0;
-	c->carry_on = a->level == 1 && a->code != 0;
+	c->carry_on = a->level == 1 && a->code != 0 && !c->dtls;
 	c->r->continued = c->carry_on;
 	c->r->completed = SSL_is_init_finished(c->ssl) == 1;
 	if (c->carry_on) { /* what libssl wrote after the step */
@@ -425,6 +452,9 @@ static void watch(struct serve_conn *c, uint64_t t0)
 			flush(c);
 		}
 	}
+	if (c->carry_on) /* what libssl holds already: the peer's request may have come with
+			    the Finished that triggered the step, and it waits for the answer */
+		go_on(c, &dead, &asked);
 	long k;
 	while ((k = pull(c, deadline)) > 0) {
 		if (!dead)
@@ -463,6 +493,15 @@ static int run(struct serve_conn *c, SSL_CTX *ctx, struct tlsa_error *err)
 	}
 	SSL *ssl = c->ssl;
 	SSL_set_bio(ssl, c->rbio, c->wbio);
+	if (c->first_len > 0) { /* UDP: the datagram the listener read */
+		if (c->o->on_wire != NULL)
+			c->o->on_wire(c->o->ctx, 1, c->first, c->first_len);
+		memcpy(c->rin, c->first, c->first_len);
+		c->rin_len = c->first_len;
+		BIO_write(c->rbio, c->first, (int)c->first_len);
+	}
+	if (c->dtls)
+		SSL_set_mtu(ssl, DTLS_MTU);
 	SSL_set_ex_data(ssl, 0, c);
 	if (c->client) {
 		SSL_set_connect_state(ssl);
@@ -520,8 +559,11 @@ static int check(const struct tlsa_serve_opts *o, bool client, struct tlsa_error
 		return tlsa_error_set(err, TLSA_EINVAL, 0, "%s at %s: %s",
 				      client ? "client" : "server", tlsa_serve_step_name(o->step),
 				      why);
-	if (v == TLSA_SERVE_VERSION_DTLS12)
-		return tlsa_error_set(err, TLSA_EUNSUPP, 0, "DTLS 1.2 is not served yet");
+	if (v == TLSA_SERVE_VERSION_DTLS12 && client)
+		return tlsa_error_set(err, TLSA_EUNSUPP, 0, "DTLS 1.2 is served, not connected to");
+	if (v == TLSA_SERVE_VERSION_DTLS12 && o->alert.shape == TLSA_SHAPE_SPLIT)
+		return tlsa_error_set(err, TLSA_EINVAL, 0,
+				      "a datagram cannot be split: no shape split in DTLS");
 	if (!client && o->creds == NULL)
 		return tlsa_error_set(err, TLSA_EINVAL, 0, "a server needs a certificate");
 	if (!client && o->step == TLSA_STEP_CERTIFICATE_REQUEST && !o->request_client_cert)
@@ -560,6 +602,11 @@ int tlsa_serve_accept(struct tlsa_serve_listener *l, unsigned accept_timeout_ms,
 	if (rc != 0)
 		return rc;
 	uint16_t v = o->version != 0 ? o->version : TLSA_SERVE_VERSION_TLS13;
+	if ((v == TLSA_SERVE_VERSION_DTLS12) != serve_listener_udp(l))
+		return tlsa_error_set(err, TLSA_EINVAL, 0,
+				      v == TLSA_SERVE_VERSION_DTLS12
+					      ? "DTLS needs a UDP listener (tlsa_serve_listen_dtls)"
+					      : "TLS needs a TCP listener (tlsa_serve_listen)");
 	uint64_t *key;
 	void **slot = serve_listener_ctx(l, &key);
 	uint64_t want[4] = {(uint64_t)(uintptr_t)o->creds, v, o->request_client_cert, 1};
@@ -576,8 +623,10 @@ int tlsa_serve_accept(struct tlsa_serve_listener *l, unsigned accept_timeout_ms,
 	uint64_t t0 = net_now_ms();
 	struct serve_conn c;
 	conn_init(&c, o, r, false, fd);
+	c.dtls = v == TLSA_SERVE_VERSION_DTLS12;
+	c.first = serve_listener_first(l, &c.first_len);
 	rc = run(&c, *slot, err);
-	close(fd);
+	serve_accept_done(l, fd);
 	r->elapsed_ms = (unsigned)(net_now_ms() - t0);
 	return rc;
 }
@@ -600,6 +649,7 @@ int tlsa_serve_connect(const struct tlsa_probe_addr *a, const struct tlsa_serve_
 	int fd = net_connect(a, hs, &pr);
 	if (fd < 0) {
 		SSL_CTX_free(ctx);
+		r->peer_level = r->peer_code = -1;
 		snprintf(r->detail, sizeof(r->detail), "%s", pr.detail);
 		return 0;
 	}

@@ -21,6 +21,12 @@ void serve_creds_objects(const struct tlsa_serve_creds *c, void **leaf, void **c
 /* serve_sock.c */
 /* a connected socket accepted within timeout_ms (0: no limit), non-blocking, or -1 */
 int serve_accept_fd(struct tlsa_serve_listener *l, unsigned timeout_ms, struct tlsa_error *err);
+/* a UDP listener (DTLS) */
+bool serve_listener_udp(const struct tlsa_serve_listener *l);
+/* UDP: the datagram that started the connection (n 0 for TCP) */
+const uint8_t *serve_listener_first(struct tlsa_serve_listener *l, size_t *n);
+/* the connection on fd is over */
+void serve_accept_done(struct tlsa_serve_listener *l, int fd);
 /* the listener's cached libssl configuration and the key it was made for */
 void **serve_listener_ctx(struct tlsa_serve_listener *l, uint64_t **key);
 /* bytes from fd by the deadline: > 0, 0 closed, -ETIMEDOUT, -ECONNRESET, -errno */
@@ -73,7 +79,9 @@ int serve_seal(struct serve_dir *d, uint8_t type, const uint8_t *plain, size_t n
 struct serve_conn {
 	const struct tlsa_serve_opts *o;
 	struct tlsa_serve_result *r;
-	bool client; /* we play the client */
+	bool client;	       /* we play the client */
+	bool dtls;	       /* DTLS 1.2 over UDP: 13-byte record headers, datagrams */
+	uint64_t dtls_next[2]; /* DTLS: our next record sequence number in epochs 0 and 1 */
 	int fd;
 	void *ssl;	   /* SSL * */
 	void *rbio, *wbio; /* BIO *: what libssl reads, what it wrote */
@@ -98,8 +106,10 @@ struct serve_conn {
 	int peer_level, peer_code; /* the peer's alert before ours, -1 none */
 	/* after the alert: the peer's current and next epoch for the reaction parser */
 	struct tlsa_cipher_dir rx[2];
-	int rx_epoch[2];  /* 0: none */
-	bool rx_ok[2];	  /* set up */
+	int rx_epoch[2];      /* 0: none */
+	bool rx_ok[2];	      /* set up */
+	const uint8_t *first; /* UDP: the first datagram, read by the listener */
+	size_t first_len;
 	uint8_t *scratch; /* one opened record */
 };
 

@@ -26,6 +26,26 @@ static size_t get16(const uint8_t *p)
 	return (size_t)p[0] << 8 | p[1];
 }
 
+/* the record header: 5 bytes, DTLS 13 (type, version, epoch, sequence number, length) */
+static size_t hdr(const struct serve_conn *c)
+{
+	return c->dtls ? 13 : 5;
+}
+
+static uint64_t get48(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 6; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void put48(uint8_t *p, uint64_t v)
+{
+	for (int i = 5; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
 static bool tls13(const struct serve_conn *c)
 {
 	return c->keys.version == 0x0304;
@@ -57,7 +77,7 @@ static void hello(struct serve_conn *c, bool mine, unsigned t, const uint8_t *b,
 {
 	struct tlsa_serve_result *r = c->r;
 	if (t == 1 && !r->hs.client_hello) {
-		tlsa_parse_client_hello(b, n, false, &r->hs, NULL);
+		tlsa_parse_client_hello(b, n, c->dtls, &r->hs, NULL);
 		snprintf(r->sni, sizeof(r->sni), "%s", r->hs.sni);
 		for (size_t i = 0; i < r->hs.n_versions_offered; i++) {
 			uint16_t v = r->hs.versions_offered[i];
@@ -72,7 +92,7 @@ static void hello(struct serve_conn *c, bool mine, unsigned t, const uint8_t *b,
 	if (c->hrr)
 		return;
 	r->hs.server_hello = false; /* the real one after a HelloRetryRequest */
-	tlsa_parse_server_hello(b, n, false, &r->hs, NULL);
+	tlsa_parse_server_hello(b, n, c->dtls, &r->hs, NULL);
 	r->version = c->keys.version = r->hs.version_selected;
 	r->suite = c->keys.suite = r->hs.suite_selected;
 	memcpy(c->keys.client_random, r->hs.client_random, 32);
@@ -127,16 +147,19 @@ static size_t messages(struct serve_conn *c, struct serve_dir *d, const uint8_t 
 		d->msg_left -= (uint32_t)k;
 		off = k;
 	}
-	while (off + 4 <= n) {
+	size_t mh = c->dtls ? 12 : 4;
+	while (off + mh <= n) {
 		unsigned t = p[off];
-		size_t len = (size_t)p[off + 1] << 16 | get16(p + off + 2);
-		size_t end = off + 4 + len;
+		/* DTLS: this fragment's length (libssl fragments only past the MTU) */
+		size_t len = c->dtls ? (size_t)p[off + 9] << 16 | get16(p + off + 10)
+				     : (size_t)p[off + 1] << 16 | get16(p + off + 2);
+		size_t end = off + mh + len;
 		if (end > n) {
 			d->msg_left = (uint32_t)(end - n);
 			return SIZE_MAX;
 		}
 		if (t == 1 || t == 2)
-			hello(c, d->mine, t, p + off + 4, len);
+			hello(c, d->mine, t, p + off + mh, len);
 		if (t == 20)
 			*fin = true;
 		if (d->mine && !c->after_alert && step_after(c, t))
@@ -152,10 +175,16 @@ static size_t messages(struct serve_conn *c, struct serve_dir *d, const uint8_t 
 static bool open_record(struct serve_conn *c, struct serve_dir *d, const uint8_t *rec, size_t rl,
 			const uint8_t **plain, size_t *n, uint8_t *inner, bool *prot)
 {
-	*prot = d->epoch > 0 && (!tls13(c) || rec[0] == 23);
+	*prot = c->dtls ? get16(rec + 3) > 0 : d->epoch > 0 && (!tls13(c) || rec[0] == 23);
+	if (c->dtls && d->mine) { /* the next sequence number of the record's epoch */
+		uint64_t sq = get48(rec + 5) + 1;
+		int ep = get16(rec + 3) > 0;
+		if (sq > c->dtls_next[ep])
+			c->dtls_next[ep] = sq;
+	}
 	if (!*prot) {
-		*plain = rec + 5;
-		*n = rl - 5;
+		*plain = rec + hdr(c);
+		*n = rl - hdr(c);
 		*inner = rec[0];
 		return true;
 	}
@@ -208,15 +237,20 @@ static void my_record(struct serve_conn *c, const uint8_t *rec, size_t rl)
 	} else if (cut == SIZE_MAX || cut == n) {
 		serve_tx_add(c, rec, rl);
 	} else if (!prot) {
-		uint8_t h[5] = {rec[0], rec[1], rec[2], (uint8_t)(cut >> 8), (uint8_t)cut};
-		serve_tx_add(c, h, 5);
+		uint8_t h[13];
+		size_t hl = hdr(c);
+		memcpy(h, rec, hl - 2);
+		h[hl - 2] = (uint8_t)(cut >> 8);
+		h[hl - 1] = (uint8_t)cut;
+		serve_tx_add(c, h, hl);
 		serve_tx_add(c, plain, cut);
 	} else {
 		uint8_t out[MAX_RECORD];
 		size_t ol;
 		uint8_t keep[MAX_RECORD];
 		memcpy(keep, plain, cut);
-		d->d.seq = seq; /* the cut record takes the place of the whole one */
+		/* the cut record takes the place of the whole one */
+		d->d.seq = c->dtls ? get48(rec + 5) : seq;
 		if (serve_seal(d, inner, keep, cut, out, sizeof(out), &ol) == 0)
 			serve_tx_add(c, out, ol);
 	}
@@ -240,8 +274,8 @@ bool serve_out_pump(struct serve_conn *c)
 		c->wout_len += (size_t)k;
 	}
 	size_t off = 0;
-	while (!c->cut && c->wout_len - off >= 5) {
-		size_t rl = 5 + get16(c->wout + off + 3);
+	while (!c->cut && c->wout_len - off >= hdr(c)) {
+		size_t rl = hdr(c) + get16(c->wout + off + hdr(c) - 2);
 		if (c->wout_len - off < rl)
 			break;
 		my_record(c, c->wout + off, rl);
@@ -287,10 +321,10 @@ static void peer_record(struct serve_conn *c, const uint8_t *rec, size_t rl)
 void serve_in_pump(struct serve_conn *c)
 {
 	size_t off = 0;
-	while (!c->unframed && c->rin_len - off >= 5) {
+	while (!c->unframed && c->rin_len - off >= hdr(c)) {
 		const uint8_t *h = c->rin + off;
-		size_t rl = 5 + get16(h + 3);
-		if (h[0] < 20 || h[0] > 24 || h[1] != 3 || rl > MAX_RECORD) {
+		size_t rl = hdr(c) + get16(h + hdr(c) - 2);
+		if (h[0] < 20 || h[0] > 24 || h[1] != (c->dtls ? 0xfe : 3) || rl > MAX_RECORD) {
 			c->unframed = true; /* not TLS records any more */
 			break;
 		}
@@ -313,22 +347,35 @@ static int alert_record(struct serve_conn *c, const uint8_t *payload, size_t n, 
 	if (prot) {
 		if (!c->mine.keyed)
 			enter(c, &c->mine, c->mine.epoch);
+		if (c->dtls) /* after libssl's last record of the epoch */
+			c->mine.d.seq = c->dtls_next[1]++;
 		if (c->r->alert_records == 0)
 			c->r->alert_seq = c->mine.d.seq;
+		/* libssl numbers its records without ours: its next one is still opened with
+		   the number it was sealed with, then re-sealed c->shift numbers on */
+		uint64_t libssl_seq = c->mine.d.seq;
 		int rc = serve_seal(&c->mine, 21, payload, n, out, cap, len);
+		c->mine.d.seq = libssl_seq;
 		if (rc != 0)
 			return rc;
 		c->shift++;
 	} else {
-		if (cap < 5 + n)
+		size_t hl = hdr(c);
+		if (cap < hl + n)
 			return TLSA_ELIMIT;
 		out[0] = 21;
-		out[1] = 3;
-		out[2] = 3;
-		out[3] = (uint8_t)(n >> 8);
-		out[4] = (uint8_t)n;
-		memcpy(out + 5, payload, n);
-		*len = 5 + n;
+		out[1] = c->dtls ? 0xfe : 3;
+		out[2] = c->dtls ? 0xfd : 3;
+		if (c->dtls) { /* epoch 0, after libssl's last plaintext record */
+			out[3] = out[4] = 0;
+			if (c->r->alert_records == 0)
+				c->r->alert_seq = c->dtls_next[0];
+			put48(out + 5, c->dtls_next[0]++);
+		}
+		out[hl - 2] = (uint8_t)(n >> 8);
+		out[hl - 1] = (uint8_t)n;
+		memcpy(out + hl, payload, n);
+		*len = hl + n;
 	}
 	c->r->alert_encrypted = prot;
 	c->r->alert_records++;

@@ -22,6 +22,9 @@
 
 struct tlsa_serve_listener {
 	int fd;
+	bool udp;	     /* DTLS */
+	uint8_t first[2048]; /* UDP: the datagram that started the connection */
+	size_t first_len;
 	uint16_t port;
 	void *ssl_ctx;	     /* SSL_CTX * made for the options below (serve_conn.c) */
 	uint64_t ctx_key[4]; /* what it was made for */
@@ -57,8 +60,8 @@ static bool split_addr(const char *text, char *host, size_t cap, unsigned long *
 	return true;
 }
 
-int tlsa_serve_listen(const char *addr_port, struct tlsa_serve_listener **out,
-		      struct tlsa_error *err)
+static int listen_on(const char *addr_port, bool udp, struct tlsa_serve_listener **out,
+		     struct tlsa_error *err)
 {
 	char host[256];
 	unsigned long port;
@@ -67,8 +70,9 @@ int tlsa_serve_listen(const char *addr_port, struct tlsa_serve_listener **out,
 		return tlsa_error_set(err, TLSA_EINVAL, 0,
 				      "listen on ADDR:PORT or [V6]:PORT, not \"%s\"",
 				      addr_port != NULL ? addr_port : "");
-	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = udp ? SOCK_DGRAM : SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE};
 	struct addrinfo *res = NULL;
 	char ps[8];
 	snprintf(ps, sizeof(ps), "%lu", port);
@@ -76,11 +80,13 @@ int tlsa_serve_listen(const char *addr_port, struct tlsa_serve_listener **out,
 	if (rc != 0 || res == NULL)
 		return tlsa_error_set(err, TLSA_EIO, 0, "cannot resolve %s: %s", host,
 				      rc != 0 ? gai_strerror(rc) : "no address");
-	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int fd = socket(res->ai_family,
+			(udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	int one = 1;
 	if (fd >= 0)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 64) != 0) {
+	if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 ||
+	    (!udp && listen(fd, 64) != 0)) {
 		int e = errno;
 		freeaddrinfo(res);
 		if (fd >= 0)
@@ -95,6 +101,7 @@ int tlsa_serve_listen(const char *addr_port, struct tlsa_serve_listener **out,
 		return tlsa_error_set(err, TLSA_ENOMEM, 0, "out of memory");
 	}
 	l->fd = fd;
+	l->udp = udp;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
@@ -102,6 +109,68 @@ int tlsa_serve_listen(const char *addr_port, struct tlsa_serve_listener **out,
 							 : ((struct sockaddr_in *)&ss)->sin_port);
 	*out = l;
 	return 0;
+}
+
+int tlsa_serve_listen(const char *addr_port, struct tlsa_serve_listener **out,
+		      struct tlsa_error *err)
+{
+	return listen_on(addr_port, false, out, err);
+}
+
+int tlsa_serve_listen_dtls(const char *addr_port, struct tlsa_serve_listener **out,
+			   struct tlsa_error *err)
+{
+	return listen_on(addr_port, true, out, err);
+}
+
+bool serve_listener_udp(const struct tlsa_serve_listener *l)
+{
+	return l->udp;
+}
+
+/*
+ * UDP: a datagram holding a ClientHello (a handshake record of epoch 0 whose first
+ * message is a ClientHello) starts a connection: a socket of its own, bound to the
+ * listener's address (SO_REUSEADDR) and connected to the peer, so the kernel gives it
+ * that peer's later datagrams; the datagram itself is kept for the engine.  Other
+ * datagrams (a previous peer's late ones) are dropped.  -2: none yet, -1 failed.
+ */
+static int accept_udp(struct tlsa_serve_listener *l, int wait_ms)
+{
+	struct sockaddr_storage ss, me;
+	socklen_t sl = sizeof(ss), ml = sizeof(me);
+	struct pollfd p = {.fd = l->fd, .events = POLLIN};
+	if (poll(&p, 1, wait_ms) <= 0)
+		return -2;
+	ssize_t k = recvfrom(l->fd, l->first, sizeof(l->first), 0, (struct sockaddr *)&ss, &sl);
+	const uint8_t *b = l->first;
+	if (k < 26 || b[0] != 22 || b[3] != 0 || b[4] != 0 || b[13] != 1)
+		return -2;
+	l->first_len = (size_t)k;
+	int one = 1;
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    getsockname(l->fd, (struct sockaddr *)&me, &ml) != 0 ||
+	    bind(fd, (struct sockaddr *)&me, ml) != 0 ||
+	    connect(fd, (struct sockaddr *)&ss, sl) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+const uint8_t *serve_listener_first(struct tlsa_serve_listener *l, size_t *n)
+{
+	*n = l->udp ? l->first_len : 0;
+	return l->first;
+}
+
+void serve_accept_done(struct tlsa_serve_listener *l, int fd)
+{
+	close(fd);
+	l->first_len = 0;
 }
 
 uint16_t tlsa_serve_port(const struct tlsa_serve_listener *l)
@@ -128,6 +197,24 @@ int serve_accept_fd(struct tlsa_serve_listener *l, unsigned timeout_ms, struct t
 {
 	uint64_t deadline = net_now_ms() + timeout_ms;
 	for (;;) {
+		if (l->udp) {
+			int wait = 100;
+			if (timeout_ms > 0) {
+				uint64_t now = net_now_ms();
+				if (now >= deadline)
+					return tlsa_error_set(err, TLSA_EIO, 0,
+							      "no connection within %u ms",
+							      timeout_ms);
+				wait = (int)(deadline - now);
+			}
+			int fd = accept_udp(l, wait);
+			if (fd >= 0)
+				return fd;
+			if (fd == -1)
+				return tlsa_error_set(err, TLSA_EIO, 0, "connect: %s",
+						      strerror(errno));
+			continue;
+		}
 		int fd = accept(l->fd, NULL, NULL);
 		if (fd >= 0) {
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

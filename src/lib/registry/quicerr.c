@@ -20,6 +20,9 @@ struct quic_row {
 
 #include "quicerr_data.h"
 
+_Static_assert(N_ELEMS(quic_h3_note) == N_ELEMS(quic_h3_note_dec) && N_ELEMS(quic_h3_note) == 17,
+	       "one HTTP/3 note per code 0x100-0x110, in both forms");
+
 #define CRYPTO_FIRST 0x100u
 #define CRYPTO_LAST  0x1ffu
 /* MsQuic's QUIC_STATUS_TLS_ALERT(a): 0x80410100 | a on Windows, 200000256 + a elsewhere. */
@@ -210,8 +213,9 @@ static bool parse_number(const char *s, size_t len, struct tlsa_quic_error *out)
 		return false;
 	if (v >= CRYPTO_FIRST && v <= CRYPTO_LAST) {
 		set_crypto(out, v, "quic");
-		if (v <= 0x110) /* the HTTP/3 code of the same number */
-			out->note = (hex ? quic_h3_note : quic_h3_note_dec)[v - CRYPTO_FIRST];
+		size_t i = (size_t)(v - CRYPTO_FIRST);
+		if (i < N_ELEMS(quic_h3_note)) /* 0x100-0x110: the HTTP/3 code of the same number */
+			out->note = hex ? quic_h3_note[i] : quic_h3_note_dec[i];
 		else
 			out->note = hex ? NULL : note_curl;
 		return true;
@@ -367,6 +371,32 @@ static bool parse_name(const char *s, size_t len, struct tlsa_quic_error *out)
 	return false;
 }
 
+/* Chromium's net-export: QUIC_SESSION_CLOSED {"quic_error": 199} (a QuicErrorCode, not a
+ * wire code; 195-202 are the QUIC_TLS_* alerts), also as quic_error=199. */
+static bool parse_netlog(const char *s, size_t len, struct tlsa_quic_error *out)
+{
+	/* the leading quote is gone: tlsa_quic_error_parse() skips it */
+	static const char *const keys[] = {"quic_error\":", "quic_error:", "quic_error="};
+	uint64_t v;
+	bool hex;
+
+	for (size_t i = 0; i < N_ELEMS(keys); i++) {
+		size_t n = strlen(keys[i]);
+		if (!starts(s, len, keys[i]))
+			continue;
+		while (n < len && s[n] == ' ')
+			n++;
+		if (!parse_u64(s + n, len - n, &v, &hex) || hex)
+			return false;
+		const struct quic_row *r = row_by_code(TLSA_QUIC_NAME, v);
+		if (r == NULL)
+			return false;
+		set_row(out, r);
+		return true;
+	}
+	return false;
+}
+
 int tlsa_quic_error_parse(const char *s, size_t len, struct tlsa_quic_error *out)
 {
 	if (s == NULL || out == NULL)
@@ -381,7 +411,8 @@ int tlsa_quic_error_parse(const char *s, size_t len, struct tlsa_quic_error *out
 	if (len == 0 || len > 200)
 		return TLSA_EINVAL;
 	if (parse_number(s, len, out) || parse_crypto(s, len, out) ||
-	    parse_msquic_alert(s, len, out) || parse_neqo(s, len, out) || parse_name(s, len, out))
+	    parse_msquic_alert(s, len, out) || parse_neqo(s, len, out) || parse_netlog(s, len, out) ||
+	    parse_name(s, len, out))
 		return 0;
 	return TLSA_EINVAL;
 }

@@ -639,6 +639,8 @@ bool ses_quic_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 		c->quic = q;
 		c->tls = true;
 		t->st.tls_flows++;
+		if (c->ch_dir < 0)
+			c->ch_dir = dir; /* its Initial carries the ClientHello, even one in pieces */
 		q->largest[dir][QS_INITIAL] = TLSA_QUIC_PN_NONE;
 	}
 	t->st.quic_packets++;

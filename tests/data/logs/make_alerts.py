@@ -414,6 +414,9 @@ add(120, "unknown", "neqo", "neqo-client: Closed(Transport(376))")
 add(46, "sent", "chromium", "Failed to establish a connection to https://127.0.0.1:8642/: "
     "net::ERR_QUIC_PROTOCOL_ERROR.QUIC_TLS_CERTIFICATE_UNKNOWN (TLS handshake failure (ENCRYPTION_HANDSHAKE) 46: "
     "certificate unknown. SSLErrorStack:[handshake.cc:298] error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED).")
+add(46, "received", "chromium", '{"params":{"details":"TLS handshake failure (ENCRYPTION_HANDSHAKE) 46: certificate '
+    'unknown","from_peer":true,"quic_error":199},"phase":0,"source":{"id":27,"type":10},"time":"12345","type":350}')
+add(116, "sent", "chromium", 'QUIC_SESSION_CLOSED {"from_peer": false, "quic_error": 202}')
 add(46, "unknown", "envoy", "QUIC_HANDSHAKE_FAILED with details: TLS handshake failure (ENCRYPTION_HANDSHAKE) 46: "
     "certificate unknown")
 add(120, "received", "lsquic", "[INFO] conn: Received CONNECTION_CLOSE frame (transport-level code: 376; reason: "

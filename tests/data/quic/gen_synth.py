@@ -10,6 +10,9 @@ made to send (tests/scripts/quic_loopback.sh makes the others):
                        packet); the client closes in a Handshake packet with
                        CRYPTO_ERROR 0x130 (unknown_ca): needs cert-rejected.keys
   no-alpn.pcap         a ClientHello without ALPN; the server closes with 0x178
+  v2-vn.pcap           a QUIC v2 (RFC 9369) client Initial answered by Version
+                       Negotiation (v1 and a reserved version): no alert, the
+                       connection's quic_version_negotiation
 
 Usage: gen_synth.py OUTDIR.  Deterministic: the same bytes at every run (fixed
 randoms and secrets, an Ed25519 certificate, whose signatures are deterministic).
@@ -31,6 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 
 SALT_V1 = bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a")
+SALT_V2 = bytes.fromhex("0dede3def700a6db819381be6e269dcbf9bd2ed9")  # RFC 9369 3.3.1
 
 
 def hkdf_extract(salt, ikm):
@@ -48,13 +52,14 @@ def hkdf_expand_label(secret, label, length):
     return out[:length]
 
 
-def keys_of(secret):
-    return (hkdf_expand_label(secret, b"quic key", 16), hkdf_expand_label(secret, b"quic iv", 12),
-            hkdf_expand_label(secret, b"quic hp", 16))
+def keys_of(secret, v2=False):
+    p = b"quicv2 " if v2 else b"quic "
+    return (hkdf_expand_label(secret, p + b"key", 16), hkdf_expand_label(secret, p + b"iv", 12),
+            hkdf_expand_label(secret, p + b"hp", 16))
 
 
-def initial_secrets(dcid):
-    init = hkdf_extract(SALT_V1, dcid)
+def initial_secrets(dcid, v2=False):
+    init = hkdf_extract(SALT_V2 if v2 else SALT_V1, dcid)
     return (hkdf_expand_label(init, b"client in", 32), hkdf_expand_label(init, b"server in", 32))
 
 
@@ -66,12 +71,15 @@ def varint(v):
     return struct.pack(">I", 0x80000000 | v)
 
 
-def long_packet(ptype, dcid, scid, pn, frames, secret, pad_to=0):
-    """An Initial (ptype 0) or Handshake (2) packet of QUIC v1, protected."""
-    key, iv, hp = keys_of(secret)
+def long_packet(ptype, dcid, scid, pn, frames, secret, pad_to=0, v2=False):
+    """An Initial (ptype 0) or Handshake (2) packet of QUIC v1 (v2: RFC 9369's type bits,
+    Initial 1, Handshake 3), protected."""
+    key, iv, hp = keys_of(secret, v2)
     pn_bytes = struct.pack(">I", pn)[-2:]  # 2-byte packet number
-    first = 0xc0 | (ptype << 4) | (len(pn_bytes) - 1)
-    head = bytes([first]) + struct.pack(">I", 1) + bytes([len(dcid)]) + dcid + bytes([len(scid)]) + scid
+    bits = {0: 1, 2: 3}[ptype] if v2 else ptype
+    first = 0xc0 | (bits << 4) | (len(pn_bytes) - 1)
+    version = 0x6b3343cf if v2 else 1
+    head = bytes([first]) + struct.pack(">I", version) + bytes([len(dcid)]) + dcid + bytes([len(scid)]) + scid
     if ptype == 0:
         head += varint(0)  # no token
     payload = frames
@@ -214,11 +222,23 @@ def cert_rejected(out):
         f.write("SERVER_HANDSHAKE_TRAFFIC_SECRET %s %s\n" % (rand.hex(), shs.hex()))
 
 
+def v2_version_negotiation(out):
+    """A QUIC v2 client Initial answered by Version Negotiation offering v1 only."""
+    csec, _ = initial_secrets(DCID, v2=True)
+    rand = hashlib.sha256(b"v2-vn").digest()
+    ch = long_packet(0, DCID, CSCID, 0, crypto_frame(0, client_hello(rand, ["h3"])), csec,
+                     pad_to=1200, v2=True)
+    vn = bytes([0x80 | 0x2a]) + struct.pack(">I", 0) + bytes([len(CSCID)]) + CSCID + \
+        bytes([len(DCID)]) + DCID + struct.pack(">II", 1, 0x1a2a3a4a)
+    write_pcap(os.path.join(out, "v2-vn.pcap"), [(True, ch), (False, vn)])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     initial_close(out, "alpn-mismatch", ["h3-29"])
     initial_close(out, "no-alpn", [])
     cert_rejected(out)
+    v2_version_negotiation(out)
 
 
 if __name__ == "__main__":
