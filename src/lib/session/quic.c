@@ -640,9 +640,9 @@ bool ses_quic_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 		c->quic = q;
 		c->tls = true;
 		t->st.tls_flows++;
+		/* its Initial carries the ClientHello, even one whose pieces never all come */
 		if (c->ch_dir < 0)
-			c->ch_dir =
-				dir; /* its Initial carries the ClientHello, even one in pieces */
+			c->ch_dir = dir;
 		q->largest[dir][QS_INITIAL] = TLSA_QUIC_PN_NONE;
 	}
 	t->st.quic_packets++;
