@@ -141,7 +141,8 @@ static struct quic *quic_new(struct tlsa_tracker *t, struct conn *c, int dir,
 	q->k = k;
 	q->version = p->version;
 	q->cdir = dir;
-	memcpy(q->odcid, p->dcid, p->dcid_len);
+	if (p->dcid_len > 0) /* a zero-length DCID has no pointer */
+		memcpy(q->odcid, p->dcid, p->dcid_len);
 	q->odcid_len = p->dcid_len;
 	for (int d = 0; d < 2; d++) {
 		q->last_type[d] = -1;
@@ -218,7 +219,7 @@ static void quic_crypto(struct tlsa_tracker *t, struct conn *c, struct quic *q, 
 			const struct tlsa_pktinfo *pkt)
 {
 	struct qstream *s = &q->cs[dir][space];
-	if (off + n <= s->done || q->close.closed)
+	if (n == 0 || off + n <= s->done || q->close.closed)
 		return; /* a retransmission; or the connection is closing */
 	if (off < s->done) {
 		p += s->done - off;
@@ -639,8 +640,9 @@ bool ses_quic_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 		c->quic = q;
 		c->tls = true;
 		t->st.tls_flows++;
+		/* its Initial carries the ClientHello, even one whose pieces never all come */
 		if (c->ch_dir < 0)
-			c->ch_dir = dir; /* its Initial carries the ClientHello, even one in pieces */
+			c->ch_dir = dir;
 		q->largest[dir][QS_INITIAL] = TLSA_QUIC_PN_NONE;
 	}
 	t->st.quic_packets++;
