@@ -347,15 +347,15 @@ static int alert_record(struct serve_conn *c, const uint8_t *payload, size_t n, 
 	if (prot) {
 		if (!c->mine.keyed)
 			enter(c, &c->mine, c->mine.epoch);
-		if (c->dtls) /* after libssl's last record of the epoch */
-			c->mine.d.seq = c->dtls_next[1]++;
+		/* d.seq stays libssl's numbering (its next record is opened with it and
+		   re-sealed `shift` numbers on): the alert records take the numbers after
+		   the ones already sent */
+		uint64_t next = c->mine.d.seq;
+		c->mine.d.seq = c->dtls ? c->dtls_next[1]++ : next + c->shift;
 		if (c->r->alert_records == 0)
 			c->r->alert_seq = c->mine.d.seq;
-		/* libssl numbers its records without ours: its next one is still opened with
-		   the number it was sealed with, then re-sealed c->shift numbers on */
-		uint64_t libssl_seq = c->mine.d.seq;
 		int rc = serve_seal(&c->mine, 21, payload, n, out, cap, len);
-		c->mine.d.seq = libssl_seq;
+		c->mine.d.seq = next;
 		if (rc != 0)
 			return rc;
 		c->shift++;
