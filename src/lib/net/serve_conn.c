@@ -353,6 +353,9 @@ static void go_on(struct serve_conn *c, bool *dead, bool *asked)
 		(void)BIO_reset((BIO *)c->wbio);
 		return;
 	}
+	/* before the answer: the read that completes the handshake may carry the request */
+	if (SSL_is_init_finished(ssl))
+		c->r->completed = true;
 	if (c->r->completed && !*asked && (c->client || n > 0)) {
 		*asked = true; /* the client's request, the server's answer */
 		if (c->client)
@@ -360,8 +363,6 @@ static void go_on(struct serve_conn *c, bool *dead, bool *asked)
 		else
 			SSL_write(ssl, answer, (int)strlen(answer));
 	}
-	if (SSL_is_init_finished(ssl))
-		c->r->completed = true;
 	serve_out_pump(c);
 	flush(c);
 }
