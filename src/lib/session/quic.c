@@ -443,9 +443,10 @@ static int open_1rtt(struct tlsa_tracker *t, struct quic *q, int dir, struct tls
 {
 	struct tlsa_error err;
 	struct qkeys *k = q->k;
-	if (p->key_phase == q->phase[dir])
+	if (p->key_phase == q->phase[dir]) {
 		return tlsa_quic_decrypt_payload(t->qctx, &k->app[dir], p, t->qbuf, QUIC_BUF_CAP,
 						 plen, &err);
+	}
 	if (!q->have_next[dir]) {
 		if (tlsa_quic_keys_update(t->qctx, &k->app[dir], &k->next[dir]) != 0)
 			return TLSA_EINVAL;
@@ -500,6 +501,22 @@ static bool quic_open(struct tlsa_tracker *t, struct quic *q, int dir, int ptype
 	if (q->largest[dir][space] == TLSA_QUIC_PN_NONE || p->pn > q->largest[dir][space])
 		q->largest[dir][space] = p->pn;
 	return true;
+}
+
+/* A 1-RTT packet not opened still moves the largest packet number on (its header
+ * protection removed: one block; the key does not change with key updates), or the
+ * next small packet's truncated number would be read against a stale one, and no key
+ * would open it. */
+static void skip_1rtt(struct tlsa_tracker *t, struct quic *q, int dir, struct tlsa_quic_packet *p)
+{
+	struct tlsa_error err;
+	if (q->k == NULL || q->k->app[dir].aead == 0)
+		return;
+	if (tlsa_quic_unprotect_header(t->qctx, &q->k->app[dir], p, q->largest[dir][QS_APP],
+				       &err) != 0)
+		return;
+	if (q->largest[dir][QS_APP] == TLSA_QUIC_PN_NONE || p->pn > q->largest[dir][QS_APP])
+		q->largest[dir][QS_APP] = p->pn;
 }
 
 /* What the packet tells before it is opened: connection IDs, counts for inference. */
@@ -588,8 +605,10 @@ static void quic_packet(struct tlsa_tracker *t, struct conn *c, struct quic *q, 
 	 * small (its reason phrase aside), so only packets up to QUIC_OPEN_MAX bytes are
 	 * opened, as TLS records that cannot hold an alert are not (--decrypt-all opens
 	 * every one). */
-	if (ptype == QP_1RTT && q->hs_done && p->len > QUIC_OPEN_MAX && !t->o.decrypt_all)
+	if (ptype == QP_1RTT && q->hs_done && p->len > QUIC_OPEN_MAX && !t->o.decrypt_all) {
+		skip_1rtt(t, q, dir, p);
 		return;
+	}
 	size_t plen;
 	if (!quic_open(t, q, dir, ptype, p, &plen)) {
 		if (q->auth_failed && c->dec_error == NULL) {
