@@ -389,7 +389,9 @@ static int run_server(struct sctx *x)
 	struct cli *c = x->c;
 	struct tlsa_serve_listener *l = NULL;
 	struct tlsa_error err = {0};
-	if (tlsa_serve_listen(x->listen, &l, &err) != 0)
+	int lrc = x->dtls ? tlsa_serve_listen_dtls(x->listen, &l, &err)
+			  : tlsa_serve_listen(x->listen, &l, &err);
+	if (lrc != 0)
 		return cli_fail(c, "--listen %s: %s", x->listen, err.msg);
 	/* where it listens (the port, for port 0): on stdout, or on stderr beside JSON */
 	char what[128];
