@@ -84,10 +84,10 @@ const char *tlsa_reaction_kind_name(tlsa_reaction_kind k);
 
 /* How the watch ended. */
 typedef enum tlsa_serve_end {
-	TLSA_END_NONE, /* still watching */
-	TLSA_END_FIN,
-	TLSA_END_RST,
-	TLSA_END_TIMEOUT /* the connection still open */
+	TLSA_SERVE_END_NONE, /* still watching */
+	TLSA_SERVE_END_FIN,
+	TLSA_SERVE_END_RST,
+	TLSA_SERVE_END_TIMEOUT /* the connection still open */
 } tlsa_serve_end;
 
 /* "none", "fin", "rst", "timeout". */

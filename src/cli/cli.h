@@ -9,13 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* The serve files include the public headers they use one by one (serve_out.h):
- * reaction.h's TLSA_END_* clash with capture.h's in the umbrella. */
-#ifndef TLSA_CLI_NO_UMBRELLA
 #include "tlsalert.h"
-#else
-#include "tlsalert/registry.h"
-#endif
 
 #define TLSALERT_VERSION "0.1.0"
 

@@ -47,9 +47,9 @@ static void peer_alert_text(const struct tlsa_serve_reaction *re, char *buf, siz
 static const char *end_text(tlsa_serve_end e)
 {
 	switch (e) {
-	case TLSA_END_FIN: return "closed (FIN)";
-	case TLSA_END_RST: return "reset (RST)";
-	case TLSA_END_TIMEOUT: return "left the connection open";
+	case TLSA_SERVE_END_FIN: return "closed (FIN)";
+	case TLSA_SERVE_END_RST: return "reset (RST)";
+	case TLSA_SERVE_END_TIMEOUT: return "left the connection open";
 	default: return "?";
 	}
 }
@@ -88,7 +88,7 @@ void serve_reaction_text(const struct tlsa_serve_result *r, bool fallback, char 
 	default: snprintf(buf, cap, "?"); break;
 	}
 	size_t n = strlen(buf);
-	if (re->end_ms >= 0 && re->end != TLSA_END_TIMEOUT)
+	if (re->end_ms >= 0 && re->end != TLSA_SERVE_END_TIMEOUT)
 		snprintf(buf + n, cap - n, " after %lld ms", (long long)re->end_ms);
 }
 

@@ -6,7 +6,6 @@
 #ifndef TLSA_SERVE_OUT_H
 #define TLSA_SERVE_OUT_H
 
-#define TLSA_CLI_NO_UMBRELLA /* cli.h: see there */
 #include "cli.h"
 #include "evidence.h"
 #include "tlsalert/probe.h"

@@ -104,7 +104,7 @@ static void test_rules(void)
 	}
 	CHECK_STR(tlsa_verdict_name(TLSA_VERDICT_NO_RULE), "no rule");
 	CHECK_STR(tlsa_reaction_kind_name(TLSA_REACT_CLOSE_NOTIFY), "close_notify");
-	CHECK_STR(tlsa_reaction_end_name(TLSA_END_RST), "rst");
+	CHECK_STR(tlsa_reaction_end_name(TLSA_SERVE_END_RST), "rst");
 }
 
 /* ---- sealing, for protected input ---- */
@@ -228,7 +228,7 @@ static void test_plain_alert(void)
 		struct tlsa_reaction *r = tlsa_reaction_new(&fatal12, NULL, NULL, 1000);
 		struct tlsa_serve_reaction s;
 		feed(r, buf, n, step, 1003);
-		tlsa_reaction_end(r, TLSA_END_FIN, 1005);
+		tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 1005);
 		tlsa_reaction_result(r, &s);
 		CHECK_INT(s.kind, TLSA_REACT_ALERT);
 		CHECK_INT(s.verdict, TLSA_VERDICT_FOLLOWS);
@@ -242,7 +242,7 @@ static void test_plain_alert(void)
 		CHECK_INT(s.alert_ms, 3);
 		CHECK_INT(s.first_byte_ms, 3);
 		CHECK_INT(s.end_ms, 5);
-		CHECK_INT(s.end, TLSA_END_FIN);
+		CHECK_INT(s.end, TLSA_SERVE_END_FIN);
 		CHECK_STR(s.reason,
 			  "the client answered a fatal handshake_failure(40) alert with its own "
 			  "fatal handshake_failure(40) and closed (FIN)");
@@ -268,7 +268,7 @@ static void test_tls12_continue(void)
 	struct tlsa_reaction *r = tlsa_reaction_new(&fatal12, &cl, NULL, 0);
 	struct tlsa_serve_reaction s;
 	feed(r, buf, n, 7, 50);
-	tlsa_reaction_end(r, TLSA_END_TIMEOUT, 3000);
+	tlsa_reaction_end(r, TLSA_SERVE_END_TIMEOUT, 3000);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.kind, TLSA_REACT_CONTINUE);
 	CHECK_INT(s.verdict, TLSA_VERDICT_VIOLATES);
@@ -289,7 +289,7 @@ static void test_tls12_continue(void)
 		  0);
 	r = tlsa_reaction_new(&fatal12, &cl, NULL, 0);
 	feed(r, buf, n, 0, 10);
-	tlsa_reaction_end(r, TLSA_END_RST, 20);
+	tlsa_reaction_end(r, TLSA_SERVE_END_RST, 20);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.inflight_records, 3);
 	CHECK_INT(s.continued_records, 0);
@@ -320,7 +320,7 @@ static void test_tls13_sealed(void)
 	size_t n = seal13(secret13, 0, 21, a, 2, buf);
 	struct tlsa_reaction *r = tlsa_reaction_new(&c, &d, NULL, 0);
 	feed(r, buf, n, 1, 2);
-	tlsa_reaction_end(r, TLSA_END_FIN, 4);
+	tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 4);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.kind, TLSA_REACT_ALERT);
 	CHECK_INT(s.verdict, TLSA_VERDICT_FOLLOWS);
@@ -349,7 +349,7 @@ static void test_tls13_sealed(void)
 	n += seal13(secret13b, 1, 23, data, 5, buf + n);
 	r = tlsa_reaction_new(&c, &hs, &app, 0);
 	feed(r, buf, n, 0, 100);
-	tlsa_reaction_end(r, TLSA_END_FIN, 200);
+	tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 200);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.handshake_records, 1);
 	CHECK_INT(s.ccs_records, 1);
@@ -374,7 +374,7 @@ static void test_tls13_sealed(void)
 		n = seal13(secret13, 0, 21, a, 2, buf);
 		r = tlsa_reaction_new(&c, keys ? &d : NULL, NULL, 0);
 		feed(r, buf, n, 0, 1);
-		tlsa_reaction_end(r, TLSA_END_FIN, 2);
+		tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 2);
 		tlsa_reaction_result(r, &s);
 		CHECK_INT(s.undecryptable, 1);
 		CHECK_INT(s.alerts, 0);
@@ -394,7 +394,7 @@ static void test_close_notify(void)
 	size_t n = plain(21, cn, 2, buf);
 	struct tlsa_reaction *r = tlsa_reaction_new(&c, NULL, NULL, 0);
 	feed(r, buf, n, 0, 1);
-	tlsa_reaction_end(r, TLSA_END_FIN, 2);
+	tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 2);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.kind, TLSA_REACT_CLOSE_NOTIFY);
 	CHECK_INT(s.verdict, TLSA_VERDICT_FOLLOWS);
@@ -403,7 +403,7 @@ static void test_close_notify(void)
 	tlsa_reaction_free(r);
 
 	r = tlsa_reaction_new(&c, NULL, NULL, 0);
-	tlsa_reaction_end(r, TLSA_END_FIN, 2);
+	tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 2);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.kind, TLSA_REACT_CLOSE);
 	CHECK_INT(s.verdict, TLSA_VERDICT_VIOLATES);
@@ -420,7 +420,7 @@ static void test_close_notify(void)
 					 .peer_first_level = 1,
 					 .peer_first_code = 0};
 	r = tlsa_reaction_new(&c13, NULL, NULL, 0);
-	tlsa_reaction_end(r, TLSA_END_FIN, 2);
+	tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 2);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.kind, TLSA_REACT_CLOSE_NOTIFY);
 	CHECK_INT(s.verdict, TLSA_VERDICT_FOLLOWS);
@@ -436,7 +436,7 @@ static void test_close_notify(void)
 	cf.peer_first_level = 2;
 	cf.peer_first_code = 70;
 	r = tlsa_reaction_new(&cf, NULL, NULL, 0);
-	tlsa_reaction_end(r, TLSA_END_TIMEOUT, 2);
+	tlsa_reaction_end(r, TLSA_SERVE_END_TIMEOUT, 2);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.kind, TLSA_REACT_ALERT);
 	CHECK_INT(s.alert_code, 70);
@@ -445,7 +445,7 @@ static void test_close_notify(void)
 	/* ... without it, the bare FIN violates 6.1 */
 	c13.peer_alerted_first = false;
 	r = tlsa_reaction_new(&c13, NULL, NULL, 0);
-	tlsa_reaction_end(r, TLSA_END_FIN, 2);
+	tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 2);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.kind, TLSA_REACT_CLOSE);
 	CHECK_INT(s.verdict, TLSA_VERDICT_VIOLATES);
@@ -459,11 +459,11 @@ static void test_hang(void)
 	struct tlsa_reaction *r = tlsa_reaction_new(&fatal12, NULL, NULL, 0);
 	tlsa_reaction_result(r, &s); /* before the end: judged as it stands */
 	CHECK_INT(s.kind, TLSA_REACT_HANG);
-	CHECK_INT(s.end, TLSA_END_NONE);
+	CHECK_INT(s.end, TLSA_SERVE_END_NONE);
 	CHECK_STR(s.reason,
 		  "the client sent nothing after a fatal handshake_failure(40) alert and is "
 		  "still connected");
-	tlsa_reaction_end(r, TLSA_END_TIMEOUT, 5000);
+	tlsa_reaction_end(r, TLSA_SERVE_END_TIMEOUT, 5000);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.kind, TLSA_REACT_HANG);
 	CHECK_INT(s.verdict, TLSA_VERDICT_VIOLATES);
@@ -475,10 +475,10 @@ static void test_hang(void)
 	/* after the end, nothing counts */
 	static const uint8_t a[] = {21, 3, 3, 0, 2, 2, 40};
 	tlsa_reaction_feed(r, a, sizeof(a), 6000);
-	tlsa_reaction_end(r, TLSA_END_FIN, 6000);
+	tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 6000);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.bytes, 0);
-	CHECK_INT(s.end, TLSA_END_TIMEOUT);
+	CHECK_INT(s.end, TLSA_SERVE_END_TIMEOUT);
 	tlsa_reaction_free(r);
 
 	/* a TLS 1.2 warning alert from the peer, then silence: not an ending alert */
@@ -486,7 +486,7 @@ static void test_hang(void)
 	static const uint8_t w[] = {21, 3, 3, 0, 2, 1, 100};
 	r = tlsa_reaction_new(&c, NULL, NULL, 0);
 	tlsa_reaction_feed(r, w, sizeof(w), 1);
-	tlsa_reaction_end(r, TLSA_END_TIMEOUT, 100);
+	tlsa_reaction_end(r, TLSA_SERVE_END_TIMEOUT, 100);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.alerts, 1);
 	CHECK_INT(s.kind, TLSA_REACT_HANG);
@@ -501,7 +501,7 @@ static void test_garbage(void)
 	static const uint8_t a[] = {21, 3, 3, 0, 2, 2, 40};
 	feed(r, (const uint8_t *)http, sizeof(http) - 1, 3, 1);
 	feed(r, a, sizeof(a), 0, 2); /* after garbage the framing is gone */
-	tlsa_reaction_end(r, TLSA_END_FIN, 3);
+	tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 3);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.garbage_bytes, sizeof(http) - 1 + sizeof(a));
 	CHECK_INT(s.records, 0);
@@ -521,7 +521,7 @@ static void test_garbage(void)
 		left -= k;
 	}
 	feed(r, a, sizeof(a), 1, 2);
-	tlsa_reaction_end(r, TLSA_END_FIN, 3);
+	tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 3);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.oversized, 1);
 	CHECK_INT(s.records, 1);
@@ -533,7 +533,7 @@ static void test_garbage(void)
 	/* a record cut by the FIN */
 	r = tlsa_reaction_new(&fatal12, NULL, NULL, 0);
 	feed(r, a, 4, 0, 1);
-	tlsa_reaction_end(r, TLSA_END_FIN, 3);
+	tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 3);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.garbage_bytes, 4);
 	CHECK_INT(s.kind, TLSA_REACT_OPAQUE);
@@ -557,7 +557,7 @@ static void test_fragments(void)
 
 	r = tlsa_reaction_new(&fatal12, NULL, NULL, 0);
 	feed(r, d, sizeof(d), 0, 1);
-	tlsa_reaction_end(r, TLSA_END_FIN, 2);
+	tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 2);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.alerts, 2);
 	CHECK_INT(s.alert_code, 0);
@@ -581,7 +581,7 @@ static void test_repeat(void)
 		tlsa_reaction_sent(r, t);
 	tlsa_reaction_feed(r, a, sizeof(a), 45);
 	tlsa_reaction_sent(r, 50); /* after its reaction: not counted */
-	tlsa_reaction_end(r, TLSA_END_FIN, 60);
+	tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 60);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.warnings_sent, 5);
 	CHECK_INT(s.warnings_accepted, 4);
@@ -597,7 +597,7 @@ static void test_repeat(void)
 	r = tlsa_reaction_new(&c, NULL, NULL, 0);
 	for (uint64_t t = 10; t <= 30; t += 10)
 		tlsa_reaction_sent(r, t);
-	tlsa_reaction_end(r, TLSA_END_TIMEOUT, 1000);
+	tlsa_reaction_end(r, TLSA_SERVE_END_TIMEOUT, 1000);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.warnings_sent, 4);
 	CHECK_INT(s.warnings_accepted, 4);
@@ -618,7 +618,7 @@ static void test_dtls(void)
 	tlsa_reaction_feed(r, dg, sizeof(dg), 1);
 	tlsa_reaction_feed(r, dg2, sizeof(dg2), 2);
 	tlsa_reaction_feed(r, dg, 10, 3); /* a datagram cut inside the header */
-	tlsa_reaction_end(r, TLSA_END_TIMEOUT, 100);
+	tlsa_reaction_end(r, TLSA_SERVE_END_TIMEOUT, 100);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.alerts, 1);
 	CHECK_INT(s.records, 2);
@@ -641,7 +641,7 @@ static void test_records(void)
 	tlsa_reaction_unreadable(r, 30, 104);
 	tlsa_reaction_record(r, 21, a, 2, true, 5 + 2 + 17, 110);
 	tlsa_reaction_garbage(r, 9, 111);
-	tlsa_reaction_end(r, TLSA_END_FIN, 120);
+	tlsa_reaction_end(r, TLSA_SERVE_END_FIN, 120);
 	tlsa_reaction_result(r, &s);
 	CHECK_INT(s.records, 3);
 	CHECK_INT(s.bytes, 27 + 30 + 24 + 9);
@@ -710,7 +710,7 @@ static void test_bounded(void)
 	tlsa_reaction_free(r);
 	CHECK(tlsa_reaction_new(NULL, NULL, NULL, 0) == NULL);
 	tlsa_reaction_feed(NULL, junk, 1, 0);
-	tlsa_reaction_end(NULL, TLSA_END_FIN, 0);
+	tlsa_reaction_end(NULL, TLSA_SERVE_END_FIN, 0);
 	tlsa_reaction_free(NULL);
 }
 

@@ -346,12 +346,12 @@ void tlsa_reaction_feed(struct tlsa_reaction *r, const uint8_t *data, size_t len
 
 void tlsa_reaction_end(struct tlsa_reaction *r, tlsa_serve_end how, uint64_t now_ms)
 {
-	if (r == NULL || r->ended || how == TLSA_END_NONE)
+	if (r == NULL || r->ended || how == TLSA_SERVE_END_NONE)
 		return;
 	r->ended = true;
 	r->res.end = how;
 	r->res.end_ms = since(r, now_ms);
-	if (how != TLSA_END_TIMEOUT)
+	if (how != TLSA_SERVE_END_TIMEOUT)
 		rejected(r);
 	/* A record cut by the end is bytes that never made a record. */
 	if (r->have > 0 || r->skip > 0)

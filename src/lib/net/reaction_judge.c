@@ -23,7 +23,7 @@ const char *tlsa_reaction_kind_name(tlsa_reaction_kind k)
 const char *tlsa_reaction_end_name(tlsa_serve_end e)
 {
 	static const char *const names[] = {"none", "fin", "rst", "timeout"};
-	return (unsigned)e <= TLSA_END_TIMEOUT ? names[e] : "?";
+	return (unsigned)e <= TLSA_SERVE_END_TIMEOUT ? names[e] : "?";
 }
 
 const char *tlsa_verdict_name(tlsa_serve_verdict v)
@@ -98,7 +98,7 @@ tlsa_serve_verdict tlsa_reaction_judge(const struct tlsa_reaction_case *c, tlsa_
 static tlsa_reaction_kind kind_of(const struct tlsa_reaction_case *c, const struct react_counts *n,
 				  const struct tlsa_serve_reaction *s)
 {
-	bool closed = s->end == TLSA_END_FIN || s->end == TLSA_END_RST;
+	bool closed = s->end == TLSA_SERVE_END_FIN || s->end == TLSA_SERVE_END_RST;
 	if (s->continued_records > 0)
 		return TLSA_REACT_CONTINUE;
 	if (s->alerts == 0 && c->peer_alerted_first && (closed || c->peer_first_level == 2))
@@ -139,9 +139,9 @@ static void our_alert(const struct tlsa_reaction_case *c, unsigned sent, char *b
 static const char *end_words(tlsa_serve_end e)
 {
 	switch (e) {
-	case TLSA_END_FIN: return "closed (FIN)";
-	case TLSA_END_RST: return "reset the connection (RST)";
-	case TLSA_END_TIMEOUT: return "left the connection open until the timeout";
+	case TLSA_SERVE_END_FIN: return "closed (FIN)";
+	case TLSA_SERVE_END_RST: return "reset the connection (RST)";
+	case TLSA_SERVE_END_TIMEOUT: return "left the connection open until the timeout";
 	default: return "is still connected";
 	}
 }

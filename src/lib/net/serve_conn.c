@@ -465,9 +465,9 @@ static void watch(struct serve_conn *c, uint64_t t0)
 		c->rin_len = 0;
 	}
 	tlsa_reaction_end(rr,
-			  k == 0	    ? TLSA_END_FIN
-			  : k == -ETIMEDOUT ? TLSA_END_TIMEOUT
-					    : TLSA_END_RST,
+			  k == 0	    ? TLSA_SERVE_END_FIN
+			  : k == -ETIMEDOUT ? TLSA_SERVE_END_TIMEOUT
+					    : TLSA_SERVE_END_RST,
 			  net_now_ms());
 	tlsa_reaction_result(rr, &c->r->reaction);
 	tlsa_reaction_free(rr);
