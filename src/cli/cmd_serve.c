@@ -396,13 +396,18 @@ static int run_server(struct sctx *x)
 	/* where it listens (the port, for port 0): on stdout, or on stderr beside JSON */
 	char what[128];
 	serve_alert_text(&x->o.alert, what, sizeof(what));
-	fprintf(c->fmt == OUT_TEXT ? c->out : c->err, "%slistening on %.*s:%u (%s); at %s: %s\n",
-		c->fmt == OUT_TEXT ? "" : "tlsalert serve: ",
-		(int)(strrchr(x->listen, ':') - x->listen), x->listen, tlsa_serve_port(l),
-		x->dtls			 ? "DTLS 1.2"
-		: x->o.version == 0x0303 ? "TLS 1.2"
-					 : "TLS 1.3",
-		tlsa_serve_step_name(x->o.step), what);
+	char line[320];
+	snprintf(line, sizeof(line), "listening on %.*s:%u (%s); at %s: %s",
+		 (int)(strrchr(x->listen, ':') - x->listen), x->listen, tlsa_serve_port(l),
+		 x->dtls		  ? "DTLS 1.2"
+		 : x->o.version == 0x0303 ? "TLS 1.2"
+					  : "TLS 1.3",
+		 tlsa_serve_step_name(x->o.step), what);
+	if (c->fmt == OUT_TEXT) { /* wrapped on a terminal, as the connections below it */
+		cli_wrap(c->out, line, 0, 4, c->width);
+	} else {
+		fprintf(c->err, "tlsalert serve: %s\n", line);
+	}
 	fflush(c->fmt == OUT_TEXT ? c->out : c->err);
 	int status = EXIT_OK;
 	struct tlsa_hs_facts first = {0};
