@@ -272,12 +272,20 @@ for l in open("%s/dtls.%s.tshark" % (tmp, step)):
     f = l.rstrip("\n").split("\t")
     if len(f) == 3 and f[1]:
         tsh.setdefault(int(f[0]), (int(f[1].split(",")[0]), int(f[2].split(",")[0])))
+ASSIGNED = {0, 10, 20, 21, 22, 30, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 60, 70,
+            71, 80, 86, 90, 100, 109, 110, 111, 112, 113, 114, 115, 116, 120, 121}
 bad = 0
 for o in serve:
     p, code, level = o["local_port"], o["code"], o["level"]
     s = scan.get(p)
     got = (s["code"], s["level"]) if s else None
-    if not o["alert_sent"] or got != (code, level) or tsh.get(p) != (level, code):
+    t = tsh.get(p)
+    # tshark's DTLS dissector shows an alert whose description it does not know (an
+    # unassigned code such as 200) as "Encrypted Alert", without its fields, even in
+    # epoch 0: there only scan and serve are compared
+    if t is None and code not in ASSIGNED:
+        t = (level, code)
+    if not o["alert_sent"] or got != (code, level) or t != (level, code):
         print("FAIL: DTLS 1.2 at %s: code %d: serve sent=%s, scan %s, tshark %s" % (
             step, code, o["alert_sent"], got, tsh.get(p)))
         bad = 1
