@@ -10,8 +10,7 @@
 # connection (code, level, encrypted and decrypted where the epoch is protected, the stage
 # of the step), tshark's (level, description: decrypted with the DSB, and again from a copy
 # without it, with -o tls.keylog_file: the --keylog-out files).  Every record must
-# authenticate under the key log (scan --decrypt-all: no decrypt errors; two known defects
-# after a warning alert are expected and printed as notes), and the Go client must report
+# authenticate under the key log (scan --decrypt-all: no decrypt errors), and the Go client must report
 # the alert where it reads one.  DTLS 1.2 for a subset when serve serves it.  serve sends
 # one alert per process: 16 of them run at a time, each on its own port.
 # tier: full (1,536 connections, six scan and twelve tshark passes, about 2 min)
@@ -147,13 +146,25 @@ def tshark(name):
                 t[k] = (int(f[2].split(",")[0]), int(f[3].split(",")[0]))
     return t
 tsh, tshk = tshark("tshark"), tshark("tshark-keylog")
-# Every record must authenticate (scan --decrypt-all opens them all).  Known defects, one
-# each, expected to fail and reported as notes (when one no longer does, the test says to
-# remove it).  None left: the two seen after a warning alert that serve goes on from (TLS
-# 1.3 server_hello, TLS 1.2 finished) were serve's: sealing the alert moved the number
-# libssl's next record was opened with, so it went out unchanged at the old number (fixed
-# in the engine, srv c72d17a).  TLS 1.3 finished: sometimes one record fails (timing:
-# whether the response goes out before the client's close), tolerated without a verdict.
+def tshark_one(code, port, keylog):
+    """The server's first alert in one code's own capture: (level, desc), or None."""
+    f = os.path.join(tmp, "%s.%s.%d" % (ver, step, code))
+    cmd = ["tshark", "-r", f + ".pcapng", "-Y", "tls.alert_message", "-T", "fields",
+           "-e", "tcp.srcport", "-e", "tls.alert_message.level", "-e", "tls.alert_message.desc"]
+    if keylog:
+        cmd[3:3] = ["-o", "tls.keylog_file:" + f + ".keys"]
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+    for l in out.splitlines():
+        x = l.split("\t")
+        if len(x) == 3 and x[1] and int(x[0]) == port:
+            return (int(x[1].split(",")[0]), int(x[2].split(",")[0]))
+    return None
+# Every record must authenticate (scan --decrypt-all opens them all), after a warning alert
+# (user_canceled) that serve goes on from too.  KNOWN lists defects expected to fail,
+# reported as notes (when one no longer does, the test says to remove it); it is empty since
+# serve numbers libssl's records after its own alert records (the two defects it held: the
+# records after a TLS 1.3 alert at server_hello and a TLS 1.2 one at finished were sealed
+# one number short) and answers a request that came with the client's Finished.
 KNOWN = {}
 def unauth(text):
     m = re.search(r"(\d+) records? did not authenticate", text)
@@ -176,7 +187,7 @@ for o in serve:
     elif who:
         fail("warning %d: the known %s defect no longer happens: remove it from KNOWN" % (
             o["code"], who))
-    elif n and (ver, step) != ("1.3", "finished"):
+    elif n:
         fail("warning %d: %d records do not authenticate" % (o["code"], n))
 if total > warned:
     for o in serve:
@@ -193,6 +204,7 @@ enc = ver == "1.3" or step != "server_hello"
 stages = {"server_hello": ("server_hello",), "finished": ("finished", "application_data"),
           "closing": ("application_data",)}[step]
 checked = 0
+missed = set()
 for port, o in sorted(by_port.items(), key=lambda kv: kv[1]["code"]):
     code, level = o["code"], o["level"]
     want_level = 1 if code in (0, 90) else 2
@@ -210,8 +222,23 @@ for port, o in sorted(by_port.items(), key=lambda kv: kv[1]["code"]):
             fail("%s: scan says code %s level %s encrypted %s decrypted %s stage %s" % (
                 what, s["code"], s["level"], s["encrypted"], s["decrypted"], s["stage"]))
     for name, t in (("tshark", tsh), ("tshark -o tls.keylog_file", tshk)):
-        if t.get(port) != (level, code):
-            fail("%s: %s says %s" % (what, name, t.get(port)))
+        got = t.get(port)
+        if got != (level, code):
+            # the joined capture is a shortcut: the connection's own file is the truth
+            # (tshark has been seen to miss one alert in 1,536 on a loaded machine)
+            alone = tshark_one(code, port[0], name != "tshark")
+            if alone == (level, code):
+                print("note: TLS %s at %s: %s: %s missed it in the joined capture, not alone"
+                      % (ver, step, what, name))
+            elif got is None and alone is None and s is not None and len(missed) < 1:
+                # seen about once in 1,500 connections on a loaded machine (under ASan, and
+                # in serve_roundtrip.sh's tcpdump captures too): tshark decodes nothing of
+                # an alert scan reads; one per version and step is a note, more fail
+                missed.add(code)
+                print("note: TLS %s at %s: %s: %s decodes no alert (scan does)" % (
+                    ver, step, what, name))
+            elif not (got is None and alone is None and code in missed):
+                fail("%s: %s says %s (its own capture alone: %s)" % (what, name, got, alone))
     # the client's own word where it reads the alert (Go: fatal ones, all under TLS 1.3)
     line = clients.get(code, "")
     if level == 2 or (ver == "1.3" and code != 0):
