@@ -8,25 +8,15 @@
  */
 #include <string.h>
 
+#include "base/ascii.h"
 #include "serve_int.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* hex up to a space or the end into out (at most cap bytes): the byte count, or 0 */
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
 {
 	size_t n = 0;
 	while (s[0] != '\0' && s[0] != ' ') {
-		int hi = hexval(s[0]), lo = s[1] != '\0' ? hexval(s[1]) : -1;
+		int hi = ascii_hexval(s[0]), lo = s[1] != '\0' ? ascii_hexval(s[1]) : -1;
 		if (hi < 0 || lo < 0 || n >= cap)
 			return 0;
 		out[n++] = (uint8_t)(hi << 4 | lo);

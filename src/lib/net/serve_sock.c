@@ -241,38 +241,12 @@ int serve_accept_fd(struct tlsa_serve_listener *l, unsigned timeout_ms, struct t
 
 long serve_recv(int fd, uint8_t *p, size_t cap, uint64_t deadline)
 {
-	for (;;) {
-		ssize_t k = recv(fd, p, cap, 0);
-		if (k >= 0)
-			return (long)k;
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			return -errno;
-		uint64_t now = net_now_ms();
-		if (now >= deadline)
-			return -ETIMEDOUT;
-		struct pollfd pf = {.fd = fd, .events = POLLIN};
-		poll(&pf, 1, (int)(deadline - now));
-	}
+	return (long)net_recv(fd, p, cap, deadline, NULL); /* serve taps the bytes itself */
 }
 
 int serve_send(int fd, const uint8_t *p, size_t n, uint64_t deadline)
 {
-	while (n > 0) {
-		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-		if (k > 0) {
-			p += k;
-			n -= (size_t)k;
-			continue;
-		}
-		if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			return -errno;
-		uint64_t now = net_now_ms();
-		if (now >= deadline)
-			return -ETIMEDOUT;
-		struct pollfd pf = {.fd = fd, .events = POLLOUT};
-		poll(&pf, 1, (int)(deadline - now));
-	}
-	return 0;
+	return net_send_all(fd, p, n, deadline, NULL);
 }
 
 void serve_ends(int fd, struct tlsa_probe_addr *local, struct tlsa_probe_addr *remote)
