@@ -32,14 +32,7 @@ fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 source tests/scripts/lib/serve_peers.bash
 
-build_go_client
-clients=$(clients_available)
-skipped=0
-for c in s_client curl gnutls python go; do
-	case " $clients " in *" $c "*) ;; *) echo "skip: $c not installed"; skipped=$((skipped + 1)) ;; esac
-done
-[ -n "$clients" ] || { echo "no client installed (openssl, curl, gnutls-cli, go)"; exit 77; }
-nclients=$(echo $clients | wc -w)
+peers_begin
 
 # Every alert at the steps of each key epoch (plaintext, TLS 1.3 handshake keys, application
 # keys); two alerts (a known one, an unassigned one) at every other step.

@@ -103,3 +103,17 @@ client_run() {
 	esac
 	client_rc=$?
 }
+
+# peers_begin: builds the Go client and sets $clients (those installed), $nclients and
+# $skipped (of the five, counted, each named); exits 77 when none is installed.
+peers_begin() {
+	build_go_client
+	clients=$(clients_available)
+	skipped=0
+	local c
+	for c in s_client curl gnutls python go; do
+		case " $clients " in *" $c "*) ;; *) echo "skip: $c not installed"; skipped=$((skipped + 1)) ;; esac
+	done
+	[ -n "$clients" ] || { echo "no client installed (openssl, curl, gnutls-cli, go)"; exit 77; }
+	nclients=$(echo $clients | wc -w)
+}
