@@ -3,13 +3,14 @@
 # Run as root (or through sudo).  Used by the README's first command and .ci/run.
 # man-db and pkg-config: tests/scripts/install.sh tries a staged `make install`; openssl,
 # gnutls-bin, golang-go and nginx-light: the servers tests/scripts/probe_loopback.sh probes;
-# curl, gnutls-bin, golang-go and openssl: the clients the serve tests run (tests/scripts/serve_*.sh).
+# curl, gnutls-bin, golang-go and openssl: the clients the serve tests run (tests/scripts/serve_*.sh);
+# ngtcp2-client and ngtcp2-server: the QUIC peers of quic_loopback.sh and logs_quic_ngtcp2.sh.
 # nginx-light is installed on its own and may fail: its package starts a service on port 80,
 # which a container or a busy port can refuse; the test runs nginx from its binary alone and
 # counts nginx as skipped when the binary is not there.
 set -e
 pkgs="build-essential clang python3 libpcap-dev libssl-dev zlib1g-dev tshark tcpdump man-db pkg-config
-	openssl gnutls-bin golang-go curl"
+	openssl gnutls-bin golang-go curl ngtcp2-client ngtcp2-server"
 [ -n "${TLSALERT_MIN_DEPS:-}" ] && pkgs="build-essential python3 libpcap-dev libssl-dev zlib1g-dev"
 missing=""
 for p in $pkgs; do
