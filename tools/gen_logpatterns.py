@@ -236,8 +236,8 @@ def main():
 
     if not gates:
         raise SystemExit("%s: no gate needle (local errors would never be looked for)" % path)
-    if not needles or len(needles) > 16:
-        raise SystemExit("%s: 1-16 needles" % path)
+    if not needles or len(needles) > 24:
+        raise SystemExit("%s: 1-24 needles" % path)
     prints = sorted(set(nd[at:at + 3] for nd, at in zip(needles, fingerprints)))
     if len(prints) > 8:
         raise SystemExit("%s: %d distinct needle fingerprints, at most 8" % (path, len(prints)))
