@@ -292,6 +292,9 @@ struct tlsa_tracker_opts {
 	size_t max_handshake_total;
 };
 
+/* QUIC connections followed at once; those past it are counted in quic_conns_dropped. */
+#define TLSA_QUIC_CONNS_MAX 8192u
+
 /* Counters for statistics and tests. */
 struct tlsa_tracker_stats {
 	uint64_t flows;	       /* flows seen */
@@ -313,7 +316,7 @@ struct tlsa_tracker_stats {
 	uint64_t dtls_frags_invalid; /* DTLS handshake fragments past their message or record */
 	/* QUIC (docs/quic.md) */
 	uint64_t quic_conns;	      /* QUIC connections followed */
-	uint64_t quic_conns_dropped;  /* ... not followed: too many at once (8192) */
+	uint64_t quic_conns_dropped;  /* ... not followed: over TLSA_QUIC_CONNS_MAX at once */
 	uint64_t quic_packets;	      /* datagrams of QUIC connections */
 	uint64_t quic_packets_opened; /* packets decrypted (Initial ones included) */
 };

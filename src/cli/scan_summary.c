@@ -150,7 +150,9 @@ void scan_summary_write(struct cli *c, struct scan_counts *k, const struct scan_
 		jw_uint(&w, "ip_fragments", t->cs.frags_dropped);
 		jw_uint(&w, "ip_fragment_bytes", t->cs.frag_bytes_dropped);
 		jw_uint(&w, "dtls_fragments_invalid", t->ts.dtls_frags_invalid);
+		jw_uint(&w, "quic_connections", t->ts.quic_conns_dropped);
 		jw_obj_close(&w);
+		jw_uint(&w, "quic_connections", t->ts.quic_conns);
 		jw_uint(&w, "overlap_conflicts", t->cs.overlap_conflicts);
 		jw_uint(&w, "tcp_other_copy", t->cs.tcp_other_copy);
 		jw_end(&w);
@@ -286,6 +288,10 @@ void scan_totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
 	t->ts.hs_msgs_dropped += ts->hs_msgs_dropped;
 	t->ts.hs_bytes_dropped += ts->hs_bytes_dropped;
 	t->ts.dtls_frags_invalid += ts->dtls_frags_invalid;
+	t->ts.quic_conns += ts->quic_conns;
+	t->ts.quic_conns_dropped += ts->quic_conns_dropped;
+	t->ts.quic_packets += ts->quic_packets;
+	t->ts.quic_packets_opened += ts->quic_packets_opened;
 	t->cs.overlap_conflicts += cs->overlap_conflicts;
 	t->cs.tcp_other_copy += cs->tcp_other_copy;
 	t->ts.flows += ts->flows;
@@ -343,6 +349,10 @@ static void report_dropped(FILE *err, const struct scan_totals *t, const struct 
 	if (ts->dtls_frags_invalid > 0)
 		ADD("%s%s invalid DTLS fragment%s ignored", o ? ", " : "",
 		    thousands(ts->dtls_frags_invalid, a), ts->dtls_frags_invalid == 1 ? "" : "s");
+	if (ts->quic_conns_dropped > 0)
+		ADD("%s%s QUIC connection%s not followed (over %u open at once)", o ? ", " : "",
+		    thousands(ts->quic_conns_dropped, a), ts->quic_conns_dropped == 1 ? "" : "s",
+		    TLSA_QUIC_CONNS_MAX);
 #undef ADD
 	if (o > 0)
 		fprintf(err, "tlsalert scan: %s: results may be incomplete\n", line);
@@ -369,6 +379,12 @@ void scan_totals_report(FILE *err, const struct scan_totals *t, bool verbose, bo
 			cs->flows_evicted, cs->tcp_buffer_full, cs->tcp_gap_bytes,
 			ts->hs_msgs_dropped, ts->hs_bytes_dropped, cs->frags_dropped,
 			cs->frag_bytes_dropped, ts->dtls_frags_invalid);
+	if (verbose && ts->quic_conns > 0)
+		fprintf(err,
+			"tlsalert scan: QUIC: %" PRIu64 " connections (%" PRIu64
+			" not followed), %" PRIu64 " datagrams, %" PRIu64 " packets opened\n",
+			ts->quic_conns, ts->quic_conns_dropped, ts->quic_packets,
+			ts->quic_packets_opened);
 	if (verbose && (cs->overlap_conflicts > 0 || cs->tcp_other_copy > 0))
 		fprintf(err,
 			"tlsalert scan: TCP: %" PRIu64

@@ -35,7 +35,7 @@
 #define PLAIN_BUDGET	 (256u << 10)	  /* plaintext bytes watched for a TLS start */
 #define RESYNC_BUDGET	 (1u << 20)	  /* bytes searched for a record header after a gap */
 #define HIST_MAX	 TLSA_HISTORY_MAX /* history letters kept */
-#define QUIC_CONNS_MAX	 8192u		  /* QUIC connections followed at once (quic.c) */
+#define QUIC_CONNS_MAX	 TLSA_QUIC_CONNS_MAX		  /* QUIC connections followed at once (quic.c) */
 
 enum mode { M_PLAIN, M_TLS, M_RESYNC, M_OFF };
 
