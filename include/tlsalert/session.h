@@ -90,7 +90,7 @@ struct tlsa_cert_info {
  */
 
 /* Longest QUIC reason phrase kept (tlsa_quic_close.reason), NUL not counted. */
-#define TLSA_QUIC_REASON_MAX 80
+#define TLSA_QUIC_REASON_MAX 200
 
 /* A QUIC CONNECTION_CLOSE frame (docs/quic.md). */
 struct tlsa_quic_close {

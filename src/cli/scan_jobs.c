@@ -19,6 +19,7 @@ struct scan_worker {
 	struct scan_progress prog;
 	bool flush;	       /* a stream: each event is flushed out as soon as it is written */
 	uint64_t no_handshake; /* TLS connections in which neither hello was seen */
+	uint64_t no_hello_quic; /* of which QUIC (their first Initial is always seen) */
 };
 
 static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
@@ -37,8 +38,10 @@ static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
 static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
 {
 	struct scan_worker *w = ctx;
-	if (ev->hs == NULL || (!ev->hs->client_hello && !ev->hs->server_hello))
+	if (ev->hs == NULL || (!ev->hs->client_hello && !ev->hs->server_hello)) {
 		w->no_handshake++;
+		w->no_hello_quic += ev->quic_version != 0;
+	}
 	if (w->q != NULL)
 		scan_ring_conn(w->q, ev);
 	else {
@@ -205,6 +208,7 @@ static void run_file(struct job *j, const struct scan_run *r, size_t i, bool liv
 		tlsa_capture_get_stats(cap, &cs);
 		scan_totals_add(&j->tot, &ts, &cs);
 		j->tot.no_handshake += w->no_handshake;
+		j->tot.no_hello_quic += w->no_hello_quic;
 	}
 	if (r->set->progress)
 		scan_progress_report(&w->prog); /* this file's last counts */
@@ -223,6 +227,7 @@ static void job_merge(struct scan_run *r, struct job *j)
 	scan_counts_merge(&r->counts, &j->w.out.counts);
 	scan_totals_add(&r->tot, &j->tot.ts, &j->tot.cs);
 	r->tot.no_handshake += j->tot.no_handshake;
+	r->tot.no_hello_quic += j->tot.no_hello_quic;
 	r->failed |= j->failed;
 }
 

@@ -426,6 +426,16 @@ void scan_explain(FILE *err, const struct scan_explain_in *in)
 				" packet%s (%" PRIu64 " flow%s) of %s\n",
 				cs->packets, cs->packets == 1 ? "" : "s", ts->flows,
 				ts->flows == 1 ? "" : "s", where);
+		else if (in->tot->no_handshake > 0 &&
+			 in->tot->no_hello_quic == in->tot->no_handshake)
+			/* A QUIC connection is only followed from a client Initial that opens, so
+			   its start is there: what is missing is the rest of the hello. */
+			fprintf(err,
+				"tlsalert scan: %" PRIu64 " QUIC connection%s in %s never got a "
+				"ServerHello, and the ClientHello is not whole (the Initial "
+				"packets with the rest of it are not there)\n",
+				in->tot->no_handshake, in->tot->no_handshake == 1 ? "" : "s",
+				where);
 		else if (in->tot->no_handshake > 0)
 			fprintf(err,
 				"tlsalert scan: the handshake of %" PRIu64

@@ -166,6 +166,9 @@ static void facts_text(struct scan_writer *o, const struct tlsa_alert_event *ev,
 	if (ev->starttls != NULL)
 		add(buf, sizeof(buf), &at, " (%s STARTTLS)", ev->starttls);
 	add(buf, sizeof(buf), &at, ", %s", full_time);
+	if (ev->quic && ev->quic_reason[0] != '\0') /* the closer's own words */
+		add(buf, sizeof(buf), &at, ", reason \"%s%s\"", ev->quic_reason,
+		    strlen(ev->quic_reason) == TLSA_QUIC_REASON_MAX ? "..." : "");
 	if (ev->description < 0)
 		add(buf, sizeof(buf), &at, ", %s of %zu bytes", ev->quic ? "packet" : "record",
 		    ev->record_length);

@@ -16,8 +16,8 @@
  * those of the 64-bit Linux ABIs; elsewhere the check is skipped.
  */
 #if UINTPTR_MAX == 0xffffffffffffffffu
-_Static_assert(sizeof(struct tlsa_alert_event) == 280, "tlsa_alert_event changed: see above");
-_Static_assert(sizeof(struct tlsa_conn_event) == 440, "tlsa_conn_event changed: see above");
+_Static_assert(sizeof(struct tlsa_alert_event) == 400, "tlsa_alert_event changed: see above");
+_Static_assert(sizeof(struct tlsa_conn_event) == 560, "tlsa_conn_event changed: see above");
 _Static_assert(sizeof(struct tlsa_hs_facts) == 1264, "tlsa_hs_facts changed: see above");
 _Static_assert(sizeof(struct tlsa_cert_info) == 2976, "tlsa_cert_info changed: see above");
 _Static_assert(sizeof(struct tlsa_flow) == 64, "tlsa_flow changed: see above");
