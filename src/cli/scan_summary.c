@@ -431,11 +431,10 @@ void scan_explain(FILE *err, const struct scan_explain_in *in)
 			/* A QUIC connection is only followed from a client Initial that opens, so
 			   its start is there: what is missing is the rest of the hello. */
 			fprintf(err,
-				"tlsalert scan: %" PRIu64 " QUIC connection%s in %s never got a "
-				"ServerHello, and the ClientHello is not whole (the Initial "
-				"packets with the rest of it are not there)\n",
+				"tlsalert scan: %" PRIu64 " QUIC connection%s got no ServerHello, "
+				"and %s ClientHello is not whole (an Initial packet is missing)\n",
 				in->tot->no_handshake, in->tot->no_handshake == 1 ? "" : "s",
-				where);
+				in->tot->no_handshake == 1 ? "its" : "their");
 		else if (in->tot->no_handshake > 0)
 			fprintf(err,
 				"tlsalert scan: the handshake of %" PRIu64
