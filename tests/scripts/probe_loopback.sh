@@ -10,6 +10,7 @@
 # tier: full (starts a dozen servers, about 25 s)
 set -u
 cd "$(dirname "$0")/../.."
+. tests/scripts/lib/decode_as.bash
 TLSALERT=${TLSALERT:-$PWD/build/tlsalert}
 command -v openssl >/dev/null || { echo "openssl not found"; exit 77; }
 command -v python3 >/dev/null || { echo "python3 not found"; exit 77; }
@@ -142,7 +143,8 @@ grep -q '"verdict":"[^"]*requires a client certificate (certificate_required wit
 grep -q "^SERVER_HANDSHAKE_TRAFFIC_SECRET " "$tmp/ev.keys" ||
 	{ echo "FAIL: --keylog-out has no handshake secret"; fail=1; }
 if command -v tshark >/dev/null; then
-	got=$(tshark -r "$tmp/ev.pcapng" -Y tls.alert_message -T fields -e tls.alert_message.desc \
+	got=$(tshark -r "$tmp/ev.pcapng" $(decode_as "$tmp/ev.pcapng" tcp tls) -Y tls.alert_message \
+		-T fields -e tls.alert_message.desc \
 		2>/dev/null | sort -n | paste -sd, -)
 	[ "$got" = "47,116,120" ] && echo "ok: tshark reads the same alerts" ||
 		{ echo "FAIL: tshark reads '$got' in --capture-out"; fail=1; }

@@ -39,6 +39,7 @@ for tool in tcpdump gtlsserver gtlsclient python3; do
 	fi
 done
 . tests/scripts/lib/need_tshark.bash
+. tests/scripts/lib/decode_as.bash
 if ! python3 -c 'import cryptography' 2>/dev/null; then
 	echo "python3-cryptography missing: QUIC loopback test not run"
 	exit 77
@@ -121,7 +122,8 @@ check() {
 		fail=1
 		return
 	fi
-	tshark -r "$pcap" "${topt[@]}" -Y quic.cc.error_code -T fields -e frame.number \
+	tshark -r "$pcap" "${topt[@]}" $(decode_as "$pcap" udp quic) -Y quic.cc.error_code \
+		-T fields -e frame.number \
 		-e quic.cc.error_code -e quic.cc.error_code.tls_alert >"$name.tshark" 2>/dev/null
 	python3 - "$name" "$name.json" "$name.tshark" "$want" "$keys" <<'PY' || fail=1
 import json, sys

@@ -8,6 +8,7 @@
 # tier: full (6 x 256 + 3 x 32 handshakes under tcpdump, about 90 s; needs tcpdump on lo, i.e. root)
 set -u
 cd "$(dirname "$0")/../.."
+. tests/scripts/lib/decode_as.bash
 BUILD=${BUILD:-build}
 DRIVER=$PWD/$BUILD/tests/test_serve
 TLSALERT=${TLSALERT:-$PWD/$BUILD/tlsalert}
@@ -88,11 +89,13 @@ roundtrip() {
 	fi
 	seq 0 255 | sed "s/^/2:/; s/\$/:$stage/" >"$d/want"
 	scan_alerts "$d/keys" "$d/c.pcap" >"$d/scan"
-	tshark -r "$d/c.pcap" -o "tls.keylog_file:$d/keys" -Y 'tls.alert_message && tcp.srcport == '"$port" \
+	tshark -r "$d/c.pcap" $(decode_as "$d/c.pcap" tcp tls) -o "tls.keylog_file:$d/keys" \
+		-Y 'tls.alert_message && tcp.srcport == '"$port" \
 		-T fields -e tls.alert_message.level -e tls.alert_message.desc 2>/dev/null |
 		tr '\t' ':' | sed "s/\$/:$stage/" >"$d/tshark"
-	# the alerts: scan exactly; tshark never otherwise, and it may miss a few (it loses
-	# a connection now and then when the client reuses a port)
+	# the alerts: scan exactly; tshark never otherwise, and it may miss a few (it merges
+	# two connections when the client reuses a port: 256 draws from the ephemeral range
+	# collide about once a run; ports other protocols registered are decoded as TLS)
 	if ! cmp -s <(cut -d: -f1,2 "$d/want") <(cut -d: -f1,2 "$d/scan"); then
 		echo "FAIL: $v $st: scan does not report the 256 alerts sent ($(wc -l <"$d/scan") lines)"
 		diff <(cut -d: -f1,2 "$d/want") <(cut -d: -f1,2 "$d/scan") | head -5
@@ -146,7 +149,7 @@ roundtrip_dtls() {
 	wait "$tp" 2>/dev/null
 	seq 0 $((n - 1)) | sed "s/^/2:/; s/\$/:$stage/" >"$d/want"
 	scan_alerts "$d/keys" "$d/c.pcap" >"$d/scan"
-	tshark -r "$d/c.pcap" -o "tls.keylog_file:$d/keys" -d "udp.port==$port,dtls" \
+	tshark -r "$d/c.pcap" -o "tls.keylog_file:$d/keys" $(decode_as "$d/c.pcap" udp dtls) \
 		-Y 'dtls.alert_message && udp.srcport == '"$port" \
 		-T fields -e dtls.alert_message.level -e dtls.alert_message.desc 2>/dev/null |
 		tr '\t' ':' | sed "s/\$/:$stage/" >"$d/tshark"
