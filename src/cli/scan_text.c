@@ -118,8 +118,12 @@ static void hs_facts(const struct tlsa_alert_event *ev, char *buf, size_t cap)
 	/* a close_notify carries the certificate only when the client closed right
 	 * after the handshake (the library reads it then: a rejection after it) */
 	if ((is_cert_alert(code) || code == 0) && ci != NULL && ci->parsed) {
-		add(buf, cap, &at, "; %s certificate %s, issuer %s",
-		    ev->sender == TLSA_ROLE_CLIENT ? "server" : "client", ci->subject, ci->issuer);
+		const char *side = ev->sender == TLSA_ROLE_CLIENT ? "server" : "client";
+		if (ci->self_signed)
+			add(buf, cap, &at, "; %s certificate %s, self-signed", side, ci->subject);
+		else
+			add(buf, cap, &at, "; %s certificate %s, issuer %s", side, ci->subject,
+			    ci->issuer);
 		if (ci->not_before[0] || ci->not_after[0])
 			add(buf, cap, &at, ", valid %s to %s",
 			    ci->not_before[0] ? ci->not_before : "?",
