@@ -41,7 +41,7 @@ quic_cap_stop() {
 }
 
 quic_check() {
-	local name=$1 pcap=$2 keys=$3 want=$4 rc
+	local name=$1 pcap=$2 keys=$3 want=$4 rc rc2
 	local kopt=() topt=()
 	if [ -n "$keys" ]; then
 		kopt=(--keylog "$keys")
@@ -50,7 +50,8 @@ quic_check() {
 	"$TLSALERT" scan --json "${kopt[@]}" "$pcap" >"$name.json" 2>"$name.err"
 	rc=$?
 	"$TLSALERT" scan --json --summary "${kopt[@]}" "$pcap" >>"$name.json" 2>>"$name.err"
-	[ $? -gt $rc ] && rc=$?
+	rc2=$?
+	[ $rc2 -gt $rc ] && rc=$rc2
 	if [ $rc -gt 1 ]; then
 		echo "FAIL: $name: scan exit $rc: $(head -3 "$name.err")"
 		fail=1
