@@ -32,7 +32,7 @@
 # tier's goldens scan-quic-quicgo* read them).  Skipped (77) without go, quic-go,
 # tcpdump, tshark, or ngtcp2's examples (apt-get install golang-go
 # golang-github-lucas-clemente-quic-go-dev tcpdump tshark ngtcp2-server ngtcp2-client).
-# tier: full (builds a Go program, starts QUIC peers and tcpdump on lo; about 25 s)
+# tier: full (builds a Go program, starts QUIC peers and tcpdump on lo; about 15 s)
 set -u
 cd "$(dirname "$0")/../.."
 TLSALERT=${TLSALERT:-$PWD/build/tlsalert}
