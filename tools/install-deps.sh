@@ -4,13 +4,16 @@
 # man-db and pkg-config: tests/scripts/install.sh tries a staged `make install`; openssl,
 # gnutls-bin, golang-go and nginx-light: the servers tests/scripts/probe_loopback.sh probes;
 # curl, gnutls-bin, golang-go and openssl: the clients the serve tests run (tests/scripts/serve_*.sh);
-# ngtcp2-client and ngtcp2-server: the QUIC peers of quic_loopback.sh and logs_quic_ngtcp2.sh.
+# ngtcp2-client and ngtcp2-server: the QUIC peers of quic_loopback.sh and logs_quic_ngtcp2.sh;
+# golang-github-lucas-clemente-quic-go-dev: quic-go (0.29 on Debian 12, with its qtls for Go
+# 1.19), which quic_quicgo.sh builds tests/scripts/lib/quic_peer.go against (GOPATH mode).
 # nginx-light is installed on its own and may fail: its package starts a service on port 80,
 # which a container or a busy port can refuse; the test runs nginx from its binary alone and
 # counts nginx as skipped when the binary is not there.
 set -e
 pkgs="build-essential clang python3 libpcap-dev libssl-dev zlib1g-dev tshark tcpdump man-db pkg-config
-	openssl gnutls-bin golang-go curl ngtcp2-client ngtcp2-server"
+	openssl gnutls-bin golang-go curl ngtcp2-client ngtcp2-server
+	golang-github-lucas-clemente-quic-go-dev"
 [ -n "${TLSALERT_MIN_DEPS:-}" ] && pkgs="build-essential python3 libpcap-dev libssl-dev zlib1g-dev"
 missing=""
 for p in $pkgs; do

@@ -59,7 +59,9 @@ def main():
     out, keys = sys.argv[1], sys.argv[2]
     copies = int(sys.argv[3]) if len(sys.argv) > 3 else 2000
     templates = []
-    for p in sorted(glob.glob(os.path.join(DATA, "*.pcap"))):
+    # the captures the figures of docs/PERFORMANCE.md were made with (not quicgo-*)
+    paths = glob.glob(os.path.join(DATA, "ngtcp2-*.pcap")) + glob.glob(os.path.join(DATA, "crafted-*.pcap"))
+    for p in sorted(paths):
         pk = read_pcap(p)
         if pk:
             ihl = (pk[0][1][0] & 15) * 4
@@ -80,7 +82,8 @@ def main():
             f.write(struct.pack("<IIII", t // 1000000, t % 1000000, len(ip), len(ip)))
             f.write(ip)
     with open(keys, "w") as k:
-        for p in sorted(glob.glob(os.path.join(DATA, "*.keys"))):
+        for p in sorted(glob.glob(os.path.join(DATA, "ngtcp2-*.keys")) +
+                        glob.glob(os.path.join(DATA, "crafted-*.keys"))):
             k.write(open(p).read())
 
 

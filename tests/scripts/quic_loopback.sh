@@ -6,7 +6,8 @@
 # made to send).  For each, scan's alert (code, sender, packet space, stage,
 # transport "quic") is checked, and tshark must agree: the first frame of each
 # quic.cc.error_code.tls_alert it decodes (with the same key log) is the frame
-# of scan's alert with that code.
+# of scan's alert with that code (quic_check, tests/scripts/lib/quic_capture.bash,
+# shared with quic_quicgo.sh, the same cases with quic-go).
 #
 #   groups     no group in common: the server's Initial carries CRYPTO_ERROR
 #              0x128 (handshake_failure), readable without keys
@@ -39,7 +40,7 @@ for tool in tcpdump gtlsserver gtlsclient python3; do
 	fi
 done
 . tests/scripts/lib/need_tshark.bash
-. tests/scripts/lib/decode_as.bash
+. tests/scripts/lib/quic_capture.bash
 if ! python3 -c 'import cryptography' 2>/dev/null; then
 	echo "python3-cryptography missing: QUIC loopback test not run"
 	exit 77
@@ -65,11 +66,7 @@ base=$((30000 + RANDOM % 20000))
 # client run against a fresh server.
 capture() {
 	local name=$1 sopts=$2 copts=$3 port=$((base + ${#pids[@]}))
-	timeout 15 tcpdump -i lo -U -s 0 -w "$name.pcap" "udp port $port" >/dev/null 2>&1 &
-	local tp=$!
-	pids+=("$tp")
-	# wait until tcpdump listens (its file has a header)
-	for _ in $(seq 50); do [ -s "$name.pcap" ] && break; sleep 0.1; done
+	quic_cap_start "$name" "$port"
 	# shellcheck disable=SC2086
 	SSLKEYLOGFILE=$name.srv.keys timeout 10 gtlsserver -q -d "$tmp/htdocs" $sopts 127.0.0.1 "$port" \
 		key.pem cert.pem \
@@ -82,9 +79,7 @@ capture() {
 		127.0.0.1 "$port" "https://localhost/${URI_PATH:-}" >"$name.cli.log" 2>&1
 	sleep 0.5
 	kill "$sp" 2>/dev/null
-	sleep 0.3
-	kill "$tp" 2>/dev/null
-	wait "$tp" 2>/dev/null
+	quic_cap_stop
 	touch "$name.keys"
 	if [ -n "${MAKE:-}" ]; then
 		cp "$name.pcap" "$MAKE/ngtcp2-$name.pcap"
@@ -103,85 +98,24 @@ capture v2vn "" "-v 0x6b3343cf"
 URI_PATH=big capture keyupdate "--max-gso-dgrams=1" "--key-update=1ms"
 python3 "$ROOT/tests/data/quic/gen_synth.py" . || { echo "FAIL: gen_synth.py"; exit 1; }
 
-# check NAME PCAP KEYS "EXPECTED": EXPECTED is ";"-separated code:sender:space:stage:inferred
-# (empty: no alert; "|" separates alternatives); then tshark's CRYPTO_ERROR alerts must be scan's.
 fail=0
-check() {
-	local name=$1 pcap=$2 keys=$3 want=$4
-	local kopt=() topt=()
-	if [ -n "$keys" ]; then
-		kopt=(--keylog "$keys")
-		topt=(-o "tls.keylog_file:$keys")
-	fi
-	"$TLSALERT" scan --json "${kopt[@]}" "$pcap" >"$name.json" 2>"$name.err"
-	local rc=$?
-	"$TLSALERT" scan --json --summary "${kopt[@]}" "$pcap" >>"$name.json" 2>>"$name.err"
-	[ $? -gt $rc ] && rc=$?
-	if [ $rc -gt 1 ]; then
-		echo "FAIL: $name: scan exit $rc: $(head -3 "$name.err")"
-		fail=1
-		return
-	fi
-	tshark -r "$pcap" "${topt[@]}" $(decode_as "$pcap" udp quic) -Y quic.cc.error_code \
-		-T fields -e frame.number \
-		-e quic.cc.error_code -e quic.cc.error_code.tls_alert >"$name.tshark" 2>/dev/null
-	python3 - "$name" "$name.json" "$name.tshark" "$want" "$keys" <<'PY' || fail=1
-import json, sys
-name, js, ts, want, keys = sys.argv[1:6]
-objs = [json.loads(l) for l in open(js)]
-alerts = [o for o in objs if "type" not in o]
-conns = [o for o in objs if o.get("type") == "connection"]
-bad = []
-got = ["%s:%s:%s:%s:%s" % (a["code"] if a["code"] is not None else "-", a["sender"],
-                           a["quic_space"], a["stage"], str(a["inferred"]).lower())
-       for a in alerts]
-alts = [[w for w in alt.split(";") if w] for alt in want.split("|")]
-if got not in alts:
-    bad.append("alerts %s, expected %s" % (got, " or ".join(map(str, alts))))
-for a in alerts:
-    if a["transport"] != "quic" or a["quic_version"] not in ("1", "draft-29"):
-        bad.append("transport %s, quic_version %s" % (a["transport"], a["quic_version"]))
-for c in conns:
-    if c["transport"] != "quic":
-        bad.append("connection transport %s" % c["transport"])
-    cl = c.get("close")
-    if cl is not None and not cl["name"]:
-        bad.append("a close without a name")
-# tshark: the first frame of each alert code, against scan's (inferred ones aside)
-first = {}
-for line in open(ts):
-    f = line.rstrip("\n").split("\t")
-    if len(f) < 3 or not f[2]:
-        continue
-    for code in f[2].split(","):
-        first.setdefault(int(code), int(f[0]))
-mine = {a["code"]: a["frame"] for a in alerts if not a["inferred"]}
-if mine != first:
-    bad.append("tshark's alerts %s, scan's %s" % (first, mine))
-if bad:
-    print("FAIL: %s: %s" % (name, "; ".join(bad)))
-    sys.exit(1)
-print("ok: %s: %s" % (name, ", ".join(got) or "no alert"))
-PY
-}
-
-check groups groups.pcap "" "40:server:initial:client_hello:false"
+quic_check groups groups.pcap "" "40:server:initial:client_hello:false"
 # ngtcp2 sends this close in an Initial packet too when it has not yet seen the client
 # drop its Initial keys (a matter of timing): then it is readable without keys.
-check certreq certreq.pcap certreq.keys \
+quic_check certreq certreq.pcap certreq.keys \
 	"116:server:handshake:finished:false|116:server:initial:finished:false"
-check certreq-nokeys certreq.pcap "" \
+quic_check certreq-nokeys certreq.pcap "" \
 	"-:server:handshake:server_hello:true|116:server:initial:server_hello:false"
-check ok ok.pcap ok.keys ""
-check draft29 draft29.pcap draft29.keys ""
-check upgrade upgrade.pcap upgrade.keys ""
-check v2vn v2vn.pcap "" ""
-check keyupdate keyupdate.pcap keyupdate.keys ""
-check alpn-mismatch alpn-mismatch.pcap "" "120:server:initial:client_hello:false"
-check no-alpn no-alpn.pcap "" "120:server:initial:client_hello:false"
-check cert-rejected cert-rejected.pcap cert-rejected.keys "48:client:handshake:server_certificate:false"
-check cert-rejected-nokeys cert-rejected.pcap "" "-:client:handshake:server_hello:true"
-check v2-vn v2-vn.pcap "" ""
+quic_check ok ok.pcap ok.keys ""
+quic_check draft29 draft29.pcap draft29.keys ""
+quic_check upgrade upgrade.pcap upgrade.keys ""
+quic_check v2vn v2vn.pcap "" ""
+quic_check keyupdate keyupdate.pcap keyupdate.keys ""
+quic_check alpn-mismatch alpn-mismatch.pcap "" "120:server:initial:client_hello:false"
+quic_check no-alpn no-alpn.pcap "" "120:server:initial:client_hello:false"
+quic_check cert-rejected cert-rejected.pcap cert-rejected.keys "48:client:handshake:server_certificate:false"
+quic_check cert-rejected-nokeys cert-rejected.pcap "" "-:client:handshake:server_hello:true"
+quic_check v2-vn v2-vn.pcap "" ""
 grep -q '"quic_version":"2","quic_retry":false,"quic_version_negotiation":true' v2-vn.json ||
 	{ echo "FAIL: v2-vn: no v2 connection with a Version Negotiation"; fail=1; }
 

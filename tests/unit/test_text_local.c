@@ -104,6 +104,17 @@ static void joins(const struct tlsa_text *t)
 	CHECK_INT((int)f.n, 1);
 	CHECK(f.m[0].rule_id == NULL && f.m[0].rule_fragment == NULL);
 	CHECK_INT(f.m[0].dir, TLSA_TEXT_RECEIVED);
+	/* Rules that share a text: the rule of the alert the line names joins it.  quic-go 0.29
+	 * (Go 1.19's TLS) sends 42 where Go 1.25 sends 116 (and 40 in TLS 1.2); only the line's
+	 * CRYPTO_ERROR code tells them apart. */
+	f = scan_text(t, "CRYPTO_ERROR (0x12a): tls: client didn't provide a certificate");
+	CHECK_INT((int)f.n, 1);
+	CHECK_INT(f.m[0].code, 42);
+	CHECK_INT(f.m[0].dir, TLSA_TEXT_SENT);
+	CHECK_STR(f.m[0].rule_id, "go-42-cert-required-old");
+	f = scan_text(t, "CRYPTO_ERROR 0x174 (local): tls: client didn't provide a certificate");
+	CHECK(f.n == 1 && f.m[0].code == 116);
+	CHECK_STR(f.m[0].rule_id, "go-116-cert-required");
 	/* A line naming an alert of another code keeps only the alert mention. */
 	f = scan_text(t, "error: no shared cipher; Received fatal alert: unknown_ca");
 	CHECK_INT((int)f.n, 1);

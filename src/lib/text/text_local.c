@@ -189,9 +189,38 @@ static bool lx_better(const struct lx_frag *a, const struct lx_frag *b)
 	return a->order < b->order;
 }
 
-/* The best local error in line[0, len), or NULL; its span in *ms, *me. */
+/* Would f join one of the line's alert mentions (one not received, of f's code or, for a
+ * rule with a pre13 rule, of that one's)? */
+static bool lx_joins(const struct lx_frag *f, const struct line_state *st)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		const struct tlsa_text_mention *m = &st->m[i];
+		if (m->dir != TLSA_TEXT_RECEIVED &&
+		    (m->code == (int)f->src->alert ||
+		     (f->src->pre13 != NULL && m->code == f->src->pre13_alert)))
+			return true;
+	}
+	return false;
+}
+
+/* Is a better than b for this line: on a line that names alerts, a fragment whose rule
+ * joins one of them first (rules share texts across versions and stacks: Go's "client
+ * didn't provide a certificate" is 116 in Go 1.25's TLS 1.3, 42 in Go 1.19's, 40 in TLS
+ * 1.2; the line's CRYPTO_ERROR 0x12a tells which), then lx_better(). */
+static bool lx_prefer(const struct lx_frag *a, const struct lx_frag *b, const struct line_state *st)
+{
+	if (st->n > 0) {
+		bool ja = lx_joins(a, st), jb = lx_joins(b, st);
+		if (ja != jb)
+			return ja;
+	}
+	return lx_better(a, b);
+}
+
+/* The best local error in line[0, len) for the line's mentions st, or NULL; its span in
+ * *ms, *me. */
 static const struct lx_frag *lx_best(const struct tlsa_text *t, const char *line, size_t len,
-				     size_t *ms, size_t *me)
+				     const struct line_state *st, size_t *ms, size_t *me)
 {
 	const struct lx_frag *best = NULL;
 
@@ -213,7 +242,7 @@ static const struct lx_frag *lx_best(const struct tlsa_text *t, const char *line
 		for (size_t j = lo; j < t->n_lx && t->lx[j].hash == h; j++) {
 			const struct lx_frag *f = &t->lx[j];
 			size_t start, end;
-			if (i < f->key || (best != NULL && !lx_better(f, best)))
+			if (i < f->key || (best != NULL && !lx_prefer(f, best, st)))
 				continue;
 			if (lx_match(line, i - f->key, len, f, &start, &end)) {
 				best = f;
@@ -285,7 +314,7 @@ void text_add_local(const struct tlsa_text *t, const char *buf, size_t ls, size_
 		    struct line_state *st)
 {
 	size_t ms = 0, me = 0;
-	const struct lx_frag *f = lx_best(t, buf + ls, len, &ms, &me);
+	const struct lx_frag *f = lx_best(t, buf + ls, len, st, &ms, &me);
 
 	if (f == NULL)
 		return;
