@@ -13,7 +13,8 @@
  *
  * Costs: nothing for UDP flows that do not start with a long header of at
  * least 1200 bytes (session.c tests the first byte and the length);
- * per QUIC connection one struct quic (about 1.5 KB), CRYPTO bytes that
+ * per QUIC connection one struct quic (about 300 bytes) and, until its first
+ * close, its struct qlive (keys, streams: about 2 KB), CRYPTO bytes that
  * arrive out of order up to QUIC_CRYPTO_MAX per direction and space
  * (counted in the flow's handshake memory); per packet nothing allocated:
  * payloads are opened into the tracker's one buffer.
@@ -48,9 +49,16 @@ struct qstream {
 	} r[QUIC_RANGES];
 };
 
-/* The keys of a connection: most of its memory, freed at its first close. */
-struct qkeys {
+/* What only an open connection needs: its keys, packet numbers, CRYPTO streams and
+ * the last packet of each side (for inference, which a close rules out).  Most of its
+ * memory, freed at its first close; struct quic keeps the few hundred bytes its
+ * connection event and outcome need until the flow ends. */
+struct qlive {
 	struct tlsa_quic_keys ini[2], hsk[2], app[2], next[2], prev[2], early;
+	uint64_t largest[2][QS_COUNT];
+	struct qstream cs[2][QS_COUNT];
+	size_t last_len[2];
+	struct tlsa_pktinfo last_pkt[2];
 };
 
 struct quic {
@@ -72,21 +80,14 @@ struct quic {
 	bool phase[2];	       /* key phase of app[dir] */
 	bool have_next[2];     /* k->next[dir] holds the next key phase's keys */
 	bool have_prev[2];     /* k->prev[dir] the last phase's (late packets) */
-	struct qkeys *k;       /* NULL once the connection closed */
-	uint64_t largest[2][QS_COUNT];
-	struct qstream cs[2][QS_COUNT];
+	struct qlive *k;       /* NULL once the connection closed */
 	uint32_t n[2][QP_COUNT];	/* packets sent, per type */
 	uint32_t n_opened[2][QP_COUNT]; /* ... of which opened */
-	uint64_t first_hs_frame[2];	/* frame of the first Handshake packet of each direction */
 	uint32_t app_after_peer_hs[2];	/* 1-RTT packets sent after the peer's first Handshake */
 	/* datagrams sent after the peer's first Handshake packet: with a Handshake packet,
 	   with 1-RTT packets alone; does the last datagram hold a Handshake packet */
 	uint32_t hs_dgrams_after_peer[2], app_dgrams_after_peer[2];
 	bool last_dgram_hs[2];
-	int last_type[2]; /* QP_* of the last packet of each direction, -1 none */
-	uint64_t last_pn[2];
-	size_t last_len[2];
-	struct tlsa_pktinfo last_pkt[2];
 	bool closed[2];		      /* a CONNECTION_CLOSE was read from each direction */
 	struct tlsa_quic_close close; /* the first one, for the connection event */
 	uint64_t key_updates;
@@ -130,7 +131,7 @@ static struct quic *quic_new(struct tlsa_tracker *t, struct conn *c, int dir,
 	if (!tracker_ready(t) || !ses_need_hs(t, c))
 		return NULL;
 	struct quic *q = calloc(1, sizeof(*q));
-	struct qkeys *k = calloc(1, sizeof(*k));
+	struct qlive *k = calloc(1, sizeof(*k));
 	if (q == NULL || k == NULL ||
 	    tlsa_quic_initial_keys(t->qctx, p->version, p->dcid, p->dcid_len, &k->ini[dir],
 				   &k->ini[1 - dir]) != 0) {
@@ -144,11 +145,9 @@ static struct quic *quic_new(struct tlsa_tracker *t, struct conn *c, int dir,
 	if (p->dcid_len > 0) /* a zero-length DCID has no pointer */
 		memcpy(q->odcid, p->dcid, p->dcid_len);
 	q->odcid_len = p->dcid_len;
-	for (int d = 0; d < 2; d++) {
-		q->last_type[d] = -1;
+	for (int d = 0; d < 2; d++)
 		for (int s = 0; s < QS_COUNT; s++)
-			q->largest[d][s] = TLSA_QUIC_PN_NONE;
-	}
+			k->largest[d][s] = TLSA_QUIC_PN_NONE;
 	q->close.sender = TLSA_ROLE_UNKNOWN;
 	q->counted = true;
 	t->quic_conns++;
@@ -218,9 +217,11 @@ static void quic_crypto(struct tlsa_tracker *t, struct conn *c, struct quic *q, 
 			int dir, int space, uint64_t off, const uint8_t *p, size_t n,
 			const struct tlsa_pktinfo *pkt)
 {
-	struct qstream *s = &q->cs[dir][space];
-	if (n == 0 || off + n <= s->done || q->close.closed)
-		return; /* a retransmission; or the connection is closing */
+	if (q->k == NULL || q->close.closed)
+		return; /* the connection is closing (a close earlier in this packet) */
+	struct qstream *s = &q->k->cs[dir][space];
+	if (n == 0 || off + n <= s->done)
+		return; /* a retransmission */
 	if (off < s->done) {
 		p += s->done - off;
 		n -= (size_t)(s->done - off);
@@ -253,9 +254,9 @@ static void quic_crypto(struct tlsa_tracker *t, struct conn *c, struct quic *q, 
  * table's own bound holds it until the flow ends), and no CRYPTO bytes will matter. */
 static void quic_release(struct tlsa_tracker *t, struct conn *c, struct quic *q)
 {
-	for (int d = 0; d < 2; d++)
+	for (int d = 0; d < 2 && q->k != NULL; d++)
 		for (int s = 0; s < QS_COUNT; s++) {
-			struct qstream *cs = &q->cs[d][s];
+			struct qstream *cs = &q->k->cs[d][s];
 			if (cs->buf != NULL)
 				hs_mem_give(t, c, cs->cap);
 			free(cs->buf);
@@ -442,7 +443,7 @@ static int open_1rtt(struct tlsa_tracker *t, struct quic *q, int dir, struct tls
 		     size_t *plen)
 {
 	struct tlsa_error err;
-	struct qkeys *k = q->k;
+	struct qlive *k = q->k;
 	if (p->key_phase == q->phase[dir]) {
 		return tlsa_quic_decrypt_payload(t->qctx, &k->app[dir], p, t->qbuf, QUIC_BUF_CAP,
 						 plen, &err);
@@ -486,7 +487,8 @@ static bool quic_open(struct tlsa_tracker *t, struct quic *q, int dir, int ptype
 								 : &q->k->app[dir];
 	if (k->aead == 0 || (ptype == QP_0RTT && dir != q->cdir))
 		return false;
-	if (tlsa_quic_unprotect_header(t->qctx, k, p, q->largest[dir][space], &err) != 0)
+	uint64_t *largest = &q->k->largest[dir][space];
+	if (tlsa_quic_unprotect_header(t->qctx, k, p, *largest, &err) != 0)
 		return false;
 	int rc = ptype == QP_1RTT ? open_1rtt(t, q, dir, p, plen)
 				  : tlsa_quic_decrypt_payload(t->qctx, k, p, t->qbuf, QUIC_BUF_CAP,
@@ -498,8 +500,8 @@ static bool quic_open(struct tlsa_tracker *t, struct quic *q, int dir, int ptype
 		}
 		return false;
 	}
-	if (q->largest[dir][space] == TLSA_QUIC_PN_NONE || p->pn > q->largest[dir][space])
-		q->largest[dir][space] = p->pn;
+	if (*largest == TLSA_QUIC_PN_NONE || p->pn > *largest)
+		*largest = p->pn;
 	return true;
 }
 
@@ -512,11 +514,11 @@ static void skip_1rtt(struct tlsa_tracker *t, struct quic *q, int dir, struct tl
 	struct tlsa_error err;
 	if (q->k == NULL || q->k->app[dir].aead == 0)
 		return;
-	if (tlsa_quic_unprotect_header(t->qctx, &q->k->app[dir], p, q->largest[dir][QS_APP],
-				       &err) != 0)
+	uint64_t *largest = &q->k->largest[dir][QS_APP];
+	if (tlsa_quic_unprotect_header(t->qctx, &q->k->app[dir], p, *largest, &err) != 0)
 		return;
-	if (q->largest[dir][QS_APP] == TLSA_QUIC_PN_NONE || p->pn > q->largest[dir][QS_APP])
-		q->largest[dir][QS_APP] = p->pn;
+	if (*largest == TLSA_QUIC_PN_NONE || p->pn > *largest)
+		*largest = p->pn;
 }
 
 /* What the packet tells before it is opened: connection IDs, counts for inference. */
@@ -529,17 +531,15 @@ static void quic_note(struct tlsa_tracker *t, struct conn *c, struct quic *q, in
 		q->short_dcid[1 - dir] = p->scid_len;
 	}
 	q->n[dir][ptype]++;
-	if (ptype == QP_HANDSHAKE) {
-		if (q->n[dir][QP_HANDSHAKE] == 1)
-			q->first_hs_frame[dir] = pkt->frame;
-	} else if (ptype == QP_1RTT) {
+	if (ptype == QP_1RTT) {
 		if (q->n[1 - dir][QP_HANDSHAKE] > 0)
 			q->app_after_peer_hs[dir]++;
 		hist_add(c, dir, 'A');
 	}
-	q->last_type[dir] = ptype;
-	q->last_len[dir] = p->len;
-	q->last_pkt[dir] = *pkt;
+	if (q->k != NULL) {
+		q->k->last_len[dir] = p->len;
+		q->k->last_pkt[dir] = *pkt;
+	}
 	(void)t;
 }
 
@@ -596,7 +596,8 @@ static void quic_packet(struct tlsa_tracker *t, struct conn *c, struct quic *q, 
 		    0) {
 			q->k->ini[dir] = ck;
 			q->k->ini[1 - dir] = sk;
-			q->largest[0][QS_INITIAL] = q->largest[1][QS_INITIAL] = TLSA_QUIC_PN_NONE;
+			q->k->largest[0][QS_INITIAL] = q->k->largest[1][QS_INITIAL] =
+				TLSA_QUIC_PN_NONE;
 		}
 		q->rekey = false;
 	}
@@ -662,7 +663,7 @@ bool ses_quic_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 		/* its Initial carries the ClientHello, even one whose pieces never all come */
 		if (c->ch_dir < 0)
 			c->ch_dir = dir;
-		q->largest[dir][QS_INITIAL] = TLSA_QUIC_PN_NONE;
+		q->k->largest[dir][QS_INITIAL] = TLSA_QUIC_PN_NONE;
 	}
 	t->st.quic_packets++;
 	size_t off = 0;
@@ -701,7 +702,7 @@ static void quic_infer(struct tlsa_tracker *t, struct conn *c, struct quic *q, s
 {
 	int cd = q->cdir, sd = 1 - cd, dir;
 	const char *evidence;
-	if (q->closed[0] || q->closed[1] || q->hs_done)
+	if (q->closed[0] || q->closed[1] || q->hs_done || q->k == NULL)
 		return;
 	if (q->n[cd][QP_HANDSHAKE] > q->n_opened[cd][QP_HANDSHAKE] && q->n[cd][QP_1RTT] == 0 &&
 	    q->n[sd][QP_HANDSHAKE] > 0) {
@@ -719,8 +720,8 @@ static void quic_infer(struct tlsa_tracker *t, struct conn *c, struct quic *q, s
 		return;
 	}
 	struct tlsa_alert_event ev;
-	ses_base_event(t, &ev, c, f, dir, &q->last_pkt[dir]);
-	ev.record_length = q->last_len[dir];
+	ses_base_event(t, &ev, c, f, dir, &q->k->last_pkt[dir]);
+	ev.record_length = q->k->last_len[dir];
 	ev.version = ses_conn_version(c, 0x0304, &ev.version_negotiated);
 	ev.encrypted = true;
 	ev.inferred = true;
