@@ -14,7 +14,8 @@
  * Costs: nothing for UDP flows that do not start with a long header of at
  * least 1200 bytes (session.c tests the first byte and the length);
  * per QUIC connection one struct quic (about 300 bytes) and, until its first
- * close, its struct qlive (keys, streams: about 2 KB), CRYPTO bytes that
+ * close, its struct qlive (Initial keys, streams: about 1 KB) and the keys of the key
+ * log's secrets (struct qsecrets, 1.2 KB, when it has them), CRYPTO bytes that
  * arrive out of order up to QUIC_CRYPTO_MAX per direction and space
  * (counted in the flow's handshake memory); per packet nothing allocated:
  * payloads are opened into the tracker's one buffer.
@@ -49,12 +50,19 @@ struct qstream {
 	} r[QUIC_RANGES];
 };
 
+/* The keys made from a key log's secrets (1.2 KB): allocated only for a connection
+ * the key log has. */
+struct qsecrets {
+	struct tlsa_quic_keys hsk[2], app[2], next[2], prev[2], early;
+};
+
 /* What only an open connection needs: its keys, packet numbers, CRYPTO streams and
  * the last packet of each side (for inference, which a close rules out).  Most of its
  * memory, freed at its first close; struct quic keeps the few hundred bytes its
  * connection event and outcome need until the flow ends. */
 struct qlive {
-	struct tlsa_quic_keys ini[2], hsk[2], app[2], next[2], prev[2], early;
+	struct tlsa_quic_keys ini[2];
+	struct qsecrets *s; /* NULL until the key log has the connection's secrets */
 	uint64_t largest[2][QS_COUNT];
 	struct qstream cs[2][QS_COUNT];
 	size_t last_len[2];
@@ -78,8 +86,8 @@ struct quic {
 	bool decrypting;       /* it had this connection's handshake secrets */
 	bool hs_done;	       /* HANDSHAKE_DONE was read */
 	bool phase[2];	       /* key phase of app[dir] */
-	bool have_next[2];     /* k->next[dir] holds the next key phase's keys */
-	bool have_prev[2];     /* k->prev[dir] the last phase's (late packets) */
+	bool have_next[2];     /* k->s->next[dir] holds the next key phase's keys */
+	bool have_prev[2];     /* k->s->prev[dir] the last phase's (late packets) */
 	struct qlive *k;       /* NULL once the connection closed */
 	uint32_t n[2][QP_COUNT];	/* packets sent, per type */
 	uint32_t n_opened[2][QP_COUNT]; /* ... of which opened */
@@ -269,6 +277,10 @@ static void quic_release(struct tlsa_tracker *t, struct conn *c, struct quic *q)
 		t->quic_conns--;
 	}
 	if (q->k != NULL) {
+		if (q->k->s != NULL) {
+			memset(q->k->s, 0, sizeof(*q->k->s));
+			free(q->k->s);
+		}
 		memset(q->k, 0, sizeof(*q->k));
 		free(q->k);
 		q->k = NULL;
@@ -393,11 +405,14 @@ static void quic_keylog(struct tlsa_tracker *t, struct conn *c, struct quic *q)
 	if ((!early && !main) || q->k == NULL)
 		return;
 	struct tlsa_keylog_entry e;
-	if (tlsa_keylog_find(t->kl, hs->client_random, &e) == NULL) {
+	if (tlsa_keylog_find(t->kl, hs->client_random, &e) == NULL ||
+	    (q->k->s == NULL && (q->k->s = calloc(1, sizeof(*q->k->s))) == NULL)) {
 		q->early_done = q->early_done || early;
 		q->kl_done = q->kl_done || main;
+		memset(&e, 0, sizeof(e));
 		return;
 	}
+	struct qsecrets *ks = q->k->s;
 	int cd = q->cdir, sd = 1 - cd;
 	if (early) {
 		q->early_done = true;
@@ -407,16 +422,16 @@ static void quic_keylog(struct tlsa_tracker *t, struct conn *c, struct quic *q)
 				suite = hs->suites[i];
 				break;
 			}
-		keys_from(t, q, &e, TLSA_KL_CLIENT_EARLY, suite, &q->k->early);
+		keys_from(t, q, &e, TLSA_KL_CLIENT_EARLY, suite, &ks->early);
 	}
 	if (main) {
 		q->kl_done = true;
 		uint16_t suite = hs->suite_selected;
-		keys_from(t, q, &e, TLSA_KL_CLIENT_HANDSHAKE, suite, &q->k->hsk[cd]);
-		keys_from(t, q, &e, TLSA_KL_SERVER_HANDSHAKE, suite, &q->k->hsk[sd]);
-		keys_from(t, q, &e, TLSA_KL_CLIENT_TRAFFIC_0, suite, &q->k->app[cd]);
-		keys_from(t, q, &e, TLSA_KL_SERVER_TRAFFIC_0, suite, &q->k->app[sd]);
-		if (q->k->hsk[cd].aead != 0 || q->k->hsk[sd].aead != 0 || q->k->app[cd].aead != 0) {
+		keys_from(t, q, &e, TLSA_KL_CLIENT_HANDSHAKE, suite, &ks->hsk[cd]);
+		keys_from(t, q, &e, TLSA_KL_SERVER_HANDSHAKE, suite, &ks->hsk[sd]);
+		keys_from(t, q, &e, TLSA_KL_CLIENT_TRAFFIC_0, suite, &ks->app[cd]);
+		keys_from(t, q, &e, TLSA_KL_SERVER_TRAFFIC_0, suite, &ks->app[sd]);
+		if (ks->hsk[cd].aead != 0 || ks->hsk[sd].aead != 0 || ks->app[cd].aead != 0) {
 			q->decrypting = true;
 			t->st.dec_conns++;
 		}
@@ -443,7 +458,7 @@ static int open_1rtt(struct tlsa_tracker *t, struct quic *q, int dir, struct tls
 		     size_t *plen)
 {
 	struct tlsa_error err;
-	struct qlive *k = q->k;
+	struct qsecrets *k = q->k->s; /* set: quic_open() found the 1-RTT keys there */
 	if (p->key_phase == q->phase[dir]) {
 		return tlsa_quic_decrypt_payload(t->qctx, &k->app[dir], p, t->qbuf, QUIC_BUF_CAP,
 						 plen, &err);
@@ -481,11 +496,13 @@ static bool quic_open(struct tlsa_tracker *t, struct quic *q, int dir, int ptype
 					    : QS_APP;
 	if (q->k == NULL)
 		return false; /* closed */
+	const struct qsecrets *ks = q->k->s;
 	const struct tlsa_quic_keys *k = ptype == QP_INITIAL	 ? &q->k->ini[dir]
-					 : ptype == QP_HANDSHAKE ? &q->k->hsk[dir]
-					 : ptype == QP_0RTT	 ? &q->k->early
-								 : &q->k->app[dir];
-	if (k->aead == 0 || (ptype == QP_0RTT && dir != q->cdir))
+					 : ks == NULL		 ? NULL
+					 : ptype == QP_HANDSHAKE ? &ks->hsk[dir]
+					 : ptype == QP_0RTT	 ? &ks->early
+								 : &ks->app[dir];
+	if (k == NULL || k->aead == 0 || (ptype == QP_0RTT && dir != q->cdir))
 		return false;
 	uint64_t *largest = &q->k->largest[dir][space];
 	if (tlsa_quic_unprotect_header(t->qctx, k, p, *largest, &err) != 0)
@@ -512,10 +529,10 @@ static bool quic_open(struct tlsa_tracker *t, struct quic *q, int dir, int ptype
 static void skip_1rtt(struct tlsa_tracker *t, struct quic *q, int dir, struct tlsa_quic_packet *p)
 {
 	struct tlsa_error err;
-	if (q->k == NULL || q->k->app[dir].aead == 0)
+	if (q->k == NULL || q->k->s == NULL || q->k->s->app[dir].aead == 0)
 		return;
 	uint64_t *largest = &q->k->largest[dir][QS_APP];
-	if (tlsa_quic_unprotect_header(t->qctx, &q->k->app[dir], p, *largest, &err) != 0)
+	if (tlsa_quic_unprotect_header(t->qctx, &q->k->s->app[dir], p, *largest, &err) != 0)
 		return;
 	if (*largest == TLSA_QUIC_PN_NONE || p->pn > *largest)
 		*largest = p->pn;
