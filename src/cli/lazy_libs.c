@@ -186,6 +186,7 @@
 	   const OSSL_PARAM *params, const void *key, size_t keylen, const unsigned char *data,    \
 	   size_t datalen, unsigned char *out, size_t outsize, size_t *outlen),                    \
 	  (libctx, name, propq, subalg, params, key, keylen, data, datalen, out, outsize, outlen)) \
+	X(int, EVP_MD_CTX_copy_ex, (EVP_MD_CTX * out, const EVP_MD_CTX *in), (out, in))            \
 	XV(EVP_MD_CTX_free, (EVP_MD_CTX * ctx), (ctx))                                             \
 	X(EVP_MD_CTX *, EVP_MD_CTX_new, (void), ())                                                \
 	X(EVP_MD *, EVP_MD_fetch, (OSSL_LIB_CTX * ctx, const char *algorithm, const char *props),  \

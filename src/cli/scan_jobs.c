@@ -20,6 +20,7 @@ struct scan_worker {
 	bool flush;	       /* a stream: each event is flushed out as soon as it is written */
 	uint64_t no_handshake; /* TLS connections in which neither hello was seen */
 	uint64_t no_hello_quic; /* of which QUIC (their first Initial is always seen) */
+	uint64_t conns_unwritten; /* connection events the output thread only had to count */
 };
 
 static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
@@ -42,7 +43,9 @@ static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
 		w->no_handshake++;
 		w->no_hello_quic += ev->quic_version != 0;
 	}
-	if (w->q != NULL)
+	if (w->q != NULL && !scan_out_conn_writes(&w->out, ev))
+		w->conns_unwritten++; /* not copied through the ring (8 KB each) to be counted */
+	else if (w->q != NULL)
 		scan_ring_conn(w->q, ev);
 	else {
 		scan_out_conn(&w->out, ev);
@@ -160,6 +163,8 @@ static void job_read(struct job *j, struct tlsa_capture *cap, size_t i, bool liv
 	tlsa_capture_finish(cap);
 	scan_ring_stop(w->q); /* all written before any message about the file */
 	w->q = NULL;
+	w->out.counts.nconns += w->conns_unwritten;
+	w->conns_unwritten = 0;
 	if (stopped && !live && rc == 0) {
 		struct tlsa_capture_stats cs;
 		tlsa_capture_get_stats(cap, &cs);

@@ -728,13 +728,18 @@ static void conn_text(struct scan_writer *o, const struct tlsa_conn_event *ev,
 }
 
 /* Writes one finished connection (--summary only; otherwise it is only counted). */
-void scan_out_conn(struct scan_writer *o, const struct tlsa_conn_event *ev)
+bool scan_out_conn_writes(const struct scan_writer *o, const struct tlsa_conn_event *ev)
 {
-	o->counts.nconns++;
 	/* A plain-text answer has no alert to report it: without --summary, text output
 	   still shows that connection (JSON and CSV keep to alert records). */
 	bool plain = ev->outcome == TLSA_OUT_PLAINTEXT && o->c->fmt == OUT_TEXT;
-	if (!o->set->summary && !plain)
+	return o->set->summary || plain;
+}
+
+void scan_out_conn(struct scan_writer *o, const struct tlsa_conn_event *ev)
+{
+	o->counts.nconns++;
+	if (!scan_out_conn_writes(o, ev))
 		return;
 	struct conn_view v;
 	ends_of(ev->flow, ev->client_dir >= 0 ? ev->client_dir : 0, &v.e);

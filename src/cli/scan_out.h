@@ -28,6 +28,9 @@ struct scan_writer {
 
 void scan_out_alert(struct scan_writer *w, const struct tlsa_alert_event *ev);
 void scan_out_conn(struct scan_writer *w, const struct tlsa_conn_event *ev);
+/* Whether scan_out_conn() writes anything for ev (else it only counts it): reads only the
+ * run's settings, so the reading thread may ask while the output thread writes. */
+bool scan_out_conn_writes(const struct scan_writer *w, const struct tlsa_conn_event *ev);
 /* At the end of a file: writes what was held back (--summary connection lines, in order). */
 void scan_out_finish(struct scan_writer *w);
 

@@ -5,6 +5,10 @@
 #include "scan_ring.h"
 
 #define RING_SLOTS 256
+/* Events filled before a sleeping output thread is woken (a file's; a stream's
+ * go out one by one): a wake-up costs both threads more CPU than writing an
+ * event, and waking it for each one doubled the CPU of a scan with many alerts. */
+#define RING_BATCH 64
 
 struct ring_slot {
 	bool conn;
@@ -19,7 +23,8 @@ struct scan_ring {
 	pthread_cond_t more, room;
 	size_t head, tail; /* slots filled, slots written out (head - tail <= RING_SLOTS) */
 	bool closed;
-	bool flush; /* a stream: flush after each batch written */
+	bool flush;   /* a stream: flush after each batch written */
+	bool waiting; /* the output thread sleeps until `more` */
 	struct scan_writer *w;
 	pthread_t tid;
 	struct ring_slot slot[RING_SLOTS];
@@ -30,8 +35,11 @@ static void *ring_main(void *arg)
 	struct scan_ring *q = arg;
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
-		while (q->tail == q->head && !q->closed)
+		while (q->tail == q->head && !q->closed) {
+			q->waiting = true;
 			pthread_cond_wait(&q->more, &q->lock);
+		}
+		q->waiting = false;
 		size_t end = q->head;
 		if (q->tail == end)
 			break; /* closed and drained */
@@ -102,7 +110,8 @@ static struct ring_slot *ring_slot(struct scan_ring *q)
 static void ring_publish(struct scan_ring *q)
 {
 	pthread_mutex_lock(&q->lock);
-	if (q->head++ == q->tail)
+	q->head++;
+	if (q->waiting && (q->flush || q->head - q->tail >= RING_BATCH))
 		pthread_cond_signal(&q->more);
 	pthread_mutex_unlock(&q->lock);
 }

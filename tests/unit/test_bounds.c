@@ -24,11 +24,13 @@ static void on_alert(void *ctx, const struct tlsa_alert_event *ev)
 	const struct conn *c = ev->flow->user;
 	if (c == NULL)
 		return;
-	/* what the flow counts is what it holds */
+	/* what the flow counts is what it holds (the facts of an empty Certificate are the
+	   tracker's one blank, held by no flow) */
 	size_t held = c->d[0].hs_cap + c->d[1].hs_cap;
 	for (int i = 0; i < 2; i++)
 		held += (c->cert_msg[i] != NULL ? c->cert_msg_len[i] : 0) +
-			(c->cert[i] != NULL ? sizeof(*c->cert[i]) : 0);
+			(c->cert[i] != NULL && c->cert[i] != &t->cert_empty ? sizeof(*c->cert[i])
+									    : 0);
 	CHECK_INT(c->hs_mem, held);
 	if (c->hs_mem > peak_flow)
 		peak_flow = c->hs_mem;

@@ -35,6 +35,7 @@ enum qc_cipher_id {
 struct qc_slot {
 	EVP_CIPHER_CTX *ctx; /* made at first use */
 	bool keyed;	     /* ctx holds `key` */
+	bool has_cipher;     /* ctx was set up with the cipher */
 	uint32_t used;	     /* the cipher's clock at its last use, for eviction */
 	uint8_t key[32];
 };
@@ -47,9 +48,23 @@ struct qc_cipher {
 	struct qc_slot slot[QC_SLOTS];
 };
 
+/* An HMAC key as the SHA-2 states after its ipad and opad blocks: an HMAC
+ * under it copies them and hashes one message block more each. */
+struct qc_hkey {
+	EVP_MD_CTX *in, *out;
+	int hash; /* the tlsa_hash the states are of; 0: not set */
+};
+
+/* Salts of the Initial secrets whose keyed states a context keeps. */
+#define QC_SALTS 3
+
 struct tlsa_quic_ctx {
-	EVP_MAC_CTX *hmac[2]; /* HMAC-SHA256, HMAC-SHA384, made at first use */
-	bool hmac_failed[2];
+	EVP_MD *md[2];	   /* SHA256, SHA384, fetched at first use */
+	bool md_failed[2]; /* ... or that failed: tlsa_hkdf_expand_label() then */
+	EVP_MD_CTX *work;  /* where an HMAC is computed */
+	struct qc_hkey prk;		/* the secret being expanded */
+	struct qc_hkey salt[QC_SALTS];	/* the Initial salts, keyed once */
+	const uint8_t *salt_of[QC_SALTS]; /* which salt each holds */
 	struct qc_cipher c[QC_N];
 };
 

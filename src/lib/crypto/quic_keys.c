@@ -7,8 +7,13 @@
  * Every QUIC output of HKDF-Expand-Label is at most one hash block long, so
  * with a context it is one HMAC over the HkdfLabel and 0x01 (as
  * tlsa_hkdf_expand_label() would compute it, without fetching a KDF for
- * every call); the three keys of one secret share one HMAC key set-up.
- * Without a context the derivation goes through tlsa_hkdf_expand_label().
+ * every call).  The HMAC is computed from the SHA-2 states after the key's
+ * ipad and opad blocks (RFC 2104), made once per secret and copied for each
+ * label: the three keys of one secret cost one key set-up and six hashed
+ * blocks, the Initial salts are keyed once per context (docs/PERFORMANCE.md,
+ * "QUIC in scan": EVP_MAC re-keyed per secret cost twice as much).  libcrypto
+ * computes every SHA-2 block.  Without a context the derivation goes through
+ * tlsa_hkdf_expand_label().
  */
 #include <string.h>
 
@@ -71,6 +76,14 @@ const char *tlsa_quic_version_name(uint32_t version)
 
 /* ----------------------------------------------------------------- context */
 
+static void hkey_free(struct qc_hkey *k)
+{
+	EVP_MD_CTX_free(k->in);
+	EVP_MD_CTX_free(k->out);
+	k->in = k->out = NULL;
+	k->hash = 0;
+}
+
 struct tlsa_quic_ctx *tlsa_quic_ctx_new(void)
 {
 	return OPENSSL_zalloc(sizeof(struct tlsa_quic_ctx));
@@ -81,7 +94,11 @@ void tlsa_quic_ctx_free(struct tlsa_quic_ctx *qc)
 	if (qc == NULL)
 		return;
 	for (int i = 0; i < 2; i++)
-		EVP_MAC_CTX_free(qc->hmac[i]);
+		EVP_MD_free(qc->md[i]);
+	EVP_MD_CTX_free(qc->work);
+	hkey_free(&qc->prk);
+	for (int i = 0; i < QC_SALTS; i++)
+		hkey_free(&qc->salt[i]);
 	for (int i = 0; i < QC_N; i++) {
 		for (int j = 0; j < QC_SLOTS; j++)
 			EVP_CIPHER_CTX_free(qc->c[i].slot[j].ctx);
@@ -131,10 +148,16 @@ EVP_CIPHER_CTX *qc_cipher_keyed(struct tlsa_quic_ctx *qc, enum qc_cipher_id id, 
 	if (lru->ctx == NULL && (lru->ctx = EVP_CIPHER_CTX_new()) == NULL)
 		return NULL;
 	lru->keyed = false;
-	int ok = enc ? EVP_EncryptInit_ex2(lru->ctx, c->cipher, key, NULL, NULL)
-		     : EVP_DecryptInit_ex2(lru->ctx, c->cipher, key, NULL, NULL);
-	if (ok != 1 || ((id == QC_AES_128_ECB || id == QC_AES_256_ECB) &&
-			EVP_CIPHER_CTX_set_padding(lru->ctx, 0) != 1))
+	/* A context that holds the cipher is given only the key: given the cipher
+	 * again, libcrypto frees and remakes its state (the key set-up then costs
+	 * twice as much).  The ECB contexts keep their padding on: header protection
+	 * only encrypts whole blocks, which EVP_EncryptUpdate() returns at once, and
+	 * turning it off would be passed to the cipher again at every key. */
+	const EVP_CIPHER *ci = lru->has_cipher ? NULL : c->cipher;
+	int ok = enc ? EVP_EncryptInit_ex2(lru->ctx, ci, key, NULL, NULL)
+		     : EVP_DecryptInit_ex2(lru->ctx, ci, key, NULL, NULL);
+	lru->has_cipher = ok == 1;
+	if (ok != 1)
 		return NULL;
 	memcpy(lru->key, key, key_len);
 	lru->keyed = true;
@@ -142,29 +165,71 @@ EVP_CIPHER_CTX *qc_cipher_keyed(struct tlsa_quic_ctx *qc, enum qc_cipher_id id, 
 	return lru->ctx;
 }
 
-/* The context's HMAC of this hash (SHA256 or SHA384), or NULL. */
-static EVP_MAC_CTX *qc_hmac(struct tlsa_quic_ctx *qc, tlsa_hash h)
+/* The context's digest for h (SHA256 or SHA384), fetched at first use, or NULL. */
+static EVP_MD *qc_md(struct tlsa_quic_ctx *qc, tlsa_hash h)
 {
 	int i = h == TLSA_HASH_SHA384;
-	if (qc == NULL || qc->hmac_failed[i])
+	if (qc == NULL || qc->md_failed[i])
 		return NULL;
-	if (qc->hmac[i] == NULL) {
-		EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-		EVP_MAC_CTX *m = mac ? EVP_MAC_CTX_new(mac) : NULL;
-		EVP_MAC_free(mac);
-		OSSL_PARAM params[] = {
-			OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-							 (char *)(i ? "SHA384" : "SHA256"), 0),
-			OSSL_PARAM_construct_end(),
-		};
-		if (m == NULL || EVP_MAC_CTX_set_params(m, params) != 1) {
-			EVP_MAC_CTX_free(m);
-			qc->hmac_failed[i] = true;
+	if (qc->md[i] == NULL) {
+		qc->md[i] = EVP_MD_fetch(NULL, i ? "SHA384" : "SHA256", NULL);
+		if (qc->md[i] == NULL) {
+			qc->md_failed[i] = true;
 			return NULL;
 		}
-		qc->hmac[i] = m;
 	}
-	return qc->hmac[i];
+	if (qc->work == NULL && (qc->work = EVP_MD_CTX_new()) == NULL)
+		return NULL;
+	return qc->md[i];
+}
+
+/* Keys hk with key[0..n) for HMAC-h: the digest states after the blocks
+ * key ^ ipad and key ^ opad.  false without the digest, or for a key longer
+ * than a block (none of QUIC's is: secrets, salts). */
+static bool hkey_set(struct tlsa_quic_ctx *qc, tlsa_hash h, struct qc_hkey *hk, const uint8_t *key,
+		     size_t n)
+{
+	EVP_MD *md = qc_md(qc, h);
+	size_t block = h == TLSA_HASH_SHA384 ? 128 : 64;
+	uint8_t pad[128];
+	hk->hash = 0;
+	if (md == NULL || n > block || (hk->in == NULL && (hk->in = EVP_MD_CTX_new()) == NULL) ||
+	    (hk->out == NULL && (hk->out = EVP_MD_CTX_new()) == NULL))
+		return false;
+	bool ok = true;
+	for (int side = 0; side < 2 && ok; side++) {
+		memset(pad, side ? 0x5c : 0x36, block);
+		for (size_t i = 0; i < n; i++)
+			pad[i] ^= key[i];
+		EVP_MD_CTX *m = side ? hk->out : hk->in;
+		ok = EVP_DigestInit_ex2(m, md, NULL) == 1 && EVP_DigestUpdate(m, pad, block) == 1;
+	}
+	OPENSSL_cleanse(pad, sizeof(pad));
+	if (ok)
+		hk->hash = (int)h;
+	return ok;
+}
+
+/* HMAC(hk, m) into out (the hash's length): H(opad state, H(ipad state, m)). */
+static int hmac(struct tlsa_quic_ctx *qc, const struct qc_hkey *hk, const uint8_t *m, size_t n,
+		uint8_t *out)
+{
+	EVP_MD_CTX *w = qc->work;
+	uint8_t inner[EVP_MAX_MD_SIZE];
+	unsigned int il = 0, ol = 0;
+	bool ok = EVP_MD_CTX_copy_ex(w, hk->in) == 1 && EVP_DigestUpdate(w, m, n) == 1 &&
+		  EVP_DigestFinal_ex(w, inner, &il) == 1 && EVP_MD_CTX_copy_ex(w, hk->out) == 1 &&
+		  EVP_DigestUpdate(w, inner, il) == 1 && EVP_DigestFinal_ex(w, out, &ol) == 1;
+	OPENSSL_cleanse(inner, sizeof(inner));
+	return ok ? 0 : TLSA_EINVAL;
+}
+
+/* The context's HMAC key of `secret`, or NULL (no context, no digest): the
+ * caller then derives through tlsa_hkdf_expand_label(). */
+static const struct qc_hkey *prk_key(struct tlsa_quic_ctx *qc, tlsa_hash h, const uint8_t *secret,
+				     size_t n)
+{
+	return qc != NULL && hkey_set(qc, h, &qc->prk, secret, n) ? &qc->prk : NULL;
 }
 
 /* ---------------------------------------------------------- key derivation */
@@ -184,16 +249,16 @@ static const struct labels *labels_of(uint32_t version)
 
 /*
  * HKDF-Expand-Label(secret, label, "", n) for n up to one hash block.  With
- * an HMAC context m: keyed says m already holds `secret` (set by the previous
- * call), which saves the key set-up.  Without one: tlsa_hkdf_expand_label().
+ * hk (the context's key of `secret`, prk_key()) one HMAC; without it
+ * tlsa_hkdf_expand_label().
  */
-static int expand(EVP_MAC_CTX *m, bool keyed, tlsa_hash h, const uint8_t *secret, size_t slen,
-		  const char *label, uint8_t *out, size_t n)
+static int expand(struct tlsa_quic_ctx *qc, const struct qc_hkey *hk, tlsa_hash h,
+		  const uint8_t *secret, size_t slen, const char *label, uint8_t *out, size_t n)
 {
-	if (m == NULL)
+	if (hk == NULL)
 		return tlsa_hkdf_expand_label(h, secret, slen, label, NULL, 0, out, n);
 	uint8_t info[2 + 1 + 6 + 16 + 1 + 1], md[EVP_MAX_MD_SIZE];
-	size_t il = 0, mdl = 0, ll = strlen(label);
+	size_t il = 0, ll = strlen(label);
 	if (ll > 16 || n > tlsa_hash_len(h))
 		return TLSA_EINVAL;
 	info[il++] = (uint8_t)(n >> 8);
@@ -205,12 +270,8 @@ static int expand(EVP_MAC_CTX *m, bool keyed, tlsa_hash h, const uint8_t *secret
 	il += ll;
 	info[il++] = 0; /* empty context */
 	info[il++] = 1; /* T(1) */
-	int rc = 0;
-	if (EVP_MAC_init(m, keyed ? NULL : secret, keyed ? 0 : slen, NULL) != 1 ||
-	    EVP_MAC_update(m, info, il) != 1 || EVP_MAC_final(m, md, &mdl, sizeof(md)) != 1 ||
-	    mdl < n)
-		rc = TLSA_EINVAL;
-	else
+	int rc = hmac(qc, hk, info, il, md);
+	if (rc == 0)
 		memcpy(out, md, n);
 	OPENSSL_cleanse(md, sizeof(md));
 	return rc;
@@ -220,15 +281,13 @@ static int expand(EVP_MAC_CTX *m, bool keyed, tlsa_hash h, const uint8_t *secret
 static int derive_keys(struct tlsa_quic_ctx *qc, struct tlsa_quic_keys *k, bool with_hp)
 {
 	const struct labels *l = labels_of(k->version);
-	EVP_MAC_CTX *m = qc_hmac(qc, (tlsa_hash)k->hash);
-	int rc = expand(m, false, (tlsa_hash)k->hash, k->secret, k->secret_len, l->key, k->key,
-			k->key_len);
+	tlsa_hash h = (tlsa_hash)k->hash;
+	const struct qc_hkey *hk = prk_key(qc, h, k->secret, k->secret_len);
+	int rc = expand(qc, hk, h, k->secret, k->secret_len, l->key, k->key, k->key_len);
 	if (rc == 0)
-		rc = expand(m, true, (tlsa_hash)k->hash, k->secret, k->secret_len, l->iv, k->iv,
-			    12);
+		rc = expand(qc, hk, h, k->secret, k->secret_len, l->iv, k->iv, 12);
 	if (rc == 0 && with_hp)
-		rc = expand(m, true, (tlsa_hash)k->hash, k->secret, k->secret_len, l->hp, k->hp,
-			    k->key_len);
+		rc = expand(qc, hk, h, k->secret, k->secret_len, l->hp, k->hp, k->key_len);
 	return rc;
 }
 
@@ -287,8 +346,8 @@ int tlsa_quic_keys_update(struct tlsa_quic_ctx *qc, const struct tlsa_quic_keys 
 		return TLSA_EINVAL;
 	struct tlsa_quic_keys k = *cur;
 	tlsa_hash h = (tlsa_hash)cur->hash;
-	int rc = expand(qc_hmac(qc, h), false, h, cur->secret, cur->secret_len,
-			labels_of(cur->version)->ku, k.secret, cur->secret_len);
+	int rc = expand(qc, prk_key(qc, h, cur->secret, cur->secret_len), h, cur->secret,
+			cur->secret_len, labels_of(cur->version)->ku, k.secret, cur->secret_len);
 	if (rc == 0)
 		rc = derive_keys(qc, &k, false);
 	if (rc == 0) {
@@ -299,21 +358,36 @@ int tlsa_quic_keys_update(struct tlsa_quic_ctx *qc, const struct tlsa_quic_keys 
 	return rc;
 }
 
+/* The context's HMAC key of an Initial salt (a version's table entry), keyed
+ * at its first use; NULL without a context. */
+static const struct qc_hkey *salt_key(struct tlsa_quic_ctx *qc, const uint8_t *salt)
+{
+	if (qc == NULL)
+		return NULL;
+	for (int i = 0; i < QC_SALTS; i++) {
+		if (qc->salt_of[i] == salt && qc->salt[i].hash != 0)
+			return &qc->salt[i];
+		if (qc->salt_of[i] == NULL) {
+			if (!hkey_set(qc, TLSA_HASH_SHA256, &qc->salt[i], salt, 20))
+				return NULL;
+			qc->salt_of[i] = salt;
+			return &qc->salt[i];
+		}
+	}
+	return prk_key(qc, TLSA_HASH_SHA256, salt, 20);
+}
+
 /* HKDF-Extract(salt, ikm) with SHA-256 into out[32]. */
 static int extract(struct tlsa_quic_ctx *qc, const uint8_t salt[20], const uint8_t *ikm,
 		   size_t ikm_len, uint8_t out[32])
 {
 	static const uint8_t none = 0;
-	EVP_MAC_CTX *m = qc_hmac(qc, TLSA_HASH_SHA256);
+	const struct qc_hkey *hk = salt_key(qc, salt);
 	size_t ol = 0;
 	if (ikm_len == 0)
 		ikm = &none; /* a zero-length DCID is allowed */
-	if (m != NULL)
-		return EVP_MAC_init(m, salt, 20, NULL) == 1 &&
-				       EVP_MAC_update(m, ikm, ikm_len) == 1 &&
-				       EVP_MAC_final(m, out, &ol, 32) == 1 && ol == 32
-			       ? 0
-			       : TLSA_EINVAL;
+	if (hk != NULL)
+		return hmac(qc, hk, ikm, ikm_len, out);
 	return EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, salt, 20, ikm, ikm_len, out, 32,
 			 &ol) &&
 			       ol == 32
@@ -327,12 +401,12 @@ static int extract(struct tlsa_quic_ctx *qc, const uint8_t salt[20], const uint8
 static int initial_sides(struct tlsa_quic_ctx *qc, uint32_t version, const uint8_t initial[32],
 			 struct tlsa_quic_keys *c, struct tlsa_quic_keys *s)
 {
-	EVP_MAC_CTX *m = qc_hmac(qc, TLSA_HASH_SHA256);
+	const struct qc_hkey *hk = prk_key(qc, TLSA_HASH_SHA256, initial, 32);
 	keys_for_suite(c, version, 0x1301);
 	keys_for_suite(s, version, 0x1301);
-	int rc = expand(m, false, TLSA_HASH_SHA256, initial, 32, "client in", c->secret, 32);
+	int rc = expand(qc, hk, TLSA_HASH_SHA256, initial, 32, "client in", c->secret, 32);
 	if (rc == 0)
-		rc = expand(m, true, TLSA_HASH_SHA256, initial, 32, "server in", s->secret, 32);
+		rc = expand(qc, hk, TLSA_HASH_SHA256, initial, 32, "server in", s->secret, 32);
 	if (rc == 0)
 		rc = derive_keys(qc, c, true);
 	if (rc == 0)

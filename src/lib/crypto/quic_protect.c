@@ -121,6 +121,21 @@ static bool aad(EVP_CIPHER_CTX *x, const uint8_t *p, size_t n)
 	return n == 0 || EVP_DecryptUpdate(x, NULL, &ol, p, (int)n) == 1;
 }
 
+/* The unprotected header as associated data: copied together into one call
+ * when it is short (each call into the AEAD costs about as much as 16 bytes
+ * of it), else in its three pieces. */
+static bool header_aad(EVP_CIPHER_CTX *x, const struct tlsa_quic_packet *p)
+{
+	uint8_t h[96];
+	if (p->pn_offset + p->pn_len > sizeof(h))
+		return aad(x, &p->hdr0, 1) && aad(x, p->data + 1, p->pn_offset - 1) &&
+		       aad(x, p->pn_bytes, p->pn_len);
+	h[0] = p->hdr0;
+	memcpy(h + 1, p->data + 1, p->pn_offset - 1);
+	memcpy(h + p->pn_offset, p->pn_bytes, p->pn_len);
+	return aad(x, h, p->pn_offset + p->pn_len);
+}
+
 /* Checks the tag after the ciphertext; 1 when it matches. */
 static int check_tag(EVP_CIPHER_CTX *x, const uint8_t *tag, uint8_t *out_end, int *ol)
 {
@@ -154,9 +169,7 @@ int tlsa_quic_decrypt_payload(struct tlsa_quic_ctx *qc, const struct tlsa_quic_k
 		nonce[11 - i] ^= (uint8_t)(p->pn >> (8 * i));
 	EVP_CIPHER_CTX *x = qc_cipher_keyed(qc, aead_id(k), k->key, k->key_len, false);
 	int l1 = 0, l2 = 0;
-	if (x == NULL || EVP_DecryptInit_ex2(x, NULL, NULL, nonce, NULL) != 1 ||
-	    !aad(x, &p->hdr0, 1) || !aad(x, p->data + 1, p->pn_offset - 1) ||
-	    !aad(x, p->pn_bytes, p->pn_len) ||
+	if (x == NULL || EVP_DecryptInit_ex2(x, NULL, NULL, nonce, NULL) != 1 || !header_aad(x, p) ||
 	    (n > 0 && EVP_DecryptUpdate(x, out, &l1, p->data + p->payload_offset, (int)n) != 1))
 		return tlsa_error_set(err, TLSA_EUNSUPP, p->offset, "libcrypto cannot decrypt");
 	if (check_tag(x, p->data + p->len - 16, out + l1, &l2) != 1) {

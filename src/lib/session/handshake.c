@@ -83,15 +83,20 @@ static void keep_cert_msg(struct tlsa_tracker *t, struct conn *c, int side, cons
 {
 	const uint8_t *der;
 	size_t n;
-	if (c->cert[side] != NULL)
+	if (c->cert[side] != NULL && c->cert[side] != &t->cert_empty) {
 		hs_mem_give(t, c, sizeof(*c->cert[side]));
-	free(c->cert[side]);
+		free(c->cert[side]);
+	}
 	c->cert[side] = NULL;
 	if (c->cert_msg[side] != NULL)
 		hs_mem_give(t, c, c->cert_msg_len[side]);
 	free(c->cert_msg[side]);
 	c->cert_msg[side] = NULL;
 	c->cert_chain[side] = sdec_cert_first(body, len, is_tls13(c), &der, &n);
+	if (n == 0 && c->cert_chain[side] == 0) {
+		c->cert[side] = &t->cert_empty; /* nothing to parse, nothing to keep */
+		return;
+	}
 	/* counted in the flow's handshake memory: the message while it waits, the facts
 	   once parsed (ses_cert_get()); what does not fit is not kept */
 	size_t need = n > 0 ? len : sizeof(*c->cert[side]);

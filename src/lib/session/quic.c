@@ -13,7 +13,9 @@
  *
  * Costs: nothing for UDP flows that do not start with a long header of at
  * least 1200 bytes (session.c tests the first byte and the length);
- * per QUIC connection one struct quic (about 1.5 KB), CRYPTO bytes that
+ * per QUIC connection one struct quic (about 300 bytes) and, until its first
+ * close, its struct qlive (Initial keys, streams: about 1 KB) and the keys of the key
+ * log's secrets (struct qsecrets, 1.2 KB, when it has them), CRYPTO bytes that
  * arrive out of order up to QUIC_CRYPTO_MAX per direction and space
  * (counted in the flow's handshake memory); per packet nothing allocated:
  * payloads are opened into the tracker's one buffer.
@@ -48,9 +50,23 @@ struct qstream {
 	} r[QUIC_RANGES];
 };
 
-/* The keys of a connection: most of its memory, freed at its first close. */
-struct qkeys {
-	struct tlsa_quic_keys ini[2], hsk[2], app[2], next[2], prev[2], early;
+/* The keys made from a key log's secrets (1.2 KB): allocated only for a connection
+ * the key log has. */
+struct qsecrets {
+	struct tlsa_quic_keys hsk[2], app[2], next[2], prev[2], early;
+};
+
+/* What only an open connection needs: its keys, packet numbers, CRYPTO streams and
+ * the last packet of each side (for inference, which a close rules out).  Most of its
+ * memory, freed at its first close; struct quic keeps the few hundred bytes its
+ * connection event and outcome need until the flow ends. */
+struct qlive {
+	struct tlsa_quic_keys ini[2];
+	struct qsecrets *s; /* NULL until the key log has the connection's secrets */
+	uint64_t largest[2][QS_COUNT];
+	struct qstream cs[2][QS_COUNT];
+	size_t last_len[2];
+	struct tlsa_pktinfo last_pkt[2];
 };
 
 struct quic {
@@ -70,23 +86,16 @@ struct quic {
 	bool decrypting;       /* it had this connection's handshake secrets */
 	bool hs_done;	       /* HANDSHAKE_DONE was read */
 	bool phase[2];	       /* key phase of app[dir] */
-	bool have_next[2];     /* k->next[dir] holds the next key phase's keys */
-	bool have_prev[2];     /* k->prev[dir] the last phase's (late packets) */
-	struct qkeys *k;       /* NULL once the connection closed */
-	uint64_t largest[2][QS_COUNT];
-	struct qstream cs[2][QS_COUNT];
+	bool have_next[2];     /* k->s->next[dir] holds the next key phase's keys */
+	bool have_prev[2];     /* k->s->prev[dir] the last phase's (late packets) */
+	struct qlive *k;       /* NULL once the connection closed */
 	uint32_t n[2][QP_COUNT];	/* packets sent, per type */
 	uint32_t n_opened[2][QP_COUNT]; /* ... of which opened */
-	uint64_t first_hs_frame[2];	/* frame of the first Handshake packet of each direction */
 	uint32_t app_after_peer_hs[2];	/* 1-RTT packets sent after the peer's first Handshake */
 	/* datagrams sent after the peer's first Handshake packet: with a Handshake packet,
 	   with 1-RTT packets alone; does the last datagram hold a Handshake packet */
 	uint32_t hs_dgrams_after_peer[2], app_dgrams_after_peer[2];
 	bool last_dgram_hs[2];
-	int last_type[2]; /* QP_* of the last packet of each direction, -1 none */
-	uint64_t last_pn[2];
-	size_t last_len[2];
-	struct tlsa_pktinfo last_pkt[2];
 	bool closed[2];		      /* a CONNECTION_CLOSE was read from each direction */
 	struct tlsa_quic_close close; /* the first one, for the connection event */
 	uint64_t key_updates;
@@ -130,7 +139,7 @@ static struct quic *quic_new(struct tlsa_tracker *t, struct conn *c, int dir,
 	if (!tracker_ready(t) || !ses_need_hs(t, c))
 		return NULL;
 	struct quic *q = calloc(1, sizeof(*q));
-	struct qkeys *k = calloc(1, sizeof(*k));
+	struct qlive *k = calloc(1, sizeof(*k));
 	if (q == NULL || k == NULL ||
 	    tlsa_quic_initial_keys(t->qctx, p->version, p->dcid, p->dcid_len, &k->ini[dir],
 				   &k->ini[1 - dir]) != 0) {
@@ -144,11 +153,9 @@ static struct quic *quic_new(struct tlsa_tracker *t, struct conn *c, int dir,
 	if (p->dcid_len > 0) /* a zero-length DCID has no pointer */
 		memcpy(q->odcid, p->dcid, p->dcid_len);
 	q->odcid_len = p->dcid_len;
-	for (int d = 0; d < 2; d++) {
-		q->last_type[d] = -1;
+	for (int d = 0; d < 2; d++)
 		for (int s = 0; s < QS_COUNT; s++)
-			q->largest[d][s] = TLSA_QUIC_PN_NONE;
-	}
+			k->largest[d][s] = TLSA_QUIC_PN_NONE;
 	q->close.sender = TLSA_ROLE_UNKNOWN;
 	q->counted = true;
 	t->quic_conns++;
@@ -218,9 +225,11 @@ static void quic_crypto(struct tlsa_tracker *t, struct conn *c, struct quic *q, 
 			int dir, int space, uint64_t off, const uint8_t *p, size_t n,
 			const struct tlsa_pktinfo *pkt)
 {
-	struct qstream *s = &q->cs[dir][space];
-	if (n == 0 || off + n <= s->done || q->close.closed)
-		return; /* a retransmission; or the connection is closing */
+	if (q->k == NULL || q->close.closed)
+		return; /* the connection is closing (a close earlier in this packet) */
+	struct qstream *s = &q->k->cs[dir][space];
+	if (n == 0 || off + n <= s->done)
+		return; /* a retransmission */
 	if (off < s->done) {
 		p += s->done - off;
 		n -= (size_t)(s->done - off);
@@ -253,9 +262,9 @@ static void quic_crypto(struct tlsa_tracker *t, struct conn *c, struct quic *q, 
  * table's own bound holds it until the flow ends), and no CRYPTO bytes will matter. */
 static void quic_release(struct tlsa_tracker *t, struct conn *c, struct quic *q)
 {
-	for (int d = 0; d < 2; d++)
+	for (int d = 0; d < 2 && q->k != NULL; d++)
 		for (int s = 0; s < QS_COUNT; s++) {
-			struct qstream *cs = &q->cs[d][s];
+			struct qstream *cs = &q->k->cs[d][s];
 			if (cs->buf != NULL)
 				hs_mem_give(t, c, cs->cap);
 			free(cs->buf);
@@ -268,6 +277,10 @@ static void quic_release(struct tlsa_tracker *t, struct conn *c, struct quic *q)
 		t->quic_conns--;
 	}
 	if (q->k != NULL) {
+		if (q->k->s != NULL) {
+			memset(q->k->s, 0, sizeof(*q->k->s));
+			free(q->k->s);
+		}
 		memset(q->k, 0, sizeof(*q->k));
 		free(q->k);
 		q->k = NULL;
@@ -392,11 +405,14 @@ static void quic_keylog(struct tlsa_tracker *t, struct conn *c, struct quic *q)
 	if ((!early && !main) || q->k == NULL)
 		return;
 	struct tlsa_keylog_entry e;
-	if (tlsa_keylog_find(t->kl, hs->client_random, &e) == NULL) {
+	if (tlsa_keylog_find(t->kl, hs->client_random, &e) == NULL ||
+	    (q->k->s == NULL && (q->k->s = calloc(1, sizeof(*q->k->s))) == NULL)) {
 		q->early_done = q->early_done || early;
 		q->kl_done = q->kl_done || main;
+		memset(&e, 0, sizeof(e));
 		return;
 	}
+	struct qsecrets *ks = q->k->s;
 	int cd = q->cdir, sd = 1 - cd;
 	if (early) {
 		q->early_done = true;
@@ -406,16 +422,16 @@ static void quic_keylog(struct tlsa_tracker *t, struct conn *c, struct quic *q)
 				suite = hs->suites[i];
 				break;
 			}
-		keys_from(t, q, &e, TLSA_KL_CLIENT_EARLY, suite, &q->k->early);
+		keys_from(t, q, &e, TLSA_KL_CLIENT_EARLY, suite, &ks->early);
 	}
 	if (main) {
 		q->kl_done = true;
 		uint16_t suite = hs->suite_selected;
-		keys_from(t, q, &e, TLSA_KL_CLIENT_HANDSHAKE, suite, &q->k->hsk[cd]);
-		keys_from(t, q, &e, TLSA_KL_SERVER_HANDSHAKE, suite, &q->k->hsk[sd]);
-		keys_from(t, q, &e, TLSA_KL_CLIENT_TRAFFIC_0, suite, &q->k->app[cd]);
-		keys_from(t, q, &e, TLSA_KL_SERVER_TRAFFIC_0, suite, &q->k->app[sd]);
-		if (q->k->hsk[cd].aead != 0 || q->k->hsk[sd].aead != 0 || q->k->app[cd].aead != 0) {
+		keys_from(t, q, &e, TLSA_KL_CLIENT_HANDSHAKE, suite, &ks->hsk[cd]);
+		keys_from(t, q, &e, TLSA_KL_SERVER_HANDSHAKE, suite, &ks->hsk[sd]);
+		keys_from(t, q, &e, TLSA_KL_CLIENT_TRAFFIC_0, suite, &ks->app[cd]);
+		keys_from(t, q, &e, TLSA_KL_SERVER_TRAFFIC_0, suite, &ks->app[sd]);
+		if (ks->hsk[cd].aead != 0 || ks->hsk[sd].aead != 0 || ks->app[cd].aead != 0) {
 			q->decrypting = true;
 			t->st.dec_conns++;
 		}
@@ -442,7 +458,7 @@ static int open_1rtt(struct tlsa_tracker *t, struct quic *q, int dir, struct tls
 		     size_t *plen)
 {
 	struct tlsa_error err;
-	struct qkeys *k = q->k;
+	struct qsecrets *k = q->k->s; /* set: quic_open() found the 1-RTT keys there */
 	if (p->key_phase == q->phase[dir]) {
 		return tlsa_quic_decrypt_payload(t->qctx, &k->app[dir], p, t->qbuf, QUIC_BUF_CAP,
 						 plen, &err);
@@ -480,13 +496,16 @@ static bool quic_open(struct tlsa_tracker *t, struct quic *q, int dir, int ptype
 					    : QS_APP;
 	if (q->k == NULL)
 		return false; /* closed */
+	const struct qsecrets *ks = q->k->s;
 	const struct tlsa_quic_keys *k = ptype == QP_INITIAL	 ? &q->k->ini[dir]
-					 : ptype == QP_HANDSHAKE ? &q->k->hsk[dir]
-					 : ptype == QP_0RTT	 ? &q->k->early
-								 : &q->k->app[dir];
-	if (k->aead == 0 || (ptype == QP_0RTT && dir != q->cdir))
+					 : ks == NULL		 ? NULL
+					 : ptype == QP_HANDSHAKE ? &ks->hsk[dir]
+					 : ptype == QP_0RTT	 ? &ks->early
+								 : &ks->app[dir];
+	if (k == NULL || k->aead == 0 || (ptype == QP_0RTT && dir != q->cdir))
 		return false;
-	if (tlsa_quic_unprotect_header(t->qctx, k, p, q->largest[dir][space], &err) != 0)
+	uint64_t *largest = &q->k->largest[dir][space];
+	if (tlsa_quic_unprotect_header(t->qctx, k, p, *largest, &err) != 0)
 		return false;
 	int rc = ptype == QP_1RTT ? open_1rtt(t, q, dir, p, plen)
 				  : tlsa_quic_decrypt_payload(t->qctx, k, p, t->qbuf, QUIC_BUF_CAP,
@@ -498,8 +517,8 @@ static bool quic_open(struct tlsa_tracker *t, struct quic *q, int dir, int ptype
 		}
 		return false;
 	}
-	if (q->largest[dir][space] == TLSA_QUIC_PN_NONE || p->pn > q->largest[dir][space])
-		q->largest[dir][space] = p->pn;
+	if (*largest == TLSA_QUIC_PN_NONE || p->pn > *largest)
+		*largest = p->pn;
 	return true;
 }
 
@@ -510,13 +529,13 @@ static bool quic_open(struct tlsa_tracker *t, struct quic *q, int dir, int ptype
 static void skip_1rtt(struct tlsa_tracker *t, struct quic *q, int dir, struct tlsa_quic_packet *p)
 {
 	struct tlsa_error err;
-	if (q->k == NULL || q->k->app[dir].aead == 0)
+	if (q->k == NULL || q->k->s == NULL || q->k->s->app[dir].aead == 0)
 		return;
-	if (tlsa_quic_unprotect_header(t->qctx, &q->k->app[dir], p, q->largest[dir][QS_APP],
-				       &err) != 0)
+	uint64_t *largest = &q->k->largest[dir][QS_APP];
+	if (tlsa_quic_unprotect_header(t->qctx, &q->k->s->app[dir], p, *largest, &err) != 0)
 		return;
-	if (q->largest[dir][QS_APP] == TLSA_QUIC_PN_NONE || p->pn > q->largest[dir][QS_APP])
-		q->largest[dir][QS_APP] = p->pn;
+	if (*largest == TLSA_QUIC_PN_NONE || p->pn > *largest)
+		*largest = p->pn;
 }
 
 /* What the packet tells before it is opened: connection IDs, counts for inference. */
@@ -529,17 +548,15 @@ static void quic_note(struct tlsa_tracker *t, struct conn *c, struct quic *q, in
 		q->short_dcid[1 - dir] = p->scid_len;
 	}
 	q->n[dir][ptype]++;
-	if (ptype == QP_HANDSHAKE) {
-		if (q->n[dir][QP_HANDSHAKE] == 1)
-			q->first_hs_frame[dir] = pkt->frame;
-	} else if (ptype == QP_1RTT) {
+	if (ptype == QP_1RTT) {
 		if (q->n[1 - dir][QP_HANDSHAKE] > 0)
 			q->app_after_peer_hs[dir]++;
 		hist_add(c, dir, 'A');
 	}
-	q->last_type[dir] = ptype;
-	q->last_len[dir] = p->len;
-	q->last_pkt[dir] = *pkt;
+	if (q->k != NULL) {
+		q->k->last_len[dir] = p->len;
+		q->k->last_pkt[dir] = *pkt;
+	}
 	(void)t;
 }
 
@@ -596,7 +613,8 @@ static void quic_packet(struct tlsa_tracker *t, struct conn *c, struct quic *q, 
 		    0) {
 			q->k->ini[dir] = ck;
 			q->k->ini[1 - dir] = sk;
-			q->largest[0][QS_INITIAL] = q->largest[1][QS_INITIAL] = TLSA_QUIC_PN_NONE;
+			q->k->largest[0][QS_INITIAL] = q->k->largest[1][QS_INITIAL] =
+				TLSA_QUIC_PN_NONE;
 		}
 		q->rekey = false;
 	}
@@ -662,7 +680,7 @@ bool ses_quic_datagram(struct tlsa_tracker *t, struct conn *c, struct tlsa_flow 
 		/* its Initial carries the ClientHello, even one whose pieces never all come */
 		if (c->ch_dir < 0)
 			c->ch_dir = dir;
-		q->largest[dir][QS_INITIAL] = TLSA_QUIC_PN_NONE;
+		q->k->largest[dir][QS_INITIAL] = TLSA_QUIC_PN_NONE;
 	}
 	t->st.quic_packets++;
 	size_t off = 0;
@@ -701,7 +719,7 @@ static void quic_infer(struct tlsa_tracker *t, struct conn *c, struct quic *q, s
 {
 	int cd = q->cdir, sd = 1 - cd, dir;
 	const char *evidence;
-	if (q->closed[0] || q->closed[1] || q->hs_done)
+	if (q->closed[0] || q->closed[1] || q->hs_done || q->k == NULL)
 		return;
 	if (q->n[cd][QP_HANDSHAKE] > q->n_opened[cd][QP_HANDSHAKE] && q->n[cd][QP_1RTT] == 0 &&
 	    q->n[sd][QP_HANDSHAKE] > 0) {
@@ -719,8 +737,8 @@ static void quic_infer(struct tlsa_tracker *t, struct conn *c, struct quic *q, s
 		return;
 	}
 	struct tlsa_alert_event ev;
-	ses_base_event(t, &ev, c, f, dir, &q->last_pkt[dir]);
-	ev.record_length = q->last_len[dir];
+	ses_base_event(t, &ev, c, f, dir, &q->k->last_pkt[dir]);
+	ev.record_length = q->k->last_len[dir];
 	ev.version = ses_conn_version(c, 0x0304, &ev.version_negotiated);
 	ev.encrypted = true;
 	ev.inferred = true;

@@ -193,8 +193,9 @@ static void cb_flow_close(void *ctx, struct tlsa_flow *f)
 	free(c->d[0].rec);
 	free(c->d[1].rec);
 	sdec_free(c->dec);
-	free(c->cert[0]);
-	free(c->cert[1]);
+	for (int side = 0; side < 2; side++)
+		if (c->cert[side] != &t->cert_empty)
+			free(c->cert[side]);
 	free(c->cert_msg[0]);
 	free(c->cert_msg[1]);
 	free(c);

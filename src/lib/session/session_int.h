@@ -187,6 +187,10 @@ struct tlsa_tracker {
 	   flood never need. */
 	struct tlsa_hs_facts hs_blank;
 	char histbuf[TLSA_HISTORY_MAX + 1]; /* the rendered history of the event being made */
+	/* The facts of an empty Certificate message (a client that has no certificate to
+	   send), shared by every connection that got one: c->cert[side] points here, never
+	   written nor freed, instead of a copy of its 3 KB each. */
+	struct tlsa_cert_info cert_empty;
 	struct tlsa_quic_ctx *qctx;	    /* QUIC: libcrypto contexts, made at the first flow */
 	uint8_t *qbuf;			    /* ... the payload being read */
 	size_t quic_conns;		    /* ... connections followed now */
