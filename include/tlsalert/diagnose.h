@@ -138,7 +138,7 @@ struct tlsa_diag_ctx {
 
 /* Largest sizes of the text a cause carries. */
 #define TLSA_CAUSE_STACKS_MAX	96
-#define TLSA_CAUSE_EVIDENCE_MAX 400
+#define TLSA_CAUSE_EVIDENCE_MAX 640
 
 /*
  * One ranked cause.  Strings are static table text, except `stacks` and

@@ -20,6 +20,7 @@ struct scan_worker {
 	bool flush;	       /* a stream: each event is flushed out as soon as it is written */
 	uint64_t no_handshake; /* TLS connections in which neither hello was seen */
 	uint64_t no_hello_quic; /* of which QUIC (their first Initial is always seen) */
+	uint64_t server_hellos; /* connections that got as far as a ServerHello */
 	uint64_t conns_unwritten; /* connection events the output thread only had to count */
 };
 
@@ -43,6 +44,7 @@ static void on_conn(void *ctx, const struct tlsa_conn_event *ev)
 		w->no_handshake++;
 		w->no_hello_quic += ev->quic_version != 0;
 	}
+	w->server_hellos += ev->hs != NULL && ev->hs->server_hello;
 	if (w->q != NULL && !scan_out_conn_writes(&w->out, ev))
 		w->conns_unwritten++; /* not copied through the ring (8 KB each) to be counted */
 	else if (w->q != NULL)
@@ -214,6 +216,7 @@ static void run_file(struct job *j, const struct scan_run *r, size_t i, bool liv
 		scan_totals_add(&j->tot, &ts, &cs);
 		j->tot.no_handshake += w->no_handshake;
 		j->tot.no_hello_quic += w->no_hello_quic;
+		j->tot.server_hellos += w->server_hellos;
 	}
 	if (r->set->progress)
 		scan_progress_report(&w->prog); /* this file's last counts */
@@ -233,6 +236,7 @@ static void job_merge(struct scan_run *r, struct job *j)
 	scan_totals_add(&r->tot, &j->tot.ts, &j->tot.cs);
 	r->tot.no_handshake += j->tot.no_handshake;
 	r->tot.no_hello_quic += j->tot.no_hello_quic;
+	r->tot.server_hellos += j->tot.server_hellos;
 	r->failed |= j->failed;
 }
 

@@ -443,7 +443,9 @@ void scan_explain(FILE *err, const struct scan_explain_in *in)
 				where);
 	}
 	uint64_t keys = in->keylog_conns + ts->dsb_keys;
-	if (!(in->keylog || ts->dsb_keys > 0) || ts->tls_flows == 0 || ts->dec_conns > 0)
+	/* no connection got as far as a ServerHello: there was nothing to open */
+	if (!(in->keylog || ts->dsb_keys > 0) || ts->tls_flows == 0 || ts->dec_conns > 0 ||
+	    in->tot->server_hellos == 0)
 		return;
 	fprintf(err, "tlsalert scan: the key log (secrets of %" PRIu64 " connection%s) ", keys,
 		keys == 1 ? "" : "s");

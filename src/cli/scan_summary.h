@@ -82,6 +82,7 @@ struct scan_totals {
 	struct tlsa_capture_stats cs;
 	uint64_t no_handshake; /* TLS connections in which neither hello was seen */
 	uint64_t no_hello_quic; /* of which QUIC: the client's Initial seen, not its whole hello */
+	uint64_t server_hellos; /* connections that got as far as a ServerHello */
 };
 
 void scan_totals_add(struct scan_totals *t, const struct tlsa_tracker_stats *ts,
