@@ -236,6 +236,14 @@ static void print_text(struct logs *L, const struct tlsa_text_mention *m, unsign
 
 	if (locw > 40)
 		locw = 40;
+	/* A terminal too narrow for the columns and the longest stack name (a long file
+	   name in 80 columns: the row would wrap in the middle of the stack's name) gets
+	   the rows without padding, and no header over columns that are not there. */
+	bool compact = c->width > 0 && locw + 58 + 13 > c->width; /* 13: "curl-schannel" */
+	if (compact) {
+		L->header_done = true;
+		locw = 0;
+	}
 	if (!L->header_done) {
 		fprintf(f, "%s%-*s %-34s %-18s  %s%s\n", cli_c(c, C_DIM), locw, "FILE:LINE",
 			"ALERT", "DIRECTION", "STACK", cli_c(c, C_RESET));
@@ -253,8 +261,11 @@ static void print_text(struct logs *L, const struct tlsa_text_mention *m, unsign
 		name = both;
 	}
 	const struct cause_memo *cm = mention_causes(L, m);
-	fprintf(f, "%s%-*s%s %s%s %-30s%s %s%-18s%s  %s\n", cli_c(c, C_DIM), locw, loc,
-		cli_c(c, C_RESET), cli_c(c, C_BOLD), codebuf,
+	fprintf(f,
+		compact ? "%s%-*s%s  %s%s %s%s  %s%s%s  %s\n"
+			: "%s%-*s%s %s%s %-30s%s %s%-18s%s  %s\n",
+		cli_c(c, C_DIM), locw, loc, cli_c(c, C_RESET), cli_c(c, C_BOLD),
+		compact && code >= 0 ? codebuf + strspn(codebuf, " ") : codebuf,
 		name	 ? name
 		: notls	 ? "(no alert: peer not TLS)"
 		: closed ? "(no alert: connection ended)"
