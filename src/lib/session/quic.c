@@ -485,6 +485,17 @@ static int open_1rtt(struct tlsa_tracker *t, struct quic *q, int dir, struct tls
 	return rc;
 }
 
+/* The payload of a packet whose header is read, into t->qbuf: 1-RTT ones through
+ * their key phase, the others with k. */
+static int open_payload(struct tlsa_tracker *t, struct quic *q, int dir, int ptype,
+			const struct tlsa_quic_keys *k, struct tlsa_quic_packet *p, size_t *plen)
+{
+	struct tlsa_error err;
+	if (ptype == QP_1RTT)
+		return open_1rtt(t, q, dir, p, plen);
+	return tlsa_quic_decrypt_payload(t->qctx, k, p, t->qbuf, QUIC_BUF_CAP, plen, &err);
+}
+
 /* Header protection off and payload opened with the keys of the packet's type;
  * false when there are none or they do not authenticate. */
 static bool quic_open(struct tlsa_tracker *t, struct quic *q, int dir, int ptype,
@@ -507,9 +518,7 @@ static bool quic_open(struct tlsa_tracker *t, struct quic *q, int dir, int ptype
 	uint64_t *largest = &q->k->largest[dir][space];
 	if (tlsa_quic_unprotect_header(t->qctx, k, p, *largest, &err) != 0)
 		return false;
-	int rc = ptype == QP_1RTT ? open_1rtt(t, q, dir, p, plen)
-				  : tlsa_quic_decrypt_payload(t->qctx, k, p, t->qbuf, QUIC_BUF_CAP,
-							      plen, &err);
+	int rc = open_payload(t, q, dir, ptype, k, p, plen);
 	/* More than half a window of the sender's packets missing from the capture
 	   (tcpdump drops them in bursts) makes a truncated number decode a window or more
 	   short (RFC 9000 A.3 assumes the receiver saw them all): the next windows, a few
@@ -520,13 +529,10 @@ static bool quic_open(struct tlsa_tracker *t, struct quic *q, int dir, int ptype
 			*largest != TLSA_QUIC_PN_NONE && pn + i * win < ((uint64_t)1 << 62);
 	     i++) {
 		p->pn = pn + i * win;
-		rc = ptype == QP_1RTT ? open_1rtt(t, q, dir, p, plen)
-				      : tlsa_quic_decrypt_payload(t->qctx, k, p, t->qbuf,
-								  QUIC_BUF_CAP, plen, &err);
+		rc = open_payload(t, q, dir, ptype, k, p, plen);
 	}
-	if (rc != 0)
-		p->pn = pn;
 	if (rc != 0) {
+		p->pn = pn;
 		if (rc == TLSA_EAUTH && ptype != QP_INITIAL) {
 			t->st.dec_failures++; /* the key log's keys did not open it */
 			q->auth_failed = true;
