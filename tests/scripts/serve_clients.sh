@@ -22,14 +22,6 @@ cd "$(dirname "$0")/../.."
 TLSALERT=${TLSALERT:-$PWD/build/tlsalert}
 command -v python3 >/dev/null || { echo "python3 not found"; exit 77; }
 "$TLSALERT" serve --help >/dev/null 2>&1 || { echo "this tlsalert has no serve command"; exit 77; }
-tmp=$(mktemp -d)
-cleanup() {
-	for p in "${serve_pids[@]}"; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
 source tests/scripts/lib/serve_peers.bash
 
 peers_begin

@@ -59,24 +59,33 @@ for l in sys.stdin:
         print("%s:%s:%s" % (j["level"], j["code"], j["stage"]))'
 }
 
-roundtrip() {
-	local v=$1 st=$2 stage=$3 # $4: the stages a crossing flight reaches
-	local d=$tmp/$v-$st
-	mkdir -p "$d"
-	timeout 120 "$DRIVER" serve 127.0.0.1:0 "$v" "$st" 2 0 normal codes=all count=256 \
-		keylog="$d/keys" timeout=300 >"$d/s.out" 2>&1 &
-	local sp=$! port=
+# serve_captured DIR L4 DRIVER-ARGS...: the driver serving on a free loopback port (its
+# key log DIR/keys), and tcpdump writing that port's L4 (tcp, udp) traffic to DIR/c.pcap;
+# sets the caller's sp (the driver), tp (tcpdump) and port
+serve_captured() {
+	local d=$1 l4=$2
+	shift 2
+	timeout 120 "$DRIVER" serve 127.0.0.1:0 "$@" keylog="$d/keys" >"$d/s.out" 2>&1 &
+	sp=$! port=
 	pids+=($sp)
 	for _ in $(seq 50); do
 		port=$(awk '/^port/{print $2}' "$d/s.out")
 		[ -n "$port" ] && break
 		sleep 0.1
 	done
-	tcpdump --immediate-mode -B 65536 -Z root -i lo -U -w "$d/c.pcap" "tcp port $port" \
+	tcpdump --immediate-mode -B 65536 -Z root -i lo -U -w "$d/c.pcap" "$l4 port $port" \
 		>"$d/tcpdump.log" 2>&1 &
-	local tp=$!
+	tp=$!
 	pids+=($tp)
 	sleep 1
+}
+
+roundtrip() {
+	local v=$1 st=$2 stage=$3 # $4: the stages a crossing flight reaches
+	local d=$tmp/$v-$st
+	mkdir -p "$d"
+	local sp tp port
+	serve_captured "$d" tcp "$v" "$st" 2 0 normal codes=all count=256 timeout=300
 	timeout 120 python3 "$tmp/client.py" "$port" 256 "$v"
 	wait "$sp"
 	sleep 0.5
@@ -125,20 +134,8 @@ roundtrip_dtls() {
 	local st=$1 stage=$2 n=32
 	local d=$tmp/fefd-$st
 	mkdir -p "$d"
-	timeout 120 "$DRIVER" serve 127.0.0.1:0 fefd "$st" 2 0 normal codes=all count=$n \
-		keylog="$d/keys" timeout=200 >"$d/s.out" 2>&1 &
-	local sp=$! port=
-	pids+=($sp)
-	for _ in $(seq 50); do
-		port=$(awk '/^port/{print $2}' "$d/s.out")
-		[ -n "$port" ] && break
-		sleep 0.1
-	done
-	tcpdump --immediate-mode -B 65536 -Z root -i lo -U -w "$d/c.pcap" "udp port $port" \
-		>"$d/tcpdump.log" 2>&1 &
-	local tp=$!
-	pids+=($tp)
-	sleep 1
+	local sp tp port
+	serve_captured "$d" udp fefd "$st" 2 0 normal codes=all count=$n timeout=200
 	for _ in $(seq $n); do
 		sleep 0.4 | timeout 5 openssl s_client -dtls1_2 -connect "127.0.0.1:$port" \
 			-ign_eof >/dev/null 2>&1

@@ -104,9 +104,18 @@ client_run() {
 	client_rc=$?
 }
 
-# peers_begin: builds the Go client and sets $clients (those installed), $nclients and
-# $skipped (of the five, counted, each named); exits 77 when none is installed.
+# peers_begin: a client test's set-up: $tmp (removed at exit, with the serve processes
+# killed), fail=0 and bad(); builds the Go client and sets $clients (those installed),
+# $nclients and $skipped (of the five, counted, each named); exits 77 when none is installed.
 peers_begin() {
+	tmp=$(mktemp -d)
+	cleanup() {
+		for p in "${serve_pids[@]}"; do kill "$p" 2>/dev/null; done
+		rm -rf "$tmp"
+	}
+	trap cleanup EXIT
+	fail=0
+	bad() { echo "FAIL: $*"; fail=1; }
 	build_go_client
 	clients=$(clients_available)
 	skipped=0
